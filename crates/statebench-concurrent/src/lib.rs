@@ -1,0 +1,366 @@
+//! Concurrent strategies, written per service because the state is split: [`DashKv`],
+//! [`DashSessions`] and [`DashCache`] spread their keys over a `DashMap`'s shards (one lock per
+//! shard instead of one for the whole state), and [`AtomicCounter`] is one `AtomicU64`.
+//!
+//! They cannot reuse the state machine's `apply`, so they reuse its pieces instead — the
+//! per-entry rules in `statebench_core` (`Session::set_data_if_live`, `CacheEntry::live_value`,
+//! `is_live`) — and the conformance suite checks that they answer exactly as the model does.
+//!
+//! Two honest differences from the single-owner strategies, both documented on the types:
+//! * `Len` visits the shards one after another, so under concurrent writes it is a count that
+//!   was never exactly true at one instant (it is exact when no write races it).
+//! * `now` is read before the shard is locked, so two racing calls on one key may apply in the
+//!   opposite order of their instants; [`Service::shutdown`] is a snapshot, and a write racing
+//!   it may be acknowledged after the snapshot was taken — shut down once callers are quiet.
+
+#![deny(missing_docs)]
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use statebench_core::{
+    Cache, CacheEntry, CacheOp, CacheReply, Clock, Counter, CounterOp, CounterReply, Error, Key,
+    Kv, KvOp, KvReply, Service, Session, SessionId, Sessions, SessionsOp, SessionsReply, Settings,
+    StateMachine, Sweeper, Value,
+};
+
+/// What every concurrent strategy shares: its split state, its clock, the stopped flag, and
+/// the sweeper (dropped with the last handle).
+struct Shared<T> {
+    state: Arc<T>,
+    clock: Clock,
+    stopped: AtomicBool,
+    _sweeper: Option<Sweeper>,
+}
+
+/// A cloneable handle to split state `T`.
+struct Handle<T> {
+    shared: Arc<Shared<T>>,
+}
+
+impl<T> Clone for Handle<T> {
+    fn clone(&self) -> Self {
+        Handle {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T: Send + Sync + 'static> Handle<T> {
+    fn new<S: StateMachine>(
+        state: T,
+        settings: &Settings,
+        every: Option<Duration>,
+        sweep: fn(&T, Instant),
+    ) -> Self {
+        let state = Arc::new(state);
+        let sweeper = every.map(|every| {
+            let (state, clock) = (state.clone(), settings.clock.clone());
+            let name = format!("statebench-sweeper-{}", S::SERVICE);
+            Sweeper::spawn(name, every, move || {
+                sweep(&state, clock.now());
+                true
+            })
+        });
+        Handle {
+            shared: Arc::new(Shared {
+                state,
+                clock: settings.clock.clone(),
+                stopped: AtomicBool::new(false),
+                _sweeper: sweeper,
+            }),
+        }
+    }
+
+    /// The state, unless the service was shut down.
+    #[inline]
+    fn state(&self) -> Result<&T, Error> {
+        if self.shared.stopped.load(Ordering::Acquire) {
+            Err(Error::Stopped)
+        } else {
+            Ok(&self.shared.state)
+        }
+    }
+
+    /// Marks the service stopped (once) and hands out the state for a final snapshot.
+    fn stop(&self) -> Result<&T, Error> {
+        if self.shared.stopped.swap(true, Ordering::AcqRel) {
+            Err(Error::Stopped)
+        } else {
+            Ok(&self.shared.state)
+        }
+    }
+
+    fn now_for<S: StateMachine>(&self) -> Instant {
+        self.shared.clock.now_for::<S>()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The key-value store over a `DashMap` (`dashmap`).
+pub struct DashKv<K: Key, V: Value> {
+    handle: Handle<DashMap<K, V>>,
+}
+
+impl<K: Key, V: Value> Clone for DashKv<K, V> {
+    fn clone(&self) -> Self {
+        DashKv {
+            handle: self.handle.clone(),
+        }
+    }
+}
+
+impl<K: Key, V: Value> fmt::Debug for DashKv<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DashKv").finish_non_exhaustive()
+    }
+}
+
+impl<K: Key, V: Value> Service<Kv<K, V>> for DashKv<K, V> {
+    const NAME: &'static str = "dashmap";
+
+    fn start(initial: Kv<K, V>, settings: &Settings) -> Self {
+        let map = initial.into_entries().into_iter().collect();
+        DashKv {
+            handle: Handle::new::<Kv<K, V>>(map, settings, None, |_, _| {}),
+        }
+    }
+
+    fn call(&self, op: KvOp<K, V>) -> Result<KvReply<V>, Error> {
+        let map = self.handle.state()?;
+        Ok(match op {
+            KvOp::Get(k) => KvReply::Value(map.get(&k).map(|v| v.clone())),
+            KvOp::Set(k, v) => KvReply::Value(map.insert(k, v)),
+            KvOp::Delete(k) => KvReply::Value(map.remove(&k).map(|(_, v)| v)),
+            KvOp::Len => KvReply::Len(map.len()),
+        })
+    }
+
+    async fn call_async(&self, op: KvOp<K, V>) -> Result<KvReply<V>, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        self.handle.state().map(|_| ())
+    }
+
+    fn shutdown(&self) -> Result<Kv<K, V>, Error> {
+        let map = self.handle.stop()?;
+        Ok(Kv::from_entries(
+            map.iter().map(|e| (e.key().clone(), e.value().clone())),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The counter as one `AtomicU64` (`atomic`): increment is `fetch_add`, reset is `swap(0)`, so
+/// no increment is ever lost between a reset's read and its write.
+#[derive(Clone)]
+pub struct AtomicCounter {
+    handle: Handle<AtomicU64>,
+}
+
+impl fmt::Debug for AtomicCounter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AtomicCounter").finish_non_exhaustive()
+    }
+}
+
+impl Service<Counter> for AtomicCounter {
+    const NAME: &'static str = "atomic";
+
+    fn start(initial: Counter, settings: &Settings) -> Self {
+        AtomicCounter {
+            handle: Handle::new::<Counter>(
+                AtomicU64::new(initial.count()),
+                settings,
+                None,
+                |_, _| {},
+            ),
+        }
+    }
+
+    fn call(&self, op: CounterOp) -> Result<CounterReply, Error> {
+        let count = self.handle.state()?;
+        Ok(CounterReply(match op {
+            CounterOp::Increment => count.fetch_add(1, Ordering::AcqRel).wrapping_add(1),
+            CounterOp::Get => count.load(Ordering::Acquire),
+            CounterOp::Reset => count.swap(0, Ordering::AcqRel),
+        }))
+    }
+
+    async fn call_async(&self, op: CounterOp) -> Result<CounterReply, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        self.handle.state().map(|_| ())
+    }
+
+    fn shutdown(&self) -> Result<Counter, Error> {
+        let count = self.handle.stop()?;
+        Ok(Counter::starting_at(count.load(Ordering::Acquire)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The session manager over a `DashMap` (`dashmap`), with a sweeper thread for cleanup.
+#[derive(Clone)]
+pub struct DashSessions {
+    handle: Handle<DashMap<SessionId, Session>>,
+    lifetime: Duration,
+    cleanup_every: Duration,
+}
+
+impl fmt::Debug for DashSessions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DashSessions")
+            .field("lifetime", &self.lifetime)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service<Sessions> for DashSessions {
+    const NAME: &'static str = "dashmap";
+
+    fn start(initial: Sessions, settings: &Settings) -> Self {
+        let (lifetime, cleanup_every) = (initial.lifetime(), initial.cleanup_interval());
+        let map = initial.into_stored().map(|s| (s.id, s)).collect();
+        DashSessions {
+            handle: Handle::new::<Sessions>(map, settings, Some(cleanup_every), sweep_sessions),
+            lifetime,
+            cleanup_every,
+        }
+    }
+
+    fn call(&self, op: SessionsOp) -> Result<SessionsReply, Error> {
+        let map = self.handle.state()?;
+        let now = self.handle.now_for::<Sessions>();
+        Ok(match op {
+            SessionsOp::Create(id) => {
+                let session = Session::fresh(id, now, self.lifetime);
+                map.insert(id, session.clone());
+                SessionsReply::Session(Some(session))
+            }
+            SessionsOp::Get(id) => {
+                SessionsReply::Session(map.get(&id).filter(|s| s.is_live(now)).map(|s| s.clone()))
+            }
+            SessionsOp::Delete(id) => {
+                SessionsReply::Live(map.remove(&id).is_some_and(|(_, s)| s.is_live(now)))
+            }
+            SessionsOp::SetData { id, key, value } => SessionsReply::Live(
+                map.get_mut(&id)
+                    .is_some_and(|mut s| s.set_data_if_live(key, value, now)),
+            ),
+            SessionsOp::Touch(id) => SessionsReply::Live(
+                map.get_mut(&id)
+                    .is_some_and(|mut s| s.touch_if_live(now, self.lifetime)),
+            ),
+        })
+    }
+
+    async fn call_async(&self, op: SessionsOp) -> Result<SessionsReply, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        sweep_sessions(self.handle.state()?, self.handle.now_for::<Sessions>());
+        Ok(())
+    }
+
+    fn shutdown(&self) -> Result<Sessions, Error> {
+        let map = self.handle.stop()?;
+        let sessions = map.iter().map(|e| e.value().clone());
+        Ok(Sessions::new(self.lifetime, self.cleanup_every).with_sessions(sessions))
+    }
+}
+
+fn sweep_sessions(map: &DashMap<SessionId, Session>, now: Instant) {
+    map.retain(|_, s| s.is_live(now));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The TTL cache over a `DashMap` (`dashmap`), with a sweeper thread for cleanup.
+pub struct DashCache<K: Key, V: Value> {
+    handle: Handle<DashMap<K, CacheEntry<V>>>,
+    cleanup_every: Duration,
+}
+
+impl<K: Key, V: Value> Clone for DashCache<K, V> {
+    fn clone(&self) -> Self {
+        DashCache {
+            handle: self.handle.clone(),
+            cleanup_every: self.cleanup_every,
+        }
+    }
+}
+
+impl<K: Key, V: Value> fmt::Debug for DashCache<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DashCache").finish_non_exhaustive()
+    }
+}
+
+impl<K: Key, V: Value> Service<Cache<K, V>> for DashCache<K, V> {
+    const NAME: &'static str = "dashmap";
+
+    fn start(initial: Cache<K, V>, settings: &Settings) -> Self {
+        let cleanup_every = initial.cleanup_interval();
+        let map = initial.into_stored().collect();
+        DashCache {
+            handle: Handle::new::<Cache<K, V>>(map, settings, Some(cleanup_every), sweep_cache),
+            cleanup_every,
+        }
+    }
+
+    fn call(&self, op: CacheOp<K, V>) -> Result<CacheReply<V>, Error> {
+        let map = self.handle.state()?;
+        let now = self.handle.now_for::<Cache<K, V>>();
+        Ok(match op {
+            CacheOp::Set { key, value, ttl } => {
+                let entry = CacheEntry {
+                    value,
+                    expires_at: now + ttl,
+                };
+                CacheReply::Value(map.insert(key, entry).and_then(|e| e.into_live_value(now)))
+            }
+            CacheOp::Get(key) => {
+                CacheReply::Value(map.get(&key).and_then(|e| e.live_value(now).cloned()))
+            }
+            CacheOp::Delete(key) => {
+                CacheReply::Value(map.remove(&key).and_then(|(_, e)| e.into_live_value(now)))
+            }
+            CacheOp::Len => CacheReply::Len(
+                map.iter()
+                    .filter(|e| e.value().live_value(now).is_some())
+                    .count(),
+            ),
+        })
+    }
+
+    async fn call_async(&self, op: CacheOp<K, V>) -> Result<CacheReply<V>, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        sweep_cache(self.handle.state()?, self.handle.now_for::<Cache<K, V>>());
+        Ok(())
+    }
+
+    fn shutdown(&self) -> Result<Cache<K, V>, Error> {
+        let map = self.handle.stop()?;
+        let entries = map.iter().map(|e| (e.key().clone(), e.value().clone()));
+        Ok(Cache::new(self.cleanup_every).with_entries(entries))
+    }
+}
+
+fn sweep_cache<K: Key, V: Value>(map: &DashMap<K, CacheEntry<V>>, now: Instant) {
+    map.retain(|_, e| e.live_value(now).is_some());
+}

@@ -1,0 +1,524 @@
+//! Fault and lifecycle tests for the strategies generic over the state machine (owners and
+//! locks), driven by [`Probe`]: a state machine that can block on a [`Gate`], panic on demand,
+//! and report its cleanups and its own drop on a channel. Every wait is bounded by [`PATIENCE`],
+//! so a broken strategy fails a test instead of hanging it.
+
+use std::collections::BTreeSet;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use statebench_core::{Error, Mailbox, Service, Settings, StateMachine};
+
+/// The longest any fault test waits for something that should happen at once.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// What a [`Probe`] reports on its channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeEvent {
+    /// A cleanup pass ran.
+    Cleanup,
+    /// The probe's state was dropped: its owner ended, or its last handle went.
+    Dropped,
+}
+
+/// A latch the probe blocks on inside `apply`, so a test can hold the owner (or the lock) busy
+/// while it queues requests behind it.
+#[derive(Clone, Debug, Default)]
+pub struct Gate {
+    inner: Arc<(Mutex<(bool, bool)>, Condvar)>, // (entered, open)
+}
+
+impl Gate {
+    /// A closed gate.
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    /// Opens the gate, releasing the blocked `apply`.
+    pub fn open(&self) {
+        let (lock, cv) = &*self.inner;
+        lock.lock().unwrap_or_else(|p| p.into_inner()).1 = true;
+        cv.notify_all();
+    }
+
+    /// Waits (at most [`PATIENCE`]) until an `apply` is blocked on the gate.
+    pub fn wait_entered(&self) -> bool {
+        self.wait_for(|(entered, _)| *entered)
+    }
+
+    fn enter_and_wait_open(&self) -> bool {
+        {
+            let (lock, cv) = &*self.inner;
+            lock.lock().unwrap_or_else(|p| p.into_inner()).0 = true;
+            cv.notify_all();
+        }
+        self.wait_for(|(_, open)| *open)
+    }
+
+    fn wait_for(&self, ready: impl Fn(&(bool, bool)) -> bool) -> bool {
+        let (lock, cv) = &*self.inner;
+        let guard = lock.lock().unwrap_or_else(|p| p.into_inner());
+        let (_guard, timeout) = cv
+            .wait_timeout_while(guard, PATIENCE, |state| !ready(state))
+            .unwrap_or_else(|p| p.into_inner());
+        !timeout.timed_out()
+    }
+}
+
+/// An operation of the probe.
+#[derive(Clone, Debug)]
+pub enum ProbeOp {
+    /// Appends to the log.
+    Push(u64),
+    /// Reads the log.
+    Log,
+    /// Blocks until the gate opens.
+    Block(Gate),
+    /// Panics.
+    Panic,
+}
+
+/// A reply of the probe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbeReply {
+    /// Done.
+    Done,
+    /// The log.
+    Log(Vec<u64>),
+}
+
+/// The probe state machine: a log of pushed values plus the hooks above.
+#[derive(Debug)]
+pub struct Probe {
+    /// Every value pushed, in the order applied.
+    pub log: Vec<u64>,
+    events_tx: Sender<ProbeEvent>,
+    cleanup_every: Option<Duration>,
+}
+
+impl Probe {
+    /// A probe cleaned up every `cleanup_every` (if given), and the channel of its events.
+    pub fn new(cleanup_every: Option<Duration>) -> (Probe, Receiver<ProbeEvent>) {
+        let (events_tx, events_rx) = mpsc::channel();
+        let probe = Probe {
+            log: Vec::new(),
+            events_tx,
+            cleanup_every,
+        };
+        (probe, events_rx)
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        let _ = self.events_tx.send(ProbeEvent::Dropped);
+    }
+}
+
+impl StateMachine for Probe {
+    type Op = ProbeOp;
+    type Reply = ProbeReply;
+    const SERVICE: &'static str = "probe";
+    const USES_CLOCK: bool = false;
+
+    fn apply(&mut self, op: ProbeOp, _now: Instant) -> ProbeReply {
+        match op {
+            ProbeOp::Push(v) => {
+                self.log.push(v);
+                ProbeReply::Done
+            }
+            ProbeOp::Log => ProbeReply::Log(self.log.clone()),
+            ProbeOp::Block(gate) => {
+                assert!(gate.enter_and_wait_open(), "probe: the gate never opened");
+                ProbeReply::Done
+            }
+            ProbeOp::Panic => panic!("probe: deliberate panic (a statebench fault test)"),
+        }
+    }
+
+    fn cleanup(&mut self, _now: Instant) {
+        let _ = self.events_tx.send(ProbeEvent::Cleanup);
+    }
+
+    fn cleanup_every(&self) -> Option<Duration> {
+        self.cleanup_every
+    }
+}
+
+/// Waits (at most [`PATIENCE`]) for `event`, skipping others.
+pub fn expect_event(events_rx: &Receiver<ProbeEvent>, event: ProbeEvent) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events_rx.recv_timeout(left) {
+            Ok(e) if e == event => return,
+            Ok(_) => continue,
+            Err(e) => panic!("waited {PATIENCE:?} for {event:?}: {e}"),
+        }
+    }
+}
+
+/// A call running on a thread of its own, so the test can wait for it with a bound.
+struct Pending<T> {
+    result_rx: Receiver<T>,
+    thread: thread::JoinHandle<()>,
+}
+
+/// Runs `f` on a new thread.
+fn spawn_call<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Pending<T> {
+    let (result_tx, result_rx) = mpsc::channel();
+    let thread = thread::spawn(move || {
+        let _ = result_tx.send(f());
+    });
+    Pending { result_rx, thread }
+}
+
+/// Waits (at most [`PATIENCE`]) for a call started with [`spawn_call`] and joins its thread.
+fn finish<T>(pending: Pending<T>, what: &str) -> T {
+    let result = pending
+        .result_rx
+        .recv_timeout(PATIENCE)
+        .unwrap_or_else(|e| panic!("{what}: no result within {PATIENCE:?} ({e})"));
+    pending
+        .thread
+        .join()
+        .unwrap_or_else(|_| panic!("{what}: the calling thread panicked"));
+    result
+}
+
+/// Waits (at most [`PATIENCE`]) until `n` requests wait in the mailbox.
+fn wait_queued<S: StateMachine, M: Mailbox<S>>(service: &M, n: usize) {
+    let deadline = Instant::now() + PATIENCE;
+    while service.queued() < n {
+        assert!(Instant::now() < deadline, "{} requests never queued", n);
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn log_of<S: Service<Probe>>(service: &S) -> Result<Vec<u64>, Error> {
+    match service.call(ProbeOp::Log)? {
+        ProbeReply::Log(log) => Ok(log),
+        other => panic!("Log replied {other:?}"),
+    }
+}
+
+// --- lifecycle: owners and locks -------------------------------------------------------------
+
+/// Periodic cleanup runs by itself (inside the owner's loop, or on the lock's sweeper).
+pub fn cleanup_runs_periodically<I: Service<Probe>>() {
+    let (probe, events_rx) = Probe::new(Some(Duration::from_millis(5)));
+    let service = I::start(probe, &Settings::default());
+    for _ in 0..3 {
+        expect_event(&events_rx, ProbeEvent::Cleanup);
+    }
+    drop(service);
+    expect_event(&events_rx, ProbeEvent::Dropped);
+}
+
+/// Dropping every handle ends the owner (or the sweeper) and drops the state.
+pub fn dropping_every_handle_ends_the_service<I: Service<Probe>>() {
+    let (probe, events_rx) = Probe::new(Some(Duration::from_secs(3600)));
+    let service = I::start(probe, &Settings::default());
+    let clones: Vec<I> = (0..3).map(|_| service.clone()).collect();
+    for (i, c) in clones.iter().enumerate() {
+        assert_eq!(c.call(ProbeOp::Push(i as u64)), Ok(ProbeReply::Done));
+    }
+    drop(service);
+    assert_eq!(
+        log_of(&clones[0]),
+        Ok(vec![0, 1, 2]),
+        "a clone keeps the service alive"
+    );
+    drop(clones);
+    expect_event(&events_rx, ProbeEvent::Dropped);
+}
+
+/// Shutdown while several threads write: every acknowledged write is in the final state, no
+/// refused one is, calls afterwards get `Stopped`, and so does a second shutdown.
+pub fn shutdown_keeps_every_acknowledged_write<I: Service<Probe>>() {
+    const WRITERS: u64 = 3;
+    const WRITES: u64 = 400;
+    let (probe, _events_rx) = Probe::new(None);
+    let service = I::start(probe, &Settings::default());
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let service = service.clone();
+            spawn_call(move || {
+                let (mut acked, mut refused) = (BTreeSet::new(), BTreeSet::new());
+                for i in 0..WRITES {
+                    let v = w * WRITES + i;
+                    match service.call(ProbeOp::Push(v)) {
+                        Ok(_) => acked.insert(v),
+                        Err(Error::Stopped) => refused.insert(v),
+                        Err(e) => panic!("unexpected {e}"),
+                    };
+                }
+                (acked, refused)
+            })
+        })
+        .collect();
+    // Let the writers get going, so the shutdown lands in the middle of their work.
+    let deadline = Instant::now() + PATIENCE;
+    while log_of(&service).map_or(0, |l| l.len()) < 50 {
+        assert!(Instant::now() < deadline, "the writers never got going");
+        thread::yield_now();
+    }
+    let last = service
+        .shutdown()
+        .expect("the first shutdown returns the state");
+    let (mut acked, mut refused) = (BTreeSet::new(), BTreeSet::new());
+    for w in writers {
+        let (a, r) = finish(w, "a writer");
+        acked.extend(a);
+        refused.extend(r);
+    }
+    let logged: BTreeSet<u64> = last.log.iter().copied().collect();
+    assert_eq!(logged.len(), last.log.len(), "a write was applied twice");
+    assert_eq!(acked.len() + refused.len(), (WRITERS * WRITES) as usize);
+    assert_eq!(
+        logged, acked,
+        "the final state must hold exactly the acknowledged writes"
+    );
+    assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
+    assert!(service.shutdown().is_err(), "a second shutdown must fail");
+    assert_eq!(service.cleanup(), Err(Error::Stopped));
+}
+
+/// A caller whose operation panics while it holds a lock: that call panics on the caller's
+/// thread, and the service is stopped for everyone after it (never a panic cascade).
+pub fn panic_in_apply_stops_a_lock<I: Service<Probe>>() {
+    let (probe, events_rx) = Probe::new(None);
+    let service = I::start(probe, &Settings::default());
+    assert_eq!(service.call(ProbeOp::Push(1)), Ok(ProbeReply::Done));
+    let panicker = service.clone();
+    let outcome = thread::spawn(move || panicker.call(ProbeOp::Panic)).join();
+    assert!(outcome.is_err(), "the caller's thread carries the panic");
+    assert_eq!(service.call(ProbeOp::Push(2)), Err(Error::Stopped));
+    assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
+    assert!(service.shutdown().is_err());
+    drop(service);
+    expect_event(&events_rx, ProbeEvent::Dropped);
+}
+
+// --- owners: mailbox behaviour ---------------------------------------------------------------
+
+/// An owner held busy by a call blocked on `gate`, with `mailbox` slots behind it.
+struct BlockedOwner<I> {
+    service: I,
+    gate: Gate,
+    blocker: Pending<Result<ProbeReply, Error>>,
+    events_rx: Receiver<ProbeEvent>,
+}
+
+fn blocked_owner<I: Mailbox<Probe>>(mailbox: usize) -> BlockedOwner<I> {
+    let (probe, events_rx) = Probe::new(None);
+    let settings = Settings {
+        mailbox,
+        ..Settings::default()
+    };
+    let service = I::start(probe, &settings);
+    let gate = Gate::new();
+    let blocker = {
+        let (service, gate) = (service.clone(), gate.clone());
+        spawn_call(move || service.call(ProbeOp::Block(gate)))
+    };
+    assert!(
+        gate.wait_entered(),
+        "the owner never started the blocking op"
+    );
+    BlockedOwner {
+        service,
+        gate,
+        blocker,
+        events_rx,
+    }
+}
+
+/// A caller that times out gets `Timeout`, and the owner goes on serving.
+pub fn timed_out_caller_does_not_wedge_the_owner<I: Mailbox<Probe>>() {
+    let BlockedOwner {
+        service,
+        gate,
+        blocker,
+        ..
+    } = blocked_owner::<I>(8);
+    let started = Instant::now();
+    assert_eq!(
+        service.call_timeout(ProbeOp::Push(1), Duration::from_millis(50)),
+        Err(Error::Timeout)
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(50),
+        "gave up before its time"
+    );
+    gate.open();
+    assert_eq!(finish(blocker, "the blocked call"), Ok(ProbeReply::Done));
+    // The timed-out push was queued before its caller gave up, so the owner may apply it.
+    let log = log_of(&service).expect("the owner still serves");
+    assert!(log.is_empty() || log == [1], "unexpected log {log:?}");
+    assert_eq!(
+        service.call_timeout(ProbeOp::Push(2), PATIENCE),
+        Ok(ProbeReply::Done)
+    );
+}
+
+/// With the mailbox full, `try_call` reports `Full` at once; once it drains, it succeeds.
+pub fn full_mailbox_refuses_try_call<I: Mailbox<Probe>>() {
+    const CAPACITY: usize = 2;
+    let BlockedOwner {
+        service,
+        gate,
+        blocker,
+        ..
+    } = blocked_owner::<I>(CAPACITY);
+    let queued: Vec<_> = (0..CAPACITY as u64)
+        .map(|i| {
+            let service = service.clone();
+            spawn_call(move || service.call(ProbeOp::Push(i)))
+        })
+        .collect();
+    wait_queued(&service, CAPACITY);
+    assert_eq!(service.try_call(ProbeOp::Push(99)), Err(Error::Full));
+    gate.open();
+    assert_eq!(finish(blocker, "the blocked call"), Ok(ProbeReply::Done));
+    for q in queued {
+        assert_eq!(finish(q, "a queued call"), Ok(ProbeReply::Done));
+    }
+    assert_eq!(service.try_call(ProbeOp::Push(3)), Ok(ProbeReply::Done));
+    let log = log_of(&service).expect("the owner still serves");
+    assert_eq!(log.len(), 3, "99 was refused, the rest applied: {log:?}");
+    assert!(!log.contains(&99));
+}
+
+/// An owner that panics while requests are queued: the panicking call and every queued one get
+/// `Stopped`, and so does every later call, in every form — nobody hangs.
+pub fn panicking_owner_stops_its_callers<I: Mailbox<Probe>>() {
+    let BlockedOwner {
+        service,
+        gate,
+        blocker,
+        events_rx,
+    } = blocked_owner::<I>(8);
+    let panicker = {
+        let service = service.clone();
+        spawn_call(move || service.call(ProbeOp::Panic))
+    };
+    wait_queued(&service, 1);
+    let queued: Vec<_> = (0..2)
+        .map(|i| {
+            let service = service.clone();
+            spawn_call(move || service.call(ProbeOp::Push(i)))
+        })
+        .collect();
+    wait_queued(&service, 3);
+    gate.open();
+    assert_eq!(finish(blocker, "the blocked call"), Ok(ProbeReply::Done));
+    assert_eq!(finish(panicker, "the panicking call"), Err(Error::Stopped));
+    for q in queued {
+        assert_eq!(finish(q, "a queued call"), Err(Error::Stopped));
+    }
+    expect_event(&events_rx, ProbeEvent::Dropped);
+    assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
+    assert_eq!(service.try_call(ProbeOp::Log), Err(Error::Stopped));
+    assert_eq!(
+        service.call_timeout(ProbeOp::Log, PATIENCE),
+        Err(Error::Stopped)
+    );
+    assert_eq!(service.cleanup(), Err(Error::Stopped));
+    assert!(service.shutdown().is_err());
+}
+
+/// Shutdown while requests wait behind a busy owner: the ones accepted before it are applied
+/// and acknowledged, and are in the final state.
+pub fn shutdown_applies_what_was_queued<I: Mailbox<Probe>>() {
+    let BlockedOwner {
+        service,
+        gate,
+        blocker,
+        ..
+    } = blocked_owner::<I>(8);
+    let queued: Vec<_> = (0..3)
+        .map(|i| {
+            let service = service.clone();
+            spawn_call(move || service.call(ProbeOp::Push(i)))
+        })
+        .collect();
+    wait_queued(&service, 3);
+    let stopper = {
+        let service = service.clone();
+        spawn_call(move || service.shutdown().map(|p| p.log.clone()))
+    };
+    wait_queued(&service, 4);
+    gate.open();
+    assert_eq!(finish(blocker, "the blocked call"), Ok(ProbeReply::Done));
+    let mut log = finish(stopper, "shutdown").expect("shutdown returns the state");
+    for q in queued {
+        assert_eq!(finish(q, "a queued call"), Ok(ProbeReply::Done));
+    }
+    log.sort_unstable();
+    assert_eq!(log, vec![0, 1, 2]);
+    assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
+}
+
+/// Instantiates the lifecycle tests for a strategy generic over the state machine.
+/// `locks` adds the lock-only test (a panic inside the critical section stops the service).
+#[macro_export]
+macro_rules! lifecycle_tests {
+    ($name:ident = $strategy:ident $(, $locks:ident)?) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::faults::{self, Probe};
+            #[test]
+            fn cleanup_runs_periodically() {
+                faults::cleanup_runs_periodically::<$strategy<Probe>>();
+            }
+            #[test]
+            fn dropping_every_handle_ends_the_service() {
+                faults::dropping_every_handle_ends_the_service::<$strategy<Probe>>();
+            }
+            #[test]
+            fn shutdown_keeps_every_acknowledged_write() {
+                faults::shutdown_keeps_every_acknowledged_write::<$strategy<Probe>>();
+            }
+            $(
+            #[test]
+            fn panic_in_apply_stops_the_service() {
+                let _ = stringify!($locks);
+                faults::panic_in_apply_stops_a_lock::<$strategy<Probe>>();
+            }
+            )?
+        }
+    };
+}
+
+/// Instantiates the owner fault tests (lifecycle plus mailbox behaviour) for an owner strategy.
+#[macro_export]
+macro_rules! owner_fault_tests {
+    ($name:ident = $strategy:ident) => {
+        $crate::lifecycle_tests!($name = $strategy);
+        mod owner_faults {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::faults::{self, Probe};
+            #[test]
+            fn timed_out_caller_does_not_wedge_the_owner() {
+                faults::timed_out_caller_does_not_wedge_the_owner::<$strategy<Probe>>();
+            }
+            #[test]
+            fn full_mailbox_refuses_try_call() {
+                faults::full_mailbox_refuses_try_call::<$strategy<Probe>>();
+            }
+            #[test]
+            fn panicking_owner_stops_its_callers() {
+                faults::panicking_owner_stops_its_callers::<$strategy<Probe>>();
+            }
+            #[test]
+            fn shutdown_applies_what_was_queued() {
+                faults::shutdown_applies_what_was_queued::<$strategy<Probe>>();
+            }
+        }
+    };
+}

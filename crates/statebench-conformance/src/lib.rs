@@ -1,0 +1,237 @@
+//! The conformance suite of statebench, written once and instantiated by every implementation
+//! crate in a line or two (like RustCrypto's `digest::dev` or papaya's `with_map`).
+//!
+//! * **Model-based property tests** ([`check_model`], [`conformance_tests!`]): proptest draws
+//!   random histories — operations interleaved with manual-clock advances and cleanup passes —
+//!   and applies each to the sequential state machine (the model) and to the implementation;
+//!   every reply must be equal, through the blocking and the async call alike, then the final
+//!   states must agree and every call after shutdown must fail with `Stopped`.
+//! * **Fault tests for owners and locks** ([`faults`], [`owner_fault_tests!`],
+//!   [`lifecycle_tests!`]): graceful shutdown under load, the owner ending when its handles are
+//!   dropped, timeouts, a full mailbox, an owner that panics, periodic cleanup — each driven by a
+//!   [`Probe`](faults::Probe) state machine and every wait bounded, so a failure is an error,
+//!   never a hang.
+//!
+//! [`Model`] says, per service, how to build a fresh model and how to draw operations.
+
+#![deny(missing_docs)]
+
+pub mod faults;
+mod models;
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use statebench_core::{Error, ManualClock, Service, Settings};
+
+pub use models::Model;
+
+/// One step of a generated history.
+#[derive(Clone, Debug)]
+pub enum Step<Op> {
+    /// Call the service.
+    Call(Op),
+    /// Move the manual clock forward.
+    Advance(Duration),
+    /// Run a cleanup pass now.
+    Cleanup,
+}
+
+/// Which call form the suite uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallStyle {
+    /// `Service::call`, from the test thread.
+    Blocking,
+    /// `Service::call_async`, awaited on a tokio runtime.
+    Async,
+}
+
+/// Draws histories of up to `max_len` steps for service `S`.
+pub fn history<S: Model>(max_len: usize) -> impl Strategy<Value = Vec<Step<S::Op>>> {
+    let step = prop_oneof![
+        12 => S::op().prop_map(Step::Call),
+        2 => S::advance().prop_map(Step::Advance),
+        1 => Just(Step::Cleanup),
+    ];
+    proptest::collection::vec(step, 1..max_len)
+}
+
+/// Runs `history` on a fresh model and a fresh `I`, and checks that they agree throughout:
+/// every reply, the final state after shutdown, and `Stopped` for every call after it.
+pub fn check_history<S: Model, I: Service<S>>(
+    history: &[Step<S::Op>],
+    style: CallStyle,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(), TestCaseError> {
+    let manual = ManualClock::new();
+    let settings = Settings {
+        clock: manual.clock(),
+        mailbox: 16,
+    };
+    let service = I::start(S::model(), &settings);
+    let mut model = S::model();
+    let call = |op: S::Op| match style {
+        CallStyle::Blocking => service.call(op),
+        CallStyle::Async => runtime.block_on(service.call_async(op)),
+    };
+    for (i, step) in history.iter().enumerate() {
+        match step {
+            Step::Call(op) => {
+                let expected = model.apply(op.clone(), manual.now());
+                let got = call(op.clone());
+                prop_assert!(
+                    got.as_ref() == Ok(&expected),
+                    "step {}: {:?} replied {:?}, the model replied {:?}",
+                    i,
+                    op,
+                    got,
+                    expected
+                );
+            }
+            Step::Advance(by) => manual.advance(*by),
+            Step::Cleanup => {
+                model.cleanup(manual.now());
+                prop_assert_eq!(service.cleanup(), Ok(()), "step {}: cleanup", i);
+            }
+        }
+    }
+    let mut last = service
+        .shutdown()
+        .map_err(|e| TestCaseError::fail(format!("shutdown: {e}")))?;
+    // Cleanup timing is invisible to replies, so compare what is live.
+    last.cleanup(manual.now());
+    model.cleanup(manual.now());
+    prop_assert!(
+        last == model,
+        "final state {:?}, the model's {:?}",
+        last,
+        model
+    );
+    if let Some(op) = history.iter().find_map(|s| match s {
+        Step::Call(op) => Some(op.clone()),
+        _ => None,
+    }) {
+        prop_assert_eq!(call(op), Err(Error::Stopped), "a call after shutdown");
+    }
+    prop_assert_eq!(
+        service.cleanup(),
+        Err(Error::Stopped),
+        "cleanup after shutdown"
+    );
+    prop_assert!(service.shutdown().is_err(), "a second shutdown must fail");
+    Ok(())
+}
+
+/// The number of histories drawn per (implementation, service, call style): `PROPTEST_CASES`
+/// if set, else `default`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Draws `cases` random histories and checks each with [`check_history`]. On failure, returns
+/// proptest's minimal failing history and what went wrong.
+pub fn check_model<S: Model, I: Service<S>>(style: CallStyle, cases: u32) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a tokio runtime: {e}"))?;
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    runner
+        .run(&history::<S>(48), |h| check_history::<S, I>(&h, style, &runtime))
+        .map_err(|e| match e {
+            TestError::Fail(why, history) => format!(
+                "{} ({}, {style:?} calls) differs from the model: {why}\nminimal history: {history:?}",
+                I::NAME,
+                S::SERVICE
+            ),
+            TestError::Abort(why) => format!("{} ({}): aborted: {why}", I::NAME, S::SERVICE),
+        })
+}
+
+/// [`check_model`] with the default number of cases, panicking with its report: the body of
+/// every generated conformance test.
+pub fn assert_conforms<S: Model, I: Service<S>>(name: &str, style: CallStyle) {
+    assert_eq!(
+        name,
+        I::NAME,
+        "the test module's name must be the strategy's registered name"
+    );
+    if let Err(report) = check_model::<S, I>(style, cases(256)) {
+        panic!("{report}");
+    }
+}
+
+/// Instantiates the model-based suite for an implementation, one test per service and call
+/// style (`<name>::<service>::blocking`, `<name>::<service>::async_calls`).
+///
+/// For a strategy generic over the state machine, name it and list the services:
+/// ```text
+/// statebench_conformance::conformance_tests!(owner_tokio = OwnerTokio; kv, counter, sessions, cache);
+/// ```
+/// For implementations written per service, give each type:
+/// ```text
+/// statebench_conformance::conformance_tests!(dashmap; kv = DashKv<u64, u64>, cache = DashCache<u64, u64>);
+/// ```
+/// The name must be the registered one (`Service::NAME`); the generated tests check it.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($name:ident = $strategy:ident; $($service:ident),+ $(,)?) => {
+        $crate::conformance_tests!($name; $($service = $strategy<$crate::model_of!($service)>),+);
+    };
+    ($name:ident; $($service:ident = $impl:ty),+ $(,)?) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                mod $service {
+                    #[allow(unused_imports)]
+                    use super::*;
+                    #[test]
+                    fn blocking() {
+                        $crate::assert_conforms::<$crate::model_of!($service), $impl>(
+                            stringify!($name),
+                            $crate::CallStyle::Blocking,
+                        );
+                    }
+                    #[test]
+                    fn async_calls() {
+                        $crate::assert_conforms::<$crate::model_of!($service), $impl>(
+                            stringify!($name),
+                            $crate::CallStyle::Async,
+                        );
+                    }
+                }
+            )+
+        }
+    };
+}
+
+/// The registered state-machine type of a service name (`kv`, `counter`, `sessions`, `cache`).
+#[macro_export]
+macro_rules! model_of {
+    (kv) => {
+        $crate::__core::KvU64
+    };
+    (counter) => {
+        $crate::__core::Counter
+    };
+    (sessions) => {
+        $crate::__core::Sessions
+    };
+    (cache) => {
+        $crate::__core::CacheU64
+    };
+}
+
+#[doc(hidden)]
+pub use statebench_core as __core;

@@ -1,0 +1,165 @@
+//! Meta-tests: the suite must reject deliberately wrong implementations, and accept a correct
+//! one built the same way — so a passing conformance test means something.
+
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use statebench_conformance::{CallStyle, Model, check_model};
+use statebench_core::{
+    CacheOp, CacheReply, CacheU64, Clock, Counter, CounterOp, CounterReply, Error, KvOp, KvReply,
+    KvU64, Service, Settings, StateMachine,
+};
+
+/// How a test implementation answers one operation (the bug lives here).
+trait Rule<S: StateMachine>: Send + Sync + 'static {
+    fn apply(state: &mut S, op: S::Op, now: Instant) -> S::Reply;
+}
+
+/// The model behind a mutex, with its replies chosen by `R`.
+struct Mock<S, R> {
+    state: Arc<Mutex<Option<S>>>,
+    clock: Clock,
+    _rule: PhantomData<fn() -> R>,
+}
+
+impl<S, R> Clone for Mock<S, R> {
+    fn clone(&self) -> Self {
+        Mock {
+            state: self.state.clone(),
+            clock: self.clock.clone(),
+            _rule: PhantomData,
+        }
+    }
+}
+
+impl<S: StateMachine, R: Rule<S>> Service<S> for Mock<S, R> {
+    const NAME: &'static str = "mock";
+
+    fn start(initial: S, settings: &Settings) -> Self {
+        Mock {
+            state: Arc::new(Mutex::new(Some(initial))),
+            clock: settings.clock.clone(),
+            _rule: PhantomData,
+        }
+    }
+
+    fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
+        let mut state = self.state.lock().map_err(|_| Error::Stopped)?;
+        let state = state.as_mut().ok_or(Error::Stopped)?;
+        Ok(R::apply(state, op, self.clock.now()))
+    }
+
+    async fn call_async(&self, op: S::Op) -> Result<S::Reply, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        let mut state = self.state.lock().map_err(|_| Error::Stopped)?;
+        state
+            .as_mut()
+            .ok_or(Error::Stopped)?
+            .cleanup(self.clock.now());
+        Ok(())
+    }
+
+    fn shutdown(&self) -> Result<S, Error> {
+        self.state
+            .lock()
+            .map_err(|_| Error::Stopped)?
+            .take()
+            .ok_or(Error::Stopped)
+    }
+}
+
+/// The correct rule: the control every meta-test compares against.
+struct Correct;
+impl<S: StateMachine> Rule<S> for Correct {
+    fn apply(state: &mut S, op: S::Op, now: Instant) -> S::Reply {
+        state.apply(op, now)
+    }
+}
+
+/// A cache whose `get` ignores expiry: stale values are served until a cleanup drops them.
+struct IgnoresExpiry;
+impl Rule<CacheU64> for IgnoresExpiry {
+    fn apply(state: &mut CacheU64, op: CacheOp<u64, u64>, now: Instant) -> CacheReply<u64> {
+        match op {
+            CacheOp::Get(key) => CacheReply::Value(
+                state
+                    .stored()
+                    .find(|(k, _)| **k == key)
+                    .map(|(_, e)| e.value),
+            ),
+            op => state.apply(op, now),
+        }
+    }
+}
+
+/// A store whose `set` replies with the value it wrote instead of the one it replaced.
+struct WrongPrevious;
+impl Rule<KvU64> for WrongPrevious {
+    fn apply(state: &mut KvU64, op: KvOp<u64, u64>, now: Instant) -> KvReply<u64> {
+        match op {
+            KvOp::Set(k, v) => {
+                state.apply(KvOp::Set(k, v), now);
+                KvReply::Value(Some(v))
+            }
+            op => state.apply(op, now),
+        }
+    }
+}
+
+/// A counter that batches increments in groups of four and whose `reset` forgets the batch
+/// still pending: those increments vanish from the count the reset reports.
+struct LosesIncrementsOnReset;
+impl Rule<Counter> for LosesIncrementsOnReset {
+    fn apply(state: &mut Counter, op: CounterOp, now: Instant) -> CounterReply {
+        match op {
+            CounterOp::Reset => {
+                let CounterReply(count) = state.apply(CounterOp::Reset, now);
+                CounterReply(count - count % 4)
+            }
+            op => state.apply(op, now),
+        }
+    }
+}
+
+fn rejects<S: Model, R: Rule<S>>(style: CallStyle, mentions: &str) {
+    let report = check_model::<S, Mock<S, R>>(style, 256)
+        .expect_err("the suite must reject this implementation");
+    assert!(report.contains("differs from the model"), "{report}");
+    assert!(report.contains("minimal history"), "{report}");
+    assert!(
+        report.contains(mentions),
+        "the minimal history should involve {mentions}: {report}"
+    );
+}
+
+#[test]
+fn a_correct_implementation_passes() {
+    for style in [CallStyle::Blocking, CallStyle::Async] {
+        check_model::<KvU64, Mock<KvU64, Correct>>(style, 64).expect("kv");
+        check_model::<Counter, Mock<Counter, Correct>>(style, 64).expect("counter");
+        check_model::<CacheU64, Mock<CacheU64, Correct>>(style, 64).expect("cache");
+        check_model::<statebench_core::Sessions, Mock<_, Correct>>(style, 64).expect("sessions");
+    }
+}
+
+#[test]
+fn rejects_a_cache_that_ignores_expiry() {
+    rejects::<CacheU64, IgnoresExpiry>(CallStyle::Blocking, "Get");
+    rejects::<CacheU64, IgnoresExpiry>(CallStyle::Async, "Get");
+}
+
+#[test]
+fn rejects_a_store_whose_set_returns_the_wrong_previous_value() {
+    rejects::<KvU64, WrongPrevious>(CallStyle::Blocking, "Set");
+    rejects::<KvU64, WrongPrevious>(CallStyle::Async, "Set");
+}
+
+#[test]
+fn rejects_a_counter_that_loses_increments_under_reset() {
+    rejects::<Counter, LosesIncrementsOnReset>(CallStyle::Blocking, "Reset");
+    rejects::<Counter, LosesIncrementsOnReset>(CallStyle::Async, "Reset");
+}

@@ -1,0 +1,98 @@
+//! The counter service: `increment`, `get`, `reset`.
+
+use std::time::Instant;
+
+use crate::StateMachine;
+
+/// An operation on the counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CounterOp {
+    /// Adds one; replies with the new count.
+    Increment,
+    /// Reads the count.
+    Get,
+    /// Sets the count to zero; replies with the count it replaced, so that every increment is
+    /// accounted for: increments = sum of reset replies + final count.
+    Reset,
+}
+
+/// The reply of the counter: a count (see [`CounterOp`] for which one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CounterReply(pub u64);
+
+/// The counter as a sequential state machine.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counter {
+    count: u64,
+}
+
+impl Counter {
+    /// A counter at zero.
+    pub fn new() -> Self {
+        Counter { count: 0 }
+    }
+
+    /// A counter at `count`.
+    pub fn starting_at(count: u64) -> Self {
+        Counter { count }
+    }
+
+    /// The current count.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+}
+
+impl StateMachine for Counter {
+    type Op = CounterOp;
+    type Reply = CounterReply;
+    const SERVICE: &'static str = "counter";
+    const USES_CLOCK: bool = false;
+
+    fn apply(&mut self, op: CounterOp, _now: Instant) -> CounterReply {
+        match op {
+            // Wrapping, like an AtomicU64's fetch_add, so every strategy agrees at the edge.
+            CounterOp::Increment => {
+                self.count = self.count.wrapping_add(1);
+                CounterReply(self.count)
+            }
+            CounterOp::Get => CounterReply(self.count),
+            CounterOp::Reset => CounterReply(std::mem::take(&mut self.count)),
+        }
+    }
+
+    fn read(&self, op: &CounterOp, _now: Instant) -> Option<CounterReply> {
+        match op {
+            CounterOp::Get => Some(CounterReply(self.count)),
+            CounterOp::Increment | CounterOp::Reset => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::read_agrees_with_apply;
+
+    #[test]
+    fn increment_get_reset() {
+        let now = Instant::now();
+        let mut c = Counter::new();
+        assert_eq!(c.apply(CounterOp::Increment, now), CounterReply(1));
+        assert_eq!(c.apply(CounterOp::Increment, now), CounterReply(2));
+        assert_eq!(c.apply(CounterOp::Get, now), CounterReply(2));
+        assert_eq!(c.apply(CounterOp::Reset, now), CounterReply(2));
+        assert_eq!(c.apply(CounterOp::Get, now), CounterReply(0));
+        assert_eq!(c.apply(CounterOp::Increment, now), CounterReply(1));
+        read_agrees_with_apply(&mut c, CounterOp::Get, now);
+    }
+
+    #[test]
+    fn increment_wraps_like_an_atomic() {
+        let mut c = Counter::starting_at(u64::MAX);
+        assert_eq!(
+            c.apply(CounterOp::Increment, Instant::now()),
+            CounterReply(0)
+        );
+    }
+}

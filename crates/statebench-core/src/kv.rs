@@ -1,0 +1,124 @@
+//! The key-value store: `get`, `set`, `delete`, `len`.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use crate::{Key, StateMachine, Value};
+
+/// An operation on the key-value store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KvOp<K, V> {
+    /// Reads the value of a key.
+    Get(K),
+    /// Writes a value; replies with the previous one.
+    Set(K, V),
+    /// Removes a key; replies with the removed value.
+    Delete(K),
+    /// Counts the keys.
+    Len,
+}
+
+/// The reply of the key-value store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KvReply<V> {
+    /// The value read, or replaced (`Set`), or removed (`Delete`); `None` if there was none.
+    Value(Option<V>),
+    /// The number of keys.
+    Len(usize),
+}
+
+/// The key-value store as a sequential state machine: a `HashMap`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kv<K: Key, V: Value> {
+    map: HashMap<K, V>,
+}
+
+impl<K: Key, V: Value> Kv<K, V> {
+    /// An empty store.
+    pub fn new() -> Self {
+        Kv {
+            map: HashMap::new(),
+        }
+    }
+
+    /// A store holding `entries`.
+    pub fn from_entries(entries: impl IntoIterator<Item = (K, V)>) -> Self {
+        Kv {
+            map: entries.into_iter().collect(),
+        }
+    }
+
+    /// The stored entries, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.map.iter()
+    }
+
+    /// Gives up the map.
+    pub fn into_entries(self) -> HashMap<K, V> {
+        self.map
+    }
+}
+
+impl<K: Key, V: Value> Default for Kv<K, V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K: Key, V: Value> StateMachine for Kv<K, V> {
+    type Op = KvOp<K, V>;
+    type Reply = KvReply<V>;
+    const SERVICE: &'static str = "kv";
+    const USES_CLOCK: bool = false;
+
+    fn apply(&mut self, op: KvOp<K, V>, now: Instant) -> KvReply<V> {
+        match op {
+            KvOp::Set(k, v) => KvReply::Value(self.map.insert(k, v)),
+            KvOp::Delete(k) => KvReply::Value(self.map.remove(&k)),
+            read => match self.read(&read, now) {
+                Some(reply) => reply,
+                None => unreachable!("Get and Len are answered by read"),
+            },
+        }
+    }
+
+    fn read(&self, op: &KvOp<K, V>, _now: Instant) -> Option<KvReply<V>> {
+        match op {
+            KvOp::Get(k) => Some(KvReply::Value(self.map.get(k).cloned())),
+            KvOp::Len => Some(KvReply::Len(self.map.len())),
+            KvOp::Set(..) | KvOp::Delete(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::read_agrees_with_apply;
+
+    #[test]
+    fn set_get_delete_len() {
+        let now = Instant::now();
+        let mut kv = Kv::<u64, u64>::new();
+        assert_eq!(kv.apply(KvOp::Get(1), now), KvReply::Value(None));
+        assert_eq!(kv.apply(KvOp::Set(1, 10), now), KvReply::Value(None));
+        assert_eq!(kv.apply(KvOp::Set(1, 11), now), KvReply::Value(Some(10)));
+        assert_eq!(kv.apply(KvOp::Set(2, 20), now), KvReply::Value(None));
+        assert_eq!(kv.apply(KvOp::Len, now), KvReply::Len(2));
+        assert_eq!(kv.apply(KvOp::Get(1), now), KvReply::Value(Some(11)));
+        assert_eq!(kv.apply(KvOp::Delete(1), now), KvReply::Value(Some(11)));
+        assert_eq!(kv.apply(KvOp::Delete(1), now), KvReply::Value(None));
+        assert_eq!(kv.apply(KvOp::Len, now), KvReply::Len(1));
+    }
+
+    #[test]
+    fn reads_agree_with_apply() {
+        let now = Instant::now();
+        let mut kv = Kv::from_entries([(1u64, 1u64), (2, 4)]);
+        for op in [KvOp::Get(1), KvOp::Get(3), KvOp::Len, KvOp::Set(5, 5)] {
+            read_agrees_with_apply(&mut kv, op, now);
+        }
+        assert_eq!(kv.read(&KvOp::Set(1, 1), now), None);
+        assert_eq!(kv.read(&KvOp::Delete(1), now), None);
+    }
+}

@@ -1,0 +1,204 @@
+//! The shared vocabulary of statebench: services written once as sequential state machines,
+//! and the traits every strategy implements to serve them.
+//!
+//! A service ([`Kv`], [`Counter`], [`Sessions`], [`Cache`]) is a plain struct implementing
+//! [`StateMachine`]: it applies one operation (an `Op` enum value) at a given instant and returns a
+//! `Reply`. It knows nothing of threads and never reads a clock. A *strategy* — an owner task, a
+//! lock, a concurrent map — decides how operations reach the state, and exposes it as a
+//! [`Service`]: callable blocking (from OS threads) and async (from tasks). Because the state
+//! machine is sequential it is also the reference model the conformance suite compares every
+//! strategy against.
+//!
+//! Time comes from a [`Clock`]: the system clock in production, a [`ManualClock`] in tests, so
+//! expiry is deterministic under test. The typed helpers in [`ext`] let callers write
+//! `store.get(&k)` instead of building `KvOp::Get(k)` by hand.
+
+#![deny(missing_docs)]
+
+mod cache;
+mod clock;
+mod counter;
+pub mod ext;
+mod kv;
+pub mod owner;
+mod sessions;
+mod sweeper;
+
+use std::fmt::{self, Debug};
+use std::future::Future;
+use std::hash::Hash;
+use std::time::{Duration, Instant};
+
+pub use cache::{Cache, CacheEntry, CacheOp, CacheReply};
+pub use clock::{Clock, ManualClock};
+pub use counter::{Counter, CounterOp, CounterReply};
+pub use kv::{Kv, KvOp, KvReply};
+pub use sessions::{Session, SessionData, SessionId, Sessions, SessionsOp, SessionsReply};
+pub use sweeper::Sweeper;
+
+/// The key-value store with `u64` keys and values: the reference program's `map[int]int`.
+pub type KvU64 = Kv<u64, u64>;
+/// The TTL cache with `u64` keys and values, as registered and benchmarked.
+pub type CacheU64 = Cache<u64, u64>;
+
+/// A service written as a sequential state machine: one operation at a time, no threads.
+///
+/// `apply` is the whole behaviour; `read` is an optional fast path for operations that do not
+/// change the state, which lets a reader-writer lock share them between readers. Both must agree:
+/// where `read` answers, it answers exactly what `apply` would, and `apply` leaves the state as
+/// it was (the core tests check this for every service).
+pub trait StateMachine: Send + Sync + 'static {
+    /// One operation of the protocol, e.g. `KvOp::Get(k)`.
+    type Op: Clone + Debug + Send + 'static;
+    /// The answer to one operation.
+    type Reply: Clone + Debug + PartialEq + Send + 'static;
+    /// The stable snake_case name of the service (`kv`, `counter`, `sessions`, `cache`).
+    const SERVICE: &'static str;
+    /// Whether any operation depends on `now`. Strategies skip reading the clock for services
+    /// that never look at it (the store, the counter), so a clock read never pads their
+    /// critical sections.
+    const USES_CLOCK: bool = true;
+
+    /// Applies `op` at instant `now` and returns its reply.
+    fn apply(&mut self, op: Self::Op, now: Instant) -> Self::Reply;
+
+    /// Answers `op` without changing the state, if `op` is read-only; `None` means "this
+    /// operation writes: call `apply`".
+    fn read(&self, op: &Self::Op, now: Instant) -> Option<Self::Reply> {
+        let _ = (op, now);
+        None
+    }
+
+    /// Drops what has expired at `now`. Never changes a reply: expired entries are already
+    /// invisible to every operation; cleanup only frees their memory.
+    fn cleanup(&mut self, now: Instant) {
+        let _ = now;
+    }
+
+    /// How often a strategy should run [`cleanup`](StateMachine::cleanup), if ever.
+    fn cleanup_every(&self) -> Option<Duration> {
+        None
+    }
+}
+
+/// Why a call did not get a reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Error {
+    /// The service was shut down, or its owner died (e.g. it panicked): no reply will come.
+    Stopped,
+    /// The caller's time limit ran out. The operation may or may not have been applied.
+    Timeout,
+    /// The bounded mailbox is full and the caller asked not to wait.
+    Full,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Error::Stopped => "the service has stopped",
+            Error::Timeout => "the call timed out",
+            Error::Full => "the service's mailbox is full",
+        })
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// How a strategy is started: which clock it reads and how deep its mailbox is.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The clock the strategy reads `now` from (never the state machine itself).
+    pub clock: Clock,
+    /// Capacity of an owner's bounded mailbox; ignored by strategies without one.
+    pub mailbox: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            clock: Clock::system(),
+            mailbox: 1024,
+        }
+    }
+}
+
+/// A running implementation of service `S` under one strategy: a cheap, cloneable handle.
+///
+/// Every implementation can be called blocking ([`call`](Service::call), from OS threads) and
+/// async ([`call_async`](Service::call_async), from tasks); each type documents where one form
+/// must not be used (for example a blocking call from inside a tokio runtime).
+pub trait Service<S: StateMachine>: Clone + Send + Sync + 'static {
+    /// The stable snake_case name of the strategy (`owner_tokio`, `mutex_std`, …): the same
+    /// string in the registry, benchmark ids, result records and plots.
+    const NAME: &'static str;
+
+    /// Starts serving `initial`, with the clock and mailbox size in `settings`.
+    fn start(initial: S, settings: &Settings) -> Self;
+
+    /// Applies `op`, blocking the calling thread until the reply arrives.
+    fn call(&self, op: S::Op) -> Result<S::Reply, Error>;
+
+    /// Applies `op` from async code.
+    fn call_async(&self, op: S::Op) -> impl Future<Output = Result<S::Reply, Error>> + Send;
+
+    /// Runs one cleanup pass now, in addition to the periodic ones (tests use it to interleave
+    /// cleanup with operations deterministically).
+    fn cleanup(&self) -> Result<(), Error>;
+
+    /// Stops the service gracefully and returns its final state: every call that was
+    /// acknowledged before is in it; calls afterwards (and a second shutdown) get
+    /// [`Error::Stopped`]. Blocking.
+    fn shutdown(&self) -> Result<S, Error>;
+}
+
+/// A service reached through a bounded mailbox (the owner strategies): it can refuse to queue,
+/// bound the caller's wait, and tell how deep its queue is.
+pub trait Mailbox<S: StateMachine>: Service<S> {
+    /// Like [`Service::call`], but fails with [`Error::Full`] instead of waiting for room in the
+    /// mailbox. Once queued, it waits for the reply.
+    fn try_call(&self, op: S::Op) -> Result<S::Reply, Error>;
+
+    /// Like [`Service::call`], but gives up with [`Error::Timeout`] after `timeout` (queueing and
+    /// waiting for the reply together). The owner is never wedged by a caller that gave up: its
+    /// reply is simply dropped.
+    fn call_timeout(&self, op: S::Op, timeout: Duration) -> Result<S::Reply, Error>;
+
+    /// How many requests wait in the mailbox now (not counting the one being applied).
+    fn queued(&self) -> usize;
+}
+
+/// What a key must offer to every strategy (hashable for maps, cloneable for replies).
+pub trait Key: Hash + Eq + Clone + Debug + Send + Sync + 'static {}
+impl<T: Hash + Eq + Clone + Debug + Send + Sync + 'static> Key for T {}
+
+/// What a stored value must offer to every strategy (cloneable for replies, comparable for the
+/// conformance suite).
+pub trait Value: Clone + Debug + PartialEq + Send + Sync + 'static {}
+impl<T: Clone + Debug + PartialEq + Send + Sync + 'static> Value for T {}
+
+/// `true` while an entry that expires at `expires_at` is still live at `now`. The one place the
+/// boundary is decided, so every strategy expires at the same instant.
+#[inline]
+pub fn is_live(expires_at: Instant, now: Instant) -> bool {
+    now < expires_at
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Checks shared by the services' unit tests.
+    use super::StateMachine;
+    use std::time::Instant;
+
+    /// Asserts that where `read` answers, it agrees with `apply` and `apply` changes nothing.
+    pub fn read_agrees_with_apply<S>(state: &mut S, op: S::Op, now: Instant)
+    where
+        S: StateMachine + Clone + PartialEq + std::fmt::Debug,
+    {
+        if let Some(read_reply) = state.read(&op, now) {
+            let before = state.clone();
+            let applied = state.apply(op.clone(), now);
+            assert_eq!(read_reply, applied, "read and apply disagree on {op:?}");
+            assert_eq!(&before, state, "a read-only op {op:?} changed the state");
+        }
+    }
+}

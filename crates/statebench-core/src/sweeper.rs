@@ -1,0 +1,94 @@
+//! A background thread that runs a cleanup pass periodically until it is dropped: what the lock
+//! and concurrent-map strategies use where an owner would run cleanup inside its own loop.
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// Runs `sweep` every interval on a thread of its own; dropping the `Sweeper` stops the thread
+/// and waits for it, so a service's sweeper never outlives the service.
+#[derive(Debug)]
+pub struct Sweeper {
+    stop_tx: Option<mpsc::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Sweeper {
+    /// Starts a thread named `name` that calls `sweep` every `every` until the `Sweeper` is
+    /// dropped or `sweep` returns `false`.
+    ///
+    /// # Panics
+    /// If the OS cannot start a thread, like `std::thread::spawn`.
+    pub fn spawn(
+        name: String,
+        every: Duration,
+        mut sweep: impl FnMut() -> bool + Send + 'static,
+    ) -> Sweeper {
+        let (stop_tx, stop_rx) = mpsc::channel::<()>();
+        let thread = thread::Builder::new()
+            .name(name)
+            .spawn(move || {
+                // Waiting on the stop channel rather than sleeping: a drop wakes us at once.
+                while let Err(RecvTimeoutError::Timeout) = stop_rx.recv_timeout(every) {
+                    if !sweep() {
+                        break;
+                    }
+                }
+            })
+            .unwrap_or_else(|e| panic!("statebench: the OS refused a sweeper thread: {e}"));
+        Sweeper {
+            stop_tx: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Sweeper {
+    fn drop(&mut self) {
+        drop(self.stop_tx.take());
+        if let Some(thread) = self.thread.take() {
+            // The sweep itself may drop the last handle of its service (it briefly holds one);
+            // a thread cannot join itself, and it is about to end anyway.
+            if thread.thread().id() != thread::current().id() {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::channel;
+
+    #[test]
+    fn sweeps_periodically_and_stops_when_dropped() {
+        let (tick_tx, tick_rx) = channel();
+        let sweeper = Sweeper::spawn("test-sweeper".into(), Duration::from_millis(2), move || {
+            tick_tx.send(()).is_ok()
+        });
+        for _ in 0..3 {
+            tick_rx
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the sweeper should tick within 10 s");
+        }
+        drop(sweeper);
+        // Joined: the closure (and its sender) is gone, so the channel is disconnected.
+        while tick_rx.try_recv().is_ok() {}
+        assert_eq!(tick_rx.try_recv(), Err(mpsc::TryRecvError::Disconnected));
+    }
+
+    #[test]
+    fn stops_when_the_sweep_says_so() {
+        let (tick_tx, tick_rx) = channel();
+        let _sweeper = Sweeper::spawn("test-sweeper".into(), Duration::from_millis(1), move || {
+            let _ = tick_tx.send(());
+            false
+        });
+        assert!(tick_rx.recv_timeout(Duration::from_secs(10)).is_ok());
+        assert_eq!(
+            tick_rx.recv_timeout(Duration::from_secs(10)),
+            Err(RecvTimeoutError::Disconnected)
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! Lock strategies over any state machine: the caller takes the lock and applies the operation
+//! itself, with no hop to another thread.
+//!
+//! [`Locked`] is written once, generic over the state machine and over a [`StateLock`]; the
+//! registered strategies are its three instances [`MutexStd`] (`std::sync::Mutex`),
+//! [`RwLockStd`] (`std::sync::RwLock`: read-only operations share the lock, through
+//! `StateMachine::read`) and [`MutexParkingLot`] (`parking_lot::Mutex`). Periodic cleanup runs on
+//! a [`Sweeper`] thread that stops when the last handle is dropped.
+//!
+//! **A panic while the lock is held** (a state machine that panics in `apply`) leaves the state
+//! possibly half-changed, so the service stops: that call and every later one get
+//! [`Error::Stopped`], as with an owner that panics — for all three locks alike (std's poisoning,
+//! and an equivalent flag for `parking_lot`, which does not poison).
+
+#![deny(missing_docs)]
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use statebench_core::{Clock, Error, Service, Settings, StateMachine, Sweeper};
+
+/// A lock around an optional state (`None` once shut down), as [`Locked`] needs it.
+pub trait StateLock<S>: Send + Sync + 'static {
+    /// The strategy's stable name (`mutex_std`, …).
+    const NAME: &'static str;
+    /// Whether [`read`](StateLock::read) can run beside other readers.
+    const SHARED_READS: bool;
+    /// Wraps `state`.
+    fn new(state: S) -> Self;
+    /// Runs `f` with exclusive access; [`Error::Stopped`] if an earlier holder panicked.
+    fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error>;
+    /// Runs `f` with shared access (exclusive where the lock has no shared mode).
+    fn read<R>(&self, f: impl FnOnce(&Option<S>) -> R) -> Result<R, Error> {
+        self.write(|state| f(state))
+    }
+}
+
+/// `std::sync::Mutex`.
+#[derive(Debug)]
+pub struct StdMutex<S>(std::sync::Mutex<Option<S>>);
+
+impl<S: Send + 'static> StateLock<S> for StdMutex<S> {
+    const NAME: &'static str = "mutex_std";
+    const SHARED_READS: bool = false;
+
+    fn new(state: S) -> Self {
+        StdMutex(std::sync::Mutex::new(Some(state)))
+    }
+
+    fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
+        let mut guard = self.0.lock().map_err(|_| Error::Stopped)?;
+        Ok(f(&mut guard))
+    }
+}
+
+/// `std::sync::RwLock`: read-only operations take the shared lock.
+#[derive(Debug)]
+pub struct StdRwLock<S>(std::sync::RwLock<Option<S>>);
+
+impl<S: Send + Sync + 'static> StateLock<S> for StdRwLock<S> {
+    const NAME: &'static str = "rwlock_std";
+    const SHARED_READS: bool = true;
+
+    fn new(state: S) -> Self {
+        StdRwLock(std::sync::RwLock::new(Some(state)))
+    }
+
+    fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
+        let mut guard = self.0.write().map_err(|_| Error::Stopped)?;
+        Ok(f(&mut guard))
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&Option<S>) -> R) -> Result<R, Error> {
+        let guard = self.0.read().map_err(|_| Error::Stopped)?;
+        Ok(f(&guard))
+    }
+}
+
+/// `parking_lot::Mutex`, with a flag standing in for the poisoning it does not have.
+#[derive(Debug)]
+pub struct ParkingLotMutex<S> {
+    lock: parking_lot::Mutex<Option<S>>,
+    poisoned: AtomicBool,
+}
+
+/// Sets the flag if dropped while the thread unwinds from a panic inside the critical section.
+struct PoisonOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for PoisonOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+impl<S: Send + 'static> StateLock<S> for ParkingLotMutex<S> {
+    const NAME: &'static str = "mutex_parking_lot";
+    const SHARED_READS: bool = false;
+
+    fn new(state: S) -> Self {
+        ParkingLotMutex {
+            lock: parking_lot::Mutex::new(Some(state)),
+            poisoned: AtomicBool::new(false),
+        }
+    }
+
+    fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
+        let mut guard = self.lock.lock();
+        // Read under the lock: the panicking holder set it before its guard released the lock.
+        if self.poisoned.load(Ordering::Relaxed) {
+            return Err(Error::Stopped);
+        }
+        let _poison = PoisonOnPanic(&self.poisoned);
+        Ok(f(&mut guard))
+    }
+}
+
+/// State machine `S` behind lock `L`; callers apply operations themselves. A cheap, cloneable
+/// handle.
+///
+/// Both call forms run the operation on the calling thread. The async form is the same short
+/// critical section: never held across an `.await`, which is what makes a blocking lock fine
+/// in async code (tokio's own guidance for a `std::sync::Mutex`).
+pub struct Locked<S: StateMachine, L: StateLock<S>> {
+    shared: Arc<Shared<S, L>>,
+}
+
+struct Shared<S, L> {
+    lock: Arc<L>,
+    clock: Clock,
+    // Dropped with the last handle, which stops and joins the sweeper thread.
+    _sweeper: Option<Sweeper>,
+    _state: PhantomData<fn() -> S>,
+}
+
+/// `std::sync::Mutex` around any state machine (`mutex_std`).
+pub type MutexStd<S> = Locked<S, StdMutex<S>>;
+/// `std::sync::RwLock` around any state machine (`rwlock_std`).
+pub type RwLockStd<S> = Locked<S, StdRwLock<S>>;
+/// `parking_lot::Mutex` around any state machine (`mutex_parking_lot`).
+pub type MutexParkingLot<S> = Locked<S, ParkingLotMutex<S>>;
+
+impl<S: StateMachine, L: StateLock<S>> Clone for Locked<S, L> {
+    fn clone(&self) -> Self {
+        Locked {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<S: StateMachine, L: StateLock<S>> fmt::Debug for Locked<S, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Locked")
+            .field("strategy", &L::NAME)
+            .field("service", &S::SERVICE)
+            .finish()
+    }
+}
+
+impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
+    const NAME: &'static str = L::NAME;
+
+    fn start(initial: S, settings: &Settings) -> Self {
+        let every = initial.cleanup_every();
+        let lock = Arc::new(L::new(initial));
+        let clock = settings.clock.clone();
+        let sweeper = every.map(|every| {
+            let (lock, clock) = (lock.clone(), clock.clone());
+            let name = format!("statebench-sweeper-{}", S::SERVICE);
+            Sweeper::spawn(name, every, move || {
+                // Stop sweeping once the state is gone (shut down, or lost to a panic).
+                let swept =
+                    lock.write(|state| state.as_mut().map(|s| s.cleanup(clock.now_for::<S>())));
+                matches!(swept, Ok(Some(())))
+            })
+        });
+        Locked {
+            shared: Arc::new(Shared {
+                lock,
+                clock,
+                _sweeper: sweeper,
+                _state: PhantomData,
+            }),
+        }
+    }
+
+    fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
+        let Shared { lock, clock, .. } = &*self.shared;
+        // The clock is read inside the critical section, so the instants a state sees follow
+        // the order its operations are applied in.
+        if L::SHARED_READS {
+            match lock.read(|state| state.as_ref().map(|s| s.read(&op, clock.now_for::<S>())))? {
+                None => return Err(Error::Stopped),
+                Some(Some(reply)) => return Ok(reply),
+                Some(None) => {} // It writes: take the exclusive lock.
+            }
+        }
+        lock.write(|state| {
+            state
+                .as_mut()
+                .map(|s| s.apply(op, clock.now_for::<S>()))
+                .ok_or(Error::Stopped)
+        })?
+    }
+
+    async fn call_async(&self, op: S::Op) -> Result<S::Reply, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        let Shared { lock, clock, .. } = &*self.shared;
+        lock.write(|state| state.as_mut().map(|s| s.cleanup(clock.now_for::<S>())))?
+            .ok_or(Error::Stopped)
+    }
+
+    fn shutdown(&self) -> Result<S, Error> {
+        self.shared.lock.write(Option::take)?.ok_or(Error::Stopped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statebench_core::ext::{CacheExt, CounterExt, KvExt, SessionsExt};
+    use statebench_core::{CacheU64, Counter, KvU64, ManualClock, Sessions};
+    use std::time::Duration;
+
+    #[test]
+    fn typed_calls_read_like_a_map() {
+        let store = MutexStd::start(KvU64::new(), &Settings::default());
+        assert_eq!(store.is_empty(), Ok(true));
+        assert_eq!(store.set(1, 10), Ok(None));
+        assert_eq!(store.set(1, 11), Ok(Some(10)));
+        assert_eq!(store.get(&1), Ok(Some(11)));
+        assert_eq!(store.len(), Ok(1));
+        assert_eq!(store.delete(&1), Ok(Some(11)));
+        let on_runtime = tokio_free_block_on(store.set_async(2, 20));
+        assert_eq!(on_runtime, Ok(None));
+        assert_eq!(tokio_free_block_on(store.get_async(&2)), Ok(Some(20)));
+
+        let counter = RwLockStd::start(Counter::new(), &Settings::default());
+        assert_eq!(counter.increment(), Ok(1));
+        assert_eq!(tokio_free_block_on(counter.increment_async()), Ok(2));
+        assert_eq!(counter.count(), Ok(2));
+        assert_eq!(counter.reset(), Ok(2));
+
+        let manual = ManualClock::new();
+        let settings = Settings {
+            clock: manual.clock(),
+            ..Settings::default()
+        };
+        let sessions = MutexParkingLot::start(
+            Sessions::new(Duration::from_secs(5), Duration::from_secs(60)),
+            &settings,
+        );
+        let created = sessions.create(7).expect("create");
+        assert_eq!(sessions.set_data(7, "user", "ada"), Ok(true));
+        assert_eq!(
+            sessions.session(7).map(|s| s.map(|s| s.data.len())),
+            Ok(Some(1))
+        );
+        manual.advance(Duration::from_secs(4));
+        assert_eq!(sessions.touch(7), Ok(true));
+        manual.advance(Duration::from_secs(4));
+        assert!(
+            sessions
+                .session(7)
+                .expect("get")
+                .is_some_and(|s| s.expires_at > created.expires_at)
+        );
+        assert_eq!(sessions.end(7), Ok(true));
+
+        let cache = MutexStd::start(CacheU64::default(), &settings);
+        assert_eq!(cache.set(1, 10, Duration::from_secs(1)), Ok(None));
+        assert_eq!(cache.get(&1), Ok(Some(10)));
+        manual.advance(Duration::from_secs(1));
+        assert_eq!(cache.get(&1), Ok(None));
+        assert_eq!(cache.delete(&1), Ok(None));
+    }
+
+    /// Lock strategies finish their async calls on the first poll, so no runtime is needed.
+    fn tokio_free_block_on<F: Future>(future: F) -> F::Output {
+        use std::task::{Context, Poll, Waker};
+        let mut future = std::pin::pin!(future);
+        match future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("a lock strategy's async call should never wait"),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The conformance suite and the lifecycle tests, instantiated for the three locks.
+
+use statebench_locked::{MutexParkingLot, MutexStd, RwLockStd};
+
+statebench_conformance::conformance_tests!(mutex_std = MutexStd; kv, counter, sessions, cache);
+statebench_conformance::conformance_tests!(rwlock_std = RwLockStd; kv, counter, sessions, cache);
+statebench_conformance::conformance_tests!(mutex_parking_lot = MutexParkingLot; kv, counter, sessions, cache);
+
+mod lifecycle {
+    use super::*;
+    statebench_conformance::lifecycle_tests!(mutex_std = MutexStd, locks);
+    statebench_conformance::lifecycle_tests!(rwlock_std = RwLockStd, locks);
+    statebench_conformance::lifecycle_tests!(mutex_parking_lot = MutexParkingLot, locks);
+}

@@ -1,0 +1,133 @@
+//! Every implementation of every service, by its stable snake_case name.
+
+use statebench_concurrent::{AtomicCounter, DashCache, DashKv, DashSessions};
+use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions, StateMachine};
+use statebench_locked::{MutexParkingLot, MutexStd, RwLockStd};
+use statebench_owner_async_std::OwnerAsyncStd;
+use statebench_owner_thread::OwnerThread;
+use statebench_owner_tokio::OwnerTokio;
+
+/// Called once per registered implementation `I` of service `S`.
+pub trait Visitor<S: StateMachine> {
+    /// Visits implementation `I` (its name is `I::NAME`).
+    fn visit<I: Service<S>>(&mut self);
+}
+
+/// A visitor of every service.
+pub trait VisitAll:
+    Visitor<KvU64> + Visitor<Counter> + Visitor<Sessions> + Visitor<CacheU64>
+{
+}
+impl<V: Visitor<KvU64> + Visitor<Counter> + Visitor<Sessions> + Visitor<CacheU64>> VisitAll for V {}
+
+/// The services, by name, with one line each on what they are.
+pub const SERVICES: [(&str, &str); 4] = [
+    (
+        "kv",
+        "key-value store, u64 keys and values: get, set, delete, len",
+    ),
+    ("counter", "counter: increment, get, reset"),
+    (
+        "sessions",
+        "session manager: create, get, set_data, touch, delete; sessions expire",
+    ),
+    (
+        "cache",
+        "TTL cache: set with a TTL, get, delete, len; periodic cleanup",
+    ),
+];
+
+/// The strategies generic over the state machine: they serve every service.
+fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
+    v.visit::<OwnerTokio<S>>();
+    v.visit::<OwnerAsyncStd<S>>();
+    v.visit::<OwnerThread<S>>();
+    v.visit::<MutexStd<S>>();
+    v.visit::<RwLockStd<S>>();
+    v.visit::<MutexParkingLot<S>>();
+}
+
+/// Walks the implementations of the key-value store.
+pub fn kv<V: Visitor<KvU64>>(v: &mut V) {
+    generic(v);
+    v.visit::<DashKv<u64, u64>>();
+}
+
+/// Walks the implementations of the counter.
+pub fn counter<V: Visitor<Counter>>(v: &mut V) {
+    generic(v);
+    v.visit::<AtomicCounter>();
+}
+
+/// Walks the implementations of the session manager.
+pub fn sessions<V: Visitor<Sessions>>(v: &mut V) {
+    generic(v);
+    v.visit::<DashSessions>();
+}
+
+/// Walks the implementations of the TTL cache.
+pub fn cache<V: Visitor<CacheU64>>(v: &mut V) {
+    generic(v);
+    v.visit::<DashCache<u64, u64>>();
+}
+
+/// Walks every implementation of every service, service by service.
+pub fn all<V: VisitAll>(v: &mut V) {
+    kv(v);
+    counter(v);
+    sessions(v);
+    cache(v);
+}
+
+/// Every registered (service, implementation) pair, in registry order.
+pub fn pairs() -> Vec<(&'static str, &'static str)> {
+    struct Names(Vec<(&'static str, &'static str)>);
+    impl<S: StateMachine> Visitor<S> for Names {
+        fn visit<I: Service<S>>(&mut self) {
+            self.0.push((S::SERVICE, I::NAME));
+        }
+    }
+    let mut names = Names(Vec::new());
+    all(&mut names);
+    names.0
+}
+
+/// The implementations of `service`, in registry order (empty for an unknown service).
+pub fn implementations(service: &str) -> Vec<&'static str> {
+    pairs()
+        .into_iter()
+        .filter(|(s, _)| *s == service)
+        .map(|(_, i)| i)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn names_are_unique_snake_case_and_every_service_is_walked() {
+        let pairs = pairs();
+        let unique: BTreeSet<_> = pairs.iter().collect();
+        assert_eq!(
+            unique.len(),
+            pairs.len(),
+            "a pair is registered twice: {pairs:?}"
+        );
+        for (service, name) in &pairs {
+            for word in [service, name] {
+                assert!(
+                    !word.is_empty()
+                        && word
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                    "{word:?} is not snake_case"
+                );
+            }
+        }
+        let services: BTreeSet<_> = pairs.iter().map(|(s, _)| *s).collect();
+        let expected: BTreeSet<_> = SERVICES.iter().map(|(s, _)| *s).collect();
+        assert_eq!(services, expected);
+    }
+}

@@ -1,0 +1,70 @@
+//! Walks the registry and runs the conformance suite on every registered pair, in both call
+//! styles: no implementation can be registered without being checked against the model.
+
+use std::collections::BTreeSet;
+
+use statebench::registry::{self, Visitor};
+use statebench_conformance::{CallStyle, Model, cases, check_model};
+use statebench_core::Service;
+
+/// Runs the suite on every implementation it visits, recording what it covered.
+#[derive(Default)]
+struct RunSuite {
+    covered: Vec<(&'static str, &'static str, CallStyle)>,
+    failures: Vec<String>,
+}
+
+impl<S: Model> Visitor<S> for RunSuite {
+    fn visit<I: Service<S>>(&mut self) {
+        for style in [CallStyle::Blocking, CallStyle::Async] {
+            // Fewer histories than each crate's own suite: this walk proves coverage, the
+            // crates' tests give depth.
+            match check_model::<S, I>(style, cases(32)) {
+                Ok(()) => self.covered.push((S::SERVICE, I::NAME, style)),
+                Err(report) => self.failures.push(report),
+            }
+        }
+    }
+}
+
+#[test]
+fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
+    let mut suite = RunSuite::default();
+    registry::all(&mut suite);
+    assert!(suite.failures.is_empty(), "{}", suite.failures.join("\n\n"));
+
+    let pairs = registry::pairs();
+    for style in [CallStyle::Blocking, CallStyle::Async] {
+        let covered: BTreeSet<_> = suite
+            .covered
+            .iter()
+            .filter(|(_, _, s)| *s == style)
+            .map(|(service, name, _)| (*service, *name))
+            .collect();
+        let registered: BTreeSet<_> = pairs.iter().copied().collect();
+        assert_eq!(
+            covered, registered,
+            "pairs not covered with {style:?} calls"
+        );
+    }
+    // 6 generic strategies x 4 services, plus dashmap x 3 and atomic x 1.
+    assert!(pairs.len() >= 28, "only {} pairs registered", pairs.len());
+    for (service, _) in registry::SERVICES {
+        for generic in [
+            "owner_tokio",
+            "owner_async_std",
+            "owner_thread",
+            "mutex_std",
+            "rwlock_std",
+            "mutex_parking_lot",
+        ] {
+            assert!(
+                pairs.contains(&(service, generic)),
+                "{generic} does not serve {service}"
+            );
+        }
+    }
+    for (service, name) in &pairs {
+        println!("conformance ok, blocking and async: {service:<9} {name}");
+    }
+}
