@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 
 use statebench::registry::{self, Visitor};
+use statebench_conformance::check_counter_conservation;
 use statebench_conformance::{CallStyle, Model, cases, check_model};
-use statebench_core::Service;
+use statebench_core::{Counter, Service};
 
 /// Runs the suite on every implementation it visits, recording what it covered.
 #[derive(Default)]
@@ -67,4 +68,28 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
     for (service, name) in &pairs {
         println!("conformance ok, blocking and async: {service:<9} {name}");
     }
+}
+
+/// Runs the counter's conservation check on every counter implementation.
+#[derive(Default)]
+struct Conservation {
+    checked: Vec<&'static str>,
+    failures: Vec<String>,
+}
+
+impl Visitor<Counter> for Conservation {
+    fn visit<I: Service<Counter>>(&mut self) {
+        match check_counter_conservation::<I>(3, 3000) {
+            Ok(()) => self.checked.push(I::NAME),
+            Err(report) => self.failures.push(report),
+        }
+    }
+}
+
+#[test]
+fn every_counter_keeps_every_increment_under_concurrent_resets() {
+    let mut check = Conservation::default();
+    registry::counter(&mut check);
+    assert!(check.failures.is_empty(), "{}", check.failures.join("\n"));
+    assert_eq!(check.checked, registry::implementations("counter"));
 }

@@ -226,6 +226,13 @@ impl fmt::Debug for DashSessions {
     }
 }
 
+impl DashSessions {
+    /// How many sessions are stored, expired ones included until the sweeper drops them.
+    pub fn stored_len(&self) -> usize {
+        self.handle.shared.state.len()
+    }
+}
+
 impl Service<Sessions> for DashSessions {
     const NAME: &'static str = "dashmap";
 
@@ -308,6 +315,13 @@ impl<K: Key, V: Value> fmt::Debug for DashCache<K, V> {
     }
 }
 
+impl<K: Key, V: Value> DashCache<K, V> {
+    /// How many entries are stored, expired ones included until the sweeper drops them.
+    pub fn stored_len(&self) -> usize {
+        self.handle.shared.state.len()
+    }
+}
+
 impl<K: Key, V: Value> Service<Cache<K, V>> for DashCache<K, V> {
     const NAME: &'static str = "dashmap";
 
@@ -363,4 +377,60 @@ impl<K: Key, V: Value> Service<Cache<K, V>> for DashCache<K, V> {
 
 fn sweep_cache<K: Key, V: Value>(map: &DashMap<K, CacheEntry<V>>, now: Instant) {
     map.retain(|_, e| e.live_value(now).is_some());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statebench_core::ext::{CacheExt, SessionsExt};
+    use statebench_core::{CacheU64, ManualClock};
+
+    /// Waits (at most 20 s) until `done` holds.
+    fn eventually(what: &str, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(
+                Instant::now() < deadline,
+                "{what} did not happen within 20 s"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn the_sweeper_drops_expired_cache_entries_by_itself() {
+        let manual = ManualClock::new();
+        let settings = Settings {
+            clock: manual.clock(),
+            ..Settings::default()
+        };
+        let cache = DashCache::start(CacheU64::new(Duration::from_millis(2)), &settings);
+        for k in 0..10 {
+            assert_eq!(cache.set(k, k, Duration::from_secs(1)), Ok(None));
+        }
+        assert_eq!(cache.set(100, 1, Duration::from_secs(3600)), Ok(None));
+        assert_eq!(cache.stored_len(), 11, "nothing has expired yet");
+        manual.advance(Duration::from_secs(2));
+        eventually("the sweep", || cache.stored_len() == 1);
+        assert_eq!(cache.get(&100), Ok(Some(1)));
+    }
+
+    #[test]
+    fn the_sweeper_drops_expired_sessions_by_itself() {
+        let manual = ManualClock::new();
+        let settings = Settings {
+            clock: manual.clock(),
+            ..Settings::default()
+        };
+        let initial = Sessions::new(Duration::from_secs(60), Duration::from_millis(2));
+        let sessions = DashSessions::start(initial, &settings);
+        for id in 0..10 {
+            sessions.create(id).expect("create");
+        }
+        manual.advance(Duration::from_secs(30));
+        assert_eq!(sessions.touch(0), Ok(true));
+        manual.advance(Duration::from_secs(31));
+        eventually("the sweep", || sessions.stored_len() == 1);
+        assert!(sessions.session(0).expect("get").is_some());
+    }
 }

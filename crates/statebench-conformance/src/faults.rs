@@ -336,6 +336,55 @@ fn blocked_owner<I: Mailbox<Probe>>(mailbox: usize) -> BlockedOwner<I> {
     }
 }
 
+/// Async callers dropped while they wait — queued behind a busy owner, or queued and then
+/// cancelled at once — never wedge it: their replies are dropped and it goes on serving.
+pub fn cancelled_async_callers_do_not_wedge_the_owner<I: Mailbox<Probe>>() {
+    let BlockedOwner {
+        service,
+        gate,
+        blocker,
+        ..
+    } = blocked_owner::<I>(64);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a current-thread tokio runtime starts");
+    for i in 0..32 {
+        // Each future sends its request, then waits for a reply that cannot come yet.
+        let call = service.call_async(ProbeOp::Push(i));
+        let gave_up =
+            runtime.block_on(async { tokio::time::timeout(Duration::from_millis(1), call).await });
+        assert!(
+            gave_up.is_err(),
+            "the owner is blocked: no reply can have come"
+        );
+    }
+    gate.open();
+    assert_eq!(finish(blocker, "the blocked call"), Ok(ProbeReply::Done));
+    // Cancelled callers may have been applied (they were queued); the owner must serve on.
+    let log = log_of(&service).expect("the owner still serves");
+    assert!(log.len() <= 32, "unexpected log {log:?}");
+    assert_eq!(
+        service.call_timeout(ProbeOp::Push(99), PATIENCE),
+        Ok(ProbeReply::Done)
+    );
+    runtime.block_on(async {
+        for i in 100..200 {
+            assert_eq!(
+                service.call_async(ProbeOp::Push(i)).await,
+                Ok(ProbeReply::Done)
+            );
+        }
+    });
+    let mut log = log_of(&service).expect("the owner still serves");
+    log.retain(|v| *v >= 99);
+    assert_eq!(
+        log,
+        (99..200).collect::<Vec<_>>(),
+        "every later call applied, in order"
+    );
+}
+
 /// A caller that times out gets `Timeout`, and the owner goes on serving.
 pub fn timed_out_caller_does_not_wedge_the_owner<I: Mailbox<Probe>>() {
     let BlockedOwner {
@@ -506,6 +555,10 @@ macro_rules! owner_fault_tests {
             #[test]
             fn timed_out_caller_does_not_wedge_the_owner() {
                 faults::timed_out_caller_does_not_wedge_the_owner::<$strategy<Probe>>();
+            }
+            #[test]
+            fn cancelled_async_callers_do_not_wedge_the_owner() {
+                faults::cancelled_async_callers_do_not_wedge_the_owner::<$strategy<Probe>>();
             }
             #[test]
             fn full_mailbox_refuses_try_call() {

@@ -171,6 +171,60 @@ pub fn assert_conforms<S: Model, I: Service<S>>(name: &str, style: CallStyle) {
     }
 }
 
+/// The counter's conservation law under real concurrency: `threads` threads each make
+/// `ops_per_thread` calls, mostly increments with a reset every 16th call; afterwards the
+/// increments made must equal the counts the resets reported plus the final count. A counter
+/// whose reset reads and then writes in two steps loses the increments that land in between,
+/// and fails. (Sequential histories cannot show that; the meta-tests show this check does.)
+pub fn check_counter_conservation<I: Service<statebench_core::Counter>>(
+    threads: usize,
+    ops_per_thread: usize,
+) -> Result<(), String> {
+    use statebench_core::{Counter, CounterOp, CounterReply};
+    let service = I::start(Counter::new(), &Settings::default());
+    let totals = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let service = service.clone();
+                scope.spawn(move || -> Result<(u64, u64), Error> {
+                    let (mut increments, mut reset_total) = (0u64, 0u64);
+                    for i in 1..=ops_per_thread {
+                        if i % 16 == 0 {
+                            reset_total += service.call(CounterOp::Reset)?.0;
+                        } else {
+                            service.call(CounterOp::Increment)?;
+                            increments += 1;
+                        }
+                    }
+                    Ok((increments, reset_total))
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .map_err(|_| "a counting thread panicked".to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    let (mut increments, mut reset_total) = (0, 0);
+    for total in totals {
+        let (i, r) = total.map_err(|e| format!("{}: a call failed: {e}", I::NAME))?;
+        increments += i;
+        reset_total += r;
+    }
+    let CounterReply(last) = service.call(CounterOp::Get).map_err(|e| e.to_string())?;
+    if increments == reset_total + last {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} lost increments: {increments} made, but resets reported {reset_total} and {last} remain",
+            I::NAME
+        ))
+    }
+}
+
 /// Instantiates the model-based suite for an implementation, one test per service and call
 /// style (`<name>::<service>::blocking`, `<name>::<service>::async_calls`).
 ///

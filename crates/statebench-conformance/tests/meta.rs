@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use statebench_conformance::{CallStyle, Model, check_model};
+use statebench_conformance::{CallStyle, Model, check_counter_conservation, check_model};
 use statebench_core::{
     CacheOp, CacheReply, CacheU64, Clock, Counter, CounterOp, CounterReply, Error, KvOp, KvReply,
     KvU64, Service, Settings, StateMachine,
@@ -162,4 +162,58 @@ fn rejects_a_store_whose_set_returns_the_wrong_previous_value() {
 fn rejects_a_counter_that_loses_increments_under_reset() {
     rejects::<Counter, LosesIncrementsOnReset>(CallStyle::Blocking, "Reset");
     rejects::<Counter, LosesIncrementsOnReset>(CallStyle::Async, "Reset");
+}
+
+/// A counter over an atomic whose reset reads, then writes zero, as two steps: increments that
+/// land in between are lost. To make the loss certain rather than lucky, the reset waits (at
+/// most 5 ms) for another thread's increment to land in its window.
+#[derive(Clone)]
+struct TwoStepReset(Arc<std::sync::atomic::AtomicU64>);
+
+impl Service<Counter> for TwoStepReset {
+    const NAME: &'static str = "two_step_reset";
+
+    fn start(initial: Counter, _: &Settings) -> Self {
+        TwoStepReset(Arc::new(initial.count().into()))
+    }
+
+    fn call(&self, op: CounterOp) -> Result<CounterReply, Error> {
+        use std::sync::atomic::Ordering::SeqCst;
+        Ok(CounterReply(match op {
+            CounterOp::Increment => self.0.fetch_add(1, SeqCst) + 1,
+            CounterOp::Get => self.0.load(SeqCst),
+            CounterOp::Reset => {
+                let seen = self.0.load(SeqCst);
+                let deadline = Instant::now() + std::time::Duration::from_millis(5);
+                while self.0.load(SeqCst) == seen && Instant::now() < deadline {
+                    std::thread::yield_now();
+                }
+                self.0.store(0, SeqCst);
+                seen
+            }
+        }))
+    }
+
+    async fn call_async(&self, op: CounterOp) -> Result<CounterReply, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn shutdown(&self) -> Result<Counter, Error> {
+        Ok(Counter::starting_at(
+            self.0.load(std::sync::atomic::Ordering::SeqCst),
+        ))
+    }
+}
+
+#[test]
+fn conservation_rejects_a_counter_whose_reset_loses_concurrent_increments() {
+    let report = check_counter_conservation::<TwoStepReset>(3, 3000)
+        .expect_err("the conservation check must catch the lost increments");
+    assert!(report.contains("lost increments"), "{report}");
+    // The control: a correct counter built the same way passes the concurrent check.
+    check_counter_conservation::<Mock<Counter, Correct>>(3, 3000).expect("correct counter");
 }
