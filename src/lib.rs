@@ -11,4 +11,7 @@
 
 #![deny(missing_docs)]
 
+pub mod overhead;
 pub mod registry;
+pub mod runner;
+pub mod table;

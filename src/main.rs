@@ -1,9 +1,19 @@
-//! The `statebench` command line.
+//! The `statebench` command line: `list`, `run`, `demo`.
 
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use statebench::registry;
+use statebench::runner::{Matrix, PlannedCell};
+use statebench::table::{human_ns, workload_table};
+use statebench_harness::Driver;
+use statebench_harness::machine::{Floors, Machine};
+use statebench_harness::results::{Record, Results, RunSettings};
+use statebench_harness::workload::{self, Workload};
 
 /// Where should shared state live? Owner tasks, locks and concurrent maps, measured side by side.
 #[derive(Debug, Parser)]
@@ -15,16 +25,161 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List the services and, for each, the implementations registered for it.
+    /// List the services, their implementations, and the named workloads.
     List,
+    /// Run a matrix of workloads x implementations x drivers x client counts, print a table per
+    /// workload, and write every figure to a JSON results file.
+    Run(RunArgs),
+    /// The reference program (100 readers, 10 writers, 5 keys, 1 ms sleep, 1 s) for every
+    /// strategy, printing readOps and writeOps like the original; then without the sleep.
+    Demo(DemoArgs),
+    /// Check that the harness does not distort what it measures: the runner against a bare
+    /// loop applying the same operations to the same `mutex_std` store, one client.
+    #[command(hide = true)]
+    Overhead(OverheadArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Workloads to run (repeatable; default: all). See `statebench list`.
+    #[arg(long = "workload", short = 'w', value_name = "NAME")]
+    workloads: Vec<String>,
+    /// Implementations to run (repeatable; default: all that serve each workload's service).
+    #[arg(long = "impl", short = 'i', value_name = "NAME")]
+    implementations: Vec<String>,
+    /// Drivers: `threads` (OS threads, blocking calls), `tasks` (tokio tasks, async calls).
+    #[arg(long = "driver", short = 'd', value_name = "DRIVER", value_parser = parse_driver)]
+    drivers: Vec<Driver>,
+    /// Client counts, comma-separated. Default: 1,8,64 for workloads that scale; the reference
+    /// workloads (seed, seed_nosleep) run at their 110 clients unless this is given.
+    #[arg(long, short = 'c', value_delimiter = ',', value_parser = parse_clients)]
+    clients: Vec<usize>,
+    /// Measured window per repetition, e.g. 500ms, 2s (default: each workload's own: 1 s for
+    /// the reference workloads, 300 ms for the others).
+    #[arg(long, value_parser = parse_duration)]
+    duration: Option<Duration>,
+    /// Warm-up before each measured window.
+    #[arg(long, default_value = "100ms", value_parser = parse_duration)]
+    warmup: Duration,
+    /// Repetitions of every cell (their median is reported, each one is recorded).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    repeat: u32,
+    /// Time one operation in this many in closed loops (a power of two; 1 times every one).
+    /// Default: each client picks the interval that keeps timing under 1 % of its time.
+    #[arg(long, value_parser = parse_sample_every)]
+    sample_every: Option<u32>,
+    /// Seed of the operation generators.
+    #[arg(long, default_value_t = 0x5EED)]
+    seed: u64,
+    /// Where to write the results (default: target/statebench/run-<time>.json).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    /// Measured window per strategy (the reference program runs 1 s).
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    duration: Duration,
+}
+
+#[derive(Debug, clap::Args)]
+struct OverheadArgs {
+    /// Measured window of each trial.
+    #[arg(long, default_value = "500ms", value_parser = parse_duration)]
+    duration: Duration,
+    /// Trials of each loop, alternated.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=50))]
+    trials: u32,
+}
+
+/// Parses `500ms`, `2s`, `1.5s`, `250us`, `1m`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration; write e.g. 500ms, 2s, 1.5s"))?;
+    let scale = match unit.trim() {
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "" => {
+            return Err(format!(
+                "{text:?} needs a unit: us, ms, s or m (e.g. 500ms)"
+            ));
+        }
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?}; use us, ms, s or m"
+            ));
+        }
+    };
+    let secs = value * scale;
+    if !(secs > 0.0 && secs <= 3600.0) {
+        return Err(format!("{text:?} must be more than 0 and at most an hour"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// The most clients one cell may have: each is a thread or a task on this machine.
+const MAX_CLIENTS: usize = 4096;
+
+fn parse_clients(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a client count"))?;
+    match n {
+        0 => Err("the client count must be at least 1".into()),
+        n if n > MAX_CLIENTS => Err(format!(
+            "{n} clients is more than the {MAX_CLIENTS} a cell may have"
+        )),
+        n => Ok(n),
+    }
+}
+
+fn parse_driver(text: &str) -> Result<Driver, String> {
+    Driver::parse(text).map_err(|e| e.0)
+}
+
+fn parse_sample_every(text: &str) -> Result<u32, String> {
+    let n: u32 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if n == 0 || !n.is_power_of_two() || n > 1024 {
+        return Err(format!("{n} must be a power of two from 1 to 1024"));
+    }
+    Ok(n)
+}
+
+/// A usage error: the message, and exit status 2.
+fn usage(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("statebench: {message}");
+    ExitCode::from(2)
+}
+
+/// A failed run: the message, and exit status 1.
+fn failure(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("statebench: {message}");
+    ExitCode::FAILURE
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::List => list(),
+        Command::List => {
+            list();
+            ExitCode::SUCCESS
+        }
+        Command::Run(args) => run(args),
+        Command::Demo(args) => demo(args),
+        Command::Overhead(args) => overhead(args),
     }
-    ExitCode::SUCCESS
 }
 
 fn list() {
@@ -41,4 +196,333 @@ fn list() {
     let pairs = registry::pairs();
     println!();
     println!("{} (service, implementation) pairs.", pairs.len());
+    println!();
+    println!("workloads (statebench run --workload NAME):");
+    for w in workload::named() {
+        let clients = if w.scales {
+            "scales with --clients".to_owned()
+        } else {
+            format!("{} clients", w.default_clients())
+        };
+        println!("  {:<15} {:<9} {} ({clients})", w.name, w.service, w.about);
+    }
+}
+
+/// Resolves names to workloads, and checks implementation names against the registry.
+fn select_workloads(names: &[String]) -> Result<Vec<Workload>, String> {
+    if names.is_empty() {
+        return Ok(workload::named());
+    }
+    names
+        .iter()
+        .map(|n| workload::find(n).map_err(|e| e.0))
+        .collect()
+}
+
+fn check_implementations(names: &[String]) -> Result<(), String> {
+    let known: Vec<&str> = {
+        let mut v: Vec<&str> = registry::pairs().into_iter().map(|(_, i)| i).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    match names.iter().find(|n| !known.contains(&n.as_str())) {
+        Some(bad) => Err(format!(
+            "unknown implementation {bad:?}; the implementations are {}",
+            known.join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Creates (or truncates) `path` now, so an unwritable output fails before minutes of work.
+fn claim_output(path: &Path) -> Result<(), String> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    std::fs::File::create(path)
+        .map(drop)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn default_out() -> PathBuf {
+    let stamp = statebench_harness::results::utc_now().replace(':', "");
+    PathBuf::from(format!("target/statebench/run-{stamp}.json"))
+}
+
+/// Shows progress: a bar on a terminal, a line per cell otherwise (logs, CI).
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    done: u64,
+}
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total);
+            let style = ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} eta {eta} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            bar.set_style(style);
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: 0,
+        }
+    }
+
+    fn step(&mut self, what: String) {
+        self.done += 1;
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(what);
+                bar.set_position(self.done - 1);
+            }
+            None => eprintln!("[{}/{}] {what}", self.done, self.total),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn print_floors(machine: &Machine, floors: &Floors) {
+    println!(
+        "machine: {} ({} cores), {}, {}, {} build, commit {}",
+        machine.cpu_model,
+        machine.cores,
+        machine.os,
+        machine.rustc,
+        machine.profile,
+        machine.commit
+    );
+    let ping = floors
+        .cross_core_ping_pong_ns
+        .map_or("n/a".into(), human_ns);
+    println!(
+        "floors: cross-core ping-pong {ping}, thread wake round trip {}, tokio mpsc+oneshot round trip {}, \
+         uncontended Mutex {}, 1 ms sleep: {} (thread) / {} (tokio)",
+        human_ns(floors.thread_wake_round_trip_ns),
+        human_ns(floors.tokio_round_trip_ns),
+        human_ns(floors.mutex_uncontended_ns),
+        human_ns(floors.thread_sleep_1ms_us * 1e3),
+        human_ns(floors.tokio_sleep_1ms_us * 1e3),
+    );
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let workloads = match select_workloads(&args.workloads) {
+        Ok(w) => w,
+        Err(e) => return usage(e),
+    };
+    if let Err(e) = check_implementations(&args.implementations) {
+        return usage(e);
+    }
+    let drivers = if args.drivers.is_empty() {
+        Driver::ALL.to_vec()
+    } else {
+        args.drivers.clone()
+    };
+    let force_clients = !args.clients.is_empty();
+    let clients = if args.clients.is_empty() {
+        vec![1, 8, 64]
+    } else {
+        args.clients.clone()
+    };
+    let matrix = Matrix {
+        workloads,
+        implementations: args.implementations.clone(),
+        drivers,
+        clients,
+        force_clients,
+        warmup: args.warmup,
+        duration: args.duration,
+        repeat: args.repeat,
+        sample_every: args.sample_every,
+        seed: args.seed,
+    };
+    let cells = match matrix.plan() {
+        Ok(c) => c,
+        Err(e) => return usage(e),
+    };
+    let out = args.out.clone().unwrap_or_else(default_out);
+    if let Err(e) = claim_output(&out) {
+        return usage(e);
+    }
+    let estimate: Duration = cells
+        .iter()
+        .map(|c| {
+            (matrix.warmup + matrix.duration_for(&matrix.workloads[c.workload])) * matrix.repeat
+        })
+        .sum();
+    println!(
+        "{} cells x {} repetition(s), about {:.0} s of measuring; measuring the floors first.",
+        cells.len(),
+        matrix.repeat,
+        estimate.as_secs_f64()
+    );
+    let machine = Machine::detect();
+    let floors = Floors::measure();
+    print_floors(&machine, &floors);
+    println!();
+
+    let settings = RunSettings {
+        command: std::env::args().collect(),
+        warmup_ms: u64::try_from(matrix.warmup.as_millis()).unwrap_or(u64::MAX),
+        duration_ms: matrix
+            .duration
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        repeat: matrix.repeat,
+        sample_every: matrix.sample_every,
+        seed: matrix.seed,
+        implementations: args.implementations,
+        drivers: matrix.drivers.clone(),
+        clients: args.clients,
+        workloads: matrix.workloads.clone(),
+    };
+    let mut results = Results::new(machine, floors, settings);
+    let started = Instant::now();
+    let mut progress = Progress::new(cells.len() as u64 * u64::from(matrix.repeat));
+    let workloads = matrix.workloads.clone();
+    let mut finished: Vec<Record> = Vec::new();
+    let mut on_progress = |cell: &PlannedCell, rep: u32| {
+        progress.step(format!(
+            "{} {} {} x{} (rep {})",
+            workloads[cell.workload].name,
+            cell.implementation,
+            cell.driver.name(),
+            cell.clients,
+            rep + 1
+        ));
+    };
+    let mut on_done = |record: &Record| finished.push(record.clone());
+    let outcome = matrix.run(&cells, &mut on_progress, &mut on_done);
+    progress.finish();
+    // Keep what was measured even if a later cell failed: nothing accepted is lost.
+    results.records = match &outcome {
+        Ok(records) => records.clone(),
+        Err(_) => finished,
+    };
+    for w in &matrix.workloads {
+        let records: Vec<&Record> = results
+            .records
+            .iter()
+            .filter(|r| r.workload == w.name)
+            .collect();
+        if !records.is_empty() {
+            println!("== {} — {}", w.name, w.about);
+            print!("{}", workload_table(&records));
+        }
+    }
+    if let Err(e) = results.save(&out) {
+        return failure(format!("cannot write {}: {e}", out.display()));
+    }
+    println!(
+        "{} records in {:.0} s; results: {}",
+        results.records.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    match outcome {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => failure(format!("the run failed: {e}")),
+    }
+}
+
+fn demo(args: DemoArgs) -> ExitCode {
+    let base = match workload::find("seed") {
+        Ok(w) => w,
+        Err(e) => return failure(e),
+    };
+    let nosleep = match workload::find("seed_nosleep") {
+        Ok(w) => w,
+        Err(e) => return failure(e),
+    };
+    let floors = Floors::measure();
+    let mut progress_line = |cell: &PlannedCell, _: u32| {
+        eprint!(
+            "\r  running {:<20} {:<8}",
+            cell.implementation,
+            cell.driver.name()
+        );
+    };
+    for (title, w) in [
+        (
+            "The reference program: 100 readers, 10 writers, 5 keys, 1 ms sleep after every operation",
+            &base,
+        ),
+        (
+            "The same without the sleep: what the strategies themselves cost",
+            &nosleep,
+        ),
+    ] {
+        let matrix = Matrix {
+            workloads: vec![w.clone()],
+            implementations: Vec::new(),
+            drivers: Driver::ALL.to_vec(),
+            clients: Vec::new(),
+            force_clients: false,
+            warmup: Duration::from_millis(100),
+            duration: Some(args.duration),
+            repeat: 1,
+            sample_every: None,
+            seed: 0x5EED,
+        };
+        let cells = match matrix.plan() {
+            Ok(c) => c,
+            Err(e) => return failure(e),
+        };
+        let records = match matrix.run(&cells, &mut progress_line, &mut |_| {}) {
+            Ok(r) => r,
+            Err(e) => return failure(e),
+        };
+        eprint!("\r{:60}\r", "");
+        println!(
+            "{title}, {:.1} s per strategy:",
+            args.duration.as_secs_f64()
+        );
+        for r in &records {
+            let rep = &r.repetitions[0];
+            let count = |kind: &str| rep.ops_by_kind.get(kind).copied().unwrap_or(0);
+            println!(
+                "  {:<18} {:<8} readOps: {:>9}  writeOps: {:>8}",
+                r.implementation,
+                r.driver.name(),
+                count("get"),
+                count("set")
+            );
+        }
+        println!();
+    }
+    let clients = base.default_clients() as f64;
+    let secs = args.duration.as_secs_f64();
+    println!(
+        "What bounds the sleeping version is the timer, not the strategy: a 1 ms sleep takes {} on an OS \
+         thread and {} on a tokio task here, so {clients:.0} clients can make at most about {:.0} (threads) \
+         and {:.0} (tasks) operations in {secs:.1} s, whatever holds the state.",
+        human_ns(floors.thread_sleep_1ms_us * 1e3),
+        human_ns(floors.tokio_sleep_1ms_us * 1e3),
+        clients * secs / (floors.thread_sleep_1ms_us / 1e6),
+        clients * secs / (floors.tokio_sleep_1ms_us / 1e6),
+    );
+    ExitCode::SUCCESS
+}
+
+fn overhead(args: OverheadArgs) -> ExitCode {
+    match statebench::overhead::compare(args.duration, args.trials) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => failure(e),
+    }
 }

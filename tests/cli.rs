@@ -21,7 +21,10 @@ fn list_names_every_registered_pair() {
         }
     }
     let pairs = statebench::registry::pairs().len();
-    assert!(text.contains(&format!("{pairs} (service, implementation) pairs")), "{text}");
+    assert!(
+        text.contains(&format!("{pairs} (service, implementation) pairs")),
+        "{text}"
+    );
 }
 
 #[test]
@@ -29,7 +32,10 @@ fn an_unknown_command_is_a_usage_error_with_status_2() {
     let out = statebench(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("frobnicate"), "the message names the problem: {err}");
+    assert!(
+        err.contains("frobnicate"),
+        "the message names the problem: {err}"
+    );
 }
 
 #[test]

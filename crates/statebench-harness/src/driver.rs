@@ -1,0 +1,527 @@
+//! The drivers: clients as OS threads making blocking calls, or as tokio tasks making async
+//! calls, each cycling through its pre-generated operations in a closed loop (with the
+//! workload's think time, if any), checking every reply.
+//!
+//! One repetition: start a fresh service, start the clients, let them warm up, then open the
+//! measured window (wall clock and process CPU time read at its edges), close it, stop the
+//! clients, run the end-of-run check and shut the service down.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use statebench_core::{Service, Settings};
+
+use crate::generate::{PLAN_LEN, Plan, Subject, plans};
+use crate::measure::{Latencies, LatencySummary, process_cpu_time};
+use crate::workload::{Workload, WorkloadError, operations};
+
+/// How clients call the service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Driver {
+    /// OS threads, blocking calls.
+    Threads,
+    /// Tokio tasks on a multi-thread runtime (one worker per core), async calls.
+    Tasks,
+}
+
+impl Driver {
+    /// Both drivers.
+    pub const ALL: [Driver; 2] = [Driver::Threads, Driver::Tasks];
+
+    /// The stable name (`threads`, `tasks`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Driver::Threads => "threads",
+            Driver::Tasks => "tasks",
+        }
+    }
+
+    /// Parses a driver name.
+    pub fn parse(name: &str) -> Result<Driver, WorkloadError> {
+        Driver::ALL
+            .into_iter()
+            .find(|d| d.name() == name)
+            .ok_or_else(|| {
+                WorkloadError(format!(
+                    "unknown driver {name:?}; the drivers are threads, tasks"
+                ))
+            })
+    }
+}
+
+/// Why a run failed: a wrong reply, a failed call, a client that panicked, a bad setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunError(pub String);
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RunError {}
+
+impl From<WorkloadError> for RunError {
+    fn from(e: WorkloadError) -> Self {
+        RunError(e.0)
+    }
+}
+
+/// One cell of the matrix, as run.
+#[derive(Clone, Debug)]
+pub struct Cell<'a> {
+    /// The workload.
+    pub workload: &'a Workload,
+    /// The driver.
+    pub driver: Driver,
+    /// How many clients.
+    pub clients: usize,
+    /// Time the clients run before the measured window opens.
+    pub warmup: Duration,
+    /// The measured window.
+    pub duration: Duration,
+    /// Time one operation in every `sample_every` (a power of two) in a closed loop. `None`:
+    /// each client picks its own interval at the end of the warm-up, from its measured cost
+    /// per operation, so that reading the clock costs under 1 % of its throughput (see
+    /// [`TIMING_BUDGET`]). With think time every operation is timed.
+    pub sample_every: Option<u32>,
+    /// Seed of the operation generators.
+    pub seed: u64,
+}
+
+/// The figures of one repetition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Repetition {
+    /// Operations completed inside the measured window.
+    pub ops: u64,
+    /// The measured window, in nanoseconds.
+    pub elapsed_ns: u64,
+    /// `ops` per second of the window.
+    pub ops_per_sec: f64,
+    /// Process CPU time in the window per operation, in nanoseconds.
+    pub cpu_ns_per_op: f64,
+    /// The median over clients of their latency sampling interval: one operation in this
+    /// many was timed.
+    pub timed_one_in: u32,
+    /// Operations completed inside the window, per kind.
+    pub ops_by_kind: BTreeMap<String, u64>,
+    /// Latency per operation kind, and over all kinds under `all`.
+    pub latency: BTreeMap<String, LatencySummary>,
+}
+
+const WARMING_UP: u8 = 0;
+const MEASURING: u8 = 1;
+const STOPPING: u8 = 2;
+
+/// The share of a client's time that timing its operations may take, when it picks its own
+/// sampling interval.
+pub const TIMING_BUDGET: f64 = 0.01;
+
+fn mask_of(every: u32) -> usize {
+    (every.clamp(1, PLAN_LEN as u32).next_power_of_two() as usize) - 1
+}
+
+/// What timing one operation costs: two clock reads and a histogram record, measured once.
+fn timing_cost() -> Duration {
+    static COST: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *COST.get_or_init(|| {
+        let mut latencies = Latencies::new(1);
+        let rounds = 20_000u32;
+        let start = Instant::now();
+        for _ in 0..rounds {
+            let t = Instant::now();
+            latencies.record(0, t.elapsed());
+        }
+        start.elapsed() / rounds
+    })
+}
+
+/// One in how many operations to time, for a client whose operations took `warm / ops` each:
+/// the largest share that keeps timing within [`TIMING_BUDGET`] of its time.
+fn adaptive_interval(warm: Duration, ops: u64) -> u32 {
+    if ops == 0 {
+        return 1;
+    }
+    let per_op = warm.as_secs_f64() / ops as f64;
+    let interval = timing_cost().as_secs_f64() / (TIMING_BUDGET * per_op);
+    interval.ceil().clamp(1.0, PLAN_LEN as f64) as u32
+}
+
+/// Shared between the coordinator and the clients. The phase is one byte, read once per
+/// operation: the clients' only shared access besides the service itself.
+#[derive(Default)]
+struct Control {
+    phase: AtomicU8,
+    failure: Mutex<Option<String>>,
+}
+
+impl Control {
+    fn fail(&self, why: String) {
+        let mut failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        failure.get_or_insert(why);
+        self.phase.store(STOPPING, Relaxed);
+    }
+
+    fn stopping(&self) -> bool {
+        self.phase.load(Relaxed) == STOPPING
+    }
+}
+
+/// One client: its plan and what it measured and saw.
+///
+/// The per-operation bookkeeping is kept to a counter and a wrap-around: the operations of the
+/// window and their kinds are derived afterwards from where in its plan the window opened,
+/// since the client walks its plan in order.
+struct Client<S: Subject> {
+    plan: Plan<S::Op>,
+    next: usize,
+    sample_mask: usize,
+    /// Operations completed so far, warm-up included.
+    done: u64,
+    /// `done` when the window opened.
+    window_start: Option<u64>,
+    /// Adaptive sampling: the instant of the client's first operation.
+    adapt_from: Option<Instant>,
+    latencies: Latencies,
+    tally: S::Tally,
+}
+
+impl<S: Subject> Client<S> {
+    fn new(plan: Plan<S::Op>, kinds: usize, sample_every: Option<u32>) -> Self {
+        Client {
+            plan,
+            next: 0,
+            // Plans are PLAN_LEN (a power of two) long, so timing the operations at positions
+            // that are multiples of `sample_every` times one in `sample_every`, over every kind.
+            // While an adaptive client warms up it times (almost) nothing.
+            sample_mask: sample_every.map_or(PLAN_LEN - 1, mask_of),
+            done: 0,
+            window_start: None,
+            adapt_from: sample_every.is_none().then(Instant::now),
+            latencies: Latencies::new(kinds),
+            tally: S::Tally::default(),
+        }
+    }
+
+    /// The next operation, and whether to time it.
+    #[inline(always)]
+    fn next_op(&self) -> (S::Op, bool) {
+        (
+            self.plan.ops[self.next].clone(),
+            self.next & self.sample_mask == 0,
+        )
+    }
+
+    /// Checks the reply and counts the operation if it completed inside the window; `false`
+    /// when the client must stop.
+    // Inlined into the loop: out of line, the reply travels through memory and the call's
+    // bookkeeping showed up as a tenth of the runner's profile on `mutex_std`.
+    #[inline(always)]
+    fn complete(
+        &mut self,
+        reply: Result<S::Reply, statebench_core::Error>,
+        latency: Option<Duration>,
+        control: &Control,
+    ) -> bool {
+        let next = self.next;
+        let op = &self.plan.ops[next];
+        match reply {
+            Ok(reply) if S::check(op, &reply, &mut self.tally) => {}
+            Ok(reply) => {
+                control.fail(S::explain(op, &reply));
+                return false;
+            }
+            Err(e) => {
+                control.fail(call_failed(op, e));
+                return false;
+            }
+        }
+        match control.phase.load(Relaxed) {
+            WARMING_UP => {}
+            MEASURING => {
+                if self.window_start.is_none() {
+                    self.open_window();
+                }
+                if let Some(latency) = latency {
+                    self.latencies
+                        .record(usize::from(self.plan.kinds[next]), latency);
+                }
+            }
+            _ => return false,
+        }
+        self.done += 1;
+        self.next = if next + 1 == self.plan.ops.len() {
+            0
+        } else {
+            next + 1
+        };
+        true
+    }
+
+    #[cold]
+    fn open_window(&mut self) {
+        self.window_start = Some(self.done);
+        if let Some(from) = self.adapt_from.take() {
+            self.sample_mask = mask_of(adaptive_interval(from.elapsed(), self.done));
+        }
+    }
+
+    /// Operations completed inside the window, per kind.
+    fn window_ops_by_kind(&self, kinds: usize) -> Vec<u64> {
+        let mut counts = vec![0u64; kinds];
+        let Some(start) = self.window_start else {
+            return counts;
+        };
+        let ops = self.done - start;
+        let len = self.plan.kinds.len() as u64;
+        let (laps, rest) = (ops / len, ops % len);
+        for (i, kind) in self.plan.kinds.iter().enumerate() {
+            // Position i of the plan was visited `laps` times, plus once more if it falls in the
+            // partial lap that began where the window opened.
+            let offset = (i as u64 + len - start % len) % len;
+            counts[usize::from(*kind)] += laps + u64::from(offset < rest);
+        }
+        counts
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn call_failed(op: &dyn std::fmt::Debug, e: statebench_core::Error) -> String {
+    format!("{op:?} failed: {e}")
+}
+
+fn run_blocking<S: Subject, I: Service<S>>(
+    service: I,
+    mut client: Client<S>,
+    control: &Control,
+    think: Duration,
+) -> Client<S> {
+    loop {
+        let (op, timed) = client.next_op();
+        let start = timed.then(Instant::now);
+        let reply = service.call(op);
+        let latency = start.map(|s| s.elapsed());
+        if !client.complete(reply, latency, control) {
+            break;
+        }
+        if !think.is_zero() {
+            thread::sleep(think);
+        }
+    }
+    client
+}
+
+async fn run_async<S: Subject, I: Service<S>>(
+    service: I,
+    mut client: Client<S>,
+    control: Arc<Control>,
+    think: Duration,
+) -> Client<S> {
+    loop {
+        let (op, timed) = client.next_op();
+        let start = timed.then(Instant::now);
+        let reply = service.call_async(op).await;
+        let latency = start.map(|s| s.elapsed());
+        if !client.complete(reply, latency, &control) {
+            break;
+        }
+        if !think.is_zero() {
+            tokio::time::sleep(think).await;
+        }
+    }
+    client
+}
+
+/// The measured window's wall and CPU time.
+struct Window {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// Warm-up, then the measured window; returns early if a client failed.
+fn coordinate(control: &Control, warmup: Duration, duration: Duration) -> Window {
+    let wait = |span: Duration| {
+        let deadline = Instant::now() + span;
+        while !control.stopping() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            thread::sleep(left.min(Duration::from_millis(20)));
+        }
+    };
+    wait(warmup);
+    let (cpu0, t0) = (process_cpu_time(), Instant::now());
+    control.phase.store(MEASURING, Relaxed);
+    wait(duration);
+    control.phase.store(STOPPING, Relaxed);
+    Window {
+        wall: t0.elapsed(),
+        cpu: process_cpu_time().saturating_sub(cpu0),
+    }
+}
+
+/// Runs one repetition of `cell` on a fresh `I`.
+pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repetition, RunError> {
+    let workload = cell.workload;
+    let plans = plans::<S>(workload, cell.clients, cell.seed)?;
+    let kinds = operations(&workload.service).map_or(0, <[_]>::len);
+    let think = workload.think();
+    let sample_every = if think.is_zero() {
+        cell.sample_every
+    } else {
+        Some(1)
+    };
+    // Measured before the clients start, so no client pays for it during its warm-up.
+    let _ = timing_cost();
+    let control = Arc::new(Control::default());
+    let settings = Settings::default();
+    let initial = S::initial(workload, Instant::now());
+    let new_client = |plan| Client::<S>::new(plan, kinds, sample_every);
+
+    let (service, clients, window, runtime) = match cell.driver {
+        Driver::Threads => {
+            let service = I::start(initial, &settings);
+            let (clients, window) = thread::scope(|scope| {
+                let handles: Vec<_> = plans
+                    .into_iter()
+                    .map(|plan| {
+                        let (service, control, client) =
+                            (service.clone(), &*control, new_client(plan));
+                        scope.spawn(move || run_blocking(service, client, control, think))
+                    })
+                    .collect();
+                let window = coordinate(&control, cell.warmup, cell.duration);
+                let clients: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
+                (clients, window)
+            });
+            (service, clients, window, None)
+        }
+        Driver::Tasks => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .thread_name("statebench-client")
+                .build()
+                .map_err(|e| RunError(format!("cannot start the tokio runtime: {e}")))?;
+            // Started inside the runtime, so an owner task lives beside its clients.
+            let service = runtime.block_on(async { I::start(initial, &settings) });
+            let handles: Vec<_> = plans
+                .into_iter()
+                .map(|plan| {
+                    runtime.spawn(run_async(
+                        service.clone(),
+                        new_client(plan),
+                        control.clone(),
+                        think,
+                    ))
+                })
+                .collect();
+            let window = coordinate(&control, cell.warmup, cell.duration);
+            let clients = runtime.block_on(async {
+                let mut clients = Vec::with_capacity(handles.len());
+                for handle in handles {
+                    clients.push(handle.await.ok());
+                }
+                clients
+            });
+            (service, clients, window, Some(runtime))
+        }
+    };
+
+    let outcome = summarize::<S, I>(
+        &service,
+        clients,
+        &window,
+        &control,
+        kinds,
+        &workload.service,
+    );
+    // Blocking calls from this thread, outside the runtime's context: allowed for every owner.
+    let shutdown = service
+        .shutdown()
+        .map(drop)
+        .map_err(|e| RunError(format!("shutdown failed: {e}")));
+    drop(service);
+    drop(runtime);
+    let repetition = outcome?;
+    shutdown?;
+    Ok(repetition)
+}
+
+fn summarize<S: Subject, I: Service<S>>(
+    service: &I,
+    clients: Vec<Option<Client<S>>>,
+    window: &Window,
+    control: &Control,
+    kinds: usize,
+    service_name: &str,
+) -> Result<Repetition, RunError> {
+    if let Some(why) = control
+        .failure
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+    {
+        return Err(RunError(format!("{}: {why}", I::NAME)));
+    }
+    if clients.iter().any(Option::is_none) {
+        return Err(RunError(format!("{}: a client panicked", I::NAME)));
+    }
+    let mut latencies = Latencies::new(kinds);
+    let mut tally = S::Tally::default();
+    let mut ops = 0;
+    let mut ops_by_kind = vec![0; kinds];
+    let mut intervals: Vec<u32> = clients
+        .iter()
+        .flatten()
+        .map(|c| (c.sample_mask + 1) as u32)
+        .collect();
+    intervals.sort_unstable();
+    let timed_one_in = intervals.get(intervals.len() / 2).copied().unwrap_or(1);
+    for client in clients.into_iter().flatten() {
+        let counts = client.window_ops_by_kind(kinds);
+        ops += counts.iter().sum::<u64>();
+        for (total, n) in ops_by_kind.iter_mut().zip(counts) {
+            *total += n;
+        }
+        latencies.merge(&client.latencies);
+        S::merge(&mut tally, client.tally);
+    }
+    S::verify_end(&tally, service).map_err(|why| RunError(format!("{}: {why}", I::NAME)))?;
+    let names = operations(service_name).unwrap_or(&[]);
+    let mut latency: BTreeMap<String, LatencySummary> = names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, name)| latencies.summary(i).map(|s| ((*name).to_owned(), s)))
+        .collect();
+    if let Some(all) = latencies.overall() {
+        latency.insert("all".into(), all);
+    }
+    let ops_by_kind = names
+        .iter()
+        .zip(ops_by_kind)
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| ((*name).to_owned(), n))
+        .collect();
+    let secs = window.wall.as_secs_f64();
+    Ok(Repetition {
+        ops,
+        elapsed_ns: u64::try_from(window.wall.as_nanos()).unwrap_or(u64::MAX),
+        ops_per_sec: if secs > 0.0 { ops as f64 / secs } else { 0.0 },
+        cpu_ns_per_op: if ops > 0 {
+            window.cpu.as_nanos() as f64 / ops as f64
+        } else {
+            0.0
+        },
+        timed_one_in,
+        ops_by_kind,
+        latency,
+    })
+}

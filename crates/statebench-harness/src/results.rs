@@ -1,0 +1,381 @@
+//! The versioned results document: one record per (workload, implementation, driver,
+//! clients), every repetition's own figures and their summary, plus the machine fingerprint,
+//! the floors and the exact settings. Its schema is described in `docs/RESULTS.md`.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::driver::{Driver, Repetition};
+use crate::machine::{Floors, Machine};
+use crate::workload::Workload;
+
+/// The `schema` field of every results document.
+pub const SCHEMA: &str = "statebench-results";
+/// The version of the schema this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// A whole run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// The schema version ([`VERSION`]).
+    pub version: u32,
+    /// When the run started, UTC, ISO 8601.
+    pub created: String,
+    /// The machine and build.
+    pub machine: Machine,
+    /// The floors measured at the start of the run.
+    pub floors: Floors,
+    /// How the run was made.
+    pub settings: RunSettings,
+    /// One record per cell.
+    pub records: Vec<Record>,
+}
+
+/// The settings of a run: enough to make it again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// The command line, as typed.
+    pub command: Vec<String>,
+    /// Warm-up before each measured window, in milliseconds.
+    pub warmup_ms: u64,
+    /// The measured window if given on the command line (else each workload's own).
+    pub duration_ms: Option<u64>,
+    /// Repetitions of every cell.
+    pub repeat: u32,
+    /// One operation in this many is timed in closed loops (`None`: each client adapts, see
+    /// `Repetition::timed_one_in`).
+    pub sample_every: Option<u32>,
+    /// Seed of the operation generators.
+    pub seed: u64,
+    /// The implementations selected.
+    pub implementations: Vec<String>,
+    /// The drivers selected.
+    pub drivers: Vec<Driver>,
+    /// The client counts asked for (empty: each workload's default).
+    pub clients: Vec<usize>,
+    /// The full definition of every workload run.
+    pub workloads: Vec<Workload>,
+}
+
+/// One cell of the matrix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Workload name.
+    pub workload: String,
+    /// Service name.
+    pub service: String,
+    /// Implementation name.
+    pub implementation: String,
+    /// Driver.
+    pub driver: Driver,
+    /// Clients.
+    pub clients: usize,
+    /// Measured window of each repetition, in milliseconds.
+    pub duration_ms: u64,
+    /// Every repetition's figures, in the order run.
+    pub repetitions: Vec<Repetition>,
+    /// Medians and ranges over the repetitions.
+    pub summary: Summary,
+}
+
+/// Median, smallest and largest of one figure over the repetitions.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    /// Median (of an even count: the mean of the middle two).
+    pub median: f64,
+    /// Smallest.
+    pub min: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+impl Spread {
+    /// The spread of `xs` (all zero if empty).
+    pub fn of(xs: &[f64]) -> Spread {
+        if xs.is_empty() {
+            return Spread {
+                median: 0.0,
+                min: 0.0,
+                max: 0.0,
+            };
+        }
+        let mut v = xs.to_vec();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        Spread {
+            median,
+            min: v[0],
+            max: v[n - 1],
+        }
+    }
+}
+
+/// The repetitions of a record, summarised.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Operations per second.
+    pub ops_per_sec: Spread,
+    /// Median latency over all operation kinds, ns.
+    pub p50_ns: Spread,
+    /// 99th percentile latency over all kinds, ns.
+    pub p99_ns: Spread,
+    /// 99.9th percentile latency over all kinds, ns.
+    pub p999_ns: Spread,
+    /// Process CPU time per operation, ns.
+    pub cpu_ns_per_op: Spread,
+}
+
+impl Summary {
+    /// Summarises `reps`.
+    pub fn of(reps: &[Repetition]) -> Summary {
+        let figure =
+            |f: &dyn Fn(&Repetition) -> f64| Spread::of(&reps.iter().map(f).collect::<Vec<_>>());
+        let all = |r: &Repetition, p: fn(&crate::measure::LatencySummary) -> u64| {
+            r.latency.get("all").map_or(0.0, |s| p(s) as f64)
+        };
+        Summary {
+            ops_per_sec: figure(&|r| r.ops_per_sec),
+            p50_ns: figure(&|r| all(r, |s| s.p50_ns)),
+            p99_ns: figure(&|r| all(r, |s| s.p99_ns)),
+            p999_ns: figure(&|r| all(r, |s| s.p999_ns)),
+            cpu_ns_per_op: figure(&|r| r.cpu_ns_per_op),
+        }
+    }
+}
+
+/// Why a results file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultsError(pub String);
+
+impl std::fmt::Display for ResultsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ResultsError {}
+
+impl Results {
+    /// An empty document stamped now.
+    pub fn new(machine: Machine, floors: Floors, settings: RunSettings) -> Results {
+        Results {
+            schema: SCHEMA.into(),
+            version: VERSION,
+            created: utc_now(),
+            machine,
+            floors,
+            settings,
+            records: Vec::new(),
+        }
+    }
+
+    /// The document as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| unreachable!("results always serialize: {e}"))
+    }
+
+    /// Parses a document, naming what is wrong if it is not one this build can read.
+    pub fn from_json(text: &str) -> Result<Results, ResultsError> {
+        if text.trim().is_empty() {
+            return Err(ResultsError("the file is empty".into()));
+        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            if e.is_eof() {
+                ResultsError(format!("the file is truncated ({e})"))
+            } else {
+                ResultsError(format!("the file is not JSON ({e})"))
+            }
+        })?;
+        match value.get("schema").and_then(|s| s.as_str()) {
+            Some(SCHEMA) => {}
+            Some(other) => {
+                return Err(ResultsError(format!(
+                    "the file is a {other:?} document, not {SCHEMA:?}"
+                )));
+            }
+            None => {
+                return Err(ResultsError(format!(
+                    "the file is JSON but not a {SCHEMA} document (no \"schema\" field)"
+                )));
+            }
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) => {
+                return Err(ResultsError(format!(
+                    "the file has schema version {v}; this build reads version {VERSION}"
+                )));
+            }
+            None => return Err(ResultsError("the file has no schema version".into())),
+        }
+        serde_json::from_value(value).map_err(|e| {
+            ResultsError(format!(
+                "the file does not match schema version {VERSION}: {e}"
+            ))
+        })
+    }
+
+    /// Reads a document from `path`.
+    pub fn load(path: &Path) -> Result<Results, ResultsError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ResultsError(format!("cannot read {}: {e}", path.display())))?;
+        Results::from_json(&text).map_err(|e| ResultsError(format!("{}: {e}", path.display())))
+    }
+
+    /// Writes the document to `path`.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        std::fs::write(path, self.to_json() + "\n")
+    }
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    utc(secs)
+}
+
+/// Formats seconds since the epoch as UTC ISO 8601 (Howard Hinnant's civil-from-days).
+pub fn utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::LatencySummary;
+    use std::collections::BTreeMap;
+
+    fn sample() -> Results {
+        let machine = Machine {
+            hostname: "h".into(),
+            cpu_model: "cpu".into(),
+            cores: 2,
+            os: "os".into(),
+            kernel: "k".into(),
+            rustc: "rustc 1.95.0".into(),
+            commit: "abc".into(),
+            profile: "release".into(),
+        };
+        let floors = Floors {
+            cross_core_ping_pong_ns: None,
+            thread_wake_round_trip_ns: 40_000.0,
+            tokio_round_trip_ns: 500.0,
+            mutex_uncontended_ns: 12.0,
+            thread_sleep_1ms_us: 1060.0,
+            tokio_sleep_1ms_us: 1900.0,
+        };
+        let settings = RunSettings {
+            command: vec!["statebench".into(), "run".into()],
+            warmup_ms: 100,
+            duration_ms: None,
+            repeat: 2,
+            sample_every: None,
+            seed: 1,
+            implementations: vec!["mutex_std".into()],
+            drivers: vec![Driver::Threads],
+            clients: vec![],
+            workloads: vec![crate::workload::find("counter").expect("exists")],
+        };
+        let latency = LatencySummary {
+            count: 10,
+            mean_ns: 50.5,
+            p50_ns: 40,
+            p90_ns: 80,
+            p99_ns: 99,
+            p999_ns: 120,
+            max_ns: 130,
+        };
+        let rep = |ops: u64| Repetition {
+            ops,
+            elapsed_ns: 1_000_000_000,
+            ops_per_sec: ops as f64,
+            cpu_ns_per_op: 30.0,
+            timed_one_in: 16,
+            ops_by_kind: BTreeMap::from([("increment".to_owned(), ops)]),
+            latency: BTreeMap::from([("all".to_owned(), latency)]),
+        };
+        let reps = vec![rep(100), rep(300)];
+        let mut results = Results::new(machine, floors, settings);
+        results.records.push(Record {
+            workload: "counter".into(),
+            service: "counter".into(),
+            implementation: "mutex_std".into(),
+            driver: Driver::Threads,
+            clients: 1,
+            duration_ms: 1000,
+            summary: Summary::of(&reps),
+            repetitions: reps,
+        });
+        results
+    }
+
+    #[test]
+    fn a_document_round_trips_through_json() {
+        let results = sample();
+        let back = Results::from_json(&results.to_json()).expect("reads back");
+        assert_eq!(back, results);
+        assert_eq!(
+            back.records[0].summary.ops_per_sec,
+            Spread {
+                median: 200.0,
+                min: 100.0,
+                max: 300.0
+            }
+        );
+        assert_eq!(back.records[0].summary.p99_ns.median, 99.0);
+    }
+
+    #[test]
+    fn unreadable_documents_are_named() {
+        let json = sample().to_json();
+        let err = |text: &str| Results::from_json(text).unwrap_err().0;
+        assert!(err("").contains("empty"));
+        assert!(err(&json[..json.len() / 2]).contains("truncated"));
+        assert!(err("<html>").contains("not JSON"));
+        assert!(err("{\"a\": 1}").contains("no \"schema\""));
+        assert!(err(&json.replace("\"version\": 1", "\"version\": 9")).contains("version 9"));
+        assert!(err(&json.replace(SCHEMA, "other")).contains("\"other\""));
+    }
+
+    #[test]
+    fn dates_are_utc_iso_8601() {
+        assert_eq!(utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc(1_796_000_000), "2026-11-30T00:53:20Z");
+    }
+
+    #[test]
+    fn spreads_take_the_middle() {
+        assert_eq!(Spread::of(&[3.0, 1.0, 2.0]).median, 2.0);
+        assert_eq!(Spread::of(&[4.0, 1.0]).median, 2.5);
+        assert_eq!(Spread::of(&[]).max, 0.0);
+    }
+}

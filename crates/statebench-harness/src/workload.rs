@@ -1,0 +1,406 @@
+//! Workloads as data: which service, which clients doing which operations, over which keys,
+//! for how long. The named ones are in [`named`]; every field is recorded with the results.
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// How keys are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KeyDistribution {
+    /// Every key equally likely.
+    Uniform,
+    /// YCSB's Zipfian: key rank `i` drawn with probability proportional to `1 / i^theta`.
+    Zipf {
+        /// The skew, in (0, 1); 0.99 is YCSB's default "hot keys".
+        theta: f64,
+    },
+}
+
+/// One operation of a mix and its share, in percent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MixEntry {
+    /// The operation kind, as the service names it (`get`, `set`, `increment`, …).
+    pub op: String,
+    /// Its share of this group's operations, in percent.
+    pub percent: u32,
+}
+
+/// Clients that behave alike: e.g. the reference program's 100 readers, or its 10 writers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientGroup {
+    /// What these clients are (`readers`, `writers`, `clients`).
+    pub role: String,
+    /// How many clients of the workload's default count are in this group; when another
+    /// count is asked for, the groups keep these proportions.
+    pub share: usize,
+    /// What each client of the group does.
+    pub mix: Vec<MixEntry>,
+}
+
+/// A workload: everything needed to run it again the same way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Workload {
+    /// Stable snake_case name.
+    pub name: String,
+    /// One line on what it models.
+    pub about: String,
+    /// The service it drives (`kv`, `counter`, `sessions`, `cache`).
+    pub service: String,
+    /// The client groups; their shares add up to the default client count.
+    pub groups: Vec<ClientGroup>,
+    /// Whether `--clients` scales this workload; `false` runs it at its default count only
+    /// unless clients are given explicitly.
+    pub scales: bool,
+    /// How many distinct keys (ids for sessions) the operations touch.
+    pub keys: u64,
+    /// How keys are drawn.
+    pub distribution: KeyDistribution,
+    /// Whether every key is stored before the run starts.
+    pub prefill: bool,
+    /// Each client's pause after every operation, in microseconds (0: a closed loop).
+    pub think_us: u64,
+    /// Session lifetime (`sessions`), in milliseconds.
+    pub session_lifetime_ms: u64,
+    /// Shortest and longest TTL of a cache `set`, in milliseconds.
+    pub ttl_ms: (u64, u64),
+    /// Interval between cleanups (`sessions`, `cache`), in milliseconds.
+    pub cleanup_every_ms: u64,
+    /// Length of a session data value, in bytes.
+    pub value_bytes: usize,
+    /// Default measured duration, in milliseconds (overridden by `--duration`).
+    pub duration_ms: u64,
+}
+
+/// What is wrong with a workload or a request to run it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadError(pub String);
+
+impl std::fmt::Display for WorkloadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for WorkloadError {}
+
+/// The operation kinds of each service, in the order their latencies are reported.
+pub fn operations(service: &str) -> Option<&'static [&'static str]> {
+    Some(match service {
+        "kv" => &["get", "set", "delete", "len"],
+        "counter" => &["increment", "get", "reset"],
+        "sessions" => &["create", "get", "set_data", "touch", "delete"],
+        "cache" => &["get", "set", "delete", "len"],
+        _ => return None,
+    })
+}
+
+impl Workload {
+    /// The client count when none is asked for.
+    pub fn default_clients(&self) -> usize {
+        self.groups.iter().map(|g| g.share).sum()
+    }
+
+    /// The think time.
+    pub fn think(&self) -> Duration {
+        Duration::from_micros(self.think_us)
+    }
+
+    /// Checks that the workload makes sense: known service and operations, mixes adding up to
+    /// 100 %, at least one key, a Zipf skew in (0, 1), TTL bounds in order.
+    pub fn validate(&self) -> Result<(), WorkloadError> {
+        let err = |why: String| Err(WorkloadError(format!("workload {}: {why}", self.name)));
+        let Some(ops) = operations(&self.service) else {
+            return err(format!("unknown service {:?}", self.service));
+        };
+        if self.groups.is_empty() || self.groups.iter().any(|g| g.share == 0) {
+            return err("every client group needs a share of at least 1".into());
+        }
+        for group in &self.groups {
+            let total: u32 = group.mix.iter().map(|m| m.percent).sum();
+            if total != 100 {
+                return err(format!(
+                    "the {} mix adds up to {total} %, not 100 %",
+                    group.role
+                ));
+            }
+            if let Some(m) = group.mix.iter().find(|m| !ops.contains(&m.op.as_str())) {
+                return err(format!(
+                    "{} has no operation {:?} (it has {})",
+                    self.service,
+                    m.op,
+                    ops.join(", ")
+                ));
+            }
+        }
+        if self.keys == 0 {
+            return err("needs at least one key".into());
+        }
+        if let KeyDistribution::Zipf { theta } = self.distribution {
+            if !(theta > 0.0 && theta < 1.0) {
+                return err(format!("zipf theta must be in (0, 1), not {theta}"));
+            }
+        }
+        if self.ttl_ms.0 == 0 || self.ttl_ms.0 > self.ttl_ms.1 {
+            return err(format!(
+                "TTL bounds {:?} ms must be positive and in order",
+                self.ttl_ms
+            ));
+        }
+        if self.session_lifetime_ms == 0 || self.cleanup_every_ms == 0 || self.duration_ms == 0 {
+            return err("lifetimes, cleanup interval and duration must be positive".into());
+        }
+        Ok(())
+    }
+
+    /// Splits `clients` over the groups in proportion to their shares (largest remainder),
+    /// with at least one client per group.
+    pub fn clients_per_group(&self, clients: usize) -> Result<Vec<usize>, WorkloadError> {
+        if clients == 0 {
+            return Err(WorkloadError("the client count must be at least 1".into()));
+        }
+        if clients < self.groups.len() {
+            return Err(WorkloadError(format!(
+                "workload {} needs at least {} clients (one per group: {})",
+                self.name,
+                self.groups.len(),
+                self.groups
+                    .iter()
+                    .map(|g| g.role.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let total = self.default_clients();
+        let mut counts: Vec<usize> = self
+            .groups
+            .iter()
+            .map(|g| (g.share * clients / total).max(1))
+            .collect();
+        // Hand out (or take back) what rounding left over, largest remainder first.
+        let mut order: Vec<usize> = (0..self.groups.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse((self.groups[i].share * clients) % total));
+        let mut assigned: usize = counts.iter().sum();
+        let mut turn = 0;
+        while assigned != clients {
+            let i = order[turn % order.len()];
+            if assigned < clients {
+                counts[i] += 1;
+                assigned += 1;
+            } else if counts[i] > 1 {
+                counts[i] -= 1;
+                assigned -= 1;
+            }
+            turn += 1;
+        }
+        Ok(counts)
+    }
+}
+
+fn mix(entries: &[(&str, u32)]) -> Vec<MixEntry> {
+    entries
+        .iter()
+        .map(|(op, percent)| MixEntry {
+            op: (*op).into(),
+            percent: *percent,
+        })
+        .collect()
+}
+
+fn base(name: &str, about: &str, service: &str, groups: Vec<ClientGroup>) -> Workload {
+    Workload {
+        name: name.into(),
+        about: about.into(),
+        service: service.into(),
+        groups,
+        scales: true,
+        keys: 10_000,
+        distribution: KeyDistribution::Uniform,
+        prefill: true,
+        think_us: 0,
+        session_lifetime_ms: 30 * 60 * 1000,
+        ttl_ms: (60_000, 60_000),
+        cleanup_every_ms: 60_000,
+        value_bytes: 16,
+        duration_ms: 300,
+    }
+}
+
+fn clients(entries: &[(&str, u32)]) -> Vec<ClientGroup> {
+    vec![ClientGroup {
+        role: "clients".into(),
+        share: 1,
+        mix: mix(entries),
+    }]
+}
+
+/// The named workloads, in the order `statebench list` shows them.
+pub fn named() -> Vec<Workload> {
+    let reference_groups = vec![
+        ClientGroup {
+            role: "readers".into(),
+            share: 100,
+            mix: mix(&[("get", 100)]),
+        },
+        ClientGroup {
+            role: "writers".into(),
+            share: 10,
+            mix: mix(&[("set", 100)]),
+        },
+    ];
+    let seed = Workload {
+        scales: false,
+        keys: 5,
+        prefill: false,
+        think_us: 1000,
+        duration_ms: 1000,
+        ..base(
+            "seed",
+            "the reference program: 100 readers get, 10 writers set, 5 keys, 1 ms sleep after each op, 1 s",
+            "kv",
+            reference_groups,
+        )
+    };
+    let seed_nosleep = Workload {
+        name: "seed_nosleep".into(),
+        about: "the reference program without its 1 ms sleep: what the strategies themselves cost"
+            .into(),
+        think_us: 0,
+        ..seed.clone()
+    };
+    vec![
+        seed,
+        seed_nosleep,
+        base(
+            "kv_read_heavy",
+            "95 % get, 5 % set over 10 000 keys, uniform",
+            "kv",
+            clients(&[("get", 95), ("set", 5)]),
+        ),
+        base(
+            "kv_write_heavy",
+            "50 % get, 50 % set over 10 000 keys, uniform",
+            "kv",
+            clients(&[("get", 50), ("set", 50)]),
+        ),
+        Workload {
+            distribution: KeyDistribution::Zipf { theta: 0.99 },
+            ..base(
+                "kv_hot_keys",
+                "95 % get, 5 % set over 10 000 keys, zipf theta 0.99: a few keys take most calls",
+                "kv",
+                clients(&[("get", 95), ("set", 5)]),
+            )
+        },
+        base(
+            "counter",
+            "50 % increment, 45 % get, 5 % reset",
+            "counter",
+            clients(&[("increment", 50), ("get", 45), ("reset", 5)]),
+        ),
+        Workload {
+            session_lifetime_ms: 200,
+            cleanup_every_ms: 50,
+            ..base(
+                "sessions",
+                "create / get / set_data / touch / delete over 10 000 ids; sessions live 200 ms, so they expire during the run",
+                "sessions",
+                clients(&[
+                    ("create", 10),
+                    ("get", 50),
+                    ("set_data", 20),
+                    ("touch", 15),
+                    ("delete", 5),
+                ]),
+            )
+        },
+        Workload {
+            ttl_ms: (20, 200),
+            cleanup_every_ms: 50,
+            ..base(
+                "cache",
+                "80 % get, 15 % set with TTLs of 20-200 ms, 5 % delete over 10 000 keys; cleanup every 50 ms",
+                "cache",
+                clients(&[("get", 80), ("set", 15), ("delete", 5)]),
+            )
+        },
+    ]
+}
+
+/// The named workload `name`.
+pub fn find(name: &str) -> Result<Workload, WorkloadError> {
+    named().into_iter().find(|w| w.name == name).ok_or_else(|| {
+        let names: Vec<String> = named().into_iter().map(|w| w.name).collect();
+        WorkloadError(format!(
+            "unknown workload {name:?}; the workloads are {}",
+            names.join(", ")
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_named_workload_is_valid_and_names_are_unique() {
+        let all = named();
+        for w in &all {
+            w.validate().unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut names: Vec<_> = all.iter().map(|w| &w.name).collect();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+    }
+
+    #[test]
+    fn seed_is_the_reference_program() {
+        let seed = find("seed").expect("seed exists");
+        assert_eq!(seed.default_clients(), 110);
+        assert_eq!(seed.clients_per_group(110), Ok(vec![100, 10]));
+        assert_eq!(
+            (seed.keys, seed.think_us, seed.duration_ms),
+            (5, 1000, 1000)
+        );
+        assert!(!seed.prefill);
+        let nosleep = find("seed_nosleep").expect("seed_nosleep exists");
+        assert_eq!(nosleep.think_us, 0);
+    }
+
+    #[test]
+    fn clients_split_in_proportion_with_one_per_group_at_least() {
+        let seed = find("seed").expect("seed exists");
+        assert_eq!(seed.clients_per_group(11), Ok(vec![10, 1]));
+        assert_eq!(seed.clients_per_group(2), Ok(vec![1, 1]));
+        assert_eq!(
+            seed.clients_per_group(64).map(|c| c.iter().sum::<usize>()),
+            Ok(64)
+        );
+        assert!(seed.clients_per_group(1).is_err());
+        assert!(seed.clients_per_group(0).is_err());
+        let read_heavy = find("kv_read_heavy").expect("exists");
+        assert_eq!(read_heavy.clients_per_group(8), Ok(vec![8]));
+    }
+
+    #[test]
+    fn invalid_workloads_are_refused_with_the_reason() {
+        let mut w = find("kv_read_heavy").expect("exists");
+        w.groups[0].mix[0].percent = 90;
+        assert!(
+            w.validate().unwrap_err().0.contains("95 %")
+                || w.validate().unwrap_err().0.contains("adds up")
+        );
+        let mut w = find("kv_read_heavy").expect("exists");
+        w.groups[0].mix[0].op = "increment".into();
+        assert!(
+            w.validate()
+                .unwrap_err()
+                .0
+                .contains("no operation \"increment\"")
+        );
+        let mut w = find("kv_hot_keys").expect("exists");
+        w.distribution = KeyDistribution::Zipf { theta: 1.5 };
+        assert!(w.validate().unwrap_err().0.contains("theta"));
+        assert!(find("nope").unwrap_err().0.contains("kv_read_heavy"));
+    }
+}

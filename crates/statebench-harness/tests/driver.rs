@@ -1,0 +1,103 @@
+//! The drivers end to end, on small runs: figures come out, replies are checked, and a fast but
+//! wrong implementation fails the run.
+
+use std::time::Duration;
+
+use statebench_core::{Counter, Error, KvOp, KvReply, KvU64, Service, Settings};
+use statebench_harness::workload::find;
+use statebench_harness::{Cell, Driver, run_repetition};
+use statebench_locked::MutexStd;
+use statebench_owner_tokio::OwnerTokio;
+
+fn cell(workload: &statebench_harness::Workload, driver: Driver, clients: usize) -> Cell<'_> {
+    Cell {
+        workload,
+        driver,
+        clients,
+        warmup: Duration::from_millis(20),
+        duration: Duration::from_millis(100),
+        sample_every: None,
+        seed: 42,
+    }
+}
+
+#[test]
+fn both_drivers_measure_every_operation_kind() {
+    let w = find("kv_write_heavy").expect("exists");
+    for driver in Driver::ALL {
+        let rep = run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, driver, 2)).expect("runs");
+        assert!(rep.ops > 0 && rep.ops_per_sec > 0.0, "{rep:?}");
+        let by_kind: u64 = rep.ops_by_kind.values().sum();
+        assert_eq!(by_kind, rep.ops);
+        for kind in ["get", "set", "all"] {
+            let l = rep
+                .latency
+                .get(kind)
+                .unwrap_or_else(|| panic!("{kind} latency missing: {rep:?}"));
+            assert!(l.p50_ns <= l.p99_ns && l.p99_ns <= l.max_ns);
+        }
+        assert!(rep.cpu_ns_per_op > 0.0);
+    }
+}
+
+#[test]
+fn the_counter_run_checks_conservation_on_an_owner() {
+    let w = find("counter").expect("exists");
+    let rep =
+        run_repetition::<Counter, OwnerTokio<Counter>>(&cell(&w, Driver::Tasks, 3)).expect("runs");
+    assert!(rep.ops_by_kind.contains_key("reset"));
+}
+
+#[test]
+fn seed_runs_its_readers_and_writers_with_the_think_time() {
+    let w = find("seed").expect("exists");
+    let rep =
+        run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, Driver::Threads, 11)).expect("runs");
+    let (reads, writes) = (rep.ops_by_kind["get"], rep.ops_by_kind["set"]);
+    // 10 readers and 1 writer, each at most one op per 1 ms sleep over 100 ms.
+    assert!(reads > writes, "{reads} reads, {writes} writes");
+    assert!(
+        reads <= 10 * 100 && writes <= 100,
+        "the sleep bounds the rate"
+    );
+    // With think time every operation is timed.
+    assert_eq!(rep.latency["all"].count, rep.ops);
+}
+
+/// A store that answers every get with the value of key 0: fast, and wrong.
+#[derive(Clone)]
+struct WrongKey(MutexStd<KvU64>);
+
+impl Service<KvU64> for WrongKey {
+    const NAME: &'static str = "wrong_key";
+    fn start(initial: KvU64, settings: &Settings) -> Self {
+        WrongKey(MutexStd::start(initial, settings))
+    }
+    fn call(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        match op {
+            KvOp::Get(_) => self.0.call(KvOp::Get(0)),
+            op => self.0.call(op),
+        }
+    }
+    async fn call_async(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        self.call(op)
+    }
+    fn cleanup(&self) -> Result<(), Error> {
+        self.0.cleanup()
+    }
+    fn shutdown(&self) -> Result<KvU64, Error> {
+        self.0.shutdown()
+    }
+}
+
+#[test]
+fn a_fast_wrong_implementation_fails_the_run() {
+    let w = find("kv_read_heavy").expect("exists");
+    for driver in Driver::ALL {
+        let err = run_repetition::<KvU64, WrongKey>(&cell(&w, driver, 2)).expect_err("must fail");
+        assert!(
+            err.0.contains("wrong_key") && err.0.contains("never written for key"),
+            "{err}"
+        );
+    }
+}
