@@ -50,8 +50,8 @@ struct RunArgs {
     /// Drivers: `threads` (OS threads, blocking calls), `tasks` (tokio tasks, async calls).
     #[arg(long = "driver", short = 'd', value_name = "DRIVER", value_parser = parse_driver)]
     drivers: Vec<Driver>,
-    /// Client counts, comma-separated. Default: 1,8,64 for workloads that scale; the reference
-    /// workloads (seed, seed_nosleep) run at their 110 clients unless this is given.
+    /// Client counts, comma-separated. Default: 1,8,64 for workloads that scale. The reference
+    /// workloads (seed, seed_nosleep) run at their 110 clients unless named with --workload.
     #[arg(long, short = 'c', value_delimiter = ',', value_parser = parse_clients)]
     clients: Vec<usize>,
     /// Measured window per repetition, e.g. 500ms, 2s (default: each workload's own: 1 s for
@@ -332,7 +332,8 @@ fn run(args: RunArgs) -> ExitCode {
     } else {
         args.drivers.clone()
     };
-    let force_clients = !args.clients.is_empty();
+    // Named explicitly, a reference workload takes the client counts too.
+    let force_clients = !args.clients.is_empty() && !args.workloads.is_empty();
     let clients = if args.clients.is_empty() {
         vec![1, 8, 64]
     } else {
@@ -420,7 +421,7 @@ fn run(args: RunArgs) -> ExitCode {
             .collect();
         if !records.is_empty() {
             println!("== {} — {}", w.name, w.about);
-            print!("{}", workload_table(&records));
+            print!("{}", workload_table(&records, w));
         }
     }
     if let Err(e) = results.save(&out) {

@@ -47,8 +47,11 @@ fn bare_loop(duration: Duration) -> Result<f64, String> {
 }
 
 /// Alternates `trials` trials of the runner and of the bare loop, and reports both medians
-/// and their ratio.
+/// and their ratio. Both run pinned to the same core (the runner's threads inherit the pin),
+/// so neither gains from landing on the quieter core of a shared machine.
 pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
+    let core = std::thread::available_parallelism().map_or(1, |n| n.get()) - 1;
+    let pinned = statebench_harness::machine::pin_current_thread(core);
     let workload = find("kv_read_heavy").map_err(|e| e.0)?;
     let cell = Cell {
         workload: &workload,
@@ -71,12 +74,17 @@ pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
     let ratios: Vec<f64> = runner.iter().zip(&bare).map(|(r, b)| r / b).collect();
     let ratio = Spread::of(&ratios);
     Ok(format!(
-        "mutex_std, kv_read_heavy, 1 client, {trials} alternating trials of {:.1} s:\n  \
+        "mutex_std, kv_read_heavy, 1 client, {trials} alternating trials of {:.1} s{}:\n  \
          runner:    median {:.2} M ops/s (min {:.2}, max {:.2})\n  \
          bare loop: median {:.2} M ops/s (min {:.2}, max {:.2})\n  \
          runner / bare loop: {:.1} % of the medians; per trial pair median {:.1} % (min {:.1}, max {:.1});\n  \
          the runner timed one operation in {:.0}",
         duration.as_secs_f64(),
+        if pinned {
+            format!(", both pinned to core {core}")
+        } else {
+            ", unpinned".to_owned()
+        },
         r.median / 1e6,
         r.min / 1e6,
         r.max / 1e6,

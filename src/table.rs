@@ -4,7 +4,48 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use statebench_harness::Workload;
 use statebench_harness::results::Record;
+
+/// Names operation kinds that got far less than their share: with every client running the
+/// same closed loop, kind `k` should take about `sum over groups of clients x percent` of the
+/// operations; under a tenth of that, its clients were starved (say, writers behind readers on
+/// a reader-preferring lock). Uses the first repetition's counts.
+pub fn starved_kinds(record: &Record, workload: &Workload) -> Vec<String> {
+    let Ok(per_group) = workload.clients_per_group(record.clients) else {
+        return Vec::new();
+    };
+    let Some(rep) = record.repetitions.first() else {
+        return Vec::new();
+    };
+    let total_ops: u64 = rep.ops_by_kind.values().sum();
+    if total_ops == 0 {
+        return Vec::new();
+    }
+    let mut expected: Vec<(String, f64)> = Vec::new();
+    for (group, clients) in workload.groups.iter().zip(per_group) {
+        for entry in &group.mix {
+            let share = clients as f64 * f64::from(entry.percent) / 100.0 / record.clients as f64;
+            match expected.iter_mut().find(|(k, _)| *k == entry.op) {
+                Some((_, e)) => *e += share,
+                None => expected.push((entry.op.clone(), share)),
+            }
+        }
+    }
+    expected
+        .into_iter()
+        .filter_map(|(kind, share)| {
+            let got = rep.ops_by_kind.get(&kind).copied().unwrap_or(0) as f64 / total_ops as f64;
+            (got < share / 10.0).then(|| {
+                format!(
+                    "{kind} starved: {:.2} % of ops, {:.1} % expected",
+                    100.0 * got,
+                    100.0 * share
+                )
+            })
+        })
+        .collect()
+}
 
 /// A duration in nanoseconds, in the unit that reads best.
 pub fn human_ns(ns: f64) -> String {
@@ -44,7 +85,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
         let mut out = String::new();
         for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
             let pad = w - cell.chars().count();
-            if i < 2 {
+            if i < 2 || i + 1 == cells.len() {
                 let _ = write!(out, "{cell}{}  ", " ".repeat(pad));
             } else {
                 let _ = write!(out, "{}{cell}  ", " ".repeat(pad));
@@ -69,7 +110,7 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
 }
 
 /// The table of one workload's records.
-pub fn workload_table(records: &[&Record]) -> String {
+pub fn workload_table(records: &[&Record], workload: &Workload) -> String {
     let clients: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
     let mut out = String::new();
     for c in clients {
@@ -106,6 +147,7 @@ pub fn workload_table(records: &[&Record]) -> String {
                     } else {
                         "-".into()
                     },
+                    starved_kinds(r, workload).join("; "),
                 ]
             })
             .collect();
@@ -120,6 +162,7 @@ pub fn workload_table(records: &[&Record]) -> String {
                 "p99",
                 "CPU/op",
                 "of fastest",
+                "note",
             ],
             &body,
         );
@@ -143,17 +186,58 @@ mod tests {
     }
 
     #[test]
+    fn starved_writers_are_named() {
+        use statebench_harness::Driver;
+        use statebench_harness::driver::Repetition;
+        use statebench_harness::results::Summary;
+        use std::collections::BTreeMap;
+        let seed = statebench_harness::workload::find("seed").expect("exists");
+        let record = |gets: u64, sets: u64| {
+            let rep = Repetition {
+                ops: gets + sets,
+                elapsed_ns: 1,
+                ops_per_sec: 1.0,
+                cpu_ns_per_op: 1.0,
+                timed_one_in: 1,
+                ops_by_kind: BTreeMap::from([("get".to_owned(), gets), ("set".to_owned(), sets)]),
+                latency: BTreeMap::new(),
+            };
+            Record {
+                workload: "seed".into(),
+                service: "kv".into(),
+                implementation: "x".into(),
+                driver: Driver::Threads,
+                clients: 110,
+                duration_ms: 1,
+                summary: Summary::of(std::slice::from_ref(&rep)),
+                repetitions: vec![rep],
+            }
+        };
+        assert!(
+            starved_kinds(&record(1000, 100), &seed).is_empty(),
+            "10 of 110 clients: ~9 % sets"
+        );
+        let starved = starved_kinds(&record(100_000, 22), &seed);
+        assert_eq!(starved.len(), 1);
+        assert!(
+            starved[0].starts_with("set starved: 0.02 % of ops, 9.1 % expected"),
+            "{starved:?}"
+        );
+    }
+
+    #[test]
     fn columns_align() {
         let t = render(
-            &["a", "b", "n"],
+            &["a", "b", "n", "note"],
             &[
-                vec!["x".into(), "yy".into(), "1".into()],
-                vec!["xxx".into(), "y".into(), "100".into()],
+                vec!["x".into(), "yy".into(), "1".into(), "ok".into()],
+                vec!["xxx".into(), "y".into(), "100".into(), "".into()],
             ],
         );
         let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines[0], "a    b     n");
-        assert_eq!(lines[2], "x    yy    1");
+        // Names left, figures right, the note left (and trailing blanks trimmed).
+        assert_eq!(lines[0], "a    b     n  note");
+        assert_eq!(lines[2], "x    yy    1  ok");
         assert_eq!(lines[3], "xxx  y   100");
     }
 }

@@ -44,3 +44,105 @@ fn help_describes_the_commands() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("list"));
 }
+
+fn usage_error(args: &[&str], mentions: &str) {
+    let out = statebench(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?} should be a usage error: {err}"
+    );
+    assert!(
+        err.contains(mentions),
+        "{args:?}: the message should name {mentions:?}: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn run_refuses_bad_input_with_status_2_and_a_reason() {
+    usage_error(&["run", "--workload", "nope"], "unknown workload \"nope\"");
+    usage_error(
+        &["run", "--impl", "nope"],
+        "unknown implementation \"nope\"",
+    );
+    usage_error(&["run", "--clients", "0"], "at least 1");
+    usage_error(&["run", "--clients", "1,x"], "\"x\" is not a client count");
+    usage_error(&["run", "--clients", "100000"], "more than the 4096");
+    usage_error(&["run", "--duration", "soon"], "not a duration");
+    usage_error(&["run", "--duration", "5"], "needs a unit");
+    usage_error(&["run", "--duration", "0s"], "more than 0");
+    usage_error(&["run", "--driver", "fibers"], "unknown driver \"fibers\"");
+    usage_error(&["run", "--sample-every", "3"], "power of two");
+    usage_error(
+        &["run", "--workload", "seed", "--clients", "1"],
+        "at least 2 clients",
+    );
+    usage_error(
+        &["run", "--workload", "kv_read_heavy", "--impl", "atomic"],
+        "serves counter",
+    );
+    usage_error(
+        &[
+            "run",
+            "--workload",
+            "counter",
+            "--out",
+            "/proc/statebench/r.json",
+        ],
+        "cannot",
+    );
+}
+
+#[test]
+fn a_small_run_writes_a_results_file_that_reads_back() {
+    let dir = std::env::temp_dir().join(format!("statebench-cli-{}", std::process::id()));
+    let out_path = dir.join("run.json");
+    let out = statebench(&[
+        "run",
+        "-w",
+        "counter",
+        "-i",
+        "atomic",
+        "-i",
+        "mutex_std",
+        "-d",
+        "threads",
+        "-c",
+        "2",
+        "--duration",
+        "50ms",
+        "--warmup",
+        "10ms",
+        "--repeat",
+        "2",
+        "-o",
+        out_path.to_str().expect("a UTF-8 temp path"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("== counter") && stdout.contains("atomic") && stdout.contains("floors:"),
+        "{stdout}"
+    );
+    let results =
+        statebench_harness::results::Results::load(&out_path).expect("the file reads back");
+    assert_eq!(results.records.len(), 2);
+    for r in &results.records {
+        assert_eq!(r.repetitions.len(), 2);
+        assert!(r.summary.ops_per_sec.median > 0.0);
+        assert!(
+            r.repetitions
+                .iter()
+                .all(|rep| rep.ops_by_kind.contains_key("reset"))
+        );
+    }
+    assert_eq!(results.settings.repeat, 2);
+    assert!(results.settings.command.iter().any(|a| a == "atomic"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -49,7 +49,7 @@ pub type CacheU64 = Cache<u64, u64>;
 /// it was (the core tests check this for every service).
 pub trait StateMachine: Send + Sync + 'static {
     /// One operation of the protocol, e.g. `KvOp::Get(k)`.
-    type Op: Clone + Debug + Send + 'static;
+    type Op: Clone + Debug + Send + Sync + 'static;
     /// The answer to one operation.
     type Reply: Clone + Debug + PartialEq + Send + 'static;
     /// The stable snake_case name of the service (`kv`, `counter`, `sessions`, `cache`).

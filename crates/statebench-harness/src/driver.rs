@@ -335,6 +335,12 @@ async fn run_async<S: Subject, I: Service<S>>(
         if !think.is_zero() {
             tokio::time::sleep(think).await;
         }
+        // A lock's async call is always ready at once, so a client looping on it would never
+        // give its worker back: two clients would hog both workers and starve the other 108
+        // (the first `demo` showed writers making no progress). Spending tokio's cooperative
+        // budget makes every client yield once its budget is used up, as a task that touches
+        // any tokio resource does; owner calls already spend it.
+        tokio::task::coop::consume_budget().await;
     }
     client
 }

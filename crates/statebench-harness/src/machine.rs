@@ -97,6 +97,12 @@ impl Machine {
     }
 }
 
+/// Pins the calling thread (and the threads it starts afterwards, which inherit it) to `core`;
+/// `false` if the OS refused.
+pub fn pin_current_thread(core: usize) -> bool {
+    crate::os::pin_to_core(core)
+}
+
 /// The floors: medians of a few trials each, in nanoseconds unless the name says otherwise.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Floors {

@@ -1,0 +1,264 @@
+//! criterion benches for every registered (service, implementation), driven by the same
+//! registry, workloads and pre-generated operations as `statebench run`, and checking every
+//! reply the same way.
+//!
+//! Groups are `<workload>/<mode>`, function ids the implementation names, parameters the
+//! client counts; throughput is always in operations:
+//! * `<workload>/blocking`, `<workload>/async` — one client, one call at a time: the
+//!   uncontended cost of a call, blocking from a thread or awaited on a tokio runtime;
+//! * `<workload>/threads`, `<workload>/tasks` — 2, 8 and 64 clients sharing the work of an
+//!   iteration, timed from a common start to the last finish (`iter_custom`).
+//!
+//! `cargo bench` runs them all (about a quarter of an hour); `cargo bench -- kv_read_heavy/`
+//! picks a group; `cargo test --benches` runs each once as a smoke check.
+
+use std::hint::black_box;
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use criterion::measurement::WallTime;
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
+};
+use statebench::registry::{self, Visitor};
+use statebench_core::{Service, Settings};
+use statebench_harness::generate::{Plan, Subject, plans};
+use statebench_harness::workload::{self, Workload};
+
+/// The workload each service is benchmarked with.
+const WORKLOADS: [&str; 4] = ["kv_read_heavy", "counter", "sessions", "cache"];
+const CONTENDED_CLIENTS: [usize; 3] = [2, 8, 64];
+const SEED: u64 = 0x5EED;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Blocking,
+    Async,
+    Threads,
+    Tasks,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Blocking => "blocking",
+            Mode::Async => "async",
+            Mode::Threads => "threads",
+            Mode::Tasks => "tasks",
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+}
+
+/// Applies `ops[from..]` cyclically `n` times through `call`, checking every reply.
+fn drive<S: Subject>(plan: &Plan<S::Op>, n: u64, mut call: impl FnMut(S::Op) -> S::Reply) {
+    let mut tally = S::Tally::default();
+    let mut next = 0;
+    for _ in 0..n {
+        let op = &plan.ops[next];
+        let reply = call(op.clone());
+        assert!(
+            S::check(op, &reply, &mut tally),
+            "{}",
+            S::explain(op, &reply)
+        );
+        black_box(reply);
+        next = if next + 1 == plan.ops.len() {
+            0
+        } else {
+            next + 1
+        };
+    }
+}
+
+async fn drive_async<S: Subject, I: Service<S>>(service: &I, plan: &Plan<S::Op>, n: u64) {
+    let mut tally = S::Tally::default();
+    let mut next = 0;
+    for _ in 0..n {
+        let op = &plan.ops[next];
+        let reply = service
+            .call_async(op.clone())
+            .await
+            .expect("the service answers");
+        assert!(
+            S::check(op, &reply, &mut tally),
+            "{}",
+            S::explain(op, &reply)
+        );
+        black_box(reply);
+        next = if next + 1 == plan.ops.len() {
+            0
+        } else {
+            next + 1
+        };
+    }
+}
+
+/// Registers one benchmark per implementation it visits, in the group it holds.
+struct Register<'g, 'c> {
+    group: &'g mut BenchmarkGroup<'c, WallTime>,
+    workload: &'g Workload,
+    mode: Mode,
+}
+
+impl<S: Subject> Visitor<S> for Register<'_, '_> {
+    fn visit<I: Service<S>>(&mut self) {
+        let w = self.workload;
+        let fresh = || S::initial(w, Instant::now());
+        match self.mode {
+            Mode::Blocking => {
+                let plan = plans::<S>(w, 1, SEED).expect("valid workload").remove(0);
+                let service = I::start(fresh(), &Settings::default());
+                self.group
+                    .bench_function(BenchmarkId::new(I::NAME, 1), |b| {
+                        b.iter_custom(|iters| {
+                            let start = Instant::now();
+                            drive::<S>(&plan, iters, |op| {
+                                service.call(op).expect("the service answers")
+                            });
+                            start.elapsed()
+                        })
+                    });
+                let _ = service.shutdown();
+            }
+            Mode::Async => {
+                let plan = plans::<S>(w, 1, SEED).expect("valid workload").remove(0);
+                let rt = runtime();
+                let service = rt.block_on(async { I::start(fresh(), &Settings::default()) });
+                self.group
+                    .bench_function(BenchmarkId::new(I::NAME, 1), |b| {
+                        b.iter_custom(|iters| {
+                            rt.block_on(async {
+                                let start = Instant::now();
+                                drive_async::<S, I>(&service, &plan, iters).await;
+                                start.elapsed()
+                            })
+                        })
+                    });
+                let _ = service.shutdown();
+            }
+            Mode::Threads => {
+                for clients in CONTENDED_CLIENTS {
+                    let plans = Arc::new(plans::<S>(w, clients, SEED).expect("valid workload"));
+                    let service = I::start(fresh(), &Settings::default());
+                    self.group
+                        .bench_function(BenchmarkId::new(I::NAME, clients), |b| {
+                            b.iter_custom(|iters| {
+                                contended_threads::<S, I>(&service, &plans, iters)
+                            })
+                        });
+                    let _ = service.shutdown();
+                }
+            }
+            Mode::Tasks => {
+                let rt = runtime();
+                for clients in CONTENDED_CLIENTS {
+                    let plans = Arc::new(plans::<S>(w, clients, SEED).expect("valid workload"));
+                    let service = rt.block_on(async { I::start(fresh(), &Settings::default()) });
+                    self.group
+                        .bench_function(BenchmarkId::new(I::NAME, clients), |b| {
+                            b.iter_custom(|iters| {
+                                contended_tasks::<S, I>(&rt, &service, &plans, iters)
+                            })
+                        });
+                    let _ = service.shutdown();
+                }
+            }
+        }
+    }
+}
+
+/// `iters` operations shared by one thread per plan, from a common start to the last finish.
+fn contended_threads<S: Subject, I: Service<S>>(
+    service: &I,
+    plans: &Arc<Vec<Plan<S::Op>>>,
+    iters: u64,
+) -> Duration {
+    let clients = plans.len() as u64;
+    let start_line = Arc::new(Barrier::new(plans.len() + 1));
+    let workers: Vec<_> = (0..plans.len())
+        .map(|i| {
+            let (service, plans, start_line) = (service.clone(), plans.clone(), start_line.clone());
+            let share = iters / clients + u64::from((i as u64) < iters % clients);
+            thread::spawn(move || {
+                start_line.wait();
+                drive::<S>(&plans[i], share, |op| {
+                    service.call(op).expect("the service answers")
+                });
+            })
+        })
+        .collect();
+    start_line.wait();
+    let start = Instant::now();
+    for w in workers {
+        w.join().expect("a client thread panicked");
+    }
+    start.elapsed()
+}
+
+/// `iters` operations shared by one task per plan, from a common start to the last finish.
+fn contended_tasks<S: Subject, I: Service<S>>(
+    rt: &tokio::runtime::Runtime,
+    service: &I,
+    plans: &Arc<Vec<Plan<S::Op>>>,
+    iters: u64,
+) -> Duration {
+    let clients = plans.len() as u64;
+    rt.block_on(async {
+        let start_line = Arc::new(tokio::sync::Barrier::new(plans.len() + 1));
+        let tasks: Vec<_> = (0..plans.len())
+            .map(|i| {
+                let (service, plans, start_line) =
+                    (service.clone(), plans.clone(), start_line.clone());
+                let share = iters / clients + u64::from((i as u64) < iters % clients);
+                tokio::spawn(async move {
+                    start_line.wait().await;
+                    drive_async::<S, I>(&service, &plans[i], share).await;
+                })
+            })
+            .collect();
+        start_line.wait().await;
+        let start = Instant::now();
+        for t in tasks {
+            t.await.expect("a client task panicked");
+        }
+        start.elapsed()
+    })
+}
+
+fn services(c: &mut Criterion) {
+    for name in WORKLOADS {
+        let w = workload::find(name).expect("a named workload");
+        for mode in [Mode::Blocking, Mode::Async, Mode::Threads, Mode::Tasks] {
+            let mut group = c.benchmark_group(format!("{name}/{}", mode.name()));
+            group
+                .throughput(Throughput::Elements(1))
+                .warm_up_time(Duration::from_millis(500))
+                .measurement_time(Duration::from_secs(2))
+                .sample_size(20);
+            let mut register = Register {
+                group: &mut group,
+                workload: &w,
+                mode,
+            };
+            match w.service.as_str() {
+                "kv" => registry::kv(&mut register),
+                "counter" => registry::counter(&mut register),
+                "sessions" => registry::sessions(&mut register),
+                "cache" => registry::cache(&mut register),
+                other => panic!("no registry walk for {other}"),
+            }
+            group.finish();
+        }
+    }
+}
+
+criterion_group!(benches, services);
+criterion_main!(benches);
