@@ -130,6 +130,7 @@ impl<K: Key, V: Value> Service<Kv<K, V>> for DashKv<K, V> {
         }
     }
 
+    #[inline]
     fn call(&self, op: KvOp<K, V>) -> Result<KvReply<V>, Error> {
         let map = self.handle.state()?;
         Ok(match op {
@@ -185,6 +186,7 @@ impl Service<Counter> for AtomicCounter {
         }
     }
 
+    #[inline]
     fn call(&self, op: CounterOp) -> Result<CounterReply, Error> {
         let count = self.handle.state()?;
         Ok(CounterReply(match op {
@@ -246,6 +248,7 @@ impl Service<Sessions> for DashSessions {
         }
     }
 
+    #[inline]
     fn call(&self, op: SessionsOp) -> Result<SessionsReply, Error> {
         let map = self.handle.state()?;
         let now = self.handle.now_for::<Sessions>();
@@ -334,6 +337,7 @@ impl<K: Key, V: Value> Service<Cache<K, V>> for DashCache<K, V> {
         }
     }
 
+    #[inline]
     fn call(&self, op: CacheOp<K, V>) -> Result<CacheReply<V>, Error> {
         let map = self.handle.state()?;
         let now = self.handle.now_for::<Cache<K, V>>();

@@ -49,6 +49,7 @@ impl<S: Send + 'static> StateLock<S> for StdMutex<S> {
         StdMutex(std::sync::Mutex::new(Some(state)))
     }
 
+    #[inline]
     fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
         let mut guard = self.0.lock().map_err(|_| Error::Stopped)?;
         Ok(f(&mut guard))
@@ -67,11 +68,13 @@ impl<S: Send + Sync + 'static> StateLock<S> for StdRwLock<S> {
         StdRwLock(std::sync::RwLock::new(Some(state)))
     }
 
+    #[inline]
     fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
         let mut guard = self.0.write().map_err(|_| Error::Stopped)?;
         Ok(f(&mut guard))
     }
 
+    #[inline]
     fn read<R>(&self, f: impl FnOnce(&Option<S>) -> R) -> Result<R, Error> {
         let guard = self.0.read().map_err(|_| Error::Stopped)?;
         Ok(f(&guard))
@@ -107,6 +110,7 @@ impl<S: Send + 'static> StateLock<S> for ParkingLotMutex<S> {
         }
     }
 
+    #[inline]
     fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
         let mut guard = self.lock.lock();
         // Read under the lock: the panicking holder set it before its guard released the lock.
@@ -187,6 +191,9 @@ impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
         }
     }
 
+    // The lock strategies are a handful of instructions around the state machine: let callers
+    // inline them, as they would a lock of their own.
+    #[inline(always)]
     fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
         let Shared { lock, clock, .. } = &*self.shared;
         // The clock is read inside the critical section, so the instants a state sees follow
