@@ -146,3 +146,32 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
     assert!(results.settings.command.iter().any(|a| a == "atomic"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn demo_prints_read_and_write_ops_for_every_strategy_and_driver() {
+    let out = statebench(&["demo", "--duration", "50ms"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in statebench::registry::implementations("kv") {
+        for driver in ["threads", "tasks"] {
+            let lines = stdout
+                .lines()
+                .filter(|l| l.split_whitespace().take(2).eq([name, driver]))
+                .filter(|l| l.contains("readOps:") && l.contains("writeOps:"))
+                .count();
+            assert_eq!(
+                lines, 2,
+                "{name} {driver}: once with the sleep, once without\n{stdout}"
+            );
+        }
+    }
+    assert!(
+        stdout.contains("What bounds the sleeping version is the timer"),
+        "{stdout}"
+    );
+    usage_error(&["demo", "--duration=-1s"], "not a duration");
+}
