@@ -57,47 +57,37 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime starts")
 }
 
-/// Applies `ops[from..]` cyclically `n` times through `call`, checking every reply.
+/// Checks one reply (every benchmark checks what it gets) and returns the next position.
+fn checked<S: Subject>(
+    plan: &Plan<S::Op>,
+    at: usize,
+    reply: S::Reply,
+    tally: &mut S::Tally,
+) -> usize {
+    let op = &plan.ops[at];
+    assert!(S::check(op, &reply, tally), "{}", S::explain(op, &reply));
+    black_box(reply);
+    if at + 1 == plan.ops.len() { 0 } else { at + 1 }
+}
+
+/// Applies the plan's operations cyclically `n` times through `call`.
 fn drive<S: Subject>(plan: &Plan<S::Op>, n: u64, mut call: impl FnMut(S::Op) -> S::Reply) {
-    let mut tally = S::Tally::default();
-    let mut next = 0;
+    let (mut tally, mut next) = (S::Tally::default(), 0);
     for _ in 0..n {
-        let op = &plan.ops[next];
-        let reply = call(op.clone());
-        assert!(
-            S::check(op, &reply, &mut tally),
-            "{}",
-            S::explain(op, &reply)
-        );
-        black_box(reply);
-        next = if next + 1 == plan.ops.len() {
-            0
-        } else {
-            next + 1
-        };
+        let reply = call(plan.ops[next].clone());
+        next = checked::<S>(plan, next, reply, &mut tally);
     }
 }
 
+/// The same, awaiting `call_async`.
 async fn drive_async<S: Subject, I: Service<S>>(service: &I, plan: &Plan<S::Op>, n: u64) {
-    let mut tally = S::Tally::default();
-    let mut next = 0;
+    let (mut tally, mut next) = (S::Tally::default(), 0);
     for _ in 0..n {
-        let op = &plan.ops[next];
         let reply = service
-            .call_async(op.clone())
+            .call_async(plan.ops[next].clone())
             .await
             .expect("the service answers");
-        assert!(
-            S::check(op, &reply, &mut tally),
-            "{}",
-            S::explain(op, &reply)
-        );
-        black_box(reply);
-        next = if next + 1 == plan.ops.len() {
-            0
-        } else {
-            next + 1
-        };
+        next = checked::<S>(plan, next, reply, &mut tally);
     }
 }
 

@@ -246,12 +246,18 @@ fn thread_wake_round_trip(rounds: u32) -> f64 {
     ns
 }
 
-/// A client task sends `rounds` requests to an owner task, each with a oneshot reply.
-fn tokio_round_trip(rounds: u32) -> f64 {
-    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
+/// A multi-thread runtime like the tasks driver's (`None` if the OS refuses its threads: the
+/// floor is then recorded as NaN rather than failing the run).
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    else {
+        .ok()
+}
+
+/// A client task sends `rounds` requests to an owner task, each with a oneshot reply.
+fn tokio_round_trip(rounds: u32) -> f64 {
+    let Some(runtime) = runtime() else {
         return f64::NAN;
     };
     runtime.block_on(async {
@@ -299,10 +305,7 @@ fn thread_sleep_1ms(n: usize) -> f64 {
 }
 
 fn tokio_sleep_1ms(n: usize) -> f64 {
-    let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    else {
+    let Some(runtime) = runtime() else {
         return f64::NAN;
     };
     runtime.block_on(async {
