@@ -372,7 +372,10 @@ fn run(args: RunArgs) -> ExitCode {
         estimate.as_secs_f64()
     );
     let machine = Machine::detect();
-    let floors = Floors::measure();
+    let floors = match Floors::measure() {
+        Ok(f) => f,
+        Err(e) => return failure(e),
+    };
     print_floors(&machine, &floors);
     println!();
 
@@ -448,7 +451,10 @@ fn demo(args: DemoArgs) -> ExitCode {
         Ok(w) => w,
         Err(e) => return failure(e),
     };
-    let floors = Floors::measure();
+    let floors = match Floors::measure() {
+        Ok(f) => f,
+        Err(e) => return failure(e),
+    };
     let mut progress_line = |cell: &PlannedCell, _: u32| {
         eprint!(
             "\r  running {:<20} {:<8}",

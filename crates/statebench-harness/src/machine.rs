@@ -134,16 +134,19 @@ fn median_of(n: usize, mut trial: impl FnMut() -> f64) -> f64 {
 }
 
 impl Floors {
-    /// Measures every floor (about a second).
-    pub fn measure() -> Floors {
-        Floors {
+    /// Measures every floor (about a second). Fails only if a tokio runtime cannot start —
+    /// and then the tasks driver could not run either.
+    pub fn measure() -> Result<Floors, String> {
+        let tokio_trials: Result<Vec<f64>, String> =
+            (0..3).map(|_| tokio_round_trip(20_000)).collect();
+        Ok(Floors {
             cross_core_ping_pong_ns: cross_core_ping_pong(),
             thread_wake_round_trip_ns: median_of(3, || thread_wake_round_trip(500)),
-            tokio_round_trip_ns: median_of(3, || tokio_round_trip(20_000)),
+            tokio_round_trip_ns: median(tokio_trials?),
             mutex_uncontended_ns: median_of(3, || mutex_uncontended(1_000_000)),
             thread_sleep_1ms_us: thread_sleep_1ms(20),
-            tokio_sleep_1ms_us: tokio_sleep_1ms(20),
-        }
+            tokio_sleep_1ms_us: tokio_sleep_1ms(20)?,
+        })
     }
 }
 
@@ -246,21 +249,17 @@ fn thread_wake_round_trip(rounds: u32) -> f64 {
     ns
 }
 
-/// A multi-thread runtime like the tasks driver's (`None` if the OS refuses its threads: the
-/// floor is then recorded as NaN rather than failing the run).
-fn runtime() -> Option<tokio::runtime::Runtime> {
+/// A multi-thread runtime like the tasks driver's.
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .ok()
+        .map_err(|e| format!("cannot start a tokio runtime to measure the floors: {e}"))
 }
 
 /// A client task sends `rounds` requests to an owner task, each with a oneshot reply.
-fn tokio_round_trip(rounds: u32) -> f64 {
-    let Some(runtime) = runtime() else {
-        return f64::NAN;
-    };
-    runtime.block_on(async {
+fn tokio_round_trip(rounds: u32) -> Result<f64, String> {
+    runtime()?.block_on(async {
         let (request_tx, mut request_rx) =
             tokio::sync::mpsc::channel::<tokio::sync::oneshot::Sender<u64>>(64);
         let owner = tokio::spawn(async move {
@@ -275,12 +274,14 @@ fn tokio_round_trip(rounds: u32) -> f64 {
             for _ in 0..rounds {
                 let (reply_tx, reply_rx) = tokio::sync::oneshot::channel();
                 if request_tx.send(reply_tx).await.is_err() || reply_rx.await.is_err() {
-                    return f64::NAN;
+                    return Err("the floor's owner task stopped".to_owned());
                 }
             }
-            start.elapsed().as_nanos() as f64 / f64::from(rounds)
+            Ok(start.elapsed().as_nanos() as f64 / f64::from(rounds))
         });
-        let ns = client.await.unwrap_or(f64::NAN);
+        let ns = client
+            .await
+            .map_err(|e| format!("the floor's client task failed: {e}"))?;
         let _ = owner.await;
         ns
     })
@@ -304,11 +305,8 @@ fn thread_sleep_1ms(n: usize) -> f64 {
     })
 }
 
-fn tokio_sleep_1ms(n: usize) -> f64 {
-    let Some(runtime) = runtime() else {
-        return f64::NAN;
-    };
-    runtime.block_on(async {
+fn tokio_sleep_1ms(n: usize) -> Result<f64, String> {
+    Ok(runtime()?.block_on(async {
         let mut xs = Vec::with_capacity(n);
         for _ in 0..n {
             let start = Instant::now();
@@ -316,7 +314,7 @@ fn tokio_sleep_1ms(n: usize) -> f64 {
             xs.push(start.elapsed().as_nanos() as f64 / 1e3);
         }
         median(xs)
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -343,9 +341,9 @@ mod tests {
     fn floors_are_positive_and_sleeps_last_at_least_their_time() {
         // Not a speed test: only that each floor measures something plausible.
         assert!(thread_wake_round_trip(20) > 0.0);
-        assert!(tokio_round_trip(200) > 0.0);
+        assert!(tokio_round_trip(200).expect("a runtime starts") > 0.0);
         assert!(mutex_uncontended(1000) > 0.0);
         assert!(thread_sleep_1ms(2) >= 1000.0);
-        assert!(tokio_sleep_1ms(2) >= 1000.0);
+        assert!(tokio_sleep_1ms(2).expect("a runtime starts") >= 1000.0);
     }
 }
