@@ -14,4 +14,6 @@
 pub mod overhead;
 pub mod registry;
 pub mod runner;
-pub mod table;
+
+/// Terminal tables (re-exported from `statebench-report`).
+pub use statebench_report::table;

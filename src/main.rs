@@ -30,6 +30,10 @@ enum Command {
     /// Run a matrix of workloads x implementations x drivers x client counts, print a table per
     /// workload, and write every figure to a JSON results file.
     Run(RunArgs),
+    /// Run the default matrix (or render --from a results file) and write a folder with the
+    /// results and REPORT.md: a summary, the machine and its floors, every workload's table,
+    /// the methodology.
+    Report(ReportArgs),
     /// The reference program (100 readers, 10 writers, 5 keys, 1 ms sleep, 1 s) for every
     /// strategy, printing readOps and writeOps like the original; then without the sleep.
     Demo(DemoArgs),
@@ -40,7 +44,7 @@ enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-struct RunArgs {
+struct MatrixArgs {
     /// Workloads to run (repeatable; default: all). See `statebench list`.
     #[arg(long = "workload", short = 'w', value_name = "NAME")]
     workloads: Vec<String>,
@@ -50,8 +54,9 @@ struct RunArgs {
     /// Drivers: `threads` (OS threads, blocking calls), `tasks` (tokio tasks, async calls).
     #[arg(long = "driver", short = 'd', value_name = "DRIVER", value_parser = parse_driver)]
     drivers: Vec<Driver>,
-    /// Client counts, comma-separated. Default: 1,8,64 for workloads that scale. The reference
-    /// workloads (seed, seed_nosleep) run at their 110 clients unless named with --workload.
+    /// Client counts, comma-separated. Default: 1,8,64 for `run`, 1,2,8,64 for `report`, for
+    /// workloads that scale; the reference workloads (seed, seed_nosleep) run at their 110
+    /// clients unless named with --workload.
     #[arg(long, short = 'c', value_delimiter = ',', value_parser = parse_clients)]
     clients: Vec<usize>,
     /// Measured window per repetition, e.g. 500ms, 2s (default: each workload's own: 1 s for
@@ -71,8 +76,27 @@ struct RunArgs {
     /// Seed of the operation generators.
     #[arg(long, default_value_t = 0x5EED)]
     seed: u64,
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    matrix: MatrixArgs,
     /// Where to write the results (default: target/statebench/run-<time>.json).
     #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    matrix: MatrixArgs,
+    /// Render this results file instead of running (the matrix options are then ignored).
+    #[arg(long, value_name = "FILE")]
+    from: Option<PathBuf>,
+    /// The folder for results.json and REPORT.md (default: results/<date>-<host>/, or the
+    /// folder of the --from file).
+    #[arg(long, short = 'o', value_name = "DIR")]
     out: Option<PathBuf>,
 }
 
@@ -177,6 +201,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Run(args) => run(args),
+        Command::Report(args) => report(args),
         Command::Demo(args) => demo(args),
         Command::Overhead(args) => overhead(args),
     }
@@ -319,13 +344,16 @@ fn print_floors(machine: &Machine, floors: &Floors) {
     );
 }
 
-fn run(args: RunArgs) -> ExitCode {
+/// Runs the matrix `args` describe, prints a table per workload, and writes the results to
+/// `out` (claimed before anything runs, so an unwritable path fails at once). A failed run
+/// still writes what it measured.
+fn measure(args: &MatrixArgs, default_clients: &[usize], out: &Path) -> Result<Results, ExitCode> {
     let workloads = match select_workloads(&args.workloads) {
         Ok(w) => w,
-        Err(e) => return usage(e),
+        Err(e) => return Err(usage(e)),
     };
     if let Err(e) = check_implementations(&args.implementations) {
-        return usage(e);
+        return Err(usage(e));
     }
     let drivers = if args.drivers.is_empty() {
         Driver::ALL.to_vec()
@@ -335,7 +363,7 @@ fn run(args: RunArgs) -> ExitCode {
     // Named explicitly, a reference workload takes the client counts too.
     let force_clients = !args.clients.is_empty() && !args.workloads.is_empty();
     let clients = if args.clients.is_empty() {
-        vec![1, 8, 64]
+        default_clients.to_vec()
     } else {
         args.clients.clone()
     };
@@ -353,11 +381,10 @@ fn run(args: RunArgs) -> ExitCode {
     };
     let cells = match matrix.plan() {
         Ok(c) => c,
-        Err(e) => return usage(e),
+        Err(e) => return Err(usage(e)),
     };
-    let out = args.out.clone().unwrap_or_else(default_out);
-    if let Err(e) = claim_output(&out) {
-        return usage(e);
+    if let Err(e) = claim_output(out) {
+        return Err(usage(e));
     }
     let estimate: Duration = cells
         .iter()
@@ -374,7 +401,7 @@ fn run(args: RunArgs) -> ExitCode {
     let machine = Machine::detect();
     let floors = match Floors::measure() {
         Ok(f) => f,
-        Err(e) => return failure(e),
+        Err(e) => return Err(failure(e)),
     };
     print_floors(&machine, &floors);
     println!();
@@ -388,9 +415,9 @@ fn run(args: RunArgs) -> ExitCode {
         repeat: matrix.repeat,
         sample_every: matrix.sample_every,
         seed: matrix.seed,
-        implementations: args.implementations,
+        implementations: args.implementations.clone(),
         drivers: matrix.drivers.clone(),
-        clients: args.clients,
+        clients: args.clients.clone(),
         workloads: matrix.workloads.clone(),
     };
     let mut results = Results::new(machine, floors, settings);
@@ -427,8 +454,8 @@ fn run(args: RunArgs) -> ExitCode {
             print!("{}", workload_table(&records, w));
         }
     }
-    if let Err(e) = results.save(&out) {
-        return failure(format!("cannot write {}: {e}", out.display()));
+    if let Err(e) = results.save(out) {
+        return Err(failure(format!("cannot write {}: {e}", out.display())));
     }
     println!(
         "{} records in {:.0} s; results: {}",
@@ -437,9 +464,75 @@ fn run(args: RunArgs) -> ExitCode {
         out.display()
     );
     match outcome {
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => failure(format!("the run failed: {e}")),
+        Ok(_) => Ok(results),
+        Err(e) => Err(failure(format!("the run failed: {e}"))),
     }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let out = args.out.clone().unwrap_or_else(default_out);
+    match measure(&args.matrix, &[1, 8, 64], &out) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+fn report(args: ReportArgs) -> ExitCode {
+    let (results, dir) = match &args.from {
+        Some(from) => {
+            let results = match Results::load(from) {
+                Ok(r) => r,
+                Err(e) => return usage(e),
+            };
+            let dir = args.out.clone().unwrap_or_else(|| {
+                from.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+            });
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                return usage(format!("cannot create {}: {e}", dir.display()));
+            }
+            // Keep the results beside the report, unless they are the very file we read.
+            let copy = dir.join("results.json");
+            let same = std::fs::canonicalize(&copy).ok() == std::fs::canonicalize(from).ok();
+            if !same {
+                if let Err(e) = results.save(&copy) {
+                    return usage(format!("cannot write {}: {e}", copy.display()));
+                }
+            }
+            (results, dir)
+        }
+        None => {
+            let dir = args.out.clone().unwrap_or_else(default_report_dir);
+            match measure(&args.matrix, &[1, 2, 8, 64], &dir.join("results.json")) {
+                Ok(r) => (r, dir),
+                Err(code) => return code,
+            }
+        }
+    };
+    let path = dir.join("REPORT.md");
+    if let Err(e) = std::fs::write(&path, statebench_report::markdown::report(&results)) {
+        return failure(format!("cannot write {}: {e}", path.display()));
+    }
+    println!();
+    println!("Summary: throughput as a share of the fastest, per workload and driver");
+    println!();
+    print!("{}", statebench_report::markdown::summary(&results));
+    println!();
+    println!("report: {}", path.display());
+    ExitCode::SUCCESS
+}
+
+/// `results/<date>-<host>/`.
+fn default_report_dir() -> PathBuf {
+    let date: String = statebench_harness::results::utc_now()
+        .chars()
+        .take(10)
+        .collect();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "unknown".into());
+    PathBuf::from(format!("results/{date}-{host}"))
 }
 
 fn demo(args: DemoArgs) -> ExitCode {

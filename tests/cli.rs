@@ -144,6 +144,31 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
     }
     assert_eq!(results.settings.repeat, 2);
     assert!(results.settings.command.iter().any(|a| a == "atomic"));
+
+    // `report --from` renders it into a folder, and renders it the same way every time.
+    let report_dir = dir.join("report");
+    let from = out_path.to_str().expect("a UTF-8 temp path");
+    let to = report_dir.to_str().expect("a UTF-8 temp path");
+    let render = || {
+        let out = statebench(&["report", "--from", from, "--out", to]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("report: "));
+        std::fs::read_to_string(report_dir.join("REPORT.md")).expect("REPORT.md written")
+    };
+    let first = render();
+    assert!(
+        first.contains("## Summary") && first.contains("### `counter`"),
+        "{first}"
+    );
+    assert_eq!(first, render(), "the same results render the same report");
+    assert!(
+        report_dir.join("results.json").exists(),
+        "the results sit beside the report"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -174,4 +199,45 @@ fn demo_prints_read_and_write_ops_for_every_strategy_and_driver() {
         "{stdout}"
     );
     usage_error(&["demo", "--duration=-1s"], "not a duration");
+}
+
+#[test]
+fn report_refuses_an_unreadable_results_file_with_status_2() {
+    let dir = std::env::temp_dir().join(format!("statebench-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write a fixture");
+        path.to_str().expect("a UTF-8 temp path").to_owned()
+    };
+    let missing = dir.join("missing.json");
+    usage_error(
+        &["report", "--from", missing.to_str().expect("utf-8")],
+        "cannot read",
+    );
+    usage_error(&["report", "--from", &write("empty.json", "")], "empty");
+    usage_error(
+        &["report", "--from", &write("html.json", "<html>")],
+        "not JSON",
+    );
+    usage_error(
+        &[
+            "report",
+            "--from",
+            &write("cut.json", "{\"schema\": \"statebench-results\", \"ver"),
+        ],
+        "truncated",
+    );
+    usage_error(
+        &[
+            "report",
+            "--from",
+            &write(
+                "v9.json",
+                "{\"schema\": \"statebench-results\", \"version\": 9}",
+            ),
+        ],
+        "version 9",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,364 @@
+//! `REPORT.md`: a summary table, the machine and its floors, one section per workload, and the
+//! methodology — every figure taken from the results document, nothing from the clock or the
+//! machine that renders it.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use statebench_harness::results::{Record, Results};
+use statebench_harness::{Driver, Workload};
+
+use crate::table::{human_ns, human_rate, starved_kinds};
+
+/// A markdown table. `align` has one letter per column: `l` (text) or `r` (figures).
+pub fn markdown_table(header: &[&str], align: &str, rows: &[Vec<String>]) -> String {
+    let mut out = format!("| {} |\n|", header.join(" | "));
+    for (i, _) in header.iter().enumerate() {
+        out += if align.as_bytes().get(i) == Some(&b'r') {
+            "---:|"
+        } else {
+            "---|"
+        };
+    }
+    out.push('\n');
+    for row in rows {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out
+}
+
+/// A share of the fastest, with enough digits that a slow one does not read as zero.
+pub fn share(x: f64) -> String {
+    if x >= 0.095 {
+        format!("{x:.2}")
+    } else if x >= 0.0095 {
+        format!("{x:.3}")
+    } else {
+        format!("{x:.4}")
+    }
+}
+
+/// The client count the summary compares at: 8 if the workload ran at 8, else its largest.
+fn summary_clients(records: &[&Record]) -> Option<usize> {
+    let counts: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
+    counts
+        .contains(&8)
+        .then_some(8)
+        .or_else(|| counts.last().copied())
+}
+
+/// Records of one workload, in document order.
+fn of_workload<'a>(results: &'a Results, workload: &str) -> Vec<&'a Record> {
+    results
+        .records
+        .iter()
+        .filter(|r| r.workload == workload)
+        .collect()
+}
+
+/// Implementations in the order they first appear in the document (the registry's order).
+fn implementations(records: &[&Record]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for r in records {
+        if !names.contains(&r.implementation) {
+            names.push(r.implementation.clone());
+        }
+    }
+    names
+}
+
+/// The summary: for every workload and driver, each implementation's throughput as a share of
+/// the fastest one's, at one client count.
+pub fn summary(results: &Results) -> String {
+    let workloads = &results.settings.workloads;
+    let all: Vec<&Record> = results.records.iter().collect();
+    let names = implementations(&all);
+    let mut header = vec!["workload", "driver", "clients", "fastest", "ops/s"];
+    header.extend(names.iter().map(String::as_str));
+    let mut rows = Vec::new();
+    for w in workloads {
+        let records = of_workload(results, &w.name);
+        let Some(clients) = summary_clients(&records) else {
+            continue;
+        };
+        for driver in Driver::ALL {
+            let cell: Vec<&&Record> = records
+                .iter()
+                .filter(|r| r.driver == driver && r.clients == clients)
+                .collect();
+            let Some(best) = cell.iter().max_by(|a, b| {
+                a.summary
+                    .ops_per_sec
+                    .median
+                    .total_cmp(&b.summary.ops_per_sec.median)
+            }) else {
+                continue;
+            };
+            let top = best.summary.ops_per_sec.median;
+            let mut row = vec![
+                w.name.clone(),
+                driver.name().to_owned(),
+                clients.to_string(),
+                format!("**{}**", best.implementation),
+                human_rate(top),
+            ];
+            for name in &names {
+                row.push(match cell.iter().find(|r| &r.implementation == name) {
+                    Some(r) if top > 0.0 => share(r.summary.ops_per_sec.median / top),
+                    _ => "·".into(),
+                });
+            }
+            rows.push(row);
+        }
+    }
+    let align = format!("llll{}", "r".repeat(header.len() - 4));
+    markdown_table(&header, &align, &rows)
+}
+
+fn machine_section(results: &Results) -> String {
+    let m = &results.machine;
+    let f = &results.floors;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({} cores), {}, kernel {}; {}, {} build, commit `{}`; host `{}`.\n",
+        m.cpu_model, m.cores, m.os, m.kernel, m.rustc, m.profile, m.commit, m.hostname
+    );
+    let rows = vec![
+        vec![
+            "cross-core cache-line round trip (spinning, pinned)".to_owned(),
+            f.cross_core_ping_pong_ns.map_or("n/a".into(), human_ns),
+        ],
+        vec![
+            "thread wake round trip (park/unpark)".into(),
+            human_ns(f.thread_wake_round_trip_ns),
+        ],
+        vec![
+            "tokio mpsc + oneshot round trip".into(),
+            human_ns(f.tokio_round_trip_ns),
+        ],
+        vec![
+            "uncontended std Mutex lock + unlock".into(),
+            human_ns(f.mutex_uncontended_ns),
+        ],
+        vec![
+            "`std::thread::sleep(1 ms)` really takes".into(),
+            human_ns(f.thread_sleep_1ms_us * 1e3),
+        ],
+        vec![
+            "`tokio::time::sleep(1 ms)` really takes".into(),
+            human_ns(f.tokio_sleep_1ms_us * 1e3),
+        ],
+    ];
+    out += &markdown_table(&["floor", "here"], "lr", &rows);
+    let _ = writeln!(
+        out,
+        "\nA blocking call to an idle OS-thread owner pays a wake each way: one thread-wake round trip \
+         here is {}, about {:.0} times an uncontended lock ({}) and {:.0} times a tokio owner-task \
+         round trip ({}). That gap, not the channels, is what separates the owner strategies from \
+         the locks on this machine.",
+        human_ns(f.thread_wake_round_trip_ns),
+        f.thread_wake_round_trip_ns / f.mutex_uncontended_ns.max(1e-9),
+        human_ns(f.mutex_uncontended_ns),
+        f.thread_wake_round_trip_ns / f.tokio_round_trip_ns.max(1e-9),
+        human_ns(f.tokio_round_trip_ns),
+    );
+    out
+}
+
+fn workload_section(results: &Results, w: &Workload) -> String {
+    let records = of_workload(results, &w.name);
+    let mut out = format!("### `{}`\n\n{}.\n\n", w.name, w.about);
+    let counts: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
+    for clients in counts {
+        let mut rows: Vec<&&Record> = records.iter().filter(|r| r.clients == clients).collect();
+        rows.sort_by(|a, b| {
+            b.summary
+                .ops_per_sec
+                .median
+                .total_cmp(&a.summary.ops_per_sec.median)
+        });
+        let top = rows.first().map_or(0.0, |r| r.summary.ops_per_sec.median);
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let s = &r.summary;
+                vec![
+                    format!("`{}`", r.implementation),
+                    r.driver.name().to_owned(),
+                    human_rate(s.ops_per_sec.median),
+                    format!(
+                        "{} – {}",
+                        human_rate(s.ops_per_sec.min),
+                        human_rate(s.ops_per_sec.max)
+                    ),
+                    human_ns(s.p50_ns.median),
+                    human_ns(s.p99_ns.median),
+                    human_ns(s.p999_ns.median),
+                    human_ns(s.cpu_ns_per_op.median),
+                    if top > 0.0 {
+                        share(s.ops_per_sec.median / top)
+                    } else {
+                        "·".into()
+                    },
+                    starved_kinds(r, w).join("; "),
+                ]
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{clients} client{}:\n",
+            if clients == 1 { "" } else { "s" }
+        );
+        out += &markdown_table(
+            &[
+                "implementation",
+                "driver",
+                "ops/s",
+                "range",
+                "p50",
+                "p99",
+                "p99.9",
+                "CPU/op",
+                "of fastest",
+                "note",
+            ],
+            "llrrrrrrrl",
+            &body,
+        );
+        out.push('\n');
+    }
+    out
+}
+
+fn methodology(results: &Results) -> String {
+    let s = &results.settings;
+    let mut out = String::new();
+    let spreads: Vec<f64> = results
+        .records
+        .iter()
+        .filter(|r| r.repetitions.len() > 1 && r.summary.ops_per_sec.median > 0.0)
+        .map(|r| {
+            (r.summary.ops_per_sec.max - r.summary.ops_per_sec.min) / r.summary.ops_per_sec.median
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Command: `{}`. Every cell ran {} repetition{} of a fresh service: {} ms of warm-up, then \
+         the measured window ({}). Clients cycle through operations generated beforehand from seed \
+         {} and check every reply.",
+        s.command.join(" "),
+        s.repeat,
+        if s.repeat == 1 { "" } else { "s" },
+        s.warmup_ms,
+        s.duration_ms.map_or(
+            "each workload's own duration, below".to_owned(),
+            |d| format!("{d} ms")
+        ),
+        s.seed
+    );
+    if !spreads.is_empty() {
+        let mut sorted = spreads.clone();
+        sorted.sort_by(f64::total_cmp);
+        let _ = writeln!(
+            out,
+            "\nSpread between repetitions (max − min over median of ops/s): median {:.0} %, worst {:.0} % \
+             over {} cells — differences smaller than that are noise on this machine.",
+            100.0 * sorted[sorted.len() / 2],
+            100.0 * sorted[sorted.len() - 1],
+            sorted.len()
+        );
+    }
+    out += "\n";
+    let rows: Vec<Vec<String>> = s
+        .workloads
+        .iter()
+        .map(|w| {
+            let mixes: Vec<String> = w
+                .groups
+                .iter()
+                .map(|g| {
+                    let mix: Vec<String> = g
+                        .mix
+                        .iter()
+                        .map(|m| format!("{} {} %", m.op, m.percent))
+                        .collect();
+                    format!("{} ({}): {}", g.role, g.share, mix.join(", "))
+                })
+                .collect();
+            vec![
+                format!("`{}`", w.name),
+                w.service.clone(),
+                mixes.join("; "),
+                format!(
+                    "{} keys, {}",
+                    w.keys,
+                    match w.distribution {
+                        statebench_harness::workload::KeyDistribution::Uniform =>
+                            "uniform".to_owned(),
+                        statebench_harness::workload::KeyDistribution::Zipf { theta } =>
+                            format!("zipf θ = {theta}"),
+                    }
+                ),
+                if w.think_us == 0 {
+                    "none".into()
+                } else {
+                    human_ns(w.think_us as f64 * 1e3)
+                },
+                format!("{} ms", s.duration_ms.unwrap_or(w.duration_ms)),
+            ]
+        })
+        .collect();
+    out += &markdown_table(
+        &[
+            "workload",
+            "service",
+            "clients and mix",
+            "keys",
+            "think time",
+            "window",
+        ],
+        "lllllr",
+        &rows,
+    );
+    let f = &results.floors;
+    let _ = writeln!(
+        out,
+        "\n**A known trap.** The reference program sleeps 1 ms after every operation, so it measures \
+         the timer more than the state: a 1 ms sleep takes {} on an OS thread and {} on a tokio task \
+         here, which caps `seed` at about {:.0} operations per second with OS threads and {:.0} with \
+         tasks (110 clients), whatever holds the state. `seed_nosleep` removes the sleep.",
+        human_ns(f.thread_sleep_1ms_us * 1e3),
+        human_ns(f.tokio_sleep_1ms_us * 1e3),
+        110.0 / (f.thread_sleep_1ms_us / 1e6),
+        110.0 / (f.tokio_sleep_1ms_us / 1e6),
+    );
+    out
+}
+
+/// The whole report.
+pub fn report(results: &Results) -> String {
+    let mut out = String::from("# statebench report\n\n");
+    let _ = writeln!(
+        out,
+        "Where should shared state live? Every implementation of every service, measured on one \
+         machine in one run started {}. Figures are medians over repetitions; throughput is \
+         operations per second of all clients together; latencies are per operation; CPU/op is the \
+         whole process's CPU time per operation.\n",
+        results.created
+    );
+    out += "## Summary\n\n";
+    out += "Throughput of each implementation as a share of the fastest (1.00), per workload and driver.\n\n";
+    out += &summary(results);
+    out += "\n## The machine and its floors\n\n";
+    out += &machine_section(results);
+    out += "\n## Workloads\n\n";
+    for w in &results.settings.workloads {
+        if !of_workload(results, &w.name).is_empty() {
+            out += &workload_section(results, w);
+        }
+    }
+    out += "## Methodology\n\n";
+    out += &methodology(results);
+    out
+}

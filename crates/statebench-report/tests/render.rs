@@ -1,0 +1,210 @@
+//! Rendering a small fixture: every section is there, figures come from the document, and the
+//! same document always renders the same report.
+
+use std::collections::BTreeMap;
+
+use statebench_harness::Driver;
+use statebench_harness::driver::Repetition;
+use statebench_harness::machine::{Floors, Machine};
+use statebench_harness::measure::LatencySummary;
+use statebench_harness::results::{Record, Results, RunSettings, Summary};
+use statebench_harness::workload::find;
+use statebench_report::markdown::{report, share, summary};
+
+fn record(
+    workload: &str,
+    implementation: &str,
+    driver: Driver,
+    clients: usize,
+    ops: &[(&str, u64)],
+) -> Record {
+    let total: u64 = ops.iter().map(|(_, n)| n).sum();
+    let latency = LatencySummary {
+        count: 100,
+        mean_ns: 150.0,
+        p50_ns: 100,
+        p90_ns: 200,
+        p99_ns: 900,
+        p999_ns: 2000,
+        max_ns: 5000,
+    };
+    let rep = |scale: f64| Repetition {
+        ops: total,
+        elapsed_ns: 1_000_000_000,
+        ops_per_sec: total as f64 * scale,
+        cpu_ns_per_op: 250.0,
+        timed_one_in: 1,
+        ops_by_kind: ops.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect(),
+        latency: BTreeMap::from([("all".to_owned(), latency)]),
+    };
+    let repetitions = vec![rep(0.9), rep(1.0), rep(1.1)];
+    Record {
+        workload: workload.into(),
+        service: "kv".into(),
+        implementation: implementation.into(),
+        driver,
+        clients,
+        duration_ms: 1000,
+        summary: Summary::of(&repetitions),
+        repetitions,
+    }
+}
+
+fn fixture() -> Results {
+    let machine = Machine {
+        hostname: "fixture".into(),
+        cpu_model: "Test CPU".into(),
+        cores: 2,
+        os: "TestOS".into(),
+        kernel: "1.0".into(),
+        rustc: "rustc 1.95.0".into(),
+        commit: "abc123".into(),
+        profile: "release".into(),
+    };
+    let floors = Floors {
+        cross_core_ping_pong_ns: Some(74.0),
+        thread_wake_round_trip_ns: 40_000.0,
+        tokio_round_trip_ns: 500.0,
+        mutex_uncontended_ns: 10.0,
+        thread_sleep_1ms_us: 1_080.0,
+        tokio_sleep_1ms_us: 2_120.0,
+    };
+    let settings = RunSettings {
+        command: vec!["statebench".into(), "report".into()],
+        warmup_ms: 100,
+        duration_ms: None,
+        repeat: 3,
+        sample_every: None,
+        seed: 7,
+        implementations: vec![],
+        drivers: Driver::ALL.to_vec(),
+        clients: vec![],
+        workloads: vec![
+            find("seed_nosleep").expect("exists"),
+            find("kv_read_heavy").expect("exists"),
+        ],
+    };
+    let mut results = Results::new(machine, floors, settings);
+    results.created = "2026-11-29T00:00:00Z".into();
+    results.records = vec![
+        record(
+            "seed_nosleep",
+            "mutex_std",
+            Driver::Threads,
+            110,
+            &[("get", 9_000_000), ("set", 700_000)],
+        ),
+        record(
+            "seed_nosleep",
+            "dashmap",
+            Driver::Threads,
+            110,
+            &[("get", 20_000_000), ("set", 8)],
+        ),
+        record(
+            "seed_nosleep",
+            "owner_tokio",
+            Driver::Tasks,
+            110,
+            &[("get", 2_000_000), ("set", 200_000)],
+        ),
+        record(
+            "kv_read_heavy",
+            "mutex_std",
+            Driver::Threads,
+            1,
+            &[("get", 15_000_000), ("set", 800_000)],
+        ),
+        record(
+            "kv_read_heavy",
+            "owner_tokio",
+            Driver::Threads,
+            1,
+            &[("get", 70_000), ("set", 3_000)],
+        ),
+        record(
+            "kv_read_heavy",
+            "mutex_std",
+            Driver::Threads,
+            8,
+            &[("get", 5_000_000), ("set", 260_000)],
+        ),
+        record(
+            "kv_read_heavy",
+            "owner_tokio",
+            Driver::Threads,
+            8,
+            &[("get", 190_000), ("set", 10_000)],
+        ),
+    ];
+    results
+}
+
+#[test]
+fn every_section_is_rendered_from_the_document() {
+    let text = report(&fixture());
+    for section in [
+        "# statebench report",
+        "## Summary",
+        "## The machine and its floors",
+        "## Workloads",
+        "### `seed_nosleep`",
+        "### `kv_read_heavy`",
+        "## Methodology",
+    ] {
+        assert!(text.contains(section), "missing {section}:\n{text}");
+    }
+    assert!(text.contains("Test CPU (2 cores)"));
+    assert!(text.contains("| thread wake round trip (park/unpark) | 40.00 µs |"));
+    // 40 µs / 10 ns
+    assert!(
+        text.contains("about 4000 times an uncontended lock"),
+        "{text}"
+    );
+    assert!(text.contains("1 ms sleep takes 1.08 ms on an OS thread and 2.12 ms on a tokio task"));
+    assert!(
+        text.contains("set starved: 0.00 % of ops, 9.1 % expected"),
+        "{text}"
+    );
+    assert!(text.contains("Spread between repetitions"), "{text}");
+}
+
+#[test]
+fn the_summary_names_the_fastest_and_the_others_share() {
+    let table = summary(&fixture());
+    // seed_nosleep threads at 110 clients: dashmap 20 M is fastest, mutex_std 9.7 M its 0.48.
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("| seed_nosleep | threads"))
+        .expect("a row");
+    assert!(row.contains("**dashmap**"), "{row}");
+    assert!(row.contains("| 0.48 |"), "{row}");
+    // kv_read_heavy compares at 8 clients: owner_tokio's 200 k is 0.038 of mutex_std's 5.26 M.
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("| kv_read_heavy | threads | 8"))
+        .expect("a row");
+    assert!(
+        row.contains("**mutex_std**") && row.contains("0.038"),
+        "{row}"
+    );
+    assert!(
+        !table.contains("| kv_read_heavy | tasks"),
+        "no tasks records, no tasks row"
+    );
+}
+
+#[test]
+fn the_same_document_renders_the_same_report_even_after_a_json_round_trip() {
+    let results = fixture();
+    let again = Results::from_json(&results.to_json()).expect("reads back");
+    assert_eq!(report(&results), report(&again));
+}
+
+#[test]
+fn shares_keep_their_digits() {
+    assert_eq!(share(1.0), "1.00");
+    assert_eq!(share(0.48), "0.48");
+    assert_eq!(share(0.038), "0.038");
+    assert_eq!(share(0.0031), "0.0031");
+}
