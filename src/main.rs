@@ -510,8 +510,18 @@ fn report(args: ReportArgs) -> ExitCode {
             }
         }
     };
+    let rendered = match statebench_report::markdown::render(&results) {
+        Ok(r) => r,
+        Err(e) => return failure(format!("cannot render the report: {e}")),
+    };
+    for (name, svg) in &rendered.files {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::write(&path, svg) {
+            return failure(format!("cannot write {}: {e}", path.display()));
+        }
+    }
     let path = dir.join("REPORT.md");
-    if let Err(e) = std::fs::write(&path, statebench_report::markdown::report(&results)) {
+    if let Err(e) = std::fs::write(&path, &rendered.markdown) {
         return failure(format!("cannot write {}: {e}", path.display()));
     }
     println!();

@@ -1,8 +1,9 @@
 //! Turns a statebench results document into what people read: plain-text tables for the
-//! terminal ([`table`]) and a markdown report ([`markdown`]) whose every figure comes from the
+//! terminal ([`table`]), SVG plots ([`plots`]) and a markdown report ([`markdown`]) whose every figure comes from the
 //! document, so rendering the same file twice gives the same report.
 
 #![deny(missing_docs)]
 
 pub mod markdown;
+pub mod plots;
 pub mod table;

@@ -166,9 +166,29 @@ fn machine_section(results: &Results) -> String {
     out
 }
 
-fn workload_section(results: &Results, w: &Workload) -> String {
+fn workload_section(
+    results: &Results,
+    w: &Workload,
+    files: &mut Vec<(String, String)>,
+) -> Result<String, String> {
     let records = of_workload(results, &w.name);
     let mut out = format!("### `{}`\n\n{}.\n\n", w.name, w.about);
+    if let Some(svg) = crate::plots::throughput(results, &w.name)? {
+        let name = format!("throughput-{}.svg", w.name);
+        let _ = writeln!(out, "![{} throughput against clients]({name})\n", w.name);
+        files.push((name, svg));
+    }
+    if let Some(clients) = summary_clients(&records) {
+        if let Some(svg) = crate::plots::latency(results, &w.name, clients)? {
+            let name = format!("latency-{}.svg", w.name);
+            let _ = writeln!(
+                out,
+                "![{} latency percentiles at {clients} clients]({name})\n",
+                w.name
+            );
+            files.push((name, svg));
+        }
+    }
     let counts: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
     for clients in counts {
         let mut rows: Vec<&&Record> = records.iter().filter(|r| r.clients == clients).collect();
@@ -228,7 +248,7 @@ fn workload_section(results: &Results, w: &Workload) -> String {
         );
         out.push('\n');
     }
-    out
+    Ok(out)
 }
 
 fn methodology(results: &Results) -> String {
@@ -336,8 +356,26 @@ fn methodology(results: &Results) -> String {
     out
 }
 
-/// The whole report.
+/// A rendered report: `REPORT.md` and the SVG files it embeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The markdown.
+    pub markdown: String,
+    /// The plots: file name and SVG text.
+    pub files: Vec<(String, String)>,
+}
+
+/// The whole report (markdown only; see [`render`] for the plots too).
 pub fn report(results: &Results) -> String {
+    render(results).map_or_else(
+        |e| format!("# statebench report\n\nrendering failed: {e}\n"),
+        |r| r.markdown,
+    )
+}
+
+/// The whole report and its plots.
+pub fn render(results: &Results) -> Result<Rendered, String> {
+    let mut files = Vec::new();
     let mut out = String::from("# statebench report\n\n");
     let _ = writeln!(
         out,
@@ -355,10 +393,15 @@ pub fn report(results: &Results) -> String {
     out += "\n## Workloads\n\n";
     for w in &results.settings.workloads {
         if !of_workload(results, &w.name).is_empty() {
-            out += &workload_section(results, w);
+            out += &workload_section(results, w, &mut files)?;
         }
     }
     out += "## Methodology\n\n";
     out += &methodology(results);
-    out
+    out += "\nIn the plots each implementation keeps its colour; OS-thread clients are solid lines, \
+            tokio-task clients dashed.\n";
+    Ok(Rendered {
+        markdown: out,
+        files,
+    })
 }

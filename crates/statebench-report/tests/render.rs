@@ -208,3 +208,92 @@ fn shares_keep_their_digits() {
     assert_eq!(share(0.038), "0.038");
     assert_eq!(share(0.0031), "0.0031");
 }
+
+/// A minimal well-formedness check: every element that opens closes, in order.
+fn balanced(svg: &str) -> Result<(), String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = svg;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').ok_or("an unclosed tag")? + start;
+        let tag = &rest[start + 1..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') || tag.ends_with('/') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let open = stack.pop().ok_or(format!("</{name}> closes nothing"))?;
+            if open != name.trim() {
+                return Err(format!("<{open}> closed by </{name}>"));
+            }
+        } else {
+            stack.push(tag.split_whitespace().next().unwrap_or_default().to_owned());
+        }
+    }
+    if stack.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unclosed {stack:?}"))
+    }
+}
+
+#[test]
+fn every_plot_is_well_formed_svg_with_its_series_and_axes() {
+    let results = fixture();
+    let rendered = statebench_report::markdown::render(&results).expect("renders");
+    let names: Vec<&str> = rendered.files.iter().map(|(n, _)| n.as_str()).collect();
+    // seed_nosleep ran at one client count only: no throughput curve, but its latency plot.
+    assert_eq!(
+        names,
+        [
+            "latency-seed_nosleep.svg",
+            "throughput-kv_read_heavy.svg",
+            "latency-kv_read_heavy.svg"
+        ]
+    );
+    for (name, svg) in &rendered.files {
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{name}"
+        );
+        balanced(svg).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            rendered.markdown.contains(&format!("]({name})")),
+            "{name} is not embedded"
+        );
+        let workload = name
+            .split_once('-')
+            .map(|(_, w)| w.trim_end_matches(".svg"))
+            .expect("a workload");
+        for r in results.records.iter().filter(|r| r.workload == workload) {
+            let label = format!("{} ({})", r.implementation, r.driver.name());
+            assert!(svg.contains(&label), "{name} lacks the series {label}");
+        }
+        let axes: &[&str] = if name.starts_with("throughput") {
+            &["clients", "1", "8"]
+        } else {
+            &["p50", "p99.9", "max"]
+        };
+        // plotters writes each text on a line of its own between its tags.
+        for text in axes {
+            assert!(
+                svg.lines().any(|l| l.trim() == *text),
+                "{name} lacks the label {text}"
+            );
+        }
+        let y_axis = if name.starts_with("throughput") {
+            "operations per second"
+        } else {
+            "latency"
+        };
+        assert!(svg.contains(y_axis), "{name} lacks its y axis");
+    }
+    // Colours stay with implementations across plots.
+    let mutex = statebench_report::plots::colour("mutex_std");
+    let hex = format!("#{:02X}{:02X}{:02X}", mutex.0, mutex.1, mutex.2);
+    assert!(
+        rendered
+            .files
+            .iter()
+            .all(|(_, svg)| svg.to_uppercase().contains(&hex))
+    );
+}
