@@ -4,6 +4,7 @@
 
 #![deny(missing_docs)]
 
+pub mod guide;
 pub mod markdown;
 pub mod plots;
 pub mod table;

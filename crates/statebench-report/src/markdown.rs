@@ -388,6 +388,8 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
     out += "## Summary\n\n";
     out += "Throughput of each implementation as a share of the fastest (1.00), per workload and driver.\n\n";
     out += &summary(results);
+    out += "\n## Decision guide\n\n";
+    out += &crate::guide::decision_guide(results);
     out += "\n## The machine and its floors\n\n";
     out += &machine_section(results);
     out += "\n## Workloads\n\n";
