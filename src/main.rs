@@ -60,15 +60,16 @@ struct MatrixArgs {
     #[arg(long, short = 'c', value_delimiter = ',', value_parser = parse_clients)]
     clients: Vec<usize>,
     /// Measured window per repetition, e.g. 500ms, 2s (default: each workload's own: 1 s for
-    /// the reference workloads, 300 ms for the others).
+    /// the reference workloads, 200 ms for the others).
     #[arg(long, value_parser = parse_duration)]
     duration: Option<Duration>,
-    /// Warm-up before each measured window.
-    #[arg(long, default_value = "100ms", value_parser = parse_duration)]
-    warmup: Duration,
-    /// Repetitions of every cell (their median is reported, each one is recorded).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
-    repeat: u32,
+    /// Warm-up before each measured window (default: 100ms for `run`, 50ms for `report`).
+    #[arg(long, value_parser = parse_duration)]
+    warmup: Option<Duration>,
+    /// Repetitions of every cell; their median is reported, each one is recorded (default: 1
+    /// for `run`, 2 for `report`, so that its spread between repetitions is measured).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+    repeat: Option<u32>,
     /// Time one operation in this many in closed loops (a power of two; 1 times every one).
     /// Default: each client picks the interval that keeps timing under 1 % of its time.
     #[arg(long, value_parser = parse_sample_every)]
@@ -347,7 +348,27 @@ fn print_floors(machine: &Machine, floors: &Floors) {
 /// Runs the matrix `args` describe, prints a table per workload, and writes the results to
 /// `out` (claimed before anything runs, so an unwritable path fails at once). A failed run
 /// still writes what it measured.
-fn measure(args: &MatrixArgs, default_clients: &[usize], out: &Path) -> Result<Results, ExitCode> {
+/// Defaults that differ between `run` (quick) and `report` (the full picture in under five
+/// minutes on 2 cores).
+struct Defaults {
+    clients: &'static [usize],
+    warmup: Duration,
+    repeat: u32,
+}
+
+const RUN_DEFAULTS: Defaults = Defaults {
+    clients: &[1, 8, 64],
+    warmup: Duration::from_millis(100),
+    repeat: 1,
+};
+
+const REPORT_DEFAULTS: Defaults = Defaults {
+    clients: &[1, 2, 8, 64],
+    warmup: Duration::from_millis(50),
+    repeat: 2,
+};
+
+fn measure(args: &MatrixArgs, defaults: &Defaults, out: &Path) -> Result<Results, ExitCode> {
     let workloads = match select_workloads(&args.workloads) {
         Ok(w) => w,
         Err(e) => return Err(usage(e)),
@@ -363,7 +384,7 @@ fn measure(args: &MatrixArgs, default_clients: &[usize], out: &Path) -> Result<R
     // Named explicitly, a reference workload takes the client counts too.
     let force_clients = !args.clients.is_empty() && !args.workloads.is_empty();
     let clients = if args.clients.is_empty() {
-        default_clients.to_vec()
+        defaults.clients.to_vec()
     } else {
         args.clients.clone()
     };
@@ -373,9 +394,9 @@ fn measure(args: &MatrixArgs, default_clients: &[usize], out: &Path) -> Result<R
         drivers,
         clients,
         force_clients,
-        warmup: args.warmup,
+        warmup: args.warmup.unwrap_or(defaults.warmup),
         duration: args.duration,
-        repeat: args.repeat,
+        repeat: args.repeat.unwrap_or(defaults.repeat),
         sample_every: args.sample_every,
         seed: args.seed,
     };
@@ -471,7 +492,7 @@ fn measure(args: &MatrixArgs, default_clients: &[usize], out: &Path) -> Result<R
 
 fn run(args: RunArgs) -> ExitCode {
     let out = args.out.clone().unwrap_or_else(default_out);
-    match measure(&args.matrix, &[1, 8, 64], &out) {
+    match measure(&args.matrix, &RUN_DEFAULTS, &out) {
         Ok(_) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -504,7 +525,7 @@ fn report(args: ReportArgs) -> ExitCode {
         }
         None => {
             let dir = args.out.clone().unwrap_or_else(default_report_dir);
-            match measure(&args.matrix, &[1, 2, 8, 64], &dir.join("results.json")) {
+            match measure(&args.matrix, &REPORT_DEFAULTS, &dir.join("results.json")) {
                 Ok(r) => (r, dir),
                 Err(code) => return code,
             }

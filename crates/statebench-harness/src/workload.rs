@@ -222,7 +222,7 @@ fn base(name: &str, about: &str, service: &str, groups: Vec<ClientGroup>) -> Wor
         ttl_ms: (60_000, 60_000),
         cleanup_every_ms: 60_000,
         value_bytes: 16,
-        duration_ms: 300,
+        duration_ms: 200,
     }
 }
 
