@@ -55,17 +55,10 @@ impl Driver {
     }
 }
 
-/// Why a run failed: a wrong reply, a failed call, a client that panicked, a bad setting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunError(pub String);
-
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for RunError {}
+message_error!(
+    /// Why a run failed: a wrong reply, a failed call, a client that panicked, a bad setting.
+    RunError
+);
 
 impl From<WorkloadError> for RunError {
     fn from(e: WorkloadError) -> Self {

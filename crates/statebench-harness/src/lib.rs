@@ -9,6 +9,24 @@
 
 #![deny(missing_docs)]
 
+/// An error that is a message naming the problem, shown to the user as it is (the harness's
+/// errors end on the command line, one line each).
+macro_rules! message_error {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name(pub String);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::error::Error for $name {}
+    };
+}
+
 pub mod driver;
 pub mod generate;
 pub mod machine;

@@ -152,17 +152,10 @@ impl Summary {
     }
 }
 
-/// Why a results file could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResultsError(pub String);
-
-impl std::fmt::Display for ResultsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ResultsError {}
+message_error!(
+    /// Why a results file could not be read.
+    ResultsError
+);
 
 impl Results {
     /// An empty document stamped now.

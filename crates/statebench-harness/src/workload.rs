@@ -72,17 +72,10 @@ pub struct Workload {
     pub duration_ms: u64,
 }
 
-/// What is wrong with a workload or a request to run it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkloadError(pub String);
-
-impl std::fmt::Display for WorkloadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for WorkloadError {}
+message_error!(
+    /// What is wrong with a workload or a request to run it.
+    WorkloadError
+);
 
 /// The operation kinds of each service, in the order their latencies are reported.
 pub fn operations(service: &str) -> Option<&'static [&'static str]> {
