@@ -149,6 +149,12 @@ impl<K: Key, V: Value> Service<Kv<K, V>> for DashKv<K, V> {
         self.handle.state().map(|_| ())
     }
 
+    /// `Len` visits the shards one after another, so a `Len` racing writes may return a count
+    /// the map never had at any one instant; every other operation is linearizable.
+    fn linearizable(op: &KvOp<K, V>) -> bool {
+        !matches!(op, KvOp::Len)
+    }
+
     fn shutdown(&self) -> Result<Kv<K, V>, Error> {
         let map = self.handle.stop()?;
         Ok(Kv::from_entries(
@@ -370,6 +376,12 @@ impl<K: Key, V: Value> Service<Cache<K, V>> for DashCache<K, V> {
     fn cleanup(&self) -> Result<(), Error> {
         sweep_cache(self.handle.state()?, self.handle.now_for::<Cache<K, V>>());
         Ok(())
+    }
+
+    /// `Len` visits the shards one after another (see [`DashKv`]'s); every other operation is
+    /// linearizable.
+    fn linearizable(op: &CacheOp<K, V>) -> bool {
+        !matches!(op, CacheOp::Len)
     }
 
     fn shutdown(&self) -> Result<Cache<K, V>, Error> {

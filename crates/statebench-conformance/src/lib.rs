@@ -16,7 +16,9 @@
 
 #![deny(missing_docs)]
 
+pub mod concurrent;
 pub mod faults;
+pub mod linearizability;
 mod models;
 
 use std::fmt::Debug;
@@ -26,6 +28,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use statebench_core::{Error, ManualClock, Service, Settings};
 
+pub use concurrent::{Linearized, check_linearizable};
 pub use models::Model;
 
 /// One step of a generated history.

@@ -11,7 +11,10 @@ use statebench_core::{
 };
 
 /// A service the conformance suite knows how to exercise.
-pub trait Model: StateMachine + PartialEq + Debug + Sized {
+pub trait Model: StateMachine + Clone + PartialEq + Debug + Sized {
+    /// Whether operations name keys that never interact ([`Model::key`]); the counter is one
+    /// object.
+    const KEYED: bool = true;
     /// A fresh, empty state with test settings (short lifetimes, so sessions expire).
     fn model() -> Self;
     /// Operations, drawn over a handful of keys so that they hit each other.
@@ -20,7 +23,21 @@ pub trait Model: StateMachine + PartialEq + Debug + Sized {
     fn advance() -> BoxedStrategy<Duration> {
         (0u64..=12).prop_map(Duration::from_secs).boxed()
     }
+    /// The key `op` touches, or `None` if it reads or writes the whole state (`Len`, and every
+    /// counter operation). The linearizability check splits histories by key when it can.
+    fn key(op: &Self::Op) -> Option<u64>;
+    /// A fresh state for the concurrent checks: like [`Model::model`], with periodic cleanup
+    /// every few milliseconds so that it races the clients.
+    fn racing() -> Self {
+        Self::model()
+    }
+    /// Operations that read the whole state, key by key: made once the clients are done, so
+    /// the checked history ends with what the service kept (a lost write shows there).
+    fn final_reads() -> Vec<Self::Op>;
 }
+
+/// How often periodic cleanup runs in the concurrent checks.
+const RACING_CLEANUP: Duration = Duration::from_millis(2);
 
 const KEYS: std::ops::Range<u64> = 0..6;
 
@@ -38,9 +55,22 @@ impl Model for KvU64 {
         ]
         .boxed()
     }
+
+    fn key(op: &KvOp<u64, u64>) -> Option<u64> {
+        match op {
+            KvOp::Get(k) | KvOp::Set(k, _) | KvOp::Delete(k) => Some(*k),
+            KvOp::Len => None,
+        }
+    }
+
+    fn final_reads() -> Vec<KvOp<u64, u64>> {
+        KEYS.map(KvOp::Get).collect()
+    }
 }
 
 impl Model for Counter {
+    const KEYED: bool = false;
+
     fn model() -> Self {
         Counter::new()
     }
@@ -52,6 +82,14 @@ impl Model for Counter {
             1 => Just(CounterOp::Reset),
         ]
         .boxed()
+    }
+
+    fn key(_: &CounterOp) -> Option<u64> {
+        None
+    }
+
+    fn final_reads() -> Vec<CounterOp> {
+        vec![CounterOp::Get]
     }
 }
 
@@ -75,6 +113,24 @@ impl Model for Sessions {
         ]
         .boxed()
     }
+
+    fn key(op: &SessionsOp) -> Option<u64> {
+        match op {
+            SessionsOp::Create(id)
+            | SessionsOp::Get(id)
+            | SessionsOp::Delete(id)
+            | SessionsOp::SetData { id, .. }
+            | SessionsOp::Touch(id) => Some(*id),
+        }
+    }
+
+    fn racing() -> Self {
+        Sessions::new(SESSION_LIFETIME, RACING_CLEANUP)
+    }
+
+    fn final_reads() -> Vec<SessionsOp> {
+        KEYS.map(SessionsOp::Get).collect()
+    }
 }
 
 impl Model for CacheU64 {
@@ -94,5 +150,20 @@ impl Model for CacheU64 {
             1 => Just(CacheOp::Len),
         ]
         .boxed()
+    }
+
+    fn key(op: &CacheOp<u64, u64>) -> Option<u64> {
+        match op {
+            CacheOp::Get(k) | CacheOp::Set { key: k, .. } | CacheOp::Delete(k) => Some(*k),
+            CacheOp::Len => None,
+        }
+    }
+
+    fn racing() -> Self {
+        CacheU64::new(RACING_CLEANUP)
+    }
+
+    fn final_reads() -> Vec<CacheOp<u64, u64>> {
+        KEYS.map(CacheOp::Get).collect()
     }
 }

@@ -5,7 +5,9 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use statebench_conformance::{CallStyle, Model, check_counter_conservation, check_model};
+use statebench_conformance::{
+    CallStyle, Model, check_counter_conservation, check_linearizable, check_model,
+};
 use statebench_core::{
     CacheOp, CacheReply, CacheU64, Clock, Counter, CounterOp, CounterReply, Error, KvOp, KvReply,
     KvU64, Service, Settings, StateMachine,
@@ -216,4 +218,160 @@ fn conservation_rejects_a_counter_whose_reset_loses_concurrent_increments() {
     assert!(report.contains("lost increments"), "{report}");
     // The control: a correct counter built the same way passes the concurrent check.
     check_counter_conservation::<Mock<Counter, Correct>>(3, 3000).expect("correct counter");
+}
+
+// --- the linearizability check ---------------------------------------------------------------
+
+/// A counter whose increment reads, then writes, as two steps: correct one call at a time, but
+/// two increments that race both reply the same count and one is lost. The yield between the
+/// steps widens the window without waiting for a collision: the check must find one by itself.
+#[derive(Clone)]
+struct ReadThenWrite {
+    count: Arc<std::sync::atomic::AtomicU64>,
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Service<Counter> for ReadThenWrite {
+    const NAME: &'static str = "read_then_write";
+
+    fn start(initial: Counter, _: &Settings) -> Self {
+        ReadThenWrite {
+            count: Arc::new(initial.count().into()),
+            stopped: Arc::default(),
+        }
+    }
+
+    fn call(&self, op: CounterOp) -> Result<CounterReply, Error> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.stopped.load(SeqCst) {
+            return Err(Error::Stopped);
+        }
+        Ok(CounterReply(match op {
+            CounterOp::Increment => {
+                let seen = self.count.load(SeqCst);
+                std::thread::yield_now();
+                self.count.store(seen + 1, SeqCst);
+                seen + 1
+            }
+            CounterOp::Get => self.count.load(SeqCst),
+            CounterOp::Reset => self.count.swap(0, SeqCst),
+        }))
+    }
+
+    async fn call_async(&self, op: CounterOp) -> Result<CounterReply, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        self.call(CounterOp::Get).map(drop)
+    }
+
+    fn shutdown(&self) -> Result<Counter, Error> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.stopped.swap(true, SeqCst) {
+            return Err(Error::Stopped);
+        }
+        Ok(Counter::starting_at(self.count.load(SeqCst)))
+    }
+}
+
+/// A store where each handle remembers what it last wrote or read per key and answers later
+/// reads of that key from its copy: every client reads its own writes, so one caller alone
+/// sees a correct store, but a client misses the other clients' writes.
+struct StaleCopy {
+    shared: Arc<Mutex<Option<KvU64>>>,
+    copy: Mutex<std::collections::HashMap<u64, Option<u64>>>,
+}
+
+impl Clone for StaleCopy {
+    fn clone(&self) -> Self {
+        StaleCopy {
+            shared: self.shared.clone(),
+            copy: Mutex::default(),
+        }
+    }
+}
+
+impl Service<KvU64> for StaleCopy {
+    const NAME: &'static str = "stale_copy";
+
+    fn start(initial: KvU64, _: &Settings) -> Self {
+        StaleCopy {
+            shared: Arc::new(Mutex::new(Some(initial))),
+            copy: Mutex::default(),
+        }
+    }
+
+    fn call(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        let mut copy = self.copy.lock().map_err(|_| Error::Stopped)?;
+        let mut shared = self.shared.lock().map_err(|_| Error::Stopped)?;
+        let state = shared.as_mut().ok_or(Error::Stopped)?;
+        if let KvOp::Get(k) = op
+            && let Some(v) = copy.get(&k)
+        {
+            return Ok(KvReply::Value(*v));
+        }
+        let reply = state.apply(op.clone(), Instant::now());
+        match (op, &reply) {
+            (KvOp::Get(k), KvReply::Value(v)) => copy.insert(k, *v),
+            (KvOp::Set(k, v), _) => copy.insert(k, Some(v)),
+            (KvOp::Delete(k), _) => copy.insert(k, None),
+            _ => None,
+        };
+        Ok(reply)
+    }
+
+    async fn call_async(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        self.call(KvOp::Len).map(drop)
+    }
+
+    fn shutdown(&self) -> Result<KvU64, Error> {
+        self.shared
+            .lock()
+            .map_err(|_| Error::Stopped)?
+            .take()
+            .ok_or(Error::Stopped)
+    }
+}
+
+/// How many concurrent histories the meta-tests allow the check to find the bug in; it needs
+/// far fewer (the test prints how many).
+const LIN_CASES: u32 = 256;
+
+fn not_linearizable<S: Model, I: Service<S>>(style: CallStyle, mentions: &str) {
+    // One caller at a time, the broken implementation is right: only concurrency shows it.
+    check_model::<S, I>(style, 64).expect("sequentially, the bug is invisible");
+    let report = check_linearizable::<S, I>(style, LIN_CASES)
+        .expect_err("the linearizability check must reject this implementation");
+    assert!(report.contains("is not linearizable"), "{report}");
+    assert!(report.contains(mentions), "{report}");
+    println!("{style:?}: rejected\n{report}");
+}
+
+#[test]
+fn linearizability_rejects_a_counter_whose_increment_reads_then_writes() {
+    not_linearizable::<Counter, ReadThenWrite>(CallStyle::Blocking, "Increment");
+    not_linearizable::<Counter, ReadThenWrite>(CallStyle::Async, "Increment");
+}
+
+#[test]
+fn linearizability_rejects_a_store_that_answers_reads_from_a_stale_copy() {
+    not_linearizable::<KvU64, StaleCopy>(CallStyle::Blocking, "Get");
+    not_linearizable::<KvU64, StaleCopy>(CallStyle::Async, "Get");
+}
+
+#[test]
+fn linearizability_accepts_a_correct_implementation() {
+    for style in [CallStyle::Blocking, CallStyle::Async] {
+        let counter = check_linearizable::<Counter, Mock<Counter, Correct>>(style, LIN_CASES)
+            .expect("a correct counter is linearizable");
+        let kv = check_linearizable::<KvU64, Mock<KvU64, Correct>>(style, LIN_CASES)
+            .expect("a correct store is linearizable");
+        assert_eq!((counter.histories, kv.histories), (LIN_CASES, LIN_CASES));
+        assert!(counter.checked.overlapping > 0, "no call ever overlapped");
+    }
 }

@@ -149,6 +149,16 @@ pub trait Service<S: StateMachine>: Clone + Send + Sync + 'static {
     /// acknowledged before is in it; calls afterwards (and a second shutdown) get
     /// [`Error::Stopped`]. Blocking.
     fn shutdown(&self) -> Result<S, Error>;
+
+    /// Whether this strategy promises that calls of `op` are linearizable: each takes effect at
+    /// one instant between its call and its return, so concurrent callers see the state machine
+    /// applied in one order that respects real time. Every strategy promises it for every
+    /// operation unless it documents otherwise (the sharded maps' `Len`); the conformance suite
+    /// checks the promise under real concurrency.
+    fn linearizable(op: &S::Op) -> bool {
+        let _ = op;
+        true
+    }
 }
 
 /// A service reached through a bounded mailbox (the owner strategies): it can refuse to queue,
