@@ -175,6 +175,11 @@ pub trait Mailbox<S: StateMachine>: Service<S> {
 
     /// How many requests wait in the mailbox now (not counting the one being applied).
     fn queued(&self) -> usize;
+
+    /// Whether the owner's task or thread still runs. It ends after a shutdown has drained the
+    /// mailbox, when every handle is dropped, or when the state machine panics; nothing of the
+    /// owner stays behind then (the fault tests count).
+    fn owner_running(&self) -> bool;
 }
 
 /// What a key must offer to every strategy (hashable for maps, cloneable for replies).

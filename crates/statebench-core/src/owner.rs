@@ -62,3 +62,29 @@ impl<S: StateMachine, C: ReplyChannel> Request<S, C> {
         None
     }
 }
+
+/// Held by an owner's loop for as long as it runs — moved into its task's future or its
+/// thread's closure, so it drops exactly when the owner ends — and watched by the handles
+/// ([`Mailbox::owner_running`](crate::Mailbox::owner_running)).
+#[derive(Debug)]
+pub struct Running {
+    _token: std::sync::Arc<()>,
+}
+
+/// Tells whether the owner holding the matching [`Running`] still runs.
+#[derive(Clone, Debug)]
+pub struct RunningWatch(std::sync::Weak<()>);
+
+/// A new pair: give the [`Running`] to the owner's loop, keep the watch in the handles.
+pub fn running() -> (Running, RunningWatch) {
+    let token = std::sync::Arc::new(());
+    let watch = RunningWatch(std::sync::Arc::downgrade(&token));
+    (Running { _token: token }, watch)
+}
+
+impl RunningWatch {
+    /// `true` until the owner's loop has ended.
+    pub fn is_running(&self) -> bool {
+        self.0.strong_count() > 0
+    }
+}

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use async_std::channel::{self, Receiver, Sender, TrySendError};
 use futures_lite::StreamExt;
-use statebench_core::owner::{ReplyChannel, Request};
+use statebench_core::owner::{self, ReplyChannel, Request, Running, RunningWatch};
 use statebench_core::{Clock, Error, Mailbox, Service, Settings, StateMachine};
 
 /// Replies travel over async-std channels of one slot (the owner never waits sending one).
@@ -38,12 +38,14 @@ type Message<S> = Request<S, OneSlot>;
 /// stall its executor thread); from async code, on any executor, use [`Service::call_async`].
 pub struct OwnerAsyncStd<S: StateMachine> {
     mailbox_tx: Sender<Message<S>>,
+    running: RunningWatch,
 }
 
 impl<S: StateMachine> Clone for OwnerAsyncStd<S> {
     fn clone(&self) -> Self {
         OwnerAsyncStd {
             mailbox_tx: self.mailbox_tx.clone(),
+            running: self.running.clone(),
         }
     }
 }
@@ -85,8 +87,12 @@ impl<S: StateMachine> Service<S> for OwnerAsyncStd<S> {
 
     fn start(initial: S, settings: &Settings) -> Self {
         let (mailbox_tx, mailbox_rx) = channel::bounded(settings.mailbox.max(1));
-        async_std::task::spawn(run(initial, mailbox_rx, settings.clock.clone()));
-        OwnerAsyncStd { mailbox_tx }
+        let (token, running) = owner::running();
+        async_std::task::spawn(run(initial, mailbox_rx, settings.clock.clone(), token));
+        OwnerAsyncStd {
+            mailbox_tx,
+            running,
+        }
     }
 
     fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
@@ -128,11 +134,20 @@ impl<S: StateMachine> Mailbox<S> for OwnerAsyncStd<S> {
     fn queued(&self) -> usize {
         self.mailbox_tx.len()
     }
+
+    fn owner_running(&self) -> bool {
+        self.running.is_running()
+    }
 }
 
 /// The owner's loop: applies requests one at a time until shut down or until every handle is
 /// dropped, and runs the state's periodic cleanup in between.
-async fn run<S: StateMachine>(mut state: S, mailbox_rx: Receiver<Message<S>>, clock: Clock) {
+async fn run<S: StateMachine>(
+    mut state: S,
+    mailbox_rx: Receiver<Message<S>>,
+    clock: Clock,
+    _running: Running,
+) {
     let _drain = DrainOnExit(mailbox_rx.clone());
     let mut cleanup = state.cleanup_every().map(async_io::Timer::interval);
     loop {

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use statebench_core::owner::{ReplyChannel, Request};
+use statebench_core::owner::{self, ReplyChannel, Request, Running, RunningWatch};
 use statebench_core::{Clock, Error, Mailbox, Service, Settings, StateMachine};
 use tokio::runtime::{Handle, Runtime};
 use tokio::sync::{mpsc, oneshot};
@@ -47,6 +47,7 @@ type Message<S> = Request<S, Oneshot>;
 pub struct OwnerTokio<S: StateMachine> {
     mailbox_tx: mpsc::Sender<Message<S>>,
     runtime: Handle,
+    running: RunningWatch,
 }
 
 impl<S: StateMachine> Clone for OwnerTokio<S> {
@@ -54,6 +55,7 @@ impl<S: StateMachine> Clone for OwnerTokio<S> {
         OwnerTokio {
             mailbox_tx: self.mailbox_tx.clone(),
             runtime: self.runtime.clone(),
+            running: self.running.clone(),
         }
     }
 }
@@ -84,10 +86,12 @@ impl<S: StateMachine> OwnerTokio<S> {
     pub fn spawn_on(initial: S, settings: &Settings, runtime: &Handle) -> Self {
         // A zero-capacity mailbox would make tokio panic; one slot is the smallest honest bound.
         let (mailbox_tx, mailbox_rx) = mpsc::channel(settings.mailbox.max(1));
-        runtime.spawn(run(initial, mailbox_rx, settings.clock.clone()));
+        let (token, running) = owner::running();
+        runtime.spawn(run(initial, mailbox_rx, settings.clock.clone(), token));
         OwnerTokio {
             mailbox_tx,
             runtime: runtime.clone(),
+            running,
         }
     }
 
@@ -163,6 +167,10 @@ impl<S: StateMachine> Mailbox<S> for OwnerTokio<S> {
     fn queued(&self) -> usize {
         self.mailbox_tx.max_capacity() - self.mailbox_tx.capacity()
     }
+
+    fn owner_running(&self) -> bool {
+        self.running.is_running()
+    }
 }
 
 /// The owner's loop: applies messages one at a time until shut down or until every handle is
@@ -171,6 +179,7 @@ async fn run<S: StateMachine>(
     mut state: S,
     mut mailbox_rx: mpsc::Receiver<Message<S>>,
     clock: Clock,
+    _running: Running,
 ) {
     let mut cleanup = state.cleanup_every().map(|every| {
         let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
