@@ -78,6 +78,9 @@ pub enum ProbeOp {
     Block(Gate),
     /// Panics.
     Panic,
+    /// A read-only operation that panics (in `read`, where a strategy shares reads; in
+    /// `apply` otherwise).
+    PanicInRead,
     /// Appends the value to the log after `busy` of work, and hands the token back in the
     /// reply: while a request or its reply is alive anywhere, the token's count shows it.
     Tracked(u64, Token, Duration),
@@ -142,7 +145,9 @@ impl StateMachine for Probe {
                 assert!(gate.enter_and_wait_open(), "probe: the gate never opened");
                 ProbeReply::Done
             }
-            ProbeOp::Panic => panic!("probe: deliberate panic (a statebench fault test)"),
+            ProbeOp::Panic | ProbeOp::PanicInRead => {
+                panic!("probe: deliberate panic (a statebench fault test)")
+            }
             ProbeOp::Tracked(v, token, busy) => {
                 let until = Instant::now() + busy;
                 while Instant::now() < until {
@@ -151,6 +156,14 @@ impl StateMachine for Probe {
                 self.log.push(v);
                 ProbeReply::Tracked(token)
             }
+        }
+    }
+
+    fn read(&self, op: &ProbeOp, _now: Instant) -> Option<ProbeReply> {
+        match op {
+            ProbeOp::Log => Some(ProbeReply::Log(self.log.clone())),
+            ProbeOp::PanicInRead => panic!("probe: deliberate panic in a read (a fault test)"),
+            _ => None,
         }
     }
 
@@ -302,20 +315,67 @@ pub fn shutdown_keeps_every_acknowledged_write<I: Service<Probe>>() {
     assert_eq!(service.cleanup(), Err(Error::Stopped));
 }
 
-/// A caller whose operation panics while it holds a lock: that call panics on the caller's
-/// thread, and the service is stopped for everyone after it (never a panic cascade).
-pub fn panic_in_apply_stops_a_lock<I: Service<Probe>>() {
-    let (probe, events_rx) = Probe::new(None);
-    let service = I::start(probe, &Settings::default());
-    assert_eq!(service.call(ProbeOp::Push(1)), Ok(ProbeReply::Done));
-    let panicker = service.clone();
-    let outcome = thread::spawn(move || panicker.call(ProbeOp::Panic)).join();
-    assert!(outcome.is_err(), "the caller's thread carries the panic");
-    assert_eq!(service.call(ProbeOp::Push(2)), Err(Error::Stopped));
-    assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
-    assert!(service.shutdown().is_err());
-    drop(service);
-    expect_event(&events_rx, ProbeEvent::Dropped);
+/// Lock poisoning: a caller whose operation panics while it holds the lock — in `apply`, or
+/// in `read` under a shared lock, from a thread or from a task — unwinds with its panic, and
+/// the service is stopped for everyone after it, in every call form: `Stopped`, never a panic
+/// cascade. Returns how many panics were injected.
+pub fn panic_in_apply_stops_a_lock<I: Service<Probe>>() -> usize {
+    let mut injected = 0;
+    for (panic_op, from_task) in [
+        (ProbeOp::Panic, false),
+        (ProbeOp::PanicInRead, false),
+        (ProbeOp::Panic, true),
+        (ProbeOp::PanicInRead, true),
+    ] {
+        let (probe, events_rx) = Probe::new(None);
+        let service = I::start(probe, &Settings::default());
+        assert_eq!(service.call(ProbeOp::Push(1)), Ok(ProbeReply::Done));
+        let panicker = service.clone();
+        let what = format!(
+            "{panic_op:?} from a {}",
+            if from_task { "task" } else { "thread" }
+        );
+        let outcome = thread::spawn(move || {
+            if from_task {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .expect("a current-thread runtime starts");
+                let task = runtime.spawn(async move { panicker.call_async(panic_op).await });
+                runtime.block_on(task).map_err(|e| e.is_panic())
+            } else {
+                thread::spawn(move || panicker.call(panic_op))
+                    .join()
+                    .map_err(|_| true)
+            }
+        })
+        .join()
+        .expect("the test's own thread does not panic");
+        injected += 1;
+        assert_eq!(
+            outcome.err(),
+            Some(true),
+            "{what}: the caller carries the panic"
+        );
+        assert_eq!(
+            service.call(ProbeOp::Push(2)),
+            Err(Error::Stopped),
+            "{what}"
+        );
+        assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped), "{what}");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime starts");
+        assert_eq!(
+            runtime.block_on(service.call_async(ProbeOp::Log)),
+            Err(Error::Stopped),
+            "{what}"
+        );
+        assert_eq!(service.cleanup(), Err(Error::Stopped), "{what}");
+        assert!(service.shutdown().is_err(), "{what}");
+        drop(service);
+        expect_event(&events_rx, ProbeEvent::Dropped);
+    }
+    injected
 }
 
 // --- owners: mailbox behaviour ---------------------------------------------------------------
@@ -880,7 +940,8 @@ macro_rules! lifecycle_tests {
             #[test]
             fn panic_in_apply_stops_the_service() {
                 let _ = stringify!($locks);
-                faults::panic_in_apply_stops_a_lock::<$strategy<Probe>>();
+                let injected = faults::panic_in_apply_stops_a_lock::<$strategy<Probe>>();
+                println!("{}: {injected} panics injected, every later call Stopped", stringify!($name));
             }
             )?
         }

@@ -7,10 +7,13 @@
 //! `StateMachine::read`) and [`MutexParkingLot`] (`parking_lot::Mutex`). Periodic cleanup runs on
 //! a [`Sweeper`] thread that stops when the last handle is dropped.
 //!
-//! **A panic while the lock is held** (a state machine that panics in `apply`) leaves the state
-//! possibly half-changed, so the service stops: that call and every later one get
-//! [`Error::Stopped`], as with an owner that panics — for all three locks alike (std's poisoning,
-//! and an equivalent flag for `parking_lot`, which does not poison).
+//! **A panic while the lock is held** (a state machine that panics in `apply`, or in `read`
+//! under the shared lock) may leave the state half-changed, so the service stops. The caller
+//! whose operation panicked unwinds with that panic, as it would from any code of its own;
+//! every later call, cleanup and shutdown gets [`Error::Stopped`], as with an owner that panics
+//! — for all three locks alike: std's poisoning where it applies, and a flag where it does not
+//! (`parking_lot` never poisons; std's `RwLock` does not for a panicking reader). Never a panic
+//! cascade: no later caller panics because an earlier one did.
 
 #![deny(missing_docs)]
 
@@ -56,27 +59,42 @@ impl<S: Send + 'static> StateLock<S> for StdMutex<S> {
     }
 }
 
-/// `std::sync::RwLock`: read-only operations take the shared lock.
+/// `std::sync::RwLock`: read-only operations take the shared lock. std poisons an `RwLock`
+/// only when a writer panics; a flag makes a panicking reader stop the service too, so that a
+/// panic anywhere in the state machine means the same for every strategy.
 #[derive(Debug)]
-pub struct StdRwLock<S>(std::sync::RwLock<Option<S>>);
+pub struct StdRwLock<S> {
+    lock: std::sync::RwLock<Option<S>>,
+    reader_panicked: AtomicBool,
+}
 
 impl<S: Send + Sync + 'static> StateLock<S> for StdRwLock<S> {
     const NAME: &'static str = "rwlock_std";
     const SHARED_READS: bool = true;
 
     fn new(state: S) -> Self {
-        StdRwLock(std::sync::RwLock::new(Some(state)))
+        StdRwLock {
+            lock: std::sync::RwLock::new(Some(state)),
+            reader_panicked: AtomicBool::new(false),
+        }
     }
 
     #[inline]
     fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
-        let mut guard = self.0.write().map_err(|_| Error::Stopped)?;
+        let mut guard = self.lock.write().map_err(|_| Error::Stopped)?;
+        if self.reader_panicked.load(Ordering::Relaxed) {
+            return Err(Error::Stopped);
+        }
         Ok(f(&mut guard))
     }
 
     #[inline]
     fn read<R>(&self, f: impl FnOnce(&Option<S>) -> R) -> Result<R, Error> {
-        let guard = self.0.read().map_err(|_| Error::Stopped)?;
+        let guard = self.lock.read().map_err(|_| Error::Stopped)?;
+        if self.reader_panicked.load(Ordering::Relaxed) {
+            return Err(Error::Stopped);
+        }
+        let _poison = PoisonOnPanic(&self.reader_panicked);
         Ok(f(&guard))
     }
 }
