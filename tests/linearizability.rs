@@ -9,6 +9,7 @@
 use std::time::Instant;
 
 use statebench::registry::{self, Visitor};
+use statebench_conformance::concurrent::cleanup_racing_clients;
 use statebench_conformance::{CallStyle, Model, check_linearizable};
 use statebench_core::Service;
 
@@ -98,4 +99,46 @@ fn soak() {
     let mut check = Linearizability::new(2000);
     registry::all(&mut check);
     assert!(check.failures.is_empty(), "{}", check.failures.join("\n\n"));
+}
+
+/// Runs [`cleanup_racing_clients`] on every implementation it visits.
+struct CleanupRace {
+    covered: Vec<&'static str>,
+    failures: Vec<String>,
+}
+
+impl<S: Model> Visitor<S> for CleanupRace {
+    fn visit<I: Service<S>>(&mut self) {
+        for style in [CallStyle::Blocking, CallStyle::Async] {
+            let started = Instant::now();
+            match cleanup_racing_clients::<S, I>(style, 8, 3, 150) {
+                Ok((done, cleanups)) => println!(
+                    "cleanup racing: {:<8} {:<17} {:<8} {:>6} calls ({:>5} overlapping) \
+                     against {cleanups} cleanup passes in {:>5.2} s",
+                    S::SERVICE,
+                    I::NAME,
+                    format!("{style:?}"),
+                    done.checked.calls,
+                    done.checked.overlapping,
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(report) => self.failures.push(report),
+            }
+        }
+        self.covered.push(I::NAME);
+    }
+}
+
+#[test]
+fn cleanup_racing_clients_keeps_every_reply_right() {
+    let mut race = CleanupRace {
+        covered: Vec::new(),
+        failures: Vec::new(),
+    };
+    registry::cache(&mut race);
+    registry::sessions(&mut race);
+    assert!(race.failures.is_empty(), "{}", race.failures.join("\n\n"));
+    let mut expected = registry::implementations("cache");
+    expected.extend(registry::implementations("sessions"));
+    assert_eq!(race.covered, expected);
 }

@@ -11,12 +11,14 @@
 //! last round every key is read once more, so a lost write shows in the history.
 
 use std::cell::Cell;
+use std::fmt::Debug;
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
+use proptest::strategy::BoxedStrategy;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use statebench_core::{Error, ManualClock, Service, Settings};
 
@@ -48,6 +50,7 @@ pub fn scenario<S: Model>() -> impl Strategy<Value = Scenario<S::Op>> {
     let step = prop_oneof![
         10 => S::op().prop_map(Step::Call),
         1 => Just(Step::Cleanup),
+        3 => (0u64..20_000).prop_map(|ns| Step::Pause(Duration::from_nanos(ns))),
     ];
     let whole = if S::KEYED {
         prop::bool::weighted(0.25).boxed()
@@ -69,7 +72,7 @@ pub fn scenario<S: Model>() -> impl Strategy<Value = Scenario<S::Op>> {
 fn admitted<S: Model, I: Service<S>>(scenario: &Scenario<S::Op>) -> Vec<Vec<Vec<Step<S::Op>>>> {
     let admit = |step: &Step<S::Op>| match step {
         Step::Call(op) => I::linearizable(op) && (scenario.whole || S::key(op).is_some()),
-        Step::Cleanup => true,
+        Step::Cleanup | Step::Pause(_) => true,
         Step::Advance(_) => false,
     };
     scenario
@@ -125,6 +128,14 @@ impl<S: Model> Client<S> {
 
     fn finish(self) -> Result<Vec<Call<S>>, String> {
         self.failure.map_or(Ok(self.calls), Err)
+    }
+}
+
+/// Busy-waits for `pause` (a sleep would last a scheduler tick, far longer than a call).
+fn spin(pause: Duration) {
+    let until = Instant::now() + pause;
+    while Instant::now() < until {
+        std::hint::spin_loop();
     }
 }
 
@@ -187,6 +198,7 @@ fn run_threads<S: Model, I: Service<S>>(
                                     client.fail(format!("cleanup failed: {e}"));
                                 }
                             }
+                            Step::Pause(pause) => spin(pause),
                             Step::Advance(_) => {}
                         }
                     }
@@ -257,6 +269,11 @@ fn run_tasks<S: Model, I: Service<S>>(
                                         Ok(Err(e)) => client.fail(format!("cleanup failed: {e}")),
                                         Err(e) => client.fail(format!("cleanup panicked: {e}")),
                                     }
+                                }
+                                Step::Pause(pause) => {
+                                    // Yield too, so tasks sharing a worker interleave.
+                                    spin(pause);
+                                    tokio::task::yield_now().await;
                                 }
                                 Step::Advance(_) => {}
                             }
@@ -359,4 +376,68 @@ pub fn check_linearizable<S: Model, I: Service<S>>(
             TestError::Abort(why) => format!("{} ({}): aborted: {why}", I::NAME, S::SERVICE),
         })?;
     Ok(total.get())
+}
+
+/// Cleanup racing a hammering load: `clients` clients make `calls` calls per round over
+/// `rounds` rounds while one more client does nothing but run cleanup passes, on top of the
+/// service's own periodic cleanup every few milliseconds; the clock moves between rounds so
+/// entries keep expiring. The whole history (thousands of calls) is checked for
+/// linearizability, key by key. Returns what was checked and how many cleanup passes raced.
+pub fn cleanup_racing_clients<S: Model, I: Service<S>>(
+    style: CallStyle,
+    rounds: usize,
+    clients: usize,
+    calls: usize,
+) -> Result<(Linearized, usize), String> {
+    let mut runner = TestRunner::deterministic();
+    let (ops, advances) = (S::op(), S::advance());
+    let pauses = (0u64..5_000).prop_map(Duration::from_nanos).boxed();
+    let mut scenario = Scenario {
+        rounds: Vec::new(),
+        whole: false,
+    };
+    for _ in 0..rounds {
+        let mut round = Round {
+            clients: vec![
+                (0..calls)
+                    .flat_map(|_| [Step::Cleanup, Step::Pause(Duration::from_micros(2))])
+                    .collect(),
+            ],
+            advance: draw(&advances, &mut runner)?,
+        };
+        for _ in 0..clients {
+            let mut steps = Vec::with_capacity(2 * calls);
+            for _ in 0..calls {
+                steps.push(Step::Call(draw(&ops, &mut runner)?));
+                steps.push(Step::Pause(draw(&pauses, &mut runner)?));
+            }
+            round.clients.push(steps);
+        }
+        scenario.rounds.push(round);
+    }
+    let cleanups = rounds * calls;
+    let history = record::<S, I>(&scenario, style)?;
+    let checked = linearizability::check(S::racing, &history).map_err(|v| {
+        format!(
+            "{} ({}, {style:?} calls) with cleanup racing: {v}",
+            I::NAME,
+            S::SERVICE
+        )
+    })?;
+    Ok((
+        Linearized {
+            histories: 1,
+            checked,
+        },
+        cleanups,
+    ))
+}
+
+/// One value of `strategy`.
+fn draw<T: Debug>(strategy: &BoxedStrategy<T>, runner: &mut TestRunner) -> Result<T, String> {
+    use proptest::strategy::ValueTree;
+    strategy
+        .new_tree(runner)
+        .map(|tree| tree.current())
+        .map_err(|e| format!("cannot draw: {e}"))
 }

@@ -40,6 +40,9 @@ pub enum Step<Op> {
     Advance(Duration),
     /// Run a cleanup pass now.
     Cleanup,
+    /// Spin for a moment before the next step (concurrent scenarios: it lets the other
+    /// clients' calls land in between; the sequential suite has no use for it).
+    Pause(Duration),
 }
 
 /// Which call form the suite uses.
@@ -94,6 +97,7 @@ pub fn check_history<S: Model, I: Service<S>>(
                 );
             }
             Step::Advance(by) => manual.advance(*by),
+            Step::Pause(_) => {}
             Step::Cleanup => {
                 model.cleanup(manual.now());
                 prop_assert_eq!(service.cleanup(), Ok(()), "step {}: cleanup", i);
