@@ -75,7 +75,7 @@ struct MatrixArgs {
     #[arg(long, value_parser = parse_sample_every)]
     sample_every: Option<u32>,
     /// Seed of the operation generators.
-    #[arg(long, default_value_t = 0x5EED)]
+    #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
     seed: u64,
 }
 
@@ -168,6 +168,15 @@ fn parse_clients(text: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_seed(text: &str) -> Result<u64, String> {
+    text.trim().parse().map_err(|_| {
+        format!(
+            "{text:?} is not a seed: write a whole number from 0 to {}",
+            u64::MAX
+        )
+    })
+}
+
 fn parse_driver(text: &str) -> Result<Driver, String> {
     Driver::parse(text).map_err(|e| e.0)
 }
@@ -195,7 +204,29 @@ fn failure(message: impl std::fmt::Display) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version: clap prints them and exits 0.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return usage(
+                "no command given: choose list, run, report or demo (see statebench --help)",
+            );
+        }
+        Err(e) => {
+            // clap renders "error: <what>", then usage and a hint on more lines; keep the one
+            // line that names the problem.
+            let rendered = e.render().to_string();
+            let what = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
+            return usage(format!(
+                "{} (see statebench --help)",
+                what.trim_start_matches("error: ")
+            ));
+        }
+    };
     match cli.command {
         Command::List => {
             list();

@@ -45,6 +45,8 @@ fn help_describes_the_commands() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("list"));
 }
 
+/// `args` must be refused: exit status 2, one line on stderr that names `mentions`, no panic,
+/// nothing on stdout but what was printed before the input was found wrong.
 fn usage_error(args: &[&str], mentions: &str) {
     let out = statebench(args);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -58,6 +60,12 @@ fn usage_error(args: &[&str], mentions: &str) {
         "{args:?}: the message should name {mentions:?}: {err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: one line, not {err:?}"
+    );
+    assert!(err.starts_with("statebench: "), "{args:?}: {err:?}");
 }
 
 #[test]
@@ -238,6 +246,86 @@ fn report_refuses_an_unreadable_results_file_with_status_2() {
             ),
         ],
         "version 9",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_entry_point_refuses_bad_input_in_one_line() {
+    let dir = std::env::temp_dir().join(format!("statebench-bad-in-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write a fixture");
+        path.to_str().expect("a UTF-8 temp path").to_owned()
+    };
+    let folder = dir.to_str().expect("a UTF-8 temp path").to_owned();
+    let other_schema = write("criterion.json", r#"{"schema": "criterion", "version": 1}"#);
+    let array = write("array.json", "[1, 2]");
+    let partial = write(
+        "partial.json",
+        r#"{"schema": "statebench-results", "version": 1}"#,
+    );
+    let cases: &[(&[&str], &str)] = &[
+        // no command, unknown command, unknown or incomplete options
+        (&[], "no command given"),
+        (&["list", "--bogus"], "'--bogus'"),
+        (&["run", "--bogus"], "'--bogus'"),
+        (&["run", "-c"], "a value is required for '--clients"),
+        // the matrix options, through `report` as well as `run`
+        (
+            &["report", "--workload", "nope"],
+            "unknown workload \"nope\"",
+        ),
+        (
+            &["report", "--impl", "nope"],
+            "unknown implementation \"nope\"",
+        ),
+        (&["report", "--clients", "0"], "at least 1"),
+        (
+            &["report", "--clients", "99999999999999999999"],
+            "not a client count",
+        ),
+        (&["report", "--duration", "tomorrow"], "not a duration"),
+        (&["report", "--duration", "2h"], "unknown unit \"h\""),
+        (&["report", "--duration", "90m"], "at most an hour"),
+        (&["run", "--warmup", "x"], "not a duration"),
+        (&["run", "--repeat", "0"], "0 is not in 1..=100"),
+        (&["run", "--repeat", "many"], "'many'"),
+        (&["run", "--seed", "x"], "\"x\" is not a seed"),
+        (&["run", "--seed", "-1"], "'-1'"),
+        (
+            &["report", "--driver", "fibers"],
+            "unknown driver \"fibers\"",
+        ),
+        (&["run", "--sample-every", "0"], "power of two"),
+        // results files that cannot be rendered
+        (
+            &["report", "--from", &other_schema],
+            "a \"criterion\" document",
+        ),
+        (&["report", "--from", &array], "no \"schema\" field"),
+        (&["report", "--from", &partial], "missing field"),
+        (&["report", "--from", &folder], "cannot read"),
+        // outputs that cannot be written
+        (
+            &["report", "--out", "/proc/statebench"],
+            "cannot create /proc/statebench",
+        ),
+        (&["run", "-w", "counter", "--out", &folder], "cannot write"),
+        // the other commands
+        (&["demo", "--duration", "0s"], "more than 0"),
+        (&["demo", "--duration", "soon"], "not a duration"),
+        (&["overhead", "--duration", "x"], "not a duration"),
+        (&["overhead", "--trials", "0"], "0 is not in 1..=50"),
+        (&["overhead", "--trials", "lots"], "'lots'"),
+    ];
+    for (args, mentions) in cases {
+        usage_error(args, mentions);
+    }
+    println!(
+        "{} bad inputs refused, each in one line with status 2",
+        cases.len()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
