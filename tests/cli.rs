@@ -29,13 +29,7 @@ fn list_names_every_registered_pair() {
 
 #[test]
 fn an_unknown_command_is_a_usage_error_with_status_2() {
-    let out = statebench(&["frobnicate"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("frobnicate"),
-        "the message names the problem: {err}"
-    );
+    usage_error(&["frobnicate"], "unrecognized subcommand 'frobnicate'");
 }
 
 #[test]

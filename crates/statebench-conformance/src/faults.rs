@@ -666,8 +666,12 @@ fn nothing_lost_nothing_leaked<I: Service<Probe>>(
 /// Thousands of async callers abandoned at random points — before their first poll, after
 /// sending, while their reply is on its way — with random pauses so the owner moves on in
 /// between. The owner keeps serving, nothing acknowledged is lost, and every request and reply
-/// of an abandoned call is dropped (no leak). Returns how many abandoned calls were applied.
-pub fn random_cancellations_leak_nothing<I: Service<Probe>>(calls: u64, seed: u64) -> usize {
+/// of an abandoned call is dropped (no leak). Returns how many calls had their reply before
+/// they were dropped, and how many more were applied without one.
+pub fn random_cancellations_leak_nothing<I: Service<Probe>>(
+    calls: u64,
+    seed: u64,
+) -> (usize, usize) {
     use std::future::Future;
     use std::task::{Context, Poll, Waker};
     let (probe, _events_rx) = Probe::new(None);
@@ -692,7 +696,8 @@ pub fn random_cancellations_leak_nothing<I: Service<Probe>>(calls: u64, seed: u6
         }
         drop(call);
     }
-    nothing_lost_nothing_leaked(&service, &token, calls, &completed, seed)
+    let unacknowledged = nothing_lost_nothing_leaked(&service, &token, calls, &completed, seed);
+    (completed.len(), unacknowledged)
 }
 
 /// Thousands of blocking callers that time out at random (limits of 0–1 ms, while the owner
@@ -926,13 +931,13 @@ macro_rules! lifecycle_tests {
             }
             #[test]
             fn random_cancellations_leak_nothing() {
-                let applied = faults::random_cancellations_leak_nothing::<$strategy<Probe>>(
-                    $crate::faults::STORM,
-                    0x5eed_0001,
-                );
+                let (replied, unacknowledged) = faults::random_cancellations_leak_nothing::<
+                    $strategy<Probe>,
+                >($crate::faults::STORM, 0x5eed_0001);
                 println!(
-                    "{}: {} async calls abandoned at random, {applied} of them applied anyway",
-                    stringify!($name),
+                    "{}: {} async calls dropped after 0-3 polls: {replied} had replied, \
+                     {unacknowledged} more applied without a reply; none lost, none leaked",
+                    <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME,
                     $crate::faults::STORM
                 );
             }
@@ -941,7 +946,10 @@ macro_rules! lifecycle_tests {
             fn panic_in_apply_stops_the_service() {
                 let _ = stringify!($locks);
                 let injected = faults::panic_in_apply_stops_a_lock::<$strategy<Probe>>();
-                println!("{}: {injected} panics injected, every later call Stopped", stringify!($name));
+                println!(
+                    "{}: {injected} panics injected, every later call Stopped",
+                    <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME
+                );
             }
             )?
         }
@@ -982,7 +990,10 @@ macro_rules! owner_fault_tests {
                 let calls = $crate::faults::STORM / 2;
                 let timed_out =
                     faults::random_timeouts_leak_nothing::<$strategy<Probe>>(calls, 0x5eed_0002);
-                println!("{calls} calls with random time limits, {timed_out} timed out");
+                println!(
+                    "{}: {calls} calls with random time limits, {timed_out} timed out; none lost, none leaked",
+                    <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME
+                );
             }
             #[test]
             fn overload_keeps_memory_bounded() {
@@ -991,7 +1002,10 @@ macro_rules! owner_fault_tests {
                     12,
                     std::time::Duration::from_millis(300),
                 );
-                println!("overload: {seen:?}");
+                println!(
+                    "{}: overload {seen:?}",
+                    <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME
+                );
             }
             #[test]
             fn shutdown_under_load_leaves_no_owner() {
@@ -1002,7 +1016,10 @@ macro_rules! owner_fault_tests {
                     )
                 };
                 let (acked, stopped) = faults::shutdown_under_load_leaves_no_owner(start, 4, None);
-                println!("4 owners shut down under load: {acked} writes kept, {stopped} writers stopped, no owner left");
+                println!(
+                    "{}: 4 owners shut down under load: {acked} writes kept, {stopped} writers stopped, no owner left",
+                    <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME
+                );
             }
         }
     };
