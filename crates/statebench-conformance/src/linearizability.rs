@@ -260,7 +260,10 @@ mod tests {
         }
     }
 
-    fn kv(calls: &[(usize, (u64, u64), KvOp<u64, u64>, KvReply<u64>)]) -> Vec<Call<KvU64>> {
+    /// (client, (invoked, returned) in µs, op, reply)
+    type KvCall = (usize, (u64, u64), KvOp<u64, u64>, KvReply<u64>);
+
+    fn kv(calls: &[KvCall]) -> Vec<Call<KvU64>> {
         let origin = Instant::now();
         calls
             .iter()
