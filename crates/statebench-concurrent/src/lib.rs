@@ -33,7 +33,7 @@ struct Shared<T> {
     state: Arc<T>,
     clock: Clock,
     stopped: AtomicBool,
-    _sweeper: Option<Sweeper>,
+    sweeper: Option<Sweeper>,
 }
 
 /// A cloneable handle to split state `T`.
@@ -70,7 +70,7 @@ impl<T: Send + Sync + 'static> Handle<T> {
                 state,
                 clock: settings.clock.clone(),
                 stopped: AtomicBool::new(false),
-                _sweeper: sweeper,
+                sweeper,
             }),
         }
     }
@@ -85,13 +85,16 @@ impl<T: Send + Sync + 'static> Handle<T> {
         }
     }
 
-    /// Marks the service stopped (once) and hands out the state for a final snapshot.
+    /// Marks the service stopped (once), ends the sweeper, and hands out the state for a final
+    /// snapshot.
     fn stop(&self) -> Result<&T, Error> {
         if self.shared.stopped.swap(true, Ordering::AcqRel) {
-            Err(Error::Stopped)
-        } else {
-            Ok(&self.shared.state)
+            return Err(Error::Stopped);
         }
+        if let Some(sweeper) = &self.shared.sweeper {
+            sweeper.stop();
+        }
+        Ok(&self.shared.state)
     }
 
     fn now_for<S: StateMachine>(&self) -> Instant {

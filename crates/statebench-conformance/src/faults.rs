@@ -730,6 +730,49 @@ pub fn random_timeouts_leak_nothing<I: Mailbox<Probe>>(calls: u64, seed: u64) ->
     timed_out
 }
 
+/// How many threads of this process have a name starting with `prefix` (Linux keeps the first
+/// 15 bytes of a name, so give at most that), read from `/proc/self/task`; `None` where there is
+/// no such file system. Counting threads by name is exact only in a test binary of its own.
+pub fn threads_named(prefix: &str) -> Option<usize> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    Some(
+        tasks
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .filter(|name| name.trim_end().starts_with(prefix))
+            .count(),
+    )
+}
+
+/// Waits (at most [`PATIENCE`]) until `count()` is `n`.
+pub fn wait_for_count(what: &str, n: usize, count: &dyn Fn() -> usize) {
+    let deadline = Instant::now() + PATIENCE;
+    while count() != n {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: {} after {PATIENCE:?}, not {n}",
+            count()
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Shutdown ends a lock's (or map's) sweeper thread at once, while handles are still held:
+/// `start` makes a service with periodic cleanup, and `sweepers` counts the sweeper threads.
+pub fn shutdown_stops_the_sweeper<S: StateMachine, I: Service<S>>(
+    start: impl Fn() -> I,
+    services: usize,
+    sweepers: &dyn Fn() -> usize,
+) {
+    let started: Vec<I> = (0..services).map(|_| start()).collect();
+    wait_for_count("sweepers while serving", services, sweepers);
+    let clones: Vec<I> = started.to_vec();
+    for service in &started {
+        assert!(service.shutdown().is_ok(), "the first shutdown succeeds");
+    }
+    wait_for_count("sweepers after shutdown, handles held", 0, sweepers);
+    drop(clones);
+}
+
 /// What [`overload_keeps_memory_bounded`] saw.
 #[derive(Clone, Copy, Debug)]
 pub struct Overload {
@@ -827,15 +870,7 @@ pub fn shutdown_under_load_leaves_no_owner<I: Mailbox<Probe>>(
     let started: Vec<I> = (0..services).map(|_| start()).collect();
     if let Some(count) = count_owners {
         // A new thread names itself as it starts: give the count a moment to see them all.
-        let deadline = Instant::now() + PATIENCE;
-        while count() != services {
-            assert!(
-                Instant::now() < deadline,
-                "the count sees {} owners, not the {services} serving",
-                count()
-            );
-            thread::sleep(Duration::from_millis(1));
-        }
+        wait_for_count("owners counted while serving", services, count);
     }
     let writers: Vec<Vec<_>> = started
         .iter()
@@ -895,15 +930,7 @@ pub fn shutdown_under_load_leaves_no_owner<I: Mailbox<Probe>>(
         stopped_total += handles.len();
     }
     if let Some(count) = count_owners {
-        let deadline = Instant::now() + PATIENCE;
-        while count() > 0 {
-            assert!(
-                Instant::now() < deadline,
-                "{} owners still counted {PATIENCE:?} after their shutdown",
-                count()
-            );
-            thread::sleep(Duration::from_millis(1));
-        }
+        wait_for_count("owners counted after shutdown", 0, count);
     }
     (acked_total, stopped_total)
 }

@@ -2,20 +2,22 @@
 //! and concurrent-map strategies use where an owner would run cleanup inside its own loop.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-/// Runs `sweep` every interval on a thread of its own; dropping the `Sweeper` stops the thread
-/// and waits for it, so a service's sweeper never outlives the service.
+/// Runs `sweep` every interval on a thread of its own until [`stop`](Sweeper::stop)ped or
+/// dropped; both stop the thread and wait for it, so a service's sweeper never outlives the
+/// service — nor its shutdown.
 #[derive(Debug)]
 pub struct Sweeper {
-    stop_tx: Option<mpsc::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    stop_tx: Mutex<Option<mpsc::Sender<()>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Sweeper {
     /// Starts a thread named `name` that calls `sweep` every `every` until the `Sweeper` is
-    /// dropped or `sweep` returns `false`.
+    /// stopped or dropped, or `sweep` returns `false`.
     ///
     /// # Panics
     /// If the OS cannot start a thread, like `std::thread::spawn`.
@@ -28,7 +30,7 @@ impl Sweeper {
         let thread = thread::Builder::new()
             .name(name)
             .spawn(move || {
-                // Waiting on the stop channel rather than sleeping: a drop wakes us at once.
+                // Waiting on the stop channel rather than sleeping: a stop wakes us at once.
                 while let Err(RecvTimeoutError::Timeout) = stop_rx.recv_timeout(every) {
                     if !sweep() {
                         break;
@@ -37,22 +39,37 @@ impl Sweeper {
             })
             .unwrap_or_else(|e| panic!("statebench: the OS refused a sweeper thread: {e}"));
         Sweeper {
-            stop_tx: Some(stop_tx),
-            thread: Some(thread),
+            stop_tx: Mutex::new(Some(stop_tx)),
+            thread: Mutex::new(Some(thread)),
         }
     }
-}
 
-impl Drop for Sweeper {
-    fn drop(&mut self) {
-        drop(self.stop_tx.take());
-        if let Some(thread) = self.thread.take() {
+    /// Stops the thread and waits for it to end (at most one sweep). Later calls do nothing.
+    pub fn stop(&self) {
+        drop(
+            self.stop_tx
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(thread) = thread {
             // The sweep itself may drop the last handle of its service (it briefly holds one);
             // a thread cannot join itself, and it is about to end anyway.
             if thread.thread().id() != thread::current().id() {
                 let _ = thread.join();
             }
         }
+    }
+}
+
+impl Drop for Sweeper {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

@@ -5,7 +5,7 @@
 //! registered strategies are its three instances [`MutexStd`] (`std::sync::Mutex`),
 //! [`RwLockStd`] (`std::sync::RwLock`: read-only operations share the lock, through
 //! `StateMachine::read`) and [`MutexParkingLot`] (`parking_lot::Mutex`). Periodic cleanup runs on
-//! a [`Sweeper`] thread that stops when the last handle is dropped.
+//! a [`Sweeper`] thread that stops at shutdown, or when the last handle is dropped.
 //!
 //! **A panic while the lock is held** (a state machine that panics in `apply`, or in `read`
 //! under the shared lock) may leave the state half-changed, so the service stops. The caller
@@ -154,7 +154,7 @@ struct Shared<S, L> {
     lock: Arc<L>,
     clock: Clock,
     // Dropped with the last handle, which stops and joins the sweeper thread.
-    _sweeper: Option<Sweeper>,
+    sweeper: Option<Sweeper>,
     _state: PhantomData<fn() -> S>,
 }
 
@@ -203,7 +203,7 @@ impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
             shared: Arc::new(Shared {
                 lock,
                 clock,
-                _sweeper: sweeper,
+                sweeper,
                 _state: PhantomData,
             }),
         }
@@ -242,7 +242,16 @@ impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
     }
 
     fn shutdown(&self) -> Result<S, Error> {
-        self.shared.lock.write(Option::take)?.ok_or(Error::Stopped)
+        let state = self
+            .shared
+            .lock
+            .write(Option::take)?
+            .ok_or(Error::Stopped)?;
+        // Nothing left to sweep: end the sweeper now, not at its next tick or the last drop.
+        if let Some(sweeper) = &self.shared.sweeper {
+            sweeper.stop();
+        }
+        Ok(state)
     }
 }
 

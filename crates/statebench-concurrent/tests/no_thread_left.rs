@@ -1,0 +1,31 @@
+//! Shutdown ends the sharded maps' sweeper threads at once, while handles are still held,
+//! counted by the operating system (this process's threads by name, from `/proc/self/task`). A
+//! binary of its own, so no other test's sweepers are counted.
+
+use std::time::Duration;
+
+use statebench_concurrent::{DashCache, DashSessions};
+use statebench_conformance::faults::{shutdown_stops_the_sweeper, threads_named};
+use statebench_core::{CacheU64, Service, Sessions, Settings};
+
+#[test]
+fn shutdown_ends_every_map_sweeper() {
+    if threads_named("").is_none() {
+        println!("no /proc/self/task here: the thread count is not checked");
+        return;
+    }
+    // "statebench-sweeper-…", as far as Linux keeps a thread's name (15 bytes).
+    let sweepers = || threads_named("statebench-swee").unwrap_or(0);
+    // An hour between sweeps: only a shutdown that stops the sweeper ends it in time.
+    let every = Duration::from_secs(3600);
+    let cache = || DashCache::start(CacheU64::new(every), &Settings::default());
+    shutdown_stops_the_sweeper(cache, 3, &sweepers);
+    let sessions = || {
+        DashSessions::start(
+            Sessions::new(Duration::from_secs(60), every),
+            &Settings::default(),
+        )
+    };
+    shutdown_stops_the_sweeper(sessions, 3, &sweepers);
+    println!("dashmap: 3 cache and 3 session sweepers running, 0 left after shutdown");
+}

@@ -1,0 +1,33 @@
+//! Shutdown ends the lock strategies' sweeper threads at once, while handles are still held,
+//! counted by the operating system (this process's threads by name, from `/proc/self/task`). A
+//! binary of its own, so no other test's sweepers are counted.
+
+use std::time::Duration;
+
+use statebench_conformance::faults::{Probe, shutdown_stops_the_sweeper, threads_named};
+use statebench_core::{Service, Settings};
+use statebench_locked::{MutexParkingLot, MutexStd, RwLockStd};
+
+fn check<I: Service<Probe>>() {
+    // "statebench-sweeper-probe", as far as Linux keeps a thread's name (15 bytes).
+    let sweepers = || threads_named("statebench-swee").unwrap_or(0);
+    let start = || {
+        I::start(
+            Probe::new(Some(Duration::from_secs(3600))).0,
+            &Settings::default(),
+        )
+    };
+    shutdown_stops_the_sweeper(start, 3, &sweepers);
+    println!("{}: 3 sweepers running, 0 left after shutdown", I::NAME);
+}
+
+#[test]
+fn shutdown_ends_every_lock_sweeper() {
+    if threads_named("").is_none() {
+        println!("no /proc/self/task here: the thread count is not checked");
+        return;
+    }
+    check::<MutexStd<Probe>>();
+    check::<RwLockStd<Probe>>();
+    check::<MutexParkingLot<Probe>>();
+}
