@@ -355,12 +355,20 @@ pub fn check_linearizable<S: Model, I: Service<S>>(
         ..Config::default()
     };
     let total = Cell::new(Linearized::default());
+    // How many histories passed before the first failure (shrinking runs more afterwards).
+    let passed_before_failure = Cell::new(None);
+    let failed = |why: String| {
+        if passed_before_failure.get().is_none() {
+            passed_before_failure.set(Some(total.get().histories));
+        }
+        TestCaseError::fail(why)
+    };
     let mut runner = TestRunner::new(config);
     runner
         .run(&scenario::<S>(), |scenario| {
-            let history = record::<S, I>(&scenario, style).map_err(TestCaseError::fail)?;
-            let checked = linearizability::check(S::racing, &history)
-                .map_err(|v| TestCaseError::fail(v.to_string()))?;
+            let history = record::<S, I>(&scenario, style).map_err(failed)?;
+            let checked =
+                linearizability::check(S::racing, &history).map_err(|v| failed(v.to_string()))?;
             let mut t = total.get();
             t.histories += 1;
             t.checked += checked;
@@ -369,9 +377,11 @@ pub fn check_linearizable<S: Model, I: Service<S>>(
         })
         .map_err(|e| match e {
             TestError::Fail(why, scenario) => format!(
-                "{} ({}, {style:?} calls) is not linearizable: {why}\nscenario: {scenario:?}",
+                "{} ({}, {style:?} calls) is not linearizable (found after {} linearizable \
+                 histories): {why}\nscenario: {scenario:?}",
                 I::NAME,
-                S::SERVICE
+                S::SERVICE,
+                passed_before_failure.get().unwrap_or(0)
             ),
             TestError::Abort(why) => format!("{} ({}): aborted: {why}", I::NAME, S::SERVICE),
         })?;
