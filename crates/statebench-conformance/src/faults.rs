@@ -226,11 +226,28 @@ fn wait_queued<S: StateMachine, M: Mailbox<S>>(service: &M, n: usize) {
     }
 }
 
+/// Runs `f(service)` on a thread of its own and waits for it at most [`PATIENCE`]: a call on a
+/// wedged service fails the test instead of hanging it.
+fn bounded<I: Clone + Send + 'static, T: Send + 'static>(
+    service: &I,
+    what: &str,
+    f: impl FnOnce(&I) -> T + Send + 'static,
+) -> T {
+    let service = service.clone();
+    finish(spawn_call(move || f(&service)), what)
+}
+
+/// The probe's log, read with a bounded wait.
 fn log_of<S: Service<Probe>>(service: &S) -> Result<Vec<u64>, Error> {
-    match service.call(ProbeOp::Log)? {
+    match bounded(service, "reading the log", |s| s.call(ProbeOp::Log))? {
         ProbeReply::Log(log) => Ok(log),
         other => panic!("Log replied {other:?}"),
     }
+}
+
+/// Shuts `service` down, with a bounded wait.
+fn shutdown_of<S: Service<Probe>>(service: &S) -> Result<Probe, Error> {
+    bounded(service, "shutdown", |s| s.shutdown())
 }
 
 // --- lifecycle: owners and locks -------------------------------------------------------------
@@ -294,9 +311,7 @@ pub fn shutdown_keeps_every_acknowledged_write<I: Service<Probe>>() {
         assert!(Instant::now() < deadline, "the writers never got going");
         thread::yield_now();
     }
-    let last = service
-        .shutdown()
-        .expect("the first shutdown returns the state");
+    let last = shutdown_of(&service).expect("the first shutdown returns the state");
     let (mut acked, mut refused) = (BTreeSet::new(), BTreeSet::new());
     for w in writers {
         let (a, r) = finish(w, "a writer");
@@ -658,7 +673,7 @@ fn nothing_lost_nothing_leaked<I: Service<Probe>>(
     );
     let left = leaked(token);
     assert_eq!(left, 0, "seed {seed}: {left} requests or replies leaked");
-    let last = service.shutdown().expect("shutdown after the storm");
+    let last = shutdown_of(service).expect("shutdown after the storm");
     assert_eq!(last.log, log, "seed {seed}: the final state is the log");
     applied.len() - completed.len()
 }
@@ -767,7 +782,8 @@ pub fn shutdown_stops_the_sweeper<S: StateMachine, I: Service<S>>(
     wait_for_count("sweepers while serving", services, sweepers);
     let clones: Vec<I> = started.to_vec();
     for service in &started {
-        assert!(service.shutdown().is_ok(), "the first shutdown succeeds");
+        let stopped = bounded(service, "shutdown", |s| s.shutdown().is_ok());
+        assert!(stopped, "the first shutdown succeeds");
     }
     wait_for_count("sweepers after shutdown, handles held", 0, sweepers);
     drop(clones);
@@ -836,7 +852,7 @@ pub fn overload_keeps_memory_bounded<I: Mailbox<Probe>>(
         acked.extend(a);
         refused += r;
     }
-    let last = service.shutdown().expect("shutdown after the flood");
+    let last = shutdown_of(&service).expect("shutdown after the flood");
     let applied: BTreeSet<u64> = last.log.iter().copied().collect();
     assert_eq!(applied, acked, "applied exactly the acknowledged calls");
     assert_eq!(leaked(&token), 0, "requests or replies leaked");
@@ -902,7 +918,7 @@ pub fn shutdown_under_load_leaves_no_owner<I: Mailbox<Probe>>(
     }
     let finals: Vec<Probe> = started
         .iter()
-        .map(|s| s.shutdown().expect("the first shutdown returns the state"))
+        .map(|s| shutdown_of(s).expect("the first shutdown returns the state"))
         .collect();
     for ((service, last), writers) in started.iter().zip(finals).zip(writers) {
         let (mut acked, mut handles) = (BTreeSet::new(), Vec::new());
@@ -916,7 +932,7 @@ pub fn shutdown_under_load_leaves_no_owner<I: Mailbox<Probe>>(
             logged, acked,
             "the final state holds the acknowledged writes"
         );
-        assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
+        assert_eq!(log_of(service), Err(Error::Stopped));
         // The handles are all still alive here: the owner must end anyway.
         let deadline = Instant::now() + PATIENCE;
         while service.owner_running() || handles.iter().any(|h| h.owner_running()) {
