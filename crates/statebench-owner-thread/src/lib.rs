@@ -40,7 +40,7 @@ type Message<S> = Request<S, OneSlot>;
 /// [`Service::call_async`] awaits with flume's `send_async`/`recv_async` on any executor.
 ///
 /// Shutdown: flume cannot close a channel from the receiving side, so the handles pass an
-/// [`Admission`] gate before they send, and the owner closes the gate and drains until no
+/// admission gate before they send, and the owner closes the gate and drains until no
 /// admitted sender is left; then the thread ends. A call that races the shutdown is either
 /// refused at the gate ([`Error::Stopped`]) or admitted, applied and in the final state.
 pub struct OwnerThread<S: StateMachine> {
