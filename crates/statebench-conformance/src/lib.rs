@@ -6,9 +6,15 @@
 //!   and applies each to the sequential state machine (the model) and to the implementation;
 //!   every reply must be equal, through the blocking and the async call alike, then the final
 //!   states must agree and every call after shutdown must fail with `Stopped`.
+//! * **Linearizability under real concurrency** ([`check_linearizable`], [`concurrent`],
+//!   [`linearizability`]): 2–4 OS threads or tokio tasks race on a fresh service; their
+//!   recorded history (each call's invocation and return instants and reply) must have a
+//!   real-time-respecting sequential order the model agrees with — a Wing–Gong/Lowe search,
+//!   split per key.
 //! * **Fault tests for owners and locks** ([`faults`], [`owner_fault_tests!`],
 //!   [`lifecycle_tests!`]): graceful shutdown under load, the owner ending when its handles are
-//!   dropped, timeouts, a full mailbox, an owner that panics, periodic cleanup — each driven by a
+//!   dropped, timeouts, a full mailbox, an owner that panics, periodic cleanup, random
+//!   cancellation and timeout storms, overload, lock poisoning — each driven by a
 //!   [`Probe`](faults::Probe) state machine and every wait bounded, so a failure is an error,
 //!   never a hang.
 //!
