@@ -24,7 +24,7 @@ use statebench_core::{Error, ManualClock, Service, Settings};
 
 use crate::faults::PATIENCE;
 use crate::linearizability::{self, Call, Checked};
-use crate::{CallStyle, Model, Step};
+use crate::{CallStyle, Model, Step, spin};
 
 /// One round: what each client does, then how far the clock moves once they are all done.
 #[derive(Clone, Debug)]
@@ -128,14 +128,6 @@ impl<S: Model> Client<S> {
 
     fn finish(self) -> Result<Vec<Call<S>>, String> {
         self.failure.map_or(Ok(self.calls), Err)
-    }
-}
-
-/// Busy-waits for `pause` (a sleep would last a scheduler tick, far longer than a call).
-fn spin(pause: Duration) {
-    let until = Instant::now() + pause;
-    while Instant::now() < until {
-        std::hint::spin_loop();
     }
 }
 

@@ -149,10 +149,7 @@ impl StateMachine for Probe {
                 panic!("probe: deliberate panic (a statebench fault test)")
             }
             ProbeOp::Tracked(v, token, busy) => {
-                let until = Instant::now() + busy;
-                while Instant::now() < until {
-                    std::hint::spin_loop();
-                }
+                crate::spin(busy);
                 self.log.push(v);
                 ProbeReply::Tracked(token)
             }
@@ -217,12 +214,36 @@ fn finish<T>(pending: Pending<T>, what: &str) -> T {
     result
 }
 
+/// Polls `done` every millisecond until it holds (`true`), or until [`PATIENCE`] has passed
+/// (`false`): every "wait until" of the fault tests.
+fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
 /// Waits (at most [`PATIENCE`]) until `n` requests wait in the mailbox.
 fn wait_queued<S: StateMachine, M: Mailbox<S>>(service: &M, n: usize) {
+    assert!(
+        eventually(|| service.queued() >= n),
+        "{n} requests never queued"
+    );
+}
+
+/// Waits (at most [`PATIENCE`], yielding rather than sleeping so that a fast service is caught
+/// mid-work) until the writers have logged `n` values.
+fn wait_for_writers<S: Service<Probe>>(service: &S, n: usize) {
     let deadline = Instant::now() + PATIENCE;
-    while service.queued() < n {
-        assert!(Instant::now() < deadline, "{} requests never queued", n);
-        thread::sleep(Duration::from_millis(1));
+    while log_of(service).map_or(0, |l| l.len()) < n {
+        assert!(Instant::now() < deadline, "the writers never got going");
+        thread::yield_now();
     }
 }
 
@@ -306,11 +327,7 @@ pub fn shutdown_keeps_every_acknowledged_write<I: Service<Probe>>() {
         })
         .collect();
     // Let the writers get going, so the shutdown lands in the middle of their work.
-    let deadline = Instant::now() + PATIENCE;
-    while log_of(&service).map_or(0, |l| l.len()) < 50 {
-        assert!(Instant::now() < deadline, "the writers never got going");
-        thread::yield_now();
-    }
+    wait_for_writers(&service, 50);
     let last = shutdown_of(&service).expect("the first shutdown returns the state");
     let (mut acked, mut refused) = (BTreeSet::new(), BTreeSet::new());
     for w in writers {
@@ -560,11 +577,10 @@ pub fn panicking_owner_stops_its_callers<I: Mailbox<Probe>>() {
         assert_eq!(finish(q, "a queued call"), Err(Error::Stopped));
     }
     expect_event(&events_rx, ProbeEvent::Dropped);
-    let deadline = Instant::now() + PATIENCE;
-    while service.owner_running() {
-        assert!(Instant::now() < deadline, "the panicked owner never ended");
-        thread::sleep(Duration::from_millis(1));
-    }
+    assert!(
+        eventually(|| !service.owner_running()),
+        "the panicked owner never ended"
+    );
     assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
     assert_eq!(service.try_call(ProbeOp::Log), Err(Error::Stopped));
     assert_eq!(
@@ -627,20 +643,14 @@ impl Schedule {
 
     /// Spins for a random moment (0–20 µs), so that the owner moves on meanwhile.
     fn pause(&mut self) {
-        let until = Instant::now() + Duration::from_nanos(self.below(20_000));
-        while Instant::now() < until {
-            std::hint::spin_loop();
-        }
+        crate::spin(Duration::from_nanos(self.below(20_000)));
     }
 }
 
 /// Waits (at most [`PATIENCE`]) until nothing but the test holds `token`: every request and
 /// reply that carried it has been dropped. Returns how many were still alive at the end.
 fn leaked(token: &Token) -> usize {
-    let deadline = Instant::now() + PATIENCE;
-    while Arc::strong_count(token) > 1 && Instant::now() < deadline {
-        thread::sleep(Duration::from_millis(1));
-    }
+    eventually(|| Arc::strong_count(token) == 1);
     Arc::strong_count(token) - 1
 }
 
@@ -760,15 +770,11 @@ pub fn threads_named(prefix: &str) -> Option<usize> {
 
 /// Waits (at most [`PATIENCE`]) until `count()` is `n`.
 pub fn wait_for_count(what: &str, n: usize, count: &dyn Fn() -> usize) {
-    let deadline = Instant::now() + PATIENCE;
-    while count() != n {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: {} after {PATIENCE:?}, not {n}",
-            count()
-        );
-        thread::sleep(Duration::from_millis(1));
-    }
+    assert!(
+        eventually(|| count() == n),
+        "{what}: {} after {PATIENCE:?}, not {n}",
+        count()
+    );
 }
 
 /// Shutdown ends a lock's (or map's) sweeper thread at once, while handles are still held:
@@ -910,11 +916,7 @@ pub fn shutdown_under_load_leaves_no_owner<I: Mailbox<Probe>>(
         })
         .collect();
     for service in &started {
-        let deadline = Instant::now() + PATIENCE;
-        while log_of(service).map_or(0, |l| l.len()) < 30 {
-            assert!(Instant::now() < deadline, "the writers never got going");
-            thread::yield_now();
-        }
+        wait_for_writers(service, 30);
     }
     let finals: Vec<Probe> = started
         .iter()
@@ -934,14 +936,10 @@ pub fn shutdown_under_load_leaves_no_owner<I: Mailbox<Probe>>(
         );
         assert_eq!(log_of(service), Err(Error::Stopped));
         // The handles are all still alive here: the owner must end anyway.
-        let deadline = Instant::now() + PATIENCE;
-        while service.owner_running() || handles.iter().any(|h| h.owner_running()) {
-            assert!(
-                Instant::now() < deadline,
-                "the owner still runs {PATIENCE:?} after its shutdown"
-            );
-            thread::sleep(Duration::from_millis(1));
-        }
+        assert!(
+            eventually(|| !service.owner_running() && !handles.iter().any(|h| h.owner_running())),
+            "the owner still runs {PATIENCE:?} after its shutdown"
+        );
         acked_total += acked.len();
         stopped_total += handles.len();
     }

@@ -137,6 +137,15 @@ pub fn check_history<S: Model, I: Service<S>>(
     Ok(())
 }
 
+/// Busy-waits for `pause` (a sleep would last a scheduler tick, far longer than the calls the
+/// tests interleave).
+pub(crate) fn spin(pause: Duration) {
+    let until = std::time::Instant::now() + pause;
+    while std::time::Instant::now() < until {
+        std::hint::spin_loop();
+    }
+}
+
 /// The number of histories drawn per (implementation, service, call style): `PROPTEST_CASES`
 /// if set, else `default`.
 pub fn cases(default: u32) -> u32 {
