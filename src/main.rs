@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use statebench::registry;
-use statebench::runner::{Matrix, PlannedCell};
+use statebench::runner::{Matrix, PlannedCell, Trial};
 use statebench::table::{human_ns, workload_table};
 use statebench_harness::Driver;
 use statebench_harness::machine::{Floors, Machine};
@@ -59,15 +59,16 @@ struct MatrixArgs {
     /// clients unless named with --workload.
     #[arg(long, short = 'c', value_delimiter = ',', value_parser = parse_clients)]
     clients: Vec<usize>,
-    /// Measured window per repetition, e.g. 500ms, 2s (default: each workload's own: 1 s for
-    /// the reference workloads, 200 ms for the others).
+    /// Measured window per repetition, e.g. 500ms, 2s (default: each workload's own: 300 ms
+    /// for the reference workloads, 100 ms for the others).
     #[arg(long, value_parser = parse_duration)]
     duration: Option<Duration>,
-    /// Warm-up before each measured window (default: 100ms for `run`, 50ms for `report`).
+    /// Warm-up before each measured window (default: 100ms for `run`, 30ms for `report`).
     #[arg(long, value_parser = parse_duration)]
     warmup: Option<Duration>,
-    /// Repetitions of every cell; their median is reported, each one is recorded (default: 1
-    /// for `run`, 2 for `report`, so that its spread between repetitions is measured).
+    /// Repetitions of every cell, run interleaved with the other cells in a shuffled order;
+    /// their median is reported, each one is recorded (default: 1 for `run`, 5 for `report`,
+    /// so that every claim has an interval).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeat: Option<u32>,
     /// Time one operation in this many in closed loops (a power of two; 1 times every one).
@@ -95,8 +96,9 @@ struct ReportArgs {
     /// Render this results file instead of running (the matrix options are then ignored).
     #[arg(long, value_name = "FILE")]
     from: Option<PathBuf>,
-    /// The folder for results.json and REPORT.md (default: results/<date>-<host>/, or the
-    /// folder of the --from file).
+    /// The folder for results.json and REPORT.md (default: results/<date>-<host>/, with -2,
+    /// -3, … appended if that exists; with --from, the folder of that file). A folder holding
+    /// another run's results is never replaced: the command refuses with status 2.
     #[arg(long, short = 'o', value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -393,10 +395,13 @@ const RUN_DEFAULTS: Defaults = Defaults {
     repeat: 1,
 };
 
+/// Five repetitions is the fewest that gives the claims an interval of their own (see
+/// `statebench_harness::stats`); 30 ms of warm-up and 100 ms windows keep the full matrix at
+/// about five minutes on 2 cores (docs/METHODOLOGY.md has the figures).
 const REPORT_DEFAULTS: Defaults = Defaults {
     clients: &[1, 2, 8, 64],
-    warmup: Duration::from_millis(50),
-    repeat: 2,
+    warmup: Duration::from_millis(30),
+    repeat: 5,
 };
 
 fn measure(args: &MatrixArgs, defaults: &Defaults, out: &Path) -> Result<Results, ExitCode> {
@@ -474,26 +479,31 @@ fn measure(args: &MatrixArgs, defaults: &Defaults, out: &Path) -> Result<Results
     };
     let mut results = Results::new(machine, floors, settings);
     let started = Instant::now();
-    let mut progress = Progress::new(cells.len() as u64 * u64::from(matrix.repeat));
+    let trials = matrix.schedule(&cells);
+    let mut progress = Progress::new(trials.len() as u64);
     let workloads = matrix.workloads.clone();
-    let mut finished: Vec<Record> = Vec::new();
-    let mut on_progress = |cell: &PlannedCell, rep: u32| {
+    let mut on_progress = |cell: &PlannedCell, trial: &Trial| {
         progress.step(format!(
             "{} {} {} x{} (rep {})",
             workloads[cell.workload].name,
             cell.implementation,
             cell.driver.name(),
             cell.clients,
-            rep + 1
+            trial.repetition + 1
         ));
     };
-    let mut on_done = |record: &Record| finished.push(record.clone());
-    let outcome = matrix.run(&cells, &mut on_progress, &mut on_done);
+    let outcome = matrix.run(&cells, &trials, &mut on_progress);
     progress.finish();
-    // Keep what was measured even if a later cell failed: nothing accepted is lost.
-    results.records = match &outcome {
-        Ok(records) => records.clone(),
-        Err(_) => finished,
+    // Keep what was measured even if a later trial failed: nothing accepted is lost.
+    let outcome = match outcome {
+        Ok(records) => {
+            results.records = records;
+            Ok(())
+        }
+        Err((e, records)) => {
+            results.records = records;
+            Err(e)
+        }
     };
     for w in &matrix.workloads {
         let records: Vec<&Record> = results
@@ -541,12 +551,19 @@ fn report(args: ReportArgs) -> ExitCode {
                     .filter(|p| !p.as_os_str().is_empty())
                     .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
             });
+            // Re-rendering a folder from its own results is fine (the report is a function of
+            // them); rendering other results over it would replace a run without a word.
+            let copy = dir.join("results.json");
+            let same = std::fs::canonicalize(&copy).ok() == std::fs::canonicalize(from).ok();
+            if !same && copy.exists() {
+                return usage(format!(
+                    "{} already holds the results of another run; choose another --out",
+                    dir.display()
+                ));
+            }
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 return usage(format!("cannot create {}: {e}", dir.display()));
             }
-            // Keep the results beside the report, unless they are the very file we read.
-            let copy = dir.join("results.json");
-            let same = std::fs::canonicalize(&copy).ok() == std::fs::canonicalize(from).ok();
             if !same {
                 if let Err(e) = results.save(&copy) {
                     return usage(format!("cannot write {}: {e}", copy.display()));
@@ -555,7 +572,19 @@ fn report(args: ReportArgs) -> ExitCode {
             (results, dir)
         }
         None => {
-            let dir = args.out.clone().unwrap_or_else(default_report_dir);
+            let dir = match &args.out {
+                // A folder named on the command line is never replaced: the committed report
+                // of another machine must not vanish under a new run.
+                Some(dir) if dir.join("results.json").exists() => {
+                    return usage(format!(
+                        "{} already holds the results of a run; choose another --out \
+                         (a new run never replaces one)",
+                        dir.display()
+                    ));
+                }
+                Some(dir) => dir.clone(),
+                None => default_report_dir(),
+            };
             match measure(&args.matrix, &REPORT_DEFAULTS, &dir.join("results.json")) {
                 Ok(r) => (r, dir),
                 Err(code) => return code,
@@ -585,7 +614,9 @@ fn report(args: ReportArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `results/<date>-<host>/`.
+/// `results/<date>-<host>/`, or `results/<date>-<host>-2/`, `-3/`, … : the first that does
+/// not exist yet. Virtual machines often share a host name, and a second run on the same day
+/// must not replace the first (or a committed one).
 fn default_report_dir() -> PathBuf {
     let date: String = statebench_harness::results::utc_now()
         .chars()
@@ -594,7 +625,19 @@ fn default_report_dir() -> PathBuf {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "unknown".into());
-    PathBuf::from(format!("results/{date}-{host}"))
+    unused_dir(Path::new("results"), &format!("{date}-{host}"))
+}
+
+/// `parent/name`, or `parent/name-N` with the smallest N ≥ 2 that does not exist.
+fn unused_dir(parent: &Path, name: &str) -> PathBuf {
+    let first = parent.join(name);
+    if !first.exists() {
+        return first;
+    }
+    (2u32..)
+        .map(|n| parent.join(format!("{name}-{n}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
 }
 
 fn demo(args: DemoArgs) -> ExitCode {
@@ -610,7 +653,7 @@ fn demo(args: DemoArgs) -> ExitCode {
         Ok(f) => f,
         Err(e) => return failure(e),
     };
-    let mut progress_line = |cell: &PlannedCell, _: u32| {
+    let mut progress_line = |cell: &PlannedCell, _: &Trial| {
         eprint!(
             "\r  running {:<20} {:<8}",
             cell.implementation,
@@ -643,9 +686,10 @@ fn demo(args: DemoArgs) -> ExitCode {
             Ok(c) => c,
             Err(e) => return failure(e),
         };
-        let records = match matrix.run(&cells, &mut progress_line, &mut |_| {}) {
+        let trials = matrix.schedule(&cells);
+        let records = match matrix.run(&cells, &trials, &mut progress_line) {
             Ok(r) => r,
-            Err(e) => return failure(e),
+            Err((e, _)) => return failure(e),
         };
         eprint!("\r{:60}\r", "");
         println!(

@@ -1,12 +1,13 @@
 //! Runs a matrix of cells — workloads × implementations × drivers × client counts, each
-//! repeated — through the registry, and collects the records.
+//! repeated — through the registry, as trials in a shuffled, interleaved order, and collects
+//! the records.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use statebench_core::{Service, StateMachine};
-use statebench_harness::generate::Subject;
+use statebench_harness::generate::{Rng, Subject};
 use statebench_harness::results::{Record, Summary};
-use statebench_harness::{Cell, Driver, RunError, Workload, run_repetition};
+use statebench_harness::{Cell, Driver, Repetition, RunError, Workload, run_repetition};
 
 use crate::registry::{self, Visitor};
 
@@ -107,93 +108,226 @@ impl Matrix {
         Ok(cells)
     }
 
-    /// Runs `cells` (from [`Matrix::plan`]), calling `progress` before each repetition and
-    /// `done` after each record.
+    /// The order the repetitions run in: round by round (every cell's first repetition
+    /// before any cell's second), and within a round the (workload, clients) groups in a
+    /// shuffled order, each group's (implementation, driver) cells shuffled again. So the
+    /// repetitions of one cell are spread over the whole run, and the cells compared with each
+    /// other ran close together in time, in an order that cannot line up with a slow drift of
+    /// the machine. The shuffle is seeded from [`Matrix::seed`], so the same command runs the
+    /// same order; every repetition records its place in it.
+    pub fn schedule(&self, cells: &[PlannedCell]) -> Vec<Trial> {
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut keys: Vec<(usize, usize)> = Vec::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let key = (cell.workload, cell.clients);
+            match keys.iter().position(|k| *k == key) {
+                Some(g) => groups[g].push(i),
+                None => {
+                    keys.push(key);
+                    groups.push(vec![i]);
+                }
+            }
+        }
+        let mut rng = Rng::new(self.seed ^ 0x0DDE_5EED_0F7A_1A11);
+        let mut trials = Vec::with_capacity(cells.len() * self.repeat as usize);
+        for repetition in 0..self.repeat {
+            shuffle(&mut groups, &mut rng);
+            for group in &mut groups {
+                shuffle(group, &mut rng);
+                trials.extend(group.iter().map(|&cell| Trial { cell, repetition }));
+            }
+        }
+        trials
+    }
+
+    /// Runs `trials` (from [`Matrix::schedule`]) of `cells` (from [`Matrix::plan`]), calling
+    /// `progress` before each trial, and returns one record per cell, in the order of `cells`.
+    /// On failure the error comes with the records of what did run (cells with at least one
+    /// repetition), so nothing measured is lost.
     pub fn run(
         &self,
         cells: &[PlannedCell],
-        progress: &mut dyn FnMut(&PlannedCell, u32),
-        done: &mut dyn FnMut(&Record),
-    ) -> Result<Vec<Record>, RunError> {
-        let mut records = Vec::with_capacity(cells.len());
-        for cell in cells {
-            let workload = &self.workloads[cell.workload];
-            let mut runner = CellRunner {
+        trials: &[Trial],
+        progress: &mut dyn FnMut(&PlannedCell, &Trial),
+    ) -> Result<Vec<Record>, (RunError, Vec<Record>)> {
+        let started = Instant::now();
+        let mut repetitions: Vec<Vec<Repetition>> = vec![Vec::new(); cells.len()];
+        for (position, trial) in trials.iter().enumerate() {
+            let cell = &cells[trial.cell];
+            progress(cell, trial);
+            let mut runner = TrialRunner {
                 matrix: self,
                 cell,
-                progress: &mut *progress,
                 outcome: None,
             };
-            match workload.service.as_str() {
-                "kv" => registry::kv(&mut runner),
-                "counter" => registry::counter(&mut runner),
-                "sessions" => registry::sessions(&mut runner),
-                "cache" => registry::cache(&mut runner),
-                other => return Err(RunError(format!("no registry for service {other:?}"))),
-            }
-            let record = runner.outcome.unwrap_or_else(|| {
+            let workload = &self.workloads[cell.workload];
+            visit_service(&workload.service, &mut runner);
+            let outcome = runner.outcome.unwrap_or_else(|| {
                 Err(RunError(format!(
                     "{} is not registered for {}",
                     cell.implementation, workload.service
                 )))
-            })?;
-            done(&record);
-            records.push(record);
+            });
+            match outcome {
+                Ok(mut rep) => {
+                    rep.trial = u32::try_from(position).unwrap_or(u32::MAX);
+                    rep.at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    repetitions[trial.cell].push(rep);
+                }
+                Err(e) => return Err((e, self.records(cells, repetitions))),
+            }
         }
-        Ok(records)
+        Ok(self.records(cells, repetitions))
+    }
+
+    /// One record per cell that has repetitions.
+    fn records(&self, cells: &[PlannedCell], repetitions: Vec<Vec<Repetition>>) -> Vec<Record> {
+        cells
+            .iter()
+            .zip(repetitions)
+            .filter(|(_, reps)| !reps.is_empty())
+            .map(|(cell, repetitions)| {
+                let workload = &self.workloads[cell.workload];
+                Record {
+                    workload: workload.name.clone(),
+                    service: workload.service.clone(),
+                    implementation: cell.implementation.to_owned(),
+                    driver: cell.driver,
+                    clients: cell.clients,
+                    duration_ms: u64::try_from(self.duration_for(workload).as_millis())
+                        .unwrap_or(u64::MAX),
+                    summary: Summary::of(&repetitions),
+                    repetitions,
+                }
+            })
+            .collect()
     }
 }
 
-/// Visits the registry for one service and runs the one planned cell whose name matches.
-struct CellRunner<'a> {
-    matrix: &'a Matrix,
-    cell: &'a PlannedCell,
-    progress: &'a mut dyn FnMut(&PlannedCell, u32),
-    outcome: Option<Result<Record, RunError>>,
+/// One repetition of one planned cell, at its place in the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Trial {
+    /// Index into the planned cells.
+    pub cell: usize,
+    /// Which repetition of that cell (0-based).
+    pub repetition: u32,
 }
 
-impl<S: Subject + StateMachine> Visitor<S> for CellRunner<'_> {
+/// Fisher–Yates.
+fn shuffle<T>(items: &mut [T], rng: &mut Rng) {
+    for i in (1..items.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        items.swap(i, j);
+    }
+}
+
+/// Walks the registry of `service` with `visitor`.
+fn visit_service<V: registry::VisitAll>(service: &str, visitor: &mut V) {
+    match service {
+        "kv" => registry::kv(visitor),
+        "counter" => registry::counter(visitor),
+        "sessions" => registry::sessions(visitor),
+        "cache" => registry::cache(visitor),
+        // `Matrix::plan` validated every workload's service.
+        _ => {}
+    }
+}
+
+/// Visits the registry for one service and runs one repetition of the planned cell whose
+/// name matches, on a fresh service.
+struct TrialRunner<'a> {
+    matrix: &'a Matrix,
+    cell: &'a PlannedCell,
+    outcome: Option<Result<Repetition, RunError>>,
+}
+
+impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
     fn visit<I: Service<S>>(&mut self) {
         if I::NAME != self.cell.implementation || self.outcome.is_some() {
             return;
         }
         let workload = &self.matrix.workloads[self.cell.workload];
-        let duration = self.matrix.duration_for(workload);
         let spec = Cell {
             workload,
             driver: self.cell.driver,
             clients: self.cell.clients,
             warmup: self.matrix.warmup,
-            duration,
+            duration: self.matrix.duration_for(workload),
             sample_every: self.matrix.sample_every,
             seed: self.matrix.seed,
         };
-        let mut repetitions = Vec::new();
-        for rep in 0..self.matrix.repeat {
-            (self.progress)(self.cell, rep);
-            match run_repetition::<S, I>(&spec) {
-                Ok(r) => repetitions.push(r),
-                Err(e) => {
-                    self.outcome = Some(Err(RunError(format!(
-                        "{} on {} ({} driver, {} clients): {e}",
-                        I::NAME,
-                        workload.name,
-                        self.cell.driver.name(),
-                        self.cell.clients
-                    ))));
-                    return;
+        self.outcome = Some(run_repetition::<S, I>(&spec).map_err(|e| {
+            RunError(format!(
+                "{} on {} ({} driver, {} clients): {e}",
+                I::NAME,
+                workload.name,
+                self.cell.driver.name(),
+                self.cell.clients
+            ))
+        }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statebench_harness::workload::find;
+    use std::collections::BTreeSet;
+
+    fn matrix(seed: u64) -> Matrix {
+        Matrix {
+            workloads: vec![
+                find("counter").expect("exists"),
+                find("kv_read_heavy").expect("exists"),
+            ],
+            implementations: Vec::new(),
+            drivers: Driver::ALL.to_vec(),
+            clients: vec![1, 8],
+            force_clients: false,
+            warmup: Duration::ZERO,
+            duration: None,
+            repeat: 5,
+            sample_every: None,
+            seed,
+        }
+    }
+
+    #[test]
+    fn trials_run_every_repetition_once_round_by_round_in_a_seeded_shuffle() {
+        let m = matrix(7);
+        let cells = m.plan().expect("a valid matrix");
+        let trials = m.schedule(&cells);
+        assert_eq!(trials.len(), cells.len() * 5);
+        let unique: BTreeSet<_> = trials.iter().map(|t| (t.cell, t.repetition)).collect();
+        assert_eq!(unique.len(), trials.len(), "no repetition runs twice");
+        // Round by round: a cell's repetitions are spread over the whole run.
+        assert!(
+            trials
+                .windows(2)
+                .all(|w| w[0].repetition <= w[1].repetition)
+        );
+        // Within a round, a (workload, clients) group runs together, so the cells compared
+        // with each other ran close in time.
+        let group = |t: &Trial| (cells[t.cell].workload, cells[t.cell].clients);
+        for round in 0..5 {
+            let order: Vec<_> = trials
+                .iter()
+                .filter(|t| t.repetition == round)
+                .map(group)
+                .collect();
+            let mut seen = Vec::new();
+            for g in order {
+                if seen.last() != Some(&g) {
+                    assert!(!seen.contains(&g), "group {g:?} split within round {round}");
+                    seen.push(g);
                 }
             }
         }
-        self.outcome = Some(Ok(Record {
-            workload: workload.name.clone(),
-            service: workload.service.clone(),
-            implementation: I::NAME.to_owned(),
-            driver: self.cell.driver,
-            clients: self.cell.clients,
-            duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
-            summary: Summary::of(&repetitions),
-            repetitions,
-        }));
+        // Shuffled, reproducibly: the same seed gives the same order, another seed another,
+        // and the order is not the plan's.
+        assert_eq!(trials, m.schedule(&cells));
+        assert_ne!(trials, matrix(8).schedule(&cells));
+        let first_round: Vec<usize> = trials[..cells.len()].iter().map(|t| t.cell).collect();
+        assert_ne!(first_round, (0..cells.len()).collect::<Vec<_>>());
     }
 }

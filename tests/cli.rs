@@ -171,6 +171,24 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
         report_dir.join("results.json").exists(),
         "the results sit beside the report"
     );
+    // A folder that holds a run is never replaced: not by a new run, not by other results.
+    usage_error(
+        &["report", "--out", to],
+        "already holds the results of a run",
+    );
+    let other = dir.join("other.json");
+    std::fs::copy(&out_path, &other).expect("copy the results");
+    usage_error(
+        &[
+            "report",
+            "--from",
+            other.to_str().expect("utf-8"),
+            "--out",
+            to,
+        ],
+        "already holds the results of another run",
+    );
+    assert_eq!(first, render(), "the refusals left the report as it was");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

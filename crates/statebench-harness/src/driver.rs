@@ -91,6 +91,10 @@ pub struct Cell<'a> {
 /// The figures of one repetition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Repetition {
+    /// This repetition's place in the run's shuffled order of trials (0 = ran first).
+    pub trial: u32,
+    /// When it started, in milliseconds after the first trial started.
+    pub at_ms: u64,
     /// Operations completed inside the measured window.
     pub ops: u64,
     /// The measured window, in nanoseconds.
@@ -511,6 +515,9 @@ fn summarize<S: Subject, I: Service<S>>(
         .collect();
     let secs = window.wall.as_secs_f64();
     Ok(Repetition {
+        // The runner sets the trial's place in the run.
+        trial: 0,
+        at_ms: 0,
         ops,
         elapsed_ns: u64::try_from(window.wall.as_nanos()).unwrap_or(u64::MAX),
         ops_per_sec: if secs > 0.0 { ops as f64 / secs } else { 0.0 },

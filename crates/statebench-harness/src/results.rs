@@ -307,6 +307,8 @@ mod tests {
             max_ns: 130,
         };
         let rep = |ops: u64| Repetition {
+            trial: 0,
+            at_ms: 0,
             ops,
             elapsed_ns: 1_000_000_000,
             ops_per_sec: ops as f64,

@@ -10,15 +10,18 @@ use statebench_harness::results::Record;
 /// Names operation kinds that got far less than their share: with every client running the
 /// same closed loop, kind `k` should take about `sum over groups of clients x percent` of the
 /// operations; under a tenth of that, its clients were starved (say, writers behind readers on
-/// a reader-preferring lock). Uses the first repetition's counts.
+/// a reader-preferring lock). Counts over all repetitions together.
 pub fn starved_kinds(record: &Record, workload: &Workload) -> Vec<String> {
     let Ok(per_group) = workload.clients_per_group(record.clients) else {
         return Vec::new();
     };
-    let Some(rep) = record.repetitions.first() else {
-        return Vec::new();
-    };
-    let total_ops: u64 = rep.ops_by_kind.values().sum();
+    let mut counts: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for rep in &record.repetitions {
+        for (kind, n) in &rep.ops_by_kind {
+            *counts.entry(kind.as_str()).or_default() += n;
+        }
+    }
+    let total_ops: u64 = counts.values().sum();
     if total_ops == 0 {
         return Vec::new();
     }
@@ -35,7 +38,7 @@ pub fn starved_kinds(record: &Record, workload: &Workload) -> Vec<String> {
     expected
         .into_iter()
         .filter_map(|(kind, share)| {
-            let got = rep.ops_by_kind.get(&kind).copied().unwrap_or(0) as f64 / total_ops as f64;
+            let got = counts.get(kind.as_str()).copied().unwrap_or(0) as f64 / total_ops as f64;
             (got < share / 10.0).then(|| {
                 format!(
                     "{kind} starved: {:.2} % of ops, {:.1} % expected",
@@ -194,6 +197,8 @@ mod tests {
         let seed = statebench_harness::workload::find("seed").expect("exists");
         let record = |gets: u64, sets: u64| {
             let rep = Repetition {
+                trial: 0,
+                at_ms: 0,
                 ops: gets + sets,
                 elapsed_ns: 1,
                 ops_per_sec: 1.0,
