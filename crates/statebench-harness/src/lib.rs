@@ -1,7 +1,8 @@
 //! The measurement harness of statebench: workloads as data ([`workload`]), operations
 //! generated ahead of the run and replies checked ([`generate`]), thread and task drivers
 //! ([`driver`]), latency histograms and CPU time ([`measure`]), the machine fingerprint and its
-//! measured floors ([`machine`]), and the versioned result records ([`results`]).
+//! measured floors ([`machine`]), the versioned result records ([`results`]), and the statistics
+//! behind every claim ([`stats`]).
 //!
 //! The harness is generic over the service ([`generate::Subject`]) and the implementation
 //! (`statebench_core::Service`), so every implementation is measured by the same monomorphised
@@ -33,6 +34,7 @@ pub mod machine;
 pub mod measure;
 mod os;
 pub mod results;
+pub mod stats;
 pub mod workload;
 
 pub use driver::{Cell, Driver, Repetition, RunError, run_repetition};

@@ -1,21 +1,30 @@
-//! The decision guide, generated from the data: statements about where state should live,
-//! each citing the cells it rests on, and only where the repetitions do not overlap (else the
-//! guide says the difference is within noise).
+//! The decision guide, generated from the data: statements about where state should live, each
+//! citing the cells it rests on and printing its interval.
+//!
+//! Every comparison the report makes is planned first, from the medians alone (which records
+//! lead, which lead changes with the client count); then each is tested at the same corrected
+//! level, so the whole set of intervals holds at once with probability 95 %
+//! ([`statebench_harness::stats`]). A difference is claimed only when its whole interval lies
+//! beyond ±10 %; strategies that cannot be told apart are named together as tied, and no claim
+//! rests on a record whose clients starved an operation kind.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
+use statebench_harness::stats::{
+    ALPHA, MIN_EFFECT, RatioInterval, Verdict, Welch, bonferroni_level,
+};
+use statebench_harness::{Driver, Workload};
 
-use crate::table::human_rate;
+use crate::table::{human_rate, starved_kinds};
 
 /// The strategy family of an implementation.
 fn family(implementation: &str) -> &'static str {
     if implementation.starts_with("owner_") {
         "owner"
     } else if matches!(implementation, "dashmap" | "atomic") {
-        "concurrent"
+        "concurrent map"
     } else {
         "lock"
     }
@@ -28,24 +37,221 @@ fn driver_words(driver: Driver) -> &'static str {
     }
 }
 
-/// Below this many repetitions the spread says nothing, and a claim needs a wide margin.
-const REPETITIONS_FOR_SPREAD: usize = 3;
-/// The margin a claim needs without enough repetitions.
-const SINGLE_RUN_MARGIN: f64 = 1.25;
+/// The records of one cell: one workload, driver and client count.
+pub(crate) type Cell<'a> = Vec<&'a Record>;
 
-/// `a` beats `b` beyond noise: with enough repetitions, `a`'s slowest repetition is faster
-/// than `b`'s fastest; with fewer, `a`'s median is at least 25 % higher.
-fn beats(a: &Record, b: &Record) -> bool {
-    let (a, b, few) = (
-        &a.summary.ops_per_sec,
-        &b.summary.ops_per_sec,
-        a.repetitions.len().min(b.repetitions.len()) < REPETITIONS_FOR_SPREAD,
-    );
-    if few {
-        a.median >= SINGLE_RUN_MARGIN * b.median
-    } else {
-        a.min > b.max
+/// A record's throughput in each repetition.
+fn rates(r: &Record) -> Vec<f64> {
+    r.repetitions.iter().map(|rep| rep.ops_per_sec).collect()
+}
+
+fn median(r: &Record) -> f64 {
+    r.summary.ops_per_sec.median
+}
+
+/// Sorted fastest first (by median).
+fn by_median<'a>(cell: &[&'a Record]) -> Vec<&'a Record> {
+    let mut v = cell.to_vec();
+    v.sort_by(|a, b| median(b).total_cmp(&median(a)));
+    v
+}
+
+/// Every comparison the report makes, planned before any is tested, and the level they are
+/// all tested at.
+#[derive(Debug)]
+pub struct Analysis<'a> {
+    results: &'a Results,
+    pairs: Vec<(&'a Record, &'a Record)>,
+    level: f64,
+}
+
+/// The outcome of one comparison `a` against `b`.
+#[derive(Clone, Copy, Debug)]
+pub struct Comparison {
+    /// The interval of `a / b` (`None`: fewer than two repetitions on a side).
+    pub interval: Option<RatioInterval>,
+    /// What may be said (`Unresolved` without an interval).
+    pub verdict: Verdict,
+    /// An operation kind starved in `a` or `b`: no claim is made.
+    pub starved: bool,
+}
+
+impl<'a> Analysis<'a> {
+    /// Plans every comparison of the summary and the guide for `results`.
+    pub fn new(results: &'a Results) -> Analysis<'a> {
+        let mut analysis = Analysis {
+            results,
+            pairs: Vec::new(),
+            level: 0.0,
+        };
+        for w in &results.settings.workloads {
+            for driver in Driver::ALL {
+                let cells = analysis.cells(w, driver);
+                // The summary's leader against every other record of its cell, to name ties.
+                if let Some(cell) = summary_cell(&cells) {
+                    analysis.plan_leaders(cell);
+                }
+                // Owner, lock or concurrent map, at the largest client count.
+                if let Some((_, cell)) = cells.last() {
+                    for members in families(cell) {
+                        analysis.plan_leaders(&members);
+                    }
+                    let leads: Vec<&Record> =
+                        families(cell).iter().map(|members| members[0]).collect();
+                    for (i, a) in leads.iter().enumerate() {
+                        for b in &leads[i + 1..] {
+                            analysis.plan(a, b);
+                        }
+                    }
+                }
+                // Crossovers: where the median leader changes between adjacent client counts.
+                for pair in cells.windows(2) {
+                    if let Some((l1, before, l2, after)) = crossover(&pair[0].1, &pair[1].1) {
+                        analysis.plan(l1, before);
+                        analysis.plan(l2, after);
+                    }
+                }
+            }
+        }
+        analysis.level = bonferroni_level(ALPHA, analysis.pairs.len());
+        analysis
     }
+
+    /// How many comparisons, and the confidence level of each interval.
+    pub fn size(&self) -> (usize, f64) {
+        (self.pairs.len(), self.level)
+    }
+
+    /// The cells of workload `w` under `driver`, by client count.
+    pub(crate) fn cells(&self, w: &Workload, driver: Driver) -> Vec<(usize, Cell<'a>)> {
+        let records: Vec<&'a Record> = self
+            .results
+            .records
+            .iter()
+            .filter(|r| r.workload == w.name && r.driver == driver)
+            .collect();
+        let clients: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
+        clients
+            .into_iter()
+            .map(|c| {
+                (
+                    c,
+                    records.iter().copied().filter(|r| r.clients == c).collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn plan(&mut self, a: &'a Record, b: &'a Record) {
+        let known = self
+            .pairs
+            .iter()
+            .any(|(x, y)| (same(x, a) && same(y, b)) || (same(x, b) && same(y, a)));
+        if !known {
+            self.pairs.push((a, b));
+        }
+    }
+
+    /// The median leader of `cell` against every other record.
+    fn plan_leaders(&mut self, cell: &[&'a Record]) {
+        let sorted = by_median(cell);
+        if let Some((top, rest)) = sorted.split_first() {
+            for r in rest {
+                self.plan(top, r);
+            }
+        }
+    }
+
+    /// `a` against `b`, tested at the corrected level. Panics in debug builds if the pair was
+    /// not planned: every tested comparison must be counted in the correction.
+    pub fn compare(&self, a: &Record, b: &Record) -> Comparison {
+        debug_assert!(
+            self.pairs
+                .iter()
+                .any(|(x, y)| (same(x, a) && same(y, b)) || (same(x, b) && same(y, a))),
+            "an unplanned comparison: {} vs {}",
+            a.implementation,
+            b.implementation
+        );
+        let workload = self
+            .results
+            .settings
+            .workloads
+            .iter()
+            .find(|w| w.name == a.workload);
+        let starved = workload
+            .is_some_and(|w| !starved_kinds(a, w).is_empty() || !starved_kinds(b, w).is_empty());
+        let interval = Welch::of(&rates(a), &rates(b)).map(|w| w.interval(self.level));
+        Comparison {
+            interval,
+            verdict: interval.map_or(Verdict::Unresolved, |i| i.verdict(MIN_EFFECT)),
+            starved,
+        }
+    }
+
+    /// The leaders of `cell`: the median leader and every record not shown slower than it.
+    /// Only for cells whose leader comparisons were planned (the summary's).
+    pub fn leaders(&self, cell: &[&'a Record]) -> Vec<&'a Record> {
+        let sorted = by_median(cell);
+        let Some((top, rest)) = sorted.split_first() else {
+            return Vec::new();
+        };
+        let mut tied = vec![*top];
+        tied.extend(
+            rest.iter()
+                .filter(|r| self.compare(top, r).verdict != Verdict::Faster),
+        );
+        tied
+    }
+}
+
+fn same(a: &Record, b: &Record) -> bool {
+    std::ptr::eq(a, b)
+}
+
+/// The cell the summary compares at: 8 clients if the workload ran at 8, else its largest.
+pub fn summary_cell<'c, 'a>(cells: &'c [(usize, Cell<'a>)]) -> Option<&'c Cell<'a>> {
+    cells
+        .iter()
+        .find(|(c, _)| *c == 8)
+        .or_else(|| cells.last())
+        .map(|(_, cell)| cell)
+}
+
+/// The records of `cell` grouped by family, each group fastest first, the groups ordered by
+/// their fastest.
+fn families<'a>(cell: &[&'a Record]) -> Vec<Vec<&'a Record>> {
+    let mut groups: Vec<Vec<&'a Record>> = Vec::new();
+    for r in by_median(cell) {
+        match groups
+            .iter_mut()
+            .find(|g| family(&g[0].implementation) == family(&r.implementation))
+        {
+            Some(g) => g.push(r),
+            None => groups.push(vec![r]),
+        }
+    }
+    groups
+}
+
+/// Where the median leader changes from `cell1` to `cell2`: (leader at 1, the later leader's
+/// record at 1, leader at 2, the earlier leader's record at 2).
+fn crossover<'a>(
+    cell1: &[&'a Record],
+    cell2: &[&'a Record],
+) -> Option<(&'a Record, &'a Record, &'a Record, &'a Record)> {
+    let l1 = *by_median(cell1).first()?;
+    let l2 = *by_median(cell2).first()?;
+    if l1.implementation == l2.implementation {
+        return None;
+    }
+    let before = cell1
+        .iter()
+        .find(|r| r.implementation == l2.implementation)?;
+    let after = cell2
+        .iter()
+        .find(|r| r.implementation == l1.implementation)?;
+    Some((l1, before, l2, after))
 }
 
 fn times(x: f64) -> String {
@@ -56,12 +262,21 @@ fn times(x: f64) -> String {
     }
 }
 
+/// `ratio 1.52×, CI 1.31–1.77×`.
+fn interval_words(c: &Comparison) -> String {
+    match c.interval {
+        Some(i) => format!(
+            "ratio {}, CI {}–{}",
+            times(i.ratio),
+            times(i.low).trim_end_matches('×'),
+            times(i.high)
+        ),
+        None => "fewer than two repetitions: no interval".into(),
+    }
+}
+
 fn cite(r: &Record) -> String {
-    format!(
-        "`{}` {}",
-        r.implementation,
-        human_rate(r.summary.ops_per_sec.median)
-    )
+    format!("`{}` {}", r.implementation, human_rate(median(r)))
 }
 
 fn cell_name(workload: &str, driver: Driver, clients: usize) -> String {
@@ -72,155 +287,148 @@ fn cell_name(workload: &str, driver: Driver, clients: usize) -> String {
     )
 }
 
-/// The fastest record of one cell.
-fn leader<'a>(cell: &[&'a Record]) -> Option<&'a Record> {
-    cell.iter().copied().max_by(|a, b| {
-        a.summary
-            .ops_per_sec
-            .median
-            .total_cmp(&b.summary.ops_per_sec.median)
-    })
+/// `the lock `rwlock_std`` or `the locks `rwlock_std` and `mutex_std` (tied)`.
+fn family_words(analysis: &Analysis<'_>, members: &[&Record]) -> String {
+    let leaders = analysis.leaders(members);
+    let kind = family(&members[0].implementation);
+    let names: Vec<String> = leaders
+        .iter()
+        .map(|r| format!("`{}`", r.implementation))
+        .collect();
+    if leaders.len() == 1 {
+        if members.len() == 1 {
+            format!("the {kind} {}", names[0])
+        } else {
+            format!("the best {kind}, {}", names[0])
+        }
+    } else {
+        format!("the {kind}s {} (tied)", names.join(" and "))
+    }
 }
 
-/// The fastest record of each family in one cell.
-fn best_per_family<'a>(cell: &[&'a Record]) -> Vec<&'a Record> {
-    let mut best: Vec<&Record> = Vec::new();
-    for r in cell {
-        match best
-            .iter_mut()
-            .find(|b| family(&b.implementation) == family(&r.implementation))
-        {
-            Some(b) if r.summary.ops_per_sec.median > b.summary.ops_per_sec.median => *b = r,
-            Some(_) => {}
-            None => best.push(r),
-        }
+/// One sentence comparing family leads `a` and `b` (a's median is the higher).
+fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> String {
+    let c = analysis.compare(a.0, b.0);
+    if c.starved {
+        return format!(
+            "{} and {}: no claim, a compared row starved an operation kind ({})",
+            a.1,
+            b.1,
+            interval_words(&c)
+        );
     }
-    best.sort_by(|a, b| {
-        b.summary
-            .ops_per_sec
-            .median
-            .total_cmp(&a.summary.ops_per_sec.median)
-    });
-    best
+    match c.verdict {
+        Verdict::Faster => format!(
+            "{} {} {} the throughput of {} (CI {})",
+            a.1,
+            if a.1.ends_with("(tied)") {
+                "make"
+            } else {
+                "makes"
+            },
+            times(c.interval.map_or(0.0, |i| i.ratio)),
+            b.1,
+            c.interval.map_or(String::new(), |i| format!(
+                "{}–{}",
+                times(i.low).trim_end_matches('×'),
+                times(i.high)
+            ))
+        ),
+        Verdict::Same => format!(
+            "{} and {} are the same within {:.0} % ({})",
+            a.1,
+            b.1,
+            100.0 * MIN_EFFECT,
+            interval_words(&c)
+        ),
+        // The leads were ordered by median, so a verdict of "slower" cannot happen here; it
+        // would read as unresolved, which is the safe side.
+        Verdict::Slower | Verdict::Unresolved => format!(
+            "{} and {} cannot be told apart in this run ({})",
+            a.1,
+            b.1,
+            interval_words(&c)
+        ),
+    }
 }
 
 /// The guide as markdown.
 pub fn decision_guide(results: &Results) -> String {
+    let analysis = Analysis::new(results);
+    let (m, level) = analysis.size();
     let mut out = String::new();
-    out += "Generated from this run. A claim that one strategy is faster is made only beyond \
-            noise: with three or more repetitions, where the slowest repetition of the faster one \
-            beats the fastest of the other; with fewer, where its median is at least 25 % higher. \
-            Each claim cites its cell (workload / driver / clients) and the medians.\n\n";
-    let mut families = String::new();
+    let _ = writeln!(
+        out,
+        "Generated from this run. The report makes {m} comparisons in all (the summary's leaders \
+         and the claims below); each is tested with Welch's t on log throughput over the \
+         repetitions, at {:.3} % confidence, so that all {m} intervals hold together with 95 % \
+         probability (Bonferroni). A difference is claimed only when its whole interval lies \
+         beyond ±{:.0} %; otherwise the strategies are named together as tied. Each claim cites \
+         its cell (workload / driver / clients), the medians, the ratio and its interval.\n",
+        100.0 * level,
+        100.0 * MIN_EFFECT
+    );
+    let mut families_out = String::new();
     let mut crossovers = String::new();
     let mut starved = String::new();
     for w in &results.settings.workloads {
-        let records: Vec<&Record> = results
-            .records
-            .iter()
-            .filter(|r| r.workload == w.name)
-            .collect();
-        let clients: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
         for driver in Driver::ALL {
-            let cells: Vec<(usize, Vec<&Record>)> = clients
-                .iter()
-                .map(|c| {
-                    (
-                        *c,
-                        records
-                            .iter()
-                            .copied()
-                            .filter(|r| r.driver == driver && r.clients == *c)
-                            .collect::<Vec<_>>(),
-                    )
-                })
-                .filter(|(_, cell)| !cell.is_empty())
-                .collect();
-            // Owner, lock or concurrent map: the fastest of each family at the largest count.
+            let cells = analysis.cells(w, driver);
             if let Some((c, cell)) = cells.last() {
-                let best = best_per_family(cell);
-                if let [first, second, ..] = best.as_slice() {
-                    let verdict = if beats(first, second) {
-                        format!(
-                            "the best {} (`{}`) is {} the best {} (`{}`)",
-                            family(&first.implementation),
-                            first.implementation,
-                            times(
-                                first.summary.ops_per_sec.median
-                                    / second.summary.ops_per_sec.median
-                            ),
-                            family(&second.implementation),
-                            second.implementation
-                        )
-                    } else {
-                        format!(
-                            "the best {} (`{}`) and the best {} (`{}`) are within noise of each other",
-                            family(&first.implementation),
-                            first.implementation,
-                            family(&second.implementation),
-                            second.implementation
-                        )
-                    };
-                    let owner = best
-                        .iter()
-                        .skip(2)
-                        .find(|r| family(&r.implementation) == "owner");
-                    let verdict = match owner {
-                        Some(o) => format!(
-                            "{verdict}; the best owner (`{}`) makes {} of the leader's throughput",
-                            o.implementation,
-                            crate::markdown::share(
-                                o.summary.ops_per_sec.median / first.summary.ops_per_sec.median
-                            )
-                        ),
-                        None => verdict,
-                    };
-                    let others: Vec<String> = best.iter().map(|r| cite(r)).collect();
+                let groups = families(cell);
+                if groups.len() >= 2 {
+                    let words: Vec<String> =
+                        groups.iter().map(|g| family_words(&analysis, g)).collect();
+                    let mut claims = Vec::new();
+                    for i in 0..groups.len() - 1 {
+                        claims.push(versus(
+                            &analysis,
+                            (groups[i][0], &words[i]),
+                            (groups[i + 1][0], &words[i + 1]),
+                        ));
+                    }
+                    let cited: Vec<String> = groups.iter().map(|g| cite(g[0])).collect();
                     let _ = writeln!(
-                        families,
-                        "- On `{}` {} with {c} clients, {verdict} ({}: {}).",
+                        families_out,
+                        "- On `{}` {} with {c} clients: {}. ({}: {}.)",
                         w.name,
                         driver_words(driver),
+                        claims.join("; "),
                         cell_name(&w.name, driver, *c),
-                        others.join(", ")
+                        cited.join(", ")
                     );
                 }
             }
-            // Crossovers: where the leader changes with the client count, beyond noise.
             for pair in cells.windows(2) {
-                let (c1, cell1) = &pair[0];
-                let (c2, cell2) = &pair[1];
-                let (Some(l1), Some(l2)) = (leader(cell1), leader(cell2)) else {
+                let ((c1, cell1), (c2, cell2)) = (&pair[0], &pair[1]);
+                let Some((l1, before, l2, after)) = crossover(cell1, cell2) else {
                     continue;
                 };
-                if l1.implementation == l2.implementation {
-                    continue;
-                }
-                let before = cell1.iter().find(|r| r.implementation == l2.implementation);
-                let after = cell2.iter().find(|r| r.implementation == l1.implementation);
-                if let (Some(before), Some(after)) = (before, after) {
-                    if beats(l1, before) && beats(l2, after) {
-                        let _ = writeln!(
-                            crossovers,
-                            "- On `{}` {}, `{}` leads at {c1} client{} ({} vs {}) but `{}` leads at {c2} ({} vs {}) — cells {} and {}.",
-                            w.name,
-                            driver_words(driver),
-                            l1.implementation,
-                            if *c1 == 1 { "" } else { "s" },
-                            cite(l1),
-                            cite(before),
-                            l2.implementation,
-                            cite(l2),
-                            cite(after),
-                            cell_name(&w.name, driver, *c1),
-                            cell_name(&w.name, driver, *c2)
-                        );
-                    }
+                let (x, y) = (analysis.compare(l1, before), analysis.compare(l2, after));
+                let claimed = |c: &Comparison| !c.starved && c.verdict == Verdict::Faster;
+                if claimed(&x) && claimed(&y) {
+                    let _ = writeln!(
+                        crossovers,
+                        "- On `{}` {}, `{}` leads at {c1} client{} ({} vs {}: {}) but `{}` leads at {c2} ({} vs {}: {}) — cells {} and {}.",
+                        w.name,
+                        driver_words(driver),
+                        l1.implementation,
+                        if *c1 == 1 { "" } else { "s" },
+                        cite(l1),
+                        cite(before),
+                        interval_words(&x),
+                        l2.implementation,
+                        cite(l2),
+                        cite(after),
+                        interval_words(&y),
+                        cell_name(&w.name, driver, *c1),
+                        cell_name(&w.name, driver, *c2)
+                    );
                 }
             }
             for (c, cell) in &cells {
                 for r in cell {
-                    let notes = crate::table::starved_kinds(r, w);
+                    let notes = starved_kinds(r, w);
                     if !notes.is_empty() {
                         let _ = writeln!(
                             starved,
@@ -237,10 +445,10 @@ pub fn decision_guide(results: &Results) -> String {
         }
     }
     out += "### Owner, lock or concurrent map?\n\n";
-    out += if families.is_empty() {
+    out += if families_out.is_empty() {
         "No cell ran more than one family.\n"
     } else {
-        &families
+        &families_out
     };
     out += "\n### Where the ranking changes with the number of clients\n\n";
     out += if crossovers.is_empty() {
@@ -254,17 +462,5 @@ pub fn decision_guide(results: &Results) -> String {
     } else {
         &starved
     };
-    let f = &results.floors;
-    let _ = writeln!(
-        out,
-        "\n### What the floors predict\n\n- Every blocking call to an owner thread that sleeps costs a \
-         wake each way: {} per round trip here, against {} for an uncontended lock. An OS-thread \
-         owner cannot beat a lock on this machine unless the critical section is longer than that.\n\
-         - An owner task on tokio pays {} per request and reply: the floor of `owner_tokio` under \
-         tasks.",
-        crate::table::human_ns(f.thread_wake_round_trip_ns),
-        crate::table::human_ns(f.mutex_uncontended_ns),
-        crate::table::human_ns(f.tokio_round_trip_ns)
-    );
     out
 }

@@ -8,6 +8,7 @@ use std::fmt::Write;
 use statebench_harness::results::{Record, Results};
 use statebench_harness::{Driver, Workload};
 
+use crate::guide::{Analysis, summary_cell};
 use crate::table::{human_ns, human_rate, starved_kinds};
 
 /// A markdown table. `align` has one letter per column: `l` (text) or `r` (figures).
@@ -68,38 +69,35 @@ fn implementations(records: &[&Record]) -> Vec<String> {
 }
 
 /// The summary: for every workload and driver, each implementation's throughput as a share of
-/// the fastest one's, at one client count.
+/// the fastest one's, at one client count. The leaders column names the fastest and every
+/// implementation the statistics cannot tell from it (see [`crate::guide`]).
 pub fn summary(results: &Results) -> String {
-    let workloads = &results.settings.workloads;
+    let analysis = Analysis::new(results);
     let all: Vec<&Record> = results.records.iter().collect();
     let names = implementations(&all);
-    let mut header = vec!["workload", "driver", "clients", "fastest", "ops/s"];
+    let mut header = vec!["workload", "driver", "clients", "leaders", "ops/s"];
     header.extend(names.iter().map(String::as_str));
     let mut rows = Vec::new();
-    for w in workloads {
-        let records = of_workload(results, &w.name);
-        let Some(clients) = summary_clients(&records) else {
-            continue;
-        };
+    for w in &results.settings.workloads {
         for driver in Driver::ALL {
-            let cell: Vec<&&Record> = records
-                .iter()
-                .filter(|r| r.driver == driver && r.clients == clients)
-                .collect();
-            let Some(best) = cell.iter().max_by(|a, b| {
-                a.summary
-                    .ops_per_sec
-                    .median
-                    .total_cmp(&b.summary.ops_per_sec.median)
-            }) else {
+            let cells = analysis.cells(w, driver);
+            let Some(cell) = summary_cell(&cells) else {
+                continue;
+            };
+            let leaders = analysis.leaders(cell);
+            let Some(best) = leaders.first() else {
                 continue;
             };
             let top = best.summary.ops_per_sec.median;
+            let named: Vec<String> = leaders
+                .iter()
+                .map(|r| format!("**{}**", r.implementation))
+                .collect();
             let mut row = vec![
                 w.name.clone(),
                 driver.name().to_owned(),
-                clients.to_string(),
-                format!("**{}**", best.implementation),
+                best.clients.to_string(),
+                named.join(" = "),
                 human_rate(top),
             ];
             for name in &names {
@@ -386,7 +384,9 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
         results.created
     );
     out += "## Summary\n\n";
-    out += "Throughput of each implementation as a share of the fastest (1.00), per workload and driver.\n\n";
+    out += "Throughput of each implementation as a share of the fastest median (1.00), per workload \
+            and driver. *Leaders* names the fastest and every implementation that the statistics \
+            cannot tell from it (joined by =; see the decision guide for the test).\n\n";
     out += &summary(results);
     out += "\n## Decision guide\n\n";
     out += &crate::guide::decision_guide(results);
