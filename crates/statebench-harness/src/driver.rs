@@ -18,6 +18,7 @@ use statebench_core::{Service, Settings};
 
 use crate::generate::{PLAN_LEN, Plan, Subject, plans};
 use crate::measure::{Latencies, LatencySummary, process_cpu_time};
+use crate::verify::{ClientEnd, RunEnd};
 use crate::workload::{Workload, WorkloadError, operations};
 
 /// How clients call the service.
@@ -110,6 +111,10 @@ pub struct Repetition {
     pub ops_by_kind: BTreeMap<String, u64>,
     /// Latency per operation kind, and over all kinds under `all`.
     pub latency: BTreeMap<String, LatencySummary>,
+    /// The share of gets that found something (kv, sessions, cache), warm-up included.
+    pub hit_rate: Option<f64>,
+    /// Live entries of the workload's key range in the final state (kv, sessions, cache).
+    pub live_size: Option<u64>,
 }
 
 const WARMING_UP: u8 = 0;
@@ -386,7 +391,8 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     let _ = timing_cost();
     let control = Arc::new(Control::default());
     let settings = Settings::default();
-    let initial = S::initial(workload, Instant::now());
+    let started = Instant::now();
+    let initial = S::initial(workload, started);
     let new_client = |plan| Client::<S>::new(plan, kinds, sample_every);
 
     let (service, clients, window, runtime) = match cell.driver {
@@ -438,34 +444,66 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
         }
     };
 
-    let outcome = summarize::<S, I>(
-        &service,
-        clients,
-        &window,
-        &control,
-        kinds,
-        &workload.service,
+    let outcome = summarize::<S, I>(clients, &window, &control, kinds, &workload.service).and_then(
+        |(repetition, clients, tally)| {
+            verify_run::<S, I>(&service, repetition, &clients, &tally, workload, started)
+        },
     );
-    // Blocking calls from this thread, outside the runtime's context: allowed for every owner.
-    let shutdown = service
-        .shutdown()
-        .map(drop)
-        .map_err(|e| RunError(format!("shutdown failed: {e}")));
+    // Shut down whatever happened, so a failed check leaves nothing running. Blocking calls
+    // from this thread, outside the runtime's context: allowed for every owner.
+    let _ = service.shutdown();
     drop(service);
     drop(runtime);
-    let repetition = outcome?;
-    shutdown?;
+    outcome
+}
+
+/// The end-of-run checks ([`crate::verify`]), then the final state's figures.
+fn verify_run<S: Subject, I: Service<S>>(
+    service: &I,
+    mut repetition: Repetition,
+    clients: &[Client<S>],
+    tally: &S::Tally,
+    workload: &Workload,
+    started: Instant,
+) -> Result<Repetition, RunError> {
+    let fail = |why: String| RunError(format!("{}: {why}", I::NAME));
+    let end = RunEnd {
+        workload,
+        clients: clients
+            .iter()
+            .map(|c| ClientEnd {
+                plan: &c.plan,
+                // The operation a client finished as the window closed was applied but not
+                // counted.
+                applied: c.done + 1,
+            })
+            .collect(),
+        tally,
+        started,
+    };
+    S::verify_end(&end, service).map_err(fail)?;
+    let now = Instant::now();
+    let state = service
+        .shutdown()
+        .map_err(|e| fail(format!("shutdown failed: {e}")))?;
+    S::verify_final(&end, &state, now).map_err(fail)?;
+    repetition.hit_rate =
+        S::hits(tally).and_then(|(found, made)| (made > 0).then(|| found as f64 / made as f64));
+    repetition.live_size = S::live_size(&state, workload.keys, now);
     Ok(repetition)
 }
 
+/// A repetition's figures, its clients (for the end-of-run checks) and their merged tally.
+type Summarized<S> = (Repetition, Vec<Client<S>>, <S as Subject>::Tally);
+
+/// The repetition's figures, the clients (for the end-of-run checks) and their merged tally.
 fn summarize<S: Subject, I: Service<S>>(
-    service: &I,
     clients: Vec<Option<Client<S>>>,
     window: &Window,
     control: &Control,
     kinds: usize,
     service_name: &str,
-) -> Result<Repetition, RunError> {
+) -> Result<Summarized<S>, RunError> {
     if let Some(why) = control
         .failure
         .lock()
@@ -474,30 +512,25 @@ fn summarize<S: Subject, I: Service<S>>(
     {
         return Err(RunError(format!("{}: {why}", I::NAME)));
     }
-    if clients.iter().any(Option::is_none) {
+    let Some(mut clients) = clients.into_iter().collect::<Option<Vec<_>>>() else {
         return Err(RunError(format!("{}: a client panicked", I::NAME)));
-    }
+    };
     let mut latencies = Latencies::new(kinds);
     let mut tally = S::Tally::default();
     let mut ops = 0;
     let mut ops_by_kind = vec![0; kinds];
-    let mut intervals: Vec<u32> = clients
-        .iter()
-        .flatten()
-        .map(|c| (c.sample_mask + 1) as u32)
-        .collect();
+    let mut intervals: Vec<u32> = clients.iter().map(|c| (c.sample_mask + 1) as u32).collect();
     intervals.sort_unstable();
     let timed_one_in = intervals.get(intervals.len() / 2).copied().unwrap_or(1);
-    for client in clients.into_iter().flatten() {
+    for client in &mut clients {
         let counts = client.window_ops_by_kind(kinds);
         ops += counts.iter().sum::<u64>();
         for (total, n) in ops_by_kind.iter_mut().zip(counts) {
             *total += n;
         }
         latencies.merge(&client.latencies);
-        S::merge(&mut tally, client.tally);
+        S::merge(&mut tally, std::mem::take(&mut client.tally));
     }
-    S::verify_end(&tally, service).map_err(|why| RunError(format!("{}: {why}", I::NAME)))?;
     let names = operations(service_name).unwrap_or(&[]);
     let mut latency: BTreeMap<String, LatencySummary> = names
         .iter()
@@ -514,7 +547,7 @@ fn summarize<S: Subject, I: Service<S>>(
         .map(|(name, n)| ((*name).to_owned(), n))
         .collect();
     let secs = window.wall.as_secs_f64();
-    Ok(Repetition {
+    let repetition = Repetition {
         // The runner sets the trial's place in the run.
         trial: 0,
         at_ms: 0,
@@ -529,5 +562,8 @@ fn summarize<S: Subject, I: Service<S>>(
         timed_one_in,
         ops_by_kind,
         latency,
-    })
+        hit_rate: None,
+        live_size: None,
+    };
+    Ok((repetition, clients, tally))
 }

@@ -12,6 +12,7 @@ use statebench_core::{
     Sessions, SessionsOp, SessionsReply, StateMachine,
 };
 
+use crate::verify::{self, RunEnd};
 use crate::workload::{KeyDistribution, Workload, WorkloadError, operations};
 
 /// How many operations each client pre-generates and then cycles through.
@@ -167,15 +168,58 @@ pub trait Subject: StateMachine + Sized {
     /// Adds one client's tally to another.
     fn merge(into: &mut Self::Tally, from: Self::Tally);
 
-    /// The end-of-run check, with every client stopped and the service still running.
-    fn verify_end<I: Service<Self>>(tally: &Self::Tally, service: &I) -> Result<(), String> {
-        let _ = (tally, service);
-        Ok(())
+    /// The end-of-run checks with every client stopped and the service still running: probes
+    /// through two handles and the merged tally ([`crate::verify`]).
+    fn verify_end<I: Service<Self>>(
+        end: &RunEnd<'_, Self::Op, Self::Tally>,
+        service: &I,
+    ) -> Result<(), String>;
+
+    /// The final state, as `shutdown` handed it back, against what the clients wrote; `now`
+    /// was read after the probes and before the shutdown.
+    fn verify_final(
+        end: &RunEnd<'_, Self::Op, Self::Tally>,
+        state: &Self,
+        now: Instant,
+    ) -> Result<(), String>;
+
+    /// Reads that may find nothing, from the tally: (found, looked up).
+    fn hits(tally: &Self::Tally) -> Option<(u64, u64)> {
+        let _ = tally;
+        None
+    }
+
+    /// How many of the workload's `keys` hold a live entry in `state` at `now`.
+    fn live_size(state: &Self, keys: u64, now: Instant) -> Option<u64> {
+        let _ = (state, keys, now);
+        None
+    }
+}
+
+/// What a client saw of its lookups: how many, and how many found something.
+#[derive(Debug, Default)]
+pub struct Lookups {
+    /// Gets made.
+    pub made: u64,
+    /// Gets that found a value (or a live session).
+    pub found: u64,
+}
+
+impl Lookups {
+    #[inline(always)]
+    fn count(&mut self, found: bool) {
+        self.made += 1;
+        self.found += u64::from(found);
+    }
+
+    fn merge(&mut self, other: Lookups) {
+        self.made += other.made;
+        self.found += other.found;
     }
 }
 
 impl Subject for KvU64 {
-    type Tally = ();
+    type Tally = Lookups;
 
     fn initial(workload: &Workload, now: Instant) -> Self {
         let mut kv = KvU64::new();
@@ -198,9 +242,13 @@ impl Subject for KvU64 {
     }
 
     #[inline(always)]
-    fn check(op: &KvOp<u64, u64>, reply: &KvReply<u64>, _: &mut ()) -> bool {
+    fn check(op: &KvOp<u64, u64>, reply: &KvReply<u64>, tally: &mut Lookups) -> bool {
         match (op, reply) {
-            (KvOp::Get(k) | KvOp::Set(k, _) | KvOp::Delete(k), KvReply::Value(v)) => tag_ok(*k, *v),
+            (KvOp::Get(k), KvReply::Value(v)) => {
+                tally.count(v.is_some());
+                tag_ok(*k, *v)
+            }
+            (KvOp::Set(k, _) | KvOp::Delete(k), KvReply::Value(v)) => tag_ok(*k, *v),
             (KvOp::Len, KvReply::Len(_)) => true,
             _ => false,
         }
@@ -215,7 +263,62 @@ impl Subject for KvU64 {
         }
     }
 
-    fn merge(_: &mut (), _: ()) {}
+    fn merge(into: &mut Lookups, from: Lookups) {
+        into.merge(from);
+    }
+
+    /// Every key is stored before the run and nothing deletes: a get that finds nothing is a
+    /// lost write. Then the probes.
+    fn verify_end<I: Service<Self>>(
+        end: &RunEnd<'_, KvOp<u64, u64>, Lookups>,
+        service: &I,
+    ) -> Result<(), String> {
+        let (w, t) = (end.workload, end.tally);
+        if w.prefill && !verify::deletes(w) && t.found < t.made {
+            return Err(format!(
+                "{} of {} gets found nothing, but every key was stored before the run and \
+                 nothing deletes",
+                t.made - t.found,
+                t.made
+            ));
+        }
+        verify::probe_store::<Self, I>(service, w, KvOp::Set, KvOp::Get, |r| match r {
+            KvReply::Value(v) => Some(*v),
+            KvReply::Len(_) => None,
+        })
+    }
+
+    fn verify_final(
+        end: &RunEnd<'_, KvOp<u64, u64>, Lookups>,
+        state: &Self,
+        now: Instant,
+    ) -> Result<(), String> {
+        let last = end.last_writes(|op| match op {
+            KvOp::Set(k, v) => Some((*k, Some(*v))),
+            KvOp::Delete(k) => Some((*k, None)),
+            _ => None,
+        });
+        let initial = Self::initial(end.workload, end.started);
+        let value = |s: &Self, key| match s.read(&KvOp::Get(key), now) {
+            Some(KvReply::Value(v)) => v,
+            _ => None,
+        };
+        verify::check_final_store(
+            end.workload,
+            &last,
+            |k| value(state, k),
+            |k| value(&initial, k),
+            false,
+        )
+    }
+
+    fn hits(tally: &Lookups) -> Option<(u64, u64)> {
+        Some((tally.found, tally.made))
+    }
+
+    fn live_size(state: &Self, keys: u64, _: Instant) -> Option<u64> {
+        Some(state.entries().filter(|(k, _)| **k < keys).count() as u64)
+    }
 }
 
 /// What a counter client saw: its increments and what its resets reported.
@@ -259,15 +362,50 @@ impl Subject for Counter {
         into.reset_total += from.reset_total;
     }
 
-    /// Every increment is accounted for: made = reported by resets + what remains.
-    fn verify_end<I: Service<Self>>(tally: &CounterTally, service: &I) -> Result<(), String> {
+    /// Every increment is accounted for: made = reported by resets + what remains. Then a
+    /// probe: an increment through one handle is seen by a get through another.
+    fn verify_end<I: Service<Self>>(
+        end: &RunEnd<'_, CounterOp, CounterTally>,
+        service: &I,
+    ) -> Result<(), String> {
+        let tally = end.tally;
         let CounterReply(remaining) = service.call(CounterOp::Get).map_err(|e| e.to_string())?;
-        if tally.increments == tally.reset_total + remaining {
+        if tally.increments != tally.reset_total + remaining {
+            return Err(format!(
+                "lost increments: {} made, resets reported {} and {} remain",
+                tally.increments, tally.reset_total, remaining
+            ));
+        }
+        let (writer, reader) = (service.clone(), service.clone());
+        let CounterReply(after) = writer
+            .call(CounterOp::Increment)
+            .map_err(|e| e.to_string())?;
+        let CounterReply(seen) = reader.call(CounterOp::Get).map_err(|e| e.to_string())?;
+        if after != remaining + 1 || seen != after {
+            return Err(format!(
+                "probe: {remaining} remained; an increment through one handle replied {after} \
+                 and a get through another read {seen}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The state handed back holds what the probe left.
+    fn verify_final(
+        end: &RunEnd<'_, CounterOp, CounterTally>,
+        state: &Self,
+        _: Instant,
+    ) -> Result<(), String> {
+        let expected = end.tally.increments - end.tally.reset_total + 1;
+        if state.count() == expected {
             Ok(())
         } else {
             Err(format!(
-                "lost increments: {} made, resets reported {} and {} remain",
-                tally.increments, tally.reset_total, remaining
+                "the final state counts {}, but {} increments were made (the probe's included) \
+                 and resets took {}",
+                state.count(),
+                end.tally.increments + 1,
+                end.tally.reset_total
             ))
         }
     }
@@ -282,7 +420,7 @@ fn data_value(id: u64, rng: &mut Rng, len: usize) -> String {
 }
 
 impl Subject for Sessions {
-    type Tally = ();
+    type Tally = Lookups;
 
     fn initial(workload: &Workload, now: Instant) -> Self {
         let mut sessions = Sessions::new(
@@ -312,7 +450,7 @@ impl Subject for Sessions {
     }
 
     #[inline]
-    fn check(op: &SessionsOp, reply: &SessionsReply, _: &mut ()) -> bool {
+    fn check(op: &SessionsOp, reply: &SessionsReply, tally: &mut Lookups) -> bool {
         // Data values start with their session's id and a colon.
         let owned_by =
             |v: &String, id: u64| v.split(':').next().and_then(|p| p.parse().ok()) == Some(id);
@@ -320,8 +458,12 @@ impl Subject for Sessions {
             (SessionsOp::Create(id), SessionsReply::Session(Some(s))) => {
                 s.id == *id && s.data.is_empty()
             }
-            (SessionsOp::Get(_), SessionsReply::Session(None)) => true,
+            (SessionsOp::Get(_), SessionsReply::Session(None)) => {
+                tally.count(false);
+                true
+            }
             (SessionsOp::Get(id), SessionsReply::Session(Some(s))) => {
+                tally.count(true);
                 s.id == *id && s.data.values().all(|v| owned_by(v, *id))
             }
             (
@@ -336,11 +478,79 @@ impl Subject for Sessions {
         format!("{op:?} got the reply {reply:?}, which is not a reply to it")
     }
 
-    fn merge(_: &mut (), _: ()) {}
+    fn merge(into: &mut Lookups, from: Lookups) {
+        into.merge(from);
+    }
+
+    /// The probes: a session created and given data through one handle is read back, data
+    /// and all, through another.
+    fn verify_end<I: Service<Self>>(
+        end: &RunEnd<'_, SessionsOp, Lookups>,
+        service: &I,
+    ) -> Result<(), String> {
+        let (writer, reader) = (service.clone(), service.clone());
+        let call = |s: &I, op: SessionsOp| s.call(op).map_err(|e| e.to_string());
+        for id in end.workload.keys..end.workload.keys + verify::PROBES {
+            let value = format!("{id}:probe");
+            let created = call(&writer, SessionsOp::Create(id))?;
+            let set = call(
+                &writer,
+                SessionsOp::SetData {
+                    id,
+                    key: "probe".into(),
+                    value: value.clone(),
+                },
+            )?;
+            let read = call(&reader, SessionsOp::Get(id))?;
+            let fine = matches!(&created, SessionsReply::Session(Some(s)) if s.id == id)
+                && set == SessionsReply::Live(true)
+                && matches!(&read, SessionsReply::Session(Some(s))
+                    if s.data.get("probe") == Some(&value));
+            if !fine {
+                return Err(format!(
+                    "probe: session {id} created ({created:?}) and given data ({set:?}) through \
+                     one handle read back as {read:?} through another"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The probe sessions are in the state handed back, with their data.
+    fn verify_final(
+        end: &RunEnd<'_, SessionsOp, Lookups>,
+        state: &Self,
+        now: Instant,
+    ) -> Result<(), String> {
+        for id in end.workload.keys..end.workload.keys + verify::PROBES {
+            let held = state.read(&SessionsOp::Get(id), now);
+            let fine = matches!(&held, Some(SessionsReply::Session(Some(s)))
+                if s.data.get("probe").is_some_and(|v| *v == format!("{id}:probe")));
+            if !fine {
+                return Err(format!(
+                    "the final state lost the probe's session {id}: it holds {held:?}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn hits(tally: &Lookups) -> Option<(u64, u64)> {
+        Some((tally.found, tally.made))
+    }
+
+    fn live_size(state: &Self, keys: u64, now: Instant) -> Option<u64> {
+        Some(
+            state
+                .stored()
+                .filter(|s| s.id < keys && s.is_live(now))
+                .count() as u64,
+        )
+    }
 }
 
 impl Subject for CacheU64 {
-    type Tally = ();
+    type Tally = Lookups;
 
     fn initial(workload: &Workload, now: Instant) -> Self {
         let mut cache = CacheU64::new(Duration::from_millis(workload.cleanup_every_ms));
@@ -372,12 +582,15 @@ impl Subject for CacheU64 {
     }
 
     #[inline(always)]
-    fn check(op: &CacheOp<u64, u64>, reply: &CacheReply<u64>, _: &mut ()) -> bool {
+    fn check(op: &CacheOp<u64, u64>, reply: &CacheReply<u64>, tally: &mut Lookups) -> bool {
         match (op, reply) {
-            (
-                CacheOp::Get(k) | CacheOp::Set { key: k, .. } | CacheOp::Delete(k),
-                CacheReply::Value(v),
-            ) => tag_ok(*k, *v),
+            (CacheOp::Get(k), CacheReply::Value(v)) => {
+                tally.count(v.is_some());
+                tag_ok(*k, *v)
+            }
+            (CacheOp::Set { key: k, .. } | CacheOp::Delete(k), CacheReply::Value(v)) => {
+                tag_ok(*k, *v)
+            }
             (CacheOp::Len, CacheReply::Len(_)) => true,
             _ => false,
         }
@@ -393,7 +606,67 @@ impl Subject for CacheU64 {
         }
     }
 
-    fn merge(_: &mut (), _: ()) {}
+    fn merge(into: &mut Lookups, from: Lookups) {
+        into.merge(from);
+    }
+
+    /// The probes, with an hour's TTL so nothing expires before they are read back.
+    fn verify_end<I: Service<Self>>(
+        end: &RunEnd<'_, CacheOp<u64, u64>, Lookups>,
+        service: &I,
+    ) -> Result<(), String> {
+        verify::probe_store::<Self, I>(
+            service,
+            end.workload,
+            |key, value| CacheOp::Set {
+                key,
+                value,
+                ttl: Duration::from_secs(3600),
+            },
+            CacheOp::Get,
+            |r| match r {
+                CacheReply::Value(v) => Some(*v),
+                CacheReply::Len(_) => None,
+            },
+        )
+    }
+
+    /// Every key holds a client's last write or nothing (its TTL may have run out).
+    fn verify_final(
+        end: &RunEnd<'_, CacheOp<u64, u64>, Lookups>,
+        state: &Self,
+        now: Instant,
+    ) -> Result<(), String> {
+        let last = end.last_writes(|op| match op {
+            CacheOp::Set { key, value, .. } => Some((*key, Some(*value))),
+            CacheOp::Delete(k) => Some((*k, None)),
+            _ => None,
+        });
+        let initial = Self::initial(end.workload, end.started);
+        let value = |s: &Self, key| match s.read(&CacheOp::Get(key), now) {
+            Some(CacheReply::Value(v)) => v,
+            _ => None,
+        };
+        // The initial entries' TTLs ran from the start, so read them as of the start.
+        let value_then = |key| match initial.read(&CacheOp::Get(key), end.started) {
+            Some(CacheReply::Value(v)) => v,
+            _ => None,
+        };
+        verify::check_final_store(end.workload, &last, |k| value(state, k), value_then, true)
+    }
+
+    fn hits(tally: &Lookups) -> Option<(u64, u64)> {
+        Some((tally.found, tally.made))
+    }
+
+    fn live_size(state: &Self, keys: u64, now: Instant) -> Option<u64> {
+        Some(
+            state
+                .stored()
+                .filter(|(k, e)| **k < keys && e.live_value(now).is_some())
+                .count() as u64,
+        )
+    }
 }
 
 /// One client's pre-generated operations, with the kind index of each.
@@ -512,21 +785,28 @@ mod tests {
     fn checks_catch_a_value_of_another_key_and_lost_increments() {
         let mut rng = Rng::new(1);
         let v = tagged_value(3, &mut rng);
+        let mut lookups = Lookups::default();
         assert!(KvU64::check(
             &KvOp::Get(3),
             &KvReply::Value(Some(v)),
-            &mut ()
+            &mut lookups
         ));
         assert!(!KvU64::check(
             &KvOp::Get(4),
             &KvReply::Value(Some(v)),
-            &mut ()
+            &mut lookups
         ));
+        assert!(KvU64::check(
+            &KvOp::Get(4),
+            &KvReply::Value(None),
+            &mut lookups
+        ));
+        assert_eq!((lookups.made, lookups.found), (3, 2), "gets are counted");
         assert!(
             KvU64::explain(&KvOp::Get(4), &KvReply::Value(Some(v)))
                 .contains("never written for key 4")
         );
-        assert!(!KvU64::check(&KvOp::Get(4), &KvReply::Len(1), &mut ()));
+        assert!(!KvU64::check(&KvOp::Get(4), &KvReply::Len(1), &mut lookups));
         let mut tally = CounterTally::default();
         assert!(!Counter::check(
             &CounterOp::Increment,

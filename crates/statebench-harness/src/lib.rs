@@ -35,6 +35,7 @@ pub mod measure;
 mod os;
 pub mod results;
 pub mod stats;
+pub mod verify;
 pub mod workload;
 
 pub use driver::{Cell, Driver, Repetition, RunError, run_repetition};

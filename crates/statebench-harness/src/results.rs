@@ -316,6 +316,8 @@ mod tests {
             timed_one_in: 16,
             ops_by_kind: BTreeMap::from([("increment".to_owned(), ops)]),
             latency: BTreeMap::from([("all".to_owned(), latency)]),
+            hit_rate: None,
+            live_size: None,
         };
         let reps = vec![rep(100), rep(300)];
         let mut results = Results::new(machine, floors, settings);

@@ -206,6 +206,8 @@ mod tests {
                 timed_one_in: 1,
                 ops_by_kind: BTreeMap::from([("get".to_owned(), gets), ("set".to_owned(), sets)]),
                 latency: BTreeMap::new(),
+                hit_rate: None,
+                live_size: None,
             };
             Record {
                 workload: "seed".into(),

@@ -38,6 +38,8 @@ fn record(
         timed_one_in: 1,
         ops_by_kind: ops.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect(),
         latency: BTreeMap::from([("all".to_owned(), latency)]),
+        hit_rate: None,
+        live_size: None,
     };
     let repetitions = vec![rep(0.9), rep(1.0), rep(1.1)];
     Record {
