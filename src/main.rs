@@ -11,7 +11,8 @@ use statebench::registry;
 use statebench::runner::{Matrix, PlannedCell, Trial};
 use statebench::table::{human_ns, workload_table};
 use statebench_harness::Driver;
-use statebench_harness::machine::{Floors, Machine};
+use statebench_harness::floors::Floors;
+use statebench_harness::machine::Machine;
 use statebench_harness::results::{Record, Results, RunSettings};
 use statebench_harness::workload::{self, Workload};
 
@@ -356,26 +357,36 @@ impl Progress {
 
 fn print_floors(machine: &Machine, floors: &Floors) {
     println!(
-        "machine: {} ({} cores), {}, {}, {} build, commit {}",
+        "machine: {} ({} cores, SMT siblings {}, allowed CPUs {}{}), {}, {}, {} build, commit {}",
         machine.cpu_model,
         machine.cores,
+        machine.topology.smt_siblings.join(" / "),
+        machine.topology.allowed,
+        if machine.topology.virtual_machine {
+            ", virtual machine"
+        } else {
+            ""
+        },
         machine.os,
         machine.rustc,
         machine.profile,
         machine.commit
     );
-    let ping = floors
-        .cross_core_ping_pong_ns
-        .map_or("n/a".into(), human_ns);
     println!(
-        "floors: cross-core ping-pong {ping}, thread wake round trip {}, tokio mpsc+oneshot round trip {}, \
-         uncontended Mutex {}, 1 ms sleep: {} (thread) / {} (tokio)",
-        human_ns(floors.thread_wake_round_trip_ns),
-        human_ns(floors.tokio_round_trip_ns),
-        human_ns(floors.mutex_uncontended_ns),
-        human_ns(floors.thread_sleep_1ms_us * 1e3),
-        human_ns(floors.tokio_sleep_1ms_us * 1e3),
+        "floors (median of {} trials, range):",
+        statebench_harness::floors::TRIALS
     );
+    for (name, floor) in floors.named() {
+        match floor {
+            Some(f) => println!(
+                "  {name:<55} {:>10}  ({} – {})",
+                human_ns(f.median),
+                human_ns(f.min),
+                human_ns(f.max)
+            ),
+            None => println!("  {name:<55} {:>10}", "n/a"),
+        }
+    }
 }
 
 /// Runs the matrix `args` describe, prints a table per workload, and writes the results to
@@ -505,6 +516,22 @@ fn measure(args: &MatrixArgs, defaults: &Defaults, out: &Path) -> Result<Results
             Err(e)
         }
     };
+    // The floors again: a machine that changed under the run shows here.
+    match Floors::measure() {
+        Ok(end) => {
+            let moved = end.moved_since(&results.floors);
+            if !moved.is_empty() {
+                eprintln!(
+                    "statebench: warning: the machine changed during the run (floors moved):"
+                );
+                for m in &moved {
+                    eprintln!("  {m}");
+                }
+            }
+            results.floors_end = Some(end);
+        }
+        Err(e) => eprintln!("statebench: warning: the floors at the end failed: {e}"),
+    }
     for w in &matrix.workloads {
         let records: Vec<&Record> = results
             .records
@@ -714,13 +741,13 @@ fn demo(args: DemoArgs) -> ExitCode {
     println!("What bounds the sleeping version is the timer, not the strategy:");
     println!(
         "  a 1 ms sleep takes {} on an OS thread and {} on a tokio task here,",
-        human_ns(floors.thread_sleep_1ms_us * 1e3),
-        human_ns(floors.tokio_sleep_1ms_us * 1e3),
+        human_ns(floors.thread_sleep_1ms_ns.median),
+        human_ns(floors.tokio_sleep_1ms_ns.median),
     );
     println!(
         "  so {clients:.0} clients can make at most about {:.0} (threads) and {:.0} (tasks) operations in {secs:.1} s.",
-        clients * secs / (floors.thread_sleep_1ms_us / 1e6),
-        clients * secs / (floors.tokio_sleep_1ms_us / 1e6),
+        clients * secs / (floors.thread_sleep_1ms_ns.median / 1e9),
+        clients * secs / (floors.tokio_sleep_1ms_ns.median / 1e9),
     );
     ExitCode::SUCCESS
 }

@@ -1,8 +1,8 @@
 //! The measurement harness of statebench: workloads as data ([`workload`]), operations
 //! generated ahead of the run and replies checked ([`generate`]), thread and task drivers
-//! ([`driver`]), latency histograms and CPU time ([`measure`]), the machine fingerprint and its
-//! measured floors ([`machine`]), the versioned result records ([`results`]), and the statistics
-//! behind every claim ([`stats`]).
+//! ([`driver`]), latency histograms and CPU time ([`measure`]), the machine fingerprint
+//! ([`machine`]) and its measured floors ([`floors`]), the end-of-run checks ([`verify`]), the
+//! versioned result records ([`results`]), and the statistics behind every claim ([`stats`]).
 //!
 //! The harness is generic over the service ([`generate::Subject`]) and the implementation
 //! (`statebench_core::Service`), so every implementation is measured by the same monomorphised
@@ -29,6 +29,7 @@ macro_rules! message_error {
 }
 
 pub mod driver;
+pub mod floors;
 pub mod generate;
 pub mod machine;
 pub mod measure;

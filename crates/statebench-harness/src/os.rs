@@ -1,6 +1,6 @@
-//! The few things std does not offer, from libc: process CPU time and pinning a thread to a
-//! core (for the cross-core floor). The only `unsafe` in statebench, each call a plain FFI call
-//! on a value we own.
+//! The few things std does not offer, from libc: process CPU time, pinning a thread to a core,
+//! and the lowest scheduling priority (both for the floors). The only `unsafe` in statebench,
+//! each call a plain FFI call on a value we own.
 #![allow(unsafe_code)]
 
 use std::time::Duration;
@@ -28,5 +28,16 @@ pub fn pin_to_core(core: usize) -> bool {
         libc::CPU_ZERO(&mut set);
         libc::CPU_SET(core, &mut set);
         libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+    }
+}
+
+/// Moves the calling thread to the lowest scheduling priority (`SCHED_IDLE`): it runs only
+/// when nothing else wants the core. `false` if the OS refused.
+pub fn lowest_priority() -> bool {
+    // SAFETY: sched_param is plain data; sched_setscheduler reads it for the calling thread
+    // (pid 0) and changes nothing else.
+    unsafe {
+        let param = libc::sched_param { sched_priority: 0 };
+        libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) == 0
     }
 }

@@ -8,13 +8,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use crate::driver::{Driver, Repetition};
-use crate::machine::{Floors, Machine};
+use crate::floors::Floors;
+use crate::machine::Machine;
 use crate::workload::Workload;
 
 /// The `schema` field of every results document.
 pub const SCHEMA: &str = "statebench-results";
 /// The version of the schema this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// A whole run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,6 +30,8 @@ pub struct Results {
     pub machine: Machine,
     /// The floors measured at the start of the run.
     pub floors: Floors,
+    /// The floors measured again at its end (`None` if the run failed before it ended).
+    pub floors_end: Option<Floors>,
     /// How the run was made.
     pub settings: RunSettings,
     /// One record per cell.
@@ -166,6 +169,7 @@ impl Results {
             created: utc_now(),
             machine,
             floors,
+            floors_end: None,
             settings,
             records: Vec::new(),
         }
@@ -267,24 +271,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn sample() -> Results {
-        let machine = Machine {
-            hostname: "h".into(),
-            cpu_model: "cpu".into(),
-            cores: 2,
-            os: "os".into(),
-            kernel: "k".into(),
-            rustc: "rustc 1.95.0".into(),
-            commit: "abc".into(),
-            profile: "release".into(),
-        };
-        let floors = Floors {
-            cross_core_ping_pong_ns: None,
-            thread_wake_round_trip_ns: 40_000.0,
-            tokio_round_trip_ns: 500.0,
-            mutex_uncontended_ns: 12.0,
-            thread_sleep_1ms_us: 1060.0,
-            tokio_sleep_1ms_us: 1900.0,
-        };
+        let (machine, floors) = (Machine::fixture(), Floors::fixture());
         let settings = RunSettings {
             command: vec!["statebench".into(), "run".into()],
             warmup_ms: 100,
@@ -358,7 +345,7 @@ mod tests {
         assert!(err(&json[..json.len() / 2]).contains("truncated"));
         assert!(err("<html>").contains("not JSON"));
         assert!(err("{\"a\": 1}").contains("no \"schema\""));
-        assert!(err(&json.replace("\"version\": 1", "\"version\": 9")).contains("version 9"));
+        assert!(err(&json.replace("\"version\": 2", "\"version\": 9")).contains("version 9"));
         assert!(err(&json.replace(SCHEMA, "other")).contains("\"other\""));
     }
 

@@ -113,57 +113,6 @@ pub fn summary(results: &Results) -> String {
     markdown_table(&header, &align, &rows)
 }
 
-fn machine_section(results: &Results) -> String {
-    let m = &results.machine;
-    let f = &results.floors;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} ({} cores), {}, kernel {}; {}, {} build, commit `{}`; host `{}`.\n",
-        m.cpu_model, m.cores, m.os, m.kernel, m.rustc, m.profile, m.commit, m.hostname
-    );
-    let rows = vec![
-        vec![
-            "cross-core cache-line round trip (spinning, pinned)".to_owned(),
-            f.cross_core_ping_pong_ns.map_or("n/a".into(), human_ns),
-        ],
-        vec![
-            "thread wake round trip (park/unpark)".into(),
-            human_ns(f.thread_wake_round_trip_ns),
-        ],
-        vec![
-            "tokio mpsc + oneshot round trip".into(),
-            human_ns(f.tokio_round_trip_ns),
-        ],
-        vec![
-            "uncontended std Mutex lock + unlock".into(),
-            human_ns(f.mutex_uncontended_ns),
-        ],
-        vec![
-            "`std::thread::sleep(1 ms)` really takes".into(),
-            human_ns(f.thread_sleep_1ms_us * 1e3),
-        ],
-        vec![
-            "`tokio::time::sleep(1 ms)` really takes".into(),
-            human_ns(f.tokio_sleep_1ms_us * 1e3),
-        ],
-    ];
-    out += &markdown_table(&["floor", "here"], "lr", &rows);
-    let _ = writeln!(
-        out,
-        "\nA blocking call to an idle OS-thread owner pays a wake each way: one thread-wake round trip \
-         here is {}, about {:.0} times an uncontended lock ({}) and {:.0} times a tokio owner-task \
-         round trip ({}). That gap, not the channels, is what separates the owner strategies from \
-         the locks on this machine.",
-        human_ns(f.thread_wake_round_trip_ns),
-        f.thread_wake_round_trip_ns / f.mutex_uncontended_ns.max(1e-9),
-        human_ns(f.mutex_uncontended_ns),
-        f.thread_wake_round_trip_ns / f.tokio_round_trip_ns.max(1e-9),
-        human_ns(f.tokio_round_trip_ns),
-    );
-    out
-}
-
 fn workload_section(
     results: &Results,
     w: &Workload,
@@ -339,18 +288,8 @@ fn methodology(results: &Results) -> String {
         "lllllr",
         &rows,
     );
-    let f = &results.floors;
-    let _ = writeln!(
-        out,
-        "\n**A known trap.** The reference program sleeps 1 ms after every operation, so it measures \
-         the timer more than the state: a 1 ms sleep takes {} on an OS thread and {} on a tokio task \
-         here, which caps `seed` at about {:.0} operations per second with OS threads and {:.0} with \
-         tasks (110 clients), whatever holds the state. `seed_nosleep` removes the sleep.",
-        human_ns(f.thread_sleep_1ms_us * 1e3),
-        human_ns(f.tokio_sleep_1ms_us * 1e3),
-        110.0 / (f.thread_sleep_1ms_us / 1e6),
-        110.0 / (f.tokio_sleep_1ms_us / 1e6),
-    );
+    out.push('\n');
+    out += &crate::machine::timer_cap(results);
     out
 }
 
@@ -391,7 +330,7 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
     out += "\n## Decision guide\n\n";
     out += &crate::guide::decision_guide(results);
     out += "\n## The machine and its floors\n\n";
-    out += &machine_section(results);
+    out += &crate::machine::section(results);
     out += "\n## Workloads\n\n";
     for w in &results.settings.workloads {
         if !of_workload(results, &w.name).is_empty() {

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use statebench_harness::Driver;
 use statebench_harness::driver::Repetition;
-use statebench_harness::machine::{Floors, Machine};
+use statebench_harness::floors::Floors;
+use statebench_harness::machine::Machine;
 use statebench_harness::measure::LatencySummary;
 use statebench_harness::results::{Record, Results, RunSettings, Summary};
 use statebench_harness::workload::find;
@@ -55,24 +56,7 @@ fn record(
 }
 
 fn fixture() -> Results {
-    let machine = Machine {
-        hostname: "fixture".into(),
-        cpu_model: "Test CPU".into(),
-        cores: 2,
-        os: "TestOS".into(),
-        kernel: "1.0".into(),
-        rustc: "rustc 1.95.0".into(),
-        commit: "abc123".into(),
-        profile: "release".into(),
-    };
-    let floors = Floors {
-        cross_core_ping_pong_ns: Some(74.0),
-        thread_wake_round_trip_ns: 40_000.0,
-        tokio_round_trip_ns: 500.0,
-        mutex_uncontended_ns: 10.0,
-        thread_sleep_1ms_us: 1_080.0,
-        tokio_sleep_1ms_us: 2_120.0,
-    };
+    let (machine, floors) = (Machine::fixture(), Floors::fixture());
     let settings = RunSettings {
         command: vec!["statebench".into(), "report".into()],
         warmup_ms: 100,
@@ -166,14 +150,25 @@ fn every_section_is_rendered_from_the_document() {
     ] {
         assert!(text.contains(section), "missing {section}:\n{text}");
     }
-    assert!(text.contains("Test CPU (2 cores)"));
-    assert!(text.contains("| thread wake round trip (park/unpark) | 40.00 µs |"));
+    assert!(text.contains("Test CPU (2 cores; SMT siblings per CPU: 0 / 1"));
+    assert!(
+        text.contains(
+            "| thread wake round trip, cores 0 ↔ 1, other core idle | 40.00 µs (39.20 µs – 40.80 µs) | not measured |"
+        ),
+        "{text}"
+    );
     // 40 µs / 10 ns
     assert!(
         text.contains("about 4000 times an uncontended lock"),
         "{text}"
     );
     assert!(text.contains("1 ms sleep takes 1.08 ms on an OS thread and 2.12 ms on a tokio task"));
+    // Predictions are checked against their cells, or say that no cell ran.
+    assert!(
+        text.contains("(No `owner_thread` from one OS thread cell ran, so this is not checked.)"),
+        "{text}"
+    );
+    assert!(text.contains("The floors were not measured at the end"));
     assert!(
         text.contains("set starved: 0.00 % of ops, 9.1 % expected"),
         "{text}"
@@ -329,5 +324,38 @@ fn every_plot_is_well_formed_svg_with_its_series_and_axes() {
             .files
             .iter()
             .all(|(_, svg)| svg.to_uppercase().contains(&hex))
+    );
+}
+
+#[test]
+fn floors_that_moved_mark_the_run_disturbed_and_predictions_are_checked() {
+    let mut results = fixture();
+    let mut end = Floors::fixture();
+    results.floors_end = Some(end.clone());
+    let text = report(&results);
+    assert!(
+        text.contains("the machine held still through the run"),
+        "{text}"
+    );
+    // The idle cross-core wake fell from 40 µs to 2.5 µs: say so.
+    end.wake_cross_core_idle_ns = Some(statebench_harness::floors::Floor::of(vec![
+        2_500.0, 2_550.0, 2_450.0, 2_520.0, 2_480.0,
+    ]));
+    results.floors_end = Some(end);
+    let text = report(&results);
+    assert!(text.contains("**This run was disturbed**"), "{text}");
+    assert!(
+        text.contains("- thread wake round trip, cores 0 ↔ 1, other core idle: median 40000 ns"),
+        "{text}"
+    );
+    // An owner_thread cell far from every wake floor is named as disagreeing.
+    let mut slow = results.records[4].clone();
+    slow.implementation = "owner_thread".into();
+    slow.summary.p50_ns.median = 900_000.0;
+    results.records.push(slow);
+    let text = report(&results);
+    assert!(
+        text.contains("**The data disagree**: `kv_read_heavy` / threads / 1 client: p50 900.00 µs"),
+        "{text}"
     );
 }

@@ -1,0 +1,276 @@
+//! The report's section on the machine and its floors: the fingerprint, every floor at the
+//! start and the end of the run, whether the run was disturbed, and what the floors predict —
+//! each prediction checked against the cell it is about, and said to disagree where it does.
+
+use std::fmt::Write;
+
+use statebench_harness::Driver;
+use statebench_harness::floors::{Floor, Floors, MOVED};
+use statebench_harness::results::{Record, Results};
+
+use crate::markdown::markdown_table;
+use crate::table::{human_ns, human_rate};
+
+fn floor_cell(f: Option<&Floor>) -> String {
+    f.map_or("n/a".into(), |f| {
+        format!(
+            "{} ({} – {})",
+            human_ns(f.median),
+            human_ns(f.min),
+            human_ns(f.max)
+        )
+    })
+}
+
+/// The first record of `implementation` under `driver` with one client, on the first
+/// workload (in the run's order) that has one; kv workloads first.
+fn one_client<'a>(
+    results: &'a Results,
+    implementation: &str,
+    driver: Driver,
+) -> Option<&'a Record> {
+    let find = |service: Option<&str>| {
+        results.settings.workloads.iter().find_map(|w| {
+            results.records.iter().find(|r| {
+                r.workload == w.name
+                    && service.is_none_or(|s| r.service == s)
+                    && r.implementation == implementation
+                    && r.driver == driver
+                    && r.clients == 1
+            })
+        })
+    };
+    find(Some("kv")).or_else(|| find(None))
+}
+
+/// "the cell agrees" or "the cell disagrees", with the figure.
+fn check(record: Option<&Record>, low: f64, high: f64, what: &str) -> String {
+    match record {
+        None => format!("(No {what} cell ran, so this is not checked.)"),
+        Some(r) => {
+            let p50 = r.summary.p50_ns.median;
+            let cell = format!(
+                "`{}` / {} / 1 client: p50 {} per call",
+                r.workload,
+                r.driver.name(),
+                human_ns(p50)
+            );
+            if (low..=high).contains(&p50) {
+                format!(
+                    "Checked: {cell}, inside the range the floors predict ({} – {}).",
+                    human_ns(low),
+                    human_ns(high)
+                )
+            } else {
+                format!(
+                    "**The data disagree**: {cell}, outside the range the floors predict ({} – \
+                     {}); something besides the wake sets this cell's cost.",
+                    human_ns(low),
+                    human_ns(high)
+                )
+            }
+        }
+    }
+}
+
+/// What the floors predict, each checked against its cell.
+fn predictions(results: &Results) -> String {
+    let f = &results.floors;
+    let mut out = String::new();
+    let wakes: Vec<f64> = [
+        &f.wake_cross_core_idle_ns,
+        &f.wake_cross_core_busy_ns,
+        &f.wake_same_core_ns,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|w| w.median)
+    .collect();
+    if let (Some(lo), Some(hi)) = (
+        wakes.iter().copied().reduce(f64::min),
+        wakes.iter().copied().reduce(f64::max),
+    ) {
+        let _ = writeln!(
+            out,
+            "- A blocking call to an OS-thread owner that sleeps between requests pays a wake \
+             each way: one round trip costs {} here when the other core is idle (it halts, and \
+             the wake goes through the hypervisor on a VM), {} when it is busy, and {} when both \
+             threads share a core — about {:.0} times an uncontended lock ({}) at the dearest. \
+             So an OS-thread owner called from one thread should take between the cheapest and \
+             the dearest of these per call. {}",
+            f.wake_cross_core_idle_ns
+                .as_ref()
+                .map_or("n/a".into(), |w| human_ns(w.median)),
+            f.wake_cross_core_busy_ns
+                .as_ref()
+                .map_or("n/a".into(), |w| human_ns(w.median)),
+            f.wake_same_core_ns
+                .as_ref()
+                .map_or("n/a".into(), |w| human_ns(w.median)),
+            hi / f.mutex_uncontended_ns.median.max(1e-9),
+            human_ns(f.mutex_uncontended_ns.median),
+            // Half the cheapest to twice the dearest: a call also sends, checks and replies.
+            check(
+                one_client(results, "owner_thread", Driver::Threads),
+                lo / 2.0,
+                2.0 * hi,
+                "`owner_thread` from one OS thread"
+            )
+        );
+    }
+    let (one, two) = (&f.tokio_same_worker_ns, &f.tokio_two_workers_ns);
+    let _ = writeln!(
+        out,
+        "- An owner task on tokio pays one `mpsc` send and one `oneshot` reply per request: {} \
+         with both tasks on one worker, {} on the tasks driver's two-worker runtime. {}",
+        human_ns(one.median),
+        human_ns(two.median),
+        check(
+            one_client(results, "owner_tokio", Driver::Tasks),
+            one.median.min(two.median) / 2.0,
+            // A task woken on a parked worker pays a thread wake as well.
+            3.0 * one.median.max(two.median)
+                + f.wake_cross_core_busy_ns.as_ref().map_or(0.0, |w| w.median),
+            "`owner_tokio` from one task"
+        )
+    );
+    out
+}
+
+/// The timer's cap on the reference program, checked against its cells.
+pub fn timer_cap(results: &Results) -> String {
+    let f = &results.floors;
+    let mut out = String::new();
+    let caps = [
+        (
+            Driver::Threads,
+            f.thread_sleep_1ms_ns.median,
+            "an OS thread",
+        ),
+        (Driver::Tasks, f.tokio_sleep_1ms_ns.median, "a tokio task"),
+    ];
+    let _ = write!(
+        out,
+        "**A known trap.** The reference program sleeps 1 ms after every operation, so it \
+         measures the timer more than the state: a 1 ms sleep takes {} on an OS thread and {} on \
+         a tokio task here, which caps `seed` at about {} operations per second with OS threads \
+         and {} with tasks (110 clients), whatever holds the state. `seed_nosleep` removes the \
+         sleep.",
+        human_ns(caps[0].1),
+        human_ns(caps[1].1),
+        human_rate(110.0 / (caps[0].1 / 1e9)),
+        human_rate(110.0 / (caps[1].1 / 1e9)),
+    );
+    for (driver, sleep, _) in caps {
+        let cap = 110.0 / (sleep / 1e9);
+        let fastest = results
+            .records
+            .iter()
+            .filter(|r| r.workload == "seed" && r.driver == driver)
+            .max_by(|a, b| {
+                a.summary
+                    .ops_per_sec
+                    .median
+                    .total_cmp(&b.summary.ops_per_sec.median)
+            });
+        if let Some(r) = fastest {
+            let ratio = r.summary.ops_per_sec.median / cap;
+            // A sleep that ran long in the floor and short in the run gives a few percent over.
+            let verdict = if ratio <= 1.05 {
+                "within the cap"
+            } else {
+                "**above the cap: the floor does not explain this cell**"
+            };
+            let _ = write!(
+                out,
+                " Checked: the fastest `seed` / {} cell (`{}`, {}) makes {:.0} % of it, {verdict}.",
+                driver.name(),
+                r.implementation,
+                human_rate(r.summary.ops_per_sec.median),
+                100.0 * ratio
+            );
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The section.
+pub fn section(results: &Results) -> String {
+    let m = &results.machine;
+    let t = &m.topology;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({} cores; SMT siblings per CPU: {}; this process may run on CPUs {}{}), {}, kernel \
+         {}; {}, {} build, commit `{}`; host `{}`.\n",
+        m.cpu_model,
+        m.cores,
+        t.smt_siblings.join(" / "),
+        t.allowed,
+        if t.virtual_machine {
+            "; a virtual machine"
+        } else {
+            ""
+        },
+        m.os,
+        m.kernel,
+        m.rustc,
+        m.profile,
+        m.commit,
+        m.hostname
+    );
+    let end = results.floors_end.as_ref();
+    let end_named = end.map(Floors::named);
+    let rows: Vec<Vec<String>> = results
+        .floors
+        .named()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, start))| {
+            vec![
+                name.to_owned(),
+                floor_cell(start),
+                end_named
+                    .as_ref()
+                    .map_or("not measured".into(), |e| floor_cell(e[i].1)),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Each floor is the median of {} trials (their range in brackets), measured before the \
+         first cell and again after the last.\n",
+        results.floors.tokio_sleep_1ms_ns.trials.len()
+    );
+    out += &markdown_table(&["floor", "at the start", "at the end"], "lrr", &rows);
+    out.push('\n');
+    match end {
+        Some(end) => {
+            let moved = end.moved_since(&results.floors);
+            if moved.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "No floor moved by more than {:.0} % between the start and the end: the \
+                     machine held still through the run.\n",
+                    100.0 * MOVED
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "**This run was disturbed**: the machine changed under it. Floors that \
+                     moved by more than {:.0} %:\n",
+                    100.0 * MOVED
+                );
+                for m in moved {
+                    let _ = writeln!(out, "- {m}");
+                }
+                out.push('\n');
+            }
+        }
+        None => out += "The floors were not measured at the end (the run stopped early).\n\n",
+    }
+    out += "What the floors predict, checked against the cells:\n\n";
+    out += &predictions(results);
+    out
+}
