@@ -152,6 +152,7 @@ impl Matrix {
     ) -> Result<Vec<Record>, (RunError, Vec<Record>)> {
         let started = Instant::now();
         let mut repetitions: Vec<Vec<Repetition>> = vec![Vec::new(); cells.len()];
+        let mut placements: Vec<String> = vec![String::new(); cells.len()];
         for (position, trial) in trials.iter().enumerate() {
             let cell = &cells[trial.cell];
             progress(cell, trial);
@@ -159,6 +160,7 @@ impl Matrix {
                 matrix: self,
                 cell,
                 outcome: None,
+                placement: String::new(),
             };
             let workload = &self.workloads[cell.workload];
             visit_service(&workload.service, &mut runner);
@@ -168,25 +170,31 @@ impl Matrix {
                     cell.implementation, workload.service
                 )))
             });
+            placements[trial.cell] = runner.placement;
             match outcome {
                 Ok(mut rep) => {
                     rep.trial = u32::try_from(position).unwrap_or(u32::MAX);
                     rep.at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                     repetitions[trial.cell].push(rep);
                 }
-                Err(e) => return Err((e, self.records(cells, repetitions))),
+                Err(e) => return Err((e, self.records(cells, repetitions, placements))),
             }
         }
-        Ok(self.records(cells, repetitions))
+        Ok(self.records(cells, repetitions, placements))
     }
 
     /// One record per cell that has repetitions.
-    fn records(&self, cells: &[PlannedCell], repetitions: Vec<Vec<Repetition>>) -> Vec<Record> {
+    fn records(
+        &self,
+        cells: &[PlannedCell],
+        repetitions: Vec<Vec<Repetition>>,
+        placements: Vec<String>,
+    ) -> Vec<Record> {
         cells
             .iter()
-            .zip(repetitions)
-            .filter(|(_, reps)| !reps.is_empty())
-            .map(|(cell, repetitions)| {
+            .zip(repetitions.into_iter().zip(placements))
+            .filter(|(_, (reps, _))| !reps.is_empty())
+            .map(|(cell, (repetitions, placement))| {
                 let workload = &self.workloads[cell.workload];
                 Record {
                     workload: workload.name.clone(),
@@ -194,6 +202,7 @@ impl Matrix {
                     implementation: cell.implementation.to_owned(),
                     driver: cell.driver,
                     clients: cell.clients,
+                    placement,
                     duration_ms: u64::try_from(self.duration_for(workload).as_millis())
                         .unwrap_or(u64::MAX),
                     summary: Summary::of(&repetitions),
@@ -239,6 +248,7 @@ struct TrialRunner<'a> {
     matrix: &'a Matrix,
     cell: &'a PlannedCell,
     outcome: Option<Result<Repetition, RunError>>,
+    placement: String,
 }
 
 impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
@@ -247,6 +257,7 @@ impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
             return;
         }
         let workload = &self.matrix.workloads[self.cell.workload];
+        self.placement = self.cell.driver.placement::<S, I>();
         let spec = Cell {
             workload,
             driver: self.cell.driver,

@@ -150,6 +150,14 @@ pub trait Service<S: StateMachine>: Clone + Send + Sync + 'static {
     /// [`Error::Stopped`]. Blocking.
     fn shutdown(&self) -> Result<S, Error>;
 
+    /// Where the work of a call runs, in words for labels; `started_in_tokio` says whether the
+    /// service was started inside a tokio runtime (the tasks driver starts it there). The
+    /// default is the caller's own thread or task, as for every lock and concurrent map.
+    fn placement(started_in_tokio: bool) -> &'static str {
+        let _ = started_in_tokio;
+        "no thread of its own: each call runs on the calling thread or task"
+    }
+
     /// Whether this strategy promises that calls of `op` are linearizable: each takes effect at
     /// one instant between its call and its return, so concurrent callers see the state machine
     /// applied in one order that respects real time. Every strategy promises it for every

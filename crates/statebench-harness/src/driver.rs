@@ -43,6 +43,24 @@ impl Driver {
         }
     }
 
+    /// Who calls, in words: "OS threads making blocking calls" or "tokio tasks making async
+    /// calls".
+    pub fn callers(self) -> &'static str {
+        match self {
+            Driver::Threads => "OS threads making blocking calls",
+            Driver::Tasks => "tokio tasks (one worker per core) making async calls",
+        }
+    }
+
+    /// Where `I`'s work runs when this driver calls it.
+    pub fn placement<S: statebench_core::StateMachine, I: Service<S>>(self) -> String {
+        format!(
+            "{}; callers: {}",
+            I::placement(self == Driver::Tasks),
+            self.callers()
+        )
+    }
+
     /// Parses a driver name.
     pub fn parse(name: &str) -> Result<Driver, WorkloadError> {
         Driver::ALL

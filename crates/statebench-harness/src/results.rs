@@ -77,6 +77,9 @@ pub struct Record {
     pub driver: Driver,
     /// Clients.
     pub clients: usize,
+    /// Where the work runs: the strategy's placement and the callers (e.g. "an owner task on a
+    /// background tokio runtime …, called by OS threads making blocking calls").
+    pub placement: String,
     /// Measured window of each repetition, in milliseconds.
     pub duration_ms: u64,
     /// Every repetition's figures, in the order run.
@@ -314,6 +317,7 @@ mod tests {
             implementation: "mutex_std".into(),
             driver: Driver::Threads,
             clients: 1,
+            placement: "in the caller".into(),
             duration_ms: 1000,
             summary: Summary::of(&reps),
             repetitions: reps,

@@ -83,6 +83,10 @@ impl<S: StateMachine> OwnerAsyncStd<S> {
 }
 
 impl<S: StateMachine> Service<S> for OwnerAsyncStd<S> {
+    fn placement(_: bool) -> &'static str {
+        "an owner task on async-std's global executor (its own threads)"
+    }
+
     const NAME: &'static str = "owner_async_std";
 
     fn start(initial: S, settings: &Settings) -> Self {

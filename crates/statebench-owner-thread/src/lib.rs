@@ -133,6 +133,10 @@ impl<S: StateMachine> OwnerThread<S> {
 }
 
 impl<S: StateMachine> Service<S> for OwnerThread<S> {
+    fn placement(_: bool) -> &'static str {
+        "an owner OS thread of its own"
+    }
+
     const NAME: &'static str = "owner_thread";
 
     /// Starts the owner thread.

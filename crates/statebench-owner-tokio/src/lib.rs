@@ -119,6 +119,14 @@ impl<S: StateMachine> OwnerTokio<S> {
 }
 
 impl<S: StateMachine> Service<S> for OwnerTokio<S> {
+    fn placement(started_in_tokio: bool) -> &'static str {
+        if started_in_tokio {
+            "an owner task on the callers' tokio runtime (one worker per core)"
+        } else {
+            "an owner task on a background tokio runtime (one worker per core), called from outside it"
+        }
+    }
+
     const NAME: &'static str = "owner_tokio";
 
     fn start(initial: S, settings: &Settings) -> Self {

@@ -290,6 +290,23 @@ fn methodology(results: &Results) -> String {
     );
     out.push('\n');
     out += &crate::machine::timer_cap(results);
+    let mut placed: Vec<Vec<String>> = Vec::new();
+    for r in &results.records {
+        let row = vec![
+            format!("`{}`", r.implementation),
+            r.driver.name().to_owned(),
+            r.placement.clone(),
+        ];
+        if !placed.contains(&row) {
+            placed.push(row);
+        }
+    }
+    out += "\nWhere each strategy's work runs, under each driver:\n\n";
+    out += &markdown_table(
+        &["implementation", "driver", "where it runs"],
+        "lll",
+        &placed,
+    );
     out
 }
 

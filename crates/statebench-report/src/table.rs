@@ -215,6 +215,7 @@ mod tests {
                 implementation: "x".into(),
                 driver: Driver::Threads,
                 clients: 110,
+                placement: String::new(),
                 duration_ms: 1,
                 summary: Summary::of(std::slice::from_ref(&rep)),
                 repetitions: vec![rep],

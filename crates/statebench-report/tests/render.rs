@@ -49,6 +49,7 @@ fn record(
         implementation: implementation.into(),
         driver,
         clients,
+        placement: format!("{implementation} runs here"),
         duration_ms: 1000,
         summary: Summary::of(&repetitions),
         repetitions,
@@ -169,6 +170,10 @@ fn every_section_is_rendered_from_the_document() {
         "{text}"
     );
     assert!(text.contains("The floors were not measured at the end"));
+    assert!(
+        text.contains("| `owner_tokio` | tasks | owner_tokio runs here |"),
+        "{text}"
+    );
     assert!(
         text.contains("set starved: 0.00 % of ops, 9.1 % expected"),
         "{text}"
