@@ -73,7 +73,8 @@ struct MatrixArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeat: Option<u32>,
     /// Time one operation in this many in closed loops (a power of two; 1 times every one).
-    /// Default: each client picks the interval that keeps timing under 1 % of its time.
+    /// Default: 256 in the first round; then, for every implementation of a cell alike, the
+    /// interval that keeps timing under 1 % of the CPU time of the cell's cheapest one.
     #[arg(long, value_parser = parse_sample_every)]
     sample_every: Option<u32>,
     /// Seed of the operation generators.

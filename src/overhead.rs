@@ -1,104 +1,206 @@
-//! Does the harness distort what it measures? Its cheapest subject is `mutex_std` with one
-//! client: a lock and a hash-map lookup, tens of nanoseconds. This compares the runner's
-//! throughput there with a bare loop applying the same pre-generated operations to the same
-//! lock — no reply checks, no clock reads, no counters — alternating trials of each.
+//! Does the harness distort what it measures? Two questions, each answered by alternating
+//! trials in one process:
+//!
+//! * **The runner's share.** Its cheapest subject is `mutex_std` on `kv_read_heavy`: a lock and
+//!   a hash-map lookup, tens of nanoseconds. The runner (reply checks, counters, sampled clock
+//!   reads) is compared with a bare loop applying the same pre-generated operations to the same
+//!   lock — no checks, no clock, no counters — at 1 client (pinned to one core, so neither
+//!   gains from the quieter core) and at 64 (threads, unpinned, as the runner's are).
+//! * **The lock wrapper's tax.** The generic `Locked<S, L>` around the state machine against
+//!   `mutex_handwritten`, the `Mutex<HashMap<u64, u64>>` a reader would write, both in the
+//!   runner, at 1 and 2 clients.
 
 use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use statebench_core::{KvU64, Service, Settings};
 use statebench_harness::generate::{Subject, plans};
 use statebench_harness::results::Spread;
 use statebench_harness::workload::find;
-use statebench_harness::{Cell, Driver, run_repetition};
-use statebench_locked::MutexStd;
+use statebench_harness::{Cell, Driver, Workload, run_repetition};
+use statebench_locked::{HandwrittenKv, MutexStd};
 
 const WARMUP: Duration = Duration::from_millis(100);
 const SEED: u64 = 0x5EED;
 
-/// The bare loop's throughput, in operations per second.
-fn bare_loop(duration: Duration) -> Result<f64, String> {
-    let workload = find("kv_read_heavy").map_err(|e| e.0)?;
-    let plan = plans::<KvU64>(&workload, 1, SEED)
-        .map_err(|e| e.0)?
-        .remove(0);
+/// The bare loop's throughput with `clients` threads, in operations per second.
+fn bare_loop(workload: &Workload, clients: usize, duration: Duration) -> Result<f64, String> {
+    let plans = plans::<KvU64>(workload, clients, SEED).map_err(|e| e.0)?;
     let service = MutexStd::start(
-        KvU64::initial(&workload, Instant::now()),
+        KvU64::initial(workload, Instant::now()),
         &Settings::default(),
     );
-    let mut next = 0;
-    let mut chunk = |n: usize| {
-        for _ in 0..n {
-            let _ = black_box(service.call(plan.ops[next].clone()));
-            next = if next + 1 == plan.ops.len() {
-                0
-            } else {
-                next + 1
-            };
-        }
-    };
-    let warm = Instant::now();
-    while warm.elapsed() < WARMUP {
-        chunk(1024);
-    }
+    let (measuring, stop) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let threads: Vec<_> = plans
+        .into_iter()
+        .map(|plan| {
+            let (service, measuring, stop) = (service.clone(), measuring.clone(), stop.clone());
+            thread::spawn(move || {
+                let (mut next, mut ops) = (0, 0u64);
+                let mut counted = false;
+                while !stop.load(Ordering::Relaxed) {
+                    for _ in 0..1024 {
+                        let _ = black_box(service.call(plan.ops[next].clone()));
+                        next = if next + 1 == plan.ops.len() {
+                            0
+                        } else {
+                            next + 1
+                        };
+                    }
+                    // Count whole chunks from the first one that starts inside the window.
+                    counted |= measuring.load(Ordering::Relaxed);
+                    if counted {
+                        ops += 1024;
+                    }
+                }
+                ops
+            })
+        })
+        .collect();
+    thread::sleep(WARMUP);
+    measuring.store(true, Ordering::Relaxed);
     let start = Instant::now();
-    let mut ops = 0u64;
-    while start.elapsed() < duration {
-        chunk(1024);
-        ops += 1024;
-    }
-    Ok(ops as f64 / start.elapsed().as_secs_f64())
+    thread::sleep(duration);
+    stop.store(true, Ordering::Relaxed);
+    let elapsed = start.elapsed();
+    let ops: u64 = threads.into_iter().map(|t| t.join().unwrap_or(0)).sum();
+    let _ = service.shutdown();
+    Ok(ops as f64 / elapsed.as_secs_f64())
 }
 
-/// Alternates `trials` trials of the runner and of the bare loop, and reports both medians
-/// and their ratio. Both run pinned to the same core (the runner's threads inherit the pin),
-/// so neither gains from landing on the quieter core of a shared machine.
-pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
-    let core = std::thread::available_parallelism().map_or(1, |n| n.get()) - 1;
-    let pinned = statebench_harness::machine::pin_current_thread(core);
-    let workload = find("kv_read_heavy").map_err(|e| e.0)?;
+fn runner<I: Service<KvU64>>(
+    workload: &Workload,
+    clients: usize,
+    duration: Duration,
+) -> Result<(f64, f64), String> {
     let cell = Cell {
-        workload: &workload,
+        workload,
         driver: Driver::Threads,
-        clients: 1,
+        clients,
         warmup: WARMUP,
         duration,
-        sample_every: None,
+        // What the runner calibrates for this cell: mutex_std costs some 30-60 ns of CPU.
+        sample_every: 256,
         seed: SEED,
     };
-    let (mut runner, mut bare, mut timed) = (Vec::new(), Vec::new(), Vec::new());
+    let rep = run_repetition::<KvU64, I>(&cell).map_err(|e| e.0)?;
+    Ok((rep.ops_per_sec, rep.timing_share))
+}
+
+/// `a` against `b` in alternating pairs: both medians and the per-pair ratios.
+fn alternate(
+    trials: u32,
+    mut a: impl FnMut() -> Result<f64, String>,
+    mut b: impl FnMut() -> Result<f64, String>,
+) -> Result<(Spread, Spread, Spread), String> {
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
     for _ in 0..trials {
-        let rep = run_repetition::<KvU64, MutexStd<KvU64>>(&cell).map_err(|e| e.0)?;
-        runner.push(rep.ops_per_sec);
-        timed.push(f64::from(rep.timed_one_in));
-        bare.push(bare_loop(duration)?);
+        xs.push(a()?);
+        ys.push(b()?);
     }
-    let (r, b) = (Spread::of(&runner), Spread::of(&bare));
-    // Each trial pair ran back to back, so its ratio cancels the machine's slow drifts.
-    let ratios: Vec<f64> = runner.iter().zip(&bare).map(|(r, b)| r / b).collect();
-    let ratio = Spread::of(&ratios);
-    Ok(format!(
-        "mutex_std, kv_read_heavy, 1 client, {trials} alternating trials of {:.1} s{}:\n  \
-         runner:    median {:.2} M ops/s (min {:.2}, max {:.2})\n  \
-         bare loop: median {:.2} M ops/s (min {:.2}, max {:.2})\n  \
-         runner / bare loop: {:.1} % of the medians; per trial pair median {:.1} % (min {:.1}, max {:.1});\n  \
-         the runner timed one operation in {:.0}",
-        duration.as_secs_f64(),
-        if pinned {
-            format!(", both pinned to core {core}")
-        } else {
-            ", unpinned".to_owned()
-        },
-        r.median / 1e6,
-        r.min / 1e6,
-        r.max / 1e6,
+    // Each pair ran back to back, so its ratio cancels the machine's slow drifts.
+    let ratios: Vec<f64> = xs.iter().zip(&ys).map(|(x, y)| x / y).collect();
+    Ok((Spread::of(&xs), Spread::of(&ys), Spread::of(&ratios)))
+}
+
+fn line(what: &str, (a, b, ratio): &(Spread, Spread, Spread), names: (&str, &str)) -> String {
+    format!(
+        "  {what}: {} median {:.2} M ops/s, {} median {:.2} M ops/s; {} / {} per trial pair: \
+         median {:.1} % (min {:.1}, max {:.1})\n",
+        names.0,
+        a.median / 1e6,
+        names.1,
         b.median / 1e6,
-        b.min / 1e6,
-        b.max / 1e6,
-        100.0 * r.median / b.median,
+        names.0,
+        names.1,
         100.0 * ratio.median,
         100.0 * ratio.min,
-        100.0 * ratio.max,
-        Spread::of(&timed).median
-    ))
+        100.0 * ratio.max
+    )
+}
+
+/// Runs both comparisons with `trials` alternating pairs of `duration` windows, and reports.
+pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
+    let workload = find("kv_read_heavy").map_err(|e| e.0)?;
+    let mut out = format!(
+        "kv_read_heavy, OS-thread clients, {trials} alternating trial pairs of {:.1} s each:\n",
+        duration.as_secs_f64()
+    );
+    // One client: on one core (the runner's threads inherit the pin from this thread, so it
+    // is set on a thread of its own and does not leak into the 64-client trials).
+    let core = thread::available_parallelism().map_or(1, |n| n.get()) - 1;
+    let one = {
+        let workload = workload.clone();
+        thread::spawn(move || -> Result<_, String> {
+            let pinned = statebench_harness::machine::pin_current_thread(core);
+            let mut share = Vec::new();
+            let result = alternate(
+                trials,
+                || {
+                    runner::<MutexStd<KvU64>>(&workload, 1, duration).map(|(ops, s)| {
+                        share.push(s);
+                        ops
+                    })
+                },
+                || bare_loop(&workload, 1, duration),
+            )?;
+            Ok((pinned, result, Spread::of(&share)))
+        })
+        .join()
+        .map_err(|_| "the one-client trials panicked".to_owned())??
+    };
+    out += &line(
+        &format!(
+            "1 client{}",
+            if one.0 {
+                format!(", pinned to core {core}")
+            } else {
+                ", unpinned".into()
+            }
+        ),
+        &one.1,
+        ("runner", "bare loop"),
+    );
+    let mut share64 = Vec::new();
+    let many = alternate(
+        trials,
+        || {
+            runner::<MutexStd<KvU64>>(&workload, 64, duration).map(|(ops, s)| {
+                share64.push(s);
+                ops
+            })
+        },
+        || bare_loop(&workload, 64, duration),
+    )?;
+    out += &line("64 clients", &many, ("runner", "bare loop"));
+    let _ = std::fmt::Write::write_fmt(
+        &mut out,
+        format_args!(
+            "  timing's share of the runner's CPU time (median): {:.2} % at 1 client, {:.2} % at 64\n",
+            100.0 * one.2.median,
+            100.0 * Spread::of(&share64).median
+        ),
+    );
+    for clients in [1, 2] {
+        let tax = alternate(
+            trials,
+            || runner::<MutexStd<KvU64>>(&workload, clients, duration).map(|(ops, _)| ops),
+            || runner::<HandwrittenKv>(&workload, clients, duration).map(|(ops, _)| ops),
+        )?;
+        out += &line(
+            &format!(
+                "lock wrapper, {clients} client{}",
+                if clients == 1 { "" } else { "s" }
+            ),
+            &tax,
+            ("mutex_std", "mutex_handwritten"),
+        );
+    }
+    Ok(out)
 }

@@ -2,7 +2,7 @@
 
 use statebench_concurrent::{AtomicCounter, DashCache, DashKv, DashSessions};
 use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions, StateMachine};
-use statebench_locked::{MutexParkingLot, MutexStd, RwLockStd};
+use statebench_locked::{HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 use statebench_owner_async_std::OwnerAsyncStd;
 use statebench_owner_thread::OwnerThread;
 use statebench_owner_tokio::OwnerTokio;
@@ -51,6 +51,8 @@ fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
 pub fn kv<V: Visitor<KvU64>>(v: &mut V) {
     generic(v);
     v.visit::<DashKv<u64, u64>>();
+    // The reference row: what the generic lock wrapper costs over a lock written by hand.
+    v.visit::<HandwrittenKv>();
 }
 
 /// Walks the implementations of the counter.

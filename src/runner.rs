@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use statebench_core::{Service, StateMachine};
+use statebench_harness::driver::interval_for;
 use statebench_harness::generate::{Rng, Subject};
 use statebench_harness::results::{Record, Summary};
 use statebench_harness::{Cell, Driver, Repetition, RunError, Workload, run_repetition};
@@ -31,7 +32,8 @@ pub struct Matrix {
     pub duration: Option<Duration>,
     /// Repetitions per cell.
     pub repeat: u32,
-    /// One operation in this many is timed in closed loops (`None`: adaptive).
+    /// One operation in this many is timed in closed loops (`None`: calibrated per cell, see
+    /// [`FIRST_ROUND_INTERVAL`]).
     pub sample_every: Option<u32>,
     /// Seed of the operation generators.
     pub seed: u64,
@@ -153,12 +155,17 @@ impl Matrix {
         let started = Instant::now();
         let mut repetitions: Vec<Vec<Repetition>> = vec![Vec::new(); cells.len()];
         let mut placements: Vec<String> = vec![String::new(); cells.len()];
+        let mut intervals: Vec<(CellKey, u32)> = Vec::new();
         for (position, trial) in trials.iter().enumerate() {
             let cell = &cells[trial.cell];
             progress(cell, trial);
+            let sample_every = self
+                .sample_every
+                .unwrap_or_else(|| calibrated_interval(cells, &repetitions, &mut intervals, trial));
             let mut runner = TrialRunner {
                 matrix: self,
                 cell,
+                sample_every,
                 outcome: None,
                 placement: String::new(),
             };
@@ -213,6 +220,46 @@ impl Matrix {
     }
 }
 
+/// The interval of the first round, before a cell's CPU cost is known: timing (two clock reads
+/// and a record, some 40–60 ns) then costs under 1 % of any operation of 20 ns of CPU or more.
+pub const FIRST_ROUND_INTERVAL: u32 = 256;
+
+/// A cell: workload, driver and clients. Its implementations share a sampling interval.
+type CellKey = (usize, Driver, usize);
+
+/// The sampling interval of `trial`'s cell: [`FIRST_ROUND_INTERVAL`] in the first round; then,
+/// for every implementation of the cell alike, the one that keeps timing within the budget of
+/// the cheapest implementation's CPU time per operation in the first round.
+fn calibrated_interval(
+    cells: &[PlannedCell],
+    repetitions: &[Vec<Repetition>],
+    intervals: &mut Vec<(CellKey, u32)>,
+    trial: &Trial,
+) -> u32 {
+    if trial.repetition == 0 {
+        return FIRST_ROUND_INTERVAL;
+    }
+    let of = |c: &PlannedCell| (c.workload, c.driver, c.clients);
+    let key = of(&cells[trial.cell]);
+    if let Some((_, n)) = intervals.iter().find(|(k, _)| *k == key) {
+        return *n;
+    }
+    let cheapest = cells
+        .iter()
+        .zip(repetitions)
+        .filter(|(c, _)| of(c) == key)
+        .filter_map(|(_, reps)| reps.first().map(|r| r.cpu_ns_per_op))
+        .filter(|cpu| *cpu > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    let interval = if cheapest.is_finite() {
+        interval_for(cheapest)
+    } else {
+        FIRST_ROUND_INTERVAL
+    };
+    intervals.push((key, interval));
+    interval
+}
+
 /// One repetition of one planned cell, at its place in the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Trial {
@@ -247,6 +294,7 @@ fn visit_service<V: registry::VisitAll>(service: &str, visitor: &mut V) {
 struct TrialRunner<'a> {
     matrix: &'a Matrix,
     cell: &'a PlannedCell,
+    sample_every: u32,
     outcome: Option<Result<Repetition, RunError>>,
     placement: String,
 }
@@ -264,7 +312,7 @@ impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
             clients: self.cell.clients,
             warmup: self.matrix.warmup,
             duration: self.matrix.duration_for(workload),
-            sample_every: self.matrix.sample_every,
+            sample_every: self.sample_every,
             seed: self.matrix.seed,
         };
         self.outcome = Some(run_repetition::<S, I>(&spec).map_err(|e| {

@@ -129,7 +129,7 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("== counter") && stdout.contains("atomic") && stdout.contains("floors:"),
+        stdout.contains("== counter") && stdout.contains("atomic") && stdout.contains("floors ("),
         "{stdout}"
     );
     let results =
@@ -276,7 +276,10 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
     let array = write("array.json", "[1, 2]");
     let partial = write(
         "partial.json",
-        r#"{"schema": "statebench-results", "version": 1}"#,
+        &format!(
+            r#"{{"schema": "statebench-results", "version": {}}}"#,
+            statebench_harness::results::VERSION
+        ),
     );
     let cases: &[(&[&str], &str)] = &[
         // no command, unknown command, unknown or incomplete options

@@ -49,6 +49,8 @@ impl StateMachine for Counter {
     const SERVICE: &'static str = "counter";
     const USES_CLOCK: bool = false;
 
+    // Small enough to inline into every strategy, as the same code written by hand would be.
+    #[inline(always)]
     fn apply(&mut self, op: CounterOp, _now: Instant) -> CounterReply {
         match op {
             // Wrapping, like an AtomicU64's fetch_add, so every strategy agrees at the edge.
@@ -61,6 +63,7 @@ impl StateMachine for Counter {
         }
     }
 
+    #[inline(always)]
     fn read(&self, op: &CounterOp, _now: Instant) -> Option<CounterReply> {
         match op {
             CounterOp::Get => Some(CounterReply(self.count)),

@@ -71,6 +71,8 @@ impl<K: Key, V: Value> StateMachine for Kv<K, V> {
     const SERVICE: &'static str = "kv";
     const USES_CLOCK: bool = false;
 
+    // Small enough to inline into every strategy, as the same code written by hand would be.
+    #[inline(always)]
     fn apply(&mut self, op: KvOp<K, V>, now: Instant) -> KvReply<V> {
         match op {
             KvOp::Set(k, v) => KvReply::Value(self.map.insert(k, v)),
@@ -82,6 +84,7 @@ impl<K: Key, V: Value> StateMachine for Kv<K, V> {
         }
     }
 
+    #[inline(always)]
     fn read(&self, op: &KvOp<K, V>, _now: Instant) -> Option<KvReply<V>> {
         match op {
             KvOp::Get(k) => Some(KvReply::Value(self.map.get(k).cloned())),

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use statebench_core::{Service, Settings};
 
-use crate::generate::{PLAN_LEN, Plan, Subject, plans};
+use crate::generate::{PLAN_LEN, Plan, Rng, Subject, plans};
 use crate::measure::{Latencies, LatencySummary, process_cpu_time};
 use crate::verify::{ClientEnd, RunEnd};
 use crate::workload::{Workload, WorkloadError, operations};
@@ -98,11 +98,10 @@ pub struct Cell<'a> {
     pub warmup: Duration,
     /// The measured window.
     pub duration: Duration,
-    /// Time one operation in every `sample_every` (a power of two) in a closed loop. `None`:
-    /// each client picks its own interval at the end of the warm-up, from its measured cost
-    /// per operation, so that reading the clock costs under 1 % of its throughput (see
-    /// [`TIMING_BUDGET`]). With think time every operation is timed.
-    pub sample_every: Option<u32>,
+    /// Time one operation in every `sample_every` (rounded up to a power of two, at most
+    /// [`PLAN_LEN`]), the same for every client; the runner gives every implementation of a
+    /// cell the same interval ([`interval_for`]). With think time every operation is timed.
+    pub sample_every: u32,
     /// Seed of the operation generators.
     pub seed: u64,
 }
@@ -122,9 +121,11 @@ pub struct Repetition {
     pub ops_per_sec: f64,
     /// Process CPU time in the window per operation, in nanoseconds.
     pub cpu_ns_per_op: f64,
-    /// The median over clients of their latency sampling interval: one operation in this
-    /// many was timed.
+    /// One operation in this many was timed (the same for every client).
     pub timed_one_in: u32,
+    /// The share of the window's CPU time the harness spent timing operations (clock reads
+    /// and histogram records): what latency sampling cost this repetition.
+    pub timing_share: f64,
     /// Operations completed inside the window, per kind.
     pub ops_by_kind: BTreeMap<String, u64>,
     /// Latency per operation kind, and over all kinds under `all`.
@@ -139,8 +140,8 @@ const WARMING_UP: u8 = 0;
 const MEASURING: u8 = 1;
 const STOPPING: u8 = 2;
 
-/// The share of a client's time that timing its operations may take, when it picks its own
-/// sampling interval.
+/// The share of the CPU time that timing operations may take: the runner picks each cell's
+/// sampling interval to stay within it for the cheapest implementation of the cell.
 pub const TIMING_BUDGET: f64 = 0.01;
 
 fn mask_of(every: u32) -> usize {
@@ -148,7 +149,7 @@ fn mask_of(every: u32) -> usize {
 }
 
 /// What timing one operation costs: two clock reads and a histogram record, measured once.
-fn timing_cost() -> Duration {
+pub fn timing_cost() -> Duration {
     static COST: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
     *COST.get_or_init(|| {
         let mut latencies = Latencies::new(1);
@@ -162,15 +163,16 @@ fn timing_cost() -> Duration {
     })
 }
 
-/// One in how many operations to time, for a client whose operations took `warm / ops` each:
-/// the largest share that keeps timing within [`TIMING_BUDGET`] of its time.
-fn adaptive_interval(warm: Duration, ops: u64) -> u32 {
-    if ops == 0 {
-        return 1;
+/// The sampling interval that keeps timing within [`TIMING_BUDGET`] of the CPU time of an
+/// implementation that spends `cpu_ns_per_op` per operation (a power of two, 1 to
+/// [`PLAN_LEN`]). Chosen from CPU time, not wall time: 64 clients on 2 cores wait most of
+/// their wall time, but every clock read still costs CPU the implementation could have used.
+pub fn interval_for(cpu_ns_per_op: f64) -> u32 {
+    if cpu_ns_per_op.is_nan() || cpu_ns_per_op <= 0.0 {
+        return PLAN_LEN as u32;
     }
-    let per_op = warm.as_secs_f64() / ops as f64;
-    let interval = timing_cost().as_secs_f64() / (TIMING_BUDGET * per_op);
-    interval.ceil().clamp(1.0, PLAN_LEN as f64) as u32
+    let interval = timing_cost().as_nanos() as f64 / (TIMING_BUDGET * cpu_ns_per_op);
+    (interval.ceil().clamp(1.0, PLAN_LEN as f64) as u32).next_power_of_two()
 }
 
 /// Shared between the coordinator and the clients. The phase is one byte, read once per
@@ -202,28 +204,33 @@ struct Client<S: Subject> {
     plan: Plan<S::Op>,
     next: usize,
     sample_mask: usize,
+    /// Shifts which positions are timed; drawn afresh at every lap.
+    sample_offset: usize,
+    lap_rng: Rng,
     /// Operations completed so far, warm-up included.
     done: u64,
     /// `done` when the window opened.
     window_start: Option<u64>,
-    /// Adaptive sampling: the instant of the client's first operation.
-    adapt_from: Option<Instant>,
     latencies: Latencies,
     tally: S::Tally,
 }
 
 impl<S: Subject> Client<S> {
-    fn new(plan: Plan<S::Op>, kinds: usize, sample_every: Option<u32>) -> Self {
+    fn new(plan: Plan<S::Op>, kinds: usize, sample_every: u32, seed: u64) -> Self {
+        let mut lap_rng = Rng::new(seed);
         Client {
+            sample_offset: lap_rng.below(PLAN_LEN as u64) as usize,
             plan,
             next: 0,
-            // Plans are PLAN_LEN (a power of two) long, so timing the operations at positions
-            // that are multiples of `sample_every` times one in `sample_every`, over every kind.
-            // While an adaptive client warms up it times (almost) nothing.
-            sample_mask: sample_every.map_or(PLAN_LEN - 1, mask_of),
+            // Plans are PLAN_LEN (a power of two) long, so timing the positions `p` with
+            // `(p + offset) % sample_every == 0` times one in `sample_every`. A fixed set of
+            // positions could miss a kind altogether (one client timing 16 positions of 4096
+            // saw no `set` at all); a new offset every lap samples every position, so every
+            // kind is timed in proportion.
+            sample_mask: mask_of(sample_every),
+            lap_rng,
             done: 0,
             window_start: None,
-            adapt_from: sample_every.is_none().then(Instant::now),
             latencies: Latencies::new(kinds),
             tally: S::Tally::default(),
         }
@@ -234,7 +241,7 @@ impl<S: Subject> Client<S> {
     fn next_op(&self) -> (S::Op, bool) {
         (
             self.plan.ops[self.next].clone(),
-            self.next & self.sample_mask == 0,
+            (self.next + self.sample_offset) & self.sample_mask == 0,
         )
     }
 
@@ -276,20 +283,23 @@ impl<S: Subject> Client<S> {
             _ => return false,
         }
         self.done += 1;
-        self.next = if next + 1 == self.plan.ops.len() {
-            0
+        if next + 1 == self.plan.ops.len() {
+            self.new_lap();
         } else {
-            next + 1
-        };
+            self.next = next + 1;
+        }
         true
+    }
+
+    #[cold]
+    fn new_lap(&mut self) {
+        self.next = 0;
+        self.sample_offset = self.lap_rng.below(PLAN_LEN as u64) as usize;
     }
 
     #[cold]
     fn open_window(&mut self) {
         self.window_start = Some(self.done);
-        if let Some(from) = self.adapt_from.take() {
-            self.sample_mask = mask_of(adaptive_interval(from.elapsed(), self.done));
-        }
     }
 
     /// Operations completed inside the window, per kind.
@@ -403,7 +413,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     let sample_every = if think.is_zero() {
         cell.sample_every
     } else {
-        Some(1)
+        1
     };
     // Measured before the clients start, so no client pays for it during its warm-up.
     let _ = timing_cost();
@@ -411,7 +421,9 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     let settings = Settings::default();
     let started = Instant::now();
     let initial = S::initial(workload, started);
-    let new_client = |plan| Client::<S>::new(plan, kinds, sample_every);
+    let mut client_seeds = Rng::new(cell.seed ^ 0x5A3B_1E00_0FF5_E7D1);
+    let mut new_client =
+        |plan| Client::<S>::new(plan, kinds, sample_every, client_seeds.next_u64());
 
     let (service, clients, window, runtime) = match cell.driver {
         Driver::Threads => {
@@ -537,9 +549,7 @@ fn summarize<S: Subject, I: Service<S>>(
     let mut tally = S::Tally::default();
     let mut ops = 0;
     let mut ops_by_kind = vec![0; kinds];
-    let mut intervals: Vec<u32> = clients.iter().map(|c| (c.sample_mask + 1) as u32).collect();
-    intervals.sort_unstable();
-    let timed_one_in = intervals.get(intervals.len() / 2).copied().unwrap_or(1);
+    let timed_one_in = clients.first().map_or(1, |c| (c.sample_mask + 1) as u32);
     for client in &mut clients {
         let counts = client.window_ops_by_kind(kinds);
         ops += counts.iter().sum::<u64>();
@@ -578,6 +588,15 @@ fn summarize<S: Subject, I: Service<S>>(
             0.0
         },
         timed_one_in,
+        timing_share: {
+            let timed = latency.get("all").map_or(0, |l| l.count) as f64;
+            let cpu = window.cpu.as_nanos() as f64;
+            if cpu > 0.0 {
+                timed * timing_cost().as_nanos() as f64 / cpu
+            } else {
+                0.0
+            }
+        },
         ops_by_kind,
         latency,
         hit_rate: None,

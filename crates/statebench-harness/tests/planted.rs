@@ -138,7 +138,7 @@ fn run<S: Subject + Empty, const LIE: u8>(workload: &str) -> Result<(), String> 
         clients: 2,
         warmup: Duration::from_millis(10),
         duration: Duration::from_millis(40),
-        sample_every: None,
+        sample_every: 64,
         seed: 9,
     };
     run_repetition::<S, Planted<S, LIE>>(&cell)

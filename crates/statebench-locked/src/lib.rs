@@ -6,6 +6,8 @@
 //! [`RwLockStd`] (`std::sync::RwLock`: read-only operations share the lock, through
 //! `StateMachine::read`) and [`MutexParkingLot`] (`parking_lot::Mutex`). Periodic cleanup runs on
 //! a [`Sweeper`] thread that stops at shutdown, or when the last handle is dropped.
+//! [`HandwrittenKv`] is the reference they are measured against: the key-value store's
+//! `Mutex<HashMap<u64, u64>>` written by hand.
 //!
 //! **A panic while the lock is held** (a state machine that panics in `apply`, or in `read`
 //! under the shared lock) may leave the state half-changed, so the service stops. The caller
@@ -16,6 +18,10 @@
 //! cascade: no later caller panics because an earlier one did.
 
 #![deny(missing_docs)]
+
+mod handwritten;
+
+pub use handwritten::HandwrittenKv;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -52,7 +58,7 @@ impl<S: Send + 'static> StateLock<S> for StdMutex<S> {
         StdMutex(std::sync::Mutex::new(Some(state)))
     }
 
-    #[inline]
+    #[inline(always)]
     fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
         let mut guard = self.0.lock().map_err(|_| Error::Stopped)?;
         Ok(f(&mut guard))
@@ -79,7 +85,7 @@ impl<S: Send + Sync + 'static> StateLock<S> for StdRwLock<S> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
         let mut guard = self.lock.write().map_err(|_| Error::Stopped)?;
         if self.reader_panicked.load(Ordering::Relaxed) {
@@ -88,7 +94,7 @@ impl<S: Send + Sync + 'static> StateLock<S> for StdRwLock<S> {
         Ok(f(&mut guard))
     }
 
-    #[inline]
+    #[inline(always)]
     fn read<R>(&self, f: impl FnOnce(&Option<S>) -> R) -> Result<R, Error> {
         let guard = self.lock.read().map_err(|_| Error::Stopped)?;
         if self.reader_panicked.load(Ordering::Relaxed) {
@@ -128,7 +134,7 @@ impl<S: Send + 'static> StateLock<S> for ParkingLotMutex<S> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
         let mut guard = self.lock.lock();
         // Read under the lock: the panicking holder set it before its guard released the lock.

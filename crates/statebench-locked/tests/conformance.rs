@@ -1,10 +1,12 @@
-//! The conformance suite and the lifecycle tests, instantiated for the three locks.
+//! The conformance suite and the lifecycle tests, instantiated for the three locks (and the
+//! suite for the hand-written reference store).
 
-use statebench_locked::{MutexParkingLot, MutexStd, RwLockStd};
+use statebench_locked::{HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 
 statebench_conformance::conformance_tests!(mutex_std = MutexStd; kv, counter, sessions, cache);
 statebench_conformance::conformance_tests!(rwlock_std = RwLockStd; kv, counter, sessions, cache);
 statebench_conformance::conformance_tests!(mutex_parking_lot = MutexParkingLot; kv, counter, sessions, cache);
+statebench_conformance::conformance_tests!(mutex_handwritten; kv = HandwrittenKv);
 
 mod lifecycle {
     use super::*;

@@ -9,7 +9,7 @@ use statebench_harness::results::{Record, Results};
 use statebench_harness::{Driver, Workload};
 
 use crate::guide::{Analysis, summary_cell};
-use crate::table::{human_ns, human_rate, starved_kinds};
+use crate::table::{human_ns, human_rate};
 
 /// A markdown table. `align` has one letter per column: `l` (text) or `r` (figures).
 pub fn markdown_table(header: &[&str], align: &str, rows: &[Vec<String>]) -> String {
@@ -136,6 +136,10 @@ fn workload_section(
             files.push((name, svg));
         }
     }
+    // Hit rate and live size where the service has them: the work behind the throughput.
+    let has_state = records
+        .iter()
+        .any(|r| r.repetitions.iter().any(|rep| rep.hit_rate.is_some()));
     let counts: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
     for clients in counts {
         let mut rows: Vec<&&Record> = records.iter().filter(|r| r.clients == clients).collect();
@@ -150,7 +154,7 @@ fn workload_section(
             .iter()
             .map(|r| {
                 let s = &r.summary;
-                vec![
+                let mut row = vec![
                     format!("`{}`", r.implementation),
                     r.driver.name().to_owned(),
                     human_rate(s.ops_per_sec.median),
@@ -168,8 +172,23 @@ fn workload_section(
                     } else {
                         "·".into()
                     },
-                    starved_kinds(r, w).join("; "),
-                ]
+                    crate::table::notes(r, w),
+                ];
+                if has_state {
+                    let median = |f: &dyn Fn(&statebench_harness::Repetition) -> Option<f64>| {
+                        let xs: Vec<f64> = r.repetitions.iter().filter_map(f).collect();
+                        (!xs.is_empty())
+                            .then(|| statebench_harness::results::Spread::of(&xs).median)
+                    };
+                    let extra = [
+                        median(&|rep| rep.hit_rate)
+                            .map_or("·".into(), |h| format!("{:.1} %", 100.0 * h)),
+                        median(&|rep| rep.live_size.map(|n| n as f64))
+                            .map_or("·".into(), |n| format!("{n:.0}")),
+                    ];
+                    row.splice(2..2, extra);
+                }
+                row
             })
             .collect();
         let _ = writeln!(
@@ -177,22 +196,24 @@ fn workload_section(
             "{clients} client{}:\n",
             if clients == 1 { "" } else { "s" }
         );
-        out += &markdown_table(
-            &[
-                "implementation",
-                "driver",
-                "ops/s",
-                "range",
-                "p50",
-                "p99",
-                "p99.9",
-                "CPU/op",
-                "of fastest",
-                "note",
-            ],
-            "llrrrrrrrl",
-            &body,
-        );
+        let mut header = vec![
+            "implementation",
+            "driver",
+            "ops/s",
+            "range",
+            "p50",
+            "p99",
+            "p99.9",
+            "CPU/op",
+            "of fastest",
+            "note",
+        ];
+        let mut align = String::from("llrrrrrrrl");
+        if has_state {
+            header.splice(2..2, ["hit rate", "live"]);
+            align.insert_str(2, "rr");
+        }
+        out += &markdown_table(&header, &align, &body);
         out.push('\n');
     }
     Ok(out)
@@ -234,6 +255,30 @@ fn methodology(results: &Results) -> String {
             100.0 * sorted[sorted.len() / 2],
             100.0 * sorted[sorted.len() - 1],
             sorted.len()
+        );
+    }
+    let mut shares: Vec<f64> = results
+        .records
+        .iter()
+        .flat_map(|r| r.repetitions.iter().map(|rep| rep.timing_share))
+        .collect();
+    shares.sort_by(f64::total_cmp);
+    if let (Some(median), Some(max)) = (shares.get(shares.len() / 2), shares.last()) {
+        let _ = writeln!(
+            out,
+            "\nLatency is sampled: every implementation of a cell times the same share of its \
+             operations ({}), at positions that shift every lap so that each operation kind is \
+             timed in proportion. Timing took a median {:.2} % of a repetition's CPU time, at \
+             most {:.2} %; a cell with fewer than {} samples a repetition says so in its note.",
+            match s.sample_every {
+                Some(n) => format!("one in {n}, as asked"),
+                None => "one in 256 in the first round, then the interval that keeps timing \
+                         under 1 % of the CPU time of the cell's cheapest implementation"
+                    .to_owned(),
+            },
+            100.0 * median,
+            100.0 * max,
+            crate::table::FEW_SAMPLES
         );
     }
     out += "\n";

@@ -50,6 +50,51 @@ pub fn starved_kinds(record: &Record, workload: &Workload) -> Vec<String> {
         .collect()
 }
 
+/// Fewer latency samples than this per repetition make the tail percentiles guesswork: p99.9
+/// needs a thousand to rest on one sample.
+pub const FEW_SAMPLES: u64 = 1000;
+
+/// Names thin latency samples: fewer than [`FEW_SAMPLES`] per repetition (the median over the
+/// repetitions), or an operation kind that ran and was never timed.
+pub fn sample_notes(record: &Record) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut counts: Vec<u64> = record
+        .repetitions
+        .iter()
+        .map(|r| r.latency.get("all").map_or(0, |l| l.count))
+        .collect();
+    counts.sort_unstable();
+    if let Some(&median) = counts.get(counts.len() / 2) {
+        if median < FEW_SAMPLES {
+            notes.push(format!("latency from {median} samples a repetition"));
+        }
+    }
+    let untimed: std::collections::BTreeSet<&str> = record
+        .repetitions
+        .iter()
+        .flat_map(|r| {
+            r.ops_by_kind
+                .keys()
+                .filter(|k| !r.latency.contains_key(k.as_str()))
+                .map(String::as_str)
+        })
+        .collect();
+    if !untimed.is_empty() {
+        notes.push(format!(
+            "never timed: {}",
+            untimed.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    notes
+}
+
+/// A record's notes: starved kinds, then thin samples.
+pub fn notes(record: &Record, workload: &Workload) -> String {
+    let mut all = starved_kinds(record, workload);
+    all.extend(sample_notes(record));
+    all.join("; ")
+}
+
 /// A duration in nanoseconds, in the unit that reads best.
 pub fn human_ns(ns: f64) -> String {
     if !ns.is_finite() {
@@ -150,7 +195,7 @@ pub fn workload_table(records: &[&Record], workload: &Workload) -> String {
                     } else {
                         "-".into()
                     },
-                    starved_kinds(r, workload).join("; "),
+                    notes(r, workload),
                 ]
             })
             .collect();
@@ -204,6 +249,7 @@ mod tests {
                 ops_per_sec: 1.0,
                 cpu_ns_per_op: 1.0,
                 timed_one_in: 1,
+                timing_share: 0.0,
                 ops_by_kind: BTreeMap::from([("get".to_owned(), gets), ("set".to_owned(), sets)]),
                 latency: BTreeMap::new(),
                 hit_rate: None,

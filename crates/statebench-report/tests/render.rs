@@ -37,6 +37,7 @@ fn record(
         ops_per_sec: total as f64 * scale,
         cpu_ns_per_op: 250.0,
         timed_one_in: 1,
+        timing_share: 0.0,
         ops_by_kind: ops.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect(),
         latency: BTreeMap::from([("all".to_owned(), latency)]),
         hit_rate: None,

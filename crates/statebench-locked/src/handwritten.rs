@@ -1,0 +1,53 @@
+//! The reference row for the lock wrapper's tax: the `Arc<Mutex<HashMap<u64, u64>>>` a reader
+//! would write by hand for the key-value store, with no state machine, no generic lock and no
+//! clock — so the report shows what [`crate::Locked`] costs over it, measured in the same run.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use statebench_core::{Error, KvOp, KvReply, KvU64, Service, Settings};
+
+/// `Arc<Mutex<HashMap<u64, u64>>>`, written by hand (`mutex_handwritten`). The map is taken at
+/// shutdown (`None` afterwards); a panic while the lock is held poisons it, and every later
+/// call gets [`Error::Stopped`], like the generic locks.
+#[derive(Clone, Debug)]
+pub struct HandwrittenKv {
+    map: Arc<Mutex<Option<HashMap<u64, u64>>>>,
+}
+
+impl Service<KvU64> for HandwrittenKv {
+    const NAME: &'static str = "mutex_handwritten";
+
+    fn start(initial: KvU64, _: &Settings) -> Self {
+        HandwrittenKv {
+            map: Arc::new(Mutex::new(Some(initial.into_entries()))),
+        }
+    }
+
+    #[inline]
+    fn call(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        let mut guard = self.map.lock().map_err(|_| Error::Stopped)?;
+        let map = guard.as_mut().ok_or(Error::Stopped)?;
+        Ok(match op {
+            KvOp::Get(k) => KvReply::Value(map.get(&k).copied()),
+            KvOp::Set(k, v) => KvReply::Value(map.insert(k, v)),
+            KvOp::Delete(k) => KvReply::Value(map.remove(&k)),
+            KvOp::Len => KvReply::Len(map.len()),
+        })
+    }
+
+    async fn call_async(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        self.call(op)
+    }
+
+    /// The store never expires anything.
+    fn cleanup(&self) -> Result<(), Error> {
+        let guard = self.map.lock().map_err(|_| Error::Stopped)?;
+        guard.as_ref().map(drop).ok_or(Error::Stopped)
+    }
+
+    fn shutdown(&self) -> Result<KvU64, Error> {
+        let mut guard = self.map.lock().map_err(|_| Error::Stopped)?;
+        guard.take().map(KvU64::from_entries).ok_or(Error::Stopped)
+    }
+}
