@@ -423,13 +423,20 @@ impl Subject for Sessions {
     type Tally = Lookups;
 
     fn initial(workload: &Workload, now: Instant) -> Self {
-        let mut sessions = Sessions::new(
-            Duration::from_millis(workload.session_lifetime_ms),
-            Duration::from_millis(workload.cleanup_every_ms),
-        );
+        let lifetime = Duration::from_millis(workload.session_lifetime_ms);
+        let mut sessions =
+            Sessions::new(lifetime, Duration::from_millis(workload.cleanup_every_ms));
         if workload.prefill {
+            // The steady share of the sessions, created at ages spread over a lifetime so
+            // that they expire at an even trickle, not all at once.
+            let mut rng = Rng::new(0x5E55);
+            let share = workload.live_share();
             for id in 0..workload.keys {
-                sessions.apply(SessionsOp::Create(id), now);
+                if rng.unit() < share {
+                    let age = lifetime.mul_f64(rng.unit());
+                    let created = now.checked_sub(age).unwrap_or(now);
+                    sessions.apply(SessionsOp::Create(id), created);
+                }
             }
         }
         sessions
@@ -555,10 +562,17 @@ impl Subject for CacheU64 {
     fn initial(workload: &Workload, now: Instant) -> Self {
         let mut cache = CacheU64::new(Duration::from_millis(workload.cleanup_every_ms));
         if workload.prefill {
+            // The steady share of the keys, with TTLs spread from nothing to the longest, so
+            // that entries expire at an even trickle.
             let mut rng = Rng::new(0xCAC4E);
+            let share = workload.live_share();
+            let longest = Duration::from_millis(workload.ttl_ms.1);
             for key in 0..workload.keys {
-                let op = Self::op(1, key, &mut rng, workload);
-                cache.apply(op, now);
+                if rng.unit() < share {
+                    let ttl = longest.mul_f64(rng.unit()).max(Duration::from_millis(1));
+                    let value = tagged_value(key, &mut rng);
+                    cache.apply(CacheOp::Set { key, value, ttl }, now);
+                }
             }
         }
         cache

@@ -304,6 +304,7 @@ mod tests {
             ops_per_sec: ops as f64,
             cpu_ns_per_op: 30.0,
             timed_one_in: 16,
+            timing_share: 0.0,
             ops_by_kind: BTreeMap::from([("increment".to_owned(), ops)]),
             latency: BTreeMap::from([("all".to_owned(), latency)]),
             hit_rate: None,

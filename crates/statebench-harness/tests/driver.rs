@@ -16,7 +16,7 @@ fn cell(workload: &statebench_harness::Workload, driver: Driver, clients: usize)
         clients,
         warmup: Duration::from_millis(20),
         duration: Duration::from_millis(100),
-        sample_every: None,
+        sample_every: 64,
         seed: 42,
     }
 }
@@ -99,5 +99,37 @@ fn a_fast_wrong_implementation_fails_the_run() {
             err.0.contains("wrong_key") && err.0.contains("never written for key"),
             "{err}"
         );
+    }
+}
+
+#[test]
+fn sessions_and_cache_serve_their_steady_state_whatever_the_throughput() {
+    // A strategy some hundred times slower than another serves a map of the same size: the
+    // prefill starts at the mix's steady state and nothing expires in bulk during a window.
+    use statebench_core::{CacheU64, Sessions};
+    fn live<S: statebench_harness::Subject, I: Service<S>>(name: &str) -> (f64, f64) {
+        let w = find(name).expect("exists");
+        let rep = run_repetition::<S, I>(&cell(&w, Driver::Threads, 1)).expect("runs");
+        let expected = w.live_share() * w.keys as f64;
+        let live = rep.live_size.expect("recorded") as f64;
+        (live / expected, rep.hit_rate.expect("recorded"))
+    }
+    for (fast, slow) in [
+        (
+            live::<Sessions, MutexStd<Sessions>>("sessions"),
+            live::<Sessions, OwnerTokio<Sessions>>("sessions"),
+        ),
+        (
+            live::<CacheU64, MutexStd<CacheU64>>("cache"),
+            live::<CacheU64, OwnerTokio<CacheU64>>("cache"),
+        ),
+    ] {
+        for (share, hits) in [fast, slow] {
+            assert!(
+                (0.95..1.05).contains(&share),
+                "live {share:.3} of the steady state"
+            );
+            assert!((0.55..0.85).contains(&hits), "hit rate {hits:.3}");
+        }
     }
 }
