@@ -1,4 +1,4 @@
-//! The `statebench` command line: `list`, `run`, `demo`.
+//! The `statebench` command line: `list`, `run`, `report`, `demo`, `agreement`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -38,10 +38,22 @@ enum Command {
     /// The reference program (100 readers, 10 writers, 5 keys, 1 ms sleep, 1 s) for every
     /// strategy, printing readOps and writeOps like the original; then without the sleep.
     Demo(DemoArgs),
+    /// How far several runs of the same command agree: per-cell ranking agreement (Kendall
+    /// tau), leader agreement, and the report's claims that every run repeats or one reverses.
+    /// scripts/reproducibility.sh runs the main job N times and calls this.
+    Agreement(AgreementArgs),
     /// Check that the harness does not distort what it measures: the runner against a bare
-    /// loop applying the same operations to the same `mutex_std` store, one client.
+    /// loop on the same `mutex_std` store (1 and 64 clients), and the generic lock wrapper
+    /// against a hand-written `Mutex<HashMap>`.
     #[command(hide = true)]
     Overhead(OverheadArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct AgreementArgs {
+    /// Results files (or report folders holding results.json) of two or more runs.
+    #[arg(value_name = "RESULTS", required = true, num_args = 2..)]
+    runs: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -214,7 +226,7 @@ fn main() -> ExitCode {
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             return usage(
-                "no command given: choose list, run, report or demo (see statebench --help)",
+                "no command given: choose list, run, report, demo or agreement (see statebench --help)",
             );
         }
         Err(e) => {
@@ -240,6 +252,29 @@ fn main() -> ExitCode {
         Command::Report(args) => report(args),
         Command::Demo(args) => demo(args),
         Command::Overhead(args) => overhead(args),
+        Command::Agreement(args) => agreement(args),
+    }
+}
+
+fn agreement(args: AgreementArgs) -> ExitCode {
+    let mut runs = Vec::new();
+    for path in &args.runs {
+        let file = if path.is_dir() {
+            path.join("results.json")
+        } else {
+            path.clone()
+        };
+        match Results::load(&file) {
+            Ok(r) => runs.push(r),
+            Err(e) => return usage(e),
+        }
+    }
+    match statebench_report::agreement::Agreement::of(&runs) {
+        Ok(a) => {
+            print!("{}", a.render());
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage(e),
     }
 }
 
@@ -583,7 +618,8 @@ fn report(args: ReportArgs) -> ExitCode {
             // them); rendering other results over it would replace a run without a word.
             let copy = dir.join("results.json");
             let same = std::fs::canonicalize(&copy).ok() == std::fs::canonicalize(from).ok();
-            if !same && copy.exists() {
+            let holds_these = same || Results::load(&copy).is_ok_and(|held| held == results);
+            if !holds_these && copy.exists() {
                 return usage(format!(
                     "{} already holds the results of another run; choose another --out",
                     dir.display()

@@ -176,8 +176,12 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
         &["report", "--out", to],
         "already holds the results of a run",
     );
+    // Another run: the same figures stamped at another time (re-rendering the same results
+    // into their own folder stays allowed, as above).
     let other = dir.join("other.json");
-    std::fs::copy(&out_path, &other).expect("copy the results");
+    let mut another = statebench_harness::results::Results::load(&out_path).expect("reads");
+    another.created = "2000-01-01T00:00:00Z".into();
+    another.save(&other).expect("write the other run");
     usage_error(
         &[
             "report",
@@ -189,6 +193,18 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
         "already holds the results of another run",
     );
     assert_eq!(first, render(), "the refusals left the report as it was");
+    // A run agrees with itself entirely.
+    let from = out_path.to_str().expect("utf-8");
+    let out = statebench(&["agreement", from, from]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("ranking agreement (Kendall tau per cell and pair of runs): median 1.000")
+            && text.contains("(100.0 %)")
+            && text.contains("0 reversed"),
+        "{text}"
+    );
+    usage_error(&["agreement", from], "2 values required");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -143,11 +143,7 @@ impl<'a> Analysis<'a> {
     }
 
     fn plan(&mut self, a: &'a Record, b: &'a Record) {
-        let known = self
-            .pairs
-            .iter()
-            .any(|(x, y)| (same(x, a) && same(y, b)) || (same(x, b) && same(y, a)));
-        if !known {
+        if !self.planned(a, b) {
             self.pairs.push((a, b));
         }
     }
@@ -166,9 +162,7 @@ impl<'a> Analysis<'a> {
     /// not planned: every tested comparison must be counted in the correction.
     pub fn compare(&self, a: &Record, b: &Record) -> Comparison {
         debug_assert!(
-            self.pairs
-                .iter()
-                .any(|(x, y)| (same(x, a) && same(y, b)) || (same(x, b) && same(y, a))),
+            self.planned(a, b),
             "an unplanned comparison: {} vs {}",
             a.implementation,
             b.implementation
@@ -189,8 +183,33 @@ impl<'a> Analysis<'a> {
         }
     }
 
+    /// Every difference the report claims: for each planned comparison whose interval lies
+    /// beyond the minimum effect (and whose rows did not starve), the faster and the slower
+    /// record.
+    pub fn claims(&self) -> Vec<(&'a Record, &'a Record)> {
+        self.pairs
+            .iter()
+            .filter_map(|&(a, b)| {
+                let c = self.compare(a, b);
+                match (c.starved, c.verdict) {
+                    (false, Verdict::Faster) => Some((a, b)),
+                    (false, Verdict::Slower) => Some((b, a)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether `a` against `b` is one of the planned comparisons.
+    fn planned(&self, a: &Record, b: &Record) -> bool {
+        self.pairs
+            .iter()
+            .any(|(x, y)| (same(x, a) && same(y, b)) || (same(x, b) && same(y, a)))
+    }
+
     /// The leaders of `cell`: the median leader and every record not shown slower than it.
-    /// Only for cells whose leader comparisons were planned (the summary's).
+    /// Ties are tested only where they were planned (the summary's cells and each family at
+    /// the largest client count); elsewhere the median leader stands alone.
     pub fn leaders(&self, cell: &[&'a Record]) -> Vec<&'a Record> {
         let sorted = by_median(cell);
         let Some((top, rest)) = sorted.split_first() else {
@@ -198,8 +217,9 @@ impl<'a> Analysis<'a> {
         };
         let mut tied = vec![*top];
         tied.extend(
-            rest.iter()
-                .filter(|r| self.compare(top, r).verdict != Verdict::Faster),
+            rest.iter().filter(|r| {
+                self.planned(top, r) && self.compare(top, r).verdict != Verdict::Faster
+            }),
         );
         tied
     }

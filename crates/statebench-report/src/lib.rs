@@ -1,10 +1,12 @@
 //! Turns a statebench results document into what people read: plain-text tables for the
 //! terminal ([`table`]), SVG plots ([`plots`]) and a markdown report ([`markdown`]) with its
 //! decision guide ([`guide`]) and its machine-and-floors section ([`machine`]), whose every
-//! figure comes from the document, so rendering the same file twice gives the same report.
+//! figure comes from the document, so rendering the same file twice gives the same report;
+//! and how far several runs agree ([`agreement`]).
 
 #![deny(missing_docs)]
 
+pub mod agreement;
 pub mod guide;
 pub mod machine;
 pub mod markdown;
