@@ -14,6 +14,7 @@ use statebench_harness::Driver;
 use statebench_harness::floors::Floors;
 use statebench_harness::machine::Machine;
 use statebench_harness::results::{Record, Results, RunSettings};
+use statebench_harness::stats::Correction;
 use statebench_harness::workload::{self, Workload};
 
 /// Where should shared state live? Owner tasks, locks and concurrent maps, measured side by side.
@@ -54,6 +55,21 @@ struct AgreementArgs {
     /// Results files (or report folders holding results.json) of two or more runs.
     #[arg(value_name = "RESULTS", required = true, num_args = 2..)]
     runs: Vec<PathBuf>,
+    /// How the claims correct for many comparisons: `fdr` (Benjamini–Hochberg: at most 5 % of
+    /// the claims false on average; the report's) or `bonferroni` (all intervals hold together
+    /// with 95 % probability).
+    #[arg(long, default_value = "fdr", value_parser = parse_correction)]
+    correction: Correction,
+}
+
+fn parse_correction(text: &str) -> Result<Correction, String> {
+    match text {
+        "bonferroni" => Ok(Correction::Bonferroni),
+        "fdr" => Ok(Correction::FalseDiscovery),
+        other => Err(format!(
+            "unknown correction {other:?}; the corrections are bonferroni, fdr"
+        )),
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -269,7 +285,7 @@ fn agreement(args: AgreementArgs) -> ExitCode {
             Err(e) => return usage(e),
         }
     }
-    match statebench_report::agreement::Agreement::of(&runs) {
+    match statebench_report::agreement::Agreement::of(&runs, args.correction) {
         Ok(a) => {
             print!("{}", a.render());
             ExitCode::SUCCESS

@@ -330,6 +330,10 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
             "unknown driver \"fibers\"",
         ),
         (&["run", "--sample-every", "0"], "power of two"),
+        (
+            &["agreement", "a.json", "b.json", "--correction", "holm"],
+            "unknown correction \"holm\"",
+        ),
         // results files that cannot be rendered
         (
             &["report", "--from", &other_schema],

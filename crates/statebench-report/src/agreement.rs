@@ -7,22 +7,20 @@
 //! * **leader agreement** — the share of cells whose median leader is the same in every run,
 //!   and the share where each run's leader is among every run's *leaders* (the leader and those
 //!   the statistics cannot tell from it: the summary's "=" group);
-//! * **claims** — the differences the report claims ([`crate::guide::Analysis::claims`]): how
-//!   many every run makes, and how many one run reverses.
+//! * **claims** — what the report claims, as statements ([`crate::guide::Analysis::statements`]):
+//!   how many every run makes, and how many one run's statements another contradicts.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
+use statebench_harness::stats::Correction;
 
-use crate::guide::Analysis;
+use crate::guide::{Analysis, Statement};
 
 /// A cell: workload, driver, clients.
 type CellKey = (String, Driver, usize);
-
-/// A claim: in a cell, one implementation is faster than another.
-type Claim = (CellKey, String, String);
 
 fn key(r: &Record) -> CellKey {
     (r.workload.clone(), r.driver, r.clients)
@@ -52,11 +50,11 @@ pub fn kendall_tau(a: &[String], b: &[String]) -> Option<f64> {
 struct Reading {
     rankings: BTreeMap<CellKey, Vec<String>>,
     leaders: BTreeMap<CellKey, Vec<String>>,
-    claims: BTreeSet<Claim>,
+    claims: BTreeSet<Statement>,
 }
 
-fn read(results: &Results) -> Reading {
-    let analysis = Analysis::new(results);
+fn read(results: &Results, correction: Correction) -> Reading {
+    let analysis = Analysis::with(results, correction);
     let mut cells: BTreeMap<CellKey, Vec<&Record>> = BTreeMap::new();
     for r in &results.records {
         cells.entry(key(r)).or_default().push(r);
@@ -78,17 +76,7 @@ fn read(results: &Results) -> Reading {
         let tied = analysis.leaders(&cell);
         leaders.insert(k, tied.iter().map(|r| r.implementation.clone()).collect());
     }
-    let claims = analysis
-        .claims()
-        .into_iter()
-        .map(|(fast, slow)| {
-            (
-                key(fast),
-                fast.implementation.clone(),
-                slow.implementation.clone(),
-            )
-        })
-        .collect();
+    let claims = analysis.statements().into_iter().collect();
     Reading {
         rankings,
         leaders,
@@ -118,12 +106,12 @@ pub struct Agreement {
 }
 
 impl Agreement {
-    /// Compares `runs` (at least two).
-    pub fn of(runs: &[Results]) -> Result<Agreement, String> {
+    /// Compares `runs` (at least two), their claims made under `correction`.
+    pub fn of(runs: &[Results], correction: Correction) -> Result<Agreement, String> {
         if runs.len() < 2 {
             return Err("agreement needs the results of at least two runs".into());
         }
-        let readings: Vec<Reading> = runs.iter().map(read).collect();
+        let readings: Vec<Reading> = runs.iter().map(|r| read(r, correction)).collect();
         let common: Vec<&CellKey> = readings[0]
             .rankings
             .keys()
@@ -156,19 +144,16 @@ impl Agreement {
             }
         }
         taus.sort_by(f64::total_cmp);
-        let any: BTreeSet<&Claim> = readings.iter().flat_map(|r| &r.claims).collect();
+        let any: BTreeSet<&Statement> = readings.iter().flat_map(|r| &r.claims).collect();
         let all = any
             .iter()
             .filter(|c| readings.iter().all(|r| r.claims.contains(**c)))
             .count();
+        let said: BTreeSet<&str> = any.iter().map(|s| s.what.as_str()).collect();
         let reversed = any
             .iter()
-            .filter(|(cell, fast, slow)| {
-                any.contains(&(cell.clone(), slow.clone(), fast.clone())) && fast < slow // name each reversed pair once
-            })
-            .map(|((w, d, c), fast, slow)| {
-                format!("`{w}` / {} / {c}: `{fast}` vs `{slow}`", d.name())
-            })
+            .filter(|s| said.contains(s.contradicts.as_str()) && s.what < s.contradicts)
+            .map(|s| format!("{} — and, in another run, {}", s.what, s.contradicts))
             .collect();
         Ok(Agreement {
             runs: runs.len(),

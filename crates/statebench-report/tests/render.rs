@@ -193,11 +193,22 @@ fn every_section_is_rendered_from_the_document() {
     // ahead of mutex_std, within noise, so the two are named together and neither is "best".
     assert!(
         text.contains(
-            "the locks `rwlock_std` and `mutex_std` (tied) make 27× the throughput of the owner `owner_tokio` (CI 20–37×)"
+            "the locks `rwlock_std` and `mutex_std` (tied) make 27× the throughput of the owner `owner_tokio` (CI 21–35×)"
         ),
         "{text}"
     );
     assert!(text.contains("comparisons in all"), "{text}");
+    assert!(text.contains("Benjamini–Hochberg selects"), "{text}");
+    // Under Bonferroni the same claim stands, with a wider interval.
+    let strict = statebench_report::guide::decision_guide_with(
+        &fixture(),
+        statebench_harness::stats::Correction::Bonferroni,
+    );
+    assert!(
+        strict.contains("make 27× the throughput of the owner `owner_tokio` (CI 20–37×)")
+            && strict.contains("(Bonferroni)"),
+        "{strict}"
+    );
     assert!(text.contains(
         "`dashmap` on `seed_nosleep` called from OS threads with 110 clients: set starved"
     ));
