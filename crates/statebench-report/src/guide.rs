@@ -6,9 +6,10 @@
 //! number ([`statebench_harness::stats`]): by default Benjamini–Hochberg selects the
 //! comparisons whose ratio is beyond the minimum effect and their intervals are widened to
 //! match (Benjamini–Yekutieli), so that on average at most 5 % of the claims are false;
-//! `Correction::Bonferroni` makes every interval hold at once instead. A difference is claimed only when its whole interval lies
-//! beyond ±10 %; strategies that cannot be told apart are named together as tied, and no claim
-//! rests on a record whose clients starved an operation kind.
+//! `Correction::Bonferroni` makes every interval hold at once instead. A difference is claimed
+//! only when its whole interval lies beyond ±10 %; strategies that cannot be told apart are
+//! named together as tied, and no claim rests on a record whose clients starved an operation
+//! kind.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -481,9 +482,10 @@ fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> St
         // The leads were ordered by median, so a verdict of "slower" cannot happen here; it
         // would read as unresolved, which is the safe side.
         Verdict::Slower | Verdict::Unresolved => format!(
-            "{} and {} cannot be told apart in this run ({})",
+            "{} and {}: no difference beyond {:.0} % is shown in this run ({})",
             a.1,
             b.1,
+            100.0 * MIN_EFFECT,
             interval_words(&c)
         ),
     }

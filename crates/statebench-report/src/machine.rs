@@ -73,19 +73,36 @@ fn check(record: Option<&Record>, low: f64, high: f64, what: &str) -> String {
     }
 }
 
+/// A floor's median at the start, and at the end where it was measured: `606 ns / 58.83 µs`.
+fn start_end(both: &[&Floors], floor: impl Fn(&Floors) -> Option<&Floor>) -> String {
+    let medians: Vec<String> = both
+        .iter()
+        .map(|f| floor(f).map_or("n/a".into(), |w| human_ns(w.median)))
+        .collect();
+    medians.join(" / ")
+}
+
 /// What the floors predict, each checked against its cell.
 fn predictions(results: &Results) -> String {
     let f = &results.floors;
     let mut out = String::new();
-    let wakes: Vec<f64> = [
-        &f.wake_cross_core_idle_ns,
-        &f.wake_cross_core_busy_ns,
-        &f.wake_same_core_ns,
-    ]
-    .into_iter()
-    .flatten()
-    .map(|w| w.median)
-    .collect();
+    // The floors of the whole run: at the start and, where measured, at the end (on these
+    // VMs a wake can switch between a fast and a slow mode during a run).
+    let both: Vec<&Floors> = std::iter::once(f)
+        .chain(results.floors_end.as_ref())
+        .collect();
+    let wakes: Vec<f64> = both
+        .iter()
+        .flat_map(|f| {
+            [
+                &f.wake_cross_core_idle_ns,
+                &f.wake_cross_core_busy_ns,
+                &f.wake_same_core_ns,
+            ]
+        })
+        .flatten()
+        .map(|w| w.median)
+        .collect();
     if let (Some(lo), Some(hi)) = (
         wakes.iter().copied().reduce(f64::min),
         wakes.iter().copied().reduce(f64::max),
@@ -93,20 +110,15 @@ fn predictions(results: &Results) -> String {
         let _ = writeln!(
             out,
             "- A blocking call to an OS-thread owner that sleeps between requests pays a wake \
-             each way: one round trip costs {} here when the other core is idle (it halts, and \
-             the wake goes through the hypervisor on a VM), {} when it is busy, and {} when both \
-             threads share a core — about {:.0} times an uncontended lock ({}) at the dearest. \
-             So an OS-thread owner called from one thread should take between the cheapest and \
-             the dearest of these per call. {}",
-            f.wake_cross_core_idle_ns
-                .as_ref()
-                .map_or("n/a".into(), |w| human_ns(w.median)),
-            f.wake_cross_core_busy_ns
-                .as_ref()
-                .map_or("n/a".into(), |w| human_ns(w.median)),
-            f.wake_same_core_ns
-                .as_ref()
-                .map_or("n/a".into(), |w| human_ns(w.median)),
+             each way: one round trip costs {} here when the other core is idle (a halted \
+             virtual CPU is woken through the hypervisor; one still polling wakes at once), {} \
+             when it is busy, and {} when both threads share a core (start and end of the run) \
+             — about {:.0} times an uncontended lock ({}) at the dearest. So an OS-thread owner \
+             called from one thread should take between the cheapest and the dearest of these \
+             per call. {}",
+            start_end(&both, |f| f.wake_cross_core_idle_ns.as_ref()),
+            start_end(&both, |f| f.wake_cross_core_busy_ns.as_ref()),
+            start_end(&both, |f| f.wake_same_core_ns.as_ref()),
             hi / f.mutex_uncontended_ns.median.max(1e-9),
             human_ns(f.mutex_uncontended_ns.median),
             // Half the cheapest to twice the dearest: a call also sends, checks and replies.
