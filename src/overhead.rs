@@ -8,7 +8,7 @@
 //!   gains from the quieter core) and at 64 (threads, unpinned, as the runner's are).
 //! * **The lock wrapper's tax.** The generic `Locked<S, L>` around the state machine against
 //!   `mutex_handwritten`, the `Mutex<HashMap<u64, u64>>` a reader would write, both in the
-//!   runner, at 1 and 2 clients.
+//!   runner: 1 and 2 OS-thread clients, and 1 tokio-task client.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -76,12 +76,13 @@ fn bare_loop(workload: &Workload, clients: usize, duration: Duration) -> Result<
 
 fn runner<I: Service<KvU64>>(
     workload: &Workload,
+    driver: Driver,
     clients: usize,
     duration: Duration,
 ) -> Result<(f64, f64), String> {
     let cell = Cell {
         workload,
-        driver: Driver::Threads,
+        driver,
         clients,
         warmup: WARMUP,
         duration,
@@ -143,10 +144,12 @@ pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
             let result = alternate(
                 trials,
                 || {
-                    runner::<MutexStd<KvU64>>(&workload, 1, duration).map(|(ops, s)| {
-                        share.push(s);
-                        ops
-                    })
+                    runner::<MutexStd<KvU64>>(&workload, Driver::Threads, 1, duration).map(
+                        |(ops, s)| {
+                            share.push(s);
+                            ops
+                        },
+                    )
                 },
                 || bare_loop(&workload, 1, duration),
             )?;
@@ -171,7 +174,7 @@ pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
     let many = alternate(
         trials,
         || {
-            runner::<MutexStd<KvU64>>(&workload, 64, duration).map(|(ops, s)| {
+            runner::<MutexStd<KvU64>>(&workload, Driver::Threads, 64, duration).map(|(ops, s)| {
                 share64.push(s);
                 ops
             })
@@ -187,16 +190,21 @@ pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
             100.0 * Spread::of(&share64).median
         ),
     );
-    for clients in [1, 2] {
+    for (driver, clients) in [
+        (Driver::Threads, 1),
+        (Driver::Threads, 2),
+        (Driver::Tasks, 1),
+    ] {
         let tax = alternate(
             trials,
-            || runner::<MutexStd<KvU64>>(&workload, clients, duration).map(|(ops, _)| ops),
-            || runner::<HandwrittenKv>(&workload, clients, duration).map(|(ops, _)| ops),
+            || runner::<MutexStd<KvU64>>(&workload, driver, clients, duration).map(|(ops, _)| ops),
+            || runner::<HandwrittenKv>(&workload, driver, clients, duration).map(|(ops, _)| ops),
         )?;
         out += &line(
             &format!(
-                "lock wrapper, {clients} client{}",
-                if clients == 1 { "" } else { "s" }
+                "lock wrapper, {clients} client{} ({})",
+                if clients == 1 { "" } else { "s" },
+                driver.name()
             ),
             &tax,
             ("mutex_std", "mutex_handwritten"),
