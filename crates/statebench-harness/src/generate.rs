@@ -293,23 +293,16 @@ impl Subject for KvU64 {
         state: &Self,
         now: Instant,
     ) -> Result<(), String> {
-        let last = end.last_writes(|op| match op {
+        let write = |op: &KvOp<u64, u64>| match op {
             KvOp::Set(k, v) => Some((*k, Some(*v))),
             KvOp::Delete(k) => Some((*k, None)),
             _ => None,
-        });
-        let initial = Self::initial(end.workload, end.started);
-        let value = |s: &Self, key| match s.read(&KvOp::Get(key), now) {
-            Some(KvReply::Value(v)) => v,
-            _ => None,
         };
-        verify::check_final_store(
-            end.workload,
-            &last,
-            |k| value(state, k),
-            |k| value(&initial, k),
-            false,
-        )
+        let value = |r: &KvReply<u64>| match r {
+            KvReply::Value(v) => Some(*v),
+            KvReply::Len(_) => None,
+        };
+        verify_final_store(end, state, now, write, KvOp::Get, value, false)
     }
 
     fn hits(tally: &Lookups) -> Option<(u64, u64)> {
@@ -319,6 +312,31 @@ impl Subject for KvU64 {
     fn live_size(state: &Self, keys: u64, _: Instant) -> Option<u64> {
         Some(state.entries().filter(|(k, _)| **k < keys).count() as u64)
     }
+}
+
+/// The final state of a keyed store of `u64` values against the clients' last writes
+/// ([`verify::check_final_store`]): `write` names what an operation writes where, `get` builds a
+/// read, `value` takes the value out of its reply. The initial state is read as of the start
+/// (its entries' TTLs ran from then), the final one at `now`.
+fn verify_final_store<S: Subject>(
+    end: &RunEnd<'_, S::Op, S::Tally>,
+    state: &S,
+    now: Instant,
+    write: impl Fn(&S::Op) -> Option<(u64, Option<u64>)>,
+    get: impl Fn(u64) -> S::Op,
+    value: impl Fn(&S::Reply) -> Option<Option<u64>>,
+    may_expire: bool,
+) -> Result<(), String> {
+    let last = end.last_writes(write);
+    let initial = S::initial(end.workload, end.started);
+    let read = |s: &S, key, at| s.read(&get(key), at).as_ref().and_then(&value).flatten();
+    verify::check_final_store(
+        end.workload,
+        &last,
+        |k| read(state, k, now),
+        |k| read(&initial, k, end.started),
+        may_expire,
+    )
 }
 
 /// What a counter client saw: its increments and what its resets reported.
@@ -651,22 +669,16 @@ impl Subject for CacheU64 {
         state: &Self,
         now: Instant,
     ) -> Result<(), String> {
-        let last = end.last_writes(|op| match op {
+        let write = |op: &CacheOp<u64, u64>| match op {
             CacheOp::Set { key, value, .. } => Some((*key, Some(*value))),
             CacheOp::Delete(k) => Some((*k, None)),
             _ => None,
-        });
-        let initial = Self::initial(end.workload, end.started);
-        let value = |s: &Self, key| match s.read(&CacheOp::Get(key), now) {
-            Some(CacheReply::Value(v)) => v,
-            _ => None,
         };
-        // The initial entries' TTLs ran from the start, so read them as of the start.
-        let value_then = |key| match initial.read(&CacheOp::Get(key), end.started) {
-            Some(CacheReply::Value(v)) => v,
-            _ => None,
+        let value = |r: &CacheReply<u64>| match r {
+            CacheReply::Value(v) => Some(*v),
+            CacheReply::Len(_) => None,
         };
-        verify::check_final_store(end.workload, &last, |k| value(state, k), value_then, true)
+        verify_final_store(end, state, now, write, CacheOp::Get, value, true)
     }
 
     fn hits(tally: &Lookups) -> Option<(u64, u64)> {
