@@ -5,9 +5,10 @@
 #
 #   scripts/reproducibility.sh [N] [report options...]     N defaults to 3
 #
-# Each run's folder is kept under target/reproducibility/run-K/; a run whose folder already
-# holds results is not run again, so an interrupted series resumes where it stopped (delete the
-# folder to start over). Run it on a quiet machine: anything else running is measured too.
+# Each run's folder is kept under target/reproducibility/<options>/run-K/ (<options> is
+# "default", or the report options joined, e.g. "--repeat_16"), so series of other settings never
+# mix; a run whose folder already holds results is not run again, so an interrupted series
+# resumes where it stopped (delete the folder to start over). Run it on a quiet machine: anything else running is measured too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,7 +22,12 @@ fi
 echo "== building (release)"
 cargo build --release --quiet
 bin=target/release/statebench
-dir=target/reproducibility
+label="default"
+if (( $# > 0 )); then
+  label=$(printf '%s_' "$@" | tr -c 'A-Za-z0-9._=-' '_')
+  label="${label%_}"
+fi
+dir="target/reproducibility/$label"
 mkdir -p "$dir"
 
 folders=()
