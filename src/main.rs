@@ -1,4 +1,4 @@
-//! The `statebench` command line: `list`, `run`, `report`, `demo`, `agreement`.
+//! The `statebench` command line: `list`, `run`, `report`, `demo`, `agreement`, `compare`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use statebench::registry;
-use statebench::runner::{Matrix, PlannedCell, Trial};
+use statebench::runner::{Matrix, PlannedCell, Suite, Trial};
 use statebench::table::{human_ns, workload_table};
 use statebench_harness::Driver;
 use statebench_harness::floors::Floors;
@@ -43,6 +43,17 @@ enum Command {
     /// tau), leader agreement, and the report's claims that every run repeats or one reverses.
     /// scripts/reproducibility.sh runs the main job N times and calls this.
     Agreement(AgreementArgs),
+    /// Did a change make anything slower or faster? Per record, the ratio NEW/BASE of the
+    /// throughputs with its confidence interval and a verdict: slower, faster, unchanged, or
+    /// inconclusive. Exits 1 if a record got slower beyond the threshold, 2 on a usage error.
+    /// scripts/ci-regress.sh builds two revisions, runs them interleaved and calls this.
+    Compare(CompareArgs),
+    /// Tally the comparisons (`compare --format json`) of many trials of one kind: per cell how
+    /// often each verdict came out, and the share of trials with a cell called slower — the
+    /// false-alarm rate of A/A trials, the detection rate of planted slowdowns.
+    /// scripts/ci-power.sh runs the trials and calls this.
+    #[command(hide = true)]
+    Power(PowerArgs),
     /// Check that the harness does not distort what it measures: the runner against a bare
     /// loop on the same `mutex_std` store (1 and 64 clients), and the generic lock wrapper
     /// against a hand-written `Mutex<HashMap>`.
@@ -60,6 +71,93 @@ struct AgreementArgs {
     /// with 95 % probability).
     #[arg(long, default_value = "fdr", value_parser = parse_correction)]
     correction: Correction,
+    /// Also list every claim some run did not repeat, and every swapped pair a run told apart.
+    #[arg(long)]
+    details: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct PowerArgs {
+    /// Comparison files written by `compare --format json`, one per trial.
+    #[arg(value_name = "COMPARISON", required = true, num_args = 1..)]
+    comparisons: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompareArgs {
+    /// BASE: a results file, a report folder (holding results.json), or a folder of results
+    /// files of one build, pooled (the runs of one side of an A/B job).
+    #[arg(value_name = "BASE")]
+    base: PathBuf,
+    /// NEW: the same kinds of input as BASE.
+    #[arg(value_name = "NEW")]
+    new: PathBuf,
+    /// The smallest change called a change: slower or faster only when the whole interval of
+    /// the ratio lies beyond it, unchanged when the whole interval lies within it.
+    #[arg(long, default_value = "5%", value_parser = parse_percent)]
+    threshold: f64,
+    /// The chance that any of the intervals misses (with --correction none: that each one
+    /// does).
+    #[arg(long, default_value_t = 0.05, value_parser = parse_alpha)]
+    alpha: f64,
+    /// `bonferroni` (all intervals hold together: an A/A comparison calls anything slower with
+    /// probability at most --alpha) or `none` (each interval on its own).
+    #[arg(long, default_value = "bonferroni", value_parser = parse_compare_correction)]
+    correction: bool,
+    /// The slowdown every record should be able to catch; records that could not, at the
+    /// spread they measured, are marked "low power".
+    #[arg(long, default_value = "10%", value_parser = parse_percent)]
+    power_effect: f64,
+    /// Output: `table` (terminal), `markdown` (a pull-request comment) or `json`.
+    #[arg(long, default_value = "table", value_parser = ["table", "markdown", "json"])]
+    format: String,
+    /// Compare even when the sides measured differently (warm-up, window, seed, sampling, a
+    /// workload's definition); the difference is listed.
+    #[arg(long)]
+    allow_settings_change: bool,
+}
+
+/// Parses `5%`, `5` (percent) or `0.05`... as a share: `5%` and `5` are 0.05; a bare number
+/// below 1 is taken as a share already.
+fn parse_percent(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (number, percent) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (t, false),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a percentage; write e.g. 5%"))?;
+    let share = if percent || value >= 1.0 {
+        value / 100.0
+    } else {
+        value
+    };
+    if !(share > 0.0 && share < 1.0) {
+        return Err(format!(
+            "{text:?} must be more than 0 % and less than 100 %"
+        ));
+    }
+    Ok(share)
+}
+
+fn parse_alpha(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(a) if a > 0.0 && a < 0.5 => Ok(a),
+        _ => Err(format!(
+            "{text:?} must be a probability above 0 and below 0.5, e.g. 0.05"
+        )),
+    }
+}
+
+fn parse_compare_correction(text: &str) -> Result<bool, String> {
+    match text {
+        "bonferroni" => Ok(true),
+        "none" => Ok(false),
+        other => Err(format!(
+            "unknown correction {other:?}; compare's corrections are bonferroni, none"
+        )),
+    }
 }
 
 fn parse_correction(text: &str) -> Result<Correction, String> {
@@ -108,6 +206,12 @@ struct MatrixArgs {
     /// Seed of the operation generators.
     #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
     seed: u64,
+    /// Run a named suite of cells instead of the matrix: `ci` (regression tracking: every
+    /// strategy alone, blocking and async, and contended at 8 clients; 31 cells) or `smoke`
+    /// (three cells, for plumbing checks). --impl narrows it; --workload, --driver and
+    /// --clients do not combine with it.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["workloads", "drivers", "clients"])]
+    suite: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -242,7 +346,7 @@ fn main() -> ExitCode {
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             return usage(
-                "no command given: choose list, run, report, demo or agreement (see statebench --help)",
+                "no command given: choose list, run, report, demo, agreement or compare (see statebench --help)",
             );
         }
         Err(e) => {
@@ -269,6 +373,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo(args),
         Command::Overhead(args) => overhead(args),
         Command::Agreement(args) => agreement(args),
+        Command::Compare(args) => compare(args),
+        Command::Power(args) => power(args),
     }
 }
 
@@ -287,11 +393,87 @@ fn agreement(args: AgreementArgs) -> ExitCode {
     }
     match statebench_report::agreement::Agreement::of(&runs, args.correction) {
         Ok(a) => {
-            print!("{}", a.render());
+            print!("{}", a.render(args.details));
             ExitCode::SUCCESS
         }
         Err(e) => usage(e),
     }
+}
+
+/// The runs of one side of a comparison: a results file, a report folder holding
+/// results.json, or a folder of results files (every `*.json` in it, by name).
+fn load_side(path: &Path) -> Result<Vec<Results>, String> {
+    if !path.is_dir() {
+        return Ok(vec![Results::load(path).map_err(|e| e.to_string())?]);
+    }
+    let report = path.join("results.json");
+    if report.is_file() {
+        return Ok(vec![Results::load(&report).map_err(|e| e.to_string())?]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!(
+            "{} holds no results: neither results.json nor any *.json file",
+            path.display()
+        ));
+    }
+    files
+        .iter()
+        .map(|f| Results::load(f).map_err(|e| e.to_string()))
+        .collect()
+}
+
+fn compare(args: CompareArgs) -> ExitCode {
+    use statebench_report::compare::{Comparison, Options};
+    let (base, new) = match (load_side(&args.base), load_side(&args.new)) {
+        (Ok(b), Ok(n)) => (b, n),
+        (Err(e), _) => return usage(format!("BASE: {e}")),
+        (_, Err(e)) => return usage(format!("NEW: {e}")),
+    };
+    let options = Options {
+        threshold: args.threshold,
+        alpha: args.alpha,
+        corrected: args.correction,
+        power_effect: args.power_effect,
+    };
+    let comparison = match Comparison::of(base, new, options, args.allow_settings_change) {
+        Ok(c) => c,
+        Err(e) => return usage(e),
+    };
+    match args.format.as_str() {
+        "markdown" => print!("{}", comparison.render_markdown()),
+        "json" => println!("{}", comparison.to_json()),
+        _ => print!("{}", comparison.render_table()),
+    }
+    if comparison.regressed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn power(args: PowerArgs) -> ExitCode {
+    use statebench_report::compare::Comparison;
+    let mut comparisons = Vec::new();
+    for path in &args.comparisons {
+        let read = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Comparison::from_json(&text));
+        match read {
+            Ok(c) => comparisons.push(c),
+            Err(e) => return usage(format!("{}: {e}", path.display())),
+        }
+    }
+    print!(
+        "{}",
+        statebench_report::power::Power::of(&comparisons).render()
+    );
+    ExitCode::SUCCESS
 }
 
 fn list() {
@@ -473,26 +655,82 @@ const REPORT_DEFAULTS: Defaults = Defaults {
     duration: Some(Duration::from_millis(60)),
 };
 
+/// The slowdown planted on purpose in this process, in words (`calibrate` builds only).
+#[cfg(feature = "calibrate")]
+fn planted_slowdown() -> Result<Option<String>, String> {
+    use statebench_locked::calibrate::{VARIABLE, spins};
+    let n = spins()?;
+    Ok((n > 0).then(|| {
+        format!("mutex_std slowed on purpose: {n} spins inside its lock per operation ({VARIABLE})")
+    }))
+}
+
+/// Without the `calibrate` feature nothing can be planted; asking for it is an error, not a
+/// silent no-op.
+#[cfg(not(feature = "calibrate"))]
+fn planted_slowdown() -> Result<Option<String>, String> {
+    match std::env::var_os("STATEBENCH_PLANT_SPINS") {
+        Some(_) => Err(
+            "STATEBENCH_PLANT_SPINS is set, but this build cannot plant a slowdown: \
+                        build with --features calibrate (docs/CI.md)"
+                .into(),
+        ),
+        None => Ok(None),
+    }
+}
+
 fn measure(args: &MatrixArgs, defaults: &Defaults, out: &Path) -> Result<Results, ExitCode> {
-    let workloads = match select_workloads(&args.workloads) {
+    let planted = match planted_slowdown() {
+        Ok(p) => p,
+        Err(e) => return Err(usage(e)),
+    };
+    if let Some(p) = &planted {
+        println!("CALIBRATION BUILD — {p}");
+    }
+    let suite = match args.suite.as_deref().map(Suite::named).transpose() {
+        Ok(s) => s,
+        Err(e) => return Err(usage(e)),
+    };
+    let mut workloads = match select_workloads(&args.workloads) {
         Ok(w) => w,
         Err(e) => return Err(usage(e)),
     };
     if let Err(e) = check_implementations(&args.implementations) {
         return Err(usage(e));
     }
-    let drivers = if args.drivers.is_empty() {
+    let mut drivers = if args.drivers.is_empty() {
         Driver::ALL.to_vec()
     } else {
         args.drivers.clone()
     };
     // Named explicitly, a reference workload takes the client counts too.
-    let force_clients = !args.clients.is_empty() && !args.workloads.is_empty();
-    let clients = if args.clients.is_empty() {
+    let mut force_clients = !args.clients.is_empty() && !args.workloads.is_empty();
+    let mut clients = if args.clients.is_empty() {
         defaults.clients.to_vec()
     } else {
         args.clients.clone()
     };
+    if let Some(suite) = suite {
+        // The suite's own workloads, drivers and client counts; plan() keeps its cells only.
+        let mut names: Vec<String> = Vec::new();
+        for g in suite.groups {
+            if !names.iter().any(|n| n == g.workload) {
+                names.push(g.workload.to_owned());
+            }
+        }
+        workloads = match select_workloads(&names) {
+            Ok(w) => w,
+            Err(e) => return Err(failure(format!("suite {}: {e}", suite.name))),
+        };
+        drivers = Driver::ALL
+            .into_iter()
+            .filter(|d| suite.groups.iter().any(|g| g.driver == *d))
+            .collect();
+        clients = suite.groups.iter().map(|g| g.clients).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        force_clients = true;
+    }
     let matrix = Matrix {
         workloads,
         implementations: args.implementations.clone(),
@@ -504,6 +742,7 @@ fn measure(args: &MatrixArgs, defaults: &Defaults, out: &Path) -> Result<Results
         repeat: args.repeat.unwrap_or(defaults.repeat),
         sample_every: args.sample_every,
         seed: args.seed,
+        suite,
     };
     let cells = match matrix.plan() {
         Ok(c) => c,
@@ -545,6 +784,8 @@ fn measure(args: &MatrixArgs, defaults: &Defaults, out: &Path) -> Result<Results
         drivers: matrix.drivers.clone(),
         clients: args.clients.clone(),
         workloads: matrix.workloads.clone(),
+        suite: suite.map(|s| s.name.to_owned()),
+        planted,
     };
     let mut results = Results::new(machine, floors, settings);
     let started = Instant::now();
@@ -767,6 +1008,7 @@ fn demo(args: DemoArgs) -> ExitCode {
             repeat: 1,
             sample_every: None,
             seed: 0x5EED,
+            suite: None,
         };
         let cells = match matrix.plan() {
             Ok(c) => c,

@@ -37,7 +37,107 @@ pub struct Matrix {
     pub sample_every: Option<u32>,
     /// Seed of the operation generators.
     pub seed: u64,
+    /// Run only the cells of this suite (the other fields then select among them).
+    pub suite: Option<&'static Suite>,
 }
+
+/// A named set of cells, for jobs that cannot afford the whole matrix.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Suite {
+    /// Stable name (`--suite NAME`).
+    pub name: &'static str,
+    /// What it is for, in a line.
+    pub about: &'static str,
+    /// Its cells, group by group.
+    pub groups: &'static [SuiteGroup],
+}
+
+/// Cells of a suite that share a workload, a driver and a client count.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SuiteGroup {
+    /// Workload name.
+    pub workload: &'static str,
+    /// Driver.
+    pub driver: Driver,
+    /// Clients.
+    pub clients: usize,
+    /// Implementations (empty: every one that serves the workload's service).
+    pub implementations: &'static [&'static str],
+}
+
+impl Suite {
+    /// Whether the suite holds the cell.
+    pub fn holds(
+        &self,
+        workload: &str,
+        implementation: &str,
+        driver: Driver,
+        clients: usize,
+    ) -> bool {
+        self.groups.iter().any(|g| {
+            g.workload == workload
+                && g.driver == driver
+                && g.clients == clients
+                && (g.implementations.is_empty() || g.implementations.contains(&implementation))
+        })
+    }
+
+    /// The suite called `name`, or an error listing the suites.
+    pub fn named(name: &str) -> Result<&'static Suite, String> {
+        SUITES.iter().find(|s| s.name == name).ok_or_else(|| {
+            let names: Vec<&str> = SUITES.iter().map(|s| s.name).collect();
+            format!(
+                "unknown suite {name:?}; the suites are {}",
+                names.join(", ")
+            )
+        })
+    }
+}
+
+/// Every named suite.
+pub const SUITES: &[Suite] = &[
+    Suite {
+        name: "ci",
+        about: "regression tracking: every strategy alone (1 client, blocking and async) and \
+                contended (8 clients) on the kv store, every counter at 8 clients",
+        groups: &[
+            SuiteGroup {
+                workload: "kv_read_heavy",
+                driver: Driver::Threads,
+                clients: 1,
+                implementations: &[],
+            },
+            SuiteGroup {
+                workload: "kv_read_heavy",
+                driver: Driver::Tasks,
+                clients: 1,
+                implementations: &[],
+            },
+            SuiteGroup {
+                workload: "kv_write_heavy",
+                driver: Driver::Threads,
+                clients: 8,
+                implementations: &[],
+            },
+            SuiteGroup {
+                workload: "counter",
+                driver: Driver::Threads,
+                clients: 8,
+                implementations: &[],
+            },
+        ],
+    },
+    Suite {
+        name: "smoke",
+        about: "plumbing checks (.ci/run): one owner, one lock and one concurrent map, alone",
+        groups: &[SuiteGroup {
+            workload: "kv_read_heavy",
+            driver: Driver::Threads,
+            clients: 1,
+            implementations: &["owner_thread", "mutex_std", "dashmap"],
+        }],
+    },
+];
 
 /// One cell before it runs.
 #[derive(Clone, Debug)]
@@ -83,6 +183,11 @@ impl Matrix {
                 }
                 for &driver in &self.drivers {
                     for clients in self.clients_for(workload) {
+                        if self.suite.is_some_and(|s| {
+                            !s.holds(&workload.name, implementation, driver, clients)
+                        }) {
+                            continue;
+                        }
                         workload.clients_per_group(clients)?;
                         cells.push(PlannedCell {
                             workload: i,
@@ -348,6 +453,7 @@ mod tests {
             repeat: 5,
             sample_every: None,
             seed,
+            suite: None,
         }
     }
 

@@ -288,6 +288,12 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
         path.to_str().expect("a UTF-8 temp path").to_owned()
     };
     let folder = dir.to_str().expect("a UTF-8 temp path").to_owned();
+    std::fs::create_dir_all(dir.join("empty")).expect("a temp dir");
+    let empty = dir
+        .join("empty")
+        .to_str()
+        .expect("a UTF-8 temp path")
+        .to_owned();
     let other_schema = write("criterion.json", r#"{"schema": "criterion", "version": 1}"#);
     let array = write("array.json", "[1, 2]");
     let partial = write(
@@ -354,6 +360,37 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
         (&["overhead", "--duration", "x"], "not a duration"),
         (&["overhead", "--trials", "0"], "0 is not in 1..=50"),
         (&["overhead", "--trials", "lots"], "'lots'"),
+        // suites and compare
+        (&["run", "--suite", "nope"], "unknown suite \"nope\""),
+        (
+            &["run", "--suite", "ci", "-w", "counter"],
+            "cannot be used with",
+        ),
+        (&["compare", &partial, &partial], "BASE:"),
+        (&["compare", &empty, &empty], "holds no results"),
+        (
+            &["compare", &folder, &folder],
+            "not a statebench-results document",
+        ),
+        (&["compare", "a.json"], "required"),
+        (
+            &["compare", "a.json", "b.json", "--threshold", "0%"],
+            "more than 0 %",
+        ),
+        (
+            &["compare", "a.json", "b.json", "--threshold", "x"],
+            "not a percentage",
+        ),
+        (
+            &["compare", "a.json", "b.json", "--alpha", "0.7"],
+            "below 0.5",
+        ),
+        (&["compare", "a.json", "b.json", "--format", "xml"], "'xml'"),
+        (
+            &["compare", "a.json", "b.json", "--correction", "holm"],
+            "bonferroni, none",
+        ),
+        (&["power", &other_schema], "not a statebench comparison"),
     ];
     for (args, mentions) in cases {
         usage_error(args, mentions);
@@ -362,5 +399,88 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
         "{} bad inputs refused, each in one line with status 2",
         cases.len()
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compare_says_unchanged_or_inconclusive_for_a_a_and_fails_on_a_slowdown() {
+    let dir = std::env::temp_dir().join(format!("statebench-compare-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = |name: &str| dir.join(name).to_str().expect("utf-8").to_owned();
+    // Two runs of one build on the smoke suite, one after the other.
+    for name in ["a.json", "b.json"] {
+        let out = statebench(&[
+            "run",
+            "--suite",
+            "smoke",
+            "--repeat",
+            "3",
+            "--duration",
+            "10ms",
+            "--warmup",
+            "5ms",
+            "-o",
+            &path(name),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let a = statebench_harness::results::Results::load(dir.join("a.json").as_ref()).expect("a");
+    assert_eq!(a.settings.suite.as_deref(), Some("smoke"));
+    assert_eq!(a.records.len(), 3, "the smoke suite's three cells");
+    // A/A at a tiny alpha: never slower (the gate passes), said to be a stored baseline
+    // because the runs did not interleave.
+    let out = statebench(&[
+        "compare",
+        &path("a.json"),
+        &path("b.json"),
+        "--alpha",
+        "0.001",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("3 records: 0 slower"), "{text}");
+    assert!(text.contains("weaker mode"), "{text}");
+    for format in ["markdown", "json"] {
+        let out = statebench(&[
+            "compare",
+            &path("a.json"),
+            &path("b.json"),
+            "--format",
+            format,
+        ]);
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{format}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        match format {
+            "json" => {
+                statebench_report::compare::Comparison::from_json(&text).expect("reads back");
+            }
+            _ => assert!(text.contains("### statebench compare") && text.contains("<details>")),
+        }
+    }
+    // NEW at half BASE's throughput, the repetitions steady: slower, exit status 1.
+    let mut base = a.clone();
+    let mut new = a.clone();
+    for (b, n) in base.records.iter_mut().zip(&mut new.records) {
+        for (k, (rb, rn)) in b.repetitions.iter_mut().zip(&mut n.repetitions).enumerate() {
+            rb.ops_per_sec = 1e6 * (1.0 + 0.01 * k as f64);
+            rn.ops_per_sec = rb.ops_per_sec * 0.5;
+        }
+    }
+    new.created = "2100-01-01T00:00:00Z".into();
+    base.save(dir.join("base.json").as_ref()).expect("write");
+    new.save(dir.join("new.json").as_ref()).expect("write");
+    let out = statebench(&["compare", &path("base.json"), &path("new.json")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("3 records: 3 slower"), "{text}");
+    // A folder of runs is pooled: the same comparison from folders of one run each.
+    std::fs::create_dir_all(dir.join("pool-a")).expect("dir");
+    std::fs::copy(dir.join("base.json"), dir.join("pool-a/run-1.json")).expect("copy");
+    let out = statebench(&["compare", &path("pool-a"), &path("new.json")]);
+    assert_eq!(out.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }

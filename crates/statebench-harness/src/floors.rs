@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::stats::{Verdict, Welch};
+use crate::stats::{RatioInterval, Verdict, Welch};
 
 /// Trials of every floor.
 pub const TRIALS: usize = 5;
@@ -181,26 +181,35 @@ impl Floors {
         ]
     }
 
-    /// The floors that moved from `start` to `self` (the end of a run): those whose end/start
-    /// ratio has a 99 % interval wholly beyond ±[`MOVED`], each as a sentence.
-    pub fn moved_since(&self, start: &Floors) -> Vec<String> {
-        start
+    /// The floors that moved from `before` to `self`: those whose ratio `self / before` has a
+    /// 99 % interval wholly beyond ±[`MOVED`] — each with its name, both floors and the interval.
+    pub fn moved_from<'a>(
+        &'a self,
+        before: &'a Floors,
+    ) -> Vec<(&'static str, &'a Floor, &'a Floor, RatioInterval)> {
+        before
             .named()
             .into_iter()
             .zip(self.named())
             .filter_map(|((name, before), (_, after))| {
                 let (before, after) = (before?, after?);
                 let interval = Welch::of(&after.trials, &before.trials)?.interval(0.99);
-                matches!(
-                    interval.verdict(MOVED),
-                    Verdict::Faster | Verdict::Slower
+                matches!(interval.verdict(MOVED), Verdict::Faster | Verdict::Slower)
+                    .then_some((name, before, after, interval))
+            })
+            .collect()
+    }
+
+    /// The floors that moved from `start` to `self` (the end of a run), each as a sentence
+    /// (see [`Floors::moved_from`]).
+    pub fn moved_since(&self, start: &Floors) -> Vec<String> {
+        self.moved_from(start)
+            .into_iter()
+            .map(|(name, before, after, interval)| {
+                format!(
+                    "{name}: median {:.0} ns at the start, {:.0} ns at the end (×{:.2}, 99 % CI {:.2}–{:.2})",
+                    before.median, after.median, interval.ratio, interval.low, interval.high
                 )
-                .then(|| {
-                    format!(
-                        "{name}: median {:.0} ns at the start, {:.0} ns at the end (×{:.2}, 99 % CI {:.2}–{:.2})",
-                        before.median, after.median, interval.ratio, interval.low, interval.high
-                    )
-                })
             })
             .collect()
     }

@@ -62,6 +62,59 @@ pub struct RunSettings {
     pub clients: Vec<usize>,
     /// The full definition of every workload run.
     pub workloads: Vec<Workload>,
+    /// The named suite of cells run, if one was (`--suite`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suite: Option<String>,
+    /// A slowdown planted on purpose to calibrate `compare` (a `calibrate` build with
+    /// `STATEBENCH_PLANT_SPINS` set), in words; never set in a default build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planted: Option<String>,
+}
+
+impl RunSettings {
+    /// How `other` measures differently from `self`, in words (`None`: the same way): the
+    /// warm-up, the window, the seed, the sampling interval, or the definition of a workload
+    /// both ran. The command line, repetitions and selection may differ.
+    pub fn measurement_differs(&self, other: &RunSettings) -> Option<String> {
+        if self.warmup_ms != other.warmup_ms {
+            return Some(format!(
+                "the warm-up differs ({} ms against {} ms)",
+                other.warmup_ms, self.warmup_ms
+            ));
+        }
+        if self.duration_ms != other.duration_ms {
+            let ms = |d: Option<u64>| d.map_or("each workload's own".into(), |d| format!("{d} ms"));
+            return Some(format!(
+                "the measured window differs ({} against {})",
+                ms(other.duration_ms),
+                ms(self.duration_ms)
+            ));
+        }
+        if self.seed != other.seed {
+            return Some(format!(
+                "the seed differs ({} against {})",
+                other.seed, self.seed
+            ));
+        }
+        if self.sample_every != other.sample_every {
+            return Some(format!(
+                "the sampling interval differs ({:?} against {:?})",
+                other.sample_every, self.sample_every
+            ));
+        }
+        for w in &self.workloads {
+            if let Some(o) = other.workloads.iter().find(|o| o.name == w.name) {
+                let same = Workload {
+                    about: w.about.clone(),
+                    ..o.clone()
+                };
+                if &same != w {
+                    return Some(format!("the workload {:?} is defined differently", w.name));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// One cell of the matrix.
@@ -86,6 +139,16 @@ pub struct Record {
     pub repetitions: Vec<Repetition>,
     /// Medians and ranges over the repetitions.
     pub summary: Summary,
+}
+
+impl Record {
+    /// Whether `other` measured the same cell: workload, implementation, driver, clients.
+    pub fn same_cell(&self, other: &Record) -> bool {
+        self.workload == other.workload
+            && self.implementation == other.implementation
+            && self.driver == other.driver
+            && self.clients == other.clients
+    }
 }
 
 /// Median, smallest and largest of one figure over the repetitions.
@@ -236,6 +299,56 @@ impl Results {
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
         std::fs::write(path, self.to_json() + "\n")
     }
+
+    /// Pools several runs of the same build and settings (the interleaved runs of one side of
+    /// an A/B job) into one document: each cell's repetitions joined, in run order, and its
+    /// summary recomputed. The first run's machine and floors stand for the pool (the last
+    /// run's end floors close it); `created` is the first run's start. Runs of other commits,
+    /// hosts or measurement settings are refused, naming the difference.
+    pub fn pool(runs: Vec<Results>) -> Result<Results, String> {
+        let mut runs = runs.into_iter();
+        let Some(mut pooled) = runs.next() else {
+            return Err("nothing to pool: no results".into());
+        };
+        for (k, run) in runs.enumerate() {
+            let which = k + 2;
+            let differs = |what: &str, a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
+                format!("cannot pool run {which} with run 1: {what} differs ({b:?} against {a:?})")
+            };
+            let (a, b) = (&pooled.machine, &run.machine);
+            if a.commit != b.commit {
+                return Err(differs("the commit", &a.commit, &b.commit));
+            }
+            if a.hostname != b.hostname {
+                return Err(differs("the host", &a.hostname, &b.hostname));
+            }
+            if let Some(what) = pooled.settings.measurement_differs(&run.settings) {
+                return Err(format!("cannot pool run {which} with run 1: {what}"));
+            }
+            if pooled.settings.planted != run.settings.planted {
+                return Err(differs(
+                    "the planted slowdown",
+                    &pooled.settings.planted,
+                    &run.settings.planted,
+                ));
+            }
+            for record in run.records {
+                match pooled.records.iter_mut().find(|r| r.same_cell(&record)) {
+                    Some(into) => {
+                        into.repetitions.extend(record.repetitions);
+                        into.summary = Summary::of(&into.repetitions);
+                    }
+                    None => pooled.records.push(record),
+                }
+            }
+            pooled.settings.repeat += run.settings.repeat;
+            pooled.floors_end = run.floors_end;
+            if run.created < pooled.created {
+                pooled.created = run.created;
+            }
+        }
+        Ok(pooled)
+    }
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -286,6 +399,8 @@ mod tests {
             drivers: vec![Driver::Threads],
             clients: vec![],
             workloads: vec![crate::workload::find("counter").expect("exists")],
+            suite: None,
+            planted: None,
         };
         let latency = LatencySummary {
             count: 10,

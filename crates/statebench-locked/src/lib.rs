@@ -19,6 +19,8 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "calibrate")]
+pub mod calibrate;
 mod handwritten;
 
 pub use handwritten::HandwrittenKv;
@@ -61,6 +63,8 @@ impl<S: Send + 'static> StateLock<S> for StdMutex<S> {
     #[inline(always)]
     fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
         let mut guard = self.0.lock().map_err(|_| Error::Stopped)?;
+        #[cfg(feature = "calibrate")]
+        calibrate::delay();
         Ok(f(&mut guard))
     }
 }

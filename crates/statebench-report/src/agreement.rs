@@ -8,14 +8,19 @@
 //!   and the share where each run's leader is among every run's *leaders* (the leader and those
 //!   the statistics cannot tell from it: the summary's "=" group);
 //! * **claims** — what the report claims, as statements ([`crate::guide::Analysis::statements`]):
-//!   how many every run makes, and how many one run's statements another contradicts.
+//!   how many every run makes, and how many one run's statements another contradicts;
+//! * **swaps, told apart or not** — every pair of implementations two runs order differently,
+//!   split by whether either run's statistics told the pair apart (every pair of a cell
+//!   compared, all corrected together as the report's claims are). Kendall's τ counts a swap
+//!   of two strategies the data call tied exactly as it counts a swap of two that differ by a
+//!   factor; this split says which kind the disagreement is.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::Correction;
+use statebench_harness::stats::{ALPHA, Correction, MIN_EFFECT, Verdict, Welch, levels};
 
 use crate::guide::{Analysis, Statement};
 
@@ -46,11 +51,60 @@ pub fn kendall_tau(a: &[String], b: &[String]) -> Option<f64> {
     Some(score as f64 / (n * (n - 1) / 2) as f64)
 }
 
-/// What one run says: each cell's ranking and leaders, and its claims.
+/// What one run says: each cell's ranking and leaders, its claims, and the pairs of each
+/// cell its statistics tell apart.
 struct Reading {
     rankings: BTreeMap<CellKey, Vec<String>>,
     leaders: BTreeMap<CellKey, Vec<String>>,
     claims: BTreeSet<Statement>,
+    /// (cell, faster, slower) for every pair whose interval lies beyond the minimum effect.
+    apart: BTreeSet<(CellKey, String, String)>,
+}
+
+/// Every pair of every cell of `cells`, compared and corrected together under `correction`:
+/// those whose interval lies beyond the minimum effect, faster first.
+fn told_apart(
+    cells: &BTreeMap<CellKey, Vec<&Record>>,
+    correction: Correction,
+) -> BTreeSet<(CellKey, String, String)> {
+    let mut pairs = Vec::new();
+    for (k, cell) in cells {
+        for (i, a) in cell.iter().enumerate() {
+            for b in &cell[i + 1..] {
+                pairs.push((k, *a, *b));
+            }
+        }
+    }
+    let rates = |r: &Record| -> Vec<f64> { r.repetitions.iter().map(|x| x.ops_per_sec).collect() };
+    let tests: Vec<Option<Welch>> = pairs
+        .iter()
+        .map(|(_, a, b)| Welch::of(&rates(a), &rates(b)))
+        .collect();
+    let judged = levels(&tests, correction, ALPHA, MIN_EFFECT);
+    let mut apart = BTreeSet::new();
+    for (((k, a, b), test), level) in pairs.iter().zip(&tests).zip(judged) {
+        let (Some(test), Some(level)) = (test, level) else {
+            continue;
+        };
+        match test.interval(level).verdict(MIN_EFFECT) {
+            Verdict::Faster => {
+                apart.insert((
+                    (*k).clone(),
+                    a.implementation.clone(),
+                    b.implementation.clone(),
+                ));
+            }
+            Verdict::Slower => {
+                apart.insert((
+                    (*k).clone(),
+                    b.implementation.clone(),
+                    a.implementation.clone(),
+                ));
+            }
+            Verdict::Same | Verdict::Unresolved => {}
+        }
+    }
+    apart
 }
 
 fn read(results: &Results, correction: Correction) -> Reading {
@@ -59,6 +113,7 @@ fn read(results: &Results, correction: Correction) -> Reading {
     for r in &results.records {
         cells.entry(key(r)).or_default().push(r);
     }
+    let apart = told_apart(&cells, correction);
     let mut rankings = BTreeMap::new();
     let mut leaders = BTreeMap::new();
     for (k, mut cell) in cells {
@@ -81,7 +136,25 @@ fn read(results: &Results, correction: Correction) -> Reading {
         rankings,
         leaders,
         claims,
+        apart,
     }
+}
+
+/// The pairs `a` and `b` order differently (both lists best first, shared items only).
+fn swapped(a: &[String], b: &[String]) -> Vec<(String, String)> {
+    let shared: Vec<&String> = a.iter().filter(|x| b.contains(x)).collect();
+    let pos = |list: &[String], x: &String| list.iter().position(|y| y == x).unwrap_or(0);
+    let mut out = Vec::new();
+    for (i, x) in shared.iter().enumerate() {
+        for y in &shared[i + 1..] {
+            let da = pos(a, x) as i64 - pos(a, y) as i64;
+            let db = pos(b, x) as i64 - pos(b, y) as i64;
+            if da * db < 0 {
+                out.push(((*x).clone(), (*y).clone()));
+            }
+        }
+    }
+    out
 }
 
 /// The figures of agreement between runs.
@@ -101,8 +174,17 @@ pub struct Agreement {
     pub claims_any: usize,
     /// Claims made by every run.
     pub claims_all: usize,
+    /// The claims some run makes and another does not, each with the runs that make it.
+    pub unrepeated: Vec<String>,
     /// Claims one run makes and another reverses.
     pub reversed: Vec<String>,
+    /// Pairs (per cell and pair of runs) the two runs order differently.
+    pub swaps: usize,
+    /// Of those, the swaps of a pair one of the two runs told apart, as sentences: the
+    /// disagreements that matter (the others are pairs both runs call tied or cannot resolve).
+    pub swaps_told_apart: Vec<String>,
+    /// Pairs (per cell) that some run tells apart.
+    pub pairs_told_apart: usize,
 }
 
 impl Agreement {
@@ -122,13 +204,30 @@ impl Agreement {
         }
         let mut taus = Vec::new();
         let (mut same_leader, mut within) = (0, 0);
+        let (mut swaps, mut swaps_told_apart) = (0, Vec::new());
         for k in &common {
             for i in 0..readings.len() {
                 for j in i + 1..readings.len() {
-                    if let Some(t) =
-                        kendall_tau(&readings[i].rankings[*k], &readings[j].rankings[*k])
-                    {
+                    let (a, b) = (&readings[i].rankings[*k], &readings[j].rankings[*k]);
+                    if let Some(t) = kendall_tau(a, b) {
                         taus.push(t);
+                    }
+                    for (x, y) in swapped(a, b) {
+                        swaps += 1;
+                        let apart = |r: &Reading| {
+                            r.apart.contains(&((*k).clone(), x.clone(), y.clone()))
+                                || r.apart.contains(&((*k).clone(), y.clone(), x.clone()))
+                        };
+                        if apart(&readings[i]) || apart(&readings[j]) {
+                            swaps_told_apart.push(format!(
+                                "{} / {} / {} clients: {x} and {y} (runs {} and {})",
+                                k.0,
+                                k.1.name(),
+                                k.2,
+                                i + 1,
+                                j + 1
+                            ));
+                        }
                     }
                 }
             }
@@ -149,20 +248,44 @@ impl Agreement {
             .iter()
             .filter(|c| readings.iter().all(|r| r.claims.contains(**c)))
             .count();
+        let unrepeated = any
+            .iter()
+            .filter(|c| !readings.iter().all(|r| r.claims.contains(**c)))
+            .map(|c| {
+                let by: Vec<String> = readings
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.claims.contains(*c))
+                    .map(|(i, _)| (i + 1).to_string())
+                    .collect();
+                format!("{} (run {})", c.what, by.join(", "))
+            })
+            .collect();
         let said: BTreeSet<&str> = any.iter().map(|s| s.what.as_str()).collect();
         let reversed = any
             .iter()
             .filter(|s| said.contains(s.contradicts.as_str()) && s.what < s.contradicts)
             .map(|s| format!("{} — and, in another run, {}", s.what, s.contradicts))
             .collect();
+        let pairs_told_apart = readings
+            .iter()
+            .flat_map(|r| &r.apart)
+            .filter(|(k, _, _)| common.contains(&k))
+            .map(|(k, x, y)| (k, x.min(y), x.max(y)))
+            .collect::<BTreeSet<_>>()
+            .len();
         Ok(Agreement {
             runs: runs.len(),
+            swaps,
+            swaps_told_apart,
+            pairs_told_apart,
             taus,
             cells: common.len(),
             same_leader,
             leader_within_ties: within,
             claims_any: any.len(),
             claims_all: all,
+            unrepeated,
             reversed,
         })
     }
@@ -172,8 +295,9 @@ impl Agreement {
         self.taus.get(self.taus.len() / 2).copied()
     }
 
-    /// A plain-text summary.
-    pub fn render(&self) -> String {
+    /// A plain-text summary; with `details`, every claim some run did not repeat and every
+    /// swap of a pair a run told apart.
+    pub fn render(&self, details: bool) -> String {
         let mut out = String::new();
         let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
         let _ = writeln!(out, "{} runs, {} cells in every run", self.runs, self.cells);
@@ -209,6 +333,23 @@ impl Agreement {
         for r in &self.reversed {
             let _ = writeln!(out, "  reversed: {r}");
         }
+        let _ = writeln!(
+            out,
+            "swapped pairs (per cell and pair of runs): {}, of which {} are pairs one of the two \
+             runs told apart ({} pairs told apart by some run); the rest are pairs the \
+             statistics call tied or cannot resolve",
+            self.swaps,
+            self.swaps_told_apart.len(),
+            self.pairs_told_apart
+        );
+        if details {
+            for c in &self.unrepeated {
+                let _ = writeln!(out, "  not repeated by every run: {c}");
+            }
+            for s in &self.swaps_told_apart {
+                let _ = writeln!(out, "  swapped though told apart: {s}");
+            }
+        }
         out
     }
 }
@@ -232,5 +373,16 @@ mod tests {
         // Only shared items count.
         assert_eq!(kendall_tau(&abc, &names(&["a", "c", "z"])), Some(1.0));
         assert_eq!(kendall_tau(&abc, &names(&["z"])), None);
+    }
+
+    #[test]
+    fn swapped_lists_the_pairs_ordered_differently() {
+        let abc = names(&["a", "b", "c"]);
+        assert!(swapped(&abc, &abc).is_empty());
+        assert_eq!(
+            swapped(&abc, &names(&["b", "a", "c"])),
+            vec![("a".to_owned(), "b".to_owned())]
+        );
+        assert_eq!(swapped(&abc, &names(&["c", "b", "a"])).len(), 3);
     }
 }

@@ -2,13 +2,16 @@
 //! terminal ([`table`]), SVG plots ([`plots`]) and a markdown report ([`markdown`]) with its
 //! decision guide ([`guide`]) and its machine-and-floors section ([`machine`]), whose every
 //! figure comes from the document, so rendering the same file twice gives the same report;
-//! and how far several runs agree ([`agreement`]).
+//! how far several runs agree ([`agreement`]); what changed between two builds ([`compare`])
+//! and how often that verdict is right ([`power`]).
 
 #![deny(missing_docs)]
 
 pub mod agreement;
+pub mod compare;
 pub mod guide;
 pub mod machine;
 pub mod markdown;
 pub mod plots;
+pub mod power;
 pub mod table;

@@ -73,6 +73,8 @@ fn fixture() -> Results {
             find("seed_nosleep").expect("exists"),
             find("kv_read_heavy").expect("exists"),
         ],
+        suite: None,
+        planted: None,
     };
     let mut results = Results::new(machine, floors, settings);
     results.created = "2026-11-29T00:00:00Z".into();

@@ -1,0 +1,575 @@
+//! Did a change make anything slower or faster? `statebench compare BASE NEW` answers per
+//! record with the ratio NEW/BASE of the throughputs, its confidence interval and a verdict a
+//! pipeline can gate on.
+//!
+//! **The verdict** follows criterion's rule, with the interval of the trust issue's statistics
+//! ([`statebench_harness::stats`]: Welch on the logs of the repetitions' throughputs): *slower*
+//! or *faster* only when the whole interval lies beyond the threshold (by default ±5 %),
+//! *unchanged* when the whole interval lies within it, and otherwise *inconclusive — rerun*:
+//! the measurement could not tell. The intervals are Bonferroni-corrected for the number of
+//! records compared, so the chance that an A/A comparison (the same build on both sides) calls
+//! any record slower is at most `alpha` (5 %). False-discovery control, which the report uses
+//! for its many claims, bounds the *share* of false claims instead; a gate needs the
+//! family-wise bound, since one false "slower" fails the pipeline.
+//!
+//! **Power.** Each record also says how large a slowdown it could have caught: the slowdown
+//! whose interval, at the spread this record measured, would lie wholly beyond the threshold 95
+//! times in 100 ([`Row::detects`]). A record that could not catch a slowdown of
+//! [`Options::power_effect`] (10 %) says *low power*, so an "inconclusive" or "unchanged" there
+//! is read as the weak statement it is.
+//!
+//! **Two modes.** When both sides ran on the same host with their runs interleaved in time (as
+//! `scripts/ci-regress.sh` does: A B B A …), the machine's drift falls on both sides alike. A
+//! comparison against a stored baseline (another day, another machine) cannot separate the
+//! change from the machine, and says so.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+use statebench_harness::Driver;
+use statebench_harness::floors::Floors;
+use statebench_harness::results::{Record, Results};
+use statebench_harness::stats::{self, Welch};
+
+use crate::markdown::markdown_table;
+use crate::table::{human_rate, render};
+
+/// How a comparison decides.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Options {
+    /// The smallest change called a change: a record is slower only when its whole interval
+    /// lies below `1 / (1 + threshold)`.
+    pub threshold: f64,
+    /// The chance, over all records together, that an interval misses its ratio.
+    pub alpha: f64,
+    /// Whether the intervals are corrected for the number of records (Bonferroni).
+    pub corrected: bool,
+    /// The slowdown every record should be able to catch; a record that could not is marked
+    /// low power.
+    pub power_effect: f64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            threshold: 0.05,
+            alpha: stats::ALPHA,
+            corrected: true,
+            power_effect: 0.10,
+        }
+    }
+}
+
+/// What a record did between BASE and NEW.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// The whole interval lies below `1 / (1 + threshold)`: NEW is slower.
+    Slower,
+    /// The whole interval lies above `1 + threshold`: NEW is faster.
+    Faster,
+    /// The interval reaches across the threshold: the data cannot tell; rerun, or run longer.
+    Inconclusive,
+    /// The whole interval lies within the threshold.
+    Unchanged,
+}
+
+impl Change {
+    /// The verdict in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Change::Slower => "slower",
+            Change::Faster => "faster",
+            Change::Inconclusive => "inconclusive — rerun",
+            Change::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One record's figures on one side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Side {
+    /// Median throughput over the repetitions, operations per second.
+    pub median_ops_per_sec: f64,
+    /// Repetitions measured.
+    pub repetitions: usize,
+}
+
+/// One record compared.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Workload name.
+    pub workload: String,
+    /// Implementation name.
+    pub implementation: String,
+    /// Driver.
+    pub driver: Driver,
+    /// Clients.
+    pub clients: usize,
+    /// BASE's figures.
+    pub base: Side,
+    /// NEW's figures.
+    pub new: Side,
+    /// NEW/BASE: the ratio of the geometric means of the repetitions' throughputs (`None`
+    /// with fewer than two repetitions on a side).
+    pub ratio: Option<f64>,
+    /// Lower bound of the ratio's interval.
+    pub low: Option<f64>,
+    /// Upper bound of the ratio's interval.
+    pub high: Option<f64>,
+    /// Confidence of the interval (e.g. 0.998 for 25 records under Bonferroni).
+    pub level: Option<f64>,
+    /// The verdict.
+    pub change: Change,
+    /// The slowdown this record would call slower 95 times in 100, given the spread it
+    /// measured (0.12: a 12 % loss of throughput); `None` without an interval.
+    pub detects: Option<f64>,
+    /// Whether `detects` is larger than [`Options::power_effect`].
+    pub low_power: bool,
+}
+
+impl Row {
+    /// The cell, as `workload threads×8`.
+    pub fn cell(&self) -> String {
+        format!("{} {}×{}", self.workload, self.driver.name(), self.clients)
+    }
+}
+
+/// How BASE and NEW were made relative to each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Same host, runs interleaved in time: drift falls on both sides alike.
+    SameJob,
+    /// Measured apart (another time or machine): a difference may be the machine's.
+    StoredBaseline,
+}
+
+/// What one side is: where and when it ran, from which build.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct About {
+    /// Commit the side was built from.
+    pub commit: String,
+    /// Host name.
+    pub hostname: String,
+    /// CPU model.
+    pub cpu_model: String,
+    /// rustc version.
+    pub rustc: String,
+    /// When its first run started.
+    pub first: String,
+    /// When its last run started.
+    pub last: String,
+    /// Runs pooled into this side.
+    pub runs: usize,
+}
+
+impl About {
+    /// Describes `runs` (all of one side; at least one).
+    pub fn of(runs: &[Results]) -> About {
+        let first = &runs[0];
+        let starts = runs.iter().map(|r| r.created.clone());
+        About {
+            commit: first.machine.commit.clone(),
+            hostname: first.machine.hostname.clone(),
+            cpu_model: first.machine.cpu_model.clone(),
+            rustc: first.machine.rustc.clone(),
+            first: starts.clone().min().unwrap_or_default(),
+            last: starts.max().unwrap_or_default(),
+            runs: runs.len(),
+        }
+    }
+}
+
+/// A whole comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// How the verdicts were decided.
+    pub options: Options,
+    /// The mode: same job, or against a stored baseline.
+    pub mode: Mode,
+    /// BASE.
+    pub base: About,
+    /// NEW.
+    pub new: About,
+    /// What differs between the sides besides the code: machine, toolchain, floors.
+    pub differences: Vec<String>,
+    /// Every record both sides measured, slower first.
+    pub rows: Vec<Row>,
+    /// Cells only BASE measured.
+    pub only_base: Vec<String>,
+    /// Cells only NEW measured.
+    pub only_new: Vec<String>,
+}
+
+fn cell_of(r: &Record) -> String {
+    format!(
+        "{} {} {}×{}",
+        r.workload,
+        r.implementation,
+        r.driver.name(),
+        r.clients
+    )
+}
+
+fn rates(r: &Record) -> Vec<f64> {
+    r.repetitions.iter().map(|rep| rep.ops_per_sec).collect()
+}
+
+/// The floors that differ between the sides, by the rule that marks a run disturbed
+/// ([`Floors::moved_from`]).
+fn floors_moved(base: &Floors, new: &Floors) -> Vec<String> {
+    new.moved_from(base)
+        .into_iter()
+        .map(|(name, b, n, i)| {
+            format!(
+                "floor {name}: {:.0} ns in BASE, {:.0} ns in NEW (×{:.2})",
+                b.median, n.median, i.ratio
+            )
+        })
+        .collect()
+}
+
+impl Comparison {
+    /// Compares NEW against BASE, each the pool of one or more runs (see
+    /// [`Results::pool`]). Refuses, naming the difference, when the sides measured
+    /// differently (warm-up, window, seed, sampling, a workload's definition) unless
+    /// `allow_settings` is set, or when they share no record.
+    pub fn of(
+        base_runs: Vec<Results>,
+        new_runs: Vec<Results>,
+        options: Options,
+        allow_settings: bool,
+    ) -> Result<Comparison, String> {
+        if base_runs.is_empty() || new_runs.is_empty() {
+            return Err("compare needs the results of at least one run on each side".into());
+        }
+        let (base_about, new_about) = (About::of(&base_runs), About::of(&new_runs));
+        let base = Results::pool(base_runs).map_err(|e| format!("BASE: {e}"))?;
+        let new = Results::pool(new_runs).map_err(|e| format!("NEW: {e}"))?;
+        let mut differences = Vec::new();
+        if let Some(what) = base.settings.measurement_differs(&new.settings) {
+            if !allow_settings {
+                return Err(format!(
+                    "BASE and NEW measured differently: {what}; a ratio would measure the \
+                     settings, not the change (pass --allow-settings-change to compare anyway)"
+                ));
+            }
+            differences.push(format!("settings: {what}"));
+        }
+        if base.settings.planted != new.settings.planted {
+            let words = |p: &Option<String>| p.clone().unwrap_or_else(|| "none".into());
+            differences.push(format!(
+                "planted slowdown (calibration): {} in BASE, {} in NEW",
+                words(&base.settings.planted),
+                words(&new.settings.planted)
+            ));
+        }
+        let (bm, nm) = (&base.machine, &new.machine);
+        for (what, b, n) in [
+            ("host", &bm.hostname, &nm.hostname),
+            ("CPU", &bm.cpu_model, &nm.cpu_model),
+            ("kernel", &bm.kernel, &nm.kernel),
+            ("toolchain", &bm.rustc, &nm.rustc),
+            ("profile", &bm.profile, &nm.profile),
+        ] {
+            if b != n {
+                differences.push(format!("{what}: {b} in BASE, {n} in NEW"));
+            }
+        }
+        if bm.cores != nm.cores {
+            differences.push(format!("cores: {} in BASE, {} in NEW", bm.cores, nm.cores));
+        }
+        differences.extend(floors_moved(&base.floors, &new.floors));
+        let overlap = base_about.first <= new_about.last && new_about.first <= base_about.last;
+        let mode = if bm.hostname == nm.hostname && overlap {
+            Mode::SameJob
+        } else {
+            Mode::StoredBaseline
+        };
+
+        let pairs: Vec<(&Record, &Record)> = base
+            .records
+            .iter()
+            .filter_map(|b| new.records.iter().find(|n| n.same_cell(b)).map(|n| (b, n)))
+            .collect();
+        if pairs.is_empty() {
+            return Err("BASE and NEW share no record: they did not run the same cells".into());
+        }
+        let tests: Vec<Option<Welch>> = pairs
+            .iter()
+            .map(|(b, n)| Welch::of(&rates(n), &rates(b)))
+            .collect();
+        let m = tests.iter().filter(|t| t.is_some()).count();
+        let level = if options.corrected {
+            stats::bonferroni_level(options.alpha, m)
+        } else {
+            1.0 - options.alpha
+        };
+        let mut rows: Vec<Row> = pairs
+            .iter()
+            .zip(&tests)
+            .map(|((b, n), test)| row(b, n, *test, level, &options))
+            .collect();
+        rows.sort_by(|a, b| {
+            a.change
+                .cmp(&b.change)
+                .then(a.ratio.unwrap_or(1.0).total_cmp(&b.ratio.unwrap_or(1.0)))
+                .then(a.cell().cmp(&b.cell()))
+                .then(a.implementation.cmp(&b.implementation))
+        });
+        let only = |side: &Results, other: &Results| -> Vec<String> {
+            side.records
+                .iter()
+                .filter(|r| !other.records.iter().any(|o| o.same_cell(r)))
+                .map(cell_of)
+                .collect()
+        };
+        Ok(Comparison {
+            options,
+            mode,
+            base: base_about,
+            new: new_about,
+            differences,
+            only_base: only(&base, &new),
+            only_new: only(&new, &base),
+            rows,
+        })
+    }
+
+    /// Whether any record got slower beyond the threshold: what fails a pipeline.
+    pub fn regressed(&self) -> bool {
+        self.rows.iter().any(|r| r.change == Change::Slower)
+    }
+
+    fn count(&self, change: Change) -> usize {
+        self.rows.iter().filter(|r| r.change == change).count()
+    }
+
+    /// One line: how many records did what.
+    pub fn headline(&self) -> String {
+        let low = self.rows.iter().filter(|r| r.low_power).count();
+        let mut line = format!(
+            "{} records: {} slower, {} faster, {} unchanged, {} inconclusive",
+            self.rows.len(),
+            self.count(Change::Slower),
+            self.count(Change::Faster),
+            self.count(Change::Unchanged),
+            self.count(Change::Inconclusive)
+        );
+        if low > 0 {
+            let _ = write!(
+                line,
+                " ({low} with low power: could not catch a {:.0} % slowdown)",
+                self.options.power_effect * 100.0
+            );
+        }
+        line
+    }
+
+    fn mode_words(&self) -> String {
+        match self.mode {
+            Mode::SameJob => format!(
+                "Same job: BASE ({} run(s)) and NEW ({} run(s)) ran interleaved on {}, so the \
+                 machine's drift falls on both sides alike.",
+                self.base.runs, self.new.runs, self.new.hostname
+            ),
+            Mode::StoredBaseline => format!(
+                "Stored baseline — the weaker mode: BASE ran {} on {}, NEW {} on {}. A \
+                 difference may be the machine's rather than the change's; \
+                 scripts/ci-regress.sh measures both sides interleaved in one job.",
+                self.base.first, self.base.hostname, self.new.first, self.new.hostname
+            ),
+        }
+    }
+
+    fn method_words(&self) -> String {
+        let o = &self.options;
+        let level = self.rows.iter().find_map(|r| r.level);
+        format!(
+            "Each ratio is NEW/BASE of the geometric-mean throughput over the repetitions, with \
+             a {} interval (Welch's t on the logs{}). Slower or faster: the whole interval \
+             beyond ±{:.0} %; unchanged: the whole interval within it; otherwise \
+             inconclusive. \"Detects\": the slowdown the record would call slower 95 times in \
+             100 at the spread it measured.",
+            level.map_or("no".into(), |l| format!("{:.2} %", l * 100.0)),
+            if o.corrected {
+                format!(
+                    ", Bonferroni-corrected for {} records: at most a {:.0} % chance that any \
+                     interval misses",
+                    self.rows.iter().filter(|r| r.level.is_some()).count(),
+                    o.alpha * 100.0
+                )
+            } else {
+                ", not corrected for the number of records".into()
+            },
+            o.threshold * 100.0
+        )
+    }
+
+    fn cells(&self, r: &Row) -> Vec<String> {
+        let pct = |x: f64| format!("{:+.1} %", (x - 1.0) * 100.0);
+        vec![
+            r.cell(),
+            r.implementation.clone(),
+            human_rate(r.base.median_ops_per_sec),
+            human_rate(r.new.median_ops_per_sec),
+            r.ratio.map_or("-".into(), pct),
+            match (r.low, r.high) {
+                (Some(l), Some(h)) => format!("{} … {}", pct(l), pct(h)),
+                _ => "fewer than 2 repetitions".into(),
+            },
+            r.detects.map_or("-".into(), |d| {
+                format!(
+                    "{:.0} %{}",
+                    d * 100.0,
+                    if r.low_power { " (low power)" } else { "" }
+                )
+            }),
+            r.change.words().into(),
+        ]
+    }
+
+    const HEADER: [&'static str; 8] = [
+        "cell",
+        "implementation",
+        "BASE ops/s",
+        "NEW ops/s",
+        "change",
+        "interval",
+        "detects",
+        "verdict",
+    ];
+
+    /// A terminal table, with the mode, the differences and the method.
+    pub fn render_table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "BASE {} ({}), NEW {} ({})",
+            short(&self.base.commit),
+            self.base.first,
+            short(&self.new.commit),
+            self.new.first
+        );
+        let _ = writeln!(out, "{}", self.mode_words());
+        for d in &self.differences {
+            let _ = writeln!(out, "differs: {d}");
+        }
+        out.push('\n');
+        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| self.cells(r)).collect();
+        out += &render(&Self::HEADER, &rows);
+        out.push('\n');
+        for (side, cells) in [("BASE", &self.only_base), ("NEW", &self.only_new)] {
+            if !cells.is_empty() {
+                let _ = writeln!(out, "only in {side}, not compared: {}", cells.join(", "));
+            }
+        }
+        let _ = writeln!(out, "{}", self.method_words());
+        let _ = writeln!(out, "{}", self.headline());
+        out
+    }
+
+    /// Markdown fit for a pull-request comment: the headline, the records that changed or
+    /// could not tell, then every record folded away.
+    pub fn render_markdown(&self) -> String {
+        let mut out = String::new();
+        let mark = if self.regressed() { "❌" } else { "✅" };
+        let _ = writeln!(out, "### statebench compare {mark} {}\n", self.headline());
+        let _ = writeln!(
+            out,
+            "BASE `{}` · NEW `{}` · {}\n",
+            short(&self.base.commit),
+            short(&self.new.commit),
+            self.mode_words()
+        );
+        for d in &self.differences {
+            let _ = writeln!(out, "- differs: {d}");
+        }
+        if !self.differences.is_empty() {
+            out.push('\n');
+        }
+        let align = "llrrrrrl";
+        let notable: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .filter(|r| r.change != Change::Unchanged)
+            .map(|r| self.cells(r))
+            .collect();
+        if notable.is_empty() {
+            out += "Every record is unchanged.\n\n";
+        } else {
+            out += &markdown_table(&Self::HEADER, align, &notable);
+            out.push('\n');
+        }
+        let all: Vec<Vec<String>> = self.rows.iter().map(|r| self.cells(r)).collect();
+        let _ = writeln!(
+            out,
+            "<details><summary>All {} records</summary>\n",
+            self.rows.len()
+        );
+        out += &markdown_table(&Self::HEADER, align, &all);
+        out += "\n</details>\n\n";
+        for (side, cells) in [("BASE", &self.only_base), ("NEW", &self.only_new)] {
+            if !cells.is_empty() {
+                let _ = writeln!(out, "Only in {side}, not compared: {}.\n", cells.join(", "));
+            }
+        }
+        let _ = writeln!(out, "{}", self.method_words());
+        out
+    }
+
+    /// The comparison as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| unreachable!("a comparison always serializes: {e}"))
+    }
+
+    /// Reads a comparison written by [`Comparison::to_json`].
+    pub fn from_json(text: &str) -> Result<Comparison, String> {
+        serde_json::from_str(text).map_err(|e| format!("not a statebench comparison: {e}"))
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+fn row(base: &Record, new: &Record, test: Option<Welch>, level: f64, o: &Options) -> Row {
+    let side = |r: &Record| Side {
+        median_ops_per_sec: r.summary.ops_per_sec.median,
+        repetitions: r.repetitions.len(),
+    };
+    let (interval, detects) = match test {
+        Some(w) => {
+            let i = w.interval(level);
+            // Slower needs high < 1/(1+t); the upper bound sits half·e above the ratio, and
+            // with probability 95 % the estimate falls no more than t₀.₉₅·se above the truth.
+            let half = i.high.ln() - i.ratio.ln();
+            let reach = half + stats::t_quantile(0.95, w.df) * w.se;
+            (Some(i), Some(1.0 - (-reach).exp() / (1.0 + o.threshold)))
+        }
+        None => (None, None),
+    };
+    let change = match interval.map(|i| i.verdict(o.threshold)) {
+        Some(stats::Verdict::Slower) => Change::Slower,
+        Some(stats::Verdict::Faster) => Change::Faster,
+        Some(stats::Verdict::Same) => Change::Unchanged,
+        Some(stats::Verdict::Unresolved) | None => Change::Inconclusive,
+    };
+    Row {
+        workload: base.workload.clone(),
+        implementation: base.implementation.clone(),
+        driver: base.driver,
+        clients: base.clients,
+        base: side(base),
+        new: side(new),
+        ratio: interval.map(|i| i.ratio),
+        low: interval.map(|i| i.low),
+        high: interval.map(|i| i.high),
+        level: interval.map(|i| i.level),
+        change,
+        detects,
+        low_power: detects.is_none_or(|d| d > o.power_effect),
+    }
+}

@@ -1,0 +1,298 @@
+//! `statebench compare` on planted data: a slowdown is called slower, the same figures are not,
+//! noise is called inconclusive with low power, and documents that measured differently, or
+//! cannot be pooled, are refused with the reason.
+
+use std::collections::BTreeMap;
+
+use statebench_harness::Driver;
+use statebench_harness::driver::Repetition;
+use statebench_harness::floors::Floors;
+use statebench_harness::machine::Machine;
+use statebench_harness::results::{Record, Results, RunSettings, Summary};
+use statebench_harness::workload::find;
+use statebench_report::compare::{Change, Comparison, Mode, Options};
+
+/// A record of `rates` (one repetition each).
+fn record(implementation: &str, rates: &[f64]) -> Record {
+    let repetitions: Vec<Repetition> = rates
+        .iter()
+        .enumerate()
+        .map(|(i, &rate)| Repetition {
+            trial: i as u32,
+            at_ms: i as u64 * 100,
+            ops: rate as u64 / 10,
+            elapsed_ns: 100_000_000,
+            ops_per_sec: rate,
+            cpu_ns_per_op: 1e9 / rate,
+            timed_one_in: 256,
+            timing_share: 0.001,
+            ops_by_kind: BTreeMap::from([("get".to_owned(), rate as u64 / 10)]),
+            latency: BTreeMap::new(),
+            hit_rate: None,
+            live_size: None,
+        })
+        .collect();
+    Record {
+        workload: "kv_read_heavy".into(),
+        service: "kv".into(),
+        implementation: implementation.into(),
+        driver: Driver::Threads,
+        clients: 1,
+        placement: String::new(),
+        duration_ms: 100,
+        summary: Summary::of(&repetitions),
+        repetitions,
+    }
+}
+
+/// `n` rates around `center`, spread by ±`spread` (a fixed zigzag: deterministic).
+fn around(center: f64, spread: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| {
+            let step = (i % 5) as f64 / 2.0 - 1.0; // -1, -0.5, 0, 0.5, 1
+            center * (1.0 + spread * step)
+        })
+        .collect()
+}
+
+fn run(created: &str, records: Vec<Record>) -> Results {
+    let settings = RunSettings {
+        command: vec!["statebench".into(), "run".into()],
+        warmup_ms: 30,
+        duration_ms: Some(60),
+        repeat: 10,
+        sample_every: Some(1024),
+        seed: 7,
+        implementations: vec![],
+        drivers: vec![Driver::Threads],
+        clients: vec![1],
+        workloads: vec![find("kv_read_heavy").expect("exists")],
+        suite: Some("ci".into()),
+        planted: None,
+    };
+    let mut results = Results::new(Machine::fixture(), Floors::fixture(), settings);
+    results.created = created.into();
+    results.records = records;
+    results
+}
+
+fn compare(base: Vec<Results>, new: Vec<Results>) -> Comparison {
+    Comparison::of(base, new, Options::default(), false).expect("comparable")
+}
+
+fn row<'c>(c: &'c Comparison, implementation: &str) -> &'c statebench_report::compare::Row {
+    c.rows
+        .iter()
+        .find(|r| r.implementation == implementation)
+        .expect("compared")
+}
+
+#[test]
+fn a_planted_slowdown_is_slower_and_fails_the_gate() {
+    let base = run(
+        "2026-11-30T10:00:00Z",
+        vec![
+            record("mutex_std", &around(1e7, 0.02, 20)),
+            record("dashmap", &around(2e7, 0.02, 20)),
+        ],
+    );
+    let new = run(
+        "2026-11-30T10:00:30Z",
+        vec![
+            record("mutex_std", &around(0.8e7, 0.02, 20)),
+            record("dashmap", &around(2e7, 0.02, 20)),
+        ],
+    );
+    let c = compare(vec![base], vec![new]);
+    let slow = row(&c, "mutex_std");
+    assert_eq!(slow.change, Change::Slower);
+    let ratio = slow.ratio.expect("interval");
+    assert!((ratio - 0.8).abs() < 0.01, "{ratio}");
+    assert!(slow.high.expect("interval") < 1.0 / 1.05);
+    assert_eq!(row(&c, "dashmap").change, Change::Unchanged);
+    assert!(c.regressed());
+    // Slower records come first; the headline counts them.
+    assert_eq!(c.rows[0].implementation, "mutex_std");
+    assert!(
+        c.headline()
+            .starts_with("2 records: 1 slower, 0 faster, 1 unchanged")
+    );
+    let md = c.render_markdown();
+    assert!(md.contains("❌") && md.contains("<details>") && md.contains("mutex_std"));
+    let json: serde_json::Value = serde_json::from_str(&c.to_json()).expect("json");
+    assert_eq!(json["rows"][0]["change"], "slower");
+}
+
+#[test]
+fn a_speedup_is_faster_and_passes() {
+    let base = run(
+        "2026-11-30T10:00:00Z",
+        vec![record("mutex_std", &around(1e7, 0.02, 20))],
+    );
+    let new = run(
+        "2026-11-30T10:00:30Z",
+        vec![record("mutex_std", &around(1.3e7, 0.02, 20))],
+    );
+    let c = compare(vec![base], vec![new]);
+    assert_eq!(c.rows[0].change, Change::Faster);
+    assert!(!c.regressed());
+    assert!(c.render_markdown().contains("✅"));
+}
+
+#[test]
+fn noise_is_inconclusive_with_low_power_never_slower() {
+    // ±40 % spread over five repetitions: a 10 % slowdown could not show.
+    let base = run(
+        "2026-11-30T10:00:00Z",
+        vec![record("mutex_std", &around(1e7, 0.4, 5))],
+    );
+    let new = run(
+        "2026-11-30T10:00:30Z",
+        vec![record("mutex_std", &around(0.95e7, 0.4, 5))],
+    );
+    let c = compare(vec![base], vec![new]);
+    let r = &c.rows[0];
+    assert_eq!(r.change, Change::Inconclusive);
+    assert!(r.low_power && r.detects.expect("interval") > 0.10);
+    assert!(!c.regressed());
+    assert!(c.headline().contains("low power"));
+    // One repetition a side: no interval, inconclusive.
+    let base = run("2026-11-30T10:00:00Z", vec![record("mutex_std", &[1e7])]);
+    let new = run("2026-11-30T10:00:30Z", vec![record("mutex_std", &[0.5e7])]);
+    let c = compare(vec![base], vec![new]);
+    assert_eq!(c.rows[0].change, Change::Inconclusive);
+    assert_eq!(c.rows[0].ratio, None);
+    assert!(!c.regressed());
+}
+
+#[test]
+fn detects_shrinks_with_more_repetitions() {
+    let detects = |n: usize| {
+        let base = run(
+            "2026-11-30T10:00:00Z",
+            vec![record("mutex_std", &around(1e7, 0.1, n))],
+        );
+        let new = run(
+            "2026-11-30T10:00:30Z",
+            vec![record("mutex_std", &around(1e7, 0.1, n))],
+        );
+        compare(vec![base], vec![new]).rows[0]
+            .detects
+            .expect("interval")
+    };
+    let (few, many) = (detects(5), detects(40));
+    assert!(many < few, "{many} !< {few}");
+    // Never below the threshold itself: a slowdown must exceed it to be called.
+    assert!(many > 1.0 - 1.0 / 1.05);
+}
+
+#[test]
+fn interleaved_runs_on_one_host_are_one_job_and_pool() {
+    let a1 = run(
+        "2026-11-30T10:00:00Z",
+        vec![record("mutex_std", &around(1e7, 0.02, 5))],
+    );
+    let b1 = run(
+        "2026-11-30T10:01:00Z",
+        vec![record("mutex_std", &around(1e7, 0.02, 5))],
+    );
+    let b2 = run(
+        "2026-11-30T10:02:00Z",
+        vec![record("mutex_std", &around(1e7, 0.02, 5))],
+    );
+    let a2 = run(
+        "2026-11-30T10:03:00Z",
+        vec![record("mutex_std", &around(1e7, 0.02, 5))],
+    );
+    let c = compare(vec![a1.clone(), a2.clone()], vec![b1.clone(), b2.clone()]);
+    assert_eq!(c.mode, Mode::SameJob);
+    assert_eq!((c.base.runs, c.new.runs), (2, 2));
+    assert_eq!(c.rows[0].base.repetitions, 10);
+    assert!(c.render_table().contains("Same job"));
+    // One side's runs all before the other's (A A B B): drift could line up with the sides.
+    let c = compare(vec![a1, b1], vec![b2, a2]);
+    assert_eq!(c.mode, Mode::StoredBaseline);
+    // Another day: a stored baseline, said to be the weaker mode.
+    let early = run(
+        "2026-11-29T10:00:00Z",
+        vec![record("mutex_std", &around(1e7, 0.02, 5))],
+    );
+    let late = run(
+        "2026-11-30T10:00:00Z",
+        vec![record("mutex_std", &around(1e7, 0.02, 5))],
+    );
+    let c = compare(vec![early], vec![late]);
+    assert_eq!(c.mode, Mode::StoredBaseline);
+    assert!(c.render_table().contains("weaker mode"));
+}
+
+#[test]
+fn different_measurements_are_refused_unless_allowed() {
+    let base = run(
+        "2026-11-30T10:00:00Z",
+        vec![record("mutex_std", &around(1e7, 0.02, 5))],
+    );
+    let mut new = run(
+        "2026-11-30T10:00:30Z",
+        vec![record("mutex_std", &around(1e7, 0.02, 5))],
+    );
+    new.settings.warmup_ms = 100;
+    let err = Comparison::of(
+        vec![base.clone()],
+        vec![new.clone()],
+        Options::default(),
+        false,
+    )
+    .expect_err("refused");
+    assert!(err.contains("warm-up"), "{err}");
+    let c =
+        Comparison::of(vec![base.clone()], vec![new], Options::default(), true).expect("allowed");
+    assert!(c.differences.iter().any(|d| d.contains("warm-up")));
+
+    // A side pooled from two commits is refused too.
+    let mut other = base.clone();
+    other.machine.commit = "0123456789ab".into();
+    let err = Comparison::of(
+        vec![base.clone(), other],
+        vec![base.clone()],
+        Options::default(),
+        false,
+    )
+    .expect_err("refused");
+    assert!(err.contains("BASE") && err.contains("commit"), "{err}");
+
+    // No shared record.
+    let mut elsewhere = base.clone();
+    elsewhere.records[0].implementation = "dashmap".into();
+    let err = Comparison::of(
+        vec![base.clone()],
+        vec![elsewhere],
+        Options::default(),
+        false,
+    )
+    .expect_err("refused");
+    assert!(err.contains("share no record"), "{err}");
+}
+
+#[test]
+fn records_on_one_side_only_are_listed_not_compared() {
+    let base = run(
+        "2026-11-30T10:00:00Z",
+        vec![
+            record("mutex_std", &around(1e7, 0.02, 5)),
+            record("owner_thread", &around(1e6, 0.02, 5)),
+        ],
+    );
+    let new = run(
+        "2026-11-30T10:00:30Z",
+        vec![
+            record("mutex_std", &around(1e7, 0.02, 5)),
+            record("dashmap", &around(2e7, 0.02, 5)),
+        ],
+    );
+    let c = compare(vec![base], vec![new]);
+    assert_eq!(c.rows.len(), 1);
+    assert_eq!(c.only_base, vec!["kv_read_heavy owner_thread threads×1"]);
+    assert_eq!(c.only_new, vec!["kv_read_heavy dashmap threads×1"]);
+    assert!(c.render_table().contains("only in BASE"));
+}

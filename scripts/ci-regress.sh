@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Did a change make anything slower? Builds two revisions and measures them in one job,
+# interleaved (A B B A …) so the machine's drift falls on both alike, then runs
+# `statebench compare` on the pooled runs of each side.
+#
+#   scripts/ci-regress.sh [options] BASE_REV [HEAD_REV]       HEAD_REV defaults to HEAD
+#   scripts/ci-regress.sh [options] --baseline RESULTS [HEAD_REV]
+#
+# --baseline compares against stored results (a file, a report folder or a folder of runs)
+# instead of building BASE: the weaker mode, since the baseline ran at another time and maybe
+# on another machine; compare says so in its output.
+#
+# Options (defaults in brackets):
+#   --suite NAME        cells to measure [ci]: see `statebench run --help`
+#   --rounds N          A B pairs, alternating A B B A A B … [2]
+#   --repeat K          repetitions of every cell in each run [10]
+#   --duration D        measured window per repetition [60ms]
+#   --warmup D          warm-up before each window [30ms]
+#   --threshold P       the smallest change called a change [5%]
+#   --alpha A           the chance that any interval misses [0.05]
+#   --out DIR           where worktrees, builds, runs and verdicts go [target/ab]
+#   --plant N           calibration only: build HEAD with the `calibrate` feature and run the
+#                       NEW side with STATEBENCH_PLANT_SPINS=N (a slowdown planted in mutex_std;
+#                       BASE is the same build without it). For measuring detection power.
+#
+# Writes DIR/compare.md (a pull-request comment), DIR/compare.json and prints the table.
+# Exit status: 0 no regression, 1 a cell got slower beyond the threshold, 2 usage error,
+# anything else a failed build or run.
+#
+# Both revisions build in their own git worktree (DIR/src-base, DIR/src-head) against one
+# cargo target directory (DIR/target): the dependencies compile once, each revision's own crates
+# compile apart (cargo keys them by their path), and each binary is copied out as soon as it is
+# built, so neither build can replace the other's.
+set -euo pipefail
+
+usage() {
+  echo "ci-regress.sh: $*" >&2
+  echo "usage: scripts/ci-regress.sh [options] BASE_REV [HEAD_REV]" >&2
+  echo "       scripts/ci-regress.sh [options] --baseline RESULTS [HEAD_REV]" >&2
+  exit 2
+}
+
+suite=ci rounds=2 repeat=10 duration=60ms warmup=30ms threshold=5% alpha=0.05
+out="" baseline="" plant="" revs=()
+while (( $# > 0 )); do
+  case "$1" in
+    --suite|--rounds|--repeat|--duration|--warmup|--threshold|--alpha|--out|--baseline|--plant)
+      (( $# >= 2 )) || usage "$1 needs a value"
+      declare "${1#--}=$2"
+      shift 2
+      ;;
+    -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) usage "unknown option $1" ;;
+    *) revs+=("$1"); shift ;;
+  esac
+done
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || usage "--rounds must be a whole number from 1"
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || usage "--repeat must be a whole number from 1"
+[[ -z "$plant" || "$plant" =~ ^[0-9]+$ ]] || usage "--plant must be a whole number of spins"
+
+root=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
+out=${out:-$root/target/ab}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+rev() { git -C "$root" rev-parse --verify --quiet "$1^{commit}" || usage "$1 is not a revision"; }
+if [[ -n "$plant" ]]; then
+  [[ -z "$baseline" ]] || usage "--plant and --baseline do not combine"
+  (( ${#revs[@]} <= 1 )) || usage "with --plant, give at most one revision (both sides build from it)"
+  head=$(rev "${revs[0]:-HEAD}")
+  base=$head
+elif [[ -n "$baseline" ]]; then
+  (( ${#revs[@]} <= 1 )) || usage "with --baseline, give at most HEAD_REV"
+  [[ -e "$baseline" ]] || usage "--baseline $baseline does not exist"
+  baseline=$(cd "$(dirname "$baseline")" && pwd)/$(basename "$baseline")
+  head=$(rev "${revs[0]:-HEAD}")
+else
+  (( ${#revs[@]} >= 1 && ${#revs[@]} <= 2 )) || usage "give BASE_REV and optionally HEAD_REV"
+  base=$(rev "${revs[0]}")
+  head=$(rev "${revs[1]:-HEAD}")
+fi
+
+# Builds revision $2 in worktree DIR/src-$1 and copies its binary to DIR/bin/statebench-$1.
+build() {
+  local side=$1 commit=$2 tree="$out/src-$1"
+  echo "== building $side ${commit:0:12}"
+  if [[ -d "$tree" ]]; then
+    git -C "$tree" checkout --quiet --detach "$commit"
+  else
+    git -C "$root" worktree add --quiet --detach "$tree" "$commit"
+  fi
+  local start=$SECONDS
+  CARGO_TARGET_DIR="$out/target" cargo build --release --quiet --locked \
+    --manifest-path "$tree/Cargo.toml" --bin statebench ${plant:+--features calibrate}
+  mkdir -p "$out/bin"
+  cp "$out/target/release/statebench" "$out/bin/statebench-$side"
+  echo "   built in $(( SECONDS - start )) s"
+}
+
+build head "$head"
+if [[ -z "$baseline" ]]; then
+  if [[ -n "$plant" ]]; then
+    echo "== calibration: one build; NEW runs with STATEBENCH_PLANT_SPINS=$plant, BASE without"
+    cp "$out/bin/statebench-head" "$out/bin/statebench-base"
+  elif [[ "$base" == "$head" ]]; then
+    echo "== BASE is HEAD (${head:0:12}): an A/A comparison of one build"
+    cp "$out/bin/statebench-head" "$out/bin/statebench-base"
+  else
+    build base "$base"
+  fi
+fi
+
+rm -rf "$out/runs"
+mkdir -p "$out/runs/base" "$out/runs/head"
+args=(run --suite "$suite" --repeat "$repeat" --duration "$duration" --warmup "$warmup"
+      --sample-every 1024)
+measure() {
+  local side=$1 k=$2
+  echo "== run $k: $side"
+  local env=()
+  [[ -n "$plant" && "$side" == head ]] && env=(STATEBENCH_PLANT_SPINS="$plant")
+  env "${env[@]}" "$out/bin/statebench-$side" "${args[@]}" -o "$out/runs/$side/run-$k.json" \
+    > "$out/runs/$side/run-$k.log" 2>&1 || { cat "$out/runs/$side/run-$k.log" >&2; exit 3; }
+}
+start=$SECONDS
+for ((k = 1; k <= rounds; k++)); do
+  if [[ -n "$baseline" ]]; then
+    measure head "$k"
+  elif (( k % 2 == 1 )); then
+    measure base "$k"; measure head "$k"
+  else
+    measure head "$k"; measure base "$k"
+  fi
+done
+echo "   measured in $(( SECONDS - start )) s"
+
+base_side=${baseline:-$out/runs/base}
+cmp=("$out/bin/statebench-head" compare "$base_side" "$out/runs/head"
+     --threshold "$threshold" --alpha "$alpha")
+status=0
+"${cmp[@]}" --format markdown > "$out/compare.md" || status=$?
+(( status <= 1 )) || exit "$status"
+"${cmp[@]}" --format json > "$out/compare.json" || true
+"${cmp[@]}" --format table || true
+echo "verdicts: $out/compare.md, $out/compare.json"
+exit "$status"
