@@ -93,7 +93,26 @@ pub struct Side {
     pub median_ops_per_sec: f64,
     /// Repetitions measured.
     pub repetitions: usize,
+    /// Runs (processes) the repetitions came from.
+    pub runs: usize,
 }
+
+/// What the interval of a record treats as its independent samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Each run's geometric mean (both sides have at least [`MIN_RUNS`] runs of the record).
+    Runs,
+    /// Each repetition (fewer runs): repetitions of one process share its state, so the
+    /// interval may be too narrow if the runs differ.
+    Repetitions,
+}
+
+/// Runs each side needs for the run to be the unit of a record's interval. Repetitions within
+/// one run are not independent: measured on this project's VM, a cell's throughput moved by up
+/// to ×1.5 between two runs of the same build while its repetitions within each run agreed, so
+/// an interval over repetitions called an A/A difference "slower" (docs/CI.md).
+pub const MIN_RUNS: usize = 3;
 
 /// One record compared.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,6 +138,8 @@ pub struct Row {
     pub high: Option<f64>,
     /// Confidence of the interval (e.g. 0.998 for 25 records under Bonferroni).
     pub level: Option<f64>,
+    /// The samples the interval was built on.
+    pub unit: Unit,
     /// The verdict.
     pub change: Change,
     /// The slowdown this record would call slower 95 times in 100, given the spread it
@@ -216,6 +237,36 @@ fn rates(r: &Record) -> Vec<f64> {
     r.repetitions.iter().map(|rep| rep.ops_per_sec).collect()
 }
 
+/// One side's throughputs of one record: each run's geometric mean, and every repetition.
+struct Samples {
+    per_run: Vec<f64>,
+    all: Vec<f64>,
+}
+
+impl Samples {
+    fn of(runs: &[Results], cell: &Record) -> Samples {
+        let mut out = Samples {
+            per_run: Vec::new(),
+            all: Vec::new(),
+        };
+        for run in runs {
+            let Some(r) = run.records.iter().find(|r| r.same_cell(cell)) else {
+                continue;
+            };
+            let x = rates(r);
+            if x.iter().any(|v| !(v.is_finite() && *v > 0.0)) || x.is_empty() {
+                // Welch refuses such figures; keep them where it will see them.
+                out.all.extend(&x);
+                continue;
+            }
+            out.per_run
+                .push((x.iter().map(|v| v.ln()).sum::<f64>() / x.len() as f64).exp());
+            out.all.extend(x);
+        }
+        out
+    }
+}
+
 /// The floors that differ between the sides, by the rule that marks a run disturbed
 /// ([`Floors::moved_from`]).
 fn floors_moved(base: &Floors, new: &Floors) -> Vec<String> {
@@ -245,8 +296,8 @@ impl Comparison {
             return Err("compare needs the results of at least one run on each side".into());
         }
         let (base_about, new_about) = (About::of(&base_runs), About::of(&new_runs));
-        let base = Results::pool(base_runs).map_err(|e| format!("BASE: {e}"))?;
-        let new = Results::pool(new_runs).map_err(|e| format!("NEW: {e}"))?;
+        let base = Results::pool(base_runs.clone()).map_err(|e| format!("BASE: {e}"))?;
+        let new = Results::pool(new_runs.clone()).map_err(|e| format!("NEW: {e}"))?;
         let mut differences = Vec::new();
         if let Some(what) = base.settings.measurement_differs(&new.settings) {
             if !allow_settings {
@@ -296,11 +347,21 @@ impl Comparison {
         if pairs.is_empty() {
             return Err("BASE and NEW share no record: they did not run the same cells".into());
         }
-        let tests: Vec<Option<Welch>> = pairs
+        let samples: Vec<(Samples, Samples)> = pairs
             .iter()
-            .map(|(b, n)| Welch::of(&rates(n), &rates(b)))
+            .map(|(b, _)| (Samples::of(&base_runs, b), Samples::of(&new_runs, b)))
             .collect();
-        let m = tests.iter().filter(|t| t.is_some()).count();
+        let tests: Vec<(Unit, Option<Welch>)> = samples
+            .iter()
+            .map(|(b, n)| {
+                if b.per_run.len() >= MIN_RUNS && n.per_run.len() >= MIN_RUNS {
+                    (Unit::Runs, Welch::of(&n.per_run, &b.per_run))
+                } else {
+                    (Unit::Repetitions, Welch::of(&n.all, &b.all))
+                }
+            })
+            .collect();
+        let m = tests.iter().filter(|(_, t)| t.is_some()).count();
         let level = if options.corrected {
             stats::bonferroni_level(options.alpha, m)
         } else {
@@ -309,7 +370,14 @@ impl Comparison {
         let mut rows: Vec<Row> = pairs
             .iter()
             .zip(&tests)
-            .map(|((b, n), test)| row(b, n, *test, level, &options))
+            .zip(&samples)
+            .map(|(((b, n), (unit, test)), (sb, sn))| {
+                let mut r = row(b, n, *test, level, &options);
+                r.unit = *unit;
+                r.base.runs = sb.per_run.len();
+                r.new.runs = sn.per_run.len();
+                r
+            })
             .collect();
         rows.sort_by(|a, b| {
             a.change
@@ -364,6 +432,18 @@ impl Comparison {
                 self.options.power_effect * 100.0
             );
         }
+        let by_reps = self
+            .rows
+            .iter()
+            .filter(|r| r.unit == Unit::Repetitions && r.ratio.is_some())
+            .count();
+        if by_reps > 0 {
+            let _ = write!(
+                line,
+                "; {by_reps} compared over repetitions, with fewer than {MIN_RUNS} runs a side: \
+                 their intervals leave out how runs differ and may be too narrow"
+            );
+        }
         line
     }
 
@@ -387,8 +467,9 @@ impl Comparison {
         let o = &self.options;
         let level = self.rows.iter().find_map(|r| r.level);
         format!(
-            "Each ratio is NEW/BASE of the geometric-mean throughput over the repetitions, with \
-             a {} interval (Welch's t on the logs{}). Slower or faster: the whole interval \
+            "Each ratio is NEW/BASE of the geometric-mean throughput, with a {} interval \
+             (Welch's t on the logs of each run's geometric mean where both sides have {MIN_RUNS} \
+             runs or more, else of the repetitions{}). Slower or faster: the whole interval \
              beyond ±{:.0} %; unchanged: the whole interval within it; otherwise \
              inconclusive. \"Detects\": the slowdown the record would call slower 95 times in \
              100 at the spread it measured.",
@@ -539,6 +620,7 @@ fn row(base: &Record, new: &Record, test: Option<Welch>, level: f64, o: &Options
     let side = |r: &Record| Side {
         median_ops_per_sec: r.summary.ops_per_sec.median,
         repetitions: r.repetitions.len(),
+        runs: 1,
     };
     let (interval, detects) = match test {
         Some(w) => {
@@ -568,6 +650,7 @@ fn row(base: &Record, new: &Record, test: Option<Welch>, level: f64, o: &Options
         low: interval.map(|i| i.low),
         high: interval.map(|i| i.high),
         level: interval.map(|i| i.level),
+        unit: Unit::Repetitions,
         change,
         detects,
         low_power: detects.is_none_or(|d| d > o.power_effect),

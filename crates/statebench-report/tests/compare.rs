@@ -296,3 +296,37 @@ fn records_on_one_side_only_are_listed_not_compared() {
     assert_eq!(c.only_new, vec!["kv_read_heavy dashmap threads×1"]);
     assert!(c.render_table().contains("only in BASE"));
 }
+
+#[test]
+fn with_three_runs_a_side_the_run_is_the_unit_and_one_slow_run_is_no_slowdown() {
+    // Tight repetitions in every run; one NEW run sits 40 % low, as a process that drew a slow
+    // regime does. Interleaved in time: A B B A A B.
+    let make = |at: &[&str], levels: &[f64]| -> Vec<Results> {
+        at.iter()
+            .zip(levels)
+            .map(|(t, l)| run(t, vec![record("dashmap", &around(*l, 0.02, 10))]))
+            .collect()
+    };
+    let base = make(
+        &["2026-11-30T10:00:00Z", "2026-11-30T10:03:00Z", "2026-11-30T10:04:00Z"],
+        &[1e7, 1e7, 1e7],
+    );
+    let new = make(
+        &["2026-11-30T10:01:00Z", "2026-11-30T10:02:00Z", "2026-11-30T10:05:00Z"],
+        &[1e7, 1e7, 0.6e7],
+    );
+    let c = compare(base.clone(), new.clone());
+    let r = &c.rows[0];
+    assert_eq!(r.unit, statebench_report::compare::Unit::Runs);
+    assert_eq!((r.base.runs, r.new.runs), (3, 3));
+    assert_eq!(r.change, Change::Inconclusive, "{r:?}");
+    assert!(!c.regressed());
+    // The same repetitions taken as independent (one pooled run a side) would call it slower:
+    // why the run is the unit wherever there are enough runs.
+    let pooled = |runs: Vec<Results>| vec![Results::pool(runs).expect("one build")];
+    let c = compare(pooled(base), pooled(new));
+    let r = &c.rows[0];
+    assert_eq!(r.unit, statebench_report::compare::Unit::Repetitions);
+    assert_eq!(r.change, Change::Slower, "{r:?}");
+    assert!(c.headline().contains("may be too narrow"));
+}
