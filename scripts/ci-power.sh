@@ -23,7 +23,7 @@ while (( $# > 0 )); do
   case "$1" in
     --trials) trials=${2:?--trials needs a value}; shift 2 ;;
     --plants) plants=${2:?--plants needs a value}; shift 2 ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) pass+=("$1"); shift ;;
   esac
 done

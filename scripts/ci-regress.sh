@@ -12,12 +12,15 @@
 #
 # Options (defaults in brackets):
 #   --suite NAME        cells to measure [ci]: see `statebench run --help`
-#   --rounds N          A B pairs, alternating A B B A A B … [2]
-#   --repeat K          repetitions of every cell in each run [10]
-#   --duration D        measured window per repetition [60ms]
-#   --warmup D          warm-up before each window [30ms]
+#   --rounds N          A B pairs, alternating A B B A A B … [10]; compare takes each run as
+#                       the unit of a cell's interval, so runs matter more than repetitions
+#   --repeat K          repetitions of every cell in each run [6]
+#   --duration D        measured window per repetition [20ms]
+#   --warmup D          warm-up before each window [10ms]
 #   --threshold P       the smallest change called a change [5%]
 #   --alpha A           the chance that any interval misses [0.05]
+#   --profile NAME      cargo profile of both builds [release]; `quick` (no fat LTO) builds in
+#                       about half the time and measures a slightly different binary
 #   --out DIR           where worktrees, builds, runs and verdicts go [target/ab]
 #   --plant N           calibration only: build HEAD with the `calibrate` feature and run the
 #                       NEW side with STATEBENCH_PLANT_SPINS=N (a slowdown planted in mutex_std;
@@ -40,16 +43,16 @@ usage() {
   exit 2
 }
 
-suite=ci rounds=2 repeat=10 duration=60ms warmup=30ms threshold=5% alpha=0.05
+suite=ci rounds=10 repeat=6 duration=20ms warmup=10ms threshold=5% alpha=0.05 profile=release
 out="" baseline="" plant="" revs=()
 while (( $# > 0 )); do
   case "$1" in
-    --suite|--rounds|--repeat|--duration|--warmup|--threshold|--alpha|--out|--baseline|--plant)
+    --suite|--rounds|--repeat|--duration|--warmup|--threshold|--alpha|--out|--baseline|--plant|--profile)
       (( $# >= 2 )) || usage "$1 needs a value"
       declare "${1#--}=$2"
       shift 2
       ;;
-    -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage "unknown option $1" ;;
     *) revs+=("$1"); shift ;;
   esac
@@ -90,10 +93,10 @@ build() {
     git -C "$root" worktree add --quiet --detach "$tree" "$commit"
   fi
   local start=$SECONDS
-  CARGO_TARGET_DIR="$out/target" cargo build --release --quiet --locked \
+  CARGO_TARGET_DIR="$out/target" cargo build --profile "$profile" --quiet --locked \
     --manifest-path "$tree/Cargo.toml" --bin statebench ${plant:+--features calibrate}
   mkdir -p "$out/bin"
-  cp "$out/target/release/statebench" "$out/bin/statebench-$side"
+  cp "$out/target/$profile/statebench" "$out/bin/statebench-$side"
   echo "   built in $(( SECONDS - start )) s"
 }
 
