@@ -54,6 +54,13 @@ enum Command {
     /// scripts/ci-power.sh runs the trials and calls this.
     #[command(hide = true)]
     Power(PowerArgs),
+    /// The deterministic tier: instructions per operation of every pair at one client,
+    /// blocking and async, counted under Valgrind; written as results that `compare` reads
+    /// (docs/CI.md).
+    Instructions(InstructionsArgs),
+    /// One process of the instruction tier: exactly --ops operations, no timing.
+    #[command(hide = true)]
+    Count(CountArgs),
     /// Check that the harness does not distort what it measures: the runner against a bare
     /// loop on the same `mutex_std` store (1 and 64 clients), and the generic lock wrapper
     /// against a hand-written `Mutex<HashMap>`.
@@ -74,6 +81,40 @@ struct AgreementArgs {
     /// Also list every claim some run did not repeat, and every swapped pair a run told apart.
     #[arg(long)]
     details: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct InstructionsArgs {
+    /// Implementations to count (repeatable; default: all).
+    #[arg(long = "impl", short = 'i', value_name = "NAME")]
+    implementations: Vec<String>,
+    /// Drivers (default: both).
+    #[arg(long = "driver", short = 'd', value_name = "DRIVER", value_parser = parse_driver)]
+    drivers: Vec<Driver>,
+    /// Counts of every pair (each two Valgrind processes); their spread shows how
+    /// deterministic the pair is.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    repeat: u32,
+    /// Seed of the operation plans.
+    #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
+    seed: u64,
+    /// Where to write the results (default: target/statebench/instructions-<time>.json).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CountArgs {
+    #[arg(long = "workload", short = 'w')]
+    workload: String,
+    #[arg(long = "impl", short = 'i')]
+    implementation: String,
+    #[arg(long = "driver", short = 'd', value_parser = parse_driver)]
+    driver: Driver,
+    #[arg(long)]
+    ops: u64,
+    #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
+    seed: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -375,6 +416,19 @@ fn main() -> ExitCode {
         Command::Agreement(args) => agreement(args),
         Command::Compare(args) => compare(args),
         Command::Power(args) => power(args),
+        Command::Instructions(args) => instructions(args),
+        Command::Count(args) => {
+            match statebench::instructions::run_in_process(
+                &args.workload,
+                &args.implementation,
+                args.driver,
+                args.ops,
+                args.seed,
+            ) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => failure(e),
+            }
+        }
     }
 }
 
@@ -455,6 +509,126 @@ fn compare(args: CompareArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn instructions(args: InstructionsArgs) -> ExitCode {
+    use statebench::instructions::{self as tier, OPS, Plan};
+    if let Err(e) = check_implementations(&args.implementations) {
+        return usage(e);
+    }
+    let planted = match planted_slowdown() {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
+    let valgrind = match tier::valgrind_version() {
+        Ok(v) => v,
+        Err(e) => return failure(e),
+    };
+    let exe = match std::env::current_exe() {
+        Ok(p) => p,
+        Err(e) => return failure(format!("cannot find this program's path: {e}")),
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("target/statebench").join(format!(
+            "instructions-{}.json",
+            statebench_harness::results::utc_now().replace(':', "")
+        ))
+    });
+    if let Err(e) = claim_output(&out) {
+        return usage(e);
+    }
+    let drivers = if args.drivers.is_empty() {
+        Driver::ALL.to_vec()
+    } else {
+        args.drivers.clone()
+    };
+    println!(
+        "counting instructions per operation under {valgrind}: {} and {} operations a process, \
+         {} counts a pair",
+        OPS.0, OPS.1, args.repeat
+    );
+    if let Some(p) = &planted {
+        println!("CALIBRATION BUILD — {p}");
+    }
+    let machine = Machine::detect();
+    let floors = match Floors::measure() {
+        Ok(f) => f,
+        Err(e) => return failure(e),
+    };
+    let settings = RunSettings {
+        command: std::env::args().collect(),
+        warmup_ms: 0,
+        duration_ms: None,
+        repeat: args.repeat,
+        sample_every: None,
+        seed: args.seed,
+        implementations: args.implementations.clone(),
+        drivers: drivers.clone(),
+        clients: vec![1],
+        workloads: tier::workloads(),
+        suite: None,
+        planted,
+        metric: Some("instructions".into()),
+    };
+    let plan = Plan {
+        implementations: args.implementations.clone(),
+        drivers,
+        repeat: args.repeat,
+        seed: args.seed,
+    };
+    let started = Instant::now();
+    let mut step = 0;
+    let records = match tier::count(&exe, &plan, &mut |what: &str| {
+        step += 1;
+        eprintln!("[{step}] {what}");
+    }) {
+        Ok(r) => r,
+        Err(e) => return failure(e),
+    };
+    let mut results = Results::new(machine, floors, settings);
+    results.records = records;
+    let rows: Vec<Vec<String>> = results
+        .records
+        .iter()
+        .map(|r| {
+            let per_op: Vec<f64> = r
+                .repetitions
+                .iter()
+                .filter_map(|x| x.instructions_per_op)
+                .collect();
+            let s = statebench_harness::results::Spread::of(&per_op);
+            vec![
+                r.workload.clone(),
+                r.implementation.clone(),
+                r.driver.name().into(),
+                format!("{:.1}", s.median),
+                format!("{:.1} – {:.1}", s.min, s.max),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        statebench::table::render(
+            &[
+                "workload",
+                "implementation",
+                "driver",
+                "instructions/op",
+                "range"
+            ],
+            &rows
+        )
+    );
+    if let Err(e) = results.save(&out) {
+        return failure(format!("cannot write {}: {e}", out.display()));
+    }
+    println!(
+        "{} records in {:.0} s; results: {}",
+        results.records.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    ExitCode::SUCCESS
 }
 
 fn power(args: PowerArgs) -> ExitCode {
@@ -786,6 +960,7 @@ fn measure(args: &MatrixArgs, defaults: &Defaults, out: &Path) -> Result<Results
         workloads: matrix.workloads.clone(),
         suite: suite.map(|s| s.name.to_owned()),
         planted,
+        metric: None,
     };
     let mut results = Results::new(machine, floors, settings);
     let started = Instant::now();

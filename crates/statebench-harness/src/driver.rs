@@ -134,6 +134,10 @@ pub struct Repetition {
     pub hit_rate: Option<f64>,
     /// Live entries of the workload's key range in the final state (kv, sessions, cache).
     pub live_size: Option<u64>,
+    /// Instructions per operation, counted under Valgrind (the instruction tier only; there
+    /// `ops_per_sec` holds operations per 10⁹ instructions, so that higher is better in both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions_per_op: Option<f64>,
 }
 
 const WARMING_UP: u8 = 0;
@@ -601,6 +605,91 @@ fn summarize<S: Subject, I: Service<S>>(
         latency,
         hit_rate: None,
         live_size: None,
+        instructions_per_op: None,
     };
     Ok((repetition, clients, tally))
+}
+
+/// Runs exactly `ops` operations of `workload`'s plan for one client on a fresh `I`, called by
+/// `driver`, checking every reply; then shuts the service down. No clock is read and nothing
+/// is timed: this is the loop the instruction tier counts (`statebench instructions`), where
+/// the difference between two counts of operations is the cost of the operations alone.
+pub fn run_counted<S: Subject, I: Service<S>>(
+    workload: &Workload,
+    driver: Driver,
+    ops: u64,
+    seed: u64,
+) -> Result<(), RunError> {
+    let plan = plans::<S>(workload, 1, seed)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| RunError("no plan for one client".into()))?;
+    let settings = Settings::default();
+    let initial = S::initial(workload, Instant::now());
+    let mut tally = S::Tally::default();
+    let len = plan.ops.len() as u64;
+    let mut check = |i: u64, reply: Result<S::Reply, statebench_core::Error>| {
+        let op = &plan.ops[(i % len) as usize];
+        match reply {
+            Ok(reply) if S::check(op, &reply, &mut tally) => Ok(()),
+            Ok(reply) => Err(RunError(format!("{}: {}", I::NAME, S::explain(op, &reply)))),
+            Err(e) => Err(RunError(format!("{}: {}", I::NAME, call_failed(op, e)))),
+        }
+    };
+    let outcome = match driver {
+        Driver::Threads => {
+            let service = I::start(initial, &settings);
+            let run = (0..ops).try_for_each(|i| {
+                let reply = service.call(plan.ops[(i % len) as usize].clone());
+                check(i, reply)
+            });
+            (service, run, None)
+        }
+        Driver::Tasks => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| RunError(format!("cannot start the tokio runtime: {e}")))?;
+            let service = runtime.block_on(async { I::start(initial, &settings) });
+            let client = service.clone();
+            let ops_of = plan.ops.clone();
+            // The calls run on a task, as the tasks driver's clients do; the checks after.
+            let replies = runtime.block_on(async move { runtime_task(client, ops_of, ops).await });
+            let run = match replies {
+                Some(replies) => replies
+                    .into_iter()
+                    .enumerate()
+                    .try_for_each(|(i, reply)| check(i as u64, reply)),
+                None => Err(RunError(format!("{}: the client task panicked", I::NAME))),
+            };
+            (service, run, Some(runtime))
+        }
+    };
+    let (service, run, runtime) = outcome;
+    let stopped = service
+        .shutdown()
+        .map(drop)
+        .map_err(|e| RunError(format!("{}: shutdown failed: {e}", I::NAME)));
+    drop(service);
+    drop(runtime);
+    run.and(stopped)
+}
+
+/// The calls of [`run_counted`]'s tasks driver, on a spawned task; their replies, in order
+/// (`None` if the task panicked).
+async fn runtime_task<S: Subject, I: Service<S>>(
+    service: I,
+    ops: Vec<S::Op>,
+    count: u64,
+) -> Option<Vec<Result<S::Reply, statebench_core::Error>>> {
+    let task = tokio::spawn(async move {
+        let mut replies = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            let op = ops[(i % ops.len() as u64) as usize].clone();
+            replies.push(service.call_async(op).await);
+            tokio::task::coop::consume_budget().await;
+        }
+        replies
+    });
+    task.await.ok()
 }

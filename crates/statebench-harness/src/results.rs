@@ -69,6 +69,10 @@ pub struct RunSettings {
     /// `STATEBENCH_PLANT_SPINS` set), in words; never set in a default build.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planted: Option<String>,
+    /// What the records measure: `None` for wall-clock throughput; `"instructions"` for the
+    /// instruction tier (instructions per operation under Valgrind; see `Repetition`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
 }
 
 impl RunSettings {
@@ -76,6 +80,14 @@ impl RunSettings {
     /// warm-up, the window, the seed, the sampling interval, or the definition of a workload
     /// both ran. The command line, repetitions and selection may differ.
     pub fn measurement_differs(&self, other: &RunSettings) -> Option<String> {
+        if self.metric != other.metric {
+            let name = |m: &Option<String>| m.clone().unwrap_or_else(|| "wall-clock".into());
+            return Some(format!(
+                "one side counts {} and the other {}",
+                name(&other.metric),
+                name(&self.metric)
+            ));
+        }
         if self.warmup_ms != other.warmup_ms {
             return Some(format!(
                 "the warm-up differs ({} ms against {} ms)",
@@ -401,6 +413,7 @@ mod tests {
             workloads: vec![crate::workload::find("counter").expect("exists")],
             suite: None,
             planted: None,
+            metric: None,
         };
         let latency = LatencySummary {
             count: 10,
@@ -424,6 +437,7 @@ mod tests {
             latency: BTreeMap::from([("all".to_owned(), latency)]),
             hit_rate: None,
             live_size: None,
+            instructions_per_op: None,
         };
         let reps = vec![rep(100), rep(300)];
         let mut results = Results::new(machine, floors, settings);

@@ -254,6 +254,7 @@ mod tests {
                 latency: BTreeMap::new(),
                 hit_rate: None,
                 live_size: None,
+                instructions_per_op: None,
             };
             Record {
                 workload: "seed".into(),

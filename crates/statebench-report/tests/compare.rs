@@ -30,6 +30,7 @@ fn record(implementation: &str, rates: &[f64]) -> Record {
             latency: BTreeMap::new(),
             hit_rate: None,
             live_size: None,
+            instructions_per_op: None,
         })
         .collect();
     Record {
@@ -69,6 +70,7 @@ fn run(created: &str, records: Vec<Record>) -> Results {
         workloads: vec![find("kv_read_heavy").expect("exists")],
         suite: Some("ci".into()),
         planted: None,
+        metric: None,
     };
     let mut results = Results::new(Machine::fixture(), Floors::fixture(), settings);
     results.created = created.into();

@@ -42,6 +42,7 @@ fn record(
         latency: BTreeMap::from([("all".to_owned(), latency)]),
         hit_rate: None,
         live_size: None,
+        instructions_per_op: None,
     };
     let repetitions = vec![rep(0.9), rep(1.0), rep(1.1)];
     Record {
@@ -75,6 +76,7 @@ fn fixture() -> Results {
         ],
         suite: None,
         planted: None,
+        metric: None,
     };
     let mut results = Results::new(machine, floors, settings);
     results.created = "2026-11-29T00:00:00Z".into();
