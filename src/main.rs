@@ -1047,6 +1047,13 @@ fn report(args: ReportArgs) -> ExitCode {
                 Ok(r) => r,
                 Err(e) => return usage(e),
             };
+            if let Some(metric) = &results.settings.metric {
+                return usage(format!(
+                    "{} holds {metric} counts (statebench instructions), not a run of the \
+                     matrix: compare two of them with statebench compare",
+                    from.display()
+                ));
+            }
             let dir = args.out.clone().unwrap_or_else(|| {
                 from.parent()
                     .filter(|p| !p.as_os_str().is_empty())

@@ -213,6 +213,10 @@ pub struct Comparison {
     pub base: About,
     /// NEW.
     pub new: About,
+    /// What the records measure: `None` for wall-clock throughput, `"instructions"` for the
+    /// instruction tier (whose ratios are of operations per instruction).
+    #[serde(default)]
+    pub metric: Option<String>,
     /// What differs between the sides besides the code: machine, toolchain, floors.
     pub differences: Vec<String>,
     /// Every record both sides measured, slower first.
@@ -395,6 +399,7 @@ impl Comparison {
         };
         Ok(Comparison {
             options,
+            metric: base.settings.metric.clone(),
             mode,
             base: base_about,
             new: new_about,
@@ -448,6 +453,22 @@ impl Comparison {
     }
 
     fn mode_words(&self) -> String {
+        if self.counts_instructions() {
+            let same = self.base.hostname == self.new.hostname
+                && self.base.rustc == self.new.rustc
+                && self.base.cpu_model == self.new.cpu_model;
+            return if same {
+                format!(
+                    "Instruction counts, on one host ({}) with one toolchain: they do not depend \
+                     on the machine's load, so when each side ran does not matter.",
+                    self.new.hostname
+                )
+            } else {
+                "Instruction counts from different hosts or toolchains: the load does not move \
+                 them, but the CPU's code paths and the compiler do."
+                    .into()
+            };
+        }
         match self.mode {
             Mode::SameJob => format!(
                 "Same job: BASE ({} run(s)) and NEW ({} run(s)) ran interleaved on {}, so the \
@@ -466,8 +487,14 @@ impl Comparison {
     fn method_words(&self) -> String {
         let o = &self.options;
         let level = self.rows.iter().find_map(|r| r.level);
+        let tier = if self.counts_instructions() {
+            "Instruction tier: each figure is instructions per operation counted under Valgrind, \
+             and each ratio is of operations per instruction. "
+        } else {
+            ""
+        };
         format!(
-            "Each ratio is NEW/BASE of the geometric-mean throughput, with a {} interval \
+            "{tier}Each ratio is NEW/BASE of the geometric-mean throughput, with a {} interval \
              (Welch's t on the logs of each run's geometric mean where both sides have {MIN_RUNS} \
              runs or more, else of the repetitions{}). Slower or faster: the whole interval \
              beyond ±{:.0} %; unchanged: the whole interval within it; otherwise \
@@ -488,13 +515,24 @@ impl Comparison {
         )
     }
 
+    fn counts_instructions(&self) -> bool {
+        self.metric.as_deref() == Some("instructions")
+    }
+
     fn cells(&self, r: &Row) -> Vec<String> {
         let pct = |x: f64| format!("{:+.1} %", (x - 1.0) * 100.0);
+        let figure = |ops_per_sec: f64| {
+            if self.counts_instructions() {
+                format!("{:.1}", 1e9 / ops_per_sec)
+            } else {
+                human_rate(ops_per_sec)
+            }
+        };
         vec![
             r.cell(),
             r.implementation.clone(),
-            human_rate(r.base.median_ops_per_sec),
-            human_rate(r.new.median_ops_per_sec),
+            figure(r.base.median_ops_per_sec),
+            figure(r.new.median_ops_per_sec),
             r.ratio.map_or("-".into(), pct),
             match (r.low, r.high) {
                 (Some(l), Some(h)) => format!("{} … {}", pct(l), pct(h)),
@@ -511,16 +549,26 @@ impl Comparison {
         ]
     }
 
-    const HEADER: [&'static str; 8] = [
-        "cell",
-        "implementation",
-        "BASE ops/s",
-        "NEW ops/s",
-        "change",
-        "interval",
-        "detects",
-        "verdict",
-    ];
+    /// The table's header: throughputs, or instructions per operation for the instruction
+    /// tier (where "change" is still of throughput: −2 % means 2 % fewer operations per
+    /// instruction).
+    fn header(&self) -> [&'static str; 8] {
+        let (base, new) = if self.counts_instructions() {
+            ("BASE instr/op", "NEW instr/op")
+        } else {
+            ("BASE ops/s", "NEW ops/s")
+        };
+        [
+            "cell",
+            "implementation",
+            base,
+            new,
+            "change",
+            "interval",
+            "detects",
+            "verdict",
+        ]
+    }
 
     /// A terminal table, with the mode, the differences and the method.
     pub fn render_table(&self) -> String {
@@ -539,7 +587,7 @@ impl Comparison {
         }
         out.push('\n');
         let rows: Vec<Vec<String>> = self.rows.iter().map(|r| self.cells(r)).collect();
-        out += &render(&Self::HEADER, &rows);
+        out += &render(&self.header(), &rows);
         out.push('\n');
         for (side, cells) in [("BASE", &self.only_base), ("NEW", &self.only_new)] {
             if !cells.is_empty() {
@@ -580,7 +628,7 @@ impl Comparison {
         if notable.is_empty() {
             out += "Every record is unchanged.\n\n";
         } else {
-            out += &markdown_table(&Self::HEADER, align, &notable);
+            out += &markdown_table(&self.header(), align, &notable);
             out.push('\n');
         }
         let all: Vec<Vec<String>> = self.rows.iter().map(|r| self.cells(r)).collect();
@@ -589,7 +637,7 @@ impl Comparison {
             "<details><summary>All {} records</summary>\n",
             self.rows.len()
         );
-        out += &markdown_table(&Self::HEADER, align, &all);
+        out += &markdown_table(&self.header(), align, &all);
         out += "\n</details>\n\n";
         for (side, cells) in [("BASE", &self.only_base), ("NEW", &self.only_new)] {
             if !cells.is_empty() {
