@@ -91,7 +91,7 @@ pub fn run_in_process(
         seed,
         outcome: None,
     };
-    visit(&w.service, &mut counted);
+    registry::visit_service(&w.service, &mut counted);
     counted.outcome.unwrap_or_else(|| {
         Err(RunError(format!(
             "{implementation} does not serve {}",
@@ -111,16 +111,6 @@ impl<S: Subject + StateMachine> Visitor<S> for Placement<'_> {
         if I::NAME == self.implementation {
             self.words = Some(self.driver.placement::<S, I>());
         }
-    }
-}
-
-fn visit<V: registry::VisitAll>(service: &str, visitor: &mut V) {
-    match service {
-        "kv" => registry::kv(visitor),
-        "counter" => registry::counter(visitor),
-        "sessions" => registry::sessions(visitor),
-        "cache" => registry::cache(visitor),
-        _ => {}
     }
 }
 
@@ -317,7 +307,7 @@ fn record(
         driver,
         words: None,
     };
-    visit(&w.service, &mut placement);
+    registry::visit_service(&w.service, &mut placement);
     Ok(Record {
         workload: w.name.clone(),
         service: w.service.clone(),

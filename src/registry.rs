@@ -103,6 +103,18 @@ pub fn implementations(service: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// Walks the registry of `service` with `visitor` (nothing for an unknown service: callers
+/// validate names first).
+pub fn visit_service<V: VisitAll>(service: &str, visitor: &mut V) {
+    match service {
+        "kv" => kv(visitor),
+        "counter" => counter(visitor),
+        "sessions" => sessions(visitor),
+        "cache" => cache(visitor),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -275,7 +275,7 @@ impl Matrix {
                 placement: String::new(),
             };
             let workload = &self.workloads[cell.workload];
-            visit_service(&workload.service, &mut runner);
+            registry::visit_service(&workload.service, &mut runner);
             let outcome = runner.outcome.unwrap_or_else(|| {
                 Err(RunError(format!(
                     "{} is not registered for {}",
@@ -379,18 +379,6 @@ fn shuffle<T>(items: &mut [T], rng: &mut Rng) {
     for i in (1..items.len()).rev() {
         let j = rng.below(i as u64 + 1) as usize;
         items.swap(i, j);
-    }
-}
-
-/// Walks the registry of `service` with `visitor`.
-fn visit_service<V: registry::VisitAll>(service: &str, visitor: &mut V) {
-    match service {
-        "kv" => registry::kv(visitor),
-        "counter" => registry::counter(visitor),
-        "sessions" => registry::sessions(visitor),
-        "cache" => registry::cache(visitor),
-        // `Matrix::plan` validated every workload's service.
-        _ => {}
     }
 }
 
