@@ -11,6 +11,10 @@
 # on another machine; compare says so in its output.
 #
 # Options (defaults in brackets):
+#   --tier T            `wall` (throughput, interleaved runs) or `instructions` (instructions
+#                       per operation under Valgrind, every pair at one client; --threshold
+#                       then defaults to 1 % and --rounds, --suite, --duration, --warmup do
+#                       not apply; --repeat counts each pair that many times, default 3) [wall]
 #   --suite NAME        cells to measure [ci]: see `statebench run --help`
 #   --rounds N          A B pairs, alternating A B B A A B … [10]; compare takes each run as
 #                       the unit of a cell's interval, so runs matter more than repetitions
@@ -43,20 +47,26 @@ usage() {
   exit 2
 }
 
-suite=ci rounds=10 repeat=6 duration=20ms warmup=10ms threshold=5% alpha=0.05 profile=release
+tier=wall suite=ci rounds=10 repeat="" duration=20ms warmup=10ms threshold="" alpha=0.05
+profile=release
 out="" baseline="" plant="" revs=()
 while (( $# > 0 )); do
   case "$1" in
-    --suite|--rounds|--repeat|--duration|--warmup|--threshold|--alpha|--out|--baseline|--plant|--profile)
+    --tier|--suite|--rounds|--repeat|--duration|--warmup|--threshold|--alpha|--out|--baseline|--plant|--profile)
       (( $# >= 2 )) || usage "$1 needs a value"
       declare "${1#--}=$2"
       shift 2
       ;;
-    -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage "unknown option $1" ;;
     *) revs+=("$1"); shift ;;
   esac
 done
+case "$tier" in
+  wall) repeat=${repeat:-6} threshold=${threshold:-5%} ;;
+  instructions) repeat=${repeat:-3} threshold=${threshold:-1%} ;;
+  *) usage "--tier must be wall or instructions, not $tier" ;;
+esac
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || usage "--rounds must be a whole number from 1"
 [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || usage "--repeat must be a whole number from 1"
 [[ -z "$plant" || "$plant" =~ ^[0-9]+$ ]] || usage "--plant must be a whole number of spins"
@@ -126,6 +136,11 @@ measure() {
     > "$out/runs/$side/run-$k.log" 2>&1 || { cat "$out/runs/$side/run-$k.log" >&2; exit 3; }
 }
 start=$SECONDS
+if [[ "$tier" == instructions ]]; then
+  # Counts do not depend on the load, so the sides need no interleaving: one count each.
+  args=(instructions --repeat "$repeat")
+  rounds=1
+fi
 for ((k = 1; k <= rounds; k++)); do
   if [[ -n "$baseline" ]]; then
     measure head "$k"
