@@ -54,9 +54,9 @@ enum Command {
     /// scripts/ci-power.sh runs the trials and calls this.
     #[command(hide = true)]
     Power(PowerArgs),
-    /// The deterministic tier: instructions per operation of every pair at one client,
-    /// blocking and async, counted under Valgrind; written as results that `compare` reads
-    /// (docs/CI.md).
+    /// The deterministic tier: instructions per operation of every lock and concurrent pair at
+    /// one client, blocking and async, counted under Valgrind; written as results that
+    /// `compare` reads (docs/CI.md).
     Instructions(InstructionsArgs),
     /// One process of the instruction tier: exactly --ops operations, no timing.
     #[command(hide = true)]
@@ -85,7 +85,8 @@ struct AgreementArgs {
 
 #[derive(Debug, clap::Args)]
 struct InstructionsArgs {
-    /// Implementations to count (repeatable; default: all).
+    /// Implementations to count (repeatable; default: every one whose calls stay on the
+    /// caller's thread — the locks and concurrent structures; owners only when named).
     #[arg(long = "impl", short = 'i', value_name = "NAME")]
     implementations: Vec<String>,
     /// Drivers (default: both).
@@ -547,6 +548,21 @@ fn instructions(args: InstructionsArgs) -> ExitCode {
          {} counts a pair",
         OPS.0, OPS.1, args.repeat
     );
+    if args.implementations.is_empty() {
+        println!(
+            "owners are left out: their calls cross threads, so their counts depend on timing \
+             (name them with --impl to count them anyway)"
+        );
+    } else if args
+        .implementations
+        .iter()
+        .any(|i| tier::crosses_threads(i))
+    {
+        println!(
+            "warning: an owner's count depends on when its thread runs; compare may call it \
+             slower when nothing changed (docs/CI.md)"
+        );
+    }
     if let Some(p) = &planted {
         println!("CALIBRATION BUILD — {p}");
     }

@@ -106,6 +106,8 @@ pub enum Unit {
     /// Each repetition (fewer runs): repetitions of one process share its state, so the
     /// interval may be too narrow if the runs differ.
     Repetitions,
+    /// Each repetition, every one its own processes (the instruction tier).
+    Processes,
 }
 
 /// Runs each side needs for the run to be the unit of a record's interval. Repetitions within
@@ -355,10 +357,13 @@ impl Comparison {
             .iter()
             .map(|(b, _)| (Samples::of(&base_runs, b), Samples::of(&new_runs, b)))
             .collect();
+        let instructions = base.settings.metric.as_deref() == Some("instructions");
         let tests: Vec<(Unit, Option<Welch>)> = samples
             .iter()
             .map(|(b, n)| {
-                if b.per_run.len() >= MIN_RUNS && n.per_run.len() >= MIN_RUNS {
+                if instructions {
+                    (Unit::Processes, Welch::of(&n.all, &b.all))
+                } else if b.per_run.len() >= MIN_RUNS && n.per_run.len() >= MIN_RUNS {
                     (Unit::Runs, Welch::of(&n.per_run, &b.per_run))
                 } else {
                     (Unit::Repetitions, Welch::of(&n.all, &b.all))

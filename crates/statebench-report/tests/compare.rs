@@ -340,3 +340,37 @@ fn with_three_runs_a_side_the_run_is_the_unit_and_one_slow_run_is_no_slowdown() 
     assert_eq!(r.change, Change::Slower, "{r:?}");
     assert!(c.headline().contains("may be too narrow"));
 }
+
+#[test]
+fn instruction_counts_compare_each_process_and_show_instructions() {
+    // 300 instructions per operation, five counts a side, each its own processes.
+    let mut base = run(
+        "2026-11-30T10:00:00Z",
+        vec![record("mutex_std", &around(1e9 / 300.0, 0.001, 5))],
+    );
+    let mut new = run(
+        "2026-11-30T11:00:00Z",
+        vec![record("mutex_std", &around(1e9 / 306.0, 0.001, 5))],
+    );
+    for side in [&mut base, &mut new] {
+        side.settings.metric = Some("instructions".into());
+    }
+    let options = Options {
+        threshold: 0.01,
+        ..Options::default()
+    };
+    let c = Comparison::of(vec![base], vec![new], options, false).expect("comparable");
+    let r = &c.rows[0];
+    assert_eq!(r.unit, statebench_report::compare::Unit::Processes);
+    assert_eq!(r.change, Change::Slower, "2 % more instructions: {r:?}");
+    let table = c.render_table();
+    assert!(
+        table.contains("BASE instr/op") && table.contains("300.0"),
+        "{table}"
+    );
+    assert!(!c.headline().contains("too narrow"));
+    assert!(
+        !table.contains("weaker mode"),
+        "the load does not move counts: {table}"
+    );
+}
