@@ -498,25 +498,31 @@ impl Comparison {
         } else {
             ""
         };
+        let samples = if self.counts_instructions() {
+            "Welch's t on the logs of the counts, each its own processes".to_owned()
+        } else {
+            format!(
+                "Welch's t on the logs of each run's geometric mean where both sides have \
+                 {MIN_RUNS} runs or more, else of the repetitions"
+            )
+        };
         format!(
             "{tier}Each ratio is NEW/BASE of the geometric-mean throughput, with a {} interval \
-             (Welch's t on the logs of each run's geometric mean where both sides have {MIN_RUNS} \
-             runs or more, else of the repetitions{}). Slower or faster: the whole interval \
-             beyond ±{:.0} %; unchanged: the whole interval within it; otherwise \
-             inconclusive. \"Detects\": the slowdown the record would call slower 95 times in \
-             100 at the spread it measured.",
-            level.map_or("no".into(), |l| format!("{:.2} %", l * 100.0)),
+             ({samples}{}). Slower or faster: the whole interval beyond ±{} %; unchanged: the \
+             whole interval within it; otherwise inconclusive. \"Detects\": the slowdown the \
+             record would call slower 95 times in 100 at the spread it measured.",
+            level.map_or("no".into(), level_words),
             if o.corrected {
                 format!(
-                    ", Bonferroni-corrected for {} records: at most a {:.0} % chance that any \
+                    ", Bonferroni-corrected for {} records: at most a {} % chance that any \
                      interval misses",
                     self.rows.iter().filter(|r| r.level.is_some()).count(),
-                    o.alpha * 100.0
+                    percent(o.alpha)
                 )
             } else {
                 ", not corrected for the number of records".into()
             },
-            o.threshold * 100.0
+            percent(o.threshold)
         )
     }
 
@@ -665,6 +671,21 @@ impl Comparison {
     }
 }
 
+/// A confidence level with the digits that tell it from 100 %: 0.9984 → "99.84 %",
+/// 0.999983 → "99.9983 %".
+fn level_words(level: f64) -> String {
+    let miss = ((1.0 - level) * 100.0).max(1e-12);
+    let decimals = ((-miss.log10()).floor() as usize + 1).max(2);
+    format!("{:.*} %", decimals, level * 100.0)
+}
+
+/// A share as a percentage with no more digits than it needs: 0.05 → "5", 0.001 → "0.1".
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    let text = format!("{p:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
@@ -707,5 +728,20 @@ fn row(base: &Record, new: &Record, test: Option<Welch>, level: f64, o: &Options
         change,
         detects,
         low_power: detects.is_none_or(|d| d > o.power_effect),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_and_shares_print_the_digits_they_need() {
+        assert_eq!(level_words(0.95), "95.00 %");
+        assert_eq!(level_words(1.0 - 0.05 / 31.0), "99.84 %");
+        assert_eq!(level_words(1.0 - 0.001 / 58.0), "99.998 %");
+        assert_eq!(percent(0.05), "5");
+        assert_eq!(percent(0.001), "0.1");
+        assert_eq!(percent(0.125), "12.5");
     }
 }
