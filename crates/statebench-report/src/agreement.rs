@@ -22,7 +22,7 @@ use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{ALPHA, Correction, MIN_EFFECT, Verdict, Welch, levels};
 
-use crate::guide::{Analysis, Statement};
+use crate::guide::{Analysis, Statement, rates};
 
 /// A cell: workload, driver, clients.
 type CellKey = (String, Driver, usize);
@@ -75,7 +75,6 @@ fn told_apart(
             }
         }
     }
-    let rates = |r: &Record| -> Vec<f64> { r.repetitions.iter().map(|x| x.ops_per_sec).collect() };
     let tests: Vec<Option<Welch>> = pairs
         .iter()
         .map(|(_, a, b)| Welch::of(&rates(a), &rates(b)))

@@ -31,6 +31,7 @@ use statebench_harness::floors::Floors;
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{self, Welch};
 
+use crate::guide::rates;
 use crate::markdown::markdown_table;
 use crate::table::{human_rate, render};
 
@@ -237,10 +238,6 @@ fn cell_of(r: &Record) -> String {
         r.driver.name(),
         r.clients
     )
-}
-
-fn rates(r: &Record) -> Vec<f64> {
-    r.repetitions.iter().map(|rep| rep.ops_per_sec).collect()
 }
 
 /// One side's throughputs of one record: each run's geometric mean, and every repetition.

@@ -44,7 +44,7 @@ fn driver_words(driver: Driver) -> &'static str {
 pub(crate) type Cell<'a> = Vec<&'a Record>;
 
 /// A record's throughput in each repetition.
-fn rates(r: &Record) -> Vec<f64> {
+pub(crate) fn rates(r: &Record) -> Vec<f64> {
     r.repetitions.iter().map(|rep| rep.ops_per_sec).collect()
 }
 
