@@ -16,6 +16,9 @@
 #                       then defaults to 1 % and --rounds, --suite, --duration, --warmup do
 #                       not apply; --repeat counts each pair that many times, default 3) [wall]
 #   --suite NAME        cells to measure [ci]: see `statebench run --help`
+#   --impl NAME         only this implementation's cells of the suite (repeatable; with the
+#                       instruction tier, its pairs) [all]. Fewer cells make a smaller
+#                       Bonferroni family, so each interval is narrower than in the whole suite
 #   --rounds N          A B pairs, alternating A B B A A B … [10]; compare takes each run as
 #                       the unit of a cell's interval, so runs matter more than repetitions
 #   --repeat K          repetitions of every cell in each run [6]
@@ -49,7 +52,7 @@ usage() {
 
 tier=wall suite=ci rounds=10 repeat="" duration=20ms warmup=10ms threshold="" alpha=0.05
 profile=release
-out="" baseline="" plant="" revs=()
+out="" baseline="" plant="" revs=() impls=()
 while (( $# > 0 )); do
   case "$1" in
     --tier|--suite|--rounds|--repeat|--duration|--warmup|--threshold|--alpha|--out|--baseline|--plant|--profile)
@@ -57,7 +60,8 @@ while (( $# > 0 )); do
       declare "${1#--}=$2"
       shift 2
       ;;
-    -h|--help) sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --impl) (( $# >= 2 )) || usage "--impl needs a value"; impls+=(--impl "$2"); shift 2 ;;
+    -h|--help) sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage "unknown option $1" ;;
     *) revs+=("$1"); shift ;;
   esac
@@ -125,8 +129,8 @@ fi
 
 rm -rf "$out/runs"
 mkdir -p "$out/runs/base" "$out/runs/head"
-args=(run --suite "$suite" --repeat "$repeat" --duration "$duration" --warmup "$warmup"
-      --sample-every 1024)
+args=(run --suite "$suite" "${impls[@]}" --repeat "$repeat" --duration "$duration"
+      --warmup "$warmup" --sample-every 1024)
 measure() {
   local side=$1 k=$2
   echo "== run $k: $side"
@@ -138,7 +142,7 @@ measure() {
 start=$SECONDS
 if [[ "$tier" == instructions ]]; then
   # Counts do not depend on the load, so the sides need no interleaving: one count each.
-  args=(instructions --repeat "$repeat")
+  args=(instructions "${impls[@]}" --repeat "$repeat")
   rounds=1
 fi
 for ((k = 1; k <= rounds; k++)); do
