@@ -136,8 +136,12 @@ measure() {
   echo "== run $k: $side"
   local env=()
   [[ -n "$plant" && "$side" == head ]] && env=(STATEBENCH_PLANT_SPINS="$plant")
-  env "${env[@]}" "$out/bin/statebench-$side" "${args[@]}" -o "$out/runs/$side/run-$k.json" \
-    > "$out/runs/$side/run-$k.log" 2>&1 || { cat "$out/runs/$side/run-$k.log" >&2; exit 3; }
+  # From its own worktree, so that the commit each run records is the one it was built from.
+  local tree="$out/src-$side"
+  [[ -d "$tree" && -z "$plant" ]] || tree="$out/src-head"
+  (cd "$tree" && env "${env[@]}" "$out/bin/statebench-$side" "${args[@]}" \
+    -o "$out/runs/$side/run-$k.json") > "$out/runs/$side/run-$k.log" 2>&1 \
+    || { cat "$out/runs/$side/run-$k.log" >&2; exit 3; }
 }
 start=$SECONDS
 if [[ "$tier" == instructions ]]; then
