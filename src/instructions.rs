@@ -108,20 +108,6 @@ pub fn run_in_process(
     })
 }
 
-struct Placement<'a> {
-    implementation: &'a str,
-    driver: Driver,
-    words: Option<String>,
-}
-
-impl<S: Subject + StateMachine> Visitor<S> for Placement<'_> {
-    fn visit<I: Service<S>>(&mut self) {
-        if I::NAME == self.implementation {
-            self.words = Some(self.driver.placement::<S, I>());
-        }
-    }
-}
-
 /// Checks that Valgrind runs here, naming what to do if not.
 pub fn valgrind_version() -> Result<String, String> {
     let out = Command::new("valgrind")
@@ -313,19 +299,16 @@ fn record(
             instructions_per_op: Some(per_op),
         });
     }
-    let mut placement = Placement {
-        implementation,
-        driver,
-        words: None,
-    };
-    registry::visit_service(&w.service, &mut placement);
+    let described = registry::describe(&w.service, implementation, driver).unwrap_or_default();
     Ok(Record {
         workload: w.name.clone(),
         service: w.service.clone(),
         implementation: implementation.to_owned(),
+        family: described.family.to_owned(),
+        about: described.about.to_owned(),
         driver,
         clients: 1,
-        placement: placement.words.unwrap_or_default(),
+        placement: described.placement,
         duration_ms: 0,
         summary: Summary::of(&repetitions),
         repetitions,

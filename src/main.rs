@@ -441,7 +441,7 @@ fn agreement(args: AgreementArgs) -> ExitCode {
         } else {
             path.clone()
         };
-        match Results::load(&file) {
+        match load(&file) {
             Ok(r) => runs.push(r),
             Err(e) => return usage(e),
         }
@@ -455,15 +455,23 @@ fn agreement(args: AgreementArgs) -> ExitCode {
     }
 }
 
+/// Loads a results file, filling from the registry what files of older versions lack (the
+/// strategies' families and descriptions).
+fn load(path: &Path) -> Result<Results, String> {
+    let mut results = Results::load(path).map_err(|e| e.to_string())?;
+    registry::describe_old_records(&mut results);
+    Ok(results)
+}
+
 /// The runs of one side of a comparison: a results file, a report folder holding
 /// results.json, or a folder of results files (every `*.json` in it, by name).
 fn load_side(path: &Path) -> Result<Vec<Results>, String> {
     if !path.is_dir() {
-        return Ok(vec![Results::load(path).map_err(|e| e.to_string())?]);
+        return Ok(vec![load(path)?]);
     }
     let report = path.join("results.json");
     if report.is_file() {
-        return Ok(vec![Results::load(&report).map_err(|e| e.to_string())?]);
+        return Ok(vec![load(&report)?]);
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?
@@ -477,10 +485,7 @@ fn load_side(path: &Path) -> Result<Vec<Results>, String> {
             path.display()
         ));
     }
-    files
-        .iter()
-        .map(|f| Results::load(f).map_err(|e| e.to_string()))
-        .collect()
+    files.iter().map(|f| load(f)).collect()
 }
 
 fn compare(args: CompareArgs) -> ExitCode {
@@ -1059,7 +1064,7 @@ fn run(args: RunArgs) -> ExitCode {
 fn report(args: ReportArgs) -> ExitCode {
     let (results, dir) = match &args.from {
         Some(from) => {
-            let results = match Results::load(from) {
+            let results = match load(from) {
                 Ok(r) => r,
                 Err(e) => return usage(e),
             };
@@ -1079,7 +1084,7 @@ fn report(args: ReportArgs) -> ExitCode {
             // them); rendering other results over it would replace a run without a word.
             let copy = dir.join("results.json");
             let same = std::fs::canonicalize(&copy).ok() == std::fs::canonicalize(from).ok();
-            let holds_these = same || Results::load(&copy).is_ok_and(|held| held == results);
+            let holds_these = same || load(&copy).is_ok_and(|held| held == results);
             if !holds_these && copy.exists() {
                 return usage(format!(
                     "{} already holds the results of another run; choose another --out",

@@ -2,8 +2,11 @@
 
 use statebench_concurrent::{AtomicCounter, DashCache, DashKv, DashSessions};
 use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions, StateMachine};
+use statebench_harness::Driver;
+use statebench_harness::results::Results;
 use statebench_locked::{HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 use statebench_owner_async_std::OwnerAsyncStd;
+use statebench_owner_smol::OwnerSmol;
 use statebench_owner_thread::OwnerThread;
 use statebench_owner_tokio::OwnerTokio;
 
@@ -41,6 +44,7 @@ pub const SERVICES: [(&str, &str); 4] = [
 fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
     v.visit::<OwnerTokio<S>>();
     v.visit::<OwnerAsyncStd<S>>();
+    v.visit::<OwnerSmol<S>>();
     v.visit::<OwnerThread<S>>();
     v.visit::<MutexStd<S>>();
     v.visit::<RwLockStd<S>>();
@@ -79,6 +83,54 @@ pub fn all<V: VisitAll>(v: &mut V) {
     counter(v);
     sessions(v);
     cache(v);
+}
+
+/// What a record says of its strategy, read from the strategy's type.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Described {
+    /// Where the work runs, with the callers ([`Driver::placement`]).
+    pub placement: String,
+    /// [`Service::FAMILY`]'s name.
+    pub family: &'static str,
+    /// [`Service::ABOUT`].
+    pub about: &'static str,
+}
+
+impl Described {
+    /// Strategy `I` serving `S`, called by `driver`'s callers.
+    pub fn of<S: StateMachine, I: Service<S>>(driver: Driver) -> Described {
+        Described {
+            placement: driver.placement::<S, I>(),
+            family: I::FAMILY.name(),
+            about: I::ABOUT,
+        }
+    }
+}
+
+/// The description of `implementation` serving `service` under `driver`, if it is registered.
+pub fn describe(service: &str, implementation: &str, driver: Driver) -> Option<Described> {
+    struct Find<'a>(&'a str, Driver, Option<Described>);
+    impl<S: StateMachine> Visitor<S> for Find<'_> {
+        fn visit<I: Service<S>>(&mut self) {
+            if I::NAME == self.0 {
+                self.2 = Some(Described::of::<S, I>(self.1));
+            }
+        }
+    }
+    let mut find = Find(implementation, driver, None);
+    visit_service(service, &mut find);
+    find.2
+}
+
+/// Fills the family and description of records from files written before records carried
+/// them, from the registry (a record of a strategy no longer registered keeps them empty).
+pub fn describe_old_records(results: &mut Results) {
+    for r in results.records.iter_mut().filter(|r| r.family.is_empty()) {
+        if let Some(d) = describe(&r.service, &r.implementation, r.driver) {
+            r.family = d.family.to_owned();
+            r.about = d.about.to_owned();
+        }
+    }
 }
 
 /// Every registered (service, implementation) pair, in registry order.

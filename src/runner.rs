@@ -10,7 +10,7 @@ use statebench_harness::generate::{Rng, Subject};
 use statebench_harness::results::{Record, Summary};
 use statebench_harness::{Cell, Driver, Repetition, RunError, Workload, run_repetition};
 
-use crate::registry::{self, Visitor};
+use crate::registry::{self, Described, Visitor};
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -259,7 +259,7 @@ impl Matrix {
     ) -> Result<Vec<Record>, (RunError, Vec<Record>)> {
         let started = Instant::now();
         let mut repetitions: Vec<Vec<Repetition>> = vec![Vec::new(); cells.len()];
-        let mut placements: Vec<String> = vec![String::new(); cells.len()];
+        let mut strategies: Vec<Described> = vec![Described::default(); cells.len()];
         let mut intervals: Vec<(CellKey, u32)> = Vec::new();
         for (position, trial) in trials.iter().enumerate() {
             let cell = &cells[trial.cell];
@@ -272,7 +272,7 @@ impl Matrix {
                 cell,
                 sample_every,
                 outcome: None,
-                placement: String::new(),
+                described: Described::default(),
             };
             let workload = &self.workloads[cell.workload];
             registry::visit_service(&workload.service, &mut runner);
@@ -282,17 +282,17 @@ impl Matrix {
                     cell.implementation, workload.service
                 )))
             });
-            placements[trial.cell] = runner.placement;
+            strategies[trial.cell] = runner.described;
             match outcome {
                 Ok(mut rep) => {
                     rep.trial = u32::try_from(position).unwrap_or(u32::MAX);
                     rep.at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                     repetitions[trial.cell].push(rep);
                 }
-                Err(e) => return Err((e, self.records(cells, repetitions, placements))),
+                Err(e) => return Err((e, self.records(cells, repetitions, strategies))),
             }
         }
-        Ok(self.records(cells, repetitions, placements))
+        Ok(self.records(cells, repetitions, strategies))
     }
 
     /// One record per cell that has repetitions.
@@ -300,21 +300,23 @@ impl Matrix {
         &self,
         cells: &[PlannedCell],
         repetitions: Vec<Vec<Repetition>>,
-        placements: Vec<String>,
+        strategies: Vec<Described>,
     ) -> Vec<Record> {
         cells
             .iter()
-            .zip(repetitions.into_iter().zip(placements))
+            .zip(repetitions.into_iter().zip(strategies))
             .filter(|(_, (reps, _))| !reps.is_empty())
-            .map(|(cell, (repetitions, placement))| {
+            .map(|(cell, (repetitions, strategy))| {
                 let workload = &self.workloads[cell.workload];
                 Record {
                     workload: workload.name.clone(),
                     service: workload.service.clone(),
                     implementation: cell.implementation.to_owned(),
+                    family: strategy.family.to_owned(),
+                    about: strategy.about.to_owned(),
                     driver: cell.driver,
                     clients: cell.clients,
-                    placement,
+                    placement: strategy.placement,
                     duration_ms: u64::try_from(self.duration_for(workload).as_millis())
                         .unwrap_or(u64::MAX),
                     summary: Summary::of(&repetitions),
@@ -389,7 +391,7 @@ struct TrialRunner<'a> {
     cell: &'a PlannedCell,
     sample_every: u32,
     outcome: Option<Result<Repetition, RunError>>,
-    placement: String,
+    described: Described,
 }
 
 impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
@@ -398,7 +400,7 @@ impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
             return;
         }
         let workload = &self.matrix.workloads[self.cell.workload];
-        self.placement = self.cell.driver.placement::<S, I>();
+        self.described = Described::of::<S, I>(self.cell.driver);
         let spec = Cell {
             workload,
             driver: self.cell.driver,

@@ -48,12 +48,13 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
             "pairs not covered with {style:?} calls"
         );
     }
-    // 6 generic strategies x 4 services, plus dashmap x 3 and atomic x 1.
-    assert!(pairs.len() >= 28, "only {} pairs registered", pairs.len());
+    // 7 generic strategies x 4 services, plus dashmap x 3 and atomic x 1.
+    assert!(pairs.len() >= 32, "only {} pairs registered", pairs.len());
     for (service, _) in registry::SERVICES {
         for generic in [
             "owner_tokio",
             "owner_async_std",
+            "owner_smol",
             "owner_thread",
             "mutex_std",
             "rwlock_std",

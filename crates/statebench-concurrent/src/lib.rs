@@ -22,10 +22,13 @@ use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use statebench_core::{
-    Cache, CacheEntry, CacheOp, CacheReply, Clock, Counter, CounterOp, CounterReply, Error, Key,
-    Kv, KvOp, KvReply, Service, Session, SessionId, Sessions, SessionsOp, SessionsReply, Settings,
-    StateMachine, Sweeper, Value,
+    Cache, CacheEntry, CacheOp, CacheReply, Clock, Counter, CounterOp, CounterReply, Error, Family,
+    Key, Kv, KvOp, KvReply, Service, Session, SessionId, Sessions, SessionsOp, SessionsReply,
+    Settings, StateMachine, Sweeper, Value,
 };
+
+/// What the `DashMap` strategies are, in one line.
+const ABOUT_DASHMAP: &str = "a `DashMap`: the keys spread over shards, one lock per shard";
 
 /// What every concurrent strategy shares: its split state, its clock, the stopped flag, and
 /// the sweeper (dropped with the last handle).
@@ -125,6 +128,8 @@ impl<K: Key, V: Value> fmt::Debug for DashKv<K, V> {
 
 impl<K: Key, V: Value> Service<Kv<K, V>> for DashKv<K, V> {
     const NAME: &'static str = "dashmap";
+    const FAMILY: Family = Family::Concurrent;
+    const ABOUT: &'static str = ABOUT_DASHMAP;
 
     fn start(initial: Kv<K, V>, settings: &Settings) -> Self {
         let map = initial.into_entries().into_iter().collect();
@@ -183,6 +188,8 @@ impl fmt::Debug for AtomicCounter {
 
 impl Service<Counter> for AtomicCounter {
     const NAME: &'static str = "atomic";
+    const FAMILY: Family = Family::Concurrent;
+    const ABOUT: &'static str = "one `AtomicU64`: increments and resets without a lock";
 
     fn start(initial: Counter, settings: &Settings) -> Self {
         AtomicCounter {
@@ -246,6 +253,8 @@ impl DashSessions {
 
 impl Service<Sessions> for DashSessions {
     const NAME: &'static str = "dashmap";
+    const FAMILY: Family = Family::Concurrent;
+    const ABOUT: &'static str = ABOUT_DASHMAP;
 
     fn start(initial: Sessions, settings: &Settings) -> Self {
         let (lifetime, cleanup_every) = (initial.lifetime(), initial.cleanup_interval());
@@ -336,6 +345,8 @@ impl<K: Key, V: Value> DashCache<K, V> {
 
 impl<K: Key, V: Value> Service<Cache<K, V>> for DashCache<K, V> {
     const NAME: &'static str = "dashmap";
+    const FAMILY: Family = Family::Concurrent;
+    const ABOUT: &'static str = ABOUT_DASHMAP;
 
     fn start(initial: Cache<K, V>, settings: &Settings) -> Self {
         let cleanup_every = initial.cleanup_interval();

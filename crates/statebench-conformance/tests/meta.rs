@@ -37,6 +37,8 @@ impl<S, R> Clone for Mock<S, R> {
 
 impl<S: StateMachine, R: Rule<S>> Service<S> for Mock<S, R> {
     const NAME: &'static str = "mock";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
+    const ABOUT: &'static str = "a mutex around the model, with a planted fault";
 
     fn start(initial: S, settings: &Settings) -> Self {
         Mock {
@@ -174,6 +176,8 @@ struct TwoStepReset(Arc<std::sync::atomic::AtomicU64>);
 
 impl Service<Counter> for TwoStepReset {
     const NAME: &'static str = "two_step_reset";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Concurrent;
+    const ABOUT: &'static str = "an atomic counter whose reset takes two steps (not linearizable)";
 
     fn start(initial: Counter, _: &Settings) -> Self {
         TwoStepReset(Arc::new(initial.count().into()))
@@ -233,6 +237,9 @@ struct ReadThenWrite {
 
 impl Service<Counter> for ReadThenWrite {
     const NAME: &'static str = "read_then_write";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Concurrent;
+    const ABOUT: &'static str =
+        "an atomic counter whose increment reads, then writes (loses updates)";
 
     fn start(initial: Counter, _: &Settings) -> Self {
         ReadThenWrite {
@@ -294,6 +301,8 @@ impl Clone for StaleCopy {
 
 impl Service<KvU64> for StaleCopy {
     const NAME: &'static str = "stale_copy";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
+    const ABOUT: &'static str = "a store that answers reads from a stale copy";
 
     fn start(initial: KvU64, _: &Settings) -> Self {
         StaleCopy {

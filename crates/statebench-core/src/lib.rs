@@ -122,6 +122,43 @@ impl Default for Settings {
     }
 }
 
+/// Where a strategy keeps the state: the question statebench answers, one answer per family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    /// One task or thread alone holds the state; calls are messages to it.
+    Owner,
+    /// The state sits behind a lock; each call takes it on the caller's thread or task.
+    Lock,
+    /// A structure built for concurrent access (a sharded map, atomics); no lock around the
+    /// whole state.
+    Concurrent,
+}
+
+impl Family {
+    /// Every family, in the order the report lists them.
+    pub const ALL: [Family; 3] = [Family::Owner, Family::Lock, Family::Concurrent];
+
+    /// The stable snake_case name, as written in results files.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Family::Owner => "owner",
+            Family::Lock => "lock",
+            Family::Concurrent => "concurrent",
+        }
+    }
+
+    /// The family named `name` ([`Family::name`]).
+    pub fn from_name(name: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A running implementation of service `S` under one strategy: a cheap, cloneable handle.
 ///
 /// Every implementation can be called blocking ([`call`](Service::call), from OS threads) and
@@ -131,6 +168,14 @@ pub trait Service<S: StateMachine>: Clone + Send + Sync + 'static {
     /// The stable snake_case name of the strategy (`owner_tokio`, `mutex_std`, …): the same
     /// string in the registry, benchmark ids, result records and plots.
     const NAME: &'static str;
+
+    /// Where the strategy keeps the state. The report groups and colours by it, and never
+    /// guesses it from the name.
+    const FAMILY: Family;
+
+    /// What the strategy is, in one line for the report (e.g. "`std::sync::Mutex` around the
+    /// whole state").
+    const ABOUT: &'static str;
 
     /// Starts serving `initial`, with the clock and mailbox size in `settings`.
     fn start(initial: S, settings: &Settings) -> Self;

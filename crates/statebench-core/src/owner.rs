@@ -1,8 +1,13 @@
-//! The mailbox protocol shared by the owner strategies: what a handle can ask of the task or
-//! thread that owns the state, and how the owner answers. Each owner crate supplies only its
-//! channel types (a [`ReplyChannel`]) and its loop; the protocol is written once, here.
+//! The owner strategies, written once: the mailbox protocol ([`Request`]), the handle
+//! ([`Owner`], with its `Service` and `Mailbox` impls) and an async owner's loop ([`serve`]).
+//! An owner crate supplies only its channels and where its loop runs (a [`Transport`], and an
+//! [`Inbox`] for an async loop): owner-tokio, owner-async-std, owner-smol and owner-thread
+//! are each that and their documentation.
 
-use crate::{Clock, StateMachine};
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::{Clock, Error, Family, Mailbox, Service, Settings, StateMachine};
 
 /// A family of one-shot reply senders (tokio `oneshot`, a flume or async-channel of one slot…).
 pub trait ReplyChannel: 'static {
@@ -65,7 +70,7 @@ impl<S: StateMachine, C: ReplyChannel> Request<S, C> {
 
 /// Held by an owner's loop for as long as it runs — moved into its task's future or its
 /// thread's closure, so it drops exactly when the owner ends — and watched by the handles
-/// ([`Mailbox::owner_running`](crate::Mailbox::owner_running)).
+/// ([`Mailbox::owner_running`]).
 #[derive(Debug)]
 pub struct Running {
     _token: std::sync::Arc<()>,
@@ -86,5 +91,248 @@ impl RunningWatch {
     /// `true` until the owner's loop has ended.
     pub fn is_running(&self) -> bool {
         self.0.strong_count() > 0
+    }
+}
+
+/// What an owner crate supplies: its channels and its loop. The handle [`Owner`] — its
+/// `Clone`, `Debug`, [`Service`] and [`Mailbox`] impls, every request's round trip — is
+/// written once over it, as `Locked<S, L>` is written once over its locks.
+///
+/// A transport is a type with no values (`struct Tokio;`): it names a family of channels
+/// ([`ReplyChannel`] for the replies, [`Transport::Mailbox`] for the handle's side of the
+/// mailbox) and starts the owner's loop.
+pub trait Transport: ReplyChannel + Sized {
+    /// The strategy's stable snake_case name ([`Service::NAME`]).
+    const NAME: &'static str;
+
+    /// What the owner is, in one line ([`Service::ABOUT`]).
+    const ABOUT: &'static str;
+
+    /// What a handle holds to reach the owner: the mailbox's sending half and whatever a send
+    /// needs besides (a runtime to block on, an admission gate).
+    type Mailbox<S: StateMachine>: Clone + Send + Sync + 'static;
+
+    /// The receiving half of a reply channel.
+    type Receiver<T: Send + 'static>: Send + 'static;
+
+    /// Starts the owner of `initial` (its task or thread), which holds `running` for as long
+    /// as its loop runs, and returns the handles' side of its mailbox.
+    fn start<S: StateMachine>(
+        initial: S,
+        settings: &Settings,
+        running: Running,
+    ) -> Self::Mailbox<S>;
+
+    /// A fresh one-shot reply channel.
+    fn reply_channel<T: Send + 'static>() -> (Self::Sender<T>, Self::Receiver<T>);
+
+    /// Queues `request`, blocking while the mailbox is full; [`Error::Stopped`] once the owner
+    /// accepts nothing more.
+    fn send<S: StateMachine>(
+        mailbox: &Self::Mailbox<S>,
+        request: Request<S, Self>,
+    ) -> Result<(), Error>;
+
+    /// Queues `request` from async code, waiting while the mailbox is full.
+    fn send_async<S: StateMachine>(
+        mailbox: &Self::Mailbox<S>,
+        request: Request<S, Self>,
+    ) -> impl Future<Output = Result<(), Error>> + Send;
+
+    /// Queues `request` only if there is room now: [`Error::Full`] otherwise.
+    fn try_send<S: StateMachine>(
+        mailbox: &Self::Mailbox<S>,
+        request: Request<S, Self>,
+    ) -> Result<(), Error>;
+
+    /// Like [`send`](Transport::send), but gives up with [`Error::Timeout`] at `deadline`.
+    fn send_deadline<S: StateMachine>(
+        mailbox: &Self::Mailbox<S>,
+        request: Request<S, Self>,
+        deadline: Instant,
+    ) -> Result<(), Error>;
+
+    /// Waits, blocking, for the reply; [`Error::Stopped`] if the owner dropped its sender
+    /// (it stopped or panicked before replying).
+    fn recv<T: Send + 'static>(reply_rx: Self::Receiver<T>) -> Result<T, Error>;
+
+    /// Waits for the reply from async code.
+    fn recv_async<T: Send + 'static>(
+        reply_rx: Self::Receiver<T>,
+    ) -> impl Future<Output = Result<T, Error>> + Send;
+
+    /// Like [`recv`](Transport::recv), but gives up with [`Error::Timeout`] at `deadline`
+    /// (dropping the receiver: the owner's reply then fails quietly). `mailbox` is there for a
+    /// transport whose timers need its runtime.
+    fn recv_deadline<S: StateMachine, T: Send + 'static>(
+        mailbox: &Self::Mailbox<S>,
+        reply_rx: Self::Receiver<T>,
+        deadline: Instant,
+    ) -> Result<T, Error>;
+
+    /// How many requests wait in the mailbox.
+    fn queued<S: StateMachine>(mailbox: &Self::Mailbox<S>) -> usize;
+
+    /// Where the owner runs, in words for labels ([`Service::placement`]).
+    fn placement(started_in_tokio: bool) -> &'static str;
+}
+
+/// A handle to an owner serving state machine `S` over transport `T`: clone it for every
+/// caller. Every call sends a [`Request`] carrying a fresh reply sender and waits for the
+/// reply; the owner crate's documentation says where its owner runs and which call forms
+/// must not be used where (a blocking call inside an async runtime, say).
+pub struct Owner<S: StateMachine, T: Transport> {
+    mailbox: T::Mailbox<S>,
+    running: RunningWatch,
+}
+
+impl<S: StateMachine, T: Transport> Owner<S, T> {
+    /// A handle from its parts, for a transport that starts its owner another way than
+    /// [`Transport::start`] (on a runtime the caller names, say).
+    pub fn from_parts(mailbox: T::Mailbox<S>, running: RunningWatch) -> Self {
+        Owner { mailbox, running }
+    }
+
+    /// Sends the request `make` builds around a fresh reply sender, and waits for the reply.
+    fn request<R: Send + 'static>(
+        &self,
+        make: impl FnOnce(T::Sender<R>) -> Request<S, T>,
+    ) -> Result<R, Error> {
+        let (reply_tx, reply_rx) = T::reply_channel();
+        T::send(&self.mailbox, make(reply_tx))?;
+        T::recv(reply_rx)
+    }
+}
+
+impl<S: StateMachine, T: Transport> Clone for Owner<S, T> {
+    fn clone(&self) -> Self {
+        Owner {
+            mailbox: self.mailbox.clone(),
+            running: self.running.clone(),
+        }
+    }
+}
+
+impl<S: StateMachine, T: Transport> std::fmt::Debug for Owner<S, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Owner")
+            .field("strategy", &T::NAME)
+            .field("service", &S::SERVICE)
+            .field("queued", &T::queued(&self.mailbox))
+            .finish()
+    }
+}
+
+impl<S: StateMachine, T: Transport> Service<S> for Owner<S, T> {
+    const NAME: &'static str = T::NAME;
+    const FAMILY: Family = Family::Owner;
+    const ABOUT: &'static str = T::ABOUT;
+
+    fn start(initial: S, settings: &Settings) -> Self {
+        let (token, running) = running();
+        Owner {
+            mailbox: T::start(initial, settings, token),
+            running,
+        }
+    }
+
+    fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
+        self.request(|reply_tx| Request::Call { op, reply_tx })
+    }
+
+    async fn call_async(&self, op: S::Op) -> Result<S::Reply, Error> {
+        let (reply_tx, reply_rx) = T::reply_channel();
+        T::send_async(&self.mailbox, Request::Call { op, reply_tx }).await?;
+        T::recv_async(reply_rx).await
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        self.request(|done_tx| Request::Cleanup { done_tx })
+    }
+
+    fn shutdown(&self) -> Result<S, Error> {
+        self.request(|state_tx| Request::Shutdown { state_tx })
+    }
+
+    fn placement(started_in_tokio: bool) -> &'static str {
+        T::placement(started_in_tokio)
+    }
+}
+
+impl<S: StateMachine, T: Transport> Mailbox<S> for Owner<S, T> {
+    fn try_call(&self, op: S::Op) -> Result<S::Reply, Error> {
+        let (reply_tx, reply_rx) = T::reply_channel();
+        T::try_send(&self.mailbox, Request::Call { op, reply_tx })?;
+        T::recv(reply_rx)
+    }
+
+    fn call_timeout(&self, op: S::Op, timeout: Duration) -> Result<S::Reply, Error> {
+        // One deadline for queueing and waiting together.
+        let deadline = Instant::now() + timeout;
+        let (reply_tx, reply_rx) = T::reply_channel();
+        T::send_deadline(&self.mailbox, Request::Call { op, reply_tx }, deadline)?;
+        T::recv_deadline(&self.mailbox, reply_rx, deadline)
+    }
+
+    fn queued(&self) -> usize {
+        T::queued(&self.mailbox)
+    }
+
+    fn owner_running(&self) -> bool {
+        self.running.is_running()
+    }
+}
+
+/// What an async owner's loop waits for next.
+#[derive(Debug)]
+pub enum Next<M> {
+    /// A request arrived.
+    Request(M),
+    /// The periodic cleanup is due.
+    Cleanup,
+    /// Every handle is gone: nobody can ask for anything again.
+    Closed,
+}
+
+/// An async owner's side of its mailbox, for [`serve`]: the owner crate's channel and timer.
+pub trait Inbox<S: StateMachine, C: ReplyChannel> {
+    /// The next request, or a cleanup tick when one is due. Cleanup must win when both are
+    /// ready: under a saturating load the mailbox is never empty, and taking requests first
+    /// would starve the cleanup for as long as the load lasts.
+    fn next(&mut self) -> impl Future<Output = Next<Request<S, C>>> + Send;
+
+    /// Stops accepting requests; those already accepted stay queued.
+    fn close(&mut self);
+
+    /// The next request accepted before [`close`](Inbox::close), or `None` when none is left.
+    fn drain(&mut self) -> impl Future<Output = Option<Request<S, C>>> + Send;
+}
+
+/// An async owner's loop, written once: applies requests one at a time and runs the periodic
+/// cleanup in between, until every handle is gone or a shutdown arrives — then stops
+/// accepting, applies what was accepted before (a second shutdown among it gets
+/// [`Error::Stopped`]: its sender is dropped) and sends the final state.
+pub async fn serve<S: StateMachine, C: ReplyChannel>(
+    mut state: S,
+    clock: &Clock,
+    inbox: &mut impl Inbox<S, C>,
+) {
+    loop {
+        let request = match inbox.next().await {
+            Next::Request(request) => request,
+            Next::Cleanup => {
+                state.cleanup(clock.now_for::<S>());
+                continue;
+            }
+            Next::Closed => return,
+        };
+        if let Some(state_tx) = request.serve(&mut state, clock) {
+            inbox.close();
+            while let Some(request) = inbox.drain().await {
+                let _ = request.serve(&mut state, clock);
+            }
+            C::reply(state_tx, state);
+            return;
+        }
     }
 }

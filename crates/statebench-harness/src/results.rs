@@ -7,6 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use statebench_core::Family;
+
 use crate::driver::{Driver, Repetition};
 use crate::floors::Floors;
 use crate::machine::Machine;
@@ -138,6 +140,14 @@ pub struct Record {
     pub service: String,
     /// Implementation name.
     pub implementation: String,
+    /// The strategy's family (`owner`, `lock`, `concurrent`: `statebench_core::Family`), as
+    /// the strategy declares it. Empty in files written before records said it; readers fill
+    /// it from the registry ([`Record::family`] is `None` until then).
+    #[serde(default)]
+    pub family: String,
+    /// What the strategy is, in one line, as it declares it (empty in older files).
+    #[serde(default)]
+    pub about: String,
     /// Driver.
     pub driver: Driver,
     /// Clients.
@@ -154,6 +164,11 @@ pub struct Record {
 }
 
 impl Record {
+    /// The strategy's family, if the record says it.
+    pub fn family(&self) -> Option<Family> {
+        Family::from_name(&self.family)
+    }
+
     /// Whether `other` measured the same cell: workload, implementation, driver, clients.
     pub fn same_cell(&self, other: &Record) -> bool {
         self.workload == other.workload
@@ -445,6 +460,8 @@ mod tests {
             workload: "counter".into(),
             service: "counter".into(),
             implementation: "mutex_std".into(),
+            family: "lock".into(),
+            about: "a mutex".into(),
             driver: Driver::Threads,
             clients: 1,
             placement: "in the caller".into(),

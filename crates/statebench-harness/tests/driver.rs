@@ -70,6 +70,8 @@ struct WrongKey(MutexStd<KvU64>);
 
 impl Service<KvU64> for WrongKey {
     const NAME: &'static str = "wrong_key";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
+    const ABOUT: &'static str = "mutex_std answering a get with another key's value";
     fn start(initial: KvU64, settings: &Settings) -> Self {
         WrongKey(MutexStd::start(initial, settings))
     }

@@ -71,6 +71,8 @@ impl<S: Empty, const LIE: u8> Clone for Planted<S, LIE> {
 
 impl<S: Empty, const LIE: u8> Service<S> for Planted<S, LIE> {
     const NAME: &'static str = "planted";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
+    const ABOUT: &'static str = "a service that lies in a planted way";
 
     fn start(initial: S, _: &Settings) -> Self {
         Planted {

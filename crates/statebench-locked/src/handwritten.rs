@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use statebench_core::{Error, KvOp, KvReply, KvU64, Service, Settings};
+use statebench_core::{Error, Family, KvOp, KvReply, KvU64, Service, Settings};
 
 /// `Arc<Mutex<HashMap<u64, u64>>>`, written by hand (`mutex_handwritten`). The map is taken at
 /// shutdown (`None` afterwards); a panic while the lock is held poisons it, and every later
@@ -17,6 +17,9 @@ pub struct HandwrittenKv {
 
 impl Service<KvU64> for HandwrittenKv {
     const NAME: &'static str = "mutex_handwritten";
+    const FAMILY: Family = Family::Lock;
+    const ABOUT: &'static str =
+        "`Arc<Mutex<HashMap>>` written by hand for the store: what the generic lock costs";
 
     fn start(initial: KvU64, _: &Settings) -> Self {
         HandwrittenKv {

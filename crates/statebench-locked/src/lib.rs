@@ -30,12 +30,14 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use statebench_core::{Clock, Error, Service, Settings, StateMachine, Sweeper};
+use statebench_core::{Clock, Error, Family, Service, Settings, StateMachine, Sweeper};
 
 /// A lock around an optional state (`None` once shut down), as [`Locked`] needs it.
 pub trait StateLock<S>: Send + Sync + 'static {
     /// The strategy's stable name (`mutex_std`, …).
     const NAME: &'static str;
+    /// What the lock is, in one line ([`Service::ABOUT`]).
+    const ABOUT: &'static str;
     /// Whether [`read`](StateLock::read) can run beside other readers.
     const SHARED_READS: bool;
     /// Wraps `state`.
@@ -54,6 +56,7 @@ pub struct StdMutex<S>(std::sync::Mutex<Option<S>>);
 
 impl<S: Send + 'static> StateLock<S> for StdMutex<S> {
     const NAME: &'static str = "mutex_std";
+    const ABOUT: &'static str = "`std::sync::Mutex` around the whole state";
     const SHARED_READS: bool = false;
 
     fn new(state: S) -> Self {
@@ -80,6 +83,8 @@ pub struct StdRwLock<S> {
 
 impl<S: Send + Sync + 'static> StateLock<S> for StdRwLock<S> {
     const NAME: &'static str = "rwlock_std";
+    const ABOUT: &'static str =
+        "`std::sync::RwLock` around the whole state; read-only operations share it";
     const SHARED_READS: bool = true;
 
     fn new(state: S) -> Self {
@@ -129,6 +134,7 @@ impl Drop for PoisonOnPanic<'_> {
 
 impl<S: Send + 'static> StateLock<S> for ParkingLotMutex<S> {
     const NAME: &'static str = "mutex_parking_lot";
+    const ABOUT: &'static str = "`parking_lot::Mutex` around the whole state";
     const SHARED_READS: bool = false;
 
     fn new(state: S) -> Self {
@@ -194,6 +200,8 @@ impl<S: StateMachine, L: StateLock<S>> fmt::Debug for Locked<S, L> {
 
 impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
     const NAME: &'static str = L::NAME;
+    const FAMILY: Family = Family::Lock;
+    const ABOUT: &'static str = L::ABOUT;
 
     fn start(initial: S, settings: &Settings) -> Self {
         let every = initial.cleanup_every();

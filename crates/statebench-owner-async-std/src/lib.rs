@@ -3,203 +3,161 @@
 //!
 //! **async-std is discontinued upstream** (RUSTSEC-2025-0052; its authors point to `smol`). It
 //! is kept here only because the comparison asks how an owner task fares on it next to tokio;
-//! do not pick it for new code. Its channels are `async-channel`, which also offers blocking
-//! `send_blocking`/`recv_blocking`, so threads can call the owner without a runtime of their own.
-//! The protocol is the shared `statebench_core::owner::Request`.
+//! do not pick it for new code. Its channels are `async-channel` (version 1, which async-std
+//! re-exports), whose blocking `send_blocking`/`recv_blocking` let threads call the owner
+//! without a runtime of their own. The handle, the protocol and the loop are
+//! `statebench_core::owner`'s; what is here is the channels, the spawn and the timers.
 
 #![deny(missing_docs)]
 
-use std::fmt;
 use std::future::Future;
-use std::time::Duration;
+use std::time::Instant;
 
 use async_std::channel::{self, Receiver, Sender, TrySendError};
 use futures_lite::StreamExt;
-use statebench_core::owner::{self, ReplyChannel, Request, Running, RunningWatch};
-use statebench_core::{Clock, Error, Mailbox, Service, Settings, StateMachine};
+use statebench_core::owner::{self, Inbox, Next, Owner, ReplyChannel, Request, Running, Transport};
+use statebench_core::{Error, Settings, StateMachine};
 
-/// Replies travel over async-std channels of one slot (the owner never waits sending one).
-struct OneSlot;
+/// A handle to an owner task on async-std serving state machine `S`. Clone it for every caller.
+///
+/// The owner runs on async-std's global executor. Blocking calls must not be made from inside
+/// an async task (they would stall its executor thread); from async code, on any executor, use
+/// [`Service::call_async`](statebench_core::Service::call_async).
+pub type OwnerAsyncStd<S> = Owner<S, AsyncStd>;
 
-impl ReplyChannel for OneSlot {
+/// async-std's channels and global executor.
+#[derive(Debug)]
+pub struct AsyncStd;
+
+impl ReplyChannel for AsyncStd {
     type Sender<T: Send + 'static> = Sender<T>;
 
     fn reply<T: Send + 'static>(tx: Sender<T>, value: T) {
+        // One slot, never full: the owner never waits sending a reply.
         let _ = tx.try_send(value);
     }
 }
 
-type Message<S> = Request<S, OneSlot>;
-
-/// A handle to an owner task on async-std serving state machine `S`. Clone it for every caller.
-///
-/// The owner runs on async-std's global executor. Blocking calls use async-channel's
-/// `send_blocking`/`recv_blocking` and must not be made from inside an async task (they would
-/// stall its executor thread); from async code, on any executor, use [`Service::call_async`].
-pub struct OwnerAsyncStd<S: StateMachine> {
-    mailbox_tx: Sender<Message<S>>,
-    running: RunningWatch,
+/// `Some(value)` if `f` finishes before `deadline`, waiting on async-std's own timer.
+fn before<F: Future>(deadline: Instant, f: F) -> Option<F::Output> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    async_std::task::block_on(async_std::future::timeout(left, f)).ok()
 }
 
-impl<S: StateMachine> Clone for OwnerAsyncStd<S> {
-    fn clone(&self) -> Self {
-        OwnerAsyncStd {
-            mailbox_tx: self.mailbox_tx.clone(),
-            running: self.running.clone(),
-        }
+impl Transport for AsyncStd {
+    const NAME: &'static str = "owner_async_std";
+    const ABOUT: &'static str = "an async-std task owns the state; async-channel mailbox, a one-slot reply channel per call";
+    type Mailbox<S: StateMachine> = Sender<Request<S, AsyncStd>>;
+    type Receiver<T: Send + 'static> = Receiver<T>;
+
+    fn start<S: StateMachine>(state: S, settings: &Settings, running: Running) -> Self::Mailbox<S> {
+        let (tx, rx) = channel::bounded(settings.mailbox.max(1));
+        let clock = settings.clock.clone();
+        let cleanup = state.cleanup_every().map(async_io::Timer::interval);
+        async_std::task::spawn(async move {
+            let _running = running;
+            let _drain = DrainOnExit(rx.clone());
+            owner::serve(state, &clock, &mut Mailbox { rx, cleanup }).await;
+        });
+        tx
     }
-}
 
-impl<S: StateMachine> fmt::Debug for OwnerAsyncStd<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OwnerAsyncStd")
-            .field("service", &S::SERVICE)
-            .field("queued", &self.queued())
-            .finish()
+    fn reply_channel<T: Send + 'static>() -> (Sender<T>, Receiver<T>) {
+        channel::bounded(1)
     }
-}
 
-impl<S: StateMachine> OwnerAsyncStd<S> {
-    fn request<T>(&self, make: impl FnOnce(Sender<T>) -> Message<S>) -> Result<T, Error> {
-        let (reply_tx, reply_rx) = channel::bounded(1);
-        self.mailbox_tx
-            .send_blocking(make(reply_tx))
-            .map_err(|_| Error::Stopped)?;
+    fn send<S: StateMachine>(
+        tx: &Self::Mailbox<S>,
+        request: Request<S, Self>,
+    ) -> Result<(), Error> {
+        tx.send_blocking(request).map_err(|_| Error::Stopped)
+    }
+
+    async fn send_async<S: StateMachine>(
+        tx: &Self::Mailbox<S>,
+        request: Request<S, Self>,
+    ) -> Result<(), Error> {
+        tx.send(request).await.map_err(|_| Error::Stopped)
+    }
+
+    fn try_send<S: StateMachine>(
+        tx: &Self::Mailbox<S>,
+        request: Request<S, Self>,
+    ) -> Result<(), Error> {
+        tx.try_send(request).map_err(|e| match e {
+            TrySendError::Full(_) => Error::Full,
+            TrySendError::Closed(_) => Error::Stopped,
+        })
+    }
+
+    fn send_deadline<S: StateMachine>(
+        tx: &Self::Mailbox<S>,
+        request: Request<S, Self>,
+        deadline: Instant,
+    ) -> Result<(), Error> {
+        let sent = before(deadline, tx.send(request)).ok_or(Error::Timeout)?;
+        sent.map_err(|_| Error::Stopped)
+    }
+
+    fn recv<T: Send + 'static>(rx: Receiver<T>) -> Result<T, Error> {
         // Closed: the owner stopped (shut down or panicked) before replying.
-        reply_rx.recv_blocking().map_err(|_| Error::Stopped)
+        rx.recv_blocking().map_err(|_| Error::Stopped)
     }
 
-    async fn request_async<T>(
-        &self,
-        make: impl FnOnce(Sender<T>) -> Message<S>,
+    async fn recv_async<T: Send + 'static>(rx: Receiver<T>) -> Result<T, Error> {
+        rx.recv().await.map_err(|_| Error::Stopped)
+    }
+
+    fn recv_deadline<S: StateMachine, T: Send + 'static>(
+        _: &Self::Mailbox<S>,
+        rx: Receiver<T>,
+        deadline: Instant,
     ) -> Result<T, Error> {
-        let (reply_tx, reply_rx) = channel::bounded(1);
-        self.mailbox_tx
-            .send(make(reply_tx))
-            .await
-            .map_err(|_| Error::Stopped)?;
-        reply_rx.recv().await.map_err(|_| Error::Stopped)
+        // Giving up drops `rx`; the owner's one-slot reply then fails quietly.
+        let reply = before(deadline, rx.recv()).ok_or(Error::Timeout)?;
+        reply.map_err(|_| Error::Stopped)
     }
-}
 
-impl<S: StateMachine> Service<S> for OwnerAsyncStd<S> {
+    fn queued<S: StateMachine>(tx: &Self::Mailbox<S>) -> usize {
+        tx.len()
+    }
+
     fn placement(_: bool) -> &'static str {
         "an owner task on async-std's global executor (its own threads)"
     }
-
-    const NAME: &'static str = "owner_async_std";
-
-    fn start(initial: S, settings: &Settings) -> Self {
-        let (mailbox_tx, mailbox_rx) = channel::bounded(settings.mailbox.max(1));
-        let (token, running) = owner::running();
-        async_std::task::spawn(run(initial, mailbox_rx, settings.clock.clone(), token));
-        OwnerAsyncStd {
-            mailbox_tx,
-            running,
-        }
-    }
-
-    fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
-        self.request(|reply_tx| Message::Call { op, reply_tx })
-    }
-
-    fn call_async(&self, op: S::Op) -> impl Future<Output = Result<S::Reply, Error>> + Send {
-        self.request_async(|reply_tx| Message::Call { op, reply_tx })
-    }
-
-    fn cleanup(&self) -> Result<(), Error> {
-        self.request(|done_tx| Message::Cleanup { done_tx })
-    }
-
-    fn shutdown(&self) -> Result<S, Error> {
-        self.request(|state_tx| Message::Shutdown { state_tx })
-    }
 }
 
-impl<S: StateMachine> Mailbox<S> for OwnerAsyncStd<S> {
-    fn try_call(&self, op: S::Op) -> Result<S::Reply, Error> {
-        let (reply_tx, reply_rx) = channel::bounded(1);
-        self.mailbox_tx
-            .try_send(Message::Call { op, reply_tx })
-            .map_err(|e| match e {
-                TrySendError::Full(_) => Error::Full,
-                TrySendError::Closed(_) => Error::Stopped,
-            })?;
-        reply_rx.recv_blocking().map_err(|_| Error::Stopped)
-    }
-
-    fn call_timeout(&self, op: S::Op, timeout: Duration) -> Result<S::Reply, Error> {
-        // Dropping the timed-out future drops its reply receiver; the owner's reply then fails
-        // quietly and the owner goes on serving.
-        let call = async_std::future::timeout(timeout, self.call_async(op));
-        async_std::task::block_on(call).unwrap_or(Err(Error::Timeout))
-    }
-
-    fn queued(&self) -> usize {
-        self.mailbox_tx.len()
-    }
-
-    fn owner_running(&self) -> bool {
-        self.running.is_running()
-    }
+/// The owner task's side: the mailbox and the cleanup timer.
+struct Mailbox<S: StateMachine> {
+    rx: Receiver<Request<S, AsyncStd>>,
+    cleanup: Option<async_io::Timer>,
 }
 
-/// The owner's loop: applies requests one at a time until shut down or until every handle is
-/// dropped, and runs the state's periodic cleanup in between.
-async fn run<S: StateMachine>(
-    mut state: S,
-    mailbox_rx: Receiver<Message<S>>,
-    clock: Clock,
-    _running: Running,
-) {
-    let _drain = DrainOnExit(mailbox_rx.clone());
-    let mut cleanup = state.cleanup_every().map(async_io::Timer::interval);
-    loop {
-        let next = async { Next::Request(mailbox_rx.recv().await.ok()) };
-        let message = match &mut cleanup {
-            None => next.await,
-            // Cleanup first: under a saturating load the mailbox is never empty, and polling it
-            // first would starve the cleanup for as long as the load lasts.
-            Some(timer) => {
-                let tick = async {
-                    // An interval timer is an endless stream: `next` always yields.
-                    timer.next().await;
-                    Next::Cleanup
-                };
-                futures_lite::future::or(tick, next).await
-            }
+impl<S: StateMachine> Inbox<S, AsyncStd> for Mailbox<S> {
+    async fn next(&mut self) -> Next<Request<S, AsyncStd>> {
+        let rx = &self.rx;
+        let recv = async { rx.recv().await.map_or(Next::Closed, Next::Request) };
+        let Some(timer) = &mut self.cleanup else {
+            return recv.await;
         };
-        let message = match message {
-            Next::Cleanup => {
-                state.cleanup(clock.now());
-                continue;
-            }
-            Next::Request(Some(message)) => message,
-            // Every handle is gone: nobody can ask for anything again.
-            Next::Request(None) => return,
-        };
-        if let Some(state_tx) = message.serve(&mut state, &clock) {
-            // Stop accepting, then apply what was accepted before the close.
-            mailbox_rx.close();
-            while let Ok(message) = mailbox_rx.recv().await {
-                // A second shutdown request gets Stopped: its sender is dropped here.
-                let _ = message.serve(&mut state, &clock);
-            }
-            OneSlot::reply(state_tx, state);
-            return;
-        }
+        // The timer first, so that it wins when both are ready (an interval never ends).
+        let tick = async { timer.next().await.map_or(Next::Closed, |_| Next::Cleanup) };
+        futures_lite::future::or(tick, recv).await
+    }
+
+    fn close(&mut self) {
+        self.rx.close();
+    }
+
+    async fn drain(&mut self) -> Option<Request<S, AsyncStd>> {
+        self.rx.recv().await.ok()
     }
 }
 
-enum Next<M> {
-    Cleanup,
-    Request(Option<M>),
-}
-
-/// Closes and empties the mailbox when the owner's loop ends, however it ends (a panic
-/// included). Dropping an async-channel receiver leaves queued messages in the channel for as
+/// Closes and empties the mailbox when the owner's task ends, however it ends (a panic
+/// included). Dropping an async-channel receiver leaves queued requests in the channel for as
 /// long as a sender lives, and with them their reply senders: queued callers would wait forever
-/// (the fault tests caught this). Dropping the messages here gives each caller `Stopped`.
+/// (the fault tests caught this). Dropping the requests here gives each caller `Stopped`.
 struct DrainOnExit<M>(Receiver<M>);
 
 impl<M> Drop for DrainOnExit<M> {

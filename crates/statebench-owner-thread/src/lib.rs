@@ -10,43 +10,57 @@
 
 #![deny(missing_docs)]
 
-use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use statebench_core::owner::{self, ReplyChannel, Request, Running, RunningWatch};
-use statebench_core::{Clock, Error, Mailbox, Service, Settings, StateMachine};
-
-/// Replies travel over flume channels of one slot (the owner never blocks sending one).
-struct OneSlot;
-
-impl ReplyChannel for OneSlot {
-    type Sender<T: Send + 'static> = flume::Sender<T>;
-
-    fn reply<T: Send + 'static>(tx: flume::Sender<T>, value: T) {
-        let _ = tx.try_send(value);
-    }
-}
-
-type Message<S> = Request<S, OneSlot>;
+use statebench_core::owner::{Owner, ReplyChannel, Request, Running, Transport};
+use statebench_core::{Clock, Error, Settings, StateMachine};
 
 /// A handle to an owner thread serving state machine `S`. Clone it for every caller.
 ///
 /// Both call forms work anywhere: blocking calls park the calling thread (do not make them from
 /// inside an async runtime's worker, where they would stall the worker), and
-/// [`Service::call_async`] awaits with flume's `send_async`/`recv_async` on any executor.
+/// [`Service::call_async`](statebench_core::Service::call_async) awaits with flume's
+/// `send_async`/`recv_async` on any executor.
 ///
 /// Shutdown: flume cannot close a channel from the receiving side, so the handles pass an
 /// admission gate before they send, and the owner closes the gate and drains until no
 /// admitted sender is left; then the thread ends. A call that races the shutdown is either
 /// refused at the gate ([`Error::Stopped`]) or admitted, applied and in the final state.
-pub struct OwnerThread<S: StateMachine> {
-    mailbox_tx: flume::Sender<Message<S>>,
+pub type OwnerThread<S> = Owner<S, Thread>;
+
+/// flume channels, an owner thread of its own.
+#[derive(Debug)]
+pub struct Thread;
+
+impl ReplyChannel for Thread {
+    type Sender<T: Send + 'static> = flume::Sender<T>;
+
+    fn reply<T: Send + 'static>(tx: flume::Sender<T>, value: T) {
+        // One slot, never full: the owner never blocks sending a reply.
+        let _ = tx.try_send(value);
+    }
+}
+
+type Message<S> = Request<S, Thread>;
+
+/// The handles' side of the mailbox: the sending half and the admission gate.
+#[derive(Debug)]
+pub struct Sender<S: StateMachine> {
+    tx: flume::Sender<Message<S>>,
     admission: Arc<Admission>,
-    running: RunningWatch,
+}
+
+impl<S: StateMachine> Clone for Sender<S> {
+    fn clone(&self) -> Self {
+        Sender {
+            tx: self.tx.clone(),
+            admission: self.admission.clone(),
+        }
+    }
 }
 
 /// Who may still send to the owner. A sender counts itself in, then checks the flag; the owner
@@ -99,118 +113,86 @@ impl Admission {
     }
 }
 
-impl<S: StateMachine> Clone for OwnerThread<S> {
-    fn clone(&self) -> Self {
-        OwnerThread {
-            mailbox_tx: self.mailbox_tx.clone(),
-            admission: self.admission.clone(),
-            running: self.running.clone(),
-        }
-    }
-}
-
-impl<S: StateMachine> fmt::Debug for OwnerThread<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OwnerThread")
-            .field("service", &S::SERVICE)
-            .field("queued", &self.queued())
-            .finish()
-    }
-}
-
-impl<S: StateMachine> OwnerThread<S> {
-    fn send(&self, message: Message<S>) -> Result<(), Error> {
-        let _admitted = self.admission.enter()?;
-        self.mailbox_tx.send(message).map_err(|_| Error::Stopped)
-    }
-
-    fn request<T>(&self, make: impl FnOnce(flume::Sender<T>) -> Message<S>) -> Result<T, Error> {
-        let (reply_tx, reply_rx) = flume::bounded(1);
-        self.send(make(reply_tx))?;
-        // Disconnected: the owner stopped (shut down or panicked) before replying.
-        reply_rx.recv().map_err(|_| Error::Stopped)
-    }
-}
-
-impl<S: StateMachine> Service<S> for OwnerThread<S> {
-    fn placement(_: bool) -> &'static str {
-        "an owner OS thread of its own"
-    }
-
+impl Transport for Thread {
     const NAME: &'static str = "owner_thread";
+    const ABOUT: &'static str =
+        "an OS thread owns the state; flume mailbox, a one-slot flume reply per call";
+    type Mailbox<S: StateMachine> = Sender<S>;
+    type Receiver<T: Send + 'static> = flume::Receiver<T>;
 
     /// Starts the owner thread.
     ///
     /// # Panics
     /// If the OS cannot start a thread, like `std::thread::spawn`.
-    fn start(initial: S, settings: &Settings) -> Self {
-        let (mailbox_tx, mailbox_rx) = flume::bounded(settings.mailbox.max(1));
+    fn start<S: StateMachine>(initial: S, settings: &Settings, running: Running) -> Sender<S> {
+        let (tx, rx) = flume::bounded(settings.mailbox.max(1));
         let admission = Arc::new(Admission::default());
-        let (token, running) = owner::running();
         let (clock, owner_admission) = (settings.clock.clone(), admission.clone());
         thread::Builder::new()
             .name(format!("statebench-owner-{}", S::SERVICE))
-            .spawn(move || run(initial, mailbox_rx, clock, owner_admission, token))
+            .spawn(move || run(initial, rx, clock, owner_admission, running))
             .unwrap_or_else(|e| panic!("statebench: the OS refused an owner thread: {e}"));
-        OwnerThread {
-            mailbox_tx,
-            admission,
-            running,
-        }
+        Sender { tx, admission }
     }
 
-    fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
-        self.request(|reply_tx| Message::Call { op, reply_tx })
+    fn reply_channel<T: Send + 'static>() -> (flume::Sender<T>, flume::Receiver<T>) {
+        flume::bounded(1)
     }
 
-    async fn call_async(&self, op: S::Op) -> Result<S::Reply, Error> {
-        let (reply_tx, reply_rx) = flume::bounded(1);
-        {
-            let _admitted = self.admission.enter()?;
-            self.mailbox_tx
-                .send_async(Message::Call { op, reply_tx })
-                .await
-                .map_err(|_| Error::Stopped)?;
-        }
-        reply_rx.recv_async().await.map_err(|_| Error::Stopped)
+    fn send<S: StateMachine>(mailbox: &Sender<S>, request: Message<S>) -> Result<(), Error> {
+        let _admitted = mailbox.admission.enter()?;
+        mailbox.tx.send(request).map_err(|_| Error::Stopped)
     }
 
-    fn cleanup(&self) -> Result<(), Error> {
-        self.request(|done_tx| Message::Cleanup { done_tx })
+    async fn send_async<S: StateMachine>(
+        mailbox: &Sender<S>,
+        request: Message<S>,
+    ) -> Result<(), Error> {
+        let _admitted = mailbox.admission.enter()?;
+        mailbox
+            .tx
+            .send_async(request)
+            .await
+            .map_err(|_| Error::Stopped)
     }
 
-    fn shutdown(&self) -> Result<S, Error> {
-        self.request(|state_tx| Message::Shutdown { state_tx })
+    fn try_send<S: StateMachine>(mailbox: &Sender<S>, request: Message<S>) -> Result<(), Error> {
+        let _admitted = mailbox.admission.enter()?;
+        mailbox.tx.try_send(request).map_err(|e| match e {
+            flume::TrySendError::Full(_) => Error::Full,
+            flume::TrySendError::Disconnected(_) => Error::Stopped,
+        })
     }
-}
 
-impl<S: StateMachine> Mailbox<S> for OwnerThread<S> {
-    fn try_call(&self, op: S::Op) -> Result<S::Reply, Error> {
-        let (reply_tx, reply_rx) = flume::bounded(1);
-        {
-            let _admitted = self.admission.enter()?;
-            self.mailbox_tx
-                .try_send(Message::Call { op, reply_tx })
-                .map_err(|e| match e {
-                    flume::TrySendError::Full(_) => Error::Full,
-                    flume::TrySendError::Disconnected(_) => Error::Stopped,
-                })?;
-        }
+    fn send_deadline<S: StateMachine>(
+        mailbox: &Sender<S>,
+        request: Message<S>,
+        deadline: Instant,
+    ) -> Result<(), Error> {
+        let _admitted = mailbox.admission.enter()?;
+        mailbox
+            .tx
+            .send_deadline(request, deadline)
+            .map_err(|e| match e {
+                flume::SendTimeoutError::Timeout(_) => Error::Timeout,
+                flume::SendTimeoutError::Disconnected(_) => Error::Stopped,
+            })
+    }
+
+    fn recv<T: Send + 'static>(reply_rx: flume::Receiver<T>) -> Result<T, Error> {
+        // Disconnected: the owner stopped (shut down or panicked) before replying.
         reply_rx.recv().map_err(|_| Error::Stopped)
     }
 
-    fn call_timeout(&self, op: S::Op, timeout: Duration) -> Result<S::Reply, Error> {
-        let deadline = Instant::now() + timeout;
-        let (reply_tx, reply_rx) = flume::bounded(1);
-        {
-            let _admitted = self.admission.enter()?;
-            self.mailbox_tx
-                .send_deadline(Message::Call { op, reply_tx }, deadline)
-                .map_err(|e| match e {
-                    flume::SendTimeoutError::Timeout(_) => Error::Timeout,
-                    flume::SendTimeoutError::Disconnected(_) => Error::Stopped,
-                })?;
-        }
+    async fn recv_async<T: Send + 'static>(reply_rx: flume::Receiver<T>) -> Result<T, Error> {
+        reply_rx.recv_async().await.map_err(|_| Error::Stopped)
+    }
+
+    fn recv_deadline<S: StateMachine, T: Send + 'static>(
+        _: &Sender<S>,
+        reply_rx: flume::Receiver<T>,
+        deadline: Instant,
+    ) -> Result<T, Error> {
         // Giving up drops `reply_rx`; the owner's one-slot reply then fails quietly.
         reply_rx.recv_deadline(deadline).map_err(|e| match e {
             flume::RecvTimeoutError::Timeout => Error::Timeout,
@@ -218,12 +200,12 @@ impl<S: StateMachine> Mailbox<S> for OwnerThread<S> {
         })
     }
 
-    fn queued(&self) -> usize {
-        self.mailbox_tx.len()
+    fn queued<S: StateMachine>(mailbox: &Sender<S>) -> usize {
+        mailbox.tx.len()
     }
 
-    fn owner_running(&self) -> bool {
-        self.running.is_running()
+    fn placement(_: bool) -> &'static str {
+        "an owner OS thread of its own"
     }
 }
 
@@ -282,7 +264,7 @@ fn serve<S: StateMachine>(
             admission.close_and_drain(mailbox_rx, |message| {
                 let _ = message.serve(&mut state, clock);
             });
-            OneSlot::reply(state_tx, state);
+            Thread::reply(state_tx, state);
             return;
         }
     }

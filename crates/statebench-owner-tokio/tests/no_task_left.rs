@@ -4,7 +4,7 @@
 
 use statebench_conformance::faults::{Probe, shutdown_under_load_leaves_no_owner};
 use statebench_core::Settings;
-use statebench_owner_tokio::OwnerTokio;
+use statebench_owner_tokio::spawn_on;
 
 #[test]
 fn shutdown_under_load_leaves_no_task_on_the_runtime() {
@@ -14,7 +14,7 @@ fn shutdown_under_load_leaves_no_task_on_the_runtime() {
         .build()
         .expect("a tokio runtime starts");
     assert_eq!(runtime.metrics().num_alive_tasks(), 0);
-    let start = || OwnerTokio::spawn_on(Probe::new(None).0, &Settings::default(), runtime.handle());
+    let start = || spawn_on(Probe::new(None).0, &Settings::default(), runtime.handle());
     let tasks = || runtime.metrics().num_alive_tasks();
     let (acked, stopped) = shutdown_under_load_leaves_no_owner(start, 4, Some(&tasks));
     println!(

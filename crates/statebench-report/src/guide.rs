@@ -14,6 +14,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use statebench_core::Family;
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{
     ALPHA, Correction, MIN_EFFECT, RatioInterval, Verdict, Welch, levels,
@@ -22,14 +23,17 @@ use statebench_harness::{Driver, Workload};
 
 use crate::table::{human_rate, starved_kinds};
 
-/// The strategy family of an implementation.
-fn family(implementation: &str) -> &'static str {
-    if implementation.starts_with("owner_") {
-        "owner"
-    } else if matches!(implementation, "dashmap" | "atomic") {
-        "concurrent map"
-    } else {
-        "lock"
+/// The family of a record's strategy in the guide's words, one and many. Records carry it
+/// (older files are filled from the registry when loaded); one that does not is named as such.
+fn family(r: &Record) -> (&'static str, &'static str) {
+    match r.family() {
+        Some(Family::Owner) => ("owner", "owners"),
+        Some(Family::Lock) => ("lock", "locks"),
+        Some(Family::Concurrent) => ("concurrent map", "concurrent maps"),
+        None => (
+            "strategy of no known family",
+            "strategies of no known family",
+        ),
     }
 }
 
@@ -281,11 +285,10 @@ impl<'a> Analysis<'a> {
                     for (i, a) in groups.iter().enumerate() {
                         for b in &groups[i + 1..] {
                             if claimed(a[0], b[0]) {
-                                let (fa, fb) =
-                                    (family(&a[0].implementation), family(&b[0].implementation));
+                                let (fa, fb) = (family(a[0]).1, family(b[0]).1);
                                 out.push(Statement {
-                                    what: format!("{at}: the {fa}s beat the {fb}s"),
-                                    contradicts: format!("{at}: the {fb}s beat the {fa}s"),
+                                    what: format!("{at}: the {fa} beat the {fb}"),
+                                    contradicts: format!("{at}: the {fb} beat the {fa}"),
                                 });
                             }
                         }
@@ -361,10 +364,7 @@ pub fn summary_cell<'c, 'a>(cells: &'c [(usize, Cell<'a>)]) -> Option<&'c Cell<'
 fn families<'a>(cell: &[&'a Record]) -> Vec<Vec<&'a Record>> {
     let mut groups: Vec<Vec<&'a Record>> = Vec::new();
     for r in by_median(cell) {
-        match groups
-            .iter_mut()
-            .find(|g| family(&g[0].implementation) == family(&r.implementation))
-        {
+        match groups.iter_mut().find(|g| family(g[0]) == family(r)) {
             Some(g) => g.push(r),
             None => groups.push(vec![r]),
         }
@@ -428,7 +428,7 @@ fn cell_name(workload: &str, driver: Driver, clients: usize) -> String {
 /// `the lock `rwlock_std`` or `the locks `rwlock_std` and `mutex_std` (tied)`.
 fn family_words(analysis: &Analysis<'_>, members: &[&Record]) -> String {
     let leaders = analysis.leaders(members);
-    let kind = family(&members[0].implementation);
+    let (kind, kinds) = family(members[0]);
     let names: Vec<String> = leaders
         .iter()
         .map(|r| format!("`{}`", r.implementation))
@@ -440,7 +440,7 @@ fn family_words(analysis: &Analysis<'_>, members: &[&Record]) -> String {
             format!("the best {kind}, {}", names[0])
         }
     } else {
-        format!("the {kind}s {} (tied)", names.join(" and "))
+        format!("the {kinds} {} (tied)", names.join(" and "))
     }
 }
 

@@ -335,6 +335,25 @@ fn methodology(results: &Results) -> String {
     );
     out.push('\n');
     out += &crate::machine::timer_cap(results);
+    let mut strategies: Vec<Vec<String>> = Vec::new();
+    for r in &results.records {
+        if !strategies
+            .iter()
+            .any(|row| row[0] == format!("`{}`", r.implementation))
+        {
+            strategies.push(vec![
+                format!("`{}`", r.implementation),
+                r.family.clone(),
+                r.about.clone(),
+            ]);
+        }
+    }
+    out += "\nThe strategies, as each declares itself:\n\n";
+    out += &markdown_table(
+        &["implementation", "family", "what it is"],
+        "lll",
+        &strategies,
+    );
     let mut placed: Vec<Vec<String>> = Vec::new();
     for r in &results.records {
         let row = vec![
@@ -401,7 +420,8 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
     }
     out += "## Methodology\n\n";
     out += &methodology(results);
-    out += "\nIn the plots each implementation keeps its colour; OS-thread clients are solid lines, \
+    out += "\nIn the plots each implementation keeps its colour, a shade of its family's: owners \
+            blue, locks green, concurrent structures purple. OS-thread clients are solid lines, \
             tokio-task clients dashed.\n";
     Ok(Rendered {
         markdown: out,

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use plotters::prelude::*;
+use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results, Spread};
 
@@ -13,18 +14,61 @@ const SIZE: (u32, u32) = (900, 480);
 /// Width of the legend column on the right.
 const LEGEND: u32 = 210;
 
-/// The colour of an implementation, the same in every plot (Tableau 10).
-pub fn colour(implementation: &str) -> RGBColor {
-    match implementation {
-        "owner_tokio" => RGBColor(0x4e, 0x79, 0xa7),
-        "owner_async_std" => RGBColor(0xf2, 0x8e, 0x2b),
-        "owner_thread" => RGBColor(0xe1, 0x57, 0x59),
-        "mutex_std" => RGBColor(0x76, 0xb7, 0xb2),
-        "rwlock_std" => RGBColor(0x59, 0xa1, 0x4f),
-        "mutex_parking_lot" => RGBColor(0xed, 0xc9, 0x48),
-        "dashmap" | "atomic" => RGBColor(0xb0, 0x7a, 0xa1),
-        _ => RGBColor(0x9c, 0x75, 0x5f),
+/// Shades of one hue per family, darkest first: owners blue, locks green, concurrent
+/// structures purple, a strategy of no known family grey.
+const SHADES: [[RGBColor; 4]; 4] = [
+    [
+        RGBColor(0x1f, 0x4e, 0x8c),
+        RGBColor(0x4e, 0x79, 0xa7),
+        RGBColor(0x7f, 0xa8, 0xd4),
+        RGBColor(0x0b, 0x7f, 0xa8),
+    ],
+    [
+        RGBColor(0x2e, 0x6b, 0x2a),
+        RGBColor(0x59, 0xa1, 0x4f),
+        RGBColor(0x9b, 0xc8, 0x6a),
+        RGBColor(0xb8, 0x8a, 0x1e),
+    ],
+    [
+        RGBColor(0x7b, 0x3f, 0x8c),
+        RGBColor(0xb0, 0x7a, 0xa1),
+        RGBColor(0xd3, 0x6b, 0x8e),
+        RGBColor(0x8c, 0x56, 0x4b),
+    ],
+    [
+        RGBColor(0x55, 0x55, 0x55),
+        RGBColor(0x88, 0x88, 0x88),
+        RGBColor(0xaa, 0xaa, 0xaa),
+        RGBColor(0x33, 0x33, 0x33),
+    ],
+];
+
+/// The colour of `implementation`, the same in every plot of `results`: its family's hue (read
+/// from the records, never from the name), and a shade by its place among the family's
+/// implementations in the results (registry order). A family of more than four repeats shades.
+pub fn colour(results: &Results, implementation: &str) -> RGBColor {
+    let family = |name: &str| {
+        results
+            .records
+            .iter()
+            .find(|r| r.implementation == name)
+            .and_then(Record::family)
+    };
+    let mine = family(implementation);
+    let mut seen: Vec<&str> = Vec::new();
+    for r in &results.records {
+        if !seen.contains(&r.implementation.as_str()) && family(&r.implementation) == mine {
+            seen.push(&r.implementation);
+        }
     }
+    let place = seen.iter().position(|n| *n == implementation).unwrap_or(0);
+    let hue = match mine {
+        Some(Family::Owner) => 0,
+        Some(Family::Lock) => 1,
+        Some(Family::Concurrent) => 2,
+        None => 3,
+    };
+    SHADES[hue][place % SHADES[hue].len()]
 }
 
 /// One line of a plot: an implementation under a driver.
@@ -35,7 +79,11 @@ struct Series {
     points: Vec<(f64, f64)>,
 }
 
-fn series_of(records: &[&Record], point: impl Fn(&Record) -> Vec<(f64, f64)>) -> Vec<Series> {
+fn series_of(
+    results: &Results,
+    records: &[&Record],
+    point: impl Fn(&Record) -> Vec<(f64, f64)>,
+) -> Vec<Series> {
     let mut keys: Vec<(String, Driver)> = Vec::new();
     for r in records {
         if !keys.contains(&(r.implementation.clone(), r.driver)) {
@@ -54,7 +102,7 @@ fn series_of(records: &[&Record], point: impl Fn(&Record) -> Vec<(f64, f64)>) ->
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
             Series {
                 label: format!("{implementation} ({})", driver.name()),
-                colour: colour(&implementation),
+                colour: colour(results, &implementation),
                 dashed: driver == Driver::Tasks,
                 points,
             }
@@ -175,7 +223,7 @@ pub fn throughput(results: &Results, workload: &str) -> Result<Option<String>, S
     }
     let clients: Vec<usize> = clients.into_iter().collect();
     let at = |c: usize| clients.iter().position(|x| *x == c).unwrap_or(0) as f64;
-    let series = series_of(&records, |r| {
+    let series = series_of(results, &records, |r| {
         vec![(at(r.clients), r.summary.ops_per_sec.median)]
     });
     let names: Vec<String> = clients.iter().map(ToString::to_string).collect();
@@ -229,7 +277,7 @@ pub fn latency(
     if records.is_empty() {
         return Ok(None);
     }
-    let series = series_of(&records, percentiles);
+    let series = series_of(results, &records, percentiles);
     draw(
         &format!("{workload}: latency percentiles at {clients} clients"),
         "percentile (all operation kinds)",

@@ -260,6 +260,8 @@ mod tests {
                 workload: "seed".into(),
                 service: "kv".into(),
                 implementation: "x".into(),
+                family: "lock".into(),
+                about: String::new(),
                 driver: Driver::Threads,
                 clients: 110,
                 placement: String::new(),

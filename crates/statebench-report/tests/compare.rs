@@ -37,6 +37,8 @@ fn record(implementation: &str, rates: &[f64]) -> Record {
         workload: "kv_read_heavy".into(),
         service: "kv".into(),
         implementation: implementation.into(),
+        family: "lock".into(),
+        about: String::new(),
         driver: Driver::Threads,
         clients: 1,
         placement: String::new(),

@@ -49,6 +49,14 @@ fn record(
         workload: workload.into(),
         service: "kv".into(),
         implementation: implementation.into(),
+        // As the registry declares them (the fixtures use registered names).
+        family: match implementation {
+            i if i.starts_with("owner_") => "owner",
+            "dashmap" | "atomic" => "concurrent",
+            _ => "lock",
+        }
+        .into(),
+        about: format!("{implementation}, in one line"),
         driver,
         clients,
         placement: format!("{implementation} runs here"),
@@ -337,8 +345,13 @@ fn every_plot_is_well_formed_svg_with_its_series_and_axes() {
         };
         assert!(svg.contains(y_axis), "{name} lacks its y axis");
     }
-    // Colours stay with implementations across plots.
-    let mutex = statebench_report::plots::colour("mutex_std");
+    // Colours stay with implementations across plots, and follow the family the records
+    // declare: mutex_std and owner_tokio, first of their families, take different hues.
+    let mutex = statebench_report::plots::colour(&results, "mutex_std");
+    assert_ne!(
+        mutex,
+        statebench_report::plots::colour(&results, "owner_tokio")
+    );
     let hex = format!("#{:02X}{:02X}{:02X}", mutex.0, mutex.1, mutex.2);
     assert!(
         rendered
