@@ -6,11 +6,12 @@
 # `statebench power` tallies them: the false-alarm rate, and per cell how often each verdict
 # came out.
 #
-#   scripts/ci-power.sh [--trials N] [--plants "0 S1 S2 …"] [ci-regress options]
+#   scripts/ci-power.sh [--trials N] [--plants "0 S1 S2 …"] [--rev REV] [ci-regress options]
 #
 # --trials N       trials of each kind [20]
 # --plants LIST    spins planted per operation, 0 meaning A/A ["0"]; see docs/CI.md for the
 #                  slowdown each count makes
+# --rev REV        the revision measured [HEAD]; keep one revision for a whole series
 # Other options go to scripts/ci-regress.sh (--suite, --rounds, --repeat, --duration, …).
 #
 # Trials are kept under target/ci-power/plant-S/trial-K.json; a trial already there is not run
@@ -18,12 +19,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-trials=20 plants="0" pass=()
+trials=20 plants="0" rev=HEAD pass=()
 while (( $# > 0 )); do
   case "$1" in
     --trials) trials=${2:?--trials needs a value}; shift 2 ;;
     --plants) plants=${2:?--plants needs a value}; shift 2 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rev) rev=${2:?--rev needs a value}; shift 2 ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) pass+=("$1"); shift ;;
   esac
 done
@@ -40,7 +42,7 @@ for ((k = 1; k <= trials; k++)); do
     mkdir -p "$dir/plant-$p"
     echo "== trial $k of $trials, $p spins planted"
     status=0
-    scripts/ci-regress.sh --plant "$p" "${pass[@]}" HEAD > "$dir/plant-$p/trial-$k.log" 2>&1 \
+    scripts/ci-regress.sh --plant "$p" "${pass[@]}" "$rev" > "$dir/plant-$p/trial-$k.log" 2>&1 \
       || status=$?
     (( status <= 1 )) || { cat "$dir/plant-$p/trial-$k.log" >&2; exit "$status"; }
     cp target/ab/compare.json "$file"
