@@ -415,17 +415,7 @@ mod tests {
     use statebench_core::ext::{CacheExt, SessionsExt};
     use statebench_core::{CacheU64, ManualClock};
 
-    /// Waits (at most 20 s) until `done` holds.
-    fn eventually(what: &str, done: impl Fn() -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !done() {
-            assert!(
-                Instant::now() < deadline,
-                "{what} did not happen within 20 s"
-            );
-            std::thread::sleep(Duration::from_millis(1));
-        }
-    }
+    use statebench_conformance::faults::{PATIENCE, eventually};
 
     #[test]
     fn the_sweeper_drops_expired_cache_entries_by_itself() {
@@ -441,7 +431,10 @@ mod tests {
         assert_eq!(cache.set(100, 1, Duration::from_secs(3600)), Ok(None));
         assert_eq!(cache.stored_len(), 11, "nothing has expired yet");
         manual.advance(Duration::from_secs(2));
-        eventually("the sweep", || cache.stored_len() == 1);
+        assert!(
+            eventually(|| cache.stored_len() == 1),
+            "the sweep did not happen within {PATIENCE:?}"
+        );
         assert_eq!(cache.get(&100), Ok(Some(1)));
     }
 
@@ -460,7 +453,10 @@ mod tests {
         manual.advance(Duration::from_secs(30));
         assert_eq!(sessions.touch(0), Ok(true));
         manual.advance(Duration::from_secs(31));
-        eventually("the sweep", || sessions.stored_len() == 1);
+        assert!(
+            eventually(|| sessions.stored_len() == 1),
+            "the sweep did not happen within {PATIENCE:?}"
+        );
         assert!(sessions.session(0).expect("get").is_some());
     }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use statebench_core::rng::Rng;
 use statebench_core::{Error, Mailbox, Service, Settings, StateMachine};
 
 /// The longest any fault test waits for something that should happen at once.
@@ -215,8 +216,8 @@ fn finish<T>(pending: Pending<T>, what: &str) -> T {
 }
 
 /// Polls `done` every millisecond until it holds (`true`), or until [`PATIENCE`] has passed
-/// (`false`): every "wait until" of the fault tests.
-fn eventually(mut done: impl FnMut() -> bool) -> bool {
+/// (`false`): every "wait until" of the fault tests, and of any strategy's own tests.
+pub fn eventually(mut done: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + PATIENCE;
     loop {
         if done() {
@@ -628,17 +629,13 @@ pub fn shutdown_applies_what_was_queued<I: Mailbox<Probe>>() {
 /// How many calls the random cancellation storms abandon.
 pub const STORM: u64 = 4000;
 
-/// A small deterministic generator (SplitMix64) for the random fault schedules; the seed is
-/// printed with every failure, so a failing schedule can be replayed.
-struct Schedule(u64);
+/// The random fault schedules, from the seed printed with every failure, so that a failing
+/// schedule can be replayed.
+struct Schedule(Rng);
 
 impl Schedule {
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n
+        self.0.below(n)
     }
 
     /// Spins for a random moment (0–20 µs), so that the owner moves on meanwhile.
@@ -702,7 +699,7 @@ pub fn random_cancellations_leak_nothing<I: Service<Probe>>(
     let (probe, _events_rx) = Probe::new(None);
     let service = I::start(probe, &Settings::default());
     let token = Token::default();
-    let mut schedule = Schedule(seed);
+    let mut schedule = Schedule(Rng::new(seed));
     let mut context = Context::from_waker(Waker::noop());
     let mut completed = BTreeSet::new();
     for i in 0..calls {
@@ -732,7 +729,7 @@ pub fn random_timeouts_leak_nothing<I: Mailbox<Probe>>(calls: u64, seed: u64) ->
     let (probe, _events_rx) = Probe::new(None);
     let service = I::start(probe, &Settings::default());
     let token = Token::default();
-    let mut schedule = Schedule(seed);
+    let mut schedule = Schedule(Rng::new(seed));
     let mut completed = BTreeSet::new();
     let mut timed_out = 0;
     for i in 0..calls {

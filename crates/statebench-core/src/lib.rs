@@ -21,6 +21,7 @@ mod counter;
 pub mod ext;
 mod kv;
 pub mod owner;
+pub mod rng;
 mod sessions;
 mod sweeper;
 

@@ -5,6 +5,7 @@
 //! are each that and their documentation.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use crate::{Clock, Error, Family, Mailbox, Service, Settings, StateMachine};
@@ -145,13 +146,6 @@ pub trait Transport: ReplyChannel + Sized {
         request: Request<S, Self>,
     ) -> Result<(), Error>;
 
-    /// Like [`send`](Transport::send), but gives up with [`Error::Timeout`] at `deadline`.
-    fn send_deadline<S: StateMachine>(
-        mailbox: &Self::Mailbox<S>,
-        request: Request<S, Self>,
-        deadline: Instant,
-    ) -> Result<(), Error>;
-
     /// Waits, blocking, for the reply; [`Error::Stopped`] if the owner dropped its sender
     /// (it stopped or panicked before replying).
     fn recv<T: Send + 'static>(reply_rx: Self::Receiver<T>) -> Result<T, Error>;
@@ -160,15 +154,6 @@ pub trait Transport: ReplyChannel + Sized {
     fn recv_async<T: Send + 'static>(
         reply_rx: Self::Receiver<T>,
     ) -> impl Future<Output = Result<T, Error>> + Send;
-
-    /// Like [`recv`](Transport::recv), but gives up with [`Error::Timeout`] at `deadline`
-    /// (dropping the receiver: the owner's reply then fails quietly). `mailbox` is there for a
-    /// transport whose timers need its runtime.
-    fn recv_deadline<S: StateMachine, T: Send + 'static>(
-        mailbox: &Self::Mailbox<S>,
-        reply_rx: Self::Receiver<T>,
-        deadline: Instant,
-    ) -> Result<T, Error>;
 
     /// How many requests wait in the mailbox.
     fn queued<S: StateMachine>(mailbox: &Self::Mailbox<S>) -> usize;
@@ -267,11 +252,9 @@ impl<S: StateMachine, T: Transport> Mailbox<S> for Owner<S, T> {
     }
 
     fn call_timeout(&self, op: S::Op, timeout: Duration) -> Result<S::Reply, Error> {
-        // One deadline for queueing and waiting together.
-        let deadline = Instant::now() + timeout;
-        let (reply_tx, reply_rx) = T::reply_channel();
-        T::send_deadline(&self.mailbox, Request::Call { op, reply_tx }, deadline)?;
-        T::recv_deadline(&self.mailbox, reply_rx, deadline)
+        // One deadline for queueing and waiting together; giving up drops the call's future,
+        // and with it the reply receiver: the owner's reply then fails quietly.
+        block_on_until(self.call_async(op), Instant::now() + timeout).unwrap_or(Err(Error::Timeout))
     }
 
     fn queued(&self) -> usize {
@@ -280,6 +263,31 @@ impl<S: StateMachine, T: Transport> Mailbox<S> for Owner<S, T> {
 
     fn owner_running(&self) -> bool {
         self.running.is_running()
+    }
+}
+
+/// Runs `future` on the calling thread until it finishes, or until `deadline` passes (`None`;
+/// the future is dropped). The timed calls of every owner use it on the transport's async
+/// operations, which need no runtime of their own, so no transport writes a timer for them.
+pub fn block_on_until<F: Future>(future: F, deadline: Instant) -> Option<F::Output> {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return Some(out);
+        }
+        let left = deadline.checked_duration_since(Instant::now())?;
+        if left.is_zero() {
+            return None;
+        }
+        std::thread::park_timeout(left);
     }
 }
 
@@ -306,6 +314,26 @@ pub trait Inbox<S: StateMachine, C: ReplyChannel> {
 
     /// The next request accepted before [`close`](Inbox::close), or `None` when none is left.
     fn drain(&mut self) -> impl Future<Output = Option<Request<S, C>>> + Send;
+
+    /// A request still queued, without waiting: what [`serve`] drops, however the loop ends
+    /// (a panic included), after closing the mailbox.
+    fn try_take(&mut self) -> Option<Request<S, C>>;
+}
+
+/// Closes and empties the inbox when dropped. Some channels (async-channel, flume) keep
+/// queued requests — and their reply senders — for as long as any sender lives, so after the
+/// owner's death their callers would wait forever; dropping the requests here gives each one
+/// [`Error::Stopped`]. After `close` no send succeeds, so this is race-free.
+struct Emptied<'a, S: StateMachine, C: ReplyChannel, I: Inbox<S, C>>(
+    &'a mut I,
+    PhantomData<fn() -> (S, C)>,
+);
+
+impl<S: StateMachine, C: ReplyChannel, I: Inbox<S, C>> Drop for Emptied<'_, S, C, I> {
+    fn drop(&mut self) {
+        self.0.close();
+        while self.0.try_take().is_some() {}
+    }
 }
 
 /// An async owner's loop, written once: applies requests one at a time and runs the periodic
@@ -317,6 +345,8 @@ pub async fn serve<S: StateMachine, C: ReplyChannel>(
     clock: &Clock,
     inbox: &mut impl Inbox<S, C>,
 ) {
+    let emptied = Emptied(inbox, PhantomData);
+    let inbox = &mut *emptied.0;
     loop {
         let request = match inbox.next().await {
             Next::Request(request) => request,

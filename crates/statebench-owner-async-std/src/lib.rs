@@ -10,9 +10,6 @@
 
 #![deny(missing_docs)]
 
-use std::future::Future;
-use std::time::Instant;
-
 use async_std::channel::{self, Receiver, Sender, TrySendError};
 use futures_lite::StreamExt;
 use statebench_core::owner::{self, Inbox, Next, Owner, ReplyChannel, Request, Running, Transport};
@@ -38,12 +35,6 @@ impl ReplyChannel for AsyncStd {
     }
 }
 
-/// `Some(value)` if `f` finishes before `deadline`, waiting on async-std's own timer.
-fn before<F: Future>(deadline: Instant, f: F) -> Option<F::Output> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    async_std::task::block_on(async_std::future::timeout(left, f)).ok()
-}
-
 impl Transport for AsyncStd {
     const NAME: &'static str = "owner_async_std";
     const ABOUT: &'static str = "an async-std task owns the state; async-channel mailbox, a one-slot reply channel per call";
@@ -56,7 +47,6 @@ impl Transport for AsyncStd {
         let cleanup = state.cleanup_every().map(async_io::Timer::interval);
         async_std::task::spawn(async move {
             let _running = running;
-            let _drain = DrainOnExit(rx.clone());
             owner::serve(state, &clock, &mut Mailbox { rx, cleanup }).await;
         });
         tx
@@ -90,15 +80,6 @@ impl Transport for AsyncStd {
         })
     }
 
-    fn send_deadline<S: StateMachine>(
-        tx: &Self::Mailbox<S>,
-        request: Request<S, Self>,
-        deadline: Instant,
-    ) -> Result<(), Error> {
-        let sent = before(deadline, tx.send(request)).ok_or(Error::Timeout)?;
-        sent.map_err(|_| Error::Stopped)
-    }
-
     fn recv<T: Send + 'static>(rx: Receiver<T>) -> Result<T, Error> {
         // Closed: the owner stopped (shut down or panicked) before replying.
         rx.recv_blocking().map_err(|_| Error::Stopped)
@@ -106,16 +87,6 @@ impl Transport for AsyncStd {
 
     async fn recv_async<T: Send + 'static>(rx: Receiver<T>) -> Result<T, Error> {
         rx.recv().await.map_err(|_| Error::Stopped)
-    }
-
-    fn recv_deadline<S: StateMachine, T: Send + 'static>(
-        _: &Self::Mailbox<S>,
-        rx: Receiver<T>,
-        deadline: Instant,
-    ) -> Result<T, Error> {
-        // Giving up drops `rx`; the owner's one-slot reply then fails quietly.
-        let reply = before(deadline, rx.recv()).ok_or(Error::Timeout)?;
-        reply.map_err(|_| Error::Stopped)
     }
 
     fn queued<S: StateMachine>(tx: &Self::Mailbox<S>) -> usize {
@@ -152,17 +123,8 @@ impl<S: StateMachine> Inbox<S, AsyncStd> for Mailbox<S> {
     async fn drain(&mut self) -> Option<Request<S, AsyncStd>> {
         self.rx.recv().await.ok()
     }
-}
 
-/// Closes and empties the mailbox when the owner's task ends, however it ends (a panic
-/// included). Dropping an async-channel receiver leaves queued requests in the channel for as
-/// long as a sender lives, and with them their reply senders: queued callers would wait forever
-/// (the fault tests caught this). Dropping the requests here gives each caller `Stopped`.
-struct DrainOnExit<M>(Receiver<M>);
-
-impl<M> Drop for DrainOnExit<M> {
-    fn drop(&mut self) {
-        self.0.close();
-        while self.0.try_recv().is_ok() {}
+    fn try_take(&mut self) -> Option<Request<S, AsyncStd>> {
+        self.rx.try_recv().ok()
     }
 }

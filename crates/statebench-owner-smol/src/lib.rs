@@ -11,9 +11,7 @@
 
 #![deny(missing_docs)]
 
-use std::future::Future;
 use std::sync::{Once, OnceLock};
-use std::time::Instant;
 
 use async_channel::{Receiver, Sender, TrySendError};
 use async_executor::Executor;
@@ -53,14 +51,6 @@ impl ReplyChannel for Smol {
     }
 }
 
-/// `Some(value)` if `f` finishes before `deadline`.
-fn before<F: Future>(deadline: Instant, f: F) -> Option<F::Output> {
-    async_io::block_on(future::or(async { Some(f.await) }, async {
-        Timer::at(deadline).await;
-        None
-    }))
-}
-
 impl Transport for Smol {
     const NAME: &'static str = "owner_smol";
     const ABOUT: &'static str = "a task on a smol executor owns the state; async-channel mailbox, a one-slot reply channel per call";
@@ -74,7 +64,6 @@ impl Transport for Smol {
         executor()
             .spawn(async move {
                 let _running = running;
-                let _drain = DrainOnExit(rx.clone());
                 owner::serve(state, &clock, &mut Mailbox { rx, cleanup }).await;
             })
             .detach();
@@ -109,15 +98,6 @@ impl Transport for Smol {
         })
     }
 
-    fn send_deadline<S: StateMachine>(
-        tx: &Self::Mailbox<S>,
-        request: Request<S, Smol>,
-        deadline: Instant,
-    ) -> Result<(), Error> {
-        let sent = before(deadline, tx.send(request)).ok_or(Error::Timeout)?;
-        sent.map_err(|_| Error::Stopped)
-    }
-
     fn recv<T: Send + 'static>(rx: Receiver<T>) -> Result<T, Error> {
         // Closed: the owner stopped (shut down or panicked) before replying.
         rx.recv_blocking().map_err(|_| Error::Stopped)
@@ -125,15 +105,6 @@ impl Transport for Smol {
 
     async fn recv_async<T: Send + 'static>(rx: Receiver<T>) -> Result<T, Error> {
         rx.recv().await.map_err(|_| Error::Stopped)
-    }
-
-    fn recv_deadline<S: StateMachine, T: Send + 'static>(
-        _: &Self::Mailbox<S>,
-        rx: Receiver<T>,
-        deadline: Instant,
-    ) -> Result<T, Error> {
-        let reply = before(deadline, rx.recv()).ok_or(Error::Timeout)?;
-        reply.map_err(|_| Error::Stopped)
     }
 
     fn queued<S: StateMachine>(tx: &Self::Mailbox<S>) -> usize {
@@ -170,16 +141,8 @@ impl<S: StateMachine> Inbox<S, Smol> for Mailbox<S> {
     async fn drain(&mut self) -> Option<Request<S, Smol>> {
         self.rx.recv().await.ok()
     }
-}
 
-/// Closes and empties the mailbox when the owner's task ends, however it ends (a panic
-/// included): async-channel keeps queued requests, with their reply senders, while any sender
-/// lives, and their callers would wait forever. Dropped here, each caller gets `Stopped`.
-struct DrainOnExit<M>(Receiver<M>);
-
-impl<M> Drop for DrainOnExit<M> {
-    fn drop(&mut self) {
-        self.0.close();
-        while self.0.try_recv().is_ok() {}
+    fn try_take(&mut self) -> Option<Request<S, Smol>> {
+        self.rx.try_recv().ok()
     }
 }

@@ -164,21 +164,6 @@ impl Transport for Thread {
         })
     }
 
-    fn send_deadline<S: StateMachine>(
-        mailbox: &Sender<S>,
-        request: Message<S>,
-        deadline: Instant,
-    ) -> Result<(), Error> {
-        let _admitted = mailbox.admission.enter()?;
-        mailbox
-            .tx
-            .send_deadline(request, deadline)
-            .map_err(|e| match e {
-                flume::SendTimeoutError::Timeout(_) => Error::Timeout,
-                flume::SendTimeoutError::Disconnected(_) => Error::Stopped,
-            })
-    }
-
     fn recv<T: Send + 'static>(reply_rx: flume::Receiver<T>) -> Result<T, Error> {
         // Disconnected: the owner stopped (shut down or panicked) before replying.
         reply_rx.recv().map_err(|_| Error::Stopped)
@@ -186,18 +171,6 @@ impl Transport for Thread {
 
     async fn recv_async<T: Send + 'static>(reply_rx: flume::Receiver<T>) -> Result<T, Error> {
         reply_rx.recv_async().await.map_err(|_| Error::Stopped)
-    }
-
-    fn recv_deadline<S: StateMachine, T: Send + 'static>(
-        _: &Sender<S>,
-        reply_rx: flume::Receiver<T>,
-        deadline: Instant,
-    ) -> Result<T, Error> {
-        // Giving up drops `reply_rx`; the owner's one-slot reply then fails quietly.
-        reply_rx.recv_deadline(deadline).map_err(|e| match e {
-            flume::RecvTimeoutError::Timeout => Error::Timeout,
-            flume::RecvTimeoutError::Disconnected => Error::Stopped,
-        })
     }
 
     fn queued<S: StateMachine>(mailbox: &Sender<S>) -> usize {

@@ -12,9 +12,8 @@
 
 use std::future::Future;
 use std::sync::OnceLock;
-use std::time::Instant;
 
-use statebench_core::owner::{self, Inbox, Next, Owner, ReplyChannel, Request, Running, Transport};
+use statebench_core::owner::{self, Next, Owner, ReplyChannel, Request, Running, Transport};
 use statebench_core::{Error, Settings, StateMachine};
 use tokio::runtime::{Handle, Runtime};
 use tokio::sync::{mpsc, oneshot};
@@ -28,29 +27,11 @@ use tokio::sync::{mpsc, oneshot};
 ///   `blocking_send`/`blocking_recv` and must not be made from inside an async context (tokio
 ///   panics if they are); from async code use `call_async`, and `tokio::time::timeout`
 ///   around it for a bounded wait.
-/// * `call_timeout` drives its timer on the owner's runtime, which must have the time driver
-///   enabled (the background runtime has).
 pub type OwnerTokio<S> = Owner<S, Tokio>;
 
 /// tokio's channels: a bounded `mpsc` mailbox, `oneshot` replies.
 #[derive(Debug)]
 pub struct Tokio;
-
-/// The handles' side of the mailbox, with the runtime the owner runs on (for timed calls).
-#[derive(Debug)]
-pub struct Sender<S: StateMachine> {
-    tx: mpsc::Sender<Request<S, Tokio>>,
-    runtime: Handle,
-}
-
-impl<S: StateMachine> Clone for Sender<S> {
-    fn clone(&self) -> Self {
-        Sender {
-            tx: self.tx.clone(),
-            runtime: self.runtime.clone(),
-        }
-    }
-}
 
 impl ReplyChannel for Tokio {
     type Sender<T: Send + 'static> = oneshot::Sender<T>;
@@ -75,7 +56,7 @@ fn start_on<S: StateMachine>(
     settings: &Settings,
     running: Running,
     runtime: &Handle,
-) -> Sender<S> {
+) -> MailboxSender<S> {
     // A zero-capacity mailbox would make tokio panic; one slot is the smallest honest bound.
     let (tx, rx) = mpsc::channel(settings.mailbox.max(1));
     let clock = settings.clock.clone();
@@ -87,12 +68,9 @@ fn start_on<S: StateMachine>(
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             interval
         });
-        owner::serve(initial, &clock, &mut Mailbox { rx, cleanup }).await;
+        owner::serve(initial, &clock, &mut Inbox { rx, cleanup }).await;
     });
-    Sender {
-        tx,
-        runtime: runtime.clone(),
-    }
+    tx
 }
 
 /// The runtime that hosts owners started outside any tokio runtime.
@@ -111,10 +89,14 @@ impl Transport for Tokio {
     const NAME: &'static str = "owner_tokio";
     const ABOUT: &'static str =
         "a tokio task owns the state; `mpsc` mailbox, a `oneshot` reply per call";
-    type Mailbox<S: StateMachine> = Sender<S>;
+    type Mailbox<S: StateMachine> = MailboxSender<S>;
     type Receiver<T: Send + 'static> = oneshot::Receiver<T>;
 
-    fn start<S: StateMachine>(initial: S, settings: &Settings, running: Running) -> Sender<S> {
+    fn start<S: StateMachine>(
+        initial: S,
+        settings: &Settings,
+        running: Running,
+    ) -> MailboxSender<S> {
         let runtime =
             Handle::try_current().unwrap_or_else(|_| background_runtime().handle().clone());
         start_on(initial, settings, running, &runtime)
@@ -124,44 +106,28 @@ impl Transport for Tokio {
         oneshot::channel()
     }
 
-    fn send<S: StateMachine>(mailbox: &Sender<S>, request: Request<S, Tokio>) -> Result<(), Error> {
-        mailbox
-            .tx
-            .blocking_send(request)
-            .map_err(|_| Error::Stopped)
+    fn send<S: StateMachine>(
+        tx: &MailboxSender<S>,
+        request: Request<S, Tokio>,
+    ) -> Result<(), Error> {
+        tx.blocking_send(request).map_err(|_| Error::Stopped)
     }
 
     async fn send_async<S: StateMachine>(
-        mailbox: &Sender<S>,
+        tx: &MailboxSender<S>,
         request: Request<S, Tokio>,
     ) -> Result<(), Error> {
-        mailbox.tx.send(request).await.map_err(|_| Error::Stopped)
+        tx.send(request).await.map_err(|_| Error::Stopped)
     }
 
     fn try_send<S: StateMachine>(
-        mailbox: &Sender<S>,
+        tx: &MailboxSender<S>,
         request: Request<S, Tokio>,
     ) -> Result<(), Error> {
-        mailbox.tx.try_send(request).map_err(|e| match e {
+        tx.try_send(request).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => Error::Full,
             mpsc::error::TrySendError::Closed(_) => Error::Stopped,
         })
-    }
-
-    fn send_deadline<S: StateMachine>(
-        mailbox: &Sender<S>,
-        request: Request<S, Tokio>,
-        deadline: Instant,
-    ) -> Result<(), Error> {
-        // Built inside `block_on`: a tokio timer needs the runtime's context to be created.
-        let send = async {
-            let deadline = tokio::time::Instant::from_std(deadline);
-            tokio::time::timeout_at(deadline, mailbox.tx.send(request)).await
-        };
-        match mailbox.runtime.block_on(send) {
-            Ok(sent) => sent.map_err(|_| Error::Stopped),
-            Err(_) => Err(Error::Timeout),
-        }
     }
 
     fn recv<T: Send + 'static>(reply_rx: oneshot::Receiver<T>) -> Result<T, Error> {
@@ -173,23 +139,8 @@ impl Transport for Tokio {
         reply_rx.await.map_err(|_| Error::Stopped)
     }
 
-    fn recv_deadline<S: StateMachine, T: Send + 'static>(
-        mailbox: &Sender<S>,
-        reply_rx: oneshot::Receiver<T>,
-        deadline: Instant,
-    ) -> Result<T, Error> {
-        let recv = async {
-            let deadline = tokio::time::Instant::from_std(deadline);
-            tokio::time::timeout_at(deadline, reply_rx).await
-        };
-        match mailbox.runtime.block_on(recv) {
-            Ok(reply) => reply.map_err(|_| Error::Stopped),
-            Err(_) => Err(Error::Timeout),
-        }
-    }
-
-    fn queued<S: StateMachine>(mailbox: &Sender<S>) -> usize {
-        mailbox.tx.max_capacity() - mailbox.tx.capacity()
+    fn queued<S: StateMachine>(tx: &MailboxSender<S>) -> usize {
+        tx.max_capacity() - tx.capacity()
     }
 
     fn placement(started_in_tokio: bool) -> &'static str {
@@ -201,13 +152,16 @@ impl Transport for Tokio {
     }
 }
 
+/// The handles' side of the mailbox.
+pub type MailboxSender<S> = mpsc::Sender<Request<S, Tokio>>;
+
 /// The owner task's side: the mailbox and the cleanup timer.
-struct Mailbox<S: StateMachine> {
+struct Inbox<S: StateMachine> {
     rx: mpsc::Receiver<Request<S, Tokio>>,
     cleanup: Option<tokio::time::Interval>,
 }
 
-impl<S: StateMachine> Inbox<S, Tokio> for Mailbox<S> {
+impl<S: StateMachine> owner::Inbox<S, Tokio> for Inbox<S> {
     async fn next(&mut self) -> Next<Request<S, Tokio>> {
         let cleanup = &mut self.cleanup;
         tokio::select! {
@@ -223,6 +177,10 @@ impl<S: StateMachine> Inbox<S, Tokio> for Mailbox<S> {
 
     fn drain(&mut self) -> impl Future<Output = Option<Request<S, Tokio>>> + Send {
         self.rx.recv()
+    }
+
+    fn try_take(&mut self) -> Option<Request<S, Tokio>> {
+        self.rx.try_recv().ok()
     }
 }
 

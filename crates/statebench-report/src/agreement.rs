@@ -115,13 +115,8 @@ fn read(results: &Results, correction: Correction) -> Reading {
     let apart = told_apart(&cells, correction);
     let mut rankings = BTreeMap::new();
     let mut leaders = BTreeMap::new();
-    for (k, mut cell) in cells {
-        cell.sort_by(|a, b| {
-            b.summary
-                .ops_per_sec
-                .median
-                .total_cmp(&a.summary.ops_per_sec.median)
-        });
+    for (k, cell) in cells {
+        let cell = crate::table::by_median(&cell);
         rankings.insert(
             k.clone(),
             cell.iter().map(|r| r.implementation.clone()).collect(),

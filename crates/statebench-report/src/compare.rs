@@ -32,8 +32,7 @@ use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{self, Welch};
 
 use crate::guide::rates;
-use crate::markdown::markdown_table;
-use crate::table::{human_rate, render};
+use crate::table::{human_rate, markdown_table, render};
 
 /// How a comparison decides.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -503,12 +502,19 @@ impl Comparison {
                  {MIN_RUNS} runs or more, else of the repetitions"
             )
         };
+        let Some(level) = level else {
+            return format!(
+                "{tier}Each ratio is NEW/BASE of the geometric-mean throughput. No record had the \
+                 repetitions an interval needs (two a side at least), so every verdict is \
+                 inconclusive: rerun with more repetitions or runs."
+            );
+        };
         format!(
             "{tier}Each ratio is NEW/BASE of the geometric-mean throughput, with a {} interval \
              ({samples}{}). Slower or faster: the whole interval beyond ±{} %; unchanged: the \
              whole interval within it; otherwise inconclusive. \"Detects\": the slowdown the \
              record would call slower 95 times in 100 at the spread it measured.",
-            level.map_or("no".into(), level_words),
+            level_words(level),
             if o.corrected {
                 format!(
                     ", Bonferroni-corrected for {} records: at most a {} % chance that any \

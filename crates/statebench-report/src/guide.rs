@@ -21,7 +21,7 @@ use statebench_harness::stats::{
 };
 use statebench_harness::{Driver, Workload};
 
-use crate::table::{human_rate, starved_kinds};
+use crate::table::{by_median, human_rate, starved_kinds};
 
 /// The family of a record's strategy in the guide's words, one and many. Records carry it
 /// (older files are filled from the registry when loaded); one that does not is named as such.
@@ -50,17 +50,6 @@ pub(crate) type Cell<'a> = Vec<&'a Record>;
 /// A record's throughput in each repetition.
 pub(crate) fn rates(r: &Record) -> Vec<f64> {
     r.repetitions.iter().map(|rep| rep.ops_per_sec).collect()
-}
-
-fn median(r: &Record) -> f64 {
-    r.summary.ops_per_sec.median
-}
-
-/// Sorted fastest first (by median).
-fn by_median<'a>(cell: &[&'a Record]) -> Vec<&'a Record> {
-    let mut v = cell.to_vec();
-    v.sort_by(|a, b| median(b).total_cmp(&median(a)));
-    v
 }
 
 /// Every comparison the report makes, planned before any is tested, and the level they are
@@ -414,7 +403,11 @@ fn interval_words(c: &Comparison) -> String {
 }
 
 fn cite(r: &Record) -> String {
-    format!("`{}` {}", r.implementation, human_rate(median(r)))
+    format!(
+        "`{}` {}",
+        r.implementation,
+        human_rate(r.summary.ops_per_sec.median)
+    )
 }
 
 fn cell_name(workload: &str, driver: Driver, clients: usize) -> String {

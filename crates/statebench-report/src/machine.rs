@@ -8,8 +8,7 @@ use statebench_harness::Driver;
 use statebench_harness::floors::{Floor, Floors, MOVED};
 use statebench_harness::results::{Record, Results};
 
-use crate::markdown::markdown_table;
-use crate::table::{human_ns, human_rate};
+use crate::table::{human_ns, human_rate, markdown_table};
 
 fn floor_cell(f: Option<&Floor>) -> String {
     f.map_or("n/a".into(), |f| {

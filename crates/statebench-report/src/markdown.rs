@@ -11,22 +11,7 @@ use statebench_harness::{Driver, Workload};
 use crate::guide::{Analysis, summary_cell};
 use crate::table::{human_ns, human_rate};
 
-/// A markdown table. `align` has one letter per column: `l` (text) or `r` (figures).
-pub fn markdown_table(header: &[&str], align: &str, rows: &[Vec<String>]) -> String {
-    let mut out = format!("| {} |\n|", header.join(" | "));
-    for (i, _) in header.iter().enumerate() {
-        out += if align.as_bytes().get(i) == Some(&b'r') {
-            "---:|"
-        } else {
-            "---|"
-        };
-    }
-    out.push('\n');
-    for row in rows {
-        let _ = writeln!(out, "| {} |", row.join(" | "));
-    }
-    out
-}
+pub use crate::table::markdown_table;
 
 /// A share of the fastest, with enough digits that a slow one does not read as zero.
 pub fn share(x: f64) -> String {
@@ -142,13 +127,12 @@ fn workload_section(
         .any(|r| r.repetitions.iter().any(|rep| rep.hit_rate.is_some()));
     let counts: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
     for clients in counts {
-        let mut rows: Vec<&&Record> = records.iter().filter(|r| r.clients == clients).collect();
-        rows.sort_by(|a, b| {
-            b.summary
-                .ops_per_sec
-                .median
-                .total_cmp(&a.summary.ops_per_sec.median)
-        });
+        let of_clients: Vec<&Record> = records
+            .iter()
+            .copied()
+            .filter(|r| r.clients == clients)
+            .collect();
+        let rows = crate::table::by_median(&of_clients);
         let top = rows.first().map_or(0.0, |r| r.summary.ops_per_sec.median);
         let body: Vec<Vec<String>> = rows
             .iter()

@@ -157,18 +157,43 @@ pub fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// A markdown table. `align` has one letter per column: `l` (text) or `r` (figures).
+pub fn markdown_table(header: &[&str], align: &str, rows: &[Vec<String>]) -> String {
+    let mut out = format!("| {} |\n|", header.join(" | "));
+    for (i, _) in header.iter().enumerate() {
+        out += if align.as_bytes().get(i) == Some(&b'r') {
+            "---:|"
+        } else {
+            "---|"
+        };
+    }
+    out.push('\n');
+    for row in rows {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+    out
+}
+
+/// `records` fastest first, by median throughput: the one ranking every table, the guide and
+/// the agreement of runs use.
+pub(crate) fn by_median<'a>(records: &[&'a Record]) -> Vec<&'a Record> {
+    let mut v = records.to_vec();
+    v.sort_by(|a, b| {
+        b.summary
+            .ops_per_sec
+            .median
+            .total_cmp(&a.summary.ops_per_sec.median)
+    });
+    v
+}
+
 /// The table of one workload's records.
 pub fn workload_table(records: &[&Record], workload: &Workload) -> String {
     let clients: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
     let mut out = String::new();
     for c in clients {
-        let mut rows: Vec<&&Record> = records.iter().filter(|r| r.clients == c).collect();
-        rows.sort_by(|a, b| {
-            b.summary
-                .ops_per_sec
-                .median
-                .total_cmp(&a.summary.ops_per_sec.median)
-        });
+        let of_c: Vec<&Record> = records.iter().copied().filter(|r| r.clients == c).collect();
+        let rows = by_median(&of_c);
         let fastest = rows.first().map_or(0.0, |r| r.summary.ops_per_sec.median);
         let body: Vec<Vec<String>> = rows
             .iter()

@@ -376,3 +376,21 @@ fn instruction_counts_compare_each_process_and_show_instructions() {
         "the load does not move counts: {table}"
     );
 }
+
+#[test]
+fn single_repetitions_make_no_interval_and_the_method_line_says_so() {
+    let base = run("2026-11-30T10:00:00Z", vec![record("mutex_std", &[1e7])]);
+    let new = run("2026-11-30T10:00:30Z", vec![record("mutex_std", &[0.5e7])]);
+    let c = compare(vec![base], vec![new]);
+    assert_eq!(row(&c, "mutex_std").change, Change::Inconclusive);
+    assert!(
+        !c.regressed(),
+        "no interval, no verdict: a halving is not called slower"
+    );
+    let table = c.render_table();
+    assert!(
+        table.contains("No record had the repetitions an interval needs"),
+        "{table}"
+    );
+    assert!(!table.contains("a no interval") && !table.contains("for 0 records"));
+}
