@@ -14,18 +14,20 @@
 # --rev REV        the revision measured [HEAD]; keep one revision for a whole series
 # Other options go to scripts/ci-regress.sh (--suite, --rounds, --repeat, --duration, …).
 #
-# Trials are kept under target/ci-power/plant-S/trial-K.json; a trial already there is not run
-# again, so an interrupted series resumes. Run it on a quiet machine.
+# Trials are kept under target/ci-power/plant-S/trial-K.json (target/ci-power-instructions/…
+# with --tier instructions); a trial already there is not run again, so an interrupted series
+# resumes. Run the wall-clock tier on a quiet machine.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-trials=20 plants="0" rev=HEAD pass=()
+trials=20 plants="0" rev=HEAD tier=wall pass=()
 while (( $# > 0 )); do
   case "$1" in
     --trials) trials=${2:?--trials needs a value}; shift 2 ;;
     --plants) plants=${2:?--plants needs a value}; shift 2 ;;
     --rev) rev=${2:?--rev needs a value}; shift 2 ;;
     -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --tier) tier=${2:?--tier needs a value}; pass+=("$1" "$2"); shift 2 ;;
     *) pass+=("$1"); shift ;;
   esac
 done
@@ -35,6 +37,7 @@ for p in $plants; do
 done
 
 dir=target/ci-power
+[[ "$tier" == wall ]] || dir=target/ci-power-$tier
 for ((k = 1; k <= trials; k++)); do
   for p in $plants; do
     file="$dir/plant-$p/trial-$k.json"
