@@ -300,6 +300,11 @@ fn record(
         });
     }
     let described = registry::describe(&w.service, implementation, driver).unwrap_or_default();
+    // The counted loop calls from one task on a current-thread runtime (`run_counted`).
+    let placement = described.placement.replace(
+        Driver::Tasks.callers(),
+        "one tokio task on a current-thread runtime making async calls",
+    );
     Ok(Record {
         workload: w.name.clone(),
         service: w.service.clone(),
@@ -308,7 +313,7 @@ fn record(
         about: described.about.to_owned(),
         driver,
         clients: 1,
-        placement: described.placement,
+        placement,
         duration_ms: 0,
         summary: Summary::of(&repetitions),
         repetitions,
