@@ -29,6 +29,8 @@ macro_rules! message_error {
 }
 
 pub mod driver;
+#[doc(hidden)]
+pub mod fixture;
 pub mod floors;
 pub mod generate;
 pub mod machine;

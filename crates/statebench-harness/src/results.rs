@@ -410,66 +410,21 @@ pub fn utc(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::LatencySummary;
-    use std::collections::BTreeMap;
 
     fn sample() -> Results {
-        let (machine, floors) = (Machine::fixture(), Floors::fixture());
-        let settings = RunSettings {
-            command: vec!["statebench".into(), "run".into()],
-            warmup_ms: 100,
-            duration_ms: None,
-            repeat: 2,
-            sample_every: None,
-            seed: 1,
-            implementations: vec!["mutex_std".into()],
-            drivers: vec![Driver::Threads],
-            clients: vec![],
-            workloads: vec![crate::workload::find("counter").expect("exists")],
-            suite: None,
-            planted: None,
-            metric: None,
-        };
-        let latency = LatencySummary {
-            count: 10,
-            mean_ns: 50.5,
-            p50_ns: 40,
-            p90_ns: 80,
-            p99_ns: 99,
-            p999_ns: 120,
-            max_ns: 130,
-        };
-        let rep = |ops: u64| Repetition {
-            trial: 0,
-            at_ms: 0,
-            ops,
-            elapsed_ns: 1_000_000_000,
-            ops_per_sec: ops as f64,
-            cpu_ns_per_op: 30.0,
-            timed_one_in: 16,
-            timing_share: 0.0,
-            ops_by_kind: BTreeMap::from([("increment".to_owned(), ops)]),
-            latency: BTreeMap::from([("all".to_owned(), latency)]),
-            hit_rate: None,
-            live_size: None,
-            instructions_per_op: None,
-        };
-        let reps = vec![rep(100), rep(300)];
-        let mut results = Results::new(machine, floors, settings);
-        results.records.push(Record {
-            workload: "counter".into(),
-            service: "counter".into(),
-            implementation: "mutex_std".into(),
-            family: "lock".into(),
-            about: "a mutex".into(),
-            driver: Driver::Threads,
-            clients: 1,
-            placement: "in the caller".into(),
-            duration_ms: 1000,
-            summary: Summary::of(&reps),
-            repetitions: reps,
-        });
-        results
+        let reps = vec![
+            crate::fixture::repetition(100.0, &[("increment", 100)]),
+            crate::fixture::repetition(300.0, &[("increment", 300)]),
+        ];
+        let record = crate::fixture::record(
+            "counter",
+            "mutex_std",
+            Family::Lock,
+            Driver::Threads,
+            1,
+            reps,
+        );
+        crate::fixture::results(&["counter"], vec![record])
     }
 
     #[test]
@@ -485,7 +440,7 @@ mod tests {
                 max: 300.0
             }
         );
-        assert_eq!(back.records[0].summary.p99_ns.median, 99.0);
+        assert_eq!(back.records[0].summary.p99_ns.median, 900.0);
     }
 
     #[test]

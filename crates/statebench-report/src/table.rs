@@ -260,40 +260,12 @@ mod tests {
 
     #[test]
     fn starved_writers_are_named() {
-        use statebench_harness::Driver;
-        use statebench_harness::driver::Repetition;
-        use statebench_harness::results::Summary;
-        use std::collections::BTreeMap;
+        use statebench_core::Family;
+        use statebench_harness::{Driver, fixture};
         let seed = statebench_harness::workload::find("seed").expect("exists");
         let record = |gets: u64, sets: u64| {
-            let rep = Repetition {
-                trial: 0,
-                at_ms: 0,
-                ops: gets + sets,
-                elapsed_ns: 1,
-                ops_per_sec: 1.0,
-                cpu_ns_per_op: 1.0,
-                timed_one_in: 1,
-                timing_share: 0.0,
-                ops_by_kind: BTreeMap::from([("get".to_owned(), gets), ("set".to_owned(), sets)]),
-                latency: BTreeMap::new(),
-                hit_rate: None,
-                live_size: None,
-                instructions_per_op: None,
-            };
-            Record {
-                workload: "seed".into(),
-                service: "kv".into(),
-                implementation: "x".into(),
-                family: "lock".into(),
-                about: String::new(),
-                driver: Driver::Threads,
-                clients: 110,
-                placement: String::new(),
-                duration_ms: 1,
-                summary: Summary::of(std::slice::from_ref(&rep)),
-                repetitions: vec![rep],
-            }
+            let rep = fixture::repetition(1.0, &[("get", gets), ("set", sets)]);
+            fixture::record("seed", "x", Family::Lock, Driver::Threads, 110, vec![rep])
         };
         assert!(
             starved_kinds(&record(1000, 100), &seed).is_empty(),

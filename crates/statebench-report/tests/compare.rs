@@ -2,14 +2,10 @@
 //! noise is called inconclusive with low power, and documents that measured differently, or
 //! cannot be pooled, are refused with the reason.
 
-use std::collections::BTreeMap;
-
-use statebench_harness::Driver;
+use statebench_core::Family;
 use statebench_harness::driver::Repetition;
-use statebench_harness::floors::Floors;
-use statebench_harness::machine::Machine;
-use statebench_harness::results::{Record, Results, RunSettings, Summary};
-use statebench_harness::workload::find;
+use statebench_harness::results::{Record, Results, RunSettings};
+use statebench_harness::{Driver, fixture};
 use statebench_report::compare::{Change, Comparison, Mode, Options};
 
 /// A record of `rates` (one repetition each).
@@ -20,32 +16,17 @@ fn record(implementation: &str, rates: &[f64]) -> Record {
         .map(|(i, &rate)| Repetition {
             trial: i as u32,
             at_ms: i as u64 * 100,
-            ops: rate as u64 / 10,
-            elapsed_ns: 100_000_000,
-            ops_per_sec: rate,
-            cpu_ns_per_op: 1e9 / rate,
-            timed_one_in: 256,
-            timing_share: 0.001,
-            ops_by_kind: BTreeMap::from([("get".to_owned(), rate as u64 / 10)]),
-            latency: BTreeMap::new(),
-            hit_rate: None,
-            live_size: None,
-            instructions_per_op: None,
+            ..fixture::repetition(rate, &[("get", rate as u64)])
         })
         .collect();
-    Record {
-        workload: "kv_read_heavy".into(),
-        service: "kv".into(),
-        implementation: implementation.into(),
-        family: "lock".into(),
-        about: String::new(),
-        driver: Driver::Threads,
-        clients: 1,
-        placement: String::new(),
-        duration_ms: 100,
-        summary: Summary::of(&repetitions),
+    fixture::record(
+        "kv_read_heavy",
+        implementation,
+        Family::Lock,
+        Driver::Threads,
+        1,
         repetitions,
-    }
+    )
 }
 
 /// `n` rates around `center`, spread by ±`spread` (a fixed zigzag: deterministic).
@@ -59,24 +40,17 @@ fn around(center: f64, spread: f64, n: usize) -> Vec<f64> {
 }
 
 fn run(created: &str, records: Vec<Record>) -> Results {
-    let settings = RunSettings {
-        command: vec!["statebench".into(), "run".into()],
+    let mut results = fixture::results(&["kv_read_heavy"], records);
+    results.created = created.into();
+    results.settings = RunSettings {
         warmup_ms: 30,
         duration_ms: Some(60),
-        repeat: 10,
         sample_every: Some(1024),
-        seed: 7,
-        implementations: vec![],
         drivers: vec![Driver::Threads],
         clients: vec![1],
-        workloads: vec![find("kv_read_heavy").expect("exists")],
         suite: Some("ci".into()),
-        planted: None,
-        metric: None,
+        ..results.settings
     };
-    let mut results = Results::new(Machine::fixture(), Floors::fixture(), settings);
-    results.created = created.into();
-    results.records = records;
     results
 }
 

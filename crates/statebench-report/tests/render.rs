@@ -1,15 +1,11 @@
 //! Rendering a small fixture: every section is there, figures come from the document, and the
 //! same document always renders the same report.
 
-use std::collections::BTreeMap;
-
+use statebench_core::Family;
 use statebench_harness::Driver;
-use statebench_harness::driver::Repetition;
+use statebench_harness::fixture as made_up;
 use statebench_harness::floors::Floors;
-use statebench_harness::machine::Machine;
-use statebench_harness::measure::LatencySummary;
-use statebench_harness::results::{Record, Results, RunSettings, Summary};
-use statebench_harness::workload::find;
+use statebench_harness::results::{Record, Results};
 use statebench_report::markdown::{report, share, summary};
 
 fn record(
@@ -20,74 +16,27 @@ fn record(
     ops: &[(&str, u64)],
 ) -> Record {
     let total: u64 = ops.iter().map(|(_, n)| n).sum();
-    let latency = LatencySummary {
-        count: 100,
-        mean_ns: 150.0,
-        p50_ns: 100,
-        p90_ns: 200,
-        p99_ns: 900,
-        p999_ns: 2000,
-        max_ns: 5000,
-    };
-    let rep = |scale: f64| Repetition {
-        trial: 0,
-        at_ms: 0,
-        ops: total,
-        elapsed_ns: 1_000_000_000,
-        ops_per_sec: total as f64 * scale,
-        cpu_ns_per_op: 250.0,
-        timed_one_in: 1,
-        timing_share: 0.0,
-        ops_by_kind: ops.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect(),
-        latency: BTreeMap::from([("all".to_owned(), latency)]),
-        hit_rate: None,
-        live_size: None,
-        instructions_per_op: None,
+    let rep = |scale: f64| made_up::repetition(total as f64 * scale, ops);
+    // As the registry declares them (the fixtures use registered names).
+    let family = match implementation {
+        i if i.starts_with("owner_") => Family::Owner,
+        "dashmap" | "atomic" => Family::Concurrent,
+        _ => Family::Lock,
     };
     let repetitions = vec![rep(0.9), rep(1.0), rep(1.1)];
-    Record {
-        workload: workload.into(),
-        service: "kv".into(),
-        implementation: implementation.into(),
-        // As the registry declares them (the fixtures use registered names).
-        family: match implementation {
-            i if i.starts_with("owner_") => "owner",
-            "dashmap" | "atomic" => "concurrent",
-            _ => "lock",
-        }
-        .into(),
-        about: format!("{implementation}, in one line"),
+    made_up::record(
+        workload,
+        implementation,
+        family,
         driver,
         clients,
-        placement: format!("{implementation} runs here"),
-        duration_ms: 1000,
-        summary: Summary::of(&repetitions),
         repetitions,
-    }
+    )
 }
 
 fn fixture() -> Results {
-    let (machine, floors) = (Machine::fixture(), Floors::fixture());
-    let settings = RunSettings {
-        command: vec!["statebench".into(), "report".into()],
-        warmup_ms: 100,
-        duration_ms: None,
-        repeat: 3,
-        sample_every: None,
-        seed: 7,
-        implementations: vec![],
-        drivers: Driver::ALL.to_vec(),
-        clients: vec![],
-        workloads: vec![
-            find("seed_nosleep").expect("exists"),
-            find("kv_read_heavy").expect("exists"),
-        ],
-        suite: None,
-        planted: None,
-        metric: None,
-    };
-    let mut results = Results::new(machine, floors, settings);
-    results.created = "2026-11-29T00:00:00Z".into();
+    let mut results = made_up::results(&["seed_nosleep", "kv_read_heavy"], Vec::new());
+    results.settings.repeat = 3;
     results.records = vec![
         record(
             "seed_nosleep",

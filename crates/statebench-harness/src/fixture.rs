@@ -1,0 +1,117 @@
+//! Made-up results, for the tests of code that reads them (the results format, the report,
+//! `compare`): plausible figures, never a measurement. Written once, so a field added to the
+//! format is filled in one place and every such test keeps compiling.
+
+use std::collections::BTreeMap;
+
+use statebench_core::Family;
+
+use crate::driver::{Driver, Repetition};
+use crate::floors::Floors;
+use crate::machine::Machine;
+use crate::measure::LatencySummary;
+use crate::results::{Record, Results, RunSettings, Summary};
+use crate::workload;
+
+/// A latency summary of 100 timed operations: p50 100 ns, p99 900 ns, max 5 µs.
+pub fn latency() -> LatencySummary {
+    LatencySummary {
+        count: 100,
+        mean_ns: 150.0,
+        p50_ns: 100,
+        p90_ns: 200,
+        p99_ns: 900,
+        p999_ns: 2000,
+        max_ns: 5000,
+    }
+}
+
+/// One repetition of a 1 s window at `ops_per_sec`, with the operations of each kind given
+/// (their sum is its `ops`) and [`latency`] over all kinds.
+pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
+    Repetition {
+        trial: 0,
+        at_ms: 0,
+        ops: ops_by_kind.iter().map(|(_, n)| n).sum(),
+        elapsed_ns: 1_000_000_000,
+        ops_per_sec,
+        cpu_ns_per_op: 250.0,
+        timed_one_in: 1,
+        timing_share: 0.0,
+        ops_by_kind: ops_by_kind
+            .iter()
+            .map(|(kind, n)| ((*kind).to_owned(), *n))
+            .collect(),
+        latency: BTreeMap::from([("all".to_owned(), latency())]),
+        hit_rate: None,
+        live_size: None,
+        instructions_per_op: None,
+    }
+}
+
+/// A record of `implementation` (of `family`) on the named workload `workload`, with
+/// `repetitions` summarised. Its description reads "`implementation`, in one line" and its
+/// placement "`implementation` runs here".
+///
+/// # Panics
+///
+/// If no workload is named `workload`.
+pub fn record(
+    workload: &str,
+    implementation: &str,
+    family: Family,
+    driver: Driver,
+    clients: usize,
+    repetitions: Vec<Repetition>,
+) -> Record {
+    let service = workload::find(workload).expect("a named workload").service;
+    Record {
+        workload: workload.into(),
+        service,
+        implementation: implementation.into(),
+        family: family.name().into(),
+        about: format!("{implementation}, in one line"),
+        driver,
+        clients,
+        placement: format!("{implementation} runs here"),
+        duration_ms: 1000,
+        summary: Summary::of(&repetitions),
+        repetitions,
+    }
+}
+
+/// A run of the named `workloads` holding `records`, on [`Machine::fixture`] with
+/// [`Floors::fixture`], created 2026-11-29 at midnight UTC; its settings say as many
+/// repetitions as its longest record has.
+///
+/// # Panics
+///
+/// If a workload is not a named one.
+pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
+    let settings = RunSettings {
+        command: vec!["statebench".into(), "run".into()],
+        warmup_ms: 100,
+        duration_ms: None,
+        repeat: records
+            .iter()
+            .map(|r| r.repetitions.len() as u32)
+            .max()
+            .unwrap_or(1),
+        sample_every: None,
+        seed: 7,
+        implementations: vec![],
+        drivers: Driver::ALL.to_vec(),
+        clients: vec![],
+        workloads: workloads
+            .iter()
+            .map(|w| workload::find(w).expect("a named workload"))
+            .collect(),
+        suite: None,
+        planted: None,
+        metric: None,
+    };
+    let mut results = Results::new(Machine::fixture(), Floors::fixture(), settings);
+    results.created = "2026-11-29T00:00:00Z".into();
+    results.records = records;
+    results
+}
