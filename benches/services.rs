@@ -26,8 +26,6 @@ use statebench_core::{Service, Settings};
 use statebench_harness::generate::{Plan, Subject, plans};
 use statebench_harness::workload::{self, Workload};
 
-/// The workload each service is benchmarked with.
-const WORKLOADS: [&str; 4] = ["kv_read_heavy", "counter", "sessions", "cache"];
 const CONTENDED_CLIENTS: [usize; 3] = [2, 8, 64];
 const SEED: u64 = 0x5EED;
 
@@ -224,8 +222,8 @@ fn contended_tasks<S: Subject, I: Service<S>>(
 }
 
 fn services(c: &mut Criterion) {
-    for name in WORKLOADS {
-        let w = workload::find(name).expect("a named workload");
+    for w in workload::representative() {
+        let name = &w.name;
         for mode in [Mode::Blocking, Mode::Async, Mode::Threads, Mode::Tasks] {
             let mut group = c.benchmark_group(format!("{name}/{}", mode.name()));
             group
@@ -238,13 +236,7 @@ fn services(c: &mut Criterion) {
                 workload: &w,
                 mode,
             };
-            match w.service.as_str() {
-                "kv" => registry::kv(&mut register),
-                "counter" => registry::counter(&mut register),
-                "sessions" => registry::sessions(&mut register),
-                "cache" => registry::cache(&mut register),
-                other => panic!("no registry walk for {other}"),
-            }
+            registry::visit_service(&w.service, &mut register);
             group.finish();
         }
     }

@@ -26,17 +26,17 @@ use statebench_core::{Service, StateMachine};
 use statebench_harness::driver::run_counted;
 use statebench_harness::generate::Subject;
 use statebench_harness::results::{Record, Summary};
-use statebench_harness::workload::find;
+use statebench_harness::workload::representative;
 use statebench_harness::{Driver, Repetition, RunError, Workload};
 
 use crate::registry::{self, Visitor};
 
-/// The workload the tier counts for each service: each service's own, with its cleanup moved
-/// an hour away — a sweep on a timer costs instructions in proportion to time, not operations.
+/// The workload the tier counts for each service: its representative one, with its cleanup
+/// moved an hour away — a sweep on a timer costs instructions in proportion to time, not
+/// operations.
 pub fn workloads() -> Vec<Workload> {
-    ["kv_read_heavy", "counter", "sessions", "cache"]
-        .iter()
-        .filter_map(|name| find(name).ok())
+    representative()
+        .into_iter()
         .map(|mut w| {
             w.cleanup_every_ms = 3_600_000;
             w

@@ -3,11 +3,11 @@
 //! command line.
 //!
 //! The registry is a set of visitor walks rather than a table of boxed objects: a
-//! [`Visitor`](registry::Visitor) is called once per implementation with the implementation's *type*, so tests,
-//! benchmarks and the runner drive each one monomorphised, with no dynamic dispatch or boxed
-//! future in the measured path, while the names stay available for listing and selection.
-//! Adding a strategy generic over the state machine is one line in `generic`; adding a
-//! per-service implementation is one line in that service's walk.
+//! [`Visitor`](registry::Visitor) is called once per implementation with the implementation's
+//! *type*, so tests, benchmarks and the runner drive each one monomorphised, with no dynamic
+//! dispatch or boxed future in the measured path, while the names stay available for listing
+//! and selection. Adding a strategy generic over the state machine is one line in `generic`;
+//! adding a per-service implementation is one line in that service's `Registered::own`.
 
 #![deny(missing_docs)]
 

@@ -16,29 +16,41 @@ pub trait Visitor<S: StateMachine> {
     fn visit<I: Service<S>>(&mut self);
 }
 
-/// A visitor of every service.
-pub trait VisitAll:
-    Visitor<KvU64> + Visitor<Counter> + Visitor<Sessions> + Visitor<CacheU64>
-{
+/// The strategies made for one service alone, added to the generic ones. Every service of
+/// [`statebench_core::for_each_service!`] implements it (with an empty body if it has none),
+/// or the registry does not compile.
+pub trait Registered: StateMachine + Sized {
+    /// Visits this service's own strategies.
+    fn own<V: Visitor<Self>>(v: &mut V);
 }
-impl<V: Visitor<KvU64> + Visitor<Counter> + Visitor<Sessions> + Visitor<CacheU64>> VisitAll for V {}
 
-/// The services, by name, with one line each on what they are.
-pub const SERVICES: [(&str, &str); 4] = [
-    (
-        "kv",
-        "key-value store, u64 keys and values: get, set, delete, len",
-    ),
-    ("counter", "counter: increment, get, reset"),
-    (
-        "sessions",
-        "session manager: create, get, set_data, touch, delete; sessions expire",
-    ),
-    (
-        "cache",
-        "TTL cache: set with a TTL, get, delete, len; periodic cleanup",
-    ),
-];
+macro_rules! visit_all {
+    ($($service:ident = $ty:ty),+) => {
+        /// A visitor of every service.
+        pub trait VisitAll: $(Visitor<$ty> +)+ Sized {}
+        impl<V: $(Visitor<$ty> +)+ Sized> VisitAll for V {}
+
+        /// Walks every implementation of every service, service by service.
+        pub fn all<V: VisitAll>(v: &mut V) {
+            $(walk::<$ty, V>(v);)+
+        }
+
+        /// Walks the registry of `service` with `visitor` (nothing for an unknown service:
+        /// callers validate names first).
+        pub fn visit_service<V: VisitAll>(service: &str, visitor: &mut V) {
+            $(if service == <$ty>::SERVICE {
+                walk::<$ty, V>(visitor);
+            })+
+        }
+    };
+}
+statebench_core::for_each_service!(visit_all);
+
+/// Walks the implementations of service `S`: the generic strategies, then its own.
+pub fn walk<S: Registered, V: Visitor<S>>(v: &mut V) {
+    generic(v);
+    S::own(v);
+}
 
 /// The strategies generic over the state machine: they serve every service.
 fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
@@ -51,38 +63,30 @@ fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
     v.visit::<MutexParkingLot<S>>();
 }
 
-/// Walks the implementations of the key-value store.
-pub fn kv<V: Visitor<KvU64>>(v: &mut V) {
-    generic(v);
-    v.visit::<DashKv<u64, u64>>();
-    // The reference row: what the generic lock wrapper costs over a lock written by hand.
-    v.visit::<HandwrittenKv>();
+impl Registered for KvU64 {
+    fn own<V: Visitor<Self>>(v: &mut V) {
+        v.visit::<DashKv<u64, u64>>();
+        // The reference row: what the generic lock wrapper costs over a lock written by hand.
+        v.visit::<HandwrittenKv>();
+    }
 }
 
-/// Walks the implementations of the counter.
-pub fn counter<V: Visitor<Counter>>(v: &mut V) {
-    generic(v);
-    v.visit::<AtomicCounter>();
+impl Registered for Counter {
+    fn own<V: Visitor<Self>>(v: &mut V) {
+        v.visit::<AtomicCounter>();
+    }
 }
 
-/// Walks the implementations of the session manager.
-pub fn sessions<V: Visitor<Sessions>>(v: &mut V) {
-    generic(v);
-    v.visit::<DashSessions>();
+impl Registered for Sessions {
+    fn own<V: Visitor<Self>>(v: &mut V) {
+        v.visit::<DashSessions>();
+    }
 }
 
-/// Walks the implementations of the TTL cache.
-pub fn cache<V: Visitor<CacheU64>>(v: &mut V) {
-    generic(v);
-    v.visit::<DashCache<u64, u64>>();
-}
-
-/// Walks every implementation of every service, service by service.
-pub fn all<V: VisitAll>(v: &mut V) {
-    kv(v);
-    counter(v);
-    sessions(v);
-    cache(v);
+impl Registered for CacheU64 {
+    fn own<V: Visitor<Self>>(v: &mut V) {
+        v.visit::<DashCache<u64, u64>>();
+    }
 }
 
 /// What a record says of its strategy, read from the strategy's type.
@@ -155,18 +159,6 @@ pub fn implementations(service: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// Walks the registry of `service` with `visitor` (nothing for an unknown service: callers
-/// validate names first).
-pub fn visit_service<V: VisitAll>(service: &str, visitor: &mut V) {
-    match service {
-        "kv" => kv(visitor),
-        "counter" => counter(visitor),
-        "sessions" => sessions(visitor),
-        "cache" => cache(visitor),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,7 +185,7 @@ mod tests {
             }
         }
         let services: BTreeSet<_> = pairs.iter().map(|(s, _)| *s).collect();
-        let expected: BTreeSet<_> = SERVICES.iter().map(|(s, _)| *s).collect();
+        let expected: BTreeSet<_> = statebench_core::SERVICES.iter().map(|s| s.name).collect();
         assert_eq!(services, expected);
     }
 }

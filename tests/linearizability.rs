@@ -11,7 +11,7 @@ use std::time::Instant;
 use statebench::registry::{self, Visitor};
 use statebench_conformance::concurrent::cleanup_racing_clients;
 use statebench_conformance::{CallStyle, Model, check_linearizable};
-use statebench_core::Service;
+use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions};
 
 /// Runs the check on every implementation it visits.
 struct Linearizability {
@@ -68,28 +68,28 @@ const CI_CASES: u32 = 128;
 #[test]
 fn every_kv_store_is_linearizable() {
     let mut check = Linearizability::new(CI_CASES);
-    registry::kv(&mut check);
+    registry::walk::<KvU64, _>(&mut check);
     check.assert_covers(registry::implementations("kv"));
 }
 
 #[test]
 fn every_counter_is_linearizable() {
     let mut check = Linearizability::new(CI_CASES);
-    registry::counter(&mut check);
+    registry::walk::<Counter, _>(&mut check);
     check.assert_covers(registry::implementations("counter"));
 }
 
 #[test]
 fn every_session_manager_is_linearizable() {
     let mut check = Linearizability::new(CI_CASES);
-    registry::sessions(&mut check);
+    registry::walk::<Sessions, _>(&mut check);
     check.assert_covers(registry::implementations("sessions"));
 }
 
 #[test]
 fn every_cache_is_linearizable() {
     let mut check = Linearizability::new(CI_CASES);
-    registry::cache(&mut check);
+    registry::walk::<CacheU64, _>(&mut check);
     check.assert_covers(registry::implementations("cache"));
 }
 
@@ -135,8 +135,8 @@ fn cleanup_racing_clients_keeps_every_reply_right() {
         covered: Vec::new(),
         failures: Vec::new(),
     };
-    registry::cache(&mut race);
-    registry::sessions(&mut race);
+    registry::walk::<CacheU64, _>(&mut race);
+    registry::walk::<Sessions, _>(&mut race);
     assert!(race.failures.is_empty(), "{}", race.failures.join("\n\n"));
     let mut expected = registry::implementations("cache");
     expected.extend(registry::implementations("sessions"));

@@ -50,7 +50,7 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
     }
     // 7 generic strategies x 4 services, plus dashmap x 3 and atomic x 1.
     assert!(pairs.len() >= 32, "only {} pairs registered", pairs.len());
-    for (service, _) in registry::SERVICES {
+    for service in statebench_core::SERVICES.iter().map(|s| s.name) {
         for generic in [
             "owner_tokio",
             "owner_async_std",
@@ -90,7 +90,7 @@ impl Visitor<Counter> for Conservation {
 #[test]
 fn every_counter_keeps_every_increment_under_concurrent_resets() {
     let mut check = Conservation::default();
-    registry::counter(&mut check);
+    registry::walk::<Counter, _>(&mut check);
     assert!(check.failures.is_empty(), "{}", check.failures.join("\n"));
     assert_eq!(check.checked, registry::implementations("counter"));
 }

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use statebench_concurrent::{DashCache, DashSessions};
-use statebench_conformance::faults::{shutdown_stops_the_sweeper, threads_named};
+use statebench_conformance::faults::shutdown_stops_the_sweeper;
+use statebench_conformance::wait::threads_named;
 use statebench_core::{CacheU64, Service, Sessions, Settings};
 
 #[test]

@@ -22,8 +22,8 @@ use proptest::strategy::BoxedStrategy;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use statebench_core::{Error, ManualClock, Service, Settings};
 
-use crate::faults::PATIENCE;
 use crate::linearizability::{self, Call, Checked};
+use crate::wait::PATIENCE;
 use crate::{CallStyle, Model, Step, spin};
 
 /// One round: what each client does, then how far the clock moves once they are all done.
@@ -52,7 +52,8 @@ pub fn scenario<S: Model>() -> impl Strategy<Value = Scenario<S::Op>> {
         1 => Just(Step::Cleanup),
         3 => (0u64..20_000).prop_map(|ns| Step::Pause(Duration::from_nanos(ns))),
     ];
-    let whole = if S::KEYED {
+    // The counter is one object: nothing to split by key, every history is whole.
+    let whole = if S::KINDS.iter().any(|k| k.keyed) {
         prop::bool::weighted(0.25).boxed()
     } else {
         Just(true).boxed()

@@ -18,7 +18,8 @@
 //!   [`Probe`](faults::Probe) state machine and every wait bounded, so a failure is an error,
 //!   never a hang.
 //!
-//! [`Model`] says, per service, how to build a fresh model and how to draw operations.
+//! [`Model`] says, per service, how to build a fresh model and how to draw operations;
+//! [`wait`] holds the bounded waits that every test of the workspace uses.
 
 #![deny(missing_docs)]
 
@@ -26,6 +27,7 @@ pub mod concurrent;
 pub mod faults;
 pub mod linearizability;
 mod models;
+pub mod wait;
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -250,9 +252,11 @@ pub fn check_counter_conservation<I: Service<statebench_core::Counter>>(
 /// Instantiates the model-based suite for an implementation, one test per service and call
 /// style (`<name>::<service>::blocking`, `<name>::<service>::async_calls`).
 ///
-/// For a strategy generic over the state machine, name it and list the services:
+/// For a strategy generic over the state machine, name it and say `all` (every service of
+/// [`statebench_core::for_each_service!`]) or list the services:
 /// ```text
-/// statebench_conformance::conformance_tests!(owner_tokio = OwnerTokio; kv, counter, sessions, cache);
+/// statebench_conformance::conformance_tests!(owner_tokio = OwnerTokio; all);
+/// statebench_conformance::conformance_tests!(striped = Striped; kv, cache);
 /// ```
 /// For implementations written per service, give each type:
 /// ```text
@@ -261,6 +265,9 @@ pub fn check_counter_conservation<I: Service<statebench_core::Counter>>(
 /// The name must be the registered one (`Service::NAME`); the generated tests check it.
 #[macro_export]
 macro_rules! conformance_tests {
+    ($name:ident = $strategy:ident; all) => {
+        $crate::__core::for_each_service!($crate::__conformance_all; $name = $strategy);
+    };
     ($name:ident = $strategy:ident; $($service:ident),+ $(,)?) => {
         $crate::conformance_tests!($name; $($service = $strategy<$crate::model_of!($service)>),+);
     };
@@ -292,7 +299,17 @@ macro_rules! conformance_tests {
     };
 }
 
+/// [`conformance_tests!`]'s `all`, called back with the list of services.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __conformance_all {
+    ($name:ident = $strategy:ident; $($service:ident = $model:ty),+) => {
+        $crate::conformance_tests!($name = $strategy; $($service),+);
+    };
+}
+
 /// The registered state-machine type of a service name (`kv`, `counter`, `sessions`, `cache`).
+/// A service added to [`statebench_core::for_each_service!`] and not here fails to compile.
 #[macro_export]
 macro_rules! model_of {
     (kv) => {
@@ -311,3 +328,11 @@ macro_rules! model_of {
 
 #[doc(hidden)]
 pub use statebench_core as __core;
+
+// Every service of the one list has its arm in `model_of!`, naming the same type.
+macro_rules! every_service_has_a_model {
+    ($($service:ident = $model:ty),+) => {
+        $(const _: fn($model) -> model_of!($service) = |model| model;)+
+    };
+}
+statebench_core::for_each_service!(every_service_has_a_model);

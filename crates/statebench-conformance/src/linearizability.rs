@@ -75,9 +75,9 @@ impl fmt::Display for Violation {
 }
 
 /// Checks `history` against the model started by `initial`, key by key when every operation
-/// names a key ([`Model::key`]), else whole.
+/// names a key ([`statebench_core::StateMachine::key`]), else whole.
 pub fn check<S: Model>(initial: impl Fn() -> S, history: &[Call<S>]) -> Result<Checked, Violation> {
-    let mut partitions: BTreeMap<Option<u64>, Vec<&Call<S>>> = BTreeMap::new();
+    let mut partitions: BTreeMap<Option<&S::Key>, Vec<&Call<S>>> = BTreeMap::new();
     if history.iter().all(|c| S::key(&c.op).is_some()) {
         for call in history {
             partitions.entry(S::key(&call.op)).or_default().push(call);
@@ -89,7 +89,7 @@ pub fn check<S: Model>(initial: impl Fn() -> S, history: &[Call<S>]) -> Result<C
     for (key, calls) in &partitions {
         linearize(initial(), calls).map_err(|why| Violation {
             why: match key {
-                Some(k) => format!("key {k}: {why}"),
+                Some(k) => format!("key {k:?}: {why}"),
                 None => why,
             },
             calls: describe(calls),

@@ -11,10 +11,11 @@ use statebench_core::{
 };
 
 /// A service the conformance suite knows how to exercise.
-pub trait Model: StateMachine + Clone + PartialEq + Debug + Sized {
-    /// Whether operations name keys that never interact ([`Model::key`]); the counter is one
-    /// object.
-    const KEYED: bool = true;
+///
+/// Which operations touch one key, and which the whole state, is the state machine's own
+/// declaration ([`StateMachine::key`], [`statebench_core::Kind::keyed`]); keys are ordered so
+/// that a history split by key is checked in a reproducible order.
+pub trait Model: StateMachine<Key: Ord> + Clone + PartialEq + Debug + Sized {
     /// A fresh, empty state with test settings (short lifetimes, so sessions expire).
     fn model() -> Self;
     /// Operations, drawn over a handful of keys so that they hit each other.
@@ -23,9 +24,6 @@ pub trait Model: StateMachine + Clone + PartialEq + Debug + Sized {
     fn advance() -> BoxedStrategy<Duration> {
         (0u64..=12).prop_map(Duration::from_secs).boxed()
     }
-    /// The key `op` touches, or `None` if it reads or writes the whole state (`Len`, and every
-    /// counter operation). The linearizability check splits histories by key when it can.
-    fn key(op: &Self::Op) -> Option<u64>;
     /// A fresh state for the concurrent checks: like [`Model::model`], with periodic cleanup
     /// every few milliseconds so that it races the clients.
     fn racing() -> Self {
@@ -56,21 +54,12 @@ impl Model for KvU64 {
         .boxed()
     }
 
-    fn key(op: &KvOp<u64, u64>) -> Option<u64> {
-        match op {
-            KvOp::Get(k) | KvOp::Set(k, _) | KvOp::Delete(k) => Some(*k),
-            KvOp::Len => None,
-        }
-    }
-
     fn final_reads() -> Vec<KvOp<u64, u64>> {
         KEYS.map(KvOp::Get).collect()
     }
 }
 
 impl Model for Counter {
-    const KEYED: bool = false;
-
     fn model() -> Self {
         Counter::new()
     }
@@ -82,10 +71,6 @@ impl Model for Counter {
             1 => Just(CounterOp::Reset),
         ]
         .boxed()
-    }
-
-    fn key(_: &CounterOp) -> Option<u64> {
-        None
     }
 
     fn final_reads() -> Vec<CounterOp> {
@@ -114,16 +99,6 @@ impl Model for Sessions {
         .boxed()
     }
 
-    fn key(op: &SessionsOp) -> Option<u64> {
-        match op {
-            SessionsOp::Create(id)
-            | SessionsOp::Get(id)
-            | SessionsOp::Delete(id)
-            | SessionsOp::SetData { id, .. }
-            | SessionsOp::Touch(id) => Some(*id),
-        }
-    }
-
     fn racing() -> Self {
         Sessions::new(SESSION_LIFETIME, RACING_CLEANUP)
     }
@@ -150,13 +125,6 @@ impl Model for CacheU64 {
             1 => Just(CacheOp::Len),
         ]
         .boxed()
-    }
-
-    fn key(op: &CacheOp<u64, u64>) -> Option<u64> {
-        match op {
-            CacheOp::Get(k) | CacheOp::Set { key: k, .. } | CacheOp::Delete(k) => Some(*k),
-            CacheOp::Len => None,
-        }
     }
 
     fn racing() -> Self {

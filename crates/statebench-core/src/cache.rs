@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::{Key, StateMachine, Value, is_live};
+use crate::{Key, Kind, StateMachine, Value, is_live};
 
 /// An operation on the cache. Every operation treats an expired entry as absent, whether or not
 /// a cleanup has removed it yet.
@@ -106,7 +106,31 @@ impl<K: Key, V: Value> Default for Cache<K, V> {
 impl<K: Key, V: Value> StateMachine for Cache<K, V> {
     type Op = CacheOp<K, V>;
     type Reply = CacheReply<V>;
+    type Key = K;
     const SERVICE: &'static str = "cache";
+    const ABOUT: &'static str = "TTL cache: set with a TTL, get, delete, len; periodic cleanup";
+    const KINDS: &'static [Kind] = &[
+        Kind::reader("get"),
+        Kind::writer("set"),
+        Kind::writer("delete"),
+        Kind::reader("len").whole_state(),
+    ];
+
+    fn kind(op: &CacheOp<K, V>) -> usize {
+        match op {
+            CacheOp::Get(_) => 0,
+            CacheOp::Set { .. } => 1,
+            CacheOp::Delete(_) => 2,
+            CacheOp::Len => 3,
+        }
+    }
+
+    fn key(op: &CacheOp<K, V>) -> Option<&K> {
+        match op {
+            CacheOp::Get(key) | CacheOp::Set { key, .. } | CacheOp::Delete(key) => Some(key),
+            CacheOp::Len => None,
+        }
+    }
 
     fn apply(&mut self, op: CacheOp<K, V>, now: Instant) -> CacheReply<V> {
         match op {
@@ -162,7 +186,7 @@ impl<K: Key, V: Value> StateMachine for Cache<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::read_agrees_with_apply;
+    use crate::testing::{every_kind_declared, read_agrees_with_apply};
 
     fn set(key: u64, value: u64, secs: u64) -> CacheOp<u64, u64> {
         CacheOp::Set {
@@ -208,9 +232,16 @@ mod tests {
         let mut c = Cache::<u64, u64>::default();
         c.apply(set(1, 10, 5), t0);
         let t9 = t0 + Duration::from_secs(9);
-        for op in [CacheOp::Get(1), CacheOp::Len, CacheOp::Delete(1)] {
+        for op in [CacheOp::Get(1), CacheOp::Len] {
             read_agrees_with_apply(&mut c, op.clone(), t0);
             read_agrees_with_apply(&mut c, op, t9);
         }
+        let ops = vec![
+            CacheOp::Get(1),
+            CacheOp::Len,
+            set(2, 20, 5),
+            CacheOp::Delete(1),
+        ];
+        every_kind_declared(&mut c, ops, t0);
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::StateMachine;
+use crate::{Kind, StateMachine};
 
 /// An operation on the counter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,8 +46,28 @@ impl Counter {
 impl StateMachine for Counter {
     type Op = CounterOp;
     type Reply = CounterReply;
+    type Key = ();
     const SERVICE: &'static str = "counter";
+    const ABOUT: &'static str = "counter: increment, get, reset";
+    const KINDS: &'static [Kind] = &[
+        Kind::writer("increment").whole_state(),
+        Kind::reader("get").whole_state(),
+        Kind::writer("reset").whole_state(),
+    ];
     const USES_CLOCK: bool = false;
+
+    #[inline(always)]
+    fn kind(op: &CounterOp) -> usize {
+        match op {
+            CounterOp::Increment => 0,
+            CounterOp::Get => 1,
+            CounterOp::Reset => 2,
+        }
+    }
+
+    fn key(_: &CounterOp) -> Option<&()> {
+        None
+    }
 
     // Small enough to inline into every strategy, as the same code written by hand would be.
     #[inline(always)]
@@ -75,7 +95,7 @@ impl StateMachine for Counter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::read_agrees_with_apply;
+    use crate::testing::every_kind_declared;
 
     #[test]
     fn increment_get_reset() {
@@ -87,7 +107,8 @@ mod tests {
         assert_eq!(c.apply(CounterOp::Reset, now), CounterReply(2));
         assert_eq!(c.apply(CounterOp::Get, now), CounterReply(0));
         assert_eq!(c.apply(CounterOp::Increment, now), CounterReply(1));
-        read_agrees_with_apply(&mut c, CounterOp::Get, now);
+        let ops = vec![CounterOp::Get, CounterOp::Increment, CounterOp::Reset];
+        every_kind_declared(&mut c, ops, now);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::{Key, StateMachine, Value};
+use crate::{Key, Kind, StateMachine, Value};
 
 /// An operation on the key-value store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,8 +68,34 @@ impl<K: Key, V: Value> Default for Kv<K, V> {
 impl<K: Key, V: Value> StateMachine for Kv<K, V> {
     type Op = KvOp<K, V>;
     type Reply = KvReply<V>;
+    type Key = K;
     const SERVICE: &'static str = "kv";
+    const ABOUT: &'static str = "key-value store, u64 keys and values: get, set, delete, len";
+    const KINDS: &'static [Kind] = &[
+        Kind::reader("get"),
+        Kind::writer("set"),
+        Kind::writer("delete"),
+        Kind::reader("len").whole_state(),
+    ];
     const USES_CLOCK: bool = false;
+
+    #[inline(always)]
+    fn kind(op: &KvOp<K, V>) -> usize {
+        match op {
+            KvOp::Get(_) => 0,
+            KvOp::Set(..) => 1,
+            KvOp::Delete(_) => 2,
+            KvOp::Len => 3,
+        }
+    }
+
+    #[inline(always)]
+    fn key(op: &KvOp<K, V>) -> Option<&K> {
+        match op {
+            KvOp::Get(k) | KvOp::Set(k, _) | KvOp::Delete(k) => Some(k),
+            KvOp::Len => None,
+        }
+    }
 
     // Small enough to inline into every strategy, as the same code written by hand would be.
     #[inline(always)]
@@ -97,7 +123,7 @@ impl<K: Key, V: Value> StateMachine for Kv<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::read_agrees_with_apply;
+    use crate::testing::{every_kind_declared, read_agrees_with_apply};
 
     #[test]
     fn set_get_delete_len() {
@@ -118,9 +144,9 @@ mod tests {
     fn reads_agree_with_apply() {
         let now = Instant::now();
         let mut kv = Kv::from_entries([(1u64, 1u64), (2, 4)]);
-        for op in [KvOp::Get(1), KvOp::Get(3), KvOp::Len, KvOp::Set(5, 5)] {
-            read_agrees_with_apply(&mut kv, op, now);
-        }
+        let ops = vec![KvOp::Get(1), KvOp::Len, KvOp::Set(5, 5), KvOp::Delete(2)];
+        every_kind_declared(&mut kv, ops, now);
+        read_agrees_with_apply(&mut kv, KvOp::Get(3), now);
         assert_eq!(kv.read(&KvOp::Set(1, 1), now), None);
         assert_eq!(kv.read(&KvOp::Delete(1), now), None);
     }

@@ -53,12 +53,28 @@ pub trait StateMachine: Send + Sync + 'static {
     type Op: Clone + Debug + Send + Sync + 'static;
     /// The answer to one operation.
     type Reply: Clone + Debug + PartialEq + Send + 'static;
+    /// What an operation names when it touches one entry (the store's key, a session's id);
+    /// `()` for a service that is one object (the counter).
+    type Key: Key;
     /// The stable snake_case name of the service (`kv`, `counter`, `sessions`, `cache`).
     const SERVICE: &'static str;
+    /// What the service is, in one line for `statebench list` and the report.
+    const ABOUT: &'static str;
+    /// The kinds of operation, in the order their latencies are reported; workload mixes name
+    /// them. [`kind`](StateMachine::kind) says which one an operation is.
+    const KINDS: &'static [Kind];
     /// Whether any operation depends on `now`. Strategies skip reading the clock for services
     /// that never look at it (the store, the counter), so a clock read never pads their
     /// critical sections.
     const USES_CLOCK: bool = true;
+
+    /// The index into [`KINDS`](StateMachine::KINDS) of `op`'s kind.
+    fn kind(op: &Self::Op) -> usize;
+
+    /// The key `op` touches, or `None` if it reads or writes the whole state; `Some` exactly
+    /// when its kind is [`keyed`](Kind::keyed). Operations on different keys never affect each
+    /// other, so a strategy may shard by key and a checker may split a history by it.
+    fn key(op: &Self::Op) -> Option<&Self::Key>;
 
     /// Applies `op` at instant `now` and returns its reply.
     fn apply(&mut self, op: Self::Op, now: Instant) -> Self::Reply;
@@ -80,6 +96,112 @@ pub trait StateMachine: Send + Sync + 'static {
     fn cleanup_every(&self) -> Option<Duration> {
         None
     }
+}
+
+/// One kind of operation of a service: its name and what it may do to the state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kind {
+    /// The snake_case name, as workload mixes and latency tables write it (`get`, `set_data`).
+    pub name: &'static str,
+    /// Whether it may change the state. `false` promises that `apply` leaves the state as it
+    /// was; only such operations may be answered by [`read`](StateMachine::read).
+    pub writes: bool,
+    /// Whether each operation of this kind names one key ([`StateMachine::key`]); `false`: it
+    /// reads or writes the whole state (`len`, every counter operation).
+    pub keyed: bool,
+}
+
+impl Kind {
+    /// A kind that reads one key.
+    pub const fn reader(name: &'static str) -> Kind {
+        Kind {
+            name,
+            writes: false,
+            keyed: true,
+        }
+    }
+
+    /// A kind that may write one key.
+    pub const fn writer(name: &'static str) -> Kind {
+        Kind {
+            name,
+            writes: true,
+            keyed: true,
+        }
+    }
+
+    /// This kind, acting on the whole state instead of one key.
+    pub const fn whole_state(self) -> Kind {
+        Kind {
+            keyed: false,
+            ..self
+        }
+    }
+}
+
+/// What a service declares of itself, read from its [`StateMachine`] consts: the row of
+/// [`SERVICES`] that code working from names (workload files, the CLI) looks up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServiceInfo {
+    /// [`StateMachine::SERVICE`].
+    pub name: &'static str,
+    /// [`StateMachine::ABOUT`].
+    pub about: &'static str,
+    /// [`StateMachine::KINDS`].
+    pub kinds: &'static [Kind],
+}
+
+impl ServiceInfo {
+    /// The declaration of service `S`.
+    pub const fn of<S: StateMachine>() -> ServiceInfo {
+        ServiceInfo {
+            name: S::SERVICE,
+            about: S::ABOUT,
+            kinds: S::KINDS,
+        }
+    }
+
+    /// The index of the kind named `name`.
+    pub fn kind(&self, name: &str) -> Option<usize> {
+        self.kinds.iter().position(|k| k.name == name)
+    }
+}
+
+/// Calls the macro named first with the list of services: `name = Type` pairs, the one place
+/// a service is registered (docs/ARCHITECTURE.md lists what else a new service touches).
+/// Arguments after a `;` are passed on before the list:
+///
+/// ```
+/// macro_rules! names {
+///     ($($name:ident = $service:ty),+) => { [$(stringify!($name)),+] };
+/// }
+/// let names = statebench_core::for_each_service!(names);
+/// assert_eq!(names, ["kv", "counter", "sessions", "cache"]);
+/// ```
+#[macro_export]
+macro_rules! for_each_service {
+    ($($callback:ident)::+ $(; $($arg:tt)*)?) => {
+        $($callback)::+! {
+            $($($arg)* ;)?
+            kv = $crate::KvU64,
+            counter = $crate::Counter,
+            sessions = $crate::Sessions,
+            cache = $crate::CacheU64
+        }
+    };
+}
+
+macro_rules! service_table {
+    ($($name:ident = $service:ty),+) => {
+        /// Every service's declaration, in registration order ([`for_each_service!`]).
+        pub const SERVICES: &[ServiceInfo] = &[$(ServiceInfo::of::<$service>()),+];
+    };
+}
+for_each_service!(service_table);
+
+/// The declaration of the service named `name`.
+pub fn service(name: &str) -> Option<&'static ServiceInfo> {
+    SERVICES.iter().find(|s| s.name == name)
 }
 
 /// Why a call did not get a reply.
@@ -258,16 +380,78 @@ pub(crate) mod testing {
     use super::StateMachine;
     use std::time::Instant;
 
-    /// Asserts that where `read` answers, it agrees with `apply` and `apply` changes nothing.
+    /// Asserts that `op` does what its kind declares: where `read` answers, the kind is a
+    /// reader, `read` agrees with `apply` and `apply` changes nothing; a reader's `apply`
+    /// changes nothing; `key` names a key exactly when the kind is keyed. Applies `op`.
     pub fn read_agrees_with_apply<S>(state: &mut S, op: S::Op, now: Instant)
     where
         S: StateMachine + Clone + PartialEq + std::fmt::Debug,
     {
-        if let Some(read_reply) = state.read(&op, now) {
-            let before = state.clone();
-            let applied = state.apply(op.clone(), now);
-            assert_eq!(read_reply, applied, "read and apply disagree on {op:?}");
-            assert_eq!(&before, state, "a read-only op {op:?} changed the state");
+        let kind = S::KINDS[S::kind(&op)];
+        assert_eq!(
+            S::key(&op).is_some(),
+            kind.keyed,
+            "{op:?} is of kind {kind:?}"
+        );
+        let before = state.clone();
+        let read = state.read(&op, now);
+        let applied = state.apply(op.clone(), now);
+        if let Some(read) = read {
+            assert!(!kind.writes, "read answered {op:?}, of a writing kind");
+            assert_eq!(read, applied, "read and apply disagree on {op:?}");
         }
+        if !kind.writes {
+            assert_eq!(
+                &before, state,
+                "{op:?}, of a reading kind, changed the state"
+            );
+        }
+    }
+
+    /// Asserts that `ops` has an operation of every kind of `S`, each reported as its kind,
+    /// and applies them in turn through [`read_agrees_with_apply`].
+    pub fn every_kind_declared<S>(state: &mut S, ops: Vec<S::Op>, now: Instant)
+    where
+        S: StateMachine + Clone + PartialEq + std::fmt::Debug,
+    {
+        let mut seen = vec![false; S::KINDS.len()];
+        for op in ops {
+            seen[S::kind(&op)] = true;
+            read_agrees_with_apply(state, op, now);
+        }
+        let missing: Vec<_> = S::KINDS
+            .iter()
+            .zip(seen)
+            .filter(|(_, seen)| !seen)
+            .map(|(k, _)| k.name)
+            .collect();
+        assert!(missing.is_empty(), "no operation of kind {missing:?}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_are_listed_once_with_distinct_snake_case_kinds() {
+        macro_rules! names {
+            ($($name:ident = $service:ty),+) => {
+                $(assert_eq!(stringify!($name), <$service as StateMachine>::SERVICE);)+
+            };
+        }
+        for_each_service!(names);
+        for s in SERVICES {
+            assert_eq!(service(s.name), Some(s), "{} is listed twice", s.name);
+            assert!(!s.about.is_empty() && !s.kinds.is_empty(), "{s:?}");
+            for (j, k) in s.kinds.iter().enumerate() {
+                assert_eq!(s.kind(k.name), Some(j), "{}: kind {} twice", s.name, k.name);
+                assert!(
+                    k.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                    "{k:?}"
+                );
+            }
+        }
+        assert_eq!(service("nope"), None);
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use crate::{StateMachine, is_live};
+use crate::{Kind, StateMachine, is_live};
 
 /// A session's identifier.
 pub type SessionId = u64;
@@ -152,7 +152,37 @@ impl Default for Sessions {
 impl StateMachine for Sessions {
     type Op = SessionsOp;
     type Reply = SessionsReply;
+    type Key = SessionId;
     const SERVICE: &'static str = "sessions";
+    const ABOUT: &'static str =
+        "session manager: create, get, set_data, touch, delete; sessions expire";
+    const KINDS: &'static [Kind] = &[
+        Kind::writer("create"),
+        Kind::reader("get"),
+        Kind::writer("set_data"),
+        Kind::writer("touch"),
+        Kind::writer("delete"),
+    ];
+
+    fn kind(op: &SessionsOp) -> usize {
+        match op {
+            SessionsOp::Create(_) => 0,
+            SessionsOp::Get(_) => 1,
+            SessionsOp::SetData { .. } => 2,
+            SessionsOp::Touch(_) => 3,
+            SessionsOp::Delete(_) => 4,
+        }
+    }
+
+    fn key(op: &SessionsOp) -> Option<&SessionId> {
+        match op {
+            SessionsOp::Create(id)
+            | SessionsOp::Get(id)
+            | SessionsOp::SetData { id, .. }
+            | SessionsOp::Touch(id)
+            | SessionsOp::Delete(id) => Some(id),
+        }
+    }
 
     fn apply(&mut self, op: SessionsOp, now: Instant) -> SessionsReply {
         match op {
@@ -202,7 +232,7 @@ impl StateMachine for Sessions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::read_agrees_with_apply;
+    use crate::testing::every_kind_declared;
 
     const LIFE: Duration = Duration::from_secs(10);
 
@@ -302,9 +332,19 @@ mod tests {
         let t0 = Instant::now();
         let mut s = Sessions::default();
         s.apply(SessionsOp::Create(1), t0);
-        for op in [SessionsOp::Get(1), SessionsOp::Get(2), SessionsOp::Touch(1)] {
-            read_agrees_with_apply(&mut s, op, t0);
-        }
+        let ops = vec![
+            SessionsOp::Get(1),
+            SessionsOp::Get(2),
+            SessionsOp::SetData {
+                id: 1,
+                key: "k".into(),
+                value: "v".into(),
+            },
+            SessionsOp::Touch(1),
+            SessionsOp::Create(3),
+            SessionsOp::Delete(1),
+        ];
+        every_kind_declared(&mut s, ops, t0);
         assert_eq!(s.cleanup_every(), Some(Sessions::DEFAULT_CLEANUP_EVERY));
         assert_eq!(s.lifetime(), Sessions::DEFAULT_LIFETIME);
     }

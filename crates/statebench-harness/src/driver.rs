@@ -19,7 +19,7 @@ use statebench_core::{Service, Settings};
 use crate::generate::{PLAN_LEN, Plan, Rng, Subject, plans};
 use crate::measure::{Latencies, LatencySummary, process_cpu_time};
 use crate::verify::{ClientEnd, RunEnd};
-use crate::workload::{Workload, WorkloadError, operations};
+use crate::workload::{Workload, WorkloadError};
 
 /// How clients call the service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -412,7 +412,7 @@ fn coordinate(control: &Control, warmup: Duration, duration: Duration) -> Window
 pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repetition, RunError> {
     let workload = cell.workload;
     let plans = plans::<S>(workload, cell.clients, cell.seed)?;
-    let kinds = operations(&workload.service).map_or(0, <[_]>::len);
+    let kinds = S::KINDS.len();
     let think = workload.think();
     let sample_every = if think.is_zero() {
         cell.sample_every
@@ -478,11 +478,10 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
         }
     };
 
-    let outcome = summarize::<S, I>(clients, &window, &control, kinds, &workload.service).and_then(
-        |(repetition, clients, tally)| {
+    let outcome =
+        summarize::<S, I>(clients, &window, &control).and_then(|(repetition, clients, tally)| {
             verify_run::<S, I>(&service, repetition, &clients, &tally, workload, started)
-        },
-    );
+        });
     // Shut down whatever happened, so a failed check leaves nothing running. Blocking calls
     // from this thread, outside the runtime's context: allowed for every owner.
     let _ = service.shutdown();
@@ -535,9 +534,8 @@ fn summarize<S: Subject, I: Service<S>>(
     clients: Vec<Option<Client<S>>>,
     window: &Window,
     control: &Control,
-    kinds: usize,
-    service_name: &str,
 ) -> Result<Summarized<S>, RunError> {
+    let kinds = S::KINDS.len();
     if let Some(why) = control
         .failure
         .lock()
@@ -563,20 +561,19 @@ fn summarize<S: Subject, I: Service<S>>(
         latencies.merge(&client.latencies);
         S::merge(&mut tally, std::mem::take(&mut client.tally));
     }
-    let names = operations(service_name).unwrap_or(&[]);
+    let names = S::KINDS.iter().map(|k| k.name);
     let mut latency: BTreeMap<String, LatencySummary> = names
-        .iter()
+        .clone()
         .enumerate()
-        .filter_map(|(i, name)| latencies.summary(i).map(|s| ((*name).to_owned(), s)))
+        .filter_map(|(i, name)| latencies.summary(i).map(|s| (name.to_owned(), s)))
         .collect();
     if let Some(all) = latencies.overall() {
         latency.insert("all".into(), all);
     }
     let ops_by_kind = names
-        .iter()
         .zip(ops_by_kind)
         .filter(|(_, n)| *n > 0)
-        .map(|(name, n)| ((*name).to_owned(), n))
+        .map(|(name, n)| (name.to_owned(), n))
         .collect();
     let secs = window.wall.as_secs_f64();
     let repetition = Repetition {

@@ -78,17 +78,6 @@ message_error!(
     WorkloadError
 );
 
-/// The operation kinds of each service, in the order their latencies are reported.
-pub fn operations(service: &str) -> Option<&'static [&'static str]> {
-    Some(match service {
-        "kv" => &["get", "set", "delete", "len"],
-        "counter" => &["increment", "get", "reset"],
-        "sessions" => &["create", "get", "set_data", "touch", "delete"],
-        "cache" => &["get", "set", "delete", "len"],
-        _ => return None,
-    })
-}
-
 impl Workload {
     /// The client count when none is asked for.
     pub fn default_clients(&self) -> usize {
@@ -129,7 +118,7 @@ impl Workload {
     /// 100 %, at least one key, a Zipf skew in (0, 1), TTL bounds in order.
     pub fn validate(&self) -> Result<(), WorkloadError> {
         let err = |why: String| Err(WorkloadError(format!("workload {}: {why}", self.name)));
-        let Some(ops) = operations(&self.service) else {
+        let Some(service) = statebench_core::service(&self.service) else {
             return err(format!("unknown service {:?}", self.service));
         };
         if self.groups.is_empty() || self.groups.iter().any(|g| g.share == 0) {
@@ -143,12 +132,13 @@ impl Workload {
                     group.role
                 ));
             }
-            if let Some(m) = group.mix.iter().find(|m| !ops.contains(&m.op.as_str())) {
+            if let Some(m) = group.mix.iter().find(|m| service.kind(&m.op).is_none()) {
+                let kinds: Vec<_> = service.kinds.iter().map(|k| k.name).collect();
                 return err(format!(
                     "{} has no operation {:?} (it has {})",
                     self.service,
                     m.op,
-                    ops.join(", ")
+                    kinds.join(", ")
                 ));
             }
         }
@@ -356,6 +346,23 @@ pub fn named() -> Vec<Workload> {
     ]
 }
 
+/// Each service's everyday workload, in the order of [`statebench_core::SERVICES`]: its first
+/// named workload that scales with the client count (the store's two reference workloads run
+/// at 110 clients only, so the store's is `kv_read_heavy`). The criterion benches and the
+/// instruction tier measure these.
+pub fn representative() -> Vec<Workload> {
+    let named = named();
+    statebench_core::SERVICES
+        .iter()
+        .filter_map(|s| {
+            named
+                .iter()
+                .find(|w| w.service == s.name && w.scales)
+                .cloned()
+        })
+        .collect()
+}
+
 /// The named workload `name`.
 pub fn find(name: &str) -> Result<Workload, WorkloadError> {
     named().into_iter().find(|w| w.name == name).ok_or_else(|| {
@@ -380,6 +387,13 @@ mod tests {
         let mut names: Vec<_> = all.iter().map(|w| &w.name).collect();
         names.dedup();
         assert_eq!(names.len(), all.len());
+    }
+
+    #[test]
+    fn every_service_has_a_representative_workload() {
+        let names: Vec<_> = representative().into_iter().map(|w| w.name).collect();
+        assert_eq!(names, ["kv_read_heavy", "counter", "sessions", "cache"]);
+        assert_eq!(names.len(), statebench_core::SERVICES.len());
     }
 
     #[test]

@@ -3,9 +3,9 @@
 
 use statebench_locked::{HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 
-statebench_conformance::conformance_tests!(mutex_std = MutexStd; kv, counter, sessions, cache);
-statebench_conformance::conformance_tests!(rwlock_std = RwLockStd; kv, counter, sessions, cache);
-statebench_conformance::conformance_tests!(mutex_parking_lot = MutexParkingLot; kv, counter, sessions, cache);
+statebench_conformance::conformance_tests!(mutex_std = MutexStd; all);
+statebench_conformance::conformance_tests!(rwlock_std = RwLockStd; all);
+statebench_conformance::conformance_tests!(mutex_parking_lot = MutexParkingLot; all);
 statebench_conformance::conformance_tests!(mutex_handwritten; kv = HandwrittenKv);
 
 mod lifecycle {

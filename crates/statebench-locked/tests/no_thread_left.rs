@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use statebench_conformance::faults::{Probe, shutdown_stops_the_sweeper, threads_named};
+use statebench_conformance::faults::{Probe, shutdown_stops_the_sweeper};
+use statebench_conformance::wait::threads_named;
 use statebench_core::{Service, Settings};
 use statebench_locked::{MutexParkingLot, MutexStd, RwLockStd};
 

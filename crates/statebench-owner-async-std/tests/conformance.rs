@@ -2,5 +2,5 @@
 
 use statebench_owner_async_std::OwnerAsyncStd;
 
-statebench_conformance::conformance_tests!(owner_async_std = OwnerAsyncStd; kv, counter, sessions, cache);
+statebench_conformance::conformance_tests!(owner_async_std = OwnerAsyncStd; all);
 statebench_conformance::owner_fault_tests!(lifecycle = OwnerAsyncStd);

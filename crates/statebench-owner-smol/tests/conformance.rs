@@ -2,5 +2,5 @@
 
 use statebench_owner_smol::OwnerSmol;
 
-statebench_conformance::conformance_tests!(owner_smol = OwnerSmol; kv, counter, sessions, cache);
+statebench_conformance::conformance_tests!(owner_smol = OwnerSmol; all);
 statebench_conformance::owner_fault_tests!(lifecycle = OwnerSmol);

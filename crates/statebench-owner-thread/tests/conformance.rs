@@ -2,5 +2,5 @@
 
 use statebench_owner_thread::OwnerThread;
 
-statebench_conformance::conformance_tests!(owner_thread = OwnerThread; kv, counter, sessions, cache);
+statebench_conformance::conformance_tests!(owner_thread = OwnerThread; all);
 statebench_conformance::owner_fault_tests!(lifecycle = OwnerThread);

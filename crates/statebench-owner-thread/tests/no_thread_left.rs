@@ -2,7 +2,8 @@
 //! threads of this process named after the owner, from `/proc/self/task`), not by the owner's
 //! own bookkeeping. A binary of its own, so no other test's owner threads are counted.
 
-use statebench_conformance::faults::{Probe, shutdown_under_load_leaves_no_owner, threads_named};
+use statebench_conformance::faults::{Probe, shutdown_under_load_leaves_no_owner};
+use statebench_conformance::wait::threads_named;
 use statebench_core::{Service, Settings};
 use statebench_owner_thread::OwnerThread;
 

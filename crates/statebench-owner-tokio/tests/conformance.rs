@@ -2,5 +2,5 @@
 
 use statebench_owner_tokio::OwnerTokio;
 
-statebench_conformance::conformance_tests!(owner_tokio = OwnerTokio; kv, counter, sessions, cache);
+statebench_conformance::conformance_tests!(owner_tokio = OwnerTokio; all);
 statebench_conformance::owner_fault_tests!(lifecycle = OwnerTokio);

@@ -1,0 +1,86 @@
+//! Bounded waits, for every test of the workspace: nothing waits longer than [`PATIENCE`], so
+//! a broken strategy fails a test instead of hanging it, and a call that might block runs on a
+//! thread of its own that the test joins.
+
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The longest any fault test waits for something that should happen at once.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A call running on a thread of its own, so the test can wait for it with a bound.
+pub(crate) struct Pending<T> {
+    result_rx: Receiver<T>,
+    thread: thread::JoinHandle<()>,
+}
+
+/// Runs `f` on a new thread.
+pub(crate) fn spawn_call<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Pending<T> {
+    let (result_tx, result_rx) = mpsc::channel();
+    let thread = thread::spawn(move || {
+        let _ = result_tx.send(f());
+    });
+    Pending { result_rx, thread }
+}
+
+/// Waits (at most [`PATIENCE`]) for a call started with [`spawn_call`] and joins its thread.
+pub(crate) fn finish<T>(pending: Pending<T>, what: &str) -> T {
+    let result = pending
+        .result_rx
+        .recv_timeout(PATIENCE)
+        .unwrap_or_else(|e| panic!("{what}: no result within {PATIENCE:?} ({e})"));
+    pending
+        .thread
+        .join()
+        .unwrap_or_else(|_| panic!("{what}: the calling thread panicked"));
+    result
+}
+
+/// Polls `done` every millisecond until it holds (`true`), or until [`PATIENCE`] has passed
+/// (`false`): every "wait until" of the fault tests, and of any strategy's own tests.
+pub fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Runs `f(service)` on a thread of its own and waits for it at most [`PATIENCE`]: a call on a
+/// wedged service fails the test instead of hanging it.
+pub(crate) fn bounded<I: Clone + Send + 'static, T: Send + 'static>(
+    service: &I,
+    what: &str,
+    f: impl FnOnce(&I) -> T + Send + 'static,
+) -> T {
+    let service = service.clone();
+    finish(spawn_call(move || f(&service)), what)
+}
+
+/// How many threads of this process have a name starting with `prefix` (Linux keeps the first
+/// 15 bytes of a name, so give at most that), read from `/proc/self/task`; `None` where there is
+/// no such file system. Counting threads by name is exact only in a test binary of its own.
+pub fn threads_named(prefix: &str) -> Option<usize> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    Some(
+        tasks
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .filter(|name| name.trim_end().starts_with(prefix))
+            .count(),
+    )
+}
+
+/// Waits (at most [`PATIENCE`]) until `count()` is `n`.
+pub fn wait_for_count(what: &str, n: usize, count: &dyn Fn() -> usize) {
+    assert!(
+        eventually(|| count() == n),
+        "{what}: {} after {PATIENCE:?}, not {n}",
+        count()
+    );
+}

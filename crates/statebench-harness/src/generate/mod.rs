@@ -1,0 +1,329 @@
+//! Operation generation: a seeded generator per client, keys drawn uniformly or by YCSB's
+//! Zipfian, and every client's operations generated *before* the run into a buffer it cycles
+//! through, so that generating them costs nothing in the measured loop.
+//!
+//! [`Subject`] says, per service, how to build the initial state, how to make an operation of
+//! each kind, and how to check a reply — so that a fast but wrong implementation fails the run.
+
+//!
+//! One module per service holds its `Subject`; [`KeyGen`] draws keys.
+
+mod cache;
+mod counter;
+mod keys;
+mod kv;
+mod sessions;
+
+use std::time::Instant;
+
+use statebench_core::{Service, StateMachine};
+
+use crate::verify::{self, RunEnd};
+use crate::workload::{Workload, WorkloadError};
+
+pub use counter::CounterTally;
+pub use keys::KeyGen;
+
+/// How many operations each client pre-generates and then cycles through.
+pub const PLAN_LEN: usize = 4096;
+
+pub use statebench_core::rng::Rng;
+
+/// Values written for key `k` carry `k` in their high half, so any value read can be checked
+/// to have been written for that key.
+pub fn tagged_value(key: u64, rng: &mut Rng) -> u64 {
+    (key << 32) | (rng.next_u64() & 0xFFFF_FFFF)
+}
+
+/// Whether `value`, read for `key`, was written for that key.
+#[inline(always)]
+fn tag_ok(key: u64, value: Option<u64>) -> bool {
+    value.is_none_or(|v| v >> 32 == key)
+}
+
+/// Why a tagged reply failed its check.
+#[cold]
+#[inline(never)]
+fn explain_tagged(
+    op: &dyn std::fmt::Debug,
+    key: u64,
+    value: Option<u64>,
+    reply: &dyn std::fmt::Debug,
+) -> String {
+    match value {
+        Some(v) if v >> 32 != key => {
+            format!("{op:?} returned {v:#x}, a value never written for key {key}")
+        }
+        _ => format!("{op:?} got the reply {reply:?}"),
+    }
+}
+
+/// A service the harness can drive.
+pub trait Subject: StateMachine + Sized {
+    /// Per-client record of what the client saw, for checks at the end of a run.
+    type Tally: Default + Send + 'static;
+
+    /// The initial state for `workload` (prefilled if it says so), at `now`.
+    fn initial(workload: &Workload, now: Instant) -> Self;
+
+    /// An operation of kind `kind` (an index into [`StateMachine::KINDS`]) on `key`;
+    /// [`StateMachine::kind`] of it is `kind` (the tests check it for every kind).
+    fn op(kind: usize, key: u64, rng: &mut Rng, workload: &Workload) -> Self::Op;
+
+    /// Checks `reply` to `op` (`false`: wrong), and notes in `tally` what the end-of-run check
+    /// needs. It runs on every operation, so it returns a plain `bool`; [`Subject::explain`]
+    /// says what was wrong, off the measured path.
+    fn check(op: &Self::Op, reply: &Self::Reply, tally: &mut Self::Tally) -> bool;
+
+    /// Why `reply` failed [`Subject::check`].
+    fn explain(op: &Self::Op, reply: &Self::Reply) -> String;
+
+    /// Adds one client's tally to another.
+    fn merge(into: &mut Self::Tally, from: Self::Tally);
+
+    /// The end-of-run checks with every client stopped and the service still running: probes
+    /// through two handles and the merged tally ([`crate::verify`]).
+    fn verify_end<I: Service<Self>>(
+        end: &RunEnd<'_, Self::Op, Self::Tally>,
+        service: &I,
+    ) -> Result<(), String>;
+
+    /// The final state, as `shutdown` handed it back, against what the clients wrote; `now`
+    /// was read after the probes and before the shutdown.
+    fn verify_final(
+        end: &RunEnd<'_, Self::Op, Self::Tally>,
+        state: &Self,
+        now: Instant,
+    ) -> Result<(), String>;
+
+    /// Reads that may find nothing, from the tally: (found, looked up).
+    fn hits(tally: &Self::Tally) -> Option<(u64, u64)> {
+        let _ = tally;
+        None
+    }
+
+    /// How many of the workload's `keys` hold a live entry in `state` at `now`.
+    fn live_size(state: &Self, keys: u64, now: Instant) -> Option<u64> {
+        let _ = (state, keys, now);
+        None
+    }
+}
+
+/// What a client saw of its lookups: how many, and how many found something.
+#[derive(Debug, Default)]
+pub struct Lookups {
+    /// Gets made.
+    pub made: u64,
+    /// Gets that found a value (or a live session).
+    pub found: u64,
+}
+
+impl Lookups {
+    #[inline(always)]
+    fn count(&mut self, found: bool) {
+        self.made += 1;
+        self.found += u64::from(found);
+    }
+
+    fn merge(&mut self, other: Lookups) {
+        self.made += other.made;
+        self.found += other.found;
+    }
+}
+
+/// The final state of a keyed store of `u64` values against the clients' last writes
+/// ([`verify::check_final_store`]): `write` names what an operation writes where, `get` builds a
+/// read, `value` takes the value out of its reply. The initial state is read as of the start
+/// (its entries' TTLs ran from then), the final one at `now`.
+fn verify_final_store<S: Subject>(
+    end: &RunEnd<'_, S::Op, S::Tally>,
+    state: &S,
+    now: Instant,
+    write: impl Fn(&S::Op) -> Option<(u64, Option<u64>)>,
+    get: impl Fn(u64) -> S::Op,
+    value: impl Fn(&S::Reply) -> Option<Option<u64>>,
+    may_expire: bool,
+) -> Result<(), String> {
+    let last = end.last_writes(write);
+    let initial = S::initial(end.workload, end.started);
+    let read = |s: &S, key, at| s.read(&get(key), at).as_ref().and_then(&value).flatten();
+    verify::check_final_store(
+        end.workload,
+        &last,
+        |k| read(state, k, now),
+        |k| read(&initial, k, end.started),
+        may_expire,
+    )
+}
+
+/// One client's pre-generated operations, with the kind index of each.
+#[derive(Debug)]
+pub struct Plan<Op> {
+    /// The operations, cycled through.
+    pub ops: Vec<Op>,
+    /// The kind index (into [`StateMachine::KINDS`]) of each operation.
+    pub kinds: Vec<u8>,
+}
+
+/// Generates one plan per client: `clients` split over the workload's groups, each client
+/// seeded from `seed` and its index, so the same settings give the same operations.
+pub fn plans<S: Subject>(
+    workload: &Workload,
+    clients: usize,
+    seed: u64,
+) -> Result<Vec<Plan<S::Op>>, WorkloadError> {
+    workload.validate()?;
+    if S::SERVICE != workload.service {
+        return Err(WorkloadError(format!(
+            "workload {} drives {}, not {}",
+            workload.name,
+            workload.service,
+            S::SERVICE
+        )));
+    }
+    let keys = KeyGen::new(workload.keys, workload.distribution);
+    let per_group = workload.clients_per_group(clients)?;
+    let mut plans = Vec::with_capacity(clients);
+    for (group, count) in workload.groups.iter().zip(per_group) {
+        // Cumulative percentages: draw 0..100 and take the first entry above it.
+        let mut cumulative = Vec::new();
+        let mut sum = 0;
+        for entry in &group.mix {
+            sum += entry.percent;
+            // `validate` has checked that the service has every kind of the mix.
+            let kind = S::KINDS
+                .iter()
+                .position(|k| k.name == entry.op)
+                .unwrap_or(0);
+            cumulative.push((sum, kind));
+        }
+        for _ in 0..count {
+            let mut rng = Rng::new(seed ^ (plans.len() as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+            let mut plan = Plan {
+                ops: Vec::with_capacity(PLAN_LEN),
+                kinds: Vec::with_capacity(PLAN_LEN),
+            };
+            for _ in 0..PLAN_LEN {
+                let draw = rng.below(100) as u32;
+                let kind = cumulative
+                    .iter()
+                    .find(|(upto, _)| draw < *upto)
+                    .map_or(0, |(_, k)| *k);
+                let key = keys.key(&mut rng);
+                plan.ops.push(S::op(kind, key, &mut rng, workload));
+                plan.kinds.push(kind as u8);
+            }
+            plans.push(plan);
+        }
+    }
+    Ok(plans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workload::find;
+    use statebench_core::{
+        CacheU64, Counter, CounterOp, CounterReply, KvOp, KvReply, KvU64, Sessions,
+    };
+
+    #[test]
+    fn plans_are_reproducible_and_follow_the_mix() {
+        let w = find("kv_read_heavy").expect("exists");
+        let a = plans::<KvU64>(&w, 4, 7).expect("plans");
+        let b = plans::<KvU64>(&w, 4, 7).expect("plans");
+        assert_eq!(a.len(), 4);
+        assert_eq!(a[2].ops, b[2].ops, "same seed, same operations");
+        assert_ne!(a[0].ops, a[1].ops, "clients differ");
+        let sets = a.iter().flat_map(|p| &p.kinds).filter(|k| **k == 1).count();
+        let share = sets as f64 / (4 * PLAN_LEN) as f64;
+        assert!(
+            (0.04..0.06).contains(&share),
+            "5 % sets expected, got {share:.3}"
+        );
+    }
+
+    /// Every kind index the plans use makes an operation of that kind.
+    fn ops_are_of_their_kind<S: Subject>(workload: &str) {
+        let w = find(workload).expect("exists");
+        let mut rng = Rng::new(5);
+        for kind in 0..S::KINDS.len() {
+            let op = S::op(kind, 3, &mut rng, &w);
+            assert_eq!(S::kind(&op), kind, "{}: {op:?}", S::SERVICE);
+        }
+        for plan in plans::<S>(&w, 4, 9).expect("plans") {
+            for (op, kind) in plan.ops.iter().zip(&plan.kinds) {
+                assert_eq!(S::kind(op), usize::from(*kind), "{op:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_subject_makes_operations_of_the_kind_asked() {
+        ops_are_of_their_kind::<KvU64>("kv_write_heavy");
+        ops_are_of_their_kind::<Counter>("counter");
+        ops_are_of_their_kind::<Sessions>("sessions");
+        ops_are_of_their_kind::<CacheU64>("cache");
+    }
+
+    #[test]
+    fn seed_plans_give_readers_gets_and_writers_sets() {
+        let w = find("seed").expect("exists");
+        let p = plans::<KvU64>(&w, 110, 1).expect("plans");
+        assert!(
+            p[..100]
+                .iter()
+                .all(|p| p.ops.iter().all(|op| matches!(op, KvOp::Get(k) if *k < 5)))
+        );
+        assert!(p[100..].iter().all(|p| {
+            p.ops
+                .iter()
+                .all(|op| matches!(op, KvOp::Set(k, _) if *k < 5))
+        }));
+    }
+
+    #[test]
+    fn checks_catch_a_value_of_another_key_and_lost_increments() {
+        let mut rng = Rng::new(1);
+        let v = tagged_value(3, &mut rng);
+        let mut lookups = Lookups::default();
+        assert!(KvU64::check(
+            &KvOp::Get(3),
+            &KvReply::Value(Some(v)),
+            &mut lookups
+        ));
+        assert!(!KvU64::check(
+            &KvOp::Get(4),
+            &KvReply::Value(Some(v)),
+            &mut lookups
+        ));
+        assert!(KvU64::check(
+            &KvOp::Get(4),
+            &KvReply::Value(None),
+            &mut lookups
+        ));
+        assert_eq!((lookups.made, lookups.found), (3, 2), "gets are counted");
+        assert!(
+            KvU64::explain(&KvOp::Get(4), &KvReply::Value(Some(v)))
+                .contains("never written for key 4")
+        );
+        assert!(!KvU64::check(&KvOp::Get(4), &KvReply::Len(1), &mut lookups));
+        let mut tally = CounterTally::default();
+        assert!(!Counter::check(
+            &CounterOp::Increment,
+            &CounterReply(0),
+            &mut tally
+        ));
+        assert!(Counter::check(
+            &CounterOp::Increment,
+            &CounterReply(1),
+            &mut tally
+        ));
+        assert!(Counter::check(
+            &CounterOp::Reset,
+            &CounterReply(1),
+            &mut tally
+        ));
+        assert_eq!((tally.increments, tally.reset_total), (1, 1));
+    }
+}

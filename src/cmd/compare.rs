@@ -1,0 +1,105 @@
+//! `compare` (two sides of runs, a verdict per record), `power` (a tally of many comparisons)
+//! and `agreement` (how far several runs of one command agree).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use statebench_harness::results::Results;
+
+use super::load;
+use crate::{AgreementArgs, CompareArgs, PowerArgs, usage};
+
+pub(crate) fn agreement(args: AgreementArgs) -> ExitCode {
+    let mut runs = Vec::new();
+    for path in &args.runs {
+        let file = if path.is_dir() {
+            path.join("results.json")
+        } else {
+            path.clone()
+        };
+        match load(&file) {
+            Ok(r) => runs.push(r),
+            Err(e) => return usage(e),
+        }
+    }
+    match statebench_report::agreement::Agreement::of(&runs, args.correction) {
+        Ok(a) => {
+            print!("{}", a.render(args.details));
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage(e),
+    }
+}
+
+/// The runs of one side of a comparison: a results file, a report folder holding
+/// results.json, or a folder of results files (every `*.json` in it, by name).
+fn load_side(path: &Path) -> Result<Vec<Results>, String> {
+    if !path.is_dir() {
+        return Ok(vec![load(path)?]);
+    }
+    let report = path.join("results.json");
+    if report.is_file() {
+        return Ok(vec![load(&report)?]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!(
+            "{} holds no results: neither results.json nor any *.json file",
+            path.display()
+        ));
+    }
+    files.iter().map(|f| load(f)).collect()
+}
+
+pub(crate) fn compare(args: CompareArgs) -> ExitCode {
+    use statebench_report::compare::{Comparison, Options};
+    let (base, new) = match (load_side(&args.base), load_side(&args.new)) {
+        (Ok(b), Ok(n)) => (b, n),
+        (Err(e), _) => return usage(format!("BASE: {e}")),
+        (_, Err(e)) => return usage(format!("NEW: {e}")),
+    };
+    let options = Options {
+        threshold: args.threshold,
+        alpha: args.alpha,
+        corrected: args.correction,
+        power_effect: args.power_effect,
+    };
+    let comparison = match Comparison::of(base, new, options, args.allow_settings_change) {
+        Ok(c) => c,
+        Err(e) => return usage(e),
+    };
+    match args.format.as_str() {
+        "markdown" => print!("{}", comparison.render_markdown()),
+        "json" => println!("{}", comparison.to_json()),
+        _ => print!("{}", comparison.render_table()),
+    }
+    if comparison.regressed() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+pub(crate) fn power(args: PowerArgs) -> ExitCode {
+    use statebench_report::compare::Comparison;
+    let mut comparisons = Vec::new();
+    for path in &args.comparisons {
+        let read = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Comparison::from_json(&text));
+        match read {
+            Ok(c) => comparisons.push(c),
+            Err(e) => return usage(format!("{}: {e}", path.display())),
+        }
+    }
+    print!(
+        "{}",
+        statebench_report::power::Power::of(&comparisons).render()
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,30 @@
+//! `list`: the services, their implementations and the named workloads.
+
+use statebench::registry;
+use statebench_harness::workload;
+
+pub(crate) fn list() {
+    println!("services and their implementations:");
+    for service in statebench_core::SERVICES {
+        println!();
+        println!("  {:<10} {}", service.name, service.about);
+        println!(
+            "  {:<10} {}",
+            "",
+            registry::implementations(service.name).join(", ")
+        );
+    }
+    let pairs = registry::pairs();
+    println!();
+    println!("{} (service, implementation) pairs.", pairs.len());
+    println!();
+    println!("workloads (statebench run --workload NAME):");
+    for w in workload::named() {
+        let clients = if w.scales {
+            "scales with --clients".to_owned()
+        } else {
+            format!("{} clients", w.default_clients())
+        };
+        println!("  {:<15} {:<9} {} ({clients})", w.name, w.service, w.about);
+    }
+}

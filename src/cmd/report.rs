@@ -1,0 +1,117 @@
+//! `report`: measure (or load) a run and write its folder — results.json, REPORT.md, plots.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::load;
+use super::matrix::{REPORT_DEFAULTS, measure};
+use crate::{ReportArgs, failure, usage};
+
+pub(crate) fn report(args: ReportArgs) -> ExitCode {
+    let (results, dir) = match &args.from {
+        Some(from) => {
+            let results = match load(from) {
+                Ok(r) => r,
+                Err(e) => return usage(e),
+            };
+            if let Some(metric) = &results.settings.metric {
+                return usage(format!(
+                    "{} holds {metric} counts (statebench instructions), not a run of the \
+                     matrix: compare two of them with statebench compare",
+                    from.display()
+                ));
+            }
+            let dir = args.out.clone().unwrap_or_else(|| {
+                from.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+            });
+            // Re-rendering a folder from its own results is fine (the report is a function of
+            // them); rendering other results over it would replace a run without a word.
+            let copy = dir.join("results.json");
+            let same = std::fs::canonicalize(&copy).ok() == std::fs::canonicalize(from).ok();
+            let holds_these = same || load(&copy).is_ok_and(|held| held == results);
+            if !holds_these && copy.exists() {
+                return usage(format!(
+                    "{} already holds the results of another run; choose another --out",
+                    dir.display()
+                ));
+            }
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                return usage(format!("cannot create {}: {e}", dir.display()));
+            }
+            if !same {
+                if let Err(e) = results.save(&copy) {
+                    return usage(format!("cannot write {}: {e}", copy.display()));
+                }
+            }
+            (results, dir)
+        }
+        None => {
+            let dir = match &args.out {
+                // A folder named on the command line is never replaced: the committed report
+                // of another machine must not vanish under a new run.
+                Some(dir) if dir.join("results.json").exists() => {
+                    return usage(format!(
+                        "{} already holds the results of a run; choose another --out \
+                         (a new run never replaces one)",
+                        dir.display()
+                    ));
+                }
+                Some(dir) => dir.clone(),
+                None => default_report_dir(),
+            };
+            match measure(&args.matrix, &REPORT_DEFAULTS, &dir.join("results.json")) {
+                Ok(r) => (r, dir),
+                Err(code) => return code,
+            }
+        }
+    };
+    let rendered = match statebench_report::markdown::render(&results) {
+        Ok(r) => r,
+        Err(e) => return failure(format!("cannot render the report: {e}")),
+    };
+    for (name, svg) in &rendered.files {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::write(&path, svg) {
+            return failure(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    let path = dir.join("REPORT.md");
+    if let Err(e) = std::fs::write(&path, &rendered.markdown) {
+        return failure(format!("cannot write {}: {e}", path.display()));
+    }
+    println!();
+    println!("Summary: throughput as a share of the fastest, per workload and driver");
+    println!();
+    print!("{}", statebench_report::markdown::summary(&results));
+    println!();
+    println!("report: {}", path.display());
+    ExitCode::SUCCESS
+}
+
+/// `results/<date>-<host>/`, or `results/<date>-<host>-2/`, `-3/`, … : the first that does
+/// not exist yet. Virtual machines often share a host name, and a second run on the same day
+/// must not replace the first (or a committed one).
+fn default_report_dir() -> PathBuf {
+    let date: String = statebench_harness::results::utc_now()
+        .chars()
+        .take(10)
+        .collect();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "unknown".into());
+    unused_dir(Path::new("results"), &format!("{date}-{host}"))
+}
+
+/// `parent/name`, or `parent/name-N` with the smallest N ≥ 2 that does not exist.
+fn unused_dir(parent: &Path, name: &str) -> PathBuf {
+    let first = parent.join(name);
+    if !first.exists() {
+        return first;
+    }
+    (2u32..)
+        .map(|n| parent.join(format!("{name}-{n}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
