@@ -49,7 +49,10 @@ pub fn workloads() -> Vec<Workload> {
 /// one beside a compilation and one on a quiet machine, differed by 5–28 % for three owner
 /// pairs, so the tier leaves the owners out unless they are named with `--impl`.
 pub fn crosses_threads(implementation: &str) -> bool {
-    implementation.starts_with("owner_")
+    statebench_core::SERVICES
+        .iter()
+        .filter_map(|s| registry::describe(s.name, implementation, Driver::Threads))
+        .any(|d| d.family == statebench_core::Family::Owner.name())
 }
 
 /// Operations counted: the difference of these two counts is what one pair costs.

@@ -8,7 +8,7 @@ use statebench_locked::{HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 use statebench_owner_async_std::OwnerAsyncStd;
 use statebench_owner_smol::OwnerSmol;
 use statebench_owner_thread::OwnerThread;
-use statebench_owner_tokio::OwnerTokio;
+use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio};
 
 /// Called once per registered implementation `I` of service `S`.
 pub trait Visitor<S: StateMachine> {
@@ -66,8 +66,10 @@ fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
 impl Registered for KvU64 {
     fn own<V: Visitor<Self>>(v: &mut V) {
         v.visit::<DashKv<u64, u64>>();
-        // The reference row: what the generic lock wrapper costs over a lock written by hand.
+        // The reference rows: what the generic lock wrapper and the generic owner cost over
+        // the same strategy written by hand.
         v.visit::<HandwrittenKv>();
+        v.visit::<HandwrittenOwnerKv>();
     }
 }
 

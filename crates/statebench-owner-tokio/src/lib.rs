@@ -7,8 +7,15 @@
 //! the task runs. The owner ends when its state is shut down or when every handle is dropped;
 //! if it panics, callers get [`Error::Stopped`] instead of hanging, because the panic drops
 //! the mailbox and every pending reply sender.
+//!
+//! [`HandwrittenOwnerKv`] is the reference the generic owner is measured against: the same
+//! owner task written by hand for the key-value store.
 
 #![deny(missing_docs)]
+
+mod handwritten;
+
+pub use handwritten::HandwrittenOwnerKv;
 
 use std::future::Future;
 use std::sync::OnceLock;
