@@ -8,7 +8,7 @@ use statebench_locked::{HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 use statebench_owner_async_std::OwnerAsyncStd;
 use statebench_owner_smol::OwnerSmol;
 use statebench_owner_thread::OwnerThread;
-use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio};
+use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio, OwnerTokioBatch};
 
 /// Called once per registered implementation `I` of service `S`.
 pub trait Visitor<S: StateMachine> {
@@ -55,6 +55,7 @@ pub fn walk<S: Registered, V: Visitor<S>>(v: &mut V) {
 /// The strategies generic over the state machine: they serve every service.
 fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
     v.visit::<OwnerTokio<S>>();
+    v.visit::<OwnerTokioBatch<S>>();
     v.visit::<OwnerAsyncStd<S>>();
     v.visit::<OwnerSmol<S>>();
     v.visit::<OwnerThread<S>>();

@@ -48,11 +48,12 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
             "pairs not covered with {style:?} calls"
         );
     }
-    // 7 generic strategies x 4 services, plus dashmap x 3 and atomic x 1.
-    assert!(pairs.len() >= 32, "only {} pairs registered", pairs.len());
+    // 8 generic strategies x 4 services, plus dashmap x 3 and atomic x 1.
+    assert!(pairs.len() >= 36, "only {} pairs registered", pairs.len());
     for service in statebench_core::SERVICES.iter().map(|s| s.name) {
         for generic in [
             "owner_tokio",
+            "owner_tokio_batch",
             "owner_async_std",
             "owner_smol",
             "owner_thread",

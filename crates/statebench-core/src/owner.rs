@@ -315,8 +315,9 @@ pub trait Inbox<S: StateMachine, C: ReplyChannel> {
     /// The next request accepted before [`close`](Inbox::close), or `None` when none is left.
     fn drain(&mut self) -> impl Future<Output = Option<Request<S, C>>> + Send;
 
-    /// A request still queued, without waiting: what [`serve`] drops, however the loop ends
-    /// (a panic included), after closing the mailbox.
+    /// A request still queued, without waiting: what [`serve_batched`] takes behind the one it
+    /// waited for, and what either loop drops, however it ends (a panic included), after
+    /// closing the mailbox.
     fn try_take(&mut self) -> Option<Request<S, C>>;
 }
 
@@ -357,12 +358,58 @@ pub async fn serve<S: StateMachine, C: ReplyChannel>(
             Next::Closed => return,
         };
         if let Some(state_tx) = request.serve(&mut state, clock) {
-            inbox.close();
-            while let Some(request) = inbox.drain().await {
-                let _ = request.serve(&mut state, clock);
-            }
-            C::reply(state_tx, state);
-            return;
+            return stop(state, clock, inbox, state_tx).await;
         }
     }
+}
+
+/// Like [`serve`], but with each request it waits for, it also takes the requests already
+/// queued behind it — up to `limit` in all — and applies them in the same pass, without
+/// waiting again: one wait, one cleanup check and one poll of the mailbox per batch instead of
+/// per request. Taking what is queued never yields to the runtime, so a busy owner is not sent
+/// to the back of the run queue among its callers between requests. The periodic cleanup is
+/// checked between batches, so `limit` bounds how late it can be.
+pub async fn serve_batched<S: StateMachine, C: ReplyChannel>(
+    mut state: S,
+    clock: &Clock,
+    inbox: &mut impl Inbox<S, C>,
+    limit: usize,
+) {
+    let emptied = Emptied(inbox, PhantomData);
+    let inbox = &mut *emptied.0;
+    loop {
+        let mut request = match inbox.next().await {
+            Next::Request(request) => Some(request),
+            Next::Cleanup => {
+                state.cleanup(clock.now_for::<S>());
+                continue;
+            }
+            Next::Closed => return,
+        };
+        let mut taken = 1;
+        while let Some(this) = request.take() {
+            if let Some(state_tx) = this.serve(&mut state, clock) {
+                return stop(state, clock, inbox, state_tx).await;
+            }
+            if taken < limit {
+                request = inbox.try_take();
+                taken += 1;
+            }
+        }
+    }
+}
+
+/// A shutdown's tail: stops accepting, applies what was accepted before (a second shutdown
+/// among it gets [`Error::Stopped`]: its sender is dropped) and sends the final state.
+async fn stop<S: StateMachine, C: ReplyChannel>(
+    mut state: S,
+    clock: &Clock,
+    inbox: &mut impl Inbox<S, C>,
+    state_tx: C::Sender<S>,
+) {
+    inbox.close();
+    while let Some(request) = inbox.drain().await {
+        let _ = request.serve(&mut state, clock);
+    }
+    C::reply(state_tx, state);
 }
