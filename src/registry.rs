@@ -7,7 +7,7 @@ use statebench_harness::results::Results;
 use statebench_locked::{HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 use statebench_owner_async_std::OwnerAsyncStd;
 use statebench_owner_smol::OwnerSmol;
-use statebench_owner_thread::OwnerThread;
+use statebench_owner_thread::{OwnerThread, OwnerThreadSpin};
 use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio, OwnerTokioBatch};
 
 /// Called once per registered implementation `I` of service `S`.
@@ -59,6 +59,7 @@ fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
     v.visit::<OwnerAsyncStd<S>>();
     v.visit::<OwnerSmol<S>>();
     v.visit::<OwnerThread<S>>();
+    v.visit::<OwnerThreadSpin<S>>();
     v.visit::<MutexStd<S>>();
     v.visit::<RwLockStd<S>>();
     v.visit::<MutexParkingLot<S>>();

@@ -137,6 +137,7 @@ fn settings(manual: &ManualClock) -> Settings {
     Settings {
         clock: manual.clock(),
         mailbox: 16,
+        ..Settings::default()
     }
 }
 

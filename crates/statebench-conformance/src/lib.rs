@@ -83,6 +83,7 @@ pub fn check_history<S: Model, I: Service<S>>(
     let settings = Settings {
         clock: manual.clock(),
         mailbox: 16,
+        ..Settings::default()
     };
     let service = I::start(S::model(), &settings);
     let mut model = S::model();

@@ -234,6 +234,22 @@ pub struct Settings {
     pub clock: Clock,
     /// Capacity of an owner's bounded mailbox; ignored by strategies without one.
     pub mailbox: usize,
+    /// How long a spinning owner polls its empty mailbox before it parks; ignored by the
+    /// others.
+    pub owner_spin: Duration,
+    /// How long a spinning owner's blocking caller polls for its reply before it parks;
+    /// ignored by the others.
+    pub caller_spin: Duration,
+}
+
+impl Settings {
+    /// The default owner spin: longer than the gap between a closed-loop client's calls, so a
+    /// busy owner never parks between them, and far shorter than a scheduler tick.
+    pub const OWNER_SPIN: Duration = Duration::from_micros(100);
+    /// The default caller spin: longer than an uncontended round trip to a spinning owner on
+    /// another core (a cache line each way, about a microsecond), shorter than a cross-core
+    /// wake of a parked thread (tens of microseconds on some virtual machines).
+    pub const CALLER_SPIN: Duration = Duration::from_micros(20);
 }
 
 impl Default for Settings {
@@ -241,6 +257,8 @@ impl Default for Settings {
         Settings {
             clock: Clock::system(),
             mailbox: 1024,
+            owner_spin: Settings::OWNER_SPIN,
+            caller_spin: Settings::CALLER_SPIN,
         }
     }
 }

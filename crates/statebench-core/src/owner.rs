@@ -146,9 +146,12 @@ pub trait Transport: ReplyChannel + Sized {
         request: Request<S, Self>,
     ) -> Result<(), Error>;
 
-    /// Waits, blocking, for the reply; [`Error::Stopped`] if the owner dropped its sender
-    /// (it stopped or panicked before replying).
-    fn recv<T: Send + 'static>(reply_rx: Self::Receiver<T>) -> Result<T, Error>;
+    /// Waits, blocking, for the reply to a request sent to `mailbox`; [`Error::Stopped`] if
+    /// the owner dropped its sender (it stopped or panicked before replying).
+    fn recv<S: StateMachine, T: Send + 'static>(
+        mailbox: &Self::Mailbox<S>,
+        reply_rx: Self::Receiver<T>,
+    ) -> Result<T, Error>;
 
     /// Waits for the reply from async code.
     fn recv_async<T: Send + 'static>(
@@ -185,7 +188,7 @@ impl<S: StateMachine, T: Transport> Owner<S, T> {
     ) -> Result<R, Error> {
         let (reply_tx, reply_rx) = T::reply_channel();
         T::send(&self.mailbox, make(reply_tx))?;
-        T::recv(reply_rx)
+        T::recv(&self.mailbox, reply_rx)
     }
 }
 
@@ -248,7 +251,7 @@ impl<S: StateMachine, T: Transport> Mailbox<S> for Owner<S, T> {
     fn try_call(&self, op: S::Op) -> Result<S::Reply, Error> {
         let (reply_tx, reply_rx) = T::reply_channel();
         T::try_send(&self.mailbox, Request::Call { op, reply_tx })?;
-        T::recv(reply_rx)
+        T::recv(&self.mailbox, reply_rx)
     }
 
     fn call_timeout(&self, op: S::Op, timeout: Duration) -> Result<S::Reply, Error> {

@@ -80,7 +80,10 @@ impl Transport for AsyncStd {
         })
     }
 
-    fn recv<T: Send + 'static>(rx: Receiver<T>) -> Result<T, Error> {
+    fn recv<S: StateMachine, T: Send + 'static>(
+        _: &Self::Mailbox<S>,
+        rx: Receiver<T>,
+    ) -> Result<T, Error> {
         // Closed: the owner stopped (shut down or panicked) before replying.
         rx.recv_blocking().map_err(|_| Error::Stopped)
     }

@@ -98,7 +98,10 @@ impl Transport for Smol {
         })
     }
 
-    fn recv<T: Send + 'static>(rx: Receiver<T>) -> Result<T, Error> {
+    fn recv<S: StateMachine, T: Send + 'static>(
+        _: &Self::Mailbox<S>,
+        rx: Receiver<T>,
+    ) -> Result<T, Error> {
         // Closed: the owner stopped (shut down or panicked) before replying.
         rx.recv_blocking().map_err(|_| Error::Stopped)
     }

@@ -7,6 +7,11 @@
 //! tens of microseconds — the benchmarks measure it. The protocol is the shared
 //! `statebench_core::owner::Request`; the thread ends on shutdown, when every handle is dropped,
 //! or when it panics (callers then get [`Error::Stopped`]).
+//!
+//! [`OwnerThreadSpin`] is the same owner in the spirit of ffwd (Roghanchi et al., SOSP 2017):
+//! the owner polls its empty mailbox for [`Settings::owner_spin`] before it parks, and a
+//! blocking caller polls for its reply for [`Settings::caller_spin`] before it parks — trading
+//! CPU time for the cross-core wakes that dominate a parked owner's round trip.
 
 #![deny(missing_docs)]
 
@@ -32,11 +37,19 @@ use statebench_core::{Clock, Error, Settings, StateMachine};
 /// refused at the gate ([`Error::Stopped`]) or admitted, applied and in the final state.
 pub type OwnerThread<S> = Owner<S, Thread>;
 
-/// flume channels, an owner thread of its own.
-#[derive(Debug)]
-pub struct Thread;
+/// [`OwnerThread`] whose owner and blocking callers spin before they park: the owner polls
+/// its empty mailbox for [`Settings::owner_spin`], a caller its reply for
+/// [`Settings::caller_spin`] (async callers await as before: spinning would stall their
+/// executor). Both budgets are settings; the runner's CPU time per operation shows what the
+/// spinning costs.
+pub type OwnerThreadSpin<S> = Owner<S, Thread<true>>;
 
-impl ReplyChannel for Thread {
+/// flume channels, an owner thread of its own; `SPIN` makes the owner and its blocking callers
+/// poll before they park.
+#[derive(Debug)]
+pub struct Thread<const SPIN: bool = false>;
+
+impl<const SPIN: bool> ReplyChannel for Thread<SPIN> {
     type Sender<T: Send + 'static> = flume::Sender<T>;
 
     fn reply<T: Send + 'static>(tx: flume::Sender<T>, value: T) {
@@ -45,20 +58,43 @@ impl ReplyChannel for Thread {
     }
 }
 
-type Message<S> = Request<S, Thread>;
+type Message<S, const SPIN: bool> = Request<S, Thread<SPIN>>;
 
-/// The handles' side of the mailbox: the sending half and the admission gate.
+/// The handles' side of the mailbox: the sending half, the admission gate, and how long a
+/// blocking caller polls for its reply before it parks (zero: it parks at once).
 #[derive(Debug)]
-pub struct Sender<S: StateMachine> {
-    tx: flume::Sender<Message<S>>,
+pub struct Sender<S: StateMachine, const SPIN: bool = false> {
+    tx: flume::Sender<Message<S, SPIN>>,
     admission: Arc<Admission>,
+    caller_spin: Duration,
 }
 
-impl<S: StateMachine> Clone for Sender<S> {
+impl<S: StateMachine, const SPIN: bool> Clone for Sender<S, SPIN> {
     fn clone(&self) -> Self {
         Sender {
             tx: self.tx.clone(),
             admission: self.admission.clone(),
+            caller_spin: self.caller_spin,
+        }
+    }
+}
+
+/// Polls `poll` until it yields, for at most `budget` (checking the clock every 64 polls);
+/// `None` once the budget is spent, and at once for a zero budget.
+fn spin<T>(budget: Duration, mut poll: impl FnMut() -> Option<T>) -> Option<T> {
+    if budget.is_zero() {
+        return None;
+    }
+    let started = Instant::now();
+    loop {
+        for _ in 0..64 {
+            if let Some(value) = poll() {
+                return Some(value);
+            }
+            std::hint::spin_loop();
+        }
+        if started.elapsed() >= budget {
+            return None;
         }
     }
 }
@@ -113,40 +149,63 @@ impl Admission {
     }
 }
 
-impl Transport for Thread {
-    const NAME: &'static str = "owner_thread";
-    const ABOUT: &'static str =
-        "an OS thread owns the state; flume mailbox, a one-slot flume reply per call";
-    type Mailbox<S: StateMachine> = Sender<S>;
+impl<const SPIN: bool> Transport for Thread<SPIN> {
+    const NAME: &'static str = if SPIN {
+        "owner_thread_spin"
+    } else {
+        "owner_thread"
+    };
+    const ABOUT: &'static str = if SPIN {
+        "owner_thread whose owner and callers poll before they park (ffwd-style delegation)"
+    } else {
+        "an OS thread owns the state; flume mailbox, a one-slot flume reply per call"
+    };
+    type Mailbox<S: StateMachine> = Sender<S, SPIN>;
     type Receiver<T: Send + 'static> = flume::Receiver<T>;
 
     /// Starts the owner thread.
     ///
     /// # Panics
     /// If the OS cannot start a thread, like `std::thread::spawn`.
-    fn start<S: StateMachine>(initial: S, settings: &Settings, running: Running) -> Sender<S> {
+    fn start<S: StateMachine>(
+        initial: S,
+        settings: &Settings,
+        running: Running,
+    ) -> Sender<S, SPIN> {
         let (tx, rx) = flume::bounded(settings.mailbox.max(1));
         let admission = Arc::new(Admission::default());
         let (clock, owner_admission) = (settings.clock.clone(), admission.clone());
+        let (owner_spin, caller_spin) = if SPIN {
+            (settings.owner_spin, settings.caller_spin)
+        } else {
+            (Duration::ZERO, Duration::ZERO)
+        };
         thread::Builder::new()
             .name(format!("statebench-owner-{}", S::SERVICE))
-            .spawn(move || run(initial, rx, clock, owner_admission, running))
+            .spawn(move || run(initial, rx, clock, owner_admission, owner_spin, running))
             .unwrap_or_else(|e| panic!("statebench: the OS refused an owner thread: {e}"));
-        Sender { tx, admission }
+        Sender {
+            tx,
+            admission,
+            caller_spin,
+        }
     }
 
     fn reply_channel<T: Send + 'static>() -> (flume::Sender<T>, flume::Receiver<T>) {
         flume::bounded(1)
     }
 
-    fn send<S: StateMachine>(mailbox: &Sender<S>, request: Message<S>) -> Result<(), Error> {
+    fn send<S: StateMachine>(
+        mailbox: &Sender<S, SPIN>,
+        request: Message<S, SPIN>,
+    ) -> Result<(), Error> {
         let _admitted = mailbox.admission.enter()?;
         mailbox.tx.send(request).map_err(|_| Error::Stopped)
     }
 
     async fn send_async<S: StateMachine>(
-        mailbox: &Sender<S>,
-        request: Message<S>,
+        mailbox: &Sender<S, SPIN>,
+        request: Message<S, SPIN>,
     ) -> Result<(), Error> {
         let _admitted = mailbox.admission.enter()?;
         mailbox
@@ -156,7 +215,10 @@ impl Transport for Thread {
             .map_err(|_| Error::Stopped)
     }
 
-    fn try_send<S: StateMachine>(mailbox: &Sender<S>, request: Message<S>) -> Result<(), Error> {
+    fn try_send<S: StateMachine>(
+        mailbox: &Sender<S, SPIN>,
+        request: Message<S, SPIN>,
+    ) -> Result<(), Error> {
         let _admitted = mailbox.admission.enter()?;
         mailbox.tx.try_send(request).map_err(|e| match e {
             flume::TrySendError::Full(_) => Error::Full,
@@ -164,7 +226,13 @@ impl Transport for Thread {
         })
     }
 
-    fn recv<T: Send + 'static>(reply_rx: flume::Receiver<T>) -> Result<T, Error> {
+    fn recv<S: StateMachine, T: Send + 'static>(
+        mailbox: &Sender<S, SPIN>,
+        reply_rx: flume::Receiver<T>,
+    ) -> Result<T, Error> {
+        if let Some(reply) = spin(mailbox.caller_spin, || reply_rx.try_recv().ok()) {
+            return Ok(reply);
+        }
         // Disconnected: the owner stopped (shut down or panicked) before replying.
         reply_rx.recv().map_err(|_| Error::Stopped)
     }
@@ -173,12 +241,16 @@ impl Transport for Thread {
         reply_rx.recv_async().await.map_err(|_| Error::Stopped)
     }
 
-    fn queued<S: StateMachine>(mailbox: &Sender<S>) -> usize {
+    fn queued<S: StateMachine>(mailbox: &Sender<S, SPIN>) -> usize {
         mailbox.tx.len()
     }
 
     fn placement(_: bool) -> &'static str {
-        "an owner OS thread of its own"
+        if SPIN {
+            "an owner OS thread of its own, polling before it parks"
+        } else {
+            "an owner OS thread of its own"
+        }
     }
 }
 
@@ -187,27 +259,30 @@ impl Transport for Thread {
 /// queued or being sent, so every waiting caller gets `Stopped` (flume keeps queued messages,
 /// with their reply senders, while any sender lives: without the drain those callers would wait
 /// forever — the fault tests caught exactly that). `_running` drops as the thread ends.
-fn run<S: StateMachine>(
+fn run<S: StateMachine, const SPIN: bool>(
     state: S,
-    mailbox_rx: flume::Receiver<Message<S>>,
+    mailbox_rx: flume::Receiver<Message<S, SPIN>>,
     clock: Clock,
     admission: Arc<Admission>,
+    owner_spin: Duration,
     _running: Running,
 ) {
     // `serve` owns the state, so a panic drops it while unwinding, as an owner's death should.
     let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-        serve(state, &mailbox_rx, &clock, &admission)
+        serve(state, &mailbox_rx, &clock, &admission, owner_spin)
     }));
     admission.close_and_drain(&mailbox_rx, drop);
 }
 
 /// Applies requests one at a time until shut down or until every handle is dropped, and runs
-/// the state's periodic cleanup when it falls due.
-fn serve<S: StateMachine>(
+/// the state's periodic cleanup when it falls due; polls an empty mailbox for `owner_spin`
+/// before it parks (a due cleanup waits for the polling to end: at most `owner_spin` late).
+fn serve<S: StateMachine, const SPIN: bool>(
     mut state: S,
-    mailbox_rx: &flume::Receiver<Message<S>>,
+    mailbox_rx: &flume::Receiver<Message<S, SPIN>>,
     clock: &Clock,
     admission: &Admission,
+    owner_spin: Duration,
 ) {
     let every = state.cleanup_every();
     let mut next_cleanup = every.map(|every| Instant::now() + every);
@@ -219,13 +294,15 @@ fn serve<S: StateMachine>(
                 next_cleanup = Some(Instant::now() + every);
             }
         }
-        let message = match next_cleanup {
-            Some(due) => match mailbox_rx.recv_deadline(due) {
+        let polled = spin(owner_spin, || mailbox_rx.try_recv().ok());
+        let message = match (polled, next_cleanup) {
+            (Some(message), _) => message,
+            (None, Some(due)) => match mailbox_rx.recv_deadline(due) {
                 Ok(message) => message,
                 Err(flume::RecvTimeoutError::Timeout) => continue,
                 Err(flume::RecvTimeoutError::Disconnected) => return,
             },
-            None => match mailbox_rx.recv() {
+            (None, None) => match mailbox_rx.recv() {
                 Ok(message) => message,
                 // Every handle is gone: nobody can ask for anything again.
                 Err(flume::RecvError::Disconnected) => return,
@@ -237,7 +314,7 @@ fn serve<S: StateMachine>(
             admission.close_and_drain(mailbox_rx, |message| {
                 let _ = message.serve(&mut state, clock);
             });
-            Thread::reply(state_tx, state);
+            Thread::<SPIN>::reply(state_tx, state);
             return;
         }
     }

@@ -5,7 +5,7 @@
 use statebench_conformance::faults::{Probe, shutdown_under_load_leaves_no_owner};
 use statebench_conformance::wait::threads_named;
 use statebench_core::{Service, Settings};
-use statebench_owner_thread::OwnerThread;
+use statebench_owner_thread::{OwnerThread, OwnerThreadSpin};
 
 #[test]
 fn shutdown_under_load_leaves_no_owner_thread() {
@@ -20,5 +20,11 @@ fn shutdown_under_load_leaves_no_owner_thread() {
     let (acked, stopped) = shutdown_under_load_leaves_no_owner(start, 4, Some(&owner_threads));
     println!(
         "4 owner threads shut down under load: {acked} writes kept, {stopped} writers stopped, 0 threads left"
+    );
+    // The spinning owner polls instead of parking: its shutdown must end it all the same.
+    let start = || OwnerThreadSpin::start(Probe::new(None).0, &Settings::default());
+    let (acked, stopped) = shutdown_under_load_leaves_no_owner(start, 4, Some(&owner_threads));
+    println!(
+        "4 spinning owner threads shut down under load: {acked} writes kept, {stopped} writers stopped, 0 threads left"
     );
 }

@@ -162,7 +162,10 @@ impl<const BATCHED: bool> Transport for Tokio<BATCHED> {
         })
     }
 
-    fn recv<T: Send + 'static>(reply_rx: oneshot::Receiver<T>) -> Result<T, Error> {
+    fn recv<S: StateMachine, T: Send + 'static>(
+        _: &MailboxSender<S, BATCHED>,
+        reply_rx: oneshot::Receiver<T>,
+    ) -> Result<T, Error> {
         // A dropped reply sender means the owner stopped (shut down or panicked) first.
         reply_rx.blocking_recv().map_err(|_| Error::Stopped)
     }
