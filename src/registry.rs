@@ -4,7 +4,7 @@ use statebench_concurrent::{AtomicCounter, DashCache, DashKv, DashSessions};
 use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions, StateMachine};
 use statebench_harness::Driver;
 use statebench_harness::results::Results;
-use statebench_locked::{HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
+use statebench_locked::{Combining, HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 use statebench_owner_async_std::OwnerAsyncStd;
 use statebench_owner_smol::OwnerSmol;
 use statebench_owner_thread::{OwnerThread, OwnerThreadSpin};
@@ -63,6 +63,7 @@ fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
     v.visit::<MutexStd<S>>();
     v.visit::<RwLockStd<S>>();
     v.visit::<MutexParkingLot<S>>();
+    v.visit::<Combining<S>>();
 }
 
 impl Registered for KvU64 {

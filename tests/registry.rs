@@ -48,8 +48,8 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
             "pairs not covered with {style:?} calls"
         );
     }
-    // 9 generic strategies x 4 services, plus dashmap x 3 and atomic x 1.
-    assert!(pairs.len() >= 40, "only {} pairs registered", pairs.len());
+    // 10 generic strategies x 4 services, plus dashmap x 3 and atomic x 1.
+    assert!(pairs.len() >= 44, "only {} pairs registered", pairs.len());
     for service in statebench_core::SERVICES.iter().map(|s| s.name) {
         for generic in [
             "owner_tokio",
@@ -61,6 +61,7 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
             "mutex_std",
             "rwlock_std",
             "mutex_parking_lot",
+            "combining",
         ] {
             assert!(
                 pairs.contains(&(service, generic)),

@@ -9,6 +9,9 @@
 //! [`HandwrittenKv`] is the reference they are measured against: the key-value store's
 //! `Mutex<HashMap<u64, u64>>` written by hand.
 //!
+//! [`Combining`] lives here too, being built on a lock, though it counts among the owners: flat
+//! combining, where whoever takes the lock applies every caller's published operation.
+//!
 //! **A panic while the lock is held** (a state machine that panics in `apply`, or in `read`
 //! under the shared lock) may leave the state half-changed, so the service stops. The caller
 //! whose operation panicked unwinds with that panic, as it would from any code of its own;
@@ -21,8 +24,10 @@
 
 #[cfg(feature = "calibrate")]
 pub mod calibrate;
+mod combining;
 mod handwritten;
 
+pub use combining::Combining;
 pub use handwritten::HandwrittenKv;
 
 use std::fmt;

@@ -1,11 +1,12 @@
-//! The conformance suite and the lifecycle tests, instantiated for the three locks (and the
-//! suite for the hand-written reference store).
+//! The conformance suite and the lifecycle tests, instantiated for the three locks and flat
+//! combining (and the suite for the hand-written reference store).
 
-use statebench_locked::{HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
+use statebench_locked::{Combining, HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 
 statebench_conformance::conformance_tests!(mutex_std = MutexStd; all);
 statebench_conformance::conformance_tests!(rwlock_std = RwLockStd; all);
 statebench_conformance::conformance_tests!(mutex_parking_lot = MutexParkingLot; all);
+statebench_conformance::conformance_tests!(combining = Combining; all);
 statebench_conformance::conformance_tests!(mutex_handwritten; kv = HandwrittenKv);
 
 mod lifecycle {
@@ -13,4 +14,5 @@ mod lifecycle {
     statebench_conformance::lifecycle_tests!(mutex_std = MutexStd, locks);
     statebench_conformance::lifecycle_tests!(rwlock_std = RwLockStd, locks);
     statebench_conformance::lifecycle_tests!(mutex_parking_lot = MutexParkingLot, locks);
+    statebench_conformance::lifecycle_tests!(combining = Combining, locks);
 }
