@@ -44,7 +44,8 @@ pub fn workloads() -> Vec<Workload> {
         .collect()
 }
 
-/// Whether a call to `implementation` hands work to another thread (the owners): its count
+/// Whether a call to `implementation` hands work to another thread ([`Service::CROSSES_THREADS`]:
+/// the owners, but not flat combining, whose caller does the work itself): its count
 /// then depends on when that thread runs. Measured (docs/CI.md): two counts of the same build,
 /// one beside a compilation and one on a quiet machine, differed by 5–28 % for three owner
 /// pairs, so the tier leaves the owners out unless they are named with `--impl`.
@@ -52,7 +53,7 @@ pub fn crosses_threads(implementation: &str) -> bool {
     statebench_core::SERVICES
         .iter()
         .filter_map(|s| registry::describe(s.name, implementation, Driver::Threads))
-        .any(|d| d.family == statebench_core::Family::Owner.name())
+        .any(|d| d.crosses_threads)
 }
 
 /// Operations counted: the difference of these two counts is what one pair costs.

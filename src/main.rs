@@ -244,7 +244,7 @@ struct MatrixArgs {
     #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
     seed: u64,
     /// Run a named suite of cells instead of the matrix: `ci` (regression tracking: every
-    /// strategy alone, blocking and async, and contended at 8 clients: 46 cells with the
+    /// strategy alone, blocking and async, and contended at 8 clients: 56 cells with the
     /// registry of 2026-11-30) or `smoke` (three cells, for plumbing checks). --impl narrows
     /// it; --workload, --driver and --clients do not combine with it.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["workloads", "drivers", "clients"])]

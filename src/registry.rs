@@ -1,14 +1,15 @@
 //! Every implementation of every service, by its stable snake_case name.
 
 use statebench_concurrent::{AtomicCounter, DashCache, DashKv, DashSessions};
+use statebench_core::sharded::Shardable;
 use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions, StateMachine};
 use statebench_harness::Driver;
 use statebench_harness::results::Results;
 use statebench_locked::{Combining, HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
 use statebench_owner_async_std::OwnerAsyncStd;
 use statebench_owner_smol::OwnerSmol;
-use statebench_owner_thread::{OwnerThread, OwnerThreadSpin};
-use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio, OwnerTokioBatch};
+use statebench_owner_thread::{OwnerThread, OwnerThreadSpin, ShardedThread};
+use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio, OwnerTokioBatch, ShardedTokio};
 
 /// Called once per registered implementation `I` of service `S`.
 pub trait Visitor<S: StateMachine> {
@@ -66,8 +67,15 @@ fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
     v.visit::<Combining<S>>();
 }
 
+/// The sharded owners: for the services whose operations name keys.
+fn sharded<S: Shardable, V: Visitor<S>>(v: &mut V) {
+    v.visit::<ShardedTokio<S>>();
+    v.visit::<ShardedThread<S>>();
+}
+
 impl Registered for KvU64 {
     fn own<V: Visitor<Self>>(v: &mut V) {
+        sharded(v);
         v.visit::<DashKv<u64, u64>>();
         // The reference rows: what the generic lock wrapper and the generic owner cost over
         // the same strategy written by hand.
@@ -84,12 +92,14 @@ impl Registered for Counter {
 
 impl Registered for Sessions {
     fn own<V: Visitor<Self>>(v: &mut V) {
+        sharded(v);
         v.visit::<DashSessions>();
     }
 }
 
 impl Registered for CacheU64 {
     fn own<V: Visitor<Self>>(v: &mut V) {
+        sharded(v);
         v.visit::<DashCache<u64, u64>>();
     }
 }
@@ -103,6 +113,8 @@ pub struct Described {
     pub family: &'static str,
     /// [`Service::ABOUT`].
     pub about: &'static str,
+    /// [`Service::CROSSES_THREADS`].
+    pub crosses_threads: bool,
 }
 
 impl Described {
@@ -112,6 +124,7 @@ impl Described {
             placement: driver.placement::<S, I>(),
             family: I::FAMILY.name(),
             about: I::ABOUT,
+            crosses_threads: I::CROSSES_THREADS,
         }
     }
 }

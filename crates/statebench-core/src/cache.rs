@@ -183,6 +183,42 @@ impl<K: Key, V: Value> StateMachine for Cache<K, V> {
     }
 }
 
+impl<K: Key, V: Value> crate::sharded::Shardable for Cache<K, V> {
+    fn split(self, parts: usize, route: &dyn Fn(&K) -> usize) -> Vec<Self> {
+        let mut split: Vec<Self> = (0..parts).map(|_| Cache::new(self.cleanup_every)).collect();
+        for (k, entry) in self.entries {
+            split[route(&k)].entries.insert(k, entry);
+        }
+        split
+    }
+
+    fn join(parts: Vec<Self>) -> Self {
+        let every = parts
+            .first()
+            .map_or(Self::DEFAULT_CLEANUP_EVERY, |p| p.cleanup_every);
+        Cache::new(every).with_entries(parts.into_iter().flat_map(|part| part.entries))
+    }
+
+    fn join_replies(op: &CacheOp<K, V>, replies: Vec<CacheReply<V>>) -> CacheReply<V> {
+        match op {
+            CacheOp::Len => CacheReply::Len(
+                replies
+                    .iter()
+                    .map(|r| match r {
+                        CacheReply::Len(n) => *n,
+                        CacheReply::Value(_) => 0,
+                    })
+                    .sum(),
+            ),
+            // Keyed operations have one shard, hence one reply.
+            _ => replies
+                .into_iter()
+                .next()
+                .unwrap_or(CacheReply::Value(None)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

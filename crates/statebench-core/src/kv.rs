@@ -120,6 +120,36 @@ impl<K: Key, V: Value> StateMachine for Kv<K, V> {
     }
 }
 
+impl<K: Key, V: Value> crate::sharded::Shardable for Kv<K, V> {
+    fn split(self, parts: usize, route: &dyn Fn(&K) -> usize) -> Vec<Self> {
+        let mut split: Vec<Self> = (0..parts).map(|_| Kv::new()).collect();
+        for (k, v) in self.map {
+            split[route(&k)].map.insert(k, v);
+        }
+        split
+    }
+
+    fn join(parts: Vec<Self>) -> Self {
+        Kv::from_entries(parts.into_iter().flat_map(|part| part.map))
+    }
+
+    fn join_replies(op: &KvOp<K, V>, replies: Vec<KvReply<V>>) -> KvReply<V> {
+        match op {
+            KvOp::Len => KvReply::Len(
+                replies
+                    .iter()
+                    .map(|r| match r {
+                        KvReply::Len(n) => *n,
+                        KvReply::Value(_) => 0,
+                    })
+                    .sum(),
+            ),
+            // Keyed operations have one shard, hence one reply.
+            _ => replies.into_iter().next().unwrap_or(KvReply::Value(None)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ mod kv;
 pub mod owner;
 pub mod rng;
 mod sessions;
+pub mod sharded;
 mod sweeper;
 
 use std::fmt::{self, Debug};
@@ -240,6 +241,8 @@ pub struct Settings {
     /// How long a spinning owner's blocking caller polls for its reply before it parks;
     /// ignored by the others.
     pub caller_spin: Duration,
+    /// How many owners a sharded owner runs; 0: one per core. Ignored by the others.
+    pub shards: usize,
 }
 
 impl Settings {
@@ -259,6 +262,7 @@ impl Default for Settings {
             mailbox: 1024,
             owner_spin: Settings::OWNER_SPIN,
             caller_spin: Settings::CALLER_SPIN,
+            shards: 0,
         }
     }
 }
@@ -317,6 +321,12 @@ pub trait Service<S: StateMachine>: Clone + Send + Sync + 'static {
     /// What the strategy is, in one line for the report (e.g. "`std::sync::Mutex` around the
     /// whole state").
     const ABOUT: &'static str;
+
+    /// Whether a call hands its work to another thread or task (an owner's), so that what it
+    /// costs depends on when that one runs; `false`: the caller does the work itself (the
+    /// locks, the concurrent structures, flat combining), which the instruction tier can count
+    /// exactly.
+    const CROSSES_THREADS: bool = false;
 
     /// Starts serving `initial`, with the clock and mailbox size in `settings`.
     fn start(initial: S, settings: &Settings) -> Self;

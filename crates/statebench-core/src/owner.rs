@@ -215,6 +215,7 @@ impl<S: StateMachine, T: Transport> Service<S> for Owner<S, T> {
     const NAME: &'static str = T::NAME;
     const FAMILY: Family = Family::Owner;
     const ABOUT: &'static str = T::ABOUT;
+    const CROSSES_THREADS: bool = true;
 
     fn start(initial: S, settings: &Settings) -> Self {
         let (token, running) = running();

@@ -229,6 +229,36 @@ impl StateMachine for Sessions {
     }
 }
 
+impl crate::sharded::Shardable for Sessions {
+    fn split(self, parts: usize, route: &dyn Fn(&SessionId) -> usize) -> Vec<Self> {
+        let mut split: Vec<Self> = (0..parts)
+            .map(|_| Sessions::new(self.lifetime, self.cleanup_every))
+            .collect();
+        for (id, session) in self.sessions {
+            split[route(&id)].sessions.insert(id, session);
+        }
+        split
+    }
+
+    fn join(parts: Vec<Self>) -> Self {
+        let (lifetime, every) = parts
+            .first()
+            .map_or((Self::DEFAULT_LIFETIME, Self::DEFAULT_CLEANUP_EVERY), |p| {
+                (p.lifetime, p.cleanup_every)
+            });
+        Sessions::new(lifetime, every)
+            .with_sessions(parts.into_iter().flat_map(|p| p.into_stored()))
+    }
+
+    /// Every operation names a session: there is never more than one reply.
+    fn join_replies(_: &SessionsOp, replies: Vec<SessionsReply>) -> SessionsReply {
+        replies
+            .into_iter()
+            .next()
+            .unwrap_or(SessionsReply::Live(false))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

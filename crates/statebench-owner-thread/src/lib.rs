@@ -22,6 +22,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use statebench_core::owner::{Owner, ReplyChannel, Request, Running, Transport};
+use statebench_core::sharded::{ShardNames, Sharded};
 use statebench_core::{Clock, Error, Settings, StateMachine};
 
 /// A handle to an owner thread serving state machine `S`. Clone it for every caller.
@@ -43,6 +44,17 @@ pub type OwnerThread<S> = Owner<S, Thread>;
 /// executor). Both budgets are settings; the runner's CPU time per operation shows what the
 /// spinning costs.
 pub type OwnerThreadSpin<S> = Owner<S, Thread<true>>;
+
+/// One owner thread per shard ([`Settings::shards`], one per core by default), each owning the
+/// keys that hash to it ([`statebench_core::sharded`]): for the services whose operations name
+/// keys.
+pub type ShardedThread<S> = Sharded<S, Thread>;
+
+impl ShardNames for Thread {
+    const SHARDED_NAME: &'static str = "sharded_thread";
+    const SHARDED_ABOUT: &'static str =
+        "one owner_thread per core, each owning the keys that hash to it";
+}
 
 /// flume channels, an owner thread of its own; `SPIN` makes the owner and its blocking callers
 /// poll before they park.

@@ -92,6 +92,7 @@ impl HandwrittenOwnerKv {
 impl Service<KvU64> for HandwrittenOwnerKv {
     const NAME: &'static str = "owner_handwritten";
     const FAMILY: Family = Family::Owner;
+    const CROSSES_THREADS: bool = true;
     const ABOUT: &'static str =
         "a hand-written tokio task owning a `HashMap`: what the generic owner costs";
 

@@ -23,6 +23,7 @@ use std::future::Future;
 use std::sync::OnceLock;
 
 use statebench_core::owner::{self, Next, Owner, ReplyChannel, Request, Running, Transport};
+use statebench_core::sharded::{ShardNames, Sharded};
 use statebench_core::{Error, Settings, StateMachine};
 use tokio::runtime::{Handle, Runtime};
 use tokio::sync::{mpsc, oneshot};
@@ -42,6 +43,17 @@ pub type OwnerTokio<S> = Owner<S, Tokio>;
 /// already queued and applies them in one pass ([`owner::serve_batched`]): the same channels,
 /// handle and calls, a different loop.
 pub type OwnerTokioBatch<S> = Owner<S, Tokio<true>>;
+
+/// One tokio owner task per shard ([`Settings::shards`], one per core by default), each owning
+/// the keys that hash to it ([`statebench_core::sharded`]): for the services whose operations
+/// name keys.
+pub type ShardedTokio<S> = Sharded<S, Tokio>;
+
+impl ShardNames for Tokio {
+    const SHARDED_NAME: &'static str = "sharded_tokio";
+    const SHARDED_ABOUT: &'static str =
+        "one owner_tokio per core, each owning the keys that hash to it";
+}
 
 /// The most requests the batching owner applies between two waits. Its cleanup is checked
 /// between batches, so at most this many operations can delay a due cleanup; at a few hundred
