@@ -44,6 +44,9 @@ struct Shared<S: StateMachine> {
     /// The combiner lock, and the state (`None` once shut down or lost to a panic).
     state: Arc<Mutex<Option<S>>>,
     slots: Box<[Slot<S>]>,
+    /// One past the highest slot ever claimed: the combiner scans only `slots[..used]`, so one
+    /// caller pays for one slot, not for [`SLOTS`].
+    used: AtomicUsize,
     clock: Clock,
     // Dropped with the last handle, which stops and joins the sweeper thread.
     sweeper: Option<Sweeper>,
@@ -73,13 +76,11 @@ impl<S: StateMachine> fmt::Debug for Combining<S> {
     }
 }
 
-/// Where a thread starts looking for a free slot, so that threads spread over the slots.
-fn first_slot() -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static FIRST: usize = NEXT.fetch_add(1, Ordering::Relaxed);
-    }
-    FIRST.with(|first| *first)
+thread_local! {
+    /// The slot this thread claimed last, where it looks first next time: a thread keeps its
+    /// slot, so callers do not race for one, and the slots in use stay at the low end (as
+    /// many as callers ever were at once), which is all the combiner scans.
+    static LAST_SLOT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -93,16 +94,23 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl<S: StateMachine> Shared<S> {
     /// Claims a free slot, waiting (yielding) while every slot is taken.
     fn claim(&self) -> &Slot<S> {
-        let start = first_slot();
+        let start = LAST_SLOT.get();
         loop {
             for k in 0..self.slots.len() {
-                let slot = &self.slots[(start + k) % self.slots.len()];
+                let i = (start + k) % self.slots.len();
+                let slot = &self.slots[i];
                 if slot.status.load(Ordering::Relaxed) == FREE
                     && slot
                         .status
                         .compare_exchange(FREE, CLAIMED, Ordering::Acquire, Ordering::Relaxed)
                         .is_ok()
                 {
+                    LAST_SLOT.set(i);
+                    // Before the operation is published: a combiner on this thread sees its
+                    // own slot. One on another thread may miss it for a pass; the caller then
+                    // keeps trying the lock and applies it itself, so nothing waits for a scan
+                    // that never comes.
+                    self.used.fetch_max(i + 1, Ordering::Relaxed);
                     return slot;
                 }
             }
@@ -112,7 +120,8 @@ impl<S: StateMachine> Shared<S> {
 
     /// Applies every published operation, with the combiner lock held (`state`).
     fn combine(&self, state: &mut Option<S>) {
-        for slot in self.slots.iter() {
+        let used = self.used.load(Ordering::Relaxed);
+        for slot in &self.slots[..used] {
             if slot.status.load(Ordering::Acquire) != PENDING {
                 continue;
             }
@@ -174,6 +183,7 @@ impl<S: StateMachine> Service<S> for Combining<S> {
             shared: Arc::new(Shared {
                 state,
                 slots,
+                used: AtomicUsize::new(0),
                 clock,
                 sweeper,
             }),
