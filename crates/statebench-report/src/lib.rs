@@ -1,6 +1,7 @@
 //! Turns a statebench results document into what people read: plain-text tables for the
 //! terminal ([`table`]), SVG plots ([`plots`]) and a markdown report ([`markdown`]) with its
-//! decision guide ([`guide`]) and its machine-and-floors section ([`machine`]), whose every
+//! decision guide ([`guide`]), the owner forms' targets ([`owners`]) and its machine-and-floors
+//! section ([`machine`]), whose every
 //! figure comes from the document, so rendering the same file twice gives the same report;
 //! how far several runs agree ([`agreement`]); what changed between two builds ([`compare`])
 //! and how often that verdict is right ([`power`]).
@@ -12,6 +13,7 @@ pub mod compare;
 pub mod guide;
 pub mod machine;
 pub mod markdown;
+pub mod owners;
 pub mod plots;
 pub mod power;
 pub mod table;

@@ -1,0 +1,535 @@
+//! The owner's best shot: how far each owner form goes against the plain one, judged against
+//! four targets set before the forms were built, each with its interval or its spread.
+//!
+//! 1. The generic owner (`owner_tokio`) makes at least 90 % of the throughput of the same owner
+//!    written by hand (`owner_handwritten`), cell by cell.
+//! 2. On `seed_nosleep` from tasks, at its largest client count, the best owner form makes at
+//!    least twice the plain `owner_tokio`'s throughput.
+//! 3. At 64 clients, the best owner running on an OS thread of its own makes at least three
+//!    times the plain `owner_thread`'s throughput.
+//! 4. From one OS thread, the spinning owner's round trip (the median latency of a call) is at
+//!    most 2 µs.
+//!
+//! The targets name the strategies they are about, so this module names them too. The ratio
+//! tests of the section are their own family: their intervals hold together with 95 %
+//! probability (Bonferroni over every ratio the section prints). A target is *met* when the
+//! whole interval lies on its side, *missed* when the whole interval lies on the other, and
+//! otherwise this run *cannot tell*. Where a target is missed, the floors that bound it are
+//! printed beside it, from the same run.
+
+use std::fmt::Write;
+
+use statebench_harness::Driver;
+use statebench_harness::floors::Floor;
+use statebench_harness::results::{Record, Results};
+use statebench_harness::stats::{ALPHA, RatioInterval, Welch, bonferroni_level, t_quantile};
+
+use crate::guide::rates;
+use crate::markdown::markdown_table;
+use crate::table::{by_median, human_ns, human_rate};
+
+/// The generic owner task, the plain form every other is measured against.
+pub const PLAIN: &str = "owner_tokio";
+/// The same owner task written by hand for the key-value store.
+pub const HANDWRITTEN: &str = "owner_handwritten";
+/// The plain owner on an OS thread.
+pub const THREAD: &str = "owner_thread";
+/// The owner thread that polls before it parks.
+pub const SPIN: &str = "owner_thread_spin";
+/// The owner forms whose owners are OS threads of their own, besides [`THREAD`].
+pub const THREAD_FORMS: [&str; 2] = [SPIN, "sharded_thread"];
+/// The workload of target 2: the reference program without its sleep.
+pub const NOSLEEP: &str = "seed_nosleep";
+
+/// Target 1: the generic owner's share of the hand-written one's throughput.
+pub const GENERIC_SHARE: f64 = 0.90;
+/// Target 2: the best owner form over the plain `owner_tokio`, from tasks.
+pub const BEST_OVER_PLAIN: f64 = 2.0;
+/// Target 3: the best OS-thread owner over the plain `owner_thread` at 64 clients.
+pub const THREAD_OVER_PLAIN: f64 = 3.0;
+/// Target 4: the spinning owner's median round trip from one thread, in nanoseconds.
+pub const SPIN_ROUND_TRIP_NS: f64 = 2_000.0;
+
+/// What one ratio says of its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judged {
+    /// The whole interval is at or beyond the target.
+    Met,
+    /// The whole interval falls short of it.
+    Missed,
+    /// The interval straddles the target.
+    CannotTell,
+    /// Fewer than two repetitions on a side: no interval.
+    NoInterval,
+}
+
+impl Judged {
+    fn word(self) -> &'static str {
+        match self {
+            Judged::Met => "**met**",
+            Judged::Missed => "**missed**",
+            Judged::CannotTell => "cannot tell",
+            Judged::NoInterval => "no interval",
+        }
+    }
+}
+
+/// `a / b` against `target`, at `level`.
+fn judge(a: &Record, b: &Record, target: f64, level: f64) -> (Option<RatioInterval>, Judged) {
+    match Welch::of(&rates(a), &rates(b)) {
+        None => (None, Judged::NoInterval),
+        Some(w) => {
+            let i = w.interval(level);
+            let judged = if i.low >= target {
+                Judged::Met
+            } else if i.high < target {
+                Judged::Missed
+            } else {
+                Judged::CannotTell
+            };
+            (Some(i), judged)
+        }
+    }
+}
+
+fn ratio_words(i: Option<RatioInterval>) -> String {
+    match i {
+        Some(i) if i.ratio < 10.0 => format!("{:.2} ({:.2}–{:.2})", i.ratio, i.low, i.high),
+        Some(i) => format!("{:.1} ({:.1}–{:.1})", i.ratio, i.low, i.high),
+        None => "·".into(),
+    }
+}
+
+fn find<'a>(
+    results: &'a Results,
+    workload: &str,
+    implementation: &str,
+    driver: Driver,
+    clients: usize,
+) -> Option<&'a Record> {
+    results.records.iter().find(|r| {
+        r.workload == workload
+            && r.implementation == implementation
+            && r.driver == driver
+            && r.clients == clients
+    })
+}
+
+/// The client counts `workload` ran at under `driver`, smallest first.
+fn client_counts(results: &Results, workload: &str, driver: Driver) -> Vec<usize> {
+    let mut counts: Vec<usize> = results
+        .records
+        .iter()
+        .filter(|r| r.workload == workload && r.driver == driver)
+        .map(|r| r.clients)
+        .collect();
+    counts.sort_unstable();
+    counts.dedup();
+    counts
+}
+
+/// Every ratio the section tests, planned before any is judged, so that the level can count
+/// them all.
+struct Plan<'a> {
+    /// Target 1: (workload, driver, clients, generic, hand-written).
+    generic: Vec<(&'a str, Driver, usize, &'a Record, &'a Record)>,
+    /// Target 2: the plain owner and every other owner form of its cell, fastest first.
+    nosleep: Option<(&'a Record, Vec<&'a Record>)>,
+    /// Target 3: (workload, driver, plain owner thread, the fastest OS-thread form).
+    thread: Vec<(&'a str, Driver, &'a Record, &'a Record)>,
+}
+
+impl<'a> Plan<'a> {
+    fn of(results: &'a Results) -> Plan<'a> {
+        let mut plan = Plan {
+            generic: Vec::new(),
+            nosleep: None,
+            thread: Vec::new(),
+        };
+        for w in &results.settings.workloads {
+            for driver in Driver::ALL {
+                for c in client_counts(results, &w.name, driver) {
+                    if let (Some(a), Some(b)) = (
+                        find(results, &w.name, PLAIN, driver, c),
+                        find(results, &w.name, HANDWRITTEN, driver, c),
+                    ) {
+                        plan.generic.push((&w.name, driver, c, a, b));
+                    }
+                }
+                let forms: Vec<&Record> = THREAD_FORMS
+                    .iter()
+                    .filter_map(|name| find(results, &w.name, name, driver, 64))
+                    .collect();
+                if let (Some(plain), Some(best)) = (
+                    find(results, &w.name, THREAD, driver, 64),
+                    by_median(&forms).first(),
+                ) {
+                    plan.thread.push((&w.name, driver, plain, best));
+                }
+            }
+        }
+        if let Some(&clients) = client_counts(results, NOSLEEP, Driver::Tasks).last() {
+            if let Some(plain) = find(results, NOSLEEP, PLAIN, Driver::Tasks, clients) {
+                let others: Vec<&Record> = results
+                    .records
+                    .iter()
+                    .filter(|r| {
+                        r.workload == NOSLEEP
+                            && r.driver == Driver::Tasks
+                            && r.clients == clients
+                            && r.family() == Some(statebench_core::Family::Owner)
+                            && r.implementation != PLAIN
+                    })
+                    .collect();
+                plan.nosleep = Some((plain, by_median(&others)));
+            }
+        }
+        plan
+    }
+
+    fn tests(&self) -> usize {
+        // Target 1's cells, and their pooled ratio when there are two or more.
+        let pooled = usize::from(self.generic.len() >= 2);
+        self.generic.len()
+            + pooled
+            + self.nosleep.as_ref().map_or(0, |(_, o)| o.len())
+            + self.thread.len()
+    }
+}
+
+/// The geometric mean of per-cell ratios and its interval at `level`, taking the cells as the
+/// sample (Student's t on the logs): how far the ratio goes on average over the cells measured,
+/// where one cell's eight repetitions are too few to tell a 10 % difference.
+fn pooled(ratios: &[f64], level: f64) -> Option<RatioInterval> {
+    if ratios.len() < 2 || ratios.iter().any(|r| !r.is_finite() || *r <= 0.0) {
+        return None;
+    }
+    let logs: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
+    let n = logs.len() as f64;
+    let mean = logs.iter().sum::<f64>() / n;
+    let var = logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let half = t_quantile(1.0 - (1.0 - level) / 2.0, n - 1.0) * (var / n).sqrt();
+    Some(RatioInterval {
+        ratio: mean.exp(),
+        low: (mean - half).exp(),
+        high: (mean + half).exp(),
+        level,
+    })
+}
+
+/// A floor's median at the start and at the end of the run, e.g. `52.40 µs (end 48.10 µs)`.
+fn floor_words(start: Option<&Floor>, end: Option<&Floor>) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) => format!("{} (end of run {})", human_ns(s.median), human_ns(e.median)),
+        (Some(s), None) => human_ns(s.median),
+        _ => "not measured".into(),
+    }
+}
+
+/// The tally of a list of judgements: `met in 3 of 8, missed in 2, cannot tell in 3`.
+fn tally(judged: &[Judged]) -> String {
+    let count = |j: Judged| judged.iter().filter(|x| **x == j).count();
+    let mut out = format!(
+        "met in {} of {}, missed in {}, cannot tell in {}",
+        count(Judged::Met),
+        judged.len(),
+        count(Judged::Missed),
+        count(Judged::CannotTell)
+    );
+    if count(Judged::NoInterval) > 0 {
+        let _ = write!(out, ", no interval in {}", count(Judged::NoInterval));
+    }
+    out
+}
+
+/// The section as markdown (empty when the run has none of the owners it is about).
+pub fn section(results: &Results) -> String {
+    let plan = Plan::of(results);
+    let spin_cells: Vec<&Record> = results
+        .records
+        .iter()
+        .filter(|r| r.implementation == SPIN && r.driver == Driver::Threads && r.clients == 1)
+        .collect();
+    if plan.tests() == 0 && spin_cells.is_empty() {
+        return String::new();
+    }
+    let level = bonferroni_level(ALPHA, plan.tests());
+    let (f, e) = (&results.floors, results.floors_end.as_ref());
+    let mut out = format!(
+        "Four targets, set before the owner forms were built, measured in this run. Each ratio's \
+         interval is Welch's on log throughput over the repetitions, at {:.3} % confidence, so that all {} ratios of this section hold together with 95 % probability \
+         (Bonferroni). A target is *met* when the whole interval lies on its side, *missed* \
+         when the whole interval falls short, and otherwise this run *cannot tell*.\n\n",
+        100.0 * level,
+        plan.tests()
+    );
+    let tokio_floors = format!(
+        "a tokio `mpsc` + `oneshot` round trip takes {} on one worker and {} on two",
+        floor_words(
+            Some(&f.tokio_same_worker_ns),
+            e.map(|e| &e.tokio_same_worker_ns)
+        ),
+        floor_words(
+            Some(&f.tokio_two_workers_ns),
+            e.map(|e| &e.tokio_two_workers_ns)
+        ),
+    );
+    let wake_floors = format!(
+        "a thread wake round trip between the cores takes {} when the other core is idle and \
+         {} when it is busy, {} on one core",
+        floor_words(
+            f.wake_cross_core_idle_ns.as_ref(),
+            e.and_then(|e| e.wake_cross_core_idle_ns.as_ref())
+        ),
+        floor_words(
+            f.wake_cross_core_busy_ns.as_ref(),
+            e.and_then(|e| e.wake_cross_core_busy_ns.as_ref())
+        ),
+        floor_words(
+            f.wake_same_core_ns.as_ref(),
+            e.and_then(|e| e.wake_same_core_ns.as_ref())
+        ),
+    );
+
+    // 1. The generic owner against the hand-written one.
+    let _ = writeln!(
+        out,
+        "**1. `{PLAIN}` makes at least {:.0} % of `{HANDWRITTEN}`'s throughput** (the same \
+         owner task written by hand for the store): the ratio `{PLAIN}` / `{HANDWRITTEN}` per \
+         cell, with its interval.\n",
+        100.0 * GENERIC_SHARE
+    );
+    if plan.generic.is_empty() {
+        out += "Not in this run: it has no cell with both.\n\n";
+    } else {
+        let mut counts: Vec<usize> = plan.generic.iter().map(|g| g.2).collect();
+        counts.sort_unstable();
+        counts.dedup();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut judged = Vec::new();
+        let mut ratios = Vec::new();
+        for &(workload, driver, c, a, b) in &plan.generic {
+            let (i, j) = judge(a, b, GENERIC_SHARE, level);
+            judged.push(j);
+            ratios.extend(i.map(|i| i.ratio));
+            let label = format!("`{workload}` / {}", driver.name());
+            let row = match rows.iter_mut().find(|r| r[0] == label) {
+                Some(row) => row,
+                None => {
+                    let mut row = vec![label];
+                    row.resize(counts.len() + 1, "·".into());
+                    rows.push(row);
+                    rows.last_mut().expect("just pushed")
+                }
+            };
+            let col = 1 + counts
+                .iter()
+                .position(|x| *x == c)
+                .expect("a planned count");
+            row[col] = format!("{} {}", ratio_words(i), j.word());
+        }
+        let header: Vec<String> = std::iter::once("workload / driver".to_owned())
+            .chain(counts.iter().map(|c| format!("{c} clients")))
+            .collect();
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let align = format!("l{}", "r".repeat(counts.len()));
+        out += &markdown_table(&header, &align, &rows);
+        let over_cells = match pooled(&ratios, level) {
+            Some(i) if ratios.len() == plan.generic.len() => {
+                let j = if i.low >= GENERIC_SHARE {
+                    Judged::Met
+                } else if i.high < GENERIC_SHARE {
+                    Judged::Missed
+                } else {
+                    Judged::CannotTell
+                };
+                format!(
+                    " Over all {} cells, the geometric mean ratio is {} at the same confidence \
+                     (the cells taken as the sample): {}.",
+                    ratios.len(),
+                    ratio_words(Some(i)),
+                    j.word()
+                )
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "\nTarget 1, cell by cell: {}.{over_cells} Both rows pay the same channels \
+             ({tokio_floors}); what separates them is the generic layers alone.\n",
+            tally(&judged)
+        );
+    }
+
+    // 2. The best owner form from tasks on the reference program without its sleep.
+    let _ = writeln!(
+        out,
+        "**2. On `{NOSLEEP}` from tasks, the best owner form makes at least {BEST_OVER_PLAIN:.0}× \
+         `{PLAIN}`'s throughput**: every owner form against `{PLAIN}` in that cell.\n"
+    );
+    match &plan.nosleep {
+        None => out += "Not in this run.\n\n",
+        Some((plain, others)) => {
+            let mut rows = vec![vec![
+                format!("`{PLAIN}`"),
+                human_rate(plain.summary.ops_per_sec.median),
+                "1".into(),
+                String::new(),
+            ]];
+            let mut best = None;
+            for r in others {
+                let (i, j) = judge(r, plain, BEST_OVER_PLAIN, level);
+                best.get_or_insert((r, i, j));
+                rows.push(vec![
+                    format!("`{}`", r.implementation),
+                    human_rate(r.summary.ops_per_sec.median),
+                    ratio_words(i),
+                    j.word().into(),
+                ]);
+            }
+            out += &markdown_table(
+                &[
+                    "owner form",
+                    "ops/s",
+                    &format!("over `{PLAIN}`"),
+                    &format!("≥ {BEST_OVER_PLAIN:.0}×"),
+                ],
+                "lrrl",
+                &rows,
+            );
+            match best {
+                Some((r, i, j)) => {
+                    let _ = writeln!(
+                        out,
+                        "\nTarget 2 (`{NOSLEEP}` / tasks / {} clients): the best owner form by \
+                         median is `{}`, {} `{PLAIN}`'s throughput: {}. For scale, {tokio_floors}.\n",
+                        plain.clients,
+                        r.implementation,
+                        ratio_words(i).replacen(' ', "× ", 1),
+                        j.word()
+                    );
+                }
+                None => out += "\nNo other owner form ran in that cell.\n\n",
+            }
+        }
+    }
+
+    // 3. The best OS-thread owner at 64 clients.
+    let _ = writeln!(
+        out,
+        "**3. At 64 clients, the best owner on an OS thread of its own makes at least \
+         {THREAD_OVER_PLAIN:.0}× `{THREAD}`'s throughput**: the fastest of {} by median, against \
+         `{THREAD}`.\n",
+        THREAD_FORMS
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
+    if plan.thread.is_empty() {
+        out += "Not in this run.\n\n";
+    } else {
+        let mut rows = Vec::new();
+        let mut judged = Vec::new();
+        for &(workload, driver, plain, best) in &plan.thread {
+            let (i, j) = judge(best, plain, THREAD_OVER_PLAIN, level);
+            judged.push(j);
+            rows.push(vec![
+                format!("`{workload}` / {}", driver.name()),
+                human_rate(plain.summary.ops_per_sec.median),
+                format!("`{}`", best.implementation),
+                human_rate(best.summary.ops_per_sec.median),
+                ratio_words(i),
+                j.word().into(),
+            ]);
+        }
+        out += &markdown_table(
+            &[
+                "workload / driver",
+                &format!("`{THREAD}`"),
+                "best OS-thread owner",
+                "ops/s",
+                "ratio",
+                &format!("≥ {THREAD_OVER_PLAIN:.0}×"),
+            ],
+            "lrlrrl",
+            &rows,
+        );
+        let _ = writeln!(
+            out,
+            "\nTarget 3: {}. What bounds an owner thread is the wake: {wake_floors}.\n",
+            tally(&judged)
+        );
+    }
+
+    // 4. The spinning owner's round trip from one thread.
+    let _ = writeln!(
+        out,
+        "**4. From one OS thread, `{SPIN}`'s round trip is at most {}**: the median latency of \
+         a call (p50) in each repetition, its median and range over the repetitions, beside \
+         `{THREAD}`'s. *Met* when every repetition's p50 is within the target, *missed* when \
+         none is.\n",
+        human_ns(SPIN_ROUND_TRIP_NS)
+    );
+    if spin_cells.is_empty() {
+        out += "Not in this run.\n\n";
+    } else {
+        let mut rows = Vec::new();
+        let mut judged = Vec::new();
+        for r in &spin_cells {
+            let p50s: Vec<f64> = r
+                .repetitions
+                .iter()
+                .filter_map(|rep| rep.latency.get("all").map(|s| s.p50_ns as f64))
+                .collect();
+            let within = p50s.iter().filter(|x| **x <= SPIN_ROUND_TRIP_NS).count();
+            let j = if p50s.is_empty() {
+                Judged::NoInterval
+            } else if within == p50s.len() {
+                Judged::Met
+            } else if within == 0 {
+                Judged::Missed
+            } else {
+                Judged::CannotTell
+            };
+            judged.push(j);
+            let plain = find(results, &r.workload, THREAD, Driver::Threads, 1)
+                .map_or("·".into(), |p| human_ns(p.summary.p50_ns.median));
+            rows.push(vec![
+                format!("`{}`", r.workload),
+                human_ns(r.summary.p50_ns.median),
+                format!(
+                    "{} – {}",
+                    human_ns(r.summary.p50_ns.min),
+                    human_ns(r.summary.p50_ns.max)
+                ),
+                human_ns(r.summary.cpu_ns_per_op.median),
+                plain,
+                j.word().into(),
+            ]);
+        }
+        out += &markdown_table(
+            &[
+                "workload",
+                "p50",
+                "range",
+                "CPU/op",
+                &format!("`{THREAD}` p50"),
+                &format!("≤ {}", human_ns(SPIN_ROUND_TRIP_NS)),
+            ],
+            "lrrrrl",
+            &rows,
+        );
+        let _ = writeln!(
+            out,
+            "\nTarget 4: {}. Spinning trades the wake ({wake_floors}) for a cache line's round \
+             trip between the cores ({}) and a core kept busy: its CPU/op counts both threads.\n",
+            tally(&judged),
+            floor_words(
+                f.cache_line_round_trip_ns.as_ref(),
+                e.and_then(|e| e.cache_line_round_trip_ns.as_ref())
+            )
+        );
+    }
+    out
+}
