@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use statebench_harness::Driver;
+use statebench_harness::results::Tuning;
 use statebench_harness::stats::Correction;
 
 /// Where should shared state live? Owner tasks, locks and concurrent maps, measured side by side.
@@ -249,6 +250,57 @@ struct MatrixArgs {
     /// it; --workload, --driver and --clients do not combine with it.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["workloads", "drivers", "clients"])]
     suite: Option<String>,
+    /// Owners a sharded owner (`sharded_tokio`, `sharded_thread`) runs, each owning the keys
+    /// that hash to it (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    shards: Option<u16>,
+    /// How long the spinning owner thread (`owner_thread_spin`) polls its empty mailbox before
+    /// it parks, e.g. 100us, 0s to park at once (default: 100us).
+    #[arg(long, value_name = "DURATION", value_parser = parse_spin)]
+    owner_spin: Option<Duration>,
+    /// How long a blocking caller of the spinning owner thread polls for its reply before it
+    /// parks (default: 20us).
+    #[arg(long, value_name = "DURATION", value_parser = parse_spin)]
+    caller_spin: Option<Duration>,
+}
+
+impl MatrixArgs {
+    /// The strategies' knobs: the defaults, with what was given on the command line.
+    fn tuning(&self) -> Tuning {
+        let d = Tuning::default();
+        let us = |t: Option<Duration>, default: u64| {
+            t.map_or(default, |t| {
+                u64::try_from(t.as_micros()).unwrap_or(u64::MAX)
+            })
+        };
+        Tuning {
+            shards: self.shards.map_or(d.shards, usize::from),
+            owner_spin_us: us(self.owner_spin, d.owner_spin_us),
+            caller_spin_us: us(self.caller_spin, d.caller_spin_us),
+        }
+    }
+}
+
+/// A spin budget, in whole microseconds: `0` (or `0us`) parks at once; at most a second (a
+/// longer spin is a busy loop, not a budget).
+fn parse_spin(text: &str) -> Result<Duration, String> {
+    let number = text
+        .trim()
+        .trim_end_matches(|c: char| c.is_alphabetic() || c == 'µ');
+    if number.parse::<f64>().is_ok_and(|x| x == 0.0) {
+        return Ok(Duration::ZERO);
+    }
+    let d = parse_duration(text)?;
+    if d > Duration::from_secs(1) {
+        return Err(format!(
+            "{text:?} is longer than a second; a spin budget is microseconds"
+        ));
+    }
+    let micros = (d.as_secs_f64() * 1e6).round();
+    if micros < 1.0 {
+        return Err(format!("{text:?} is shorter than a microsecond"));
+    }
+    Ok(Duration::from_micros(micros as u64))
 }
 
 #[derive(Debug, clap::Args)]

@@ -89,6 +89,7 @@ fn runner<I: Service<KvU64>>(
         // What the runner calibrates for this cell: mutex_std costs some 30-60 ns of CPU.
         sample_every: 256,
         seed: SEED,
+        tuning: Default::default(),
     };
     let rep = run_repetition::<KvU64, I>(&cell).map_err(|e| e.0)?;
     Ok((rep.ops_per_sec, rep.timing_share))

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use statebench_core::{Service, StateMachine};
 use statebench_harness::driver::interval_for;
 use statebench_harness::generate::{Rng, Subject};
-use statebench_harness::results::{Record, Summary};
+use statebench_harness::results::{Record, Summary, Tuning};
 use statebench_harness::{Cell, Driver, Repetition, RunError, Workload, run_repetition};
 
 use crate::registry::{self, Described, Visitor};
@@ -37,6 +37,8 @@ pub struct Matrix {
     pub sample_every: Option<u32>,
     /// Seed of the operation generators.
     pub seed: u64,
+    /// The knobs of the strategies that have them (shards, spin budgets).
+    pub tuning: Tuning,
     /// Run only the cells of this suite (the other fields then select among them).
     pub suite: Option<&'static Suite>,
 }
@@ -409,6 +411,7 @@ impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
             duration: self.matrix.duration_for(workload),
             sample_every: self.sample_every,
             seed: self.matrix.seed,
+            tuning: self.matrix.tuning,
         };
         self.outcome = Some(run_repetition::<S, I>(&spec).map_err(|e| {
             RunError(format!(
@@ -443,6 +446,7 @@ mod tests {
             repeat: 5,
             sample_every: None,
             seed,
+            tuning: Tuning::default(),
             suite: None,
         }
     }

@@ -95,6 +95,68 @@ fn run_refuses_bad_input_with_status_2_and_a_reason() {
         ],
         "cannot",
     );
+    usage_error(&["run", "--shards", "0"], "--shards");
+    usage_error(&["run", "--owner-spin", "2s"], "longer than a second");
+    usage_error(
+        &["run", "--caller-spin", "0.4us"],
+        "shorter than a microsecond",
+    );
+    usage_error(&["report", "--owner-spin", "soon"], "not a duration");
+}
+
+#[test]
+fn the_strategies_knobs_are_set_from_the_command_line_and_recorded() {
+    let dir = std::env::temp_dir().join(format!("statebench-tuning-{}", std::process::id()));
+    let out_path = dir.join("run.json");
+    let path = out_path.to_str().expect("a UTF-8 temp path");
+    let out = statebench(&[
+        "run",
+        "-w",
+        "kv_read_heavy",
+        "-i",
+        "sharded_thread",
+        "-i",
+        "owner_thread_spin",
+        "-d",
+        "threads",
+        "-c",
+        "2",
+        "--duration",
+        "20ms",
+        "--warmup",
+        "5ms",
+        "--shards",
+        "3",
+        "--owner-spin",
+        "0",
+        "--caller-spin",
+        "5us",
+        "-o",
+        path,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = statebench_harness::results::Results::load(&out_path).expect("reads back");
+    let t = results.settings.tuning;
+    assert_eq!(
+        (t.shards, t.owner_spin_us, t.caller_spin_us),
+        (3, 0, 5),
+        "{t:?}"
+    );
+    assert_eq!(results.records.len(), 2);
+    // The report says how the strategies were set.
+    let report = statebench_report::markdown::report(&results);
+    assert!(
+        report.contains(
+            "sharded owners: 3 shards; spinning owner thread: polls 0 µs before it parks, its \
+             blocking callers 5 µs"
+        ),
+        "{report}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -53,6 +53,7 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
             repeat: 1,
             sample_every: None,
             seed: 0x5EED,
+            tuning: Default::default(),
             suite: None,
         };
         let cells = match matrix.plan() {

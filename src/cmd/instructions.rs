@@ -85,6 +85,7 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
         suite: None,
         planted,
         metric: Some("instructions".into()),
+        tuning: Default::default(),
     };
     let plan = Plan {
         implementations: args.implementations.clone(),

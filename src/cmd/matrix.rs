@@ -211,6 +211,7 @@ pub(crate) fn measure(
         repeat: args.repeat.unwrap_or(defaults.repeat),
         sample_every: args.sample_every,
         seed: args.seed,
+        tuning: args.tuning(),
         suite,
     };
     let cells = match matrix.plan() {
@@ -256,6 +257,7 @@ pub(crate) fn measure(
         suite: suite.map(|s| s.name.to_owned()),
         planted,
         metric: None,
+        tuning: matrix.tuning,
     };
     let mut results = Results::new(machine, floors, settings);
     let started = Instant::now();

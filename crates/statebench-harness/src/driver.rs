@@ -104,6 +104,8 @@ pub struct Cell<'a> {
     pub sample_every: u32,
     /// Seed of the operation generators.
     pub seed: u64,
+    /// The knobs of the strategies that have them.
+    pub tuning: crate::results::Tuning,
 }
 
 /// The figures of one repetition.
@@ -422,7 +424,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     // Measured before the clients start, so no client pays for it during its warm-up.
     let _ = timing_cost();
     let control = Arc::new(Control::default());
-    let settings = Settings::default();
+    let settings = cell.tuning.settings();
     let started = Instant::now();
     let initial = S::initial(workload, started);
     let mut client_seeds = Rng::new(cell.seed ^ 0x5A3B_1E00_0FF5_E7D1);

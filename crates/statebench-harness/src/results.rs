@@ -75,6 +75,62 @@ pub struct RunSettings {
     /// instruction tier (instructions per operation under Valgrind; see `Repetition`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric: Option<String>,
+    /// The strategies' own knobs the run started them with (files written before runs
+    /// recorded them ran with the defaults).
+    #[serde(default)]
+    pub tuning: Tuning,
+}
+
+/// The knobs of the strategies that have them, as a run set them: how many owners a sharded
+/// owner runs, and how long a spinning owner thread and its blocking callers poll before they
+/// park ([`statebench_core::Settings`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tuning {
+    /// Owners per sharded owner; 0: one per core.
+    pub shards: usize,
+    /// How long a spinning owner polls its empty mailbox before it parks, in microseconds.
+    pub owner_spin_us: u64,
+    /// How long a spinning owner's blocking caller polls for its reply, in microseconds.
+    pub caller_spin_us: u64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        let d = statebench_core::Settings::default();
+        Tuning {
+            shards: d.shards,
+            owner_spin_us: u64::try_from(d.owner_spin.as_micros()).unwrap_or(u64::MAX),
+            caller_spin_us: u64::try_from(d.caller_spin.as_micros()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+impl Tuning {
+    /// The settings a strategy starts with under this tuning (the system clock, the default
+    /// mailbox).
+    pub fn settings(&self) -> statebench_core::Settings {
+        statebench_core::Settings {
+            shards: self.shards,
+            owner_spin: std::time::Duration::from_micros(self.owner_spin_us),
+            caller_spin: std::time::Duration::from_micros(self.caller_spin_us),
+            ..statebench_core::Settings::default()
+        }
+    }
+
+    /// In words, for a report: `sharded owners: one per core; spinning owner thread: polls
+    /// 100 µs, its blocking callers 20 µs`.
+    pub fn describe(&self) -> String {
+        let shards = match self.shards {
+            0 => "one per core".to_owned(),
+            1 => "1 shard".to_owned(),
+            n => format!("{n} shards"),
+        };
+        format!(
+            "sharded owners: {shards}; spinning owner thread: polls {} µs before it parks, its \
+             blocking callers {} µs",
+            self.owner_spin_us, self.caller_spin_us
+        )
+    }
 }
 
 impl RunSettings {
@@ -108,6 +164,13 @@ impl RunSettings {
             return Some(format!(
                 "the seed differs ({} against {})",
                 other.seed, self.seed
+            ));
+        }
+        if self.tuning != other.tuning {
+            return Some(format!(
+                "the strategies' settings differ ({} against {})",
+                other.tuning.describe(),
+                self.tuning.describe()
             ));
         }
         if self.sample_every != other.sample_every {

@@ -18,6 +18,7 @@ fn cell(workload: &statebench_harness::Workload, driver: Driver, clients: usize)
         duration: Duration::from_millis(100),
         sample_every: 64,
         seed: 42,
+        tuning: Default::default(),
     }
 }
 

@@ -142,6 +142,7 @@ fn run<S: Subject + Empty, const LIE: u8>(workload: &str) -> Result<(), String> 
         duration: Duration::from_millis(40),
         sample_every: 64,
         seed: 9,
+        tuning: Default::default(),
     };
     run_repetition::<S, Planted<S, LIE>>(&cell)
         .map(drop)

@@ -229,6 +229,7 @@ fn methodology(results: &Results) -> String {
         ),
         s.seed
     );
+    let _ = writeln!(out, "\nStrategy settings: {}.", s.tuning.describe());
     if !spreads.is_empty() {
         let mut sorted = spreads.clone();
         sorted.sort_by(f64::total_cmp);

@@ -227,6 +227,16 @@ fn different_measurements_are_refused_unless_allowed() {
         Comparison::of(vec![base.clone()], vec![new], Options::default(), true).expect("allowed");
     assert!(c.differences.iter().any(|d| d.contains("warm-up")));
 
+    // So is a run whose strategies were set otherwise (more shards, say).
+    let mut sharded = base.clone();
+    sharded.settings.tuning.shards = 4;
+    let err = Comparison::of(vec![base.clone()], vec![sharded], Options::default(), false)
+        .expect_err("refused");
+    assert!(
+        err.contains("strategies' settings") && err.contains("4 shards"),
+        "{err}"
+    );
+
     // A side pooled from two commits is refused too.
     let mut other = base.clone();
     other.machine.commit = "0123456789ab".into();
