@@ -9,7 +9,8 @@
 //! * `<workload>/threads`, `<workload>/tasks` — 2, 8 and 64 clients sharing the work of an
 //!   iteration, timed from a common start to the last finish (`iter_custom`).
 //!
-//! `cargo bench` runs them all (about a quarter of an hour); `cargo bench -- kv_read_heavy/`
+//! `cargo bench` runs them all (about a quarter of an hour at ten strategies, 2026-11-30; the
+//! registry now has twenty, not re-timed); `cargo bench -- kv_read_heavy/`
 //! picks a group; `cargo test --benches` runs each once as a smoke check.
 
 use std::hint::black_box;

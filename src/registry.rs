@@ -5,7 +5,9 @@ use statebench_core::sharded::Shardable;
 use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions, StateMachine};
 use statebench_harness::Driver;
 use statebench_harness::results::Results;
-use statebench_locked::{Combining, HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
+use statebench_locked::{
+    Combining, HandwrittenKv, MutexParkingLot, MutexStd, MutexTokio, RwLockStd, RwLockTokio,
+};
 use statebench_owner_async_std::OwnerAsyncStd;
 use statebench_owner_smol::OwnerSmol;
 use statebench_owner_thread::{OwnerThread, OwnerThreadSpin, ShardedThread};
@@ -64,6 +66,8 @@ fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
     v.visit::<MutexStd<S>>();
     v.visit::<RwLockStd<S>>();
     v.visit::<MutexParkingLot<S>>();
+    v.visit::<MutexTokio<S>>();
+    v.visit::<RwLockTokio<S>>();
     v.visit::<Combining<S>>();
 }
 

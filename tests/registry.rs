@@ -61,6 +61,8 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
             "mutex_std",
             "rwlock_std",
             "mutex_parking_lot",
+            "mutex_tokio",
+            "rwlock_tokio",
             "combining",
         ] {
             assert!(

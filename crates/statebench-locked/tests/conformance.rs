@@ -1,11 +1,15 @@
-//! The conformance suite and the lifecycle tests, instantiated for the three locks and flat
+//! The conformance suite and the lifecycle tests, instantiated for the five locks and flat
 //! combining (and the suite for the hand-written reference store).
 
-use statebench_locked::{Combining, HandwrittenKv, MutexParkingLot, MutexStd, RwLockStd};
+use statebench_locked::{
+    Combining, HandwrittenKv, MutexParkingLot, MutexStd, MutexTokio, RwLockStd, RwLockTokio,
+};
 
 statebench_conformance::conformance_tests!(mutex_std = MutexStd; all);
 statebench_conformance::conformance_tests!(rwlock_std = RwLockStd; all);
 statebench_conformance::conformance_tests!(mutex_parking_lot = MutexParkingLot; all);
+statebench_conformance::conformance_tests!(mutex_tokio = MutexTokio; all);
+statebench_conformance::conformance_tests!(rwlock_tokio = RwLockTokio; all);
 statebench_conformance::conformance_tests!(combining = Combining; all);
 statebench_conformance::conformance_tests!(mutex_handwritten; kv = HandwrittenKv);
 
@@ -14,5 +18,7 @@ mod lifecycle {
     statebench_conformance::lifecycle_tests!(mutex_std = MutexStd, locks);
     statebench_conformance::lifecycle_tests!(rwlock_std = RwLockStd, locks);
     statebench_conformance::lifecycle_tests!(mutex_parking_lot = MutexParkingLot, locks);
+    statebench_conformance::lifecycle_tests!(mutex_tokio = MutexTokio, locks);
+    statebench_conformance::lifecycle_tests!(rwlock_tokio = RwLockTokio, locks);
     statebench_conformance::lifecycle_tests!(combining = Combining, locks);
 }

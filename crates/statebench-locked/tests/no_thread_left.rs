@@ -7,7 +7,7 @@ use std::time::Duration;
 use statebench_conformance::faults::{Probe, shutdown_stops_the_sweeper};
 use statebench_conformance::wait::threads_named;
 use statebench_core::{Service, Settings};
-use statebench_locked::{Combining, MutexParkingLot, MutexStd, RwLockStd};
+use statebench_locked::{Combining, MutexParkingLot, MutexStd, MutexTokio, RwLockStd, RwLockTokio};
 
 fn check<I: Service<Probe>>() {
     // "statebench-sweeper-probe", as far as Linux keeps a thread's name (15 bytes).
@@ -31,5 +31,7 @@ fn shutdown_ends_every_lock_sweeper() {
     check::<MutexStd<Probe>>();
     check::<RwLockStd<Probe>>();
     check::<MutexParkingLot<Probe>>();
+    check::<MutexTokio<Probe>>();
+    check::<RwLockTokio<Probe>>();
     check::<Combining<Probe>>();
 }
