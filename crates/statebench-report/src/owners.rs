@@ -86,15 +86,19 @@ fn judge(a: &Record, b: &Record, target: f64, level: f64) -> (Option<RatioInterv
         None => (None, Judged::NoInterval),
         Some(w) => {
             let i = w.interval(level);
-            let judged = if i.low >= target {
-                Judged::Met
-            } else if i.high < target {
-                Judged::Missed
-            } else {
-                Judged::CannotTell
-            };
-            (Some(i), judged)
+            (Some(i), against(&i, target))
         }
+    }
+}
+
+/// What interval `i` says of `target`: met when wholly at or past it, missed when wholly short.
+fn against(i: &RatioInterval, target: f64) -> Judged {
+    if i.low >= target {
+        Judged::Met
+    } else if i.high < target {
+        Judged::Missed
+    } else {
+        Judged::CannotTell
     }
 }
 
@@ -402,13 +406,7 @@ pub fn section(results: &Results) -> String {
         out += &markdown_table(&header, &align, &rows);
         let over_cells = match pooled(&ratios, level) {
             Some(i) if ratios.len() == plan.generic.len() => {
-                let j = if i.low >= GENERIC_SHARE {
-                    Judged::Met
-                } else if i.high < GENERIC_SHARE {
-                    Judged::Missed
-                } else {
-                    Judged::CannotTell
-                };
+                let j = against(&i, GENERIC_SHARE);
                 format!(
                     " Over all {} cells, the geometric mean ratio is {} at the same confidence \
                      (the cells taken as the sample): {}.",
@@ -640,7 +638,7 @@ pub fn section(results: &Results) -> String {
              cannot tell.\n",
             100.0 * MIN_EFFECT
         );
-        let against = |r: &Record, other: Option<&Record>| -> String {
+        let versus = |r: &Record, other: Option<&Record>| -> String {
             let Some(other) = other else {
                 return "·".into();
             };
@@ -667,8 +665,8 @@ pub fn section(results: &Results) -> String {
                     format!("`{}`", r.implementation),
                     format!("`{}` / {} / {}", r.workload, r.driver.name(), r.clients),
                     human_rate(r.summary.ops_per_sec.median),
-                    against(r, Some(lock)),
-                    against(r, map),
+                    versus(r, Some(lock)),
+                    versus(r, map),
                 ]
             })
             .collect();
