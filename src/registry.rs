@@ -1,14 +1,19 @@
 //! Every implementation of every service, by its stable snake_case name.
 
-use statebench_concurrent::{AtomicCounter, DashCache, DashKv, DashSessions};
+use statebench_concurrent::{
+    AtomicCounter, DashCache, DashKv, DashSessions, MokaCache, PapayaCache, PapayaKv,
+    PapayaSessions, SccCache, SccKv, SccSessions,
+};
 use statebench_core::sharded::Shardable;
 use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions, StateMachine};
 use statebench_harness::Driver;
 use statebench_harness::results::Results;
 use statebench_locked::{
     Combining, HandwrittenKv, MutexParkingLot, MutexStd, MutexTokio, RwLockStd, RwLockTokio,
+    Striped,
 };
 use statebench_owner_async_std::OwnerAsyncStd;
+use statebench_owner_ractor::OwnerRactor;
 use statebench_owner_smol::OwnerSmol;
 use statebench_owner_thread::{OwnerThread, OwnerThreadSpin, ShardedThread};
 use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio, OwnerTokioBatch, ShardedTokio};
@@ -63,6 +68,7 @@ fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
     v.visit::<OwnerSmol<S>>();
     v.visit::<OwnerThread<S>>();
     v.visit::<OwnerThreadSpin<S>>();
+    v.visit::<OwnerRactor<S>>();
     v.visit::<MutexStd<S>>();
     v.visit::<RwLockStd<S>>();
     v.visit::<MutexParkingLot<S>>();
@@ -71,16 +77,20 @@ fn generic<S: StateMachine, V: Visitor<S>>(v: &mut V) {
     v.visit::<Combining<S>>();
 }
 
-/// The sharded owners: for the services whose operations name keys.
+/// The state split by key — the sharded owners and the striped lock: for the services whose
+/// operations name keys.
 fn sharded<S: Shardable, V: Visitor<S>>(v: &mut V) {
     v.visit::<ShardedTokio<S>>();
     v.visit::<ShardedThread<S>>();
+    v.visit::<Striped<S>>();
 }
 
 impl Registered for KvU64 {
     fn own<V: Visitor<Self>>(v: &mut V) {
         sharded(v);
         v.visit::<DashKv<u64, u64>>();
+        v.visit::<PapayaKv<u64, u64>>();
+        v.visit::<SccKv<u64, u64>>();
         // The reference rows: what the generic lock wrapper and the generic owner cost over
         // the same strategy written by hand.
         v.visit::<HandwrittenKv>();
@@ -98,6 +108,8 @@ impl Registered for Sessions {
     fn own<V: Visitor<Self>>(v: &mut V) {
         sharded(v);
         v.visit::<DashSessions>();
+        v.visit::<PapayaSessions>();
+        v.visit::<SccSessions>();
     }
 }
 
@@ -105,6 +117,9 @@ impl Registered for CacheU64 {
     fn own<V: Visitor<Self>>(v: &mut V) {
         sharded(v);
         v.visit::<DashCache<u64, u64>>();
+        v.visit::<PapayaCache<u64, u64>>();
+        v.visit::<SccCache<u64, u64>>();
+        v.visit::<MokaCache<u64, u64>>();
     }
 }
 

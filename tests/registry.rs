@@ -48,8 +48,9 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
             "pairs not covered with {style:?} calls"
         );
     }
-    // 10 generic strategies x 4 services, plus dashmap x 3 and atomic x 1.
-    assert!(pairs.len() >= 44, "only {} pairs registered", pairs.len());
+    // 13 generic strategies x 4 services, plus three maps and the striped lock x 3 services,
+    // moka and atomic.
+    assert!(pairs.len() >= 66, "only {} pairs registered", pairs.len());
     for service in statebench_core::SERVICES.iter().map(|s| s.name) {
         for generic in [
             "owner_tokio",
@@ -58,6 +59,7 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
             "owner_smol",
             "owner_thread",
             "owner_thread_spin",
+            "owner_ractor",
             "mutex_std",
             "rwlock_std",
             "mutex_parking_lot",
@@ -71,6 +73,18 @@ fn every_registered_pair_passes_the_conformance_suite_in_both_call_styles() {
             );
         }
     }
+    for service in ["kv", "sessions", "cache"] {
+        for map in ["dashmap", "papaya", "scc", "striped"] {
+            assert!(
+                pairs.contains(&(service, map)),
+                "{map} does not serve {service}"
+            );
+        }
+    }
+    assert!(
+        pairs.contains(&("cache", "moka")),
+        "moka does not serve the cache"
+    );
     for (service, name) in &pairs {
         println!("conformance ok, blocking and async: {service:<9} {name}");
     }

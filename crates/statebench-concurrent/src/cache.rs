@@ -1,54 +1,68 @@
-//! The TTL cache over a `DashMap`.
+//! The TTL cache over a concurrent map.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
-use dashmap::DashMap;
 use statebench_core::{
     Cache, CacheEntry, CacheOp, CacheReply, Error, Family, Key, Service, Settings, Value,
 };
 
-use crate::{ABOUT_DASHMAP, Handle};
+use crate::Handle;
+use crate::map::SharedMap;
 
-/// The TTL cache over a `DashMap` (`dashmap`), with a sweeper thread for cleanup.
-pub struct DashCache<K: Key, V: Value> {
-    handle: Handle<DashMap<K, CacheEntry<V>>>,
+/// The TTL cache over concurrent map `M` ([`DashCache`], [`PapayaCache`], [`SccCache`]), with a
+/// sweeper thread for cleanup.
+pub struct MapCache<K, V, M> {
+    handle: Handle<M>,
     cleanup_every: Duration,
+    types: PhantomData<fn() -> (K, V)>,
 }
 
-impl<K: Key, V: Value> Clone for DashCache<K, V> {
+/// The TTL cache over a `DashMap` (`dashmap`).
+pub type DashCache<K, V> = MapCache<K, V, dashmap::DashMap<K, CacheEntry<V>>>;
+/// The TTL cache over papaya's `HashMap` (`papaya`).
+pub type PapayaCache<K, V> = MapCache<K, V, papaya::HashMap<K, CacheEntry<V>>>;
+/// The TTL cache over scc's `HashMap` (`scc`).
+pub type SccCache<K, V> = MapCache<K, V, scc::HashMap<K, CacheEntry<V>>>;
+
+impl<K, V, M> Clone for MapCache<K, V, M> {
     fn clone(&self) -> Self {
-        DashCache {
+        MapCache {
             handle: self.handle.clone(),
             cleanup_every: self.cleanup_every,
+            types: PhantomData,
         }
     }
 }
 
-impl<K: Key, V: Value> fmt::Debug for DashCache<K, V> {
+impl<K, V, M: SharedMap<K, CacheEntry<V>>> fmt::Debug for MapCache<K, V, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DashCache").finish_non_exhaustive()
+        f.debug_struct("MapCache")
+            .field("map", &M::NAME)
+            .finish_non_exhaustive()
     }
 }
 
-impl<K: Key, V: Value> DashCache<K, V> {
+impl<K: Key, V: Value, M: SharedMap<K, CacheEntry<V>>> MapCache<K, V, M> {
     /// How many entries are stored, expired ones included until the sweeper drops them.
     pub fn stored_len(&self) -> usize {
-        self.handle.shared.state.len()
+        self.handle.shared.state.count()
     }
 }
 
-impl<K: Key, V: Value> Service<Cache<K, V>> for DashCache<K, V> {
-    const NAME: &'static str = "dashmap";
+impl<K: Key, V: Value, M: SharedMap<K, CacheEntry<V>>> Service<Cache<K, V>> for MapCache<K, V, M> {
+    const NAME: &'static str = M::NAME;
     const FAMILY: Family = Family::Concurrent;
-    const ABOUT: &'static str = ABOUT_DASHMAP;
+    const ABOUT: &'static str = M::ABOUT;
 
     fn start(initial: Cache<K, V>, settings: &Settings) -> Self {
         let cleanup_every = initial.cleanup_interval();
-        let map = initial.into_stored().collect();
-        DashCache {
+        let map = M::from_entries(initial.into_stored());
+        MapCache {
             handle: Handle::new::<Cache<K, V>>(map, settings, Some(cleanup_every), sweep_cache),
             cleanup_every,
+            types: PhantomData,
         }
     }
 
@@ -65,16 +79,16 @@ impl<K: Key, V: Value> Service<Cache<K, V>> for DashCache<K, V> {
                 CacheReply::Value(map.insert(key, entry).and_then(|e| e.into_live_value(now)))
             }
             CacheOp::Get(key) => {
-                CacheReply::Value(map.get(&key).and_then(|e| e.live_value(now).cloned()))
+                CacheReply::Value(map.read(&key, |e| e.live_value(now).cloned()).flatten())
             }
             CacheOp::Delete(key) => {
-                CacheReply::Value(map.remove(&key).and_then(|(_, e)| e.into_live_value(now)))
+                CacheReply::Value(map.remove(&key).and_then(|e| e.into_live_value(now)))
             }
-            CacheOp::Len => CacheReply::Len(
-                map.iter()
-                    .filter(|e| e.value().live_value(now).is_some())
-                    .count(),
-            ),
+            CacheOp::Len => {
+                let mut live = 0;
+                map.for_each(|_, e| live += usize::from(e.live_value(now).is_some()));
+                CacheReply::Len(live)
+            }
         })
     }
 
@@ -87,48 +101,61 @@ impl<K: Key, V: Value> Service<Cache<K, V>> for DashCache<K, V> {
         Ok(())
     }
 
-    /// `Len` visits the shards one after another (see [`DashKv`](crate::DashKv)'s); every other operation is
-    /// linearizable.
+    /// `Len` visits the map part by part (see [`MapKv`](crate::MapKv)'s); every other
+    /// operation is linearizable.
     fn linearizable(op: &CacheOp<K, V>) -> bool {
         !matches!(op, CacheOp::Len)
     }
 
     fn shutdown(&self) -> Result<Cache<K, V>, Error> {
         let map = self.handle.stop()?;
-        let entries = map.iter().map(|e| (e.key().clone(), e.value().clone()));
+        let mut entries = Vec::with_capacity(map.count());
+        map.for_each(|k, e| entries.push((k.clone(), e.clone())));
         Ok(Cache::new(self.cleanup_every).with_entries(entries))
     }
 }
 
-fn sweep_cache<K: Key, V: Value>(map: &DashMap<K, CacheEntry<V>>, now: Instant) {
+fn sweep_cache<K: Key, V: Value, M: SharedMap<K, CacheEntry<V>>>(map: &M, now: Instant) {
     map.retain(|_, e| e.live_value(now).is_some());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{MokaCache, PapayaCache, SccCache};
     use statebench_conformance::wait::{PATIENCE, eventually};
     use statebench_core::ext::CacheExt;
     use statebench_core::{CacheU64, ManualClock};
 
-    #[test]
-    fn the_sweeper_drops_expired_cache_entries_by_itself() {
+    /// Ten entries expire by the service's clock; the sweeper, every 2 ms, drops them alone.
+    fn the_sweeper_drops_expired_entries<C: Service<CacheU64>>(stored: impl Fn(&C) -> usize) {
         let manual = ManualClock::new();
         let settings = Settings {
             clock: manual.clock(),
             ..Settings::default()
         };
-        let cache = DashCache::start(CacheU64::new(Duration::from_millis(2)), &settings);
+        let cache = C::start(CacheU64::new(Duration::from_millis(2)), &settings);
         for k in 0..10 {
             assert_eq!(cache.set(k, k, Duration::from_secs(1)), Ok(None));
         }
         assert_eq!(cache.set(100, 1, Duration::from_secs(3600)), Ok(None));
-        assert_eq!(cache.stored_len(), 11, "nothing has expired yet");
+        assert_eq!(stored(&cache), 11, "{}: nothing has expired yet", C::NAME);
         manual.advance(Duration::from_secs(2));
         assert!(
-            eventually(|| cache.stored_len() == 1),
-            "the sweep did not happen within {PATIENCE:?}"
+            eventually(|| stored(&cache) == 1),
+            "{}: the sweep did not happen within {PATIENCE:?}",
+            C::NAME
         );
         assert_eq!(cache.get(&100), Ok(Some(1)));
+    }
+
+    #[test]
+    fn every_map_cache_sweeps_by_itself() {
+        the_sweeper_drops_expired_entries::<DashCache<u64, u64>>(DashCache::stored_len);
+        the_sweeper_drops_expired_entries::<PapayaCache<u64, u64>>(PapayaCache::stored_len);
+        the_sweeper_drops_expired_entries::<SccCache<u64, u64>>(SccCache::stored_len);
+        // moka's own clock has not moved the 2 s: only the sweep by the service's clock can
+        // drop them.
+        the_sweeper_drops_expired_entries::<MokaCache<u64, u64>>(MokaCache::stored_len);
     }
 }

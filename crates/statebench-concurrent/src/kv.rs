@@ -1,40 +1,53 @@
-//! The key-value store over a `DashMap`.
+//! The key-value store over a concurrent map.
 
 use std::fmt;
+use std::marker::PhantomData;
 
-use dashmap::DashMap;
 use statebench_core::{Error, Family, Key, Kv, KvOp, KvReply, Service, Settings, Value};
 
-use crate::{ABOUT_DASHMAP, Handle};
+use crate::Handle;
+use crate::map::SharedMap;
 
-/// The key-value store over a `DashMap` (`dashmap`).
-pub struct DashKv<K: Key, V: Value> {
-    handle: Handle<DashMap<K, V>>,
+/// The key-value store over concurrent map `M`: [`DashKv`], [`PapayaKv`], [`SccKv`].
+pub struct MapKv<K, V, M> {
+    handle: Handle<M>,
+    types: PhantomData<fn() -> (K, V)>,
 }
 
-impl<K: Key, V: Value> Clone for DashKv<K, V> {
+/// The key-value store over a `DashMap` (`dashmap`).
+pub type DashKv<K, V> = MapKv<K, V, dashmap::DashMap<K, V>>;
+/// The key-value store over papaya's `HashMap` (`papaya`).
+pub type PapayaKv<K, V> = MapKv<K, V, papaya::HashMap<K, V>>;
+/// The key-value store over scc's `HashMap` (`scc`).
+pub type SccKv<K, V> = MapKv<K, V, scc::HashMap<K, V>>;
+
+impl<K, V, M> Clone for MapKv<K, V, M> {
     fn clone(&self) -> Self {
-        DashKv {
+        MapKv {
             handle: self.handle.clone(),
+            types: PhantomData,
         }
     }
 }
 
-impl<K: Key, V: Value> fmt::Debug for DashKv<K, V> {
+impl<K, V, M: SharedMap<K, V>> fmt::Debug for MapKv<K, V, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DashKv").finish_non_exhaustive()
+        f.debug_struct("MapKv")
+            .field("map", &M::NAME)
+            .finish_non_exhaustive()
     }
 }
 
-impl<K: Key, V: Value> Service<Kv<K, V>> for DashKv<K, V> {
-    const NAME: &'static str = "dashmap";
+impl<K: Key, V: Value, M: SharedMap<K, V>> Service<Kv<K, V>> for MapKv<K, V, M> {
+    const NAME: &'static str = M::NAME;
     const FAMILY: Family = Family::Concurrent;
-    const ABOUT: &'static str = ABOUT_DASHMAP;
+    const ABOUT: &'static str = M::ABOUT;
 
     fn start(initial: Kv<K, V>, settings: &Settings) -> Self {
-        let map = initial.into_entries().into_iter().collect();
-        DashKv {
+        let map = M::from_entries(initial.into_entries());
+        MapKv {
             handle: Handle::new::<Kv<K, V>>(map, settings, None, |_, _| {}),
+            types: PhantomData,
         }
     }
 
@@ -42,10 +55,10 @@ impl<K: Key, V: Value> Service<Kv<K, V>> for DashKv<K, V> {
     fn call(&self, op: KvOp<K, V>) -> Result<KvReply<V>, Error> {
         let map = self.handle.state()?;
         Ok(match op {
-            KvOp::Get(k) => KvReply::Value(map.get(&k).map(|v| v.clone())),
+            KvOp::Get(k) => KvReply::Value(map.read(&k, V::clone)),
             KvOp::Set(k, v) => KvReply::Value(map.insert(k, v)),
-            KvOp::Delete(k) => KvReply::Value(map.remove(&k).map(|(_, v)| v)),
-            KvOp::Len => KvReply::Len(map.len()),
+            KvOp::Delete(k) => KvReply::Value(map.remove(&k)),
+            KvOp::Len => KvReply::Len(map.count()),
         })
     }
 
@@ -57,16 +70,16 @@ impl<K: Key, V: Value> Service<Kv<K, V>> for DashKv<K, V> {
         self.handle.state().map(|_| ())
     }
 
-    /// `Len` visits the shards one after another, so a `Len` racing writes may return a count
-    /// the map never had at any one instant; every other operation is linearizable.
+    /// `Len` visits the map part by part, so a `Len` racing writes may return a count the map
+    /// never had at any one instant; every other operation is linearizable.
     fn linearizable(op: &KvOp<K, V>) -> bool {
         !matches!(op, KvOp::Len)
     }
 
     fn shutdown(&self) -> Result<Kv<K, V>, Error> {
         let map = self.handle.stop()?;
-        Ok(Kv::from_entries(
-            map.iter().map(|e| (e.key().clone(), e.value().clone())),
-        ))
+        let mut entries = Vec::with_capacity(map.count());
+        map.for_each(|k, v| entries.push((k.clone(), v.clone())));
+        Ok(Kv::from_entries(entries))
     }
 }

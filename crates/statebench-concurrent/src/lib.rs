@@ -1,6 +1,9 @@
-//! Concurrent strategies, written per service because the state is split: [`DashKv`],
-//! [`DashSessions`] and [`DashCache`] spread their keys over a `DashMap`'s shards (one lock per
-//! shard instead of one for the whole state), and [`AtomicCounter`] is one `AtomicU64`.
+//! Concurrent strategies, written per service because the state is split: the key-value store,
+//! the session manager and the TTL cache are each written once over a concurrent map
+//! ([`MapKv`], [`MapSessions`], [`MapCache`], over the small [`SharedMap`] trait) and served by
+//! three maps — `DashMap` (a lock per shard), papaya (lock-free reads) and scc (a lock per
+//! bucket); [`MokaCache`] is the TTL cache on moka, a cache library with its own per-entry
+//! expiry; [`AtomicCounter`] is one `AtomicU64`.
 //!
 //! They cannot reuse the state machine's `apply`, so they reuse its pieces instead — the
 //! per-entry rules in `statebench_core` (`Session::set_data_if_live`, `CacheEntry::live_value`,
@@ -18,6 +21,8 @@
 mod cache;
 mod counter;
 mod kv;
+mod map;
+mod moka_cache;
 mod sessions;
 
 use std::sync::Arc;
@@ -26,13 +31,12 @@ use std::time::{Duration, Instant};
 
 use statebench_core::{Clock, Error, Settings, StateMachine, Sweeper};
 
-pub use cache::DashCache;
+pub use cache::{DashCache, MapCache, PapayaCache, SccCache};
 pub use counter::AtomicCounter;
-pub use kv::DashKv;
-pub use sessions::DashSessions;
-
-/// What the `DashMap` strategies are, in one line.
-const ABOUT_DASHMAP: &str = "a `DashMap`: the keys spread over shards, one lock per shard";
+pub use kv::{DashKv, MapKv, PapayaKv, SccKv};
+pub use map::SharedMap;
+pub use moka_cache::MokaCache;
+pub use sessions::{DashSessions, MapSessions, PapayaSessions, SccSessions};
 
 /// What every concurrent strategy shares: its split state, its clock, the stopped flag, and
 /// the sweeper (dropped with the last handle).

@@ -10,6 +10,9 @@
 //! [`HandwrittenKv`] is the reference they are measured against: the key-value store's
 //! `Mutex<HashMap<u64, u64>>` written by hand.
 //!
+//! [`Striped`] splits the state by key over N `parking_lot` mutexes (`striped`), for the
+//! services whose operations name keys.
+//!
 //! [`Combining`] lives here too, being built on a lock, though it counts among the owners: flat
 //! combining, where whoever takes the lock applies every caller's published operation.
 //!
@@ -27,10 +30,12 @@
 pub mod calibrate;
 mod combining;
 mod handwritten;
+mod striped;
 mod tokio_locks;
 
 pub use combining::Combining;
 pub use handwritten::HandwrittenKv;
+pub use striped::Striped;
 pub use tokio_locks::{TokioMutex, TokioRwLock};
 
 use std::fmt;
@@ -227,13 +232,11 @@ impl<S: StateMachine, L: StateLock<S>> fmt::Debug for Locked<S, L> {
     }
 }
 
-impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
-    const NAME: &'static str = L::NAME;
-    const FAMILY: Family = Family::Lock;
-    const ABOUT: &'static str = L::ABOUT;
-
-    fn start(initial: S, settings: &Settings) -> Self {
-        let every = initial.cleanup_every();
+impl<S: StateMachine, L: StateLock<S>> Locked<S, L> {
+    /// Starts serving `initial`, with a sweeper thread if `swept` and the state asks for
+    /// periodic cleanup (the striped lock's stripes are swept by one thread for them all).
+    pub(crate) fn start_swept(initial: S, settings: &Settings, swept: bool) -> Self {
+        let every = initial.cleanup_every().filter(|_| swept);
         let lock = Arc::new(L::new(initial));
         let clock = settings.clock.clone();
         let sweeper = every.map(|every| {
@@ -254,6 +257,16 @@ impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
                 _state: PhantomData,
             }),
         }
+    }
+}
+
+impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
+    const NAME: &'static str = L::NAME;
+    const FAMILY: Family = Family::Lock;
+    const ABOUT: &'static str = L::ABOUT;
+
+    fn start(initial: S, settings: &Settings) -> Self {
+        Locked::start_swept(initial, settings, true)
     }
 
     // The lock strategies are a handful of instructions around the state machine: let callers

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use statebench_conformance::faults::{Probe, shutdown_stops_the_sweeper};
 use statebench_conformance::wait::threads_named;
-use statebench_core::{Service, Settings};
-use statebench_locked::{Combining, MutexParkingLot, MutexStd, MutexTokio, RwLockStd, RwLockTokio};
+use statebench_core::{CacheU64, Service, Settings};
+use statebench_locked::{
+    Combining, MutexParkingLot, MutexStd, MutexTokio, RwLockStd, RwLockTokio, Striped,
+};
 
 fn check<I: Service<Probe>>() {
     // "statebench-sweeper-probe", as far as Linux keeps a thread's name (15 bytes).
@@ -34,4 +36,10 @@ fn shutdown_ends_every_lock_sweeper() {
     check::<MutexTokio<Probe>>();
     check::<RwLockTokio<Probe>>();
     check::<Combining<Probe>>();
+    // The striped lock's stripes share one sweeper: three caches, three threads (not 24).
+    let sweepers = || threads_named("statebench-swee").unwrap_or(0);
+    let every = Duration::from_secs(3600);
+    let cache = || Striped::start(CacheU64::new(every), &Settings::default());
+    shutdown_stops_the_sweeper(cache, 3, &sweepers);
+    println!("striped: 3 sweepers running (one per service), 0 left after shutdown");
 }
