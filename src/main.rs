@@ -213,7 +213,8 @@ struct MatrixArgs {
     /// Workloads to run (repeatable; default: all). See `statebench list`.
     #[arg(long = "workload", short = 'w', value_name = "NAME")]
     workloads: Vec<String>,
-    /// Implementations to run (repeatable; default: all that serve each workload's service).
+    /// Implementations to run (repeatable; default: the core set that `statebench list` marks,
+    /// those of them that serve each workload's service).
     #[arg(long = "impl", short = 'i', value_name = "NAME")]
     implementations: Vec<String>,
     /// Drivers: `threads` (OS threads, blocking calls), `tasks` (tokio tasks, async calls).
@@ -244,6 +245,10 @@ struct MatrixArgs {
     /// Seed of the operation generators.
     #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
     seed: u64,
+    /// Every registered strategy, not only the core set: the main job with --all is the whole
+    /// matrix (about 3 times as long).
+    #[arg(long, conflicts_with_all = ["implementations", "suite"])]
+    all: bool,
     /// Run a named suite of cells instead of the matrix: `ci` (regression tracking: every
     /// strategy alone, blocking and async, and contended at 8 clients: 56 cells with the
     /// registry of 2026-11-30) or `smoke` (three cells, for plumbing checks). --impl narrows

@@ -19,6 +19,10 @@ pub struct Matrix {
     pub workloads: Vec<Workload>,
     /// The implementations to run (empty: every one registered for each workload's service).
     pub implementations: Vec<String>,
+    /// Whether [`implementations`](Matrix::implementations) were named by the user, so that
+    /// one no selected workload drives is an error; the [`CORE`] set is not (its `atomic`
+    /// serves the counter alone).
+    pub named: bool,
     /// The drivers.
     pub drivers: Vec<Driver>,
     /// Client counts for workloads that scale (empty: each workload's default count). A
@@ -42,6 +46,28 @@ pub struct Matrix {
     /// Run only the cells of this suite (the other fields then select among them).
     pub suite: Option<&'static Suite>,
 }
+
+/// The strategies `run` and `report` measure unless `--impl`, `--suite` or `--all` says
+/// otherwise: the main job's rows, chosen so that it answers the founding question — owner,
+/// lock or concurrent structure — in under six minutes on 2 cores, with every family's
+/// strongest row in it. `--all` adds the rest: the other owner runtimes and forms, the
+/// reference rows, tokio's locks, the striped lock, papaya, scc, moka and the actor framework
+/// (docs/RESULTS.md lists them).
+pub const CORE: &[&str] = &[
+    // The plain owners, the founding question's subject, on tasks and on an OS thread.
+    "owner_tokio",
+    "owner_thread",
+    // The owner form that came closest to the locks (docs/DECISIONS.md): flat combining, the
+    // best owner in 47 of 52 cells of the 2026-12-01 run.
+    "combining",
+    // The locks a reader picks first.
+    "mutex_std",
+    "rwlock_std",
+    "mutex_parking_lot",
+    // The concurrent structures: a map for the keyed services, atomics for the counter.
+    "dashmap",
+    "atomic",
+];
 
 /// A named set of cells, for jobs that cannot afford the whole matrix.
 #[derive(Debug, PartialEq, Eq)]
@@ -201,7 +227,7 @@ impl Matrix {
                 }
             }
         }
-        for name in &self.implementations {
+        for name in self.implementations.iter().filter(|_| self.named) {
             if !cells.iter().any(|c| c.implementation == name) {
                 let serves: Vec<_> = registry::pairs()
                     .into_iter()
@@ -438,6 +464,7 @@ mod tests {
                 find("kv_read_heavy").expect("exists"),
             ],
             implementations: Vec::new(),
+            named: true,
             drivers: Driver::ALL.to_vec(),
             clients: vec![1, 8],
             force_clients: false,

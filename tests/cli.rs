@@ -160,6 +160,65 @@ fn the_strategies_knobs_are_set_from_the_command_line_and_recorded() {
 }
 
 #[test]
+fn without_names_a_run_measures_the_core_set_and_all_of_them_with_all() {
+    let dir = std::env::temp_dir().join(format!("statebench-core-{}", std::process::id()));
+    let measured = |extra: &[&str], name: &str| {
+        let out_path = dir.join(name);
+        let mut args = vec![
+            "run",
+            "-w",
+            "counter",
+            "-d",
+            "threads",
+            "-c",
+            "1",
+            "--duration",
+            "5ms",
+            "--warmup",
+            "2ms",
+            "-o",
+        ];
+        args.push(out_path.to_str().expect("a UTF-8 temp path"));
+        args.extend_from_slice(extra);
+        let out = statebench(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let results = statebench_harness::results::Results::load(&out_path).expect("reads back");
+        let mut names: Vec<String> = results
+            .records
+            .iter()
+            .map(|r| r.implementation.clone())
+            .collect();
+        names.sort();
+        (names, results.settings.implementations)
+    };
+    let every = statebench::registry::implementations("counter");
+    let mut core: Vec<String> = every
+        .iter()
+        .filter(|n| statebench::runner::CORE.contains(n))
+        .map(|n| n.to_string())
+        .collect();
+    core.sort();
+    let (names, recorded) = measured(&[], "core.json");
+    assert_eq!(names, core, "the core set's counters");
+    assert_eq!(
+        recorded.len(),
+        statebench::runner::CORE.len(),
+        "the set is recorded"
+    );
+    let (names, recorded) = measured(&["--all"], "all.json");
+    let mut every: Vec<String> = every.iter().map(|n| n.to_string()).collect();
+    every.sort();
+    assert_eq!(names, every, "--all: every counter");
+    assert!(recorded.is_empty(), "--all names none");
+    usage_error(&["run", "--all", "--impl", "atomic"], "--all");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_small_run_writes_a_results_file_that_reads_back() {
     let dir = std::env::temp_dir().join(format!("statebench-cli-{}", std::process::id()));
     let out_path = dir.join("run.json");

@@ -45,6 +45,7 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
         let matrix = Matrix {
             workloads: vec![w.clone()],
             implementations: Vec::new(),
+            named: true,
             drivers: Driver::ALL.to_vec(),
             clients: Vec::new(),
             force_clients: false,

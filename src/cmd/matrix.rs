@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use statebench::runner::{Matrix, PlannedCell, Suite, Trial};
+use statebench::runner::{CORE, Matrix, PlannedCell, Suite, Trial};
 use statebench::table::{human_ns, workload_table};
 use statebench_harness::Driver;
 use statebench_harness::floors::Floors;
@@ -200,9 +200,17 @@ pub(crate) fn measure(
         clients.dedup();
         force_clients = true;
     }
+    // Without names, a suite or --all: the core set.
+    let core = args.implementations.is_empty() && suite.is_none() && !args.all;
+    let implementations: Vec<String> = if core {
+        CORE.iter().map(|n| (*n).to_owned()).collect()
+    } else {
+        args.implementations.clone()
+    };
     let matrix = Matrix {
         workloads,
-        implementations: args.implementations.clone(),
+        implementations: implementations.clone(),
+        named: !core,
         drivers,
         clients,
         force_clients,
@@ -250,7 +258,7 @@ pub(crate) fn measure(
         repeat: matrix.repeat,
         sample_every: matrix.sample_every,
         seed: matrix.seed,
-        implementations: args.implementations.clone(),
+        implementations,
         drivers: matrix.drivers.clone(),
         clients: args.clients.clone(),
         workloads: matrix.workloads.clone(),
