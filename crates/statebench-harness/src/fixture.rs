@@ -80,6 +80,36 @@ pub fn record(
     }
 }
 
+/// A [`record`] of eight repetitions spread evenly over ±1 % of `ops_per_sec`, every
+/// operation a `get`: a steady row whose comparisons the tests know the answer to.
+///
+/// # Panics
+///
+/// If no workload is named `workload`.
+pub fn steady(
+    workload: &str,
+    implementation: &str,
+    family: Family,
+    driver: Driver,
+    clients: usize,
+    ops_per_sec: f64,
+) -> Record {
+    let repetitions = (0..8)
+        .map(|i| {
+            let rate = ops_per_sec * (0.99 + 0.02 * f64::from(i) / 7.0);
+            repetition(rate, &[("get", rate as u64)])
+        })
+        .collect();
+    record(
+        workload,
+        implementation,
+        family,
+        driver,
+        clients,
+        repetitions,
+    )
+}
+
 /// A run of the named `workloads` holding `records`, on [`Machine::fixture`] with
 /// [`Floors::fixture`], created 2026-11-29 at midnight UTC; its settings say as many
 /// repetitions as its longest record has.

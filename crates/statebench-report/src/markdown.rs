@@ -395,11 +395,17 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
     out += &summary(results);
     out += "\n## Decision guide\n\n";
     out += &crate::guide::decision_guide(results);
+    let picks = crate::picks::section(results);
+    if !picks.is_empty() {
+        out += "\n### The rows you would pick instead\n\n";
+        out += &picks;
+    }
     let owners = crate::owners::section(results);
     if !owners.is_empty() {
         out += "\n## The owner's best shot\n\n";
         out += &owners;
     }
+
     out += "\n## The machine and its floors\n\n";
     out += &crate::machine::section(results);
     out += "\n## Workloads\n\n";

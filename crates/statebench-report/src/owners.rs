@@ -102,7 +102,7 @@ fn against(i: &RatioInterval, target: f64) -> Judged {
     }
 }
 
-fn ratio_words(i: Option<RatioInterval>) -> String {
+pub(crate) fn ratio_words(i: Option<RatioInterval>) -> String {
     match i {
         Some(i) if i.ratio < 10.0 => format!("{:.2} ({:.2}–{:.2})", i.ratio, i.low, i.high),
         Some(i) => format!("{:.1} ({:.1}–{:.1})", i.ratio, i.low, i.high),
@@ -110,7 +110,7 @@ fn ratio_words(i: Option<RatioInterval>) -> String {
     }
 }
 
-fn find<'a>(
+pub(crate) fn find<'a>(
     results: &'a Results,
     workload: &str,
     implementation: &str,
@@ -126,7 +126,7 @@ fn find<'a>(
 }
 
 /// The client counts `workload` ran at under `driver`, smallest first.
-fn client_counts(results: &Results, workload: &str, driver: Driver) -> Vec<usize> {
+pub(crate) fn client_counts(results: &Results, workload: &str, driver: Driver) -> Vec<usize> {
     let mut counts: Vec<usize> = results
         .records
         .iter()
@@ -136,6 +136,33 @@ fn client_counts(results: &Results, workload: &str, driver: Driver) -> Vec<usize
     counts.sort_unstable();
     counts.dedup();
     counts
+}
+
+/// A table of cells: a row per label (`workload / driver`, in the order first seen), a column
+/// per client count (smallest first), each entry's text where it belongs and `·` elsewhere.
+pub(crate) fn grid(entries: &[(String, usize, String)]) -> String {
+    let mut counts: Vec<usize> = entries.iter().map(|e| e.1).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (label, c, text) in entries {
+        let row = match rows.iter().position(|r| &r[0] == label) {
+            Some(i) => &mut rows[i],
+            None => {
+                let mut row = vec![label.clone()];
+                row.resize(counts.len() + 1, "·".into());
+                rows.push(row);
+                rows.last_mut().expect("just pushed")
+            }
+        };
+        let col = 1 + counts.iter().position(|x| x == c).expect("a listed count");
+        row[col] = text.clone();
+    }
+    let header: Vec<String> = std::iter::once("workload / driver".to_owned())
+        .chain(counts.iter().map(|c| format!("{c} clients")))
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    markdown_table(&header, &format!("l{}", "r".repeat(counts.len())), &rows)
 }
 
 /// Every ratio the section tests, planned before any is judged, so that the level can count
@@ -270,7 +297,7 @@ impl<'a> Plan<'a> {
 /// The geometric mean of per-cell ratios and its interval at `level`, taking the cells as the
 /// sample (Student's t on the logs): how far the ratio goes on average over the cells measured,
 /// where one cell's eight repetitions are too few to tell a 10 % difference.
-fn pooled(ratios: &[f64], level: f64) -> Option<RatioInterval> {
+pub(crate) fn pooled(ratios: &[f64], level: f64) -> Option<RatioInterval> {
     if ratios.len() < 2 || ratios.iter().any(|r| !r.is_finite() || *r <= 0.0) {
         return None;
     }
@@ -372,38 +399,20 @@ pub fn section(results: &Results) -> String {
     if plan.generic.is_empty() {
         out += "Not in this run: it has no cell with both.\n\n";
     } else {
-        let mut counts: Vec<usize> = plan.generic.iter().map(|g| g.2).collect();
-        counts.sort_unstable();
-        counts.dedup();
-        let mut rows: Vec<Vec<String>> = Vec::new();
         let mut judged = Vec::new();
         let mut ratios = Vec::new();
+        let mut entries = Vec::new();
         for &(workload, driver, c, a, b) in &plan.generic {
             let (i, j) = judge(a, b, GENERIC_SHARE, level);
             judged.push(j);
             ratios.extend(i.map(|i| i.ratio));
-            let label = format!("`{workload}` / {}", driver.name());
-            let row = match rows.iter_mut().find(|r| r[0] == label) {
-                Some(row) => row,
-                None => {
-                    let mut row = vec![label];
-                    row.resize(counts.len() + 1, "·".into());
-                    rows.push(row);
-                    rows.last_mut().expect("just pushed")
-                }
-            };
-            let col = 1 + counts
-                .iter()
-                .position(|x| *x == c)
-                .expect("a planned count");
-            row[col] = format!("{} {}", ratio_words(i), j.word());
+            entries.push((
+                format!("`{workload}` / {}", driver.name()),
+                c,
+                format!("{} {}", ratio_words(i), j.word()),
+            ));
         }
-        let header: Vec<String> = std::iter::once("workload / driver".to_owned())
-            .chain(counts.iter().map(|c| format!("{c} clients")))
-            .collect();
-        let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        let align = format!("l{}", "r".repeat(counts.len()));
-        out += &markdown_table(&header, &align, &rows);
+        out += &grid(&entries);
         let over_cells = match pooled(&ratios, level) {
             Some(i) if ratios.len() == plan.generic.len() => {
                 let j = against(&i, GENERIC_SHARE);

@@ -9,7 +9,7 @@ use statebench_harness::results::{Record, Results, Summary};
 use statebench_report::markdown::report;
 use statebench_report::owners::section;
 
-/// Eight repetitions within ±1 % of `ops_per_sec`, each with a median latency of `p50_ns`.
+/// [`made_up::steady`], each repetition with a median latency of `p50_ns`.
 fn record(
     workload: &str,
     implementation: &str,
@@ -19,24 +19,19 @@ fn record(
     ops_per_sec: f64,
     p50_ns: u64,
 ) -> Record {
-    let repetitions = (0..8)
-        .map(|i| {
-            let rate = ops_per_sec * (0.99 + 0.02 * f64::from(i) / 7.0);
-            let mut rep = made_up::repetition(rate, &[("get", rate as u64)]);
-            if let Some(all) = rep.latency.get_mut("all") {
-                all.p50_ns = p50_ns;
-            }
-            rep
-        })
-        .collect();
-    let mut r = made_up::record(
+    let mut r = made_up::steady(
         workload,
         implementation,
         family,
         driver,
         clients,
-        repetitions,
+        ops_per_sec,
     );
+    for rep in &mut r.repetitions {
+        if let Some(all) = rep.latency.get_mut("all") {
+            all.p50_ns = p50_ns;
+        }
+    }
     r.summary = Summary::of(&r.repetitions);
     r
 }
