@@ -10,8 +10,9 @@
 //!   iteration, timed from a common start to the last finish (`iter_custom`).
 //!
 //! `cargo bench` runs them all (about a quarter of an hour at ten strategies, 2026-11-30; the
-//! registry now has twenty, not re-timed); `cargo bench -- kv_read_heavy/`
-//! picks a group; `cargo test --benches` runs each once as a smoke check.
+//! registry has 26 since 2026-12-01, not re-timed: expect well over an hour);
+//! `cargo bench -- kv_read_heavy/` picks a group, `cargo bench -- papaya` one strategy's
+//! benches, and `cargo test --benches` runs each once as a smoke check.
 
 use std::hint::black_box;
 use std::sync::{Arc, Barrier};

@@ -19,7 +19,7 @@
 #   --impl NAME         only this implementation's cells of the suite (repeatable; with the
 #                       instruction tier, its pairs) [all]. Fewer cells make a smaller
 #                       Bonferroni family, so each interval is narrower than in the whole suite
-#   --rounds N          A B pairs, alternating A B B A A B … [10]; compare takes each run as
+#   --rounds N          A B pairs, alternating A B B A A B … [6]; compare takes each run as
 #                       the unit of a cell's interval, so runs matter more than repetitions
 #   --repeat K          repetitions of every cell in each run [6]
 #   --duration D        measured window per repetition [20ms]
@@ -52,7 +52,7 @@ usage() {
   exit 2
 }
 
-tier=wall suite=ci rounds=10 repeat="" duration=20ms warmup=10ms threshold="" alpha=0.05
+tier=wall suite=ci rounds=6 repeat="" duration=20ms warmup=10ms threshold="" alpha=0.05
 profile=quick
 out="" baseline="" plant="" revs=() impls=()
 while (( $# > 0 )); do

@@ -250,8 +250,8 @@ struct MatrixArgs {
     #[arg(long, conflicts_with_all = ["implementations", "suite"])]
     all: bool,
     /// Run a named suite of cells instead of the matrix: `ci` (regression tracking: every
-    /// strategy alone, blocking and async, and contended at 8 clients: 56 cells with the
-    /// registry of 2026-11-30) or `smoke` (three cells, for plumbing checks). --impl narrows
+    /// strategy alone, blocking and async, and contended at 8 clients: 79 cells with the
+    /// registry of 2026-12-01) or `smoke` (three cells, for plumbing checks). --impl narrows
     /// it; --workload, --driver and --clients do not combine with it.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["workloads", "drivers", "clients"])]
     suite: Option<String>,

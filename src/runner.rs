@@ -127,7 +127,8 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "ci",
         about: "regression tracking: every strategy alone (1 client, blocking and async) and \
-                contended (8 clients) on the kv store, every counter at 8 clients",
+                contended (8 clients) on the kv store, every counter at 8 clients, and moka (the \
+                one cache-only strategy) alone on the cache",
         groups: &[
             SuiteGroup {
                 workload: "kv_read_heavy",
@@ -152,6 +153,19 @@ pub const SUITES: &[Suite] = &[
                 driver: Driver::Threads,
                 clients: 8,
                 implementations: &[],
+            },
+            // The one strategy the groups above miss: it serves the cache alone.
+            SuiteGroup {
+                workload: "cache",
+                driver: Driver::Threads,
+                clients: 1,
+                implementations: &["moka"],
+            },
+            SuiteGroup {
+                workload: "cache",
+                driver: Driver::Tasks,
+                clients: 1,
+                implementations: &["moka"],
             },
         ],
     },
