@@ -1,0 +1,3 @@
+module statebench/contender
+
+go 1.22
