@@ -11,6 +11,7 @@
 
 #![deny(missing_docs)]
 
+pub mod go;
 pub mod instructions;
 pub mod overhead;
 pub mod registry;

@@ -25,6 +25,8 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
         Ok(f) => f,
         Err(e) => return failure(e),
     };
+    // Go's own programs beside the Rust strategies, when Go is there.
+    let go = statebench::go::Go::find();
     let mut progress_line = |cell: &PlannedCell, _: &Trial| {
         eprint!(
             "\r  running {:<20} {:<8}",
@@ -75,12 +77,40 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
             let rep = &r.repetitions[0];
             let count = |kind: &str| rep.ops_by_kind.get(kind).copied().unwrap_or(0);
             println!(
-                "  {:<18} {:<8} readOps: {:>9}  writeOps: {:>8}",
+                "  {:<18} {:<10} readOps: {:>9}  writeOps: {:>8}",
                 r.implementation,
                 r.driver.name(),
                 count("get"),
                 count("set")
             );
+        }
+        match &go {
+            Ok(go) => {
+                for strategy in statebench::go::INTMAP_STRATEGIES {
+                    let settings = statebench::go::GoSettings {
+                        program: "intmap".into(),
+                        strategy: strategy.into(),
+                        readers: 100,
+                        writers: 10,
+                        keys: 5,
+                        sleep_us: w.think_us,
+                        duration_ms: u64::try_from(args.duration.as_millis()).unwrap_or(u64::MAX),
+                        seed: 0x5EED,
+                    };
+                    match go.run(&settings) {
+                        Ok(r) => println!(
+                            "  {:<18} {:<10} readOps: {:>9}  writeOps: {:>8}   (Go, GOMAXPROCS {})",
+                            format!("go_{strategy}"),
+                            "goroutines",
+                            r.read_ops,
+                            r.write_ops,
+                            r.gomaxprocs
+                        ),
+                        Err(e) => return failure(e),
+                    }
+                }
+            }
+            Err(why) => println!("  Go's own programs: not run — {why}"),
         }
         println!();
     }
