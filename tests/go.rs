@@ -12,7 +12,7 @@ fn settings(program: &str, strategy: &str) -> GoSettings {
         writers: 2,
         keys: 5,
         sleep_us: 0,
-        duration_ms: 20,
+        duration_ms: 50,
         seed: 1,
     }
 }

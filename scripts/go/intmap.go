@@ -170,10 +170,28 @@ func copyMap(m map[int]int) map[int]int {
 	return out
 }
 
-// A written value names its writer and its sequence number: (writer+1) << 32 | seq. Every
-// value a reader sees must be 0 (never written) or one a writer can have written; the final
-// state must hold, for every key, the last value some writer wrote to it.
-func written(writer, seq int) int { return (writer+1)<<32 | seq }
+// A written value names its writer, its sequence number and, in its low byte, a tag of both
+// and of the key it was written to: (writer+1) << 40 | seq << 8 | tag. Every value a reader
+// sees must be 0 (never written) or one a writer can have written to that key, tag and all;
+// the final state must hold, for every key, the last value some writer wrote to it.
+func written(writer, seq, key int) int {
+	return (writer+1)<<40 | (seq&(1<<32-1))<<8 | tag(writer, seq, key)
+}
+
+func tag(writer, seq, key int) int {
+	h := uint32(writer)*0x9e3779b1 ^ uint32(seq)*0x85ebca6b ^ uint32(key)*0xc2b2ae35
+	h ^= h >> 15
+	return int(h & 0xff)
+}
+
+// readable says whether v can be what a reader of key sees, with writers writers.
+func readable(v, key, writers int) bool {
+	if v == 0 {
+		return true
+	}
+	w := v>>40 - 1
+	return w >= 0 && w < writers && v&0xff == tag(w, (v>>8)&(1<<32-1), key)
+}
 
 func runIntMap(s Settings, m intMap) (Result, error) {
 	sleep := time.Duration(s.SleepMicros) * time.Microsecond
@@ -185,7 +203,7 @@ func runIntMap(s Settings, m intMap) (Result, error) {
 		for !stop.stopped() {
 			k := rng.Intn(s.Keys)
 			v := m.get(k)
-			if v != 0 && (v>>32 < 1 || v>>32 > s.Writers) {
+			if !readable(v, k, s.Writers) {
 				bad.CompareAndSwap(nil, fmt.Errorf("key %d read %d, which no writer wrote", k, v))
 			}
 			n++
@@ -201,7 +219,7 @@ func runIntMap(s Settings, m intMap) (Result, error) {
 		var n uint64
 		for !stop.stopped() {
 			k := rng.Intn(s.Keys)
-			v := written(id, int(n)+1)
+			v := written(id, int(n)+1, k)
 			m.set(k, v)
 			mine[k] = v
 			n++
