@@ -217,7 +217,9 @@ struct MatrixArgs {
     /// those of them that serve each workload's service).
     #[arg(long = "impl", short = 'i', value_name = "NAME")]
     implementations: Vec<String>,
-    /// Drivers: `threads` (OS threads, blocking calls), `tasks` (tokio tasks, async calls).
+    /// Drivers: `threads` (OS threads, blocking calls), `tasks` (tokio tasks, async calls),
+    /// `goroutines` (Go's own programs, the go_* rows; Go from PATH, STATEBENCH_GO or
+    /// scripts/install-go.sh). Default: all three, the goroutines where Go is available.
     #[arg(long = "driver", short = 'd', value_name = "DRIVER", value_parser = parse_driver)]
     drivers: Vec<Driver>,
     /// Client counts, comma-separated. Default: 1,8,64 for `run`, 1,2,8,64 for `report`, for

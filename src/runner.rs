@@ -10,6 +10,7 @@ use statebench_harness::generate::{Rng, Subject};
 use statebench_harness::results::{Record, Summary, Tuning};
 use statebench_harness::{Cell, Driver, Repetition, RunError, Workload, run_repetition};
 
+use crate::go::{self, Go};
 use crate::registry::{self, Described, Visitor};
 
 /// What to run.
@@ -45,6 +46,9 @@ pub struct Matrix {
     pub tuning: Tuning,
     /// Run only the cells of this suite (the other fields then select among them).
     pub suite: Option<&'static Suite>,
+    /// The Go contenders, built, when Go is available: the rows of the goroutines driver
+    /// ([`go::STRATEGIES`]). Without it, no Go row is planned.
+    pub go: Option<Go>,
 }
 
 /// The strategies `run` and `report` measure unless `--impl`, `--suite` or `--all` says
@@ -67,6 +71,10 @@ pub const CORE: &[&str] = &[
     // The concurrent structures: a map for the keyed services, atomics for the counter.
     "dashmap",
     "atomic",
+    // Go's own stateful goroutine and mutex, the reference text's two contenders, where Go is
+    // available (the goroutines driver; `go_rwmutex` and `go_syncmap` come with --all).
+    "go_goroutine",
+    "go_mutex",
 ];
 
 /// A named set of cells, for jobs that cannot afford the whole matrix.
@@ -214,16 +222,17 @@ impl Matrix {
     /// least one selected workload and every client count fits every workload.
     pub fn plan(&self) -> Result<Vec<PlannedCell>, RunError> {
         let mut cells = Vec::new();
+        let selected = |name: &str| {
+            self.implementations.is_empty() || self.implementations.iter().any(|n| n == name)
+        };
         for (i, workload) in self.workloads.iter().enumerate() {
             workload.validate()?;
             let available = registry::implementations(&workload.service);
             for implementation in available {
-                if !self.implementations.is_empty()
-                    && !self.implementations.iter().any(|n| n == implementation)
-                {
+                if !selected(implementation) {
                     continue;
                 }
-                for &driver in &self.drivers {
+                for &driver in self.drivers.iter().filter(|d| **d != Driver::Goroutines) {
                     for clients in self.clients_for(workload) {
                         if self.suite.is_some_and(|s| {
                             !s.holds(&workload.name, implementation, driver, clients)
@@ -240,8 +249,49 @@ impl Matrix {
                     }
                 }
             }
+            // Go's rows, where Go is there and one of its programs runs this workload.
+            let go_runs = self.go.is_some()
+                && self.drivers.contains(&Driver::Goroutines)
+                && go::program_for(workload).is_ok();
+            for strategy in go::STRATEGIES.iter().filter(|_| go_runs) {
+                if !strategy.services.contains(&workload.service.as_str())
+                    || !selected(strategy.name)
+                {
+                    continue;
+                }
+                for clients in self.clients_for(workload) {
+                    if self.suite.is_some_and(|s| {
+                        !s.holds(&workload.name, strategy.name, Driver::Goroutines, clients)
+                    }) {
+                        continue;
+                    }
+                    workload.clients_per_group(clients)?;
+                    cells.push(PlannedCell {
+                        workload: i,
+                        implementation: strategy.name,
+                        driver: Driver::Goroutines,
+                        clients,
+                    });
+                }
+            }
         }
         for name in self.implementations.iter().filter(|_| self.named) {
+            if let (Some(strategy), false) = (
+                go::strategy(name),
+                cells.iter().any(|c| c.implementation == name),
+            ) {
+                return Err(RunError(if self.go.is_none() {
+                    format!("{name} is one of Go's own programs, and Go is not available")
+                } else if !self.drivers.contains(&Driver::Goroutines) {
+                    format!("{name} runs under the goroutines driver, which is not selected")
+                } else {
+                    format!(
+                        "{name} serves {} with uniformly drawn keys, which no selected workload \
+                         drives",
+                        strategy.services.join(", ")
+                    )
+                }));
+            }
             if !cells.iter().any(|c| c.implementation == name) {
                 let serves: Vec<_> = registry::pairs()
                     .into_iter()
@@ -317,7 +367,11 @@ impl Matrix {
                 described: Described::default(),
             };
             let workload = &self.workloads[cell.workload];
-            registry::visit_service(&workload.service, &mut runner);
+            if cell.driver == Driver::Goroutines {
+                runner.run_go();
+            } else {
+                registry::visit_service(&workload.service, &mut runner);
+            }
             let outcome = runner.outcome.unwrap_or_else(|| {
                 Err(RunError(format!(
                     "{} is not registered for {}",
@@ -436,6 +490,45 @@ struct TrialRunner<'a> {
     described: Described,
 }
 
+impl TrialRunner<'_> {
+    /// Runs one repetition of a Go row through the Go contender.
+    fn run_go(&mut self) {
+        let workload = &self.matrix.workloads[self.cell.workload];
+        let (Some(go), Some(strategy)) = (&self.matrix.go, go::strategy(self.cell.implementation))
+        else {
+            return;
+        };
+        self.described = Described {
+            placement: go::placement(strategy),
+            family: strategy.family.name(),
+            about: strategy.about,
+            crosses_threads: strategy.family == statebench_core::Family::Owner,
+        };
+        let settings = go::settings_for(
+            workload,
+            strategy,
+            go::GoCell {
+                clients: self.cell.clients,
+                warmup: self.matrix.warmup,
+                duration: self.matrix.duration_for(workload),
+                sample_every: self.sample_every,
+                seed: self.matrix.seed,
+            },
+        );
+        self.outcome = Some(
+            settings
+                .map_err(RunError)
+                .and_then(|s| go.run_repetition(&s))
+                .map_err(|e| {
+                    RunError(format!(
+                        "{} on {} ({} clients): {e}",
+                        strategy.name, workload.name, self.cell.clients
+                    ))
+                }),
+        );
+    }
+}
+
 impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
     fn visit<I: Service<S>>(&mut self) {
         if I::NAME != self.cell.implementation || self.outcome.is_some() {
@@ -489,6 +582,7 @@ mod tests {
             seed,
             tuning: Tuning::default(),
             suite: None,
+            go: None,
         }
     }
 

@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
-// counter is the reference text's counter service, reduced to what both sides run: writers
-// increment, readers get.
+// counter is the reference text's counter service: increment, get, reset.
 type counter interface {
 	increment() uint64
 	get() uint64
+	// reset sets the count to zero and answers the count it took away.
+	reset() uint64
 	// final returns the count once the clients are done; it ends an owner.
 	final() uint64
 }
@@ -33,21 +33,35 @@ type ownedCounter struct {
 }
 
 type counterRequest struct {
-	increment bool
-	stop      bool
-	reply     chan uint64
+	op    counterOp
+	reply chan uint64
 }
+
+type counterOp int
+
+const (
+	opGet counterOp = iota
+	opIncrement
+	opReset
+	opStop
+)
 
 func newOwnedCounter() *ownedCounter {
 	c := &ownedCounter{requests: make(chan counterRequest)}
 	go func() {
 		var count uint64
 		for r := range c.requests {
-			if r.increment {
+			switch r.op {
+			case opIncrement:
 				count++
+				r.reply <- count
+			case opReset:
+				r.reply <- count
+				count = 0
+			default:
+				r.reply <- count
 			}
-			r.reply <- count
-			if r.stop {
+			if r.op == opStop {
 				return
 			}
 		}
@@ -55,15 +69,16 @@ func newOwnedCounter() *ownedCounter {
 	return c
 }
 
-func (c *ownedCounter) ask(increment, stop bool) uint64 {
-	r := counterRequest{increment: increment, stop: stop, reply: make(chan uint64)}
+func (c *ownedCounter) ask(op counterOp) uint64 {
+	r := counterRequest{op: op, reply: make(chan uint64)}
 	c.requests <- r
 	return <-r.reply
 }
 
-func (c *ownedCounter) increment() uint64 { return c.ask(true, false) }
-func (c *ownedCounter) get() uint64       { return c.ask(false, false) }
-func (c *ownedCounter) final() uint64     { return c.ask(false, true) }
+func (c *ownedCounter) increment() uint64 { return c.ask(opIncrement) }
+func (c *ownedCounter) get() uint64       { return c.ask(opGet) }
+func (c *ownedCounter) reset() uint64     { return c.ask(opReset) }
+func (c *ownedCounter) final() uint64     { return c.ask(opStop) }
 
 type mutexCounter struct {
 	mu    sync.Mutex
@@ -81,6 +96,14 @@ func (c *mutexCounter) get() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.count
+}
+
+func (c *mutexCounter) reset() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.count
+	c.count = 0
+	return old
 }
 
 func (c *mutexCounter) final() uint64 { return c.get() }
@@ -103,52 +126,63 @@ func (c *rwMutexCounter) get() uint64 {
 	return c.count
 }
 
+func (c *rwMutexCounter) reset() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.count
+	c.count = 0
+	return old
+}
+
 func (c *rwMutexCounter) final() uint64 { return c.get() }
 
-// runCounter checks, as cheaply as the Rust side checks its replies, that no reader sees the
-// count go down, that each writer's increments answer ever higher counts, and that the final
-// count is every increment made.
+// runCounter checks, as the Rust side does, that every increment is accounted for: the final
+// count plus every count a reset took away is the number of increments made. Without resets in
+// any mix, it checks too that no client sees the count go down and each client's increments
+// answer ever higher counts.
 func runCounter(s Settings, c counter) (Result, error) {
-	sleep := time.Duration(s.SleepMicros) * time.Microsecond
+	total, resets := 0, false
+	for _, g := range s.Groups {
+		total += g.Clients
+		for _, m := range g.Mix {
+			resets = resets || (m.Op == "reset" && m.Percent > 0)
+		}
+	}
 	var bad atomic.Value
-	reader := func(_ int, stop *stopFlag) uint64 {
-		var n, last uint64
-		for !stop.stopped() {
-			v := c.get()
-			if v < last {
-				bad.CompareAndSwap(nil, fmt.Errorf("a reader saw the count go from %d down to %d", last, v))
-			}
-			last = v
-			n++
-			if sleep > 0 {
-				time.Sleep(sleep)
-			}
-		}
-		return n
-	}
-	writer := func(_ int, stop *stopFlag) uint64 {
-		var n, last uint64
-		for !stop.stopped() {
+	increments := make([]uint64, total)
+	taken := make([]uint64, total) // what this client's resets took away
+	last := make([]uint64, total)
+	var r Result
+	clients(s, &r, func(cl *client, kind string) {
+		switch kind {
+		case "increment":
 			v := c.increment()
-			if v <= last {
-				bad.CompareAndSwap(nil, fmt.Errorf("an increment answered %d after one answered %d", v, last))
+			increments[cl.id]++
+			if !resets && v <= last[cl.id] {
+				bad.CompareAndSwap(nil, fmt.Errorf("an increment answered %d after this client saw %d", v, last[cl.id]))
 			}
-			last = v
-			n++
-			if sleep > 0 {
-				time.Sleep(sleep)
+			last[cl.id] = v
+		case "get":
+			v := c.get()
+			if !resets && v < last[cl.id] {
+				bad.CompareAndSwap(nil, fmt.Errorf("a get saw the count go from %d down to %d", last[cl.id], v))
 			}
+			last[cl.id] = v
+		case "reset":
+			taken[cl.id] += c.reset()
 		}
-		return n
-	}
-	reads, writes, elapsed := clients(s, reader, writer)
-	r := Result{ReadOps: reads, WriteOps: writes, ElapsedNS: elapsed.Nanoseconds()}
+	})
 	if err, _ := bad.Load().(error); err != nil {
 		return r, err
 	}
-	if last := c.final(); last != writes {
-		return r, fmt.Errorf("the count ends at %d after %d increments", last, writes)
+	var made, gone uint64
+	for i := range increments {
+		made += increments[i]
+		gone += taken[i]
 	}
-	r.Checked = fmt.Sprintf("reads never went down, each writer's counts rose, %d increments counted", writes)
+	if final := c.final(); final+gone != made {
+		return r, fmt.Errorf("the count ends at %d and resets took %d, after %d increments", final, gone, made)
+	}
+	r.Checked = fmt.Sprintf("%d increments accounted for by the final count and the resets", made)
 	return r, nil
 }

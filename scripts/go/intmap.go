@@ -2,17 +2,9 @@ package main
 
 import (
 	"fmt"
-	"math/rand"
 	"sync"
 	"sync/atomic"
-	"time"
 )
-
-// stopFlag closes the measured window: clients check it before every operation.
-type stopFlag struct{ done atomic.Bool }
-
-func (f *stopFlag) set()          { f.done.Store(true) }
-func (f *stopFlag) stopped() bool { return f.done.Load() }
 
 // intMap is the reference text's state: a map from int keys to int values.
 type intMap interface {
@@ -170,93 +162,89 @@ func copyMap(m map[int]int) map[int]int {
 	return out
 }
 
-// A written value names its writer, its sequence number and, in its low byte, a tag of both
-// and of the key it was written to: (writer+1) << 40 | seq << 8 | tag. Every value a reader
-// sees must be 0 (never written) or one a writer can have written to that key, tag and all;
-// the final state must hold, for every key, the last value some writer wrote to it.
-func written(writer, seq, key int) int {
-	return (writer+1)<<40 | (seq&(1<<32-1))<<8 | tag(writer, seq, key)
+// A written value names its client, its sequence number and, in its low byte, a tag of both
+// and of the key it was written to: (client+1) << 40 | seq << 8 | tag. Every value a get sees
+// must be 0 (never written; only without a prefill) or one a client can have written to that
+// key, tag and all; the prefill writes as client `clients` with sequence 0. The final state must
+// hold, for every key, the last value some client wrote to it, or its prefilled value.
+func written(client, seq, key int) int {
+	return (client+1)<<40 | (seq&(1<<32-1))<<8 | tag(client, seq, key)
 }
 
-func tag(writer, seq, key int) int {
-	h := uint32(writer)*0x9e3779b1 ^ uint32(seq)*0x85ebca6b ^ uint32(key)*0xc2b2ae35
+func tag(client, seq, key int) int {
+	h := uint32(client)*0x9e3779b1 ^ uint32(seq)*0x85ebca6b ^ uint32(key)*0xc2b2ae35
 	h ^= h >> 15
 	return int(h & 0xff)
 }
 
-// readable says whether v can be what a reader of key sees, with writers writers.
-func readable(v, key, writers int) bool {
+// readable says whether v can be what a get of key sees, with clients clients.
+func readable(v, key, clients int, prefill bool) bool {
 	if v == 0 {
-		return true
+		return !prefill
 	}
-	w := v>>40 - 1
-	return w >= 0 && w < writers && v&0xff == tag(w, (v>>8)&(1<<32-1), key)
+	c, seq := v>>40-1, (v>>8)&(1<<32-1)
+	if c == clients {
+		return prefill && seq == 0 && v&0xff == tag(c, 0, key)
+	}
+	return c >= 0 && c < clients && v&0xff == tag(c, seq, key)
 }
 
 func runIntMap(s Settings, m intMap) (Result, error) {
-	sleep := time.Duration(s.SleepMicros) * time.Microsecond
+	total := 0
+	for _, g := range s.Groups {
+		total += g.Clients
+	}
+	if s.Prefill {
+		for k := 0; k < s.Keys; k++ {
+			m.set(k, written(total, 0, k))
+		}
+	}
 	var bad atomic.Value // the first wrong reply, as an error
-	lastWrites := make([]map[int]int, s.Writers)
-	reader := func(id int, stop *stopFlag) uint64 {
-		rng := rand.New(rand.NewSource(s.Seed ^ int64(id)<<1))
-		var n uint64
-		for !stop.stopped() {
-			k := rng.Intn(s.Keys)
-			v := m.get(k)
-			if !readable(v, k, s.Writers) {
-				bad.CompareAndSwap(nil, fmt.Errorf("key %d read %d, which no writer wrote", k, v))
-			}
-			n++
-			if sleep > 0 {
-				time.Sleep(sleep)
-			}
-		}
-		return n
+	lastWrites := make([]map[int]int, total)
+	writes := make([]int, total)
+	for i := range lastWrites {
+		lastWrites[i] = map[int]int{}
 	}
-	writer := func(id int, stop *stopFlag) uint64 {
-		rng := rand.New(rand.NewSource(s.Seed ^ (int64(id)<<1 | 1)))
-		mine := map[int]int{}
-		var n uint64
-		for !stop.stopped() {
-			k := rng.Intn(s.Keys)
-			v := written(id, int(n)+1, k)
+	var r Result
+	clients(s, &r, func(c *client, kind string) {
+		k := c.rng.Intn(s.Keys)
+		switch kind {
+		case "get":
+			if v := m.get(k); !readable(v, k, total, s.Prefill) {
+				bad.CompareAndSwap(nil, fmt.Errorf("key %d read %d, which no client wrote", k, v))
+			}
+		case "set":
+			writes[c.id]++
+			v := written(c.id, writes[c.id], k)
 			m.set(k, v)
-			mine[k] = v
-			n++
-			if sleep > 0 {
-				time.Sleep(sleep)
-			}
+			lastWrites[c.id][k] = v
 		}
-		lastWrites[id] = mine
-		return n
-	}
-	reads, writes, elapsed := clients(s, reader, writer)
-	r := Result{ReadOps: reads, WriteOps: writes, ElapsedNS: elapsed.Nanoseconds()}
+	})
 	if err, _ := bad.Load().(error); err != nil {
 		return r, err
 	}
 	final := m.snapshot()
 	for k := 0; k < s.Keys; k++ {
 		v, ok := final[k]
-		someone := false
+		wroteAny, someone := false, false
 		for _, mine := range lastWrites {
-			if last, wrote := mine[k]; wrote && last == v {
-				someone = true
-			}
-		}
-		wroteAny := false
-		for _, mine := range lastWrites {
-			if _, wrote := mine[k]; wrote {
+			if last, wrote := mine[k]; wrote {
 				wroteAny = true
+				someone = someone || last == v
 			}
 		}
-		if wroteAny && (!ok || !someone) {
-			return r, fmt.Errorf("key %d ends at %d, no writer's last write to it", k, v)
-		}
-		if !wroteAny && ok {
-			return r, fmt.Errorf("key %d ends at %d, but no writer wrote it", k, v)
+		switch {
+		case wroteAny && (!ok || !someone):
+			return r, fmt.Errorf("key %d ends at %d, no client's last write to it", k, v)
+		case !wroteAny && s.Prefill && v != written(total, 0, k):
+			return r, fmt.Errorf("key %d ends at %d, but nobody wrote over its prefilled value", k, v)
+		case !wroteAny && !s.Prefill && ok:
+			return r, fmt.Errorf("key %d ends at %d, but no client wrote it", k, v)
 		}
 	}
-	r.Checked = fmt.Sprintf("every read a written value; each of %d keys ends at a writer's last write", s.Keys)
+	if len(final) > s.Keys {
+		return r, fmt.Errorf("the map ends with %d keys, more than the %d written", len(final), s.Keys)
+	}
+	r.Checked = fmt.Sprintf("every get a written value; each of %d keys ends at a client's last write", s.Keys)
 	return r, nil
 }

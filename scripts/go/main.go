@@ -1,6 +1,7 @@
 // Command contender is statebench's Go side: the reference text's programs — the int map of
 // readers and writers, and the counter — each served by a stateful goroutine and by Go's locks,
-// run as contenders in the same run as the Rust strategies.
+// run as contenders in the same run as the Rust strategies, with the same clients, mixes, keys,
+// warm-up and window.
 //
 // The protocol is one line each way. The Rust side writes one JSON object of settings to
 // standard input; the program runs it and writes one JSON object of results to standard output.
@@ -15,49 +16,130 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/rand"
 	"os"
 	"runtime"
+	"sort"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
+// MixEntry is one operation of a client's mix and its share, in percent.
+type MixEntry struct {
+	Op      string `json:"op"`
+	Percent int    `json:"percent"`
+}
+
+// Group is clients that behave alike: each picks its next operation from Mix.
+type Group struct {
+	Role    string     `json:"role"`
+	Clients int        `json:"clients"`
+	Mix     []MixEntry `json:"mix"`
+}
+
 // Settings is what one run is asked to do.
 type Settings struct {
-	// Program is "intmap" (readers get, writers set, over Keys keys) or "counter" (readers
-	// get, writers increment).
+	// Program is "intmap" (get and set over Keys keys), "counter" (increment, get, reset) or
+	// "sleep" (one client sleeping SleepMicros in a loop: the floor of a 1 ms sleep).
 	Program string `json:"program"`
 	// Strategy is "goroutine" (one goroutine owns the state; requests and replies over
 	// channels), "mutex" (sync.Mutex), "rwmutex" (sync.RWMutex) or, for the int map,
-	// "syncmap" (sync.Map).
+	// "syncmap" (sync.Map); "sleep" for the sleep program.
 	Strategy string `json:"strategy"`
-	// Readers and Writers are the client goroutines of each kind.
-	Readers int `json:"readers"`
-	Writers int `json:"writers"`
+	// Groups are the clients (goroutines) and what they do.
+	Groups []Group `json:"groups"`
 	// Keys is the int map's key count (ignored by the counter).
 	Keys int `json:"keys"`
+	// Prefill stores every key before the clients start (the int map).
+	Prefill bool `json:"prefill"`
 	// SleepMicros is each client's sleep after every operation (the reference program's 1 ms
 	// is 1000; 0 runs flat out).
 	SleepMicros int `json:"sleep_us"`
-	// DurationMillis is how long the clients run.
+	// WarmupMillis is how long the clients run before the measured window opens.
+	WarmupMillis int `json:"warmup_ms"`
+	// DurationMillis is the measured window.
 	DurationMillis int `json:"duration_ms"`
-	// Seed seeds the clients' key choices.
+	// SampleEvery times one operation in this many (rounded up to a power of two), inside the
+	// window, as the Rust harness does; 0 or 1 times every one.
+	SampleEvery int `json:"sample_every"`
+	// Seed seeds the clients' choices.
 	Seed int64 `json:"seed"`
 }
 
 // Result is what one run measured and checked.
 type Result struct {
-	Program   string `json:"program"`
-	Strategy  string `json:"strategy"`
-	ReadOps   uint64 `json:"read_ops"`
-	WriteOps  uint64 `json:"write_ops"`
-	ElapsedNS int64  `json:"elapsed_ns"`
+	Program  string `json:"program"`
+	Strategy string `json:"strategy"`
+	// Ops are the operations completed inside the measured window, per kind.
+	Ops map[string]uint64 `json:"ops"`
+	// ElapsedNS is the measured window as it ran.
+	ElapsedNS int64 `json:"elapsed_ns"`
+	// CPUNS is the process's CPU time (user and system, every thread) in the window.
+	CPUNS int64 `json:"cpu_ns"`
+	// Latency summarises the timed operations per kind and, under "all", over every kind.
+	Latency map[string]Latency `json:"latency"`
+	// TimedOneIn is the sampling interval used.
+	TimedOneIn int `json:"timed_one_in"`
+	// TimingShare is the share of the window's CPU time spent timing operations.
+	TimingShare float64 `json:"timing_share"`
 	// Checked says, in words, what was verified of the replies and the final state.
 	Checked    string `json:"checked"`
 	GoVersion  string `json:"go_version"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
 }
 
+// Latency is the summary of timed operations, as the Rust side's LatencySummary: the
+// percentiles are of the sorted samples (the value at rank ceil(q·count)).
+type Latency struct {
+	Count  uint64  `json:"count"`
+	MeanNS float64 `json:"mean_ns"`
+	P50NS  uint64  `json:"p50_ns"`
+	P90NS  uint64  `json:"p90_ns"`
+	P99NS  uint64  `json:"p99_ns"`
+	P999NS uint64  `json:"p999_ns"`
+	MaxNS  uint64  `json:"max_ns"`
+}
+
+func summarize(samples []int64) Latency {
+	sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
+	n := len(samples)
+	at := func(q float64) uint64 {
+		i := int(math.Ceil(q*float64(n))) - 1
+		if i < 0 {
+			i = 0
+		}
+		return uint64(samples[i])
+	}
+	var sum float64
+	for _, v := range samples {
+		sum += float64(v)
+	}
+	return Latency{Count: uint64(n), MeanNS: sum / float64(n), P50NS: at(0.5), P90NS: at(0.9), P99NS: at(0.99), P999NS: at(0.999), MaxNS: uint64(samples[n-1])}
+}
+
+// timingCost is what timing one operation costs here: two clock reads and keeping the sample.
+func timingCost() time.Duration {
+	const rounds = 20_000
+	samples := make([]int64, 0, rounds)
+	start := time.Now()
+	for i := 0; i < rounds; i++ {
+		t := time.Now()
+		samples = append(samples, time.Since(t).Nanoseconds())
+	}
+	return time.Since(start) / rounds
+}
+
 // errUsage marks settings the program refuses.
 var errUsage = errors.New("usage")
+
+// kinds are each program's operations.
+var kinds = map[string][]string{
+	"intmap":  {"get", "set"},
+	"counter": {"increment", "get", "reset"},
+	"sleep":   {"sleep"},
+}
 
 func (s Settings) validate() error {
 	bad := func(format string, args ...any) error {
@@ -70,8 +152,8 @@ func (s Settings) validate() error {
 		default:
 			return bad("unknown int map strategy %q; the strategies are goroutine, mutex, rwmutex, syncmap", s.Strategy)
 		}
-		if s.Keys < 1 {
-			return bad("keys must be at least 1, not %d", s.Keys)
+		if s.Keys < 1 || s.Keys > 1<<24 {
+			return bad("keys must be from 1 to %d, not %d", 1<<24, s.Keys)
 		}
 	case "counter":
 		switch s.Strategy {
@@ -79,20 +161,54 @@ func (s Settings) validate() error {
 		default:
 			return bad("unknown counter strategy %q; the strategies are goroutine, mutex, rwmutex", s.Strategy)
 		}
+	case "sleep":
+		if s.Strategy != "sleep" {
+			return bad("the sleep program's strategy is sleep, not %q", s.Strategy)
+		}
 	default:
-		return bad("unknown program %q; the programs are intmap, counter", s.Program)
+		return bad("unknown program %q; the programs are intmap, counter, sleep", s.Program)
 	}
-	if s.Readers < 0 || s.Writers < 1 {
-		return bad("needs at least one writer and no negative readers, not %d readers and %d writers", s.Readers, s.Writers)
+	if len(s.Groups) == 0 {
+		return bad("needs at least one client group")
 	}
-	if s.Readers+s.Writers > 100_000 {
-		return bad("%d clients is more than the 100000 this program starts", s.Readers+s.Writers)
+	total := 0
+	for _, g := range s.Groups {
+		if g.Clients < 1 {
+			return bad("group %q needs at least one client, not %d", g.Role, g.Clients)
+		}
+		total += g.Clients
+		sum := 0
+		for _, m := range g.Mix {
+			known := false
+			for _, k := range kinds[s.Program] {
+				known = known || k == m.Op
+			}
+			if !known {
+				return bad("%s has no operation %q (it has %v)", s.Program, m.Op, kinds[s.Program])
+			}
+			if m.Percent < 0 {
+				return bad("group %q: operation %s has a negative share", g.Role, m.Op)
+			}
+			sum += m.Percent
+		}
+		if sum != 100 {
+			return bad("group %q: the mix adds up to %d %%, not 100 %%", g.Role, sum)
+		}
+	}
+	if total > 100_000 {
+		return bad("%d clients is more than the 100000 this program starts", total)
 	}
 	if s.DurationMillis < 1 || s.DurationMillis > 3_600_000 {
 		return bad("duration_ms must be from 1 to 3600000, not %d", s.DurationMillis)
 	}
+	if s.WarmupMillis < 0 || s.WarmupMillis > 3_600_000 {
+		return bad("warmup_ms must be from 0 to 3600000, not %d", s.WarmupMillis)
+	}
 	if s.SleepMicros < 0 || s.SleepMicros > 1_000_000 {
 		return bad("sleep_us must be from 0 to 1000000, not %d", s.SleepMicros)
+	}
+	if s.SampleEvery < 0 || s.SampleEvery > 1<<20 {
+		return bad("sample_every must be from 0 to %d, not %d", 1<<20, s.SampleEvery)
 	}
 	return nil
 }
@@ -109,6 +225,8 @@ func run(s Settings) (Result, error) {
 		r, err = runIntMap(s, newIntMap(s.Strategy))
 	case "counter":
 		r, err = runCounter(s, newCounter(s.Strategy))
+	case "sleep":
+		r, err = runSleep(s)
 	}
 	r.Program, r.Strategy = s.Program, s.Strategy
 	r.GoVersion, r.GOMAXPROCS = runtime.Version(), runtime.GOMAXPROCS(0)
@@ -148,32 +266,149 @@ func main() {
 	os.Exit(serve(os.Stdin, os.Stdout, os.Stderr))
 }
 
-// clients starts readers and writers, each running its loop until the window closes, and
-// returns how long they ran from the common start to the last one's end.
-func clients(s Settings, reader func(id int, stop *stopFlag) uint64, writer func(id int, stop *stopFlag) uint64) (reads, writes uint64, elapsed time.Duration) {
+// The phases of a run, read by every client once per operation (as the Rust harness does).
+const (
+	warmingUp int32 = iota
+	measuring
+	stopping
+)
+
+// client is one client's state: its identity, its mix and its choices.
+type client struct {
+	id      int
+	mix     []MixEntry
+	rng     *rand.Rand
+	done    map[string]uint64  // operations completed in the window, per kind
+	samples map[string][]int64 // latencies of the timed ones, per kind
+}
+
+// next picks the client's next operation from its mix.
+func (c *client) next() string {
+	n := c.rng.Intn(100)
+	for _, m := range c.mix {
+		if n < m.Percent {
+			return m.Op
+		}
+		n -= m.Percent
+	}
+	return c.mix[len(c.mix)-1].Op
+}
+
+// cpuTime is the process's CPU time so far, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// clients starts every client of s; each runs op for the operation its mix picks, from the
+// common start until the window closes (op returns when it is done). As in the Rust harness, an
+// operation counts when it completes inside the window, and one in SampleEvery is timed. It
+// fills the window's figures of r.
+func clients(s Settings, r *Result, op func(c *client, kind string)) {
+	every := 1
+	for every < s.SampleEvery {
+		every <<= 1
+	}
+	mask := uint64(every - 1)
+	cost := timingCost()
+	var phase atomic.Int32
 	start := make(chan struct{})
-	stop := &stopFlag{}
-	counts := make(chan [2]uint64, s.Readers+s.Writers)
-	for i := 0; i < s.Readers; i++ {
-		go func(id int) {
-			<-start
-			counts <- [2]uint64{reader(id, stop), 0}
-		}(i)
+	total := 0
+	for _, g := range s.Groups {
+		total += g.Clients
 	}
-	for i := 0; i < s.Writers; i++ {
-		go func(id int) {
-			<-start
-			counts <- [2]uint64{0, writer(id, stop)}
-		}(i)
+	finished := make(chan *client, total)
+	id := 0
+	for _, g := range s.Groups {
+		for i := 0; i < g.Clients; i++ {
+			c := &client{id: id, mix: g.Mix, rng: rand.New(rand.NewSource(s.Seed ^ int64(id)*0x5851f42d)), done: map[string]uint64{}, samples: map[string][]int64{}}
+			id++
+			go func() {
+				<-start
+				sleep := time.Duration(s.SleepMicros) * time.Microsecond
+				offset := uint64(c.rng.Int63())
+				for n := uint64(0); ; n++ {
+					kind := c.next()
+					timed := (n+offset)&mask == 0
+					var t time.Time
+					if timed {
+						t = time.Now()
+					}
+					op(c, kind)
+					var took time.Duration
+					if timed {
+						took = time.Since(t)
+					}
+					p := phase.Load()
+					if p == stopping {
+						break
+					}
+					if p == measuring {
+						c.done[kind]++
+						if timed {
+							c.samples[kind] = append(c.samples[kind], took.Nanoseconds())
+						}
+					}
+					if sleep > 0 {
+						time.Sleep(sleep)
+					}
+				}
+				finished <- c
+			}()
+		}
 	}
-	began := time.Now()
 	close(start)
+	time.Sleep(time.Duration(s.WarmupMillis) * time.Millisecond)
+	cpu0, t0 := cpuTime(), time.Now()
+	phase.Store(measuring)
 	time.Sleep(time.Duration(s.DurationMillis) * time.Millisecond)
-	stop.set()
-	for i := 0; i < s.Readers+s.Writers; i++ {
-		c := <-counts
-		reads += c[0]
-		writes += c[1]
+	phase.Store(stopping)
+	elapsed, cpu := time.Since(t0), cpuTime()-cpu0
+	r.Ops = map[string]uint64{}
+	for _, k := range kinds[s.Program] {
+		r.Ops[k] = 0
 	}
-	return reads, writes, time.Since(began)
+	samples := map[string][]int64{}
+	for i := 0; i < total; i++ {
+		c := <-finished
+		for k, n := range c.done {
+			r.Ops[k] += n
+		}
+		for k, v := range c.samples {
+			samples[k] = append(samples[k], v...)
+			samples["all"] = append(samples["all"], v...)
+		}
+	}
+	r.Latency = map[string]Latency{}
+	for k, v := range samples {
+		r.Latency[k] = summarize(v)
+	}
+	r.ElapsedNS, r.CPUNS, r.TimedOneIn = elapsed.Nanoseconds(), cpu.Nanoseconds(), every
+	if cpu > 0 {
+		r.TimingShare = float64(len(samples["all"])) * float64(cost) / float64(cpu)
+	}
+}
+
+// runSleep measures what a sleep of SleepMicros takes, the floor under the reference program:
+// one goroutine sleeps DurationMillis*1000/SleepMicros times in a row (at least once), timed
+// from before the first to after the last, as the Rust floors time theirs.
+func runSleep(s Settings) (Result, error) {
+	n := 1
+	if s.SleepMicros > 0 && s.DurationMillis*1000/s.SleepMicros > 1 {
+		n = s.DurationMillis * 1000 / s.SleepMicros
+	}
+	sleep := time.Duration(s.SleepMicros) * time.Microsecond
+	cpu0, t0 := cpuTime(), time.Now()
+	for i := 0; i < n; i++ {
+		time.Sleep(sleep)
+	}
+	r := Result{Ops: map[string]uint64{"sleep": uint64(n)}, Latency: map[string]Latency{}, TimedOneIn: 1, ElapsedNS: time.Since(t0).Nanoseconds(), CPUNS: (cpuTime() - cpu0).Nanoseconds()}
+	if r.ElapsedNS < int64(n)*sleep.Nanoseconds() {
+		return r, fmt.Errorf("%d sleeps of %v took only %v", n, sleep, time.Duration(r.ElapsedNS))
+	}
+	r.Checked = fmt.Sprintf("%d sleeps of %d µs, each at least its length", n, s.SleepMicros)
+	return r, nil
 }

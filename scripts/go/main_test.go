@@ -7,25 +7,100 @@ import (
 	"testing"
 )
 
+// short is the reference program's shape, small: 4 readers get, 2 writers write.
 func short(program, strategy string) Settings {
-	return Settings{Program: program, Strategy: strategy, Readers: 4, Writers: 2, Keys: 5, DurationMillis: 20, Seed: 1}
+	write := "set"
+	if program == "counter" {
+		write = "increment"
+	}
+	return Settings{Program: program, Strategy: strategy, Groups: []Group{
+		{Role: "readers", Clients: 4, Mix: []MixEntry{{"get", 100}}},
+		{Role: "writers", Clients: 2, Mix: []MixEntry{{write, 100}}},
+	}, Keys: 5, WarmupMillis: 5, DurationMillis: 20, Seed: 1}
+}
+
+// mixed is statebench's everyday shape: every client mixes reads and writes (and, for the
+// counter, resets) over a prefilled map.
+func mixed(program, strategy string) Settings {
+	mix := []MixEntry{{"get", 95}, {"set", 5}}
+	if program == "counter" {
+		mix = []MixEntry{{"increment", 50}, {"get", 45}, {"reset", 5}}
+	}
+	return Settings{Program: program, Strategy: strategy, Groups: []Group{
+		{Role: "clients", Clients: 3, Mix: mix},
+	}, Keys: 100, Prefill: true, DurationMillis: 20, Seed: 2}
+}
+
+func ops(r Result) (n uint64) {
+	for _, v := range r.Ops {
+		n += v
+	}
+	return n
 }
 
 func TestEveryProgramRunsAndPassesItsChecks(t *testing.T) {
-	for _, s := range []Settings{
-		short("intmap", "goroutine"), short("intmap", "mutex"), short("intmap", "rwmutex"),
-		short("intmap", "syncmap"), short("counter", "goroutine"), short("counter", "mutex"),
-		short("counter", "rwmutex"),
-	} {
+	var all []Settings
+	for _, shape := range []func(string, string) Settings{short, mixed} {
+		for _, st := range []string{"goroutine", "mutex", "rwmutex", "syncmap"} {
+			all = append(all, shape("intmap", st))
+			if st != "syncmap" {
+				all = append(all, shape("counter", st))
+			}
+		}
+	}
+	for _, s := range all {
 		r, err := run(s)
 		if err != nil {
 			t.Fatalf("%s %s: %v", s.Program, s.Strategy, err)
 		}
 		// A writer may get no turn in 20 ms (a reader-held RWMutex, goroutines the
 		// scheduler has not run yet): that is a finding, not a failure; doing nothing is.
-		if r.ReadOps+r.WriteOps == 0 || r.Checked == "" {
-			t.Fatalf("%s %s did no checked work: %+v", s.Program, s.Strategy, r)
+		if ops(r) == 0 || r.Checked == "" || r.ElapsedNS < 20_000_000 || r.CPUNS <= 0 {
+			t.Fatalf("%s %s did no checked work in its window: %+v", s.Program, s.Strategy, r)
 		}
+		if _, counted := r.Ops["get"]; !counted {
+			t.Fatalf("%s %s does not count its gets: %+v", s.Program, s.Strategy, r.Ops)
+		}
+		// Every operation of the window was timed (sample_every 0), and nothing else.
+		all := r.Latency["all"]
+		if all.Count != ops(r) || all.P50NS == 0 || all.P50NS > all.P99NS || all.P99NS > all.MaxNS || r.TimedOneIn != 1 {
+			t.Fatalf("%s %s: %d ops, latency %+v, one in %d timed", s.Program, s.Strategy, ops(r), all, r.TimedOneIn)
+		}
+	}
+}
+
+func TestOneInSampleEveryIsTimed(t *testing.T) {
+	s := mixed("intmap", "mutex")
+	s.SampleEvery = 100 // rounded up to 128
+	r, err := run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, timed := ops(r), r.Latency["all"].Count
+	if r.TimedOneIn != 128 || timed == 0 || timed > n/64 {
+		t.Fatalf("%d of %d ops timed, one in %d", timed, n, r.TimedOneIn)
+	}
+}
+
+func TestPercentilesAreTheSortedSamplesRanks(t *testing.T) {
+	var v []int64
+	for i := int64(1000); i >= 1; i-- {
+		v = append(v, i)
+	}
+	l := summarize(v)
+	if l.Count != 1000 || l.P50NS != 500 || l.P90NS != 900 || l.P99NS != 990 || l.P999NS != 999 || l.MaxNS != 1000 || l.MeanNS != 500.5 {
+		t.Fatalf("%+v", l)
+	}
+}
+
+func TestTheSleepFloorSleeps(t *testing.T) {
+	s := Settings{Program: "sleep", Strategy: "sleep", Groups: []Group{{Role: "sleeper", Clients: 1, Mix: []MixEntry{{"sleep", 100}}}}, SleepMicros: 1000, DurationMillis: 30}
+	r, err := run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Ops["sleep"]; n != 30 || r.ElapsedNS < 30_000_000 {
+		t.Fatalf("%d sleeps of 1 ms in %d ns; want 30 in at least 30 ms", n, r.ElapsedNS)
 	}
 }
 
@@ -50,9 +125,12 @@ func TestBadSettingsAreUsageErrors(t *testing.T) {
 		"":                          "no settings line",
 		"{\"program\": \"intmap\"":  "not valid",
 		"{\"program\": \"tree\"}\n": "unknown program",
-		"{\"program\": \"intmap\", \"strategy\": \"goroutine\", \"keys\": 5, \"writers\": 1, \"duration_ms\": 0}\n": "duration_ms",
-		"{\"program\": \"counter\", \"strategy\": \"syncmap\"}\n":                                                   "unknown counter strategy",
-		"{\"program\": \"intmap\", \"bogus\": 1}\n":                                                                 "unknown field",
+		"{\"program\": \"intmap\", \"strategy\": \"goroutine\", \"keys\": 5, \"groups\": [{\"clients\": 1, \"mix\": [{\"op\": \"get\", \"percent\": 100}]}], \"duration_ms\": 0}\n": "duration_ms",
+		"{\"program\": \"intmap\", \"strategy\": \"goroutine\", \"keys\": 5, \"groups\": [{\"clients\": 1, \"mix\": [{\"op\": \"get\", \"percent\": 90}]}], \"duration_ms\": 5}\n":  "adds up to 90",
+		"{\"program\": \"counter\", \"strategy\": \"mutex\", \"groups\": [{\"clients\": 1, \"mix\": [{\"op\": \"set\", \"percent\": 100}]}], \"duration_ms\": 5}\n":                 "no operation \"set\"",
+		"{\"program\": \"intmap\", \"strategy\": \"mutex\", \"keys\": 5, \"duration_ms\": 5}\n":                                                                                     "at least one client group",
+		"{\"program\": \"counter\", \"strategy\": \"syncmap\"}\n":                                                                                                                   "unknown counter strategy",
+		"{\"program\": \"intmap\", \"bogus\": 1}\n": "unknown field",
 	} {
 		var out, errOut bytes.Buffer
 		if code := serve(strings.NewReader(in), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), says) || out.Len() != 0 {
@@ -102,7 +180,7 @@ func (m *crossedMap) get(key int) int { return m.mutexMap.get((key + 1) % 5) }
 
 func TestLazyImplementationsFailTheirChecks(t *testing.T) {
 	s := short("intmap", "mutex")
-	s.Writers, s.Readers = 1, 1
+	s.Groups[0].Clients, s.Groups[1].Clients = 1, 1
 	if _, err := runIntMap(s, &droppingMap{mutexMap: mutexMap{state: map[int]int{}}}); err == nil {
 		t.Error("a map dropping writes passed")
 	}
@@ -115,4 +193,45 @@ func TestLazyImplementationsFailTheirChecks(t *testing.T) {
 	if _, err := runCounter(short("counter", "mutex"), &losingCounter{}); err == nil {
 		t.Error("a counter losing increments passed")
 	}
+	// The mixed shape: a prefilled map, every client writing, the counter resetting.
+	m := mixed("intmap", "mutex")
+	m.Keys = 5
+	if _, err := runIntMap(m, &crossedMap{mutexMap{state: map[int]int{}}}); err == nil {
+		t.Error("a prefilled map answering another key's value passed")
+	}
+	if _, err := runIntMap(m, &forgettingMap{mutexMap: mutexMap{state: map[int]int{}}}); err == nil {
+		t.Error("a map losing its prefill passed")
+	}
+	if _, err := runCounter(mixed("counter", "mutex"), &losingCounter{}); err == nil {
+		t.Error("a resetting counter losing increments passed")
+	}
+	if _, err := runCounter(mixed("counter", "mutex"), &shortResetCounter{}); err == nil {
+		t.Error("a counter whose reset answers less than it took passed")
+	}
+}
+
+// A map that forgets key 0's value until something writes it again: a miss on a prefilled key.
+type forgettingMap struct {
+	mutexMap
+	once bool
+}
+
+func (m *forgettingMap) set(key, value int) {
+	m.mu.Lock()
+	if key == 0 && !m.once {
+		m.once = true
+	} else {
+		m.state[key] = value
+	}
+	m.mu.Unlock()
+}
+
+// A counter whose reset answers one less than the count it took away.
+type shortResetCounter struct{ mutexCounter }
+
+func (c *shortResetCounter) reset() uint64 {
+	if v := c.mutexCounter.reset(); v > 0 {
+		return v - 1
+	}
+	return 0
 }

@@ -27,6 +27,11 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
     };
     // Go's own programs beside the Rust strategies, when Go is there.
     let go = statebench::go::Go::find();
+    let go_sleep = go.as_ref().ok().map(|go| go.sleep_floor());
+    let mut drivers = Driver::ALL.to_vec();
+    if go.is_ok() {
+        drivers.push(Driver::Goroutines);
+    }
     let mut progress_line = |cell: &PlannedCell, _: &Trial| {
         eprint!(
             "\r  running {:<20} {:<8}",
@@ -48,7 +53,7 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
             workloads: vec![w.clone()],
             implementations: Vec::new(),
             named: true,
-            drivers: Driver::ALL.to_vec(),
+            drivers: drivers.clone(),
             clients: Vec::new(),
             force_clients: false,
             warmup: Duration::from_millis(100),
@@ -58,6 +63,7 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
             seed: 0x5EED,
             tuning: Default::default(),
             suite: None,
+            go: go.as_ref().ok().cloned(),
         };
         let cells = match matrix.plan() {
             Ok(c) => c,
@@ -84,33 +90,13 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
                 count("set")
             );
         }
-        match &go {
-            Ok(go) => {
-                for strategy in statebench::go::INTMAP_STRATEGIES {
-                    let settings = statebench::go::GoSettings {
-                        program: "intmap".into(),
-                        strategy: strategy.into(),
-                        readers: 100,
-                        writers: 10,
-                        keys: 5,
-                        sleep_us: w.think_us,
-                        duration_ms: u64::try_from(args.duration.as_millis()).unwrap_or(u64::MAX),
-                        seed: 0x5EED,
-                    };
-                    match go.run(&settings) {
-                        Ok(r) => println!(
-                            "  {:<18} {:<10} readOps: {:>9}  writeOps: {:>8}   (Go, GOMAXPROCS {})",
-                            format!("go_{strategy}"),
-                            "goroutines",
-                            r.read_ops,
-                            r.write_ops,
-                            r.gomaxprocs
-                        ),
-                        Err(e) => return failure(e),
-                    }
-                }
-            }
-            Err(why) => println!("  Go's own programs: not run — {why}"),
+        match (&go, &go_sleep) {
+            (Ok(_), Some(Ok((_, runtime)))) => println!(
+                "  (the goroutines rows are Go's own programs: {}, GOMAXPROCS {})",
+                runtime.version, runtime.gomaxprocs
+            ),
+            (Ok(_), _) => {}
+            (Err(why), _) => println!("  Go's own programs: not run — {why}"),
         }
         println!();
     }
@@ -127,6 +113,15 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
         clients * secs / (floors.thread_sleep_1ms_ns.median / 1e9),
         clients * secs / (floors.tokio_sleep_1ms_ns.median / 1e9),
     );
+    match go_sleep {
+        Some(Ok((floor, _))) => println!(
+            "  In Go a 1 ms time.Sleep takes {}: at most about {:.0} operations.",
+            human_ns(floor.median),
+            clients * secs / (floor.median / 1e9)
+        ),
+        Some(Err(e)) => return failure(e),
+        None => {}
+    }
     ExitCode::SUCCESS
 }
 

@@ -35,6 +35,12 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
             statebench_harness::results::utc_now().replace(':', "")
         ))
     });
+    if args.drivers.contains(&Driver::Goroutines) {
+        return usage(
+            "the instruction tier counts the Rust strategies; the goroutines driver runs Go's \
+             own programs, which it does not count",
+        );
+    }
     if let Err(e) = claim_output(&out) {
         return usage(e);
     }

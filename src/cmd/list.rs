@@ -20,6 +20,17 @@ pub(crate) fn list() {
             })
             .collect();
         println!("  {:<10} {}", "", names.join(", "));
+        let go: Vec<String> = statebench::go::STRATEGIES
+            .iter()
+            .filter(|g| g.services.contains(&service.name))
+            .map(|g| {
+                let star = if CORE.contains(&g.name) { "*" } else { "" };
+                format!("{}{star}", g.name)
+            })
+            .collect();
+        if !go.is_empty() {
+            println!("  {:<10} Go (goroutines driver): {}", "", go.join(", "));
+        }
     }
     let pairs = registry::pairs();
     println!();
@@ -27,6 +38,14 @@ pub(crate) fn list() {
         "{} (service, implementation) pairs. * the core set, which `run` and `report` measure \
          unless given --impl, --suite or --all.",
         pairs.len()
+    );
+    println!(
+        "Go's rows are Go's own programs (scripts/go/), run where Go is available \
+         (scripts/install-go.sh), on workloads of uniformly drawn keys; {}.",
+        match statebench::go::toolchain() {
+            Ok(go) => format!("Go here: {}", go.display()),
+            Err(why) => why,
+        }
     );
     println!();
     println!("workloads (statebench run --workload NAME):");

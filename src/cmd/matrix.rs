@@ -110,6 +110,24 @@ fn print_floors(machine: &Machine, floors: &Floors) {
             None => println!("  {name:<55} {:>10}", "n/a"),
         }
     }
+    if let Some(go) = &machine.go {
+        println!("Go rows: {}, GOMAXPROCS {}", go.version, go.gomaxprocs);
+    }
+}
+
+/// The floors, and Go's sleep floor when the run has Go rows (which records the Go runtime in
+/// `machine`).
+fn measure_floors(
+    go: Option<&statebench::go::Go>,
+    machine: &mut Machine,
+) -> Result<Floors, String> {
+    let mut floors = Floors::measure()?;
+    if let Some(go) = go {
+        let (floor, runtime) = go.sleep_floor()?;
+        floors.go_sleep_1ms_ns = Some(floor);
+        machine.go = Some(runtime);
+    }
+    Ok(floors)
 }
 
 /// Defaults that differ between `run` (quick) and `report` (the full picture in under five
@@ -167,8 +185,11 @@ pub(crate) fn measure(
     if let Err(e) = check_implementations(&args.implementations) {
         return Err(usage(e));
     }
+    // Go's rows join by default, where Go is there.
     let mut drivers = if args.drivers.is_empty() {
-        Driver::ALL.to_vec()
+        let mut all = Driver::ALL.to_vec();
+        all.push(Driver::Goroutines);
+        all
     } else {
         args.drivers.clone()
     };
@@ -191,7 +212,7 @@ pub(crate) fn measure(
             Ok(w) => w,
             Err(e) => return Err(failure(format!("suite {}: {e}", suite.name))),
         };
-        drivers = Driver::ALL
+        drivers = [Driver::Threads, Driver::Tasks, Driver::Goroutines]
             .into_iter()
             .filter(|d| suite.groups.iter().any(|g| g.driver == *d))
             .collect();
@@ -207,6 +228,22 @@ pub(crate) fn measure(
     } else {
         args.implementations.clone()
     };
+    let wants_go = drivers.contains(&Driver::Goroutines)
+        && (implementations.is_empty()
+            || implementations
+                .iter()
+                .any(|n| statebench::go::strategy(n).is_some()));
+    let go = if wants_go {
+        match statebench::go::Go::find() {
+            Ok(go) => Some(go),
+            Err(why) => {
+                println!("Go's rows: not run — {why}");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let matrix = Matrix {
         workloads,
         implementations: implementations.clone(),
@@ -221,6 +258,7 @@ pub(crate) fn measure(
         seed: args.seed,
         tuning: args.tuning(),
         suite,
+        go,
     };
     let cells = match matrix.plan() {
         Ok(c) => c,
@@ -241,8 +279,8 @@ pub(crate) fn measure(
         matrix.repeat,
         estimate.as_secs_f64()
     );
-    let machine = Machine::detect();
-    let floors = match Floors::measure() {
+    let mut machine = Machine::detect();
+    let floors = match measure_floors(matrix.go.as_ref(), &mut machine) {
         Ok(f) => f,
         Err(e) => return Err(failure(e)),
     };
@@ -296,7 +334,7 @@ pub(crate) fn measure(
         }
     };
     // The floors again: a machine that changed under the run shows here.
-    match Floors::measure() {
+    match measure_floors(matrix.go.as_ref(), &mut results.machine.clone()) {
         Ok(end) => {
             let moved = end.moved_since(&results.floors);
             if !moved.is_empty() {

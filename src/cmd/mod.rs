@@ -25,6 +25,7 @@ fn load(path: &Path) -> Result<Results, String> {
 fn check_implementations(names: &[String]) -> Result<(), String> {
     let known: Vec<&str> = {
         let mut v: Vec<&str> = registry::pairs().into_iter().map(|(_, i)| i).collect();
+        v.extend(statebench::go::STRATEGIES.iter().map(|g| g.name));
         v.sort_unstable();
         v.dedup();
         v

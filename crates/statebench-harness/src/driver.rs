@@ -29,17 +29,21 @@ pub enum Driver {
     Threads,
     /// Tokio tasks on a multi-thread runtime (one worker per core), async calls.
     Tasks,
+    /// Go's goroutines calling Go's own implementations (the Go contenders of `scripts/go/`,
+    /// run by the `statebench` binary as a child process): never a Rust strategy's driver.
+    Goroutines,
 }
 
 impl Driver {
-    /// Both drivers.
+    /// The two drivers of the Rust strategies.
     pub const ALL: [Driver; 2] = [Driver::Threads, Driver::Tasks];
 
-    /// The stable name (`threads`, `tasks`).
+    /// The stable name (`threads`, `tasks`, `goroutines`).
     pub fn name(self) -> &'static str {
         match self {
             Driver::Threads => "threads",
             Driver::Tasks => "tasks",
+            Driver::Goroutines => "goroutines",
         }
     }
 
@@ -49,6 +53,7 @@ impl Driver {
         match self {
             Driver::Threads => "OS threads making blocking calls",
             Driver::Tasks => "tokio tasks (one worker per core) making async calls",
+            Driver::Goroutines => "Go goroutines (GOMAXPROCS = cores) in a Go process",
         }
     }
 
@@ -63,12 +68,12 @@ impl Driver {
 
     /// Parses a driver name.
     pub fn parse(name: &str) -> Result<Driver, WorkloadError> {
-        Driver::ALL
+        [Driver::Threads, Driver::Tasks, Driver::Goroutines]
             .into_iter()
             .find(|d| d.name() == name)
             .ok_or_else(|| {
                 WorkloadError(format!(
-                    "unknown driver {name:?}; the drivers are threads, tasks"
+                    "unknown driver {name:?}; the drivers are threads, tasks, goroutines"
                 ))
             })
     }
@@ -412,6 +417,9 @@ fn coordinate(control: &Control, warmup: Duration, duration: Duration) -> Window
 
 /// Runs one repetition of `cell` on a fresh `I`.
 pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repetition, RunError> {
+    if cell.driver == Driver::Goroutines {
+        return Err(not_rust(I::NAME));
+    }
     let workload = cell.workload;
     let plans = plans::<S>(workload, cell.clients, cell.seed)?;
     let kinds = S::KINDS.len();
@@ -449,6 +457,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
             });
             (service, clients, window, None)
         }
+        Driver::Goroutines => return Err(not_rust(I::NAME)),
         Driver::Tasks => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -609,6 +618,13 @@ fn summarize<S: Subject, I: Service<S>>(
     Ok((repetition, clients, tally))
 }
 
+/// The refusal of a Rust strategy asked to run under the Go driver.
+fn not_rust(name: &str) -> RunError {
+    RunError(format!(
+        "{name} is a Rust strategy: the goroutines driver runs Go's own implementations only"
+    ))
+}
+
 /// Runs exactly `ops` operations of `workload`'s plan for one client on a fresh `I`, called by
 /// `driver`, checking every reply; then shuts the service down. No clock is read and nothing
 /// is timed: this is the loop the instruction tier counts (`statebench instructions`), where
@@ -619,6 +635,9 @@ pub fn run_counted<S: Subject, I: Service<S>>(
     ops: u64,
     seed: u64,
 ) -> Result<(), RunError> {
+    if driver == Driver::Goroutines {
+        return Err(not_rust(I::NAME));
+    }
     let plan = plans::<S>(workload, 1, seed)?
         .into_iter()
         .next()
@@ -650,6 +669,7 @@ pub fn run_counted<S: Subject, I: Service<S>>(
             });
             run.and(shut(service))
         }
+        Driver::Goroutines => Err(not_rust(I::NAME)),
         Driver::Tasks => {
             // One thread: the count is then the async call's, not that of a multi-thread
             // runtime's workers parking, waking and stealing, which depends on the load (an

@@ -94,6 +94,11 @@ pub struct Floors {
     pub thread_sleep_1ms_ns: Floor,
     /// How long `tokio::time::sleep(1 ms)` really sleeps.
     pub tokio_sleep_1ms_ns: Floor,
+    /// How long Go's `time.Sleep(1 ms)` really sleeps (the mean of ten in a Go contender
+    /// process), when the run had Go: the floor under the Go rows of the reference program.
+    /// [`Floors::measure`] leaves it empty; the `statebench` binary measures it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go_sleep_1ms_ns: Option<Floor>,
 }
 
 impl Floors {
@@ -118,6 +123,7 @@ impl Floors {
             mutex_uncontended_ns: Floor::measure(|| mutex_uncontended(1_000_000)),
             thread_sleep_1ms_ns: Floor::measure(|| thread_sleep_1ms(10)),
             tokio_sleep_1ms_ns: try_floor(|| tokio_sleep_1ms(10))?,
+            go_sleep_1ms_ns: None,
         })
     }
 
@@ -136,6 +142,7 @@ impl Floors {
             mutex_uncontended_ns: floor(10.0),
             thread_sleep_1ms_ns: floor(1_080_000.0),
             tokio_sleep_1ms_ns: floor(2_120_000.0),
+            go_sleep_1ms_ns: None,
         }
     }
 
@@ -177,6 +184,10 @@ impl Floors {
             (
                 "`tokio::time::sleep(1 ms)` really takes",
                 Some(&self.tokio_sleep_1ms_ns),
+            ),
+            (
+                "Go's `time.Sleep(1 ms)` really takes",
+                self.go_sleep_1ms_ns.as_ref(),
             ),
         ]
     }

@@ -29,6 +29,18 @@ pub struct Machine {
     pub profile: String,
     /// How the cores are laid out and shared.
     pub topology: Topology,
+    /// The Go toolchain that built and ran the Go rows, if the run had any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go: Option<GoRuntime>,
+}
+
+/// The Go side of a run: what ran the Go contenders.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoRuntime {
+    /// `runtime.Version()` of the contender, e.g. `go1.27.3`.
+    pub version: String,
+    /// `runtime.GOMAXPROCS(0)`: how many OS threads ran Go code at once.
+    pub gomaxprocs: usize,
 }
 
 /// How the cores the run can use are laid out.
@@ -136,6 +148,7 @@ impl Machine {
             }
             .into(),
             topology: Topology::detect(),
+            go: None,
         }
     }
 }
@@ -159,6 +172,7 @@ impl Machine {
                 smt_siblings: vec!["0".into(), "1".into()],
                 virtual_machine: true,
             },
+            go: None,
         }
     }
 }

@@ -41,6 +41,7 @@ fn driver_words(driver: Driver) -> &'static str {
     match driver {
         Driver::Threads => "called from OS threads",
         Driver::Tasks => "called from tokio tasks",
+        Driver::Goroutines => "called from Go's goroutines",
     }
 }
 
@@ -104,6 +105,12 @@ impl<'a> Analysis<'a> {
             fallback: 0.0,
         };
         for w in &results.settings.workloads {
+            // Go's rows have a summary line of their own (leaders among Go's programs); the
+            // guide's family and crossover statements are about the Rust strategies.
+            let go = analysis.cells(w, Driver::Goroutines);
+            if let Some(cell) = summary_cell(&go) {
+                analysis.plan_leaders(cell);
+            }
             for driver in Driver::ALL {
                 let cells = analysis.cells(w, driver);
                 // The summary's leader against every other record of its cell, to name ties.
