@@ -1,7 +1,8 @@
 //! Turns a statebench results document into what people read: plain-text tables for the
 //! terminal ([`table`]), SVG plots ([`plots`]) and a markdown report ([`markdown`]) with its
 //! decision guide ([`guide`]), the owner forms' targets ([`owners`]), the library rows' questions
-//! ([`picks`]) and its machine-and-floors
+//! ([`picks`]), Go beside Rust and the reference text's table ([`reference`]) and its
+//! machine-and-floors
 //! section ([`machine`]), whose every
 //! figure comes from the document, so rendering the same file twice gives the same report;
 //! how far several runs agree ([`agreement`]); what changed between two builds ([`compare`])
@@ -18,4 +19,5 @@ pub mod owners;
 pub mod picks;
 pub mod plots;
 pub mod power;
+pub mod reference;
 pub mod table;

@@ -152,7 +152,7 @@ fn predictions(results: &Results) -> String {
 pub fn timer_cap(results: &Results) -> String {
     let f = &results.floors;
     let mut out = String::new();
-    let caps = [
+    let mut caps = vec![
         (
             Driver::Threads,
             f.thread_sleep_1ms_ns.median,
@@ -172,6 +172,15 @@ pub fn timer_cap(results: &Results) -> String {
         human_rate(110.0 / (caps[0].1 / 1e9)),
         human_rate(110.0 / (caps[1].1 / 1e9)),
     );
+    if let Some(go) = &f.go_sleep_1ms_ns {
+        let _ = write!(
+            out,
+            " Go's `time.Sleep(1 ms)` takes {}: a cap of {} for the goroutines rows.",
+            human_ns(go.median),
+            human_rate(110.0 / (go.median / 1e9))
+        );
+        caps.push((Driver::Goroutines, go.median, "a goroutine"));
+    }
     for (driver, sleep, _) in caps {
         let cap = 110.0 / (sleep / 1e9);
         let fastest = results

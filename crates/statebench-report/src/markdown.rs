@@ -64,7 +64,7 @@ pub fn summary(results: &Results) -> String {
     header.extend(names.iter().map(String::as_str));
     let mut rows = Vec::new();
     for w in &results.settings.workloads {
-        for driver in Driver::ALL {
+        for driver in [Driver::Threads, Driver::Tasks, Driver::Goroutines] {
             let cells = analysis.cells(w, driver);
             let Some(cell) = summary_cell(&cells) else {
                 continue;
@@ -405,6 +405,11 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
         out += "\n## The owner's best shot\n\n";
         out += &owners;
     }
+    let reference = crate::reference::section(results);
+    if !reference.is_empty() {
+        out += "\n## Go beside Rust, and the reference text's table\n\n";
+        out += &reference;
+    }
 
     out += "\n## The machine and its floors\n\n";
     out += &crate::machine::section(results);
@@ -417,8 +422,9 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
     out += "## Methodology\n\n";
     out += &methodology(results);
     out += "\nIn the plots each implementation keeps its colour, a shade of its family's: owners \
-            blue, locks green, concurrent structures purple. OS-thread clients are solid lines, \
-            tokio-task clients dashed.\n";
+            blue, locks green, concurrent structures purple. OS-thread clients (and Go's \
+            goroutines) are solid lines, tokio-task clients dashed; the legend names each \
+            line's driver.\n";
     Ok(Rendered {
         markdown: out,
         files,

@@ -40,17 +40,18 @@ pub const SYNC_LOCKS: [&str; 3] = ["mutex_std", "rwlock_std", "mutex_parking_lot
 /// The striped lock, and the one lock it stripes.
 pub const STRIPED: (&str, &str) = ("striped", "mutex_parking_lot");
 
-/// One planned ratio `a / b` and the cell it belongs to.
-struct Pair<'a> {
-    workload: &'a str,
-    driver: Driver,
-    clients: usize,
-    a: &'a Record,
-    b: &'a Record,
+/// One planned ratio `a / b` and the cell it belongs to (that of `a`; `b` may be another
+/// driver's).
+pub(crate) struct Pair<'a> {
+    pub(crate) workload: &'a str,
+    pub(crate) driver: Driver,
+    pub(crate) clients: usize,
+    pub(crate) a: &'a Record,
+    pub(crate) b: &'a Record,
 }
 
 /// The fastest (by median) of `names` in the cell.
-fn fastest<'a>(
+pub(crate) fn fastest<'a>(
     results: &'a Results,
     names: &[&str],
     workload: &str,
@@ -148,7 +149,7 @@ impl<'a> Plan<'a> {
 }
 
 /// The interval of `a / b` at `level` (none with fewer than two repetitions a side).
-fn interval(p: &Pair<'_>, level: f64) -> Option<RatioInterval> {
+pub(crate) fn interval(p: &Pair<'_>, level: f64) -> Option<RatioInterval> {
     Welch::of(&rates(p.a), &rates(p.b)).map(|w| w.interval(level))
 }
 

@@ -1,0 +1,464 @@
+//! Go beside Rust, and the reference text's comparison put to the test.
+//!
+//! statebench answers a Go idiom: the stateful goroutine that owns a map and serves it over
+//! channels, offered as an alternative to `sync.Mutex`, with a comparison table (message
+//! passing against shared memory, "lock-free", complexity, performance "good" against "better
+//! for simple ops", composability) and advice on when to pick which. This section takes both
+//! where a run can:
+//!
+//! * **Go's programs beside Rust's**: Go's own stateful goroutine and `sync.Mutex` (the rows of
+//!   the goroutines driver, `scripts/go/`), against Rust's plain owner task and `std` mutex in
+//!   the same cells.
+//! * **The table, row by row**: each claim answered with ratios of this run where one measures
+//!   it — the lock against the plain owner on the simple services (the int map, the counter)
+//!   and on the richer ones (sessions, cache), in Go and in Rust; what the owners' channels
+//!   do and cost in CPU per operation — and said plainly where a run cannot tell (complexity,
+//!   composability).
+//!
+//! As in the other sections the ratios are one family: Welch's interval on log throughput at the
+//! Bonferroni level for the section's number of ratios, *faster* or *slower* only when the
+//! whole interval lies beyond ±10 % ([`MIN_EFFECT`]), *the same* when it lies within.
+
+use std::fmt::Write;
+
+use statebench_harness::Driver;
+use statebench_harness::results::Results;
+use statebench_harness::stats::{ALPHA, MIN_EFFECT, Verdict, bonferroni_level};
+
+use crate::owners::{PLAIN, THREAD, find, grid, ratio_words};
+use crate::picks::{Pair, SYNC_LOCKS, fastest, interval};
+use crate::table::markdown_table;
+
+/// Go's stateful goroutine.
+pub const GO_OWNER: &str = "go_goroutine";
+/// Go's `sync.Mutex`.
+pub const GO_MUTEX: &str = "go_mutex";
+/// The plain owners, the reference text's idiom in Rust: an owner task, an owner thread.
+pub const PLAIN_OWNERS: [&str; 2] = [PLAIN, THREAD];
+/// The reference program as written (1 ms sleep after every operation).
+pub const AS_WRITTEN: &str = "seed";
+/// Services whose state is simple: one map of numbers, one number.
+pub const SIMPLE: [&str; 2] = ["kv", "counter"];
+/// Services whose state and access are richer: records with expiry, touches and a cleanup.
+pub const RICHER: [&str; 2] = ["sessions", "cache"];
+
+fn label(p: &Pair<'_>) -> String {
+    format!("`{}` / {}", p.workload, p.driver.name())
+}
+
+/// Every ratio of the section, planned before any is tested.
+#[derive(Default)]
+struct Plan<'a> {
+    /// `go_goroutine` / `owner_tokio` from tasks: Go's owner against Rust's owner task.
+    go_owner: Vec<Pair<'a>>,
+    /// `go_mutex` / `mutex_std` from threads.
+    go_mutex: Vec<Pair<'a>>,
+    /// `go_mutex` / `go_goroutine`, Go's own answer, on the simple services.
+    go_simple: Vec<Pair<'a>>,
+    /// The fastest blocking lock / the faster plain owner, per Rust cell of a simple service
+    /// (the reference program as written left out: its sleep bounds every row).
+    rust_simple: Vec<Pair<'a>>,
+    /// The same on the richer services.
+    rust_richer: Vec<Pair<'a>>,
+    /// The same two ratios on the reference program as written, Go and Rust.
+    as_written: Vec<Pair<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    fn of(results: &'a Results) -> Plan<'a> {
+        let mut plan = Plan::default();
+        for w in &results.settings.workloads {
+            let workload = w.name.as_str();
+            let mut counts: Vec<usize> = results
+                .records
+                .iter()
+                .filter(|r| r.workload == workload)
+                .map(|r| r.clients)
+                .collect();
+            counts.sort_unstable();
+            counts.dedup();
+            let simple = SIMPLE.contains(&w.service.as_str());
+            let richer = RICHER.contains(&w.service.as_str());
+            for clients in counts {
+                let one = |name, driver| find(results, workload, name, driver, clients);
+                let pair = |driver, a, b| Pair {
+                    workload,
+                    driver,
+                    clients,
+                    a,
+                    b,
+                };
+                let go_owner = one(GO_OWNER, Driver::Goroutines);
+                if let (Some(a), Some(b)) = (go_owner, one(PLAIN, Driver::Tasks)) {
+                    plan.go_owner.push(pair(Driver::Goroutines, a, b));
+                }
+                if let (Some(a), Some(b)) = (
+                    one(GO_MUTEX, Driver::Goroutines),
+                    one("mutex_std", Driver::Threads),
+                ) {
+                    plan.go_mutex.push(pair(Driver::Goroutines, a, b));
+                }
+                if let (Some(a), Some(b)) = (one(GO_MUTEX, Driver::Goroutines), go_owner) {
+                    let p = pair(Driver::Goroutines, a, b);
+                    if workload == AS_WRITTEN {
+                        plan.as_written.push(p);
+                    } else if simple {
+                        plan.go_simple.push(p);
+                    }
+                }
+                for driver in Driver::ALL {
+                    let (Some(a), Some(b)) = (
+                        fastest(results, &SYNC_LOCKS, workload, driver, clients),
+                        fastest(results, &PLAIN_OWNERS, workload, driver, clients),
+                    ) else {
+                        continue;
+                    };
+                    let p = pair(driver, a, b);
+                    if workload == AS_WRITTEN {
+                        plan.as_written.push(p);
+                    } else if simple {
+                        plan.rust_simple.push(p);
+                    } else if richer {
+                        plan.rust_richer.push(p);
+                    }
+                }
+            }
+        }
+        plan
+    }
+
+    fn tests(&self) -> usize {
+        self.go_owner.len()
+            + self.go_mutex.len()
+            + self.go_simple.len()
+            + self.rust_simple.len()
+            + self.rust_richer.len()
+            + self.as_written.len()
+    }
+}
+
+/// How many cells of each verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// `a` faster beyond 10 %.
+    pub faster: usize,
+    /// `a` slower beyond 10 %.
+    pub slower: usize,
+    /// Within 10 %.
+    pub same: usize,
+    /// Neither.
+    pub unresolved: usize,
+}
+
+impl Tally {
+    fn of<'p, 'a: 'p>(pairs: impl IntoIterator<Item = &'p Pair<'a>>, level: f64) -> Tally {
+        let mut t = Tally::default();
+        for p in pairs {
+            match interval(p, level).map(|i| i.verdict(MIN_EFFECT)) {
+                Some(Verdict::Faster) => t.faster += 1,
+                Some(Verdict::Slower) => t.slower += 1,
+                Some(Verdict::Same) => t.same += 1,
+                _ => t.unresolved += 1,
+            }
+        }
+        t
+    }
+
+    fn cells(&self) -> usize {
+        self.faster + self.slower + self.same + self.unresolved
+    }
+
+    /// `the lock faster in 9 of 12 cells, slower in 0, the same in 1, cannot tell in 2`.
+    fn words(&self, subject: &str) -> String {
+        format!(
+            "{subject} faster in {} of {} cells, slower in {}, the same in {}, cannot tell in {}",
+            self.faster,
+            self.cells(),
+            self.slower,
+            self.same,
+            self.unresolved
+        )
+    }
+
+    /// The verdict on a claim that `a` is better than `b`: it agrees where `a` is faster, and
+    /// disagrees where `a` is slower or the same.
+    pub fn verdict_on_better(&self) -> &'static str {
+        let against = self.slower + self.same;
+        match (self.faster, against) {
+            (0, 0) => "cannot tell",
+            (_, 0) if self.unresolved == 0 => "**agrees**",
+            (_, 0) => "**agrees** where the run can tell",
+            (0, _) => "**disagrees**",
+            _ => "**partly**: it depends on the cell",
+        }
+    }
+}
+
+impl Tally {
+    /// The verdict on advice to pick the owner (`b`) over the lock (`a`): it agrees where the
+    /// owner is as fast or faster, and disagrees where the lock is faster.
+    pub fn verdict_on_owner_not_worse(&self) -> &'static str {
+        let owner_fine = self.slower + self.same;
+        match (owner_fine, self.faster) {
+            (0, 0) => "cannot tell",
+            (_, 0) if self.unresolved == 0 => "**agrees** on speed",
+            (_, 0) => "**agrees** on speed where the run can tell",
+            (0, _) => "**disagrees** on speed: the lock is faster there too",
+            _ => "**partly**: it depends on the cell",
+        }
+    }
+}
+
+/// The median over `pairs` of `b`'s CPU time per operation over `a`'s, with the range: what
+/// the owner (`b`) spends per operation for each unit the lock (`a`) spends.
+fn cpu_ratio(pairs: &[&Pair<'_>]) -> Option<(f64, f64, f64)> {
+    let mut ratios: Vec<f64> = pairs
+        .iter()
+        .map(|p| p.b.summary.cpu_ns_per_op.median / p.a.summary.cpu_ns_per_op.median)
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .collect();
+    if ratios.is_empty() {
+        return None;
+    }
+    ratios.sort_by(f64::total_cmp);
+    Some((
+        ratios[ratios.len() / 2],
+        ratios[0],
+        ratios[ratios.len() - 1],
+    ))
+}
+
+fn ratio_grid(pairs: &[Pair<'_>], level: f64) -> String {
+    let entries: Vec<(String, usize, String)> = pairs
+        .iter()
+        .map(|p| {
+            let i = interval(p, level);
+            let word = match i.map(|i| i.verdict(MIN_EFFECT)) {
+                Some(Verdict::Faster) => " **faster**",
+                Some(Verdict::Slower) => " **slower**",
+                Some(Verdict::Same) => " **same**",
+                _ => " ?",
+            };
+            (label(p), p.clients, format!("{}{word}", ratio_words(i)))
+        })
+        .collect();
+    grid(&entries)
+}
+
+/// The section as markdown (empty when the run has neither Go rows nor a lock and a plain
+/// owner in one cell).
+pub fn section(results: &Results) -> String {
+    let plan = Plan::of(results);
+    if plan.tests() == 0 {
+        return String::new();
+    }
+    let level = bonferroni_level(ALPHA, plan.tests());
+    let mut out = format!(
+        "Each ratio's interval is Welch's on log throughput over the repetitions, at {:.3} % \
+         confidence, so that all {} ratios of this section hold together with 95 % probability \
+         (Bonferroni); **faster** or **slower** beyond ±{:.0} %, **same** within, `?` cannot \
+         tell.\n\n",
+        100.0 * level,
+        plan.tests(),
+        100.0 * MIN_EFFECT
+    );
+
+    out += "### Go's programs beside Rust's\n\n";
+    let go_rows = results
+        .records
+        .iter()
+        .any(|r| r.driver == Driver::Goroutines);
+    match (&results.machine.go, go_rows) {
+        (Some(go), true) => {
+            let sleep = results.floors.go_sleep_1ms_ns.as_ref().map_or(
+                "Go's sleep floor was not measured".to_owned(),
+                |f| {
+                    format!(
+                        "A 1 ms `time.Sleep` took {} here",
+                        crate::table::human_ns(f.median)
+                    )
+                },
+            );
+            let _ = writeln!(
+                out,
+                "The goroutines rows are Go's own programs (`scripts/go/`, {}, GOMAXPROCS {}), \
+                 run by the same runner as the Rust rows: the same workloads, client counts, \
+                 warm-up, window, repetitions and latency sampling, each checking its replies \
+                 and final state. {sleep} (the machine section has every floor).\n",
+                go.version, go.gomaxprocs
+            );
+        }
+        _ => {
+            out += "Not in this run: it has no Go rows (Go was not available — \
+                    `scripts/install-go.sh` installs it — or the selection left them out).\n\n";
+        }
+    }
+    for (pairs, what, subject) in [
+        (
+            &plan.go_owner,
+            "Go's stateful goroutine / Rust's plain owner task (`owner_tokio` from tasks): two \
+             owners on green threads, each client's request carrying its reply channel.",
+            "Go's owner",
+        ),
+        (
+            &plan.go_mutex,
+            "`go_mutex` / `mutex_std` from OS threads: the same lock around the same map.",
+            "Go's mutex",
+        ),
+    ] {
+        if pairs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{what}\n");
+        out += &ratio_grid(pairs, level);
+        let _ = writeln!(out, "\n{}.\n", Tally::of(pairs, level).words(subject));
+    }
+
+    out += "### The reference text's table, measured\n\n";
+    let go_simple = Tally::of(&plan.go_simple, level);
+    let rust_simple = Tally::of(&plan.rust_simple, level);
+    let rust_richer = Tally::of(&plan.rust_richer, level);
+    let of_service = |pairs: &[Pair<'_>], service: &str| {
+        Tally::of(pairs.iter().filter(|p| p.a.service == service), level)
+    };
+    let both = |a: Tally, b: Tally| Tally {
+        faster: a.faster + b.faster,
+        slower: a.slower + b.slower,
+        same: a.same + b.same,
+        unresolved: a.unresolved + b.unresolved,
+    };
+    let simple_all = both(go_simple, rust_simple);
+    let counter = both(
+        of_service(&plan.go_simple, "counter"),
+        of_service(&plan.rust_simple, "counter"),
+    );
+    let written = Tally::of(&plan.as_written, level);
+    let owner_cpu: Vec<&Pair<'_>> = plan
+        .go_simple
+        .iter()
+        .chain(&plan.rust_simple)
+        .chain(&plan.rust_richer)
+        .collect();
+    let cpu = cpu_ratio(&owner_cpu).map_or("no cell has both".to_owned(), |(median, low, high)| {
+        format!(
+            "the plain owner spends a median {median:.1}× the CPU time per operation of the \
+                 fastest lock in its cell ({low:.1}–{high:.1}× over {} cells)",
+            owner_cpu.len()
+        )
+    });
+    let lock_vs_owner = |t: &Tally, who: &str| {
+        if t.cells() == 0 {
+            format!("{who}: not in this run")
+        } else {
+            t.words(&format!("{who}: the lock"))
+        }
+    };
+    let rows = vec![
+        vec![
+            "Performance: stateful goroutines *good*, mutexes *better for simple ops*".to_owned(),
+            format!(
+                "Lock / plain owner on the int map and the counter. {}. {}.",
+                lock_vs_owner(&go_simple, "Go (`go_mutex` / `go_goroutine`)"),
+                lock_vs_owner(
+                    &rust_simple,
+                    "Rust (fastest of the std and parking_lot locks / faster of `owner_tokio` \
+                     and `owner_thread`, per driver)"
+                )
+            ),
+            simple_all.verdict_on_better().to_owned(),
+        ],
+        vec![
+            "The same, in the reference program as written (1 ms sleep after every operation)"
+                .to_owned(),
+            if written.cells() == 0 {
+                "Not in this run.".to_owned()
+            } else {
+                format!(
+                    "Lock / plain owner on `{AS_WRITTEN}`, Go and Rust: {}. The sleep, not \
+                     the strategy, sets the pace there.",
+                    written.words("the lock")
+                )
+            },
+            written.verdict_on_better().to_owned(),
+        ],
+        vec![
+            "Lock-free: stateful goroutines *yes*, mutexes *no*".to_owned(),
+            format!(
+                "No lock guards the owner's state, but its channels are no lock-free \
+                 structure: every Go channel send and receive takes the channel's own lock \
+                 (`runtime/chan.go`), a `select` locks every channel it waits on, and every \
+                 client waits for the one owner, so an owner that stalls stalls them all. What \
+                 the messages cost shows in CPU time: {cpu}."
+            ),
+            "**disagrees**: the lock moved into the channels and the owner".to_owned(),
+        ],
+        vec![
+            "Complexity: higher / lower; composability: excellent / good".to_owned(),
+            "Properties of code, not of a run: no figure here measures them.".to_owned(),
+            "cannot tell".to_owned(),
+        ],
+        vec![
+            "Advice: stateful goroutines *when state access patterns are complex*".to_owned(),
+            if rust_richer.cells() == 0 {
+                "Not in this run (no sessions or cache cell with a lock and a plain owner)."
+                    .to_owned()
+            } else {
+                format!(
+                    "On the richer services (sessions with touches and expiry, the cache with \
+                     TTLs and a periodic cleanup), lock / plain owner: {}. A longer critical \
+                     section is the direct test, and not in this run.",
+                    rust_richer.words("the lock")
+                )
+            },
+            rust_richer.verdict_on_owner_not_worse().to_owned(),
+        ],
+        vec![
+            "Advice: mutexes *when state is simple (e.g. a counter)* and *when performance is \
+             critical*"
+                .to_owned(),
+            if counter.cells() == 0 {
+                "Not in this run.".to_owned()
+            } else {
+                format!(
+                    "On the counter alone, Go and Rust: {}; every simple cell: see the first \
+                     row.",
+                    counter.words("the lock")
+                )
+            },
+            counter.verdict_on_better().to_owned(),
+        ],
+    ];
+    out += &markdown_table(
+        &["the reference text says", "this run measured", "verdict"],
+        "lll",
+        &rows,
+    );
+    let _ = writeln!(
+        out,
+        "\n*Agrees* where every cell that can tell says so, *disagrees* where none does, *partly* \
+         where the cells differ. The cells, ratio by ratio:\n"
+    );
+    for (pairs, what) in [
+        (&plan.go_simple, "Go, `go_mutex` / `go_goroutine`:"),
+        (
+            &plan.rust_simple,
+            "Rust, the fastest lock / the faster plain owner, simple services:",
+        ),
+        (
+            &plan.rust_richer,
+            "Rust, the fastest lock / the faster plain owner, richer services:",
+        ),
+        (
+            &plan.as_written,
+            "The reference program as written, the lock / the owner:",
+        ),
+    ] {
+        if pairs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{what}\n");
+        out += &ratio_grid(pairs, level);
+        out.push('\n');
+    }
+    out
+}
