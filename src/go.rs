@@ -334,7 +334,9 @@ pub fn toolchain() -> Result<PathBuf, String> {
         if go == "off" {
             return Err("Go's rows are off (STATEBENCH_GO=off)".to_owned());
         }
-        return Ok(PathBuf::from(go));
+        // Absolute: the build runs in the module's folder.
+        return std::path::absolute(&go)
+            .map_err(|e| format!("STATEBENCH_GO={}: {e}", Path::new(&go).display()));
     }
     let on_path = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
