@@ -136,49 +136,52 @@ func (c *rwMutexCounter) reset() uint64 {
 
 func (c *rwMutexCounter) final() uint64 { return c.get() }
 
+// The counter's kinds, as indexed in kinds["counter"].
+const (
+	kindIncrement = iota
+	kindCounterGet
+	kindReset
+)
+
 // runCounter checks, as the Rust side does, that every increment is accounted for: the final
 // count plus every count a reset took away is the number of increments made. Without resets in
 // any mix, it checks too that no client sees the count go down and each client's increments
 // answer ever higher counts.
 func runCounter(s Settings, c counter) (Result, error) {
-	total, resets := 0, false
+	resets := false
 	for _, g := range s.Groups {
-		total += g.Clients
 		for _, m := range g.Mix {
 			resets = resets || (m.Op == "reset" && m.Percent > 0)
 		}
 	}
 	var bad atomic.Value
-	increments := make([]uint64, total)
-	taken := make([]uint64, total) // what this client's resets took away
-	last := make([]uint64, total)
 	var r Result
-	clients(s, &r, func(cl *client, kind string) {
-		switch kind {
-		case "increment":
+	all := clients(s, &r, func(cl *client, st step) {
+		switch st.kind {
+		case kindIncrement:
 			v := c.increment()
-			increments[cl.id]++
-			if !resets && v <= last[cl.id] {
-				bad.CompareAndSwap(nil, fmt.Errorf("an increment answered %d after this client saw %d", v, last[cl.id]))
+			cl.increments++
+			if !resets && v <= cl.last {
+				bad.CompareAndSwap(nil, fmt.Errorf("an increment answered %d after this client saw %d", v, cl.last))
 			}
-			last[cl.id] = v
-		case "get":
+			cl.last = v
+		case kindCounterGet:
 			v := c.get()
-			if !resets && v < last[cl.id] {
-				bad.CompareAndSwap(nil, fmt.Errorf("a get saw the count go from %d down to %d", last[cl.id], v))
+			if !resets && v < cl.last {
+				bad.CompareAndSwap(nil, fmt.Errorf("a get saw the count go from %d down to %d", cl.last, v))
 			}
-			last[cl.id] = v
-		case "reset":
-			taken[cl.id] += c.reset()
+			cl.last = v
+		case kindReset:
+			cl.taken += c.reset()
 		}
 	})
 	if err, _ := bad.Load().(error); err != nil {
 		return r, err
 	}
 	var made, gone uint64
-	for i := range increments {
-		made += increments[i]
-		gone += taken[i]
+	for _, cl := range all {
+		made += cl.increments
+		gone += cl.taken
 	}
 	if final := c.final(); final+gone != made {
 		return r, fmt.Errorf("the count ends at %d and resets took %d, after %d increments", final, gone, made)

@@ -189,6 +189,12 @@ func readable(v, key, clients int, prefill bool) bool {
 	return c >= 0 && c < clients && v&0xff == tag(c, seq, key)
 }
 
+// The int map's kinds, as indexed in kinds["intmap"].
+const (
+	kindGet = iota
+	kindSet
+)
+
 func runIntMap(s Settings, m intMap) (Result, error) {
 	total := 0
 	for _, g := range s.Groups {
@@ -200,28 +206,38 @@ func runIntMap(s Settings, m intMap) (Result, error) {
 		}
 	}
 	var bad atomic.Value // the first wrong reply, as an error
-	lastWrites := make([]map[int]int, total)
-	writes := make([]int, total)
-	for i := range lastWrites {
-		lastWrites[i] = map[int]int{}
-	}
 	var r Result
-	clients(s, &r, func(c *client, kind string) {
-		k := c.rng.Intn(s.Keys)
-		switch kind {
-		case "get":
-			if v := m.get(k); !readable(v, k, total, s.Prefill) {
-				bad.CompareAndSwap(nil, fmt.Errorf("key %d read %d, which no client wrote", k, v))
+	all := clients(s, &r, func(c *client, st step) {
+		if st.kind == kindGet {
+			if v := m.get(st.key); !readable(v, st.key, total, s.Prefill) {
+				bad.CompareAndSwap(nil, fmt.Errorf("key %d read %d, which no client wrote", st.key, v))
 			}
-		case "set":
-			writes[c.id]++
-			v := written(c.id, writes[c.id], k)
-			m.set(k, v)
-			lastWrites[c.id][k] = v
+			return
 		}
+		c.sets++
+		m.set(st.key, written(c.id, int(c.sets), st.key))
 	})
 	if err, _ := bad.Load().(error); err != nil {
 		return r, err
+	}
+	// Each client's last write to each key, from where it stopped in its plan: walking back
+	// over at most one lap, the first set seen to a key is the client's last one to it, and
+	// its sequence number counts down from the client's sets. Nothing is recorded in the loop.
+	lastWrites := make([]map[int]int, len(all))
+	for i, c := range all {
+		mine := map[int]int{}
+		seq := c.sets
+		for back := uint64(1); back <= c.applied && back <= planLen; back++ {
+			st := c.plan[(c.applied-back)%planLen]
+			if st.kind != kindSet {
+				continue
+			}
+			if _, seen := mine[st.key]; !seen {
+				mine[st.key] = written(c.id, int(seq), st.key)
+			}
+			seq--
+		}
+		lastWrites[i] = mine
 	}
 	final := m.snapshot()
 	for k := 0; k < s.Keys; k++ {

@@ -273,25 +273,55 @@ const (
 	stopping
 )
 
-// client is one client's state: its identity, its mix and its choices.
-type client struct {
-	id      int
-	mix     []MixEntry
-	rng     *rand.Rand
-	done    map[string]uint64  // operations completed in the window, per kind
-	samples map[string][]int64 // latencies of the timed ones, per kind
+// planLen is how many operations a client generates before the run, as the Rust harness's
+// plans (PLAN_LEN): the loop then only walks its plan, cycling.
+const planLen = 4096
+
+// step is one planned operation: its kind (an index into the program's kinds) and its key.
+type step struct {
+	kind int
+	key  int
 }
 
-// next picks the client's next operation from its mix.
-func (c *client) next() string {
-	n := c.rng.Intn(100)
-	for _, m := range c.mix {
-		if n < m.Percent {
-			return m.Op
-		}
-		n -= m.Percent
+// client is one client's state, its own allocation (padded, so that no two clients' counters
+// share a cache line): its plan, what it completed and timed, and what the program's checks
+// need of it.
+type client struct {
+	_       [64]byte
+	id      int
+	plan    []step
+	applied uint64    // operations applied in all: warm-up, window and the last one
+	done    []uint64  // operations completed in the window, per kind
+	samples [][]int64 // latencies of the timed ones, per kind
+	// The programs' own: the int map's sets so far, the counter's increments, what its
+	// resets took away, and the last count it saw.
+	sets, increments, taken, last uint64
+	_                             [64]byte
+}
+
+// newPlan draws planLen operations from mix, over keys keys (0: none).
+func newPlan(rng *rand.Rand, program string, mix []MixEntry, keys int) []step {
+	index := map[string]int{}
+	for i, k := range kinds[program] {
+		index[k] = i
 	}
-	return c.mix[len(c.mix)-1].Op
+	plan := make([]step, planLen)
+	for i := range plan {
+		n := rng.Intn(100)
+		op := mix[len(mix)-1].Op
+		for _, m := range mix {
+			if n < m.Percent {
+				op = m.Op
+				break
+			}
+			n -= m.Percent
+		}
+		plan[i].kind = index[op]
+		if keys > 0 {
+			plan[i].key = rng.Intn(keys)
+		}
+	}
+	return plan
 }
 
 // cpuTime is the process's CPU time so far, user and system.
@@ -303,62 +333,74 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// clients starts every client of s; each runs op for the operation its mix picks, from the
-// common start until the window closes (op returns when it is done). As in the Rust harness, an
-// operation counts when it completes inside the window, and one in SampleEvery is timed. It
-// fills the window's figures of r.
-func clients(s Settings, r *Result, op func(c *client, kind string)) {
+// clients starts every client of s; each walks its plan, calling op for every step, from the
+// common start until the window closes (op returns when the operation is done). As in the Rust
+// harness, an operation counts when it completes inside the window, and one in SampleEvery is
+// timed. It fills the window's figures of r and returns the clients, for the program's checks.
+func clients(s Settings, r *Result, op func(c *client, st step)) []*client {
 	every := 1
 	for every < s.SampleEvery {
 		every <<= 1
 	}
 	mask := uint64(every - 1)
 	cost := timingCost()
+	names := kinds[s.Program]
 	var phase atomic.Int32
 	start := make(chan struct{})
-	total := 0
-	for _, g := range s.Groups {
-		total += g.Clients
-	}
-	finished := make(chan *client, total)
-	id := 0
+	var all []*client
 	for _, g := range s.Groups {
 		for i := 0; i < g.Clients; i++ {
-			c := &client{id: id, mix: g.Mix, rng: rand.New(rand.NewSource(s.Seed ^ int64(id)*0x5851f42d)), done: map[string]uint64{}, samples: map[string][]int64{}}
-			id++
-			go func() {
-				<-start
-				sleep := time.Duration(s.SleepMicros) * time.Microsecond
-				offset := uint64(c.rng.Int63())
-				for n := uint64(0); ; n++ {
-					kind := c.next()
-					timed := (n+offset)&mask == 0
-					var t time.Time
+			id := len(all)
+			rng := rand.New(rand.NewSource(s.Seed ^ int64(id)*0x5851f42d))
+			all = append(all, &client{
+				id:      id,
+				plan:    newPlan(rng, s.Program, g.Mix, s.Keys),
+				done:    make([]uint64, len(names)),
+				samples: make([][]int64, len(names)),
+			})
+		}
+	}
+	finished := make(chan struct{}, len(all))
+	sleep := time.Duration(s.SleepMicros) * time.Microsecond
+	for _, c := range all {
+		go func() {
+			defer func() { finished <- struct{}{} }()
+			<-start
+			// A new sampling offset every lap, as the Rust clients: a fixed set of plan
+			// positions could miss a rare kind altogether.
+			offset := uint64(c.id) * 0x9e3779b97f4a7c15
+			for i := 0; ; i++ {
+				if i == planLen {
+					i = 0
+					offset = offset*6364136223846793005 + 1442695040888963407
+				}
+				st := c.plan[i]
+				timed := (c.applied+offset)&mask == 0
+				var t time.Time
+				if timed {
+					t = time.Now()
+				}
+				op(c, st)
+				var took time.Duration
+				if timed {
+					took = time.Since(t)
+				}
+				c.applied++
+				p := phase.Load()
+				if p == stopping {
+					return
+				}
+				if p == measuring {
+					c.done[st.kind]++
 					if timed {
-						t = time.Now()
-					}
-					op(c, kind)
-					var took time.Duration
-					if timed {
-						took = time.Since(t)
-					}
-					p := phase.Load()
-					if p == stopping {
-						break
-					}
-					if p == measuring {
-						c.done[kind]++
-						if timed {
-							c.samples[kind] = append(c.samples[kind], took.Nanoseconds())
-						}
-					}
-					if sleep > 0 {
-						time.Sleep(sleep)
+						c.samples[st.kind] = append(c.samples[st.kind], took.Nanoseconds())
 					}
 				}
-				finished <- c
-			}()
-		}
+				if sleep > 0 {
+					time.Sleep(sleep)
+				}
+			}
+		}()
 	}
 	close(start)
 	time.Sleep(time.Duration(s.WarmupMillis) * time.Millisecond)
@@ -367,19 +409,19 @@ func clients(s Settings, r *Result, op func(c *client, kind string)) {
 	time.Sleep(time.Duration(s.DurationMillis) * time.Millisecond)
 	phase.Store(stopping)
 	elapsed, cpu := time.Since(t0), cpuTime()-cpu0
-	r.Ops = map[string]uint64{}
-	for _, k := range kinds[s.Program] {
-		r.Ops[k] = 0
+	for range all {
+		<-finished
 	}
+	r.Ops = map[string]uint64{}
 	samples := map[string][]int64{}
-	for i := 0; i < total; i++ {
-		c := <-finished
-		for k, n := range c.done {
-			r.Ops[k] += n
-		}
-		for k, v := range c.samples {
-			samples[k] = append(samples[k], v...)
-			samples["all"] = append(samples["all"], v...)
+	for k, name := range names {
+		r.Ops[name] = 0
+		for _, c := range all {
+			r.Ops[name] += c.done[k]
+			if len(c.samples[k]) > 0 {
+				samples[name] = append(samples[name], c.samples[k]...)
+				samples["all"] = append(samples["all"], c.samples[k]...)
+			}
 		}
 	}
 	r.Latency = map[string]Latency{}
@@ -390,6 +432,7 @@ func clients(s Settings, r *Result, op func(c *client, kind string)) {
 	if cpu > 0 {
 		r.TimingShare = float64(len(samples["all"])) * float64(cost) / float64(cpu)
 	}
+	return all
 }
 
 // runSleep measures what a sleep of SleepMicros takes, the floor under the reference program:
