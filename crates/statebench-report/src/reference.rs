@@ -181,31 +181,42 @@ impl Tally {
     }
 
     /// The verdict on a claim that `a` is better than `b`: it agrees where `a` is faster, and
-    /// disagrees where `a` is slower or the same.
+    /// disagrees where `a` is slower or the same; only as far as the cells that can tell
+    /// are as many as those that cannot.
     pub fn verdict_on_better(&self) -> &'static str {
-        let against = self.slower + self.same;
-        match (self.faster, against) {
-            (0, 0) => "cannot tell",
-            (_, 0) if self.unresolved == 0 => "**agrees**",
-            (_, 0) => "**agrees** where the run can tell",
-            (0, _) => "**disagrees**",
-            _ => "**partly**: it depends on the cell",
-        }
+        verdict(self.faster, self.slower + self.same, self.unresolved).0
+    }
+
+    /// The verdict on advice to pick the owner (`b`) over the lock (`a`) on speed: it agrees
+    /// where the owner is as fast or faster, and disagrees where the lock is faster.
+    pub fn verdict_on_owner_not_worse(&self) -> &'static str {
+        verdict(self.slower + self.same, self.faster, self.unresolved).1
     }
 }
 
-impl Tally {
-    /// The verdict on advice to pick the owner (`b`) over the lock (`a`): it agrees where the
-    /// owner is as fast or faster, and disagrees where the lock is faster.
-    pub fn verdict_on_owner_not_worse(&self) -> &'static str {
-        let owner_fine = self.slower + self.same;
-        match (owner_fine, self.faster) {
-            (0, 0) => "cannot tell",
-            (_, 0) if self.unresolved == 0 => "**agrees** on speed",
-            (_, 0) => "**agrees** on speed where the run can tell",
-            (0, _) => "**disagrees** on speed: the lock is faster there too",
-            _ => "**partly**: it depends on the cell",
+/// With `pro` cells for a claim, `con` against it and `open` that cannot tell: it *agrees* (or
+/// *disagrees*) when every cell that can tell says so and they are at least as many as those
+/// that cannot; *partly* when cells say both; otherwise the run cannot tell. In plain words and
+/// "on speed".
+fn verdict(pro: usize, con: usize, open: usize) -> (&'static str, &'static str) {
+    match (pro, con) {
+        (0, 0) => ("cannot tell", "cannot tell"),
+        (_, 0) | (0, _) if pro + con < open => {
+            ("cannot tell in most cells", "cannot tell in most cells")
         }
+        (_, 0) if open == 0 => ("**agrees**", "**agrees** on speed"),
+        (_, 0) => (
+            "**agrees** where the run can tell",
+            "**agrees** on speed where the run can tell",
+        ),
+        (0, _) => (
+            "**disagrees**",
+            "**disagrees** on speed: the lock is faster there too",
+        ),
+        _ => (
+            "**partly**: it depends on the cell",
+            "**partly**: it depends on the cell",
+        ),
     }
 }
 
@@ -473,4 +484,43 @@ pub fn section(results: &Results) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_verdict_needs_the_cells_that_can_tell_to_be_as_many_as_those_that_cannot() {
+        let t = |faster, slower, same, unresolved| Tally {
+            faster,
+            slower,
+            same,
+            unresolved,
+        };
+        assert_eq!(t(3, 0, 0, 0).verdict_on_better(), "**agrees**");
+        assert_eq!(
+            t(2, 0, 0, 2).verdict_on_better(),
+            "**agrees** where the run can tell"
+        );
+        assert_eq!(
+            t(1, 0, 0, 2).verdict_on_better(),
+            "cannot tell in most cells"
+        );
+        assert_eq!(t(0, 1, 1, 0).verdict_on_better(), "**disagrees**");
+        assert_eq!(
+            t(1, 1, 0, 0).verdict_on_better(),
+            "**partly**: it depends on the cell"
+        );
+        assert_eq!(t(0, 0, 0, 4).verdict_on_better(), "cannot tell");
+        // The owner is fine where the lock is slower or the same.
+        assert_eq!(
+            t(0, 0, 2, 0).verdict_on_owner_not_worse(),
+            "**agrees** on speed"
+        );
+        assert_eq!(
+            t(3, 0, 0, 1).verdict_on_owner_not_worse(),
+            "**disagrees** on speed: the lock is faster there too"
+        );
+    }
 }
