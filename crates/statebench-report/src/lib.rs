@@ -1,7 +1,7 @@
 //! Turns a statebench results document into what people read: plain-text tables for the
 //! terminal ([`table`]), SVG plots ([`plots`]) and a markdown report ([`markdown`]) with its
 //! decision guide ([`guide`]), the owner forms' targets ([`owners`]), the library rows' questions
-//! ([`picks`]), Go beside Rust and the reference text's table ([`reference`]) and its
+//! ([`picks`]), Go beside Rust and the reference text's table ([`mod@reference`]) and its
 //! machine-and-floors
 //! section ([`machine`]), whose every
 //! figure comes from the document, so rendering the same file twice gives the same report;
