@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// List the services, their implementations, and the named workloads.
-    List,
+    List(ListArgs),
     /// Run a matrix of workloads x implementations x drivers x client counts, print a table per
     /// workload, and write every figure to a JSON results file.
     Run(RunArgs),
@@ -209,10 +209,27 @@ fn parse_correction(text: &str) -> Result<Correction, String> {
 }
 
 #[derive(Debug, clap::Args)]
+struct ListArgs {
+    /// Only the named workloads.
+    #[arg(long)]
+    workloads: bool,
+    /// How to print the workloads: `text` (a line each), or `toml` / `json` (each in full, as
+    /// a workload file reads it; copy one to start yours).
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "toml", "json"])]
+    format: String,
+}
+
+#[derive(Debug, clap::Args)]
 struct MatrixArgs {
-    /// Workloads to run (repeatable; default: all). See `statebench list`.
+    /// Workloads to run (repeatable; default: all, unless --workload-file is given). See
+    /// `statebench list`.
     #[arg(long = "workload", short = 'w', value_name = "NAME")]
     workloads: Vec<String>,
+    /// A workload of your own, from a `.toml` or `.json` file (repeatable; docs/WORKLOADS.md
+    /// has every field, `statebench list --workloads --format toml` prints the built-ins as
+    /// examples). Runs with the --workload ones, or alone.
+    #[arg(long = "workload-file", value_name = "FILE")]
+    workload_files: Vec<PathBuf>,
     /// Implementations to run (repeatable; default: the core set that `statebench list` marks,
     /// those of them that serve each workload's service).
     #[arg(long = "impl", short = 'i', value_name = "NAME")]
@@ -255,7 +272,11 @@ struct MatrixArgs {
     /// strategy alone, blocking and async, and contended at 8 clients: 79 cells with the
     /// registry of 2026-12-01) or `smoke` (three cells, for plumbing checks). --impl narrows
     /// it; --workload, --driver and --clients do not combine with it.
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["workloads", "drivers", "clients"])]
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with_all = ["workloads", "workload_files", "drivers", "clients"]
+    )]
     suite: Option<String>,
     /// Owners a sharded owner (`sharded_tokio`, `sharded_thread`) runs, each owning the keys
     /// that hash to it (default: one per core).
@@ -460,10 +481,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::List => {
-            cmd::list::list();
-            ExitCode::SUCCESS
-        }
+        Command::List(args) => cmd::list::list(&args),
         Command::Run(args) => cmd::matrix::run(args),
         Command::Report(args) => cmd::report::report(args),
         Command::Demo(args) => cmd::demo::demo(args),

@@ -434,6 +434,107 @@ fn without_go_the_go_rows_are_skipped_with_a_reason_and_a_named_one_refused() {
 }
 
 #[test]
+fn a_workload_file_runs_like_a_built_in_and_a_bad_one_is_refused_naming_the_field() {
+    let dir = std::env::temp_dir().join(format!("statebench-wfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let good = dir.join("orders.toml");
+    std::fs::write(
+        &good,
+        "name = \"orders\"\nservice = \"kv\"\nkeys = 64\n\n[[groups]]\nshare = 1\n\
+         mix = [{ op = \"get\", percent = 80 }, { op = \"set\", percent = 20 }]\n",
+    )
+    .expect("writes");
+    let out_path = dir.join("run.json");
+    let out = statebench(&[
+        "run",
+        "--workload-file",
+        good.to_str().expect("UTF-8"),
+        "-i",
+        "mutex_std",
+        "-d",
+        "threads",
+        "-c",
+        "1,2",
+        "--duration",
+        "5ms",
+        "--warmup",
+        "2ms",
+        "-o",
+        out_path.to_str().expect("UTF-8"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("workloads from files: orders (from "),
+        "{stdout}"
+    );
+    let results = statebench_harness::results::Results::load(&out_path).expect("reads back");
+    // Only the file's workload ran, at both client counts, and its full definition is kept.
+    let names: Vec<(&str, usize)> = results
+        .records
+        .iter()
+        .map(|r| (r.workload.as_str(), r.clients))
+        .collect();
+    assert_eq!(names, [("orders", 1), ("orders", 2)]);
+    let w = &results.settings.workloads[0];
+    assert_eq!((w.keys, w.prefill, w.duration_ms), (64, true, 100));
+    // Bad files: the field and the problem named, exit status 2.
+    for (text, says) in [
+        (
+            "name = \"orders\"\nservice = \"kv\"\nkeyz = 3\n",
+            "unknown field `keyz`",
+        ),
+        (
+            "name = \"seed\"\nservice = \"kv\"\n[[groups]]\nshare = 1\nmix = [{ op = \"get\", percent = 100 }]\n",
+            "built-in",
+        ),
+        (
+            "name = \"x\"\nservice = \"kv\"\n[[groups]]\nshare = 1\nmix = [{ op = \"get\", percent = 50 }]\n",
+            "adds up to 50 %",
+        ),
+    ] {
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, text).expect("writes");
+        usage_error(
+            &[
+                "run",
+                "--workload-file",
+                bad.to_str().expect("UTF-8"),
+                "--duration",
+                "5ms",
+            ],
+            says,
+        );
+    }
+    usage_error(
+        &["run", "--workload-file", "/no/such/file.toml"],
+        "cannot read it",
+    );
+    usage_error(&["run", "--workload-file", "w.yaml"], ".toml or .json");
+    // The built-ins as examples, in the format a file is read in.
+    let out = statebench(&["list", "--workloads", "--format", "toml"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        text.contains("# workload seed") && text.contains("name = \"kv_read_heavy\""),
+        "{text}"
+    );
+    assert!(text.contains("[[groups]]"), "{text}");
+    let out = statebench(&["list", "--workloads", "--format", "json"]);
+    let parsed: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("list --format json is JSON");
+    assert_eq!(
+        parsed.as_array().map(Vec::len),
+        Some(statebench_harness::workload::named().len())
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn report_refuses_an_unreadable_results_file_with_status_2() {
     let dir = std::env::temp_dir().join(format!("statebench-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp dir");

@@ -76,8 +76,8 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
         };
         eprint!("\r{:60}\r", "");
         println!(
-            "{title}, {:.1} s per strategy:",
-            args.duration.as_secs_f64()
+            "{title}, {} per strategy:",
+            human_ns(args.duration.as_nanos() as f64)
         );
         for r in &records {
             let rep = &r.repetitions[0];

@@ -4,7 +4,33 @@ use statebench::registry;
 use statebench::runner::CORE;
 use statebench_harness::workload;
 
-pub(crate) fn list() {
+pub(crate) fn list(args: &crate::ListArgs) -> std::process::ExitCode {
+    let format = match args.format.as_str() {
+        "toml" => Some(workload::Format::Toml),
+        "json" => Some(workload::Format::Json),
+        _ => None,
+    };
+    if let Some(format) = format {
+        // Each built-in in full, as a workload file: the examples to start one from.
+        let named = workload::named();
+        if format == workload::Format::Json {
+            let all: Vec<String> = named.iter().map(|w| w.to_text(format)).collect();
+            println!("[\n{}\n]", all.join(",\n"));
+        } else {
+            for w in &named {
+                println!(
+                    "# workload {} (save as {}.toml; rename it: built-in names are taken)",
+                    w.name, w.name
+                );
+                println!("{}", w.to_text(format));
+            }
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
+    if args.workloads {
+        workloads();
+        return std::process::ExitCode::SUCCESS;
+    }
     println!("services and their implementations:");
     for service in statebench_core::SERVICES {
         println!();
@@ -48,7 +74,13 @@ pub(crate) fn list() {
         }
     );
     println!();
-    println!("workloads (statebench run --workload NAME):");
+    workloads();
+    std::process::ExitCode::SUCCESS
+}
+
+/// The named workloads, a line each.
+fn workloads() {
+    println!("workloads (statebench run --workload NAME; your own: --workload-file FILE):");
     for w in workload::named() {
         let clients = if w.scales {
             "scales with --clients".to_owned()

@@ -18,15 +18,28 @@ use statebench_harness::workload::{self, Workload};
 use super::{check_implementations, claim_output, planted_slowdown};
 use crate::{MatrixArgs, RunArgs, failure, usage};
 
-/// Resolves names to workloads, and checks implementation names against the registry.
-fn select_workloads(names: &[String]) -> Result<Vec<Workload>, String> {
-    if names.is_empty() {
+/// Resolves names to workloads, reads the workload files, and refuses two of one name.
+/// Without either, every named workload.
+fn select_workloads(names: &[String], files: &[PathBuf]) -> Result<Vec<Workload>, String> {
+    if names.is_empty() && files.is_empty() {
         return Ok(workload::named());
     }
-    names
+    let mut workloads: Vec<Workload> = names
         .iter()
         .map(|n| workload::find(n).map_err(|e| e.0))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    for path in files {
+        let w = Workload::from_file(path).map_err(|e| e.0)?;
+        if workloads.iter().any(|o| o.name == w.name) {
+            return Err(format!(
+                "workload file {}: another workload is also named {:?}",
+                path.display(),
+                w.name
+            ));
+        }
+        workloads.push(w);
+    }
+    Ok(workloads)
 }
 
 fn default_out() -> PathBuf {
@@ -178,7 +191,7 @@ pub(crate) fn measure(
         Ok(s) => s,
         Err(e) => return Err(usage(e)),
     };
-    let mut workloads = match select_workloads(&args.workloads) {
+    let mut workloads = match select_workloads(&args.workloads, &args.workload_files) {
         Ok(w) => w,
         Err(e) => return Err(usage(e)),
     };
@@ -193,8 +206,21 @@ pub(crate) fn measure(
     } else {
         args.drivers.clone()
     };
-    // Named explicitly, a reference workload takes the client counts too.
-    let mut force_clients = !args.clients.is_empty() && !args.workloads.is_empty();
+    // Named explicitly (or from a file), a workload that does not scale takes the client
+    // counts too.
+    let mut force_clients =
+        !args.clients.is_empty() && (!args.workloads.is_empty() || !args.workload_files.is_empty());
+    if !args.workload_files.is_empty() {
+        println!(
+            "workloads from files: {}",
+            workloads
+                .iter()
+                .filter(|w| !args.workloads.contains(&w.name))
+                .map(|w| format!("{} ({})", w.name, w.about))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
     let mut clients = if args.clients.is_empty() {
         defaults.clients.to_vec()
     } else {
@@ -208,7 +234,7 @@ pub(crate) fn measure(
                 names.push(g.workload.to_owned());
             }
         }
-        workloads = match select_workloads(&names) {
+        workloads = match select_workloads(&names, &[]) {
             Ok(w) => w,
             Err(e) => return Err(failure(format!("suite {}: {e}", suite.name))),
         };

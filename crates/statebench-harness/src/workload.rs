@@ -6,7 +6,7 @@ use std::time::Duration;
 
 /// How keys are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum KeyDistribution {
     /// Every key equally likely.
     Uniform,
@@ -19,6 +19,7 @@ pub enum KeyDistribution {
 
 /// One operation of a mix and its share, in percent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MixEntry {
     /// The operation kind, as the service names it (`get`, `set`, `increment`, …).
     pub op: String,
@@ -28,8 +29,11 @@ pub struct MixEntry {
 
 /// Clients that behave alike: e.g. the reference program's 100 readers, or its 10 writers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientGroup {
-    /// What these clients are (`readers`, `writers`, `clients`).
+    /// What these clients are (`readers`, `writers`, `clients`; in a file, `clients` unless
+    /// given).
+    #[serde(default = "default_role")]
     pub role: String,
     /// How many clients of the workload's default count are in this group; when another
     /// count is asked for, the groups keep these proportions.
@@ -38,8 +42,11 @@ pub struct ClientGroup {
     pub mix: Vec<MixEntry>,
 }
 
-/// A workload: everything needed to run it again the same way.
+/// A workload: everything needed to run it again the same way. Read from a file
+/// ([`Workload::from_file`]), every field but `name`, `service` and `groups` may be left out
+/// and takes the built-in workloads' default (docs/WORKLOADS.md); an unknown field is an error.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Workload {
     /// Stable snake_case name.
     pub name: String,
@@ -77,6 +84,152 @@ message_error!(
     /// What is wrong with a workload or a request to run it.
     WorkloadError
 );
+
+fn default_role() -> String {
+    "clients".into()
+}
+
+/// The defaults of a workload file's fields: the built-in workloads' (a closed loop over
+/// 10 000 prefilled, uniformly drawn keys, 100 ms windows); `name`, `service` and `groups`
+/// empty, so that a file must give them.
+impl Default for Workload {
+    fn default() -> Self {
+        base("", "", "", Vec::new())
+    }
+}
+
+/// `line 4, column 8, field `keys`: ` — the field named by the last `key =` (TOML) or
+/// `"key":` (JSON) before the place on its line, if there is one.
+fn place(line: usize, column: usize, prefix: &str) -> String {
+    let field = prefix
+        .rfind(['=', ':'])
+        .map(|i| prefix[..i].trim_end())
+        .and_then(|key| {
+            let key = key.trim_end_matches('"');
+            let start = key
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1);
+            (!key[start..].is_empty()).then(|| format!(", field `{}`", &key[start..]))
+        })
+        .unwrap_or_default();
+    format!("line {line}, column {column}{field}: ")
+}
+
+/// The formats a workload file may be in, by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.toml`.
+    Toml,
+    /// `.json`.
+    Json,
+}
+
+impl Format {
+    /// The format of `path`, by its extension.
+    pub fn of(path: &std::path::Path) -> Result<Format, WorkloadError> {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("toml") => Ok(Format::Toml),
+            Some("json") => Ok(Format::Json),
+            _ => Err(WorkloadError(format!(
+                "workload file {}: the name must end in .toml or .json",
+                path.display()
+            ))),
+        }
+    }
+}
+
+impl Workload {
+    /// Reads one workload from `text` in `format`, and validates it; `origin` names where it
+    /// came from in errors (the file's path). Every error names the field and the problem.
+    pub fn parse(text: &str, format: Format, origin: &str) -> Result<Workload, WorkloadError> {
+        // One line: where, which field, then what (toml's own message draws the place in
+        // ASCII art, and neither parser names the field of a value of the wrong type).
+        let parsed: Result<Workload, String> = match format {
+            Format::Toml => toml::from_str(text).map_err(|e| {
+                let at = e.span().map_or(String::new(), |span| {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let start = before.rfind('\n').map_or(0, |i| i + 1);
+                    place(line, before.len() - start + 1, &before[start..])
+                });
+                format!("{at}{}", e.message().replace('\n', " "))
+            }),
+            Format::Json => serde_json::from_str(text).map_err(|e| {
+                let prefix = text
+                    .lines()
+                    .nth(e.line().saturating_sub(1))
+                    .map_or("", |l| &l[..e.column().min(l.len())]);
+                let message = e.to_string();
+                let what = message
+                    .rsplit_once(" at line ")
+                    .map_or(message.as_str(), |(m, _)| m);
+                format!("{}{what}", place(e.line(), e.column(), prefix))
+            }),
+        };
+        let mut w = parsed
+            .map_err(|e| WorkloadError(format!("workload file {origin}: {}", e.trim_end())))?;
+        let missing = |field: &str| {
+            Err(WorkloadError(format!(
+                "workload file {origin}: `{field}` is missing"
+            )))
+        };
+        if w.name.is_empty() {
+            return missing("name");
+        }
+        if w.service.is_empty() {
+            return missing("service");
+        }
+        if w.groups.is_empty() {
+            return missing("groups");
+        }
+        if !w
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            || !w.name.starts_with(|c: char| c.is_ascii_lowercase())
+        {
+            return Err(WorkloadError(format!(
+                "workload file {origin}: `name` {:?} must be snake_case (a-z, 0-9, _), starting \
+                 with a letter",
+                w.name
+            )));
+        }
+        if named().iter().any(|b| b.name == w.name) {
+            return Err(WorkloadError(format!(
+                "workload file {origin}: `name` {:?} is a built-in workload's; give yours its own",
+                w.name
+            )));
+        }
+        if w.about.is_empty() {
+            w.about = format!("from {origin}");
+        }
+        w.validate()
+            .map_err(|e| WorkloadError(format!("workload file {origin}: {}", e.0)))?;
+        Ok(w)
+    }
+
+    /// Reads and validates the workload in the file at `path` (`.toml` or `.json`).
+    pub fn from_file(path: &std::path::Path) -> Result<Workload, WorkloadError> {
+        let format = Format::of(path)?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            WorkloadError(format!(
+                "workload file {}: cannot read it: {e}",
+                path.display()
+            ))
+        })?;
+        Workload::parse(&text, format, &path.display().to_string())
+    }
+
+    /// The workload as a file in `format`, as [`Workload::parse`] reads it back.
+    pub fn to_text(&self, format: Format) -> String {
+        match format {
+            Format::Toml => toml::to_string(self)
+                .unwrap_or_else(|e| unreachable!("a workload always serialises to TOML: {e}")),
+            Format::Json => serde_json::to_string_pretty(self)
+                .unwrap_or_else(|e| unreachable!("a workload always serialises: {e}")),
+        }
+    }
+}
 
 impl Workload {
     /// The client count when none is asked for.
@@ -376,6 +529,138 @@ pub fn find(name: &str) -> Result<Workload, WorkloadError> {
 
 #[cfg(test)]
 mod tests {
+    use super::{Format, Workload};
+
+    const MINE: &str = r#"
+name = "orders"
+service = "kv"
+keys = 500
+distribution = { kind = "zipf", theta = 0.8 }
+
+[[groups]]
+share = 3
+mix = [{ op = "get", percent = 90 }, { op = "set", percent = 10 }]
+
+[[groups]]
+role = "writers"
+share = 1
+mix = [{ op = "set", percent = 100 }]
+"#;
+
+    #[test]
+    fn a_workload_file_takes_the_defaults_it_leaves_out() {
+        let w = Workload::parse(MINE, Format::Toml, "orders.toml").expect("a valid file");
+        assert_eq!(
+            (w.name.as_str(), w.keys, w.default_clients()),
+            ("orders", 500, 4)
+        );
+        assert_eq!(w.groups[0].role, "clients");
+        assert_eq!(w.about, "from orders.toml");
+        let base = Workload::default();
+        assert_eq!(
+            (w.prefill, w.think_us, w.duration_ms),
+            (base.prefill, 0, base.duration_ms)
+        );
+        assert!(w.scales);
+    }
+
+    #[test]
+    fn every_built_in_workload_reads_back_from_its_file_in_both_formats() {
+        for b in super::named() {
+            for format in [Format::Toml, Format::Json] {
+                let renamed = Workload {
+                    name: format!("my_{}", b.name),
+                    ..b.clone()
+                };
+                let text = renamed.to_text(format);
+                let back = Workload::parse(&text, format, "example")
+                    .unwrap_or_else(|e| panic!("{format:?} of {}: {e}\n{text}", b.name));
+                assert_eq!(back, renamed, "{format:?}:\n{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_workload_file_is_refused_naming_the_field_and_the_problem() {
+        let cases: &[(&str, Format, &str)] = &[
+            (
+                "name = \"x\"\nservice = \"kv\"\nkeyz = 5\n",
+                Format::Toml,
+                "unknown field `keyz`",
+            ),
+            (
+                &MINE.replace("keys = 500", "keys = \"many\""),
+                Format::Toml,
+                "line 4, column 8, field `keys`: invalid type: string \"many\"",
+            ),
+            (
+                &MINE.replace("percent = 90", "percent = -3"),
+                Format::Toml,
+                "field `percent`",
+            ),
+            (
+                "{\"name\": \"x\", \"keys\": true}",
+                Format::Json,
+                "field `keys`: invalid type: boolean",
+            ),
+            (
+                &MINE.replace("percent = 90", "percent = 80"),
+                Format::Toml,
+                "adds up to 90 %",
+            ),
+            (
+                &MINE.replace("\"get\"", "\"fetch\""),
+                Format::Toml,
+                "no operation \"fetch\"",
+            ),
+            (
+                &MINE.replace("orders", "seed"),
+                Format::Toml,
+                "a built-in workload's",
+            ),
+            (
+                &MINE.replace("orders", "My Orders"),
+                Format::Toml,
+                "snake_case",
+            ),
+            (
+                &MINE.replace("name = \"orders\"\n", ""),
+                Format::Toml,
+                "`name` is missing",
+            ),
+            (
+                &MINE.replace("theta = 0.8", "theta = 1.5"),
+                Format::Toml,
+                "zipf theta",
+            ),
+            (
+                &MINE.replace("kind = \"zipf\"", "kind = \"pareto\""),
+                Format::Toml,
+                "pareto",
+            ),
+            (
+                &MINE.replace("service = \"kv\"", "service = \"queue\""),
+                Format::Toml,
+                "unknown service",
+            ),
+            (
+                "{\"name\": \"x\", \"service\": \"kv\", \"groups\": [{\"share\": 1, \"mix\": [], \"extra\": 1}]}",
+                Format::Json,
+                "unknown field `extra`",
+            ),
+            ("{\"name\": \"x\"", Format::Json, "EOF"),
+        ];
+        for (text, format, says) in cases {
+            let e = Workload::parse(text, *format, "my.file").expect_err(says);
+            assert!(
+                e.0.contains(says) && e.0.starts_with("workload file my.file: "),
+                "{says:?}: {e}"
+            );
+        }
+        let e = Format::of(std::path::Path::new("w.yaml")).expect_err("not a format");
+        assert!(e.0.contains(".toml or .json"), "{e}");
+    }
+
     use super::*;
 
     #[test]
