@@ -457,6 +457,7 @@ fn failure(message: impl std::fmt::Display) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    statebench_harness::machine::quiet_on_closed_pipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help and --version: clap prints them and exits 0.

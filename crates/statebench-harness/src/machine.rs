@@ -177,6 +177,12 @@ impl Machine {
     }
 }
 
+/// Lets the process end quietly when its output pipe closes (`statebench list | head`), as a
+/// Unix tool does, instead of panicking on the failed print; call it first thing in `main`.
+pub fn quiet_on_closed_pipe() {
+    crate::os::default_sigpipe();
+}
+
 /// Pins the calling thread (and the threads it starts afterwards, which inherit it) to `core`;
 /// `false` if the OS refused.
 pub fn pin_current_thread(core: usize) -> bool {

@@ -41,3 +41,13 @@ pub fn lowest_priority() -> bool {
         libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) == 0
     }
 }
+
+/// Restores the default action of `SIGPIPE` (end the process), which Rust's runtime sets to
+/// "ignore": then `statebench list | head` ends quietly when `head` stops reading, as a Unix
+/// tool does, instead of panicking on the failed print.
+pub fn default_sigpipe() {
+    // SAFETY: setting a signal's disposition to SIG_DFL touches no Rust state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
