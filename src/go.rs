@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use statebench_core::Family;
-use statebench_harness::Driver;
 use statebench_harness::floors::{Floor, TRIALS};
 use statebench_harness::machine::GoRuntime;
 use statebench_harness::measure::LatencySummary;
@@ -159,9 +158,6 @@ pub const STRATEGIES: [GoStrategy; 4] = [
     },
 ];
 
-/// The int map strategies, in the order `demo` shows them.
-pub const INTMAP_STRATEGIES: [&str; 4] = ["goroutine", "mutex", "rwmutex", "syncmap"];
-
 /// The Go contender named `name`.
 pub fn strategy(name: &str) -> Option<&'static GoStrategy> {
     STRATEGIES.iter().find(|s| s.name == name)
@@ -293,12 +289,6 @@ pub fn repetition(result: &GoResult) -> Repetition {
         live_size: None,
         instructions_per_op: None,
     }
-}
-
-/// The placement a Go row records.
-pub fn placement(strategy: &GoStrategy) -> String {
-    debug_assert!(Driver::Goroutines.callers().starts_with("Go goroutines"));
-    strategy.placement.to_owned()
 }
 
 /// Reads the Go side's answer: exactly one JSON line of a [`GoResult`].

@@ -499,7 +499,7 @@ impl TrialRunner<'_> {
             return;
         };
         self.described = Described {
-            placement: go::placement(strategy),
+            placement: strategy.placement.to_owned(),
             family: strategy.family.name(),
             about: strategy.about,
             crosses_threads: strategy.family == statebench_core::Family::Owner,

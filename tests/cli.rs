@@ -361,15 +361,14 @@ fn demo_prints_read_and_write_ops_for_every_strategy_and_driver() {
     );
     // Go's own four, where Go is there; else the reason.
     if statebench::go::toolchain().is_ok() {
-        for strategy in statebench::go::INTMAP_STRATEGIES {
-            let name = format!("go_{strategy}");
+        let kv = statebench::go::STRATEGIES
+            .iter()
+            .filter(|s| s.services.contains(&"kv"));
+        for strategy in kv {
+            let name = strategy.name;
             let lines = stdout
                 .lines()
-                .filter(|l| {
-                    l.split_whitespace()
-                        .take(2)
-                        .eq([name.as_str(), "goroutines"])
-                })
+                .filter(|l| l.split_whitespace().take(2).eq([name, "goroutines"]))
                 .filter(|l| l.contains("readOps:") && l.contains("writeOps:"))
                 .count();
             assert_eq!(

@@ -11,7 +11,7 @@ use statebench::runner::{CORE, Matrix, PlannedCell, Suite, Trial};
 use statebench::table::{human_ns, workload_table};
 use statebench_harness::Driver;
 use statebench_harness::floors::Floors;
-use statebench_harness::machine::Machine;
+use statebench_harness::machine::{GoRuntime, Machine};
 use statebench_harness::results::{Record, Results, RunSettings};
 use statebench_harness::workload::{self, Workload};
 
@@ -128,19 +128,16 @@ fn print_floors(machine: &Machine, floors: &Floors) {
     }
 }
 
-/// The floors, and Go's sleep floor when the run has Go rows (which records the Go runtime in
-/// `machine`).
-fn measure_floors(
-    go: Option<&statebench::go::Go>,
-    machine: &mut Machine,
-) -> Result<Floors, String> {
+/// The floors, and Go's sleep floor when the run has Go rows, with the Go runtime that slept.
+fn measure_floors(go: Option<&statebench::go::Go>) -> Result<(Floors, Option<GoRuntime>), String> {
     let mut floors = Floors::measure()?;
+    let mut runtime = None;
     if let Some(go) = go {
-        let (floor, runtime) = go.sleep_floor()?;
+        let (floor, slept) = go.sleep_floor()?;
         floors.go_sleep_1ms_ns = Some(floor);
-        machine.go = Some(runtime);
+        runtime = Some(slept);
     }
-    Ok(floors)
+    Ok((floors, runtime))
 }
 
 /// Defaults that differ between `run` (quick) and `report` (the full picture in under five
@@ -306,8 +303,11 @@ pub(crate) fn measure(
         estimate.as_secs_f64()
     );
     let mut machine = Machine::detect();
-    let floors = match measure_floors(matrix.go.as_ref(), &mut machine) {
-        Ok(f) => f,
+    let floors = match measure_floors(matrix.go.as_ref()) {
+        Ok((f, go)) => {
+            machine.go = go;
+            f
+        }
         Err(e) => return Err(failure(e)),
     };
     print_floors(&machine, &floors);
@@ -360,8 +360,8 @@ pub(crate) fn measure(
         }
     };
     // The floors again: a machine that changed under the run shows here.
-    match measure_floors(matrix.go.as_ref(), &mut results.machine.clone()) {
-        Ok(end) => {
+    match measure_floors(matrix.go.as_ref()) {
+        Ok((end, _)) => {
             let moved = end.moved_since(&results.floors);
             if !moved.is_empty() {
                 eprintln!(
