@@ -175,6 +175,9 @@ pub fn program_for(workload: &Workload) -> Result<&'static str, String> {
     if workload.distribution != KeyDistribution::Uniform {
         return Err("the Go programs draw keys uniformly only".into());
     }
+    if workload.work_ns > 0 {
+        return Err("the Go programs do no critical-section work (work_ns)".into());
+    }
     if let Some(op) = workload
         .groups
         .iter()

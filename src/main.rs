@@ -275,9 +275,16 @@ struct MatrixArgs {
     #[arg(
         long,
         value_name = "NAME",
-        conflicts_with_all = ["workloads", "workload_files", "drivers", "clients"]
+        conflicts_with_all = ["workloads", "workload_files", "drivers", "clients", "work"]
     )]
     suite: Option<String>,
+    /// CPU work inside every operation's critical section, as costs to sweep, comma-separated,
+    /// e.g. 0,100ns,1us,10us,100us: every workload runs once per cost, a nonzero one under the
+    /// name `{workload}_work_{cost}`. The work is calibrated on this machine before the run
+    /// and recorded; the report plots throughput against it and names the crossover. Default:
+    /// each workload's own `work_ns` (0 for the built-ins).
+    #[arg(long, value_name = "COSTS", value_delimiter = ',', value_parser = parse_work)]
+    work: Vec<u64>,
     /// Owners a sharded owner (`sharded_tokio`, `sharded_thread`) runs, each owning the keys
     /// that hash to it (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -372,6 +379,10 @@ struct OverheadArgs {
 }
 
 /// Parses `500ms`, `2s`, `1.5s`, `250us`, `1m`.
+fn parse_work(text: &str) -> Result<u64, String> {
+    statebench_harness::work::parse_ns(text)
+}
+
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text

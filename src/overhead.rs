@@ -90,6 +90,7 @@ fn runner<I: Service<KvU64>>(
         sample_every: 256,
         seed: SEED,
         tuning: Default::default(),
+        work: Default::default(),
     };
     let rep = run_repetition::<KvU64, I>(&cell).map_err(|e| e.0)?;
     Ok((rep.ops_per_sec, rep.timing_share))

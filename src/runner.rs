@@ -8,6 +8,7 @@ use statebench_core::{Service, StateMachine};
 use statebench_harness::driver::interval_for;
 use statebench_harness::generate::{Rng, Subject};
 use statebench_harness::results::{Record, Summary, Tuning};
+use statebench_harness::work::WorkCost;
 use statebench_harness::{Cell, Driver, Repetition, RunError, Workload, run_repetition};
 
 use crate::go::{self, Go};
@@ -46,6 +47,9 @@ pub struct Matrix {
     pub tuning: Tuning,
     /// Run only the cells of this suite (the other fields then select among them).
     pub suite: Option<&'static Suite>,
+    /// The critical-section work of the workloads, calibrated for this run: every nonzero
+    /// `work_ns` among them must have its cost here before the run ([`Matrix::work_for`]).
+    pub work: Vec<WorkCost>,
     /// The Go contenders, built, when Go is available: the rows of the goroutines driver
     /// ([`go::STRATEGIES`]). Without it, no Go row is planned.
     pub go: Option<Go>,
@@ -210,6 +214,15 @@ impl Matrix {
         } else {
             self.clients.clone()
         }
+    }
+
+    /// The calibrated work of `workload`'s `work_ns`: none for none, and none — which the
+    /// driver refuses — for a cost that was not calibrated.
+    pub fn work_for(&self, workload: &Workload) -> statebench_core::Work {
+        self.work
+            .iter()
+            .find(|c| c.target_ns == workload.work_ns && workload.work_ns > 0)
+            .map_or(statebench_core::Work::NONE, WorkCost::work)
     }
 
     /// The measured window of `workload`.
@@ -545,6 +558,7 @@ impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
             sample_every: self.sample_every,
             seed: self.matrix.seed,
             tuning: self.matrix.tuning,
+            work: self.matrix.work_for(workload),
         };
         self.outcome = Some(run_repetition::<S, I>(&spec).map_err(|e| {
             RunError(format!(
@@ -582,6 +596,7 @@ mod tests {
             seed,
             tuning: Tuning::default(),
             suite: None,
+            work: Vec::new(),
             go: None,
         }
     }

@@ -780,3 +780,112 @@ fn compare_says_unchanged_or_inconclusive_for_a_a_and_fails_on_a_slowdown() {
     assert_eq!(out.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_work_sweep_runs_every_family_checked_records_its_calibration_and_reports_the_crossover() {
+    usage_error(&["run", "--work", "5parsecs"], "is not a cost");
+    usage_error(&["run", "--work", "1us,1000ns"], "given twice");
+    usage_error(&["run", "--work", "2s"], "most a cost may be");
+    usage_error(&["run", "--work", "1us", "--suite", "smoke"], "--suite");
+    let dir = std::env::temp_dir().join(format!("statebench-work-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let out_path = dir.join("run.json");
+    // Every way a strategy spends the work: in `apply` (owners, locks, combining, the striped
+    // lock and the sharded owner), in a map's entry (dashmap, papaya, scc) and in a
+    // compare-and-swap loop (atomic) — every reply checked, as in any run.
+    let out = statebench(&[
+        "run",
+        "-w",
+        "kv_write_heavy",
+        "-w",
+        "counter",
+        "--work",
+        "0,2us",
+        "-i",
+        "owner_tokio",
+        "-i",
+        "mutex_std",
+        "-i",
+        "rwlock_std",
+        "-i",
+        "combining",
+        "-i",
+        "striped",
+        "-i",
+        "sharded_thread",
+        "-i",
+        "dashmap",
+        "-i",
+        "papaya",
+        "-i",
+        "scc",
+        "-i",
+        "atomic",
+        "-d",
+        "threads",
+        "-c",
+        "2",
+        "--repeat",
+        "2",
+        "--duration",
+        "10ms",
+        "--warmup",
+        "2ms",
+        "-o",
+        out_path.to_str().expect("UTF-8"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("critical-section work:"), "{stdout}");
+    let results = statebench_harness::results::Results::load(&out_path).expect("reads back");
+    let names: Vec<&str> = results
+        .settings
+        .workloads
+        .iter()
+        .map(|w| w.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "kv_write_heavy",
+            "kv_write_heavy_work_2us",
+            "counter",
+            "counter_work_2us"
+        ]
+    );
+    assert_eq!(results.settings.workloads[1].work_ns, 2_000);
+    let [cost] = &results.settings.work[..] else {
+        panic!("one cost calibrated: {:?}", results.settings.work)
+    };
+    assert_eq!(cost.target_ns, 2_000);
+    assert!(cost.rounds > 0 && results.floors.work_round_ns.is_some());
+    // Every strategy named but `atomic` on the store, five on the counter, at both costs.
+    let swept = |w: &str| results.records.iter().filter(|r| r.workload == w).count();
+    assert_eq!(swept("kv_write_heavy_work_2us"), 9);
+    assert_eq!(swept("counter_work_2us"), 5);
+    let report_dir = dir.join("report");
+    let out = statebench(&[
+        "report",
+        "--from",
+        out_path.to_str().expect("UTF-8"),
+        "--out",
+        report_dir.to_str().expect("UTF-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = std::fs::read_to_string(report_dir.join("REPORT.md")).expect("a report");
+    assert!(
+        report.contains("## Critical-section cost: where an owner meets a lock"),
+        "{report}"
+    );
+    assert!(report.contains("### `kv_write_heavy` swept over 0, 2.00 µs"));
+    assert!(report_dir.join("counter-work-threads-2.svg").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -26,6 +26,7 @@ fn matrix(workloads: &[&str], go: Option<Go>, implementations: &[&str]) -> Matri
         seed: 1,
         tuning: Tuning::default(),
         suite: None,
+        work: Vec::new(),
         go,
     }
 }

@@ -63,6 +63,7 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
             seed: 0x5EED,
             tuning: Default::default(),
             suite: None,
+            work: Vec::new(),
             go: go.as_ref().ok().cloned(),
         };
         let cells = match matrix.plan() {

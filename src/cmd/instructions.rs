@@ -92,6 +92,7 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
         planted,
         metric: Some("instructions".into()),
         tuning: Default::default(),
+        work: Vec::new(),
     };
     let plan = Plan {
         implementations: args.implementations.clone(),

@@ -13,6 +13,7 @@ use statebench_harness::Driver;
 use statebench_harness::floors::Floors;
 use statebench_harness::machine::{GoRuntime, Machine};
 use statebench_harness::results::{Record, Results, RunSettings};
+use statebench_harness::work::{self, WorkCost};
 use statebench_harness::workload::{self, Workload};
 
 use super::{check_implementations, claim_output, planted_slowdown};
@@ -40,6 +41,79 @@ fn select_workloads(names: &[String], files: &[PathBuf]) -> Result<Vec<Workload>
         workloads.push(w);
     }
     Ok(workloads)
+}
+
+/// Every workload at every cost of `costs` ([`workload::with_work`]), workload by workload;
+/// refuses a cost given twice and a name a sweep would give twice.
+fn sweep_work(workloads: &[Workload], costs: &[u64]) -> Result<Vec<Workload>, String> {
+    let mut seen = Vec::new();
+    for c in costs {
+        if seen.contains(c) {
+            return Err(format!(
+                "--work: the cost {} is given twice",
+                statebench_harness::work::label(*c)
+            ));
+        }
+        seen.push(*c);
+    }
+    let mut out: Vec<Workload> = Vec::new();
+    for w in workloads {
+        for c in costs {
+            let swept = workload::with_work(w, *c);
+            if out.iter().any(|o| o.name == swept.name) {
+                return Err(format!(
+                    "--work: two workloads would be named {:?}; give each workload once",
+                    swept.name
+                ));
+            }
+            out.push(swept);
+        }
+    }
+    Ok(out)
+}
+
+/// Calibrates the critical-section work of `workloads` from the round floor, prints it, and
+/// warns of a cost that misses its target by more than the tolerance. Empty when no workload
+/// has work.
+fn calibrate_work(workloads: &[Workload], floors: &Floors) -> Result<Vec<WorkCost>, String> {
+    let targets: Vec<u64> = workloads.iter().map(|w| w.work_ns).collect();
+    if targets.iter().all(|t| *t == 0) {
+        return Ok(Vec::new());
+    }
+    let round = floors
+        .work_round_ns
+        .as_ref()
+        .ok_or("cannot calibrate the critical-section work: the round floor was not measured")?;
+    let costs = work::calibrate(&targets, round.median);
+    println!(
+        "critical-section work: {:.3} ns a round (the round floor); each cost measured as the median of {} trials, each a batch of back-to-back spends on core 0:",
+        round.median,
+        statebench_harness::floors::TRIALS,
+    );
+    for c in &costs {
+        println!(
+            "  {:>7}: {:>9} rounds, measured {:>10}  ({:+.1} %){}",
+            work::label(c.target_ns),
+            c.rounds,
+            human_ns(c.measured_ns.median),
+            100.0 * c.error(),
+            if c.within_tolerance() {
+                String::new()
+            } else {
+                format!("  — outside ±{:.0} %", 100.0 * work::TOLERANCE)
+            }
+        );
+    }
+    for c in costs.iter().filter(|c| !c.within_tolerance()) {
+        eprintln!(
+            "statebench: warning: {} of work measured {} ({:+.1} %), outside the ±{:.0} % tolerance; the report marks its cells",
+            work::label(c.target_ns),
+            human_ns(c.measured_ns.median),
+            100.0 * c.error(),
+            100.0 * work::TOLERANCE
+        );
+    }
+    Ok(costs)
 }
 
 fn default_out() -> PathBuf {
@@ -218,6 +292,12 @@ pub(crate) fn measure(
                 .join("; ")
         );
     }
+    if !args.work.is_empty() {
+        workloads = match sweep_work(&workloads, &args.work) {
+            Ok(w) => w,
+            Err(e) => return Err(usage(e)),
+        };
+    }
     let mut clients = if args.clients.is_empty() {
         defaults.clients.to_vec()
     } else {
@@ -267,7 +347,7 @@ pub(crate) fn measure(
     } else {
         None
     };
-    let matrix = Matrix {
+    let mut matrix = Matrix {
         workloads,
         implementations: implementations.clone(),
         named: !core,
@@ -281,6 +361,7 @@ pub(crate) fn measure(
         seed: args.seed,
         tuning: args.tuning(),
         suite,
+        work: Vec::new(),
         go,
     };
     let cells = match matrix.plan() {
@@ -311,6 +392,10 @@ pub(crate) fn measure(
         Err(e) => return Err(failure(e)),
     };
     print_floors(&machine, &floors);
+    matrix.work = match calibrate_work(&matrix.workloads, &floors) {
+        Ok(c) => c,
+        Err(e) => return Err(failure(e)),
+    };
     println!();
 
     let settings = RunSettings {
@@ -330,6 +415,7 @@ pub(crate) fn measure(
         planted,
         metric: None,
         tuning: matrix.tuning,
+        work: matrix.work.clone(),
     };
     let mut results = Results::new(machine, floors, settings);
     let started = Instant::now();

@@ -5,7 +5,8 @@ use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use statebench_core::{
-    Cache, CacheEntry, CacheOp, CacheReply, Error, Family, Key, Service, Settings, Value,
+    Cache, CacheEntry, CacheOp, CacheReply, Error, Family, Key, Service, Settings, StateMachine,
+    Value, Work,
 };
 
 use crate::Handle;
@@ -16,6 +17,7 @@ use crate::map::SharedMap;
 pub struct MapCache<K, V, M> {
     handle: Handle<M>,
     cleanup_every: Duration,
+    work: Work,
     types: PhantomData<fn() -> (K, V)>,
 }
 
@@ -31,6 +33,7 @@ impl<K, V, M> Clone for MapCache<K, V, M> {
         MapCache {
             handle: self.handle.clone(),
             cleanup_every: self.cleanup_every,
+            work: self.work,
             types: PhantomData,
         }
     }
@@ -57,18 +60,19 @@ impl<K: Key, V: Value, M: SharedMap<K, CacheEntry<V>>> Service<Cache<K, V>> for 
     const ABOUT: &'static str = M::ABOUT;
 
     fn start(initial: Cache<K, V>, settings: &Settings) -> Self {
-        let cleanup_every = initial.cleanup_interval();
+        let (cleanup_every, work) = (initial.cleanup_interval(), initial.work());
         let map = M::from_entries(initial.into_stored());
         MapCache {
             handle: Handle::new::<Cache<K, V>>(map, settings, Some(cleanup_every), sweep_cache),
             cleanup_every,
+            work,
             types: PhantomData,
         }
     }
 
     #[inline]
     fn call(&self, op: CacheOp<K, V>) -> Result<CacheReply<V>, Error> {
-        let map = self.handle.state()?;
+        let (map, work) = (self.handle.state()?, self.work);
         let now = self.handle.now_for::<Cache<K, V>>();
         Ok(match op {
             CacheOp::Set { key, value, ttl } => {
@@ -76,15 +80,20 @@ impl<K: Key, V: Value, M: SharedMap<K, CacheEntry<V>>> Service<Cache<K, V>> for 
                     value,
                     expires_at: now + ttl,
                 };
-                CacheReply::Value(map.insert(key, entry).and_then(|e| e.into_live_value(now)))
+                CacheReply::Value(
+                    map.insert(key, entry, work)
+                        .and_then(|e| e.into_live_value(now)),
+                )
             }
-            CacheOp::Get(key) => {
-                CacheReply::Value(map.read(&key, |e| e.live_value(now).cloned()).flatten())
-            }
+            CacheOp::Get(key) => CacheReply::Value(
+                map.read(&key, work, |e| e.live_value(now).cloned())
+                    .flatten(),
+            ),
             CacheOp::Delete(key) => {
-                CacheReply::Value(map.remove(&key).and_then(|e| e.into_live_value(now)))
+                CacheReply::Value(map.remove(&key, work).and_then(|e| e.into_live_value(now)))
             }
             CacheOp::Len => {
+                work.spend();
                 let mut live = 0;
                 map.for_each(|_, e| live += usize::from(e.live_value(now).is_some()));
                 CacheReply::Len(live)
@@ -111,7 +120,9 @@ impl<K: Key, V: Value, M: SharedMap<K, CacheEntry<V>>> Service<Cache<K, V>> for 
         let map = self.handle.stop()?;
         let mut entries = Vec::with_capacity(map.count());
         map.for_each(|k, e| entries.push((k.clone(), e.clone())));
-        Ok(Cache::new(self.cleanup_every).with_entries(entries))
+        let mut state = Cache::new(self.cleanup_every).with_entries(entries);
+        state.set_work(self.work);
+        Ok(state)
     }
 }
 

@@ -1,9 +1,12 @@
-//! The key-value store over a concurrent map.
+//! The key-value store over a concurrent map. The state machine's [`Work`] is spent in the
+//! map's critical section for the key ([`SharedMap`]).
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use statebench_core::{Error, Family, Key, Kv, KvOp, KvReply, Service, Settings, Value};
+use statebench_core::{
+    Error, Family, Key, Kv, KvOp, KvReply, Service, Settings, StateMachine, Value, Work,
+};
 
 use crate::Handle;
 use crate::map::SharedMap;
@@ -11,6 +14,7 @@ use crate::map::SharedMap;
 /// The key-value store over concurrent map `M`: [`DashKv`], [`PapayaKv`], [`SccKv`].
 pub struct MapKv<K, V, M> {
     handle: Handle<M>,
+    work: Work,
     types: PhantomData<fn() -> (K, V)>,
 }
 
@@ -25,6 +29,7 @@ impl<K, V, M> Clone for MapKv<K, V, M> {
     fn clone(&self) -> Self {
         MapKv {
             handle: self.handle.clone(),
+            work: self.work,
             types: PhantomData,
         }
     }
@@ -44,21 +49,26 @@ impl<K: Key, V: Value, M: SharedMap<K, V>> Service<Kv<K, V>> for MapKv<K, V, M> 
     const ABOUT: &'static str = M::ABOUT;
 
     fn start(initial: Kv<K, V>, settings: &Settings) -> Self {
+        let work = initial.work();
         let map = M::from_entries(initial.into_entries());
         MapKv {
             handle: Handle::new::<Kv<K, V>>(map, settings, None, |_, _| {}),
+            work,
             types: PhantomData,
         }
     }
 
     #[inline]
     fn call(&self, op: KvOp<K, V>) -> Result<KvReply<V>, Error> {
-        let map = self.handle.state()?;
+        let (map, work) = (self.handle.state()?, self.work);
         Ok(match op {
-            KvOp::Get(k) => KvReply::Value(map.read(&k, V::clone)),
-            KvOp::Set(k, v) => KvReply::Value(map.insert(k, v)),
-            KvOp::Delete(k) => KvReply::Value(map.remove(&k)),
-            KvOp::Len => KvReply::Len(map.count()),
+            KvOp::Get(k) => KvReply::Value(map.read(&k, work, V::clone)),
+            KvOp::Set(k, v) => KvReply::Value(map.insert(k, v, work)),
+            KvOp::Delete(k) => KvReply::Value(map.remove(&k, work)),
+            KvOp::Len => {
+                work.spend();
+                KvReply::Len(map.count())
+            }
         })
     }
 
@@ -80,6 +90,8 @@ impl<K: Key, V: Value, M: SharedMap<K, V>> Service<Kv<K, V>> for MapKv<K, V, M> 
         let map = self.handle.stop()?;
         let mut entries = Vec::with_capacity(map.count());
         map.for_each(|k, v| entries.push((k.clone(), v.clone())));
-        Ok(Kv::from_entries(entries))
+        let mut state = Kv::from_entries(entries);
+        state.set_work(self.work);
+        Ok(state)
     }
 }

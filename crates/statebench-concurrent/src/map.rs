@@ -2,10 +2,18 @@
 //! store, the session manager and the TTL cache are each written once ([`MapKv`],
 //! [`MapSessions`], [`MapCache`]) and served by `DashMap`, papaya's `HashMap` and scc's
 //! `HashMap` alike, so a difference between the rows is the map's, not the service code's.
+//!
+//! Each method takes the operation's [`Work`] and spends it inside the map's own critical
+//! section for that key: under the `DashMap` shard's lock, under scc's bucket lock, inside
+//! papaya's compute closure (which papaya reruns when a racing write wins, so a lost race pays
+//! the work again, as the same code would in a service). Where a key is absent there is no
+//! entry to hold, and the work is spent after the lookup. With [`Work::NONE`] every method is
+//! the map's plain call.
 
 use std::hash::Hash;
 
 use dashmap::DashMap;
+use statebench_core::Work;
 
 /// A concurrent hash map, as the keyed services use it. Every method is one atomic step on one
 /// key, except [`count`](SharedMap::count), [`retain`](SharedMap::retain) and
@@ -18,17 +26,17 @@ pub trait SharedMap<K, V>: Send + Sync + Sized + 'static {
 
     /// A map holding `entries`.
     fn from_entries(entries: impl IntoIterator<Item = (K, V)>) -> Self;
-    /// `f` of the value stored at `key`, if there is one.
-    fn read<R>(&self, key: &K, f: impl FnOnce(&V) -> R) -> Option<R>;
-    /// Stores `value` at `key`; the value it replaced.
-    fn insert(&self, key: K, value: V) -> Option<V>;
-    /// Removes `key`; the value it held.
-    fn remove(&self, key: &K) -> Option<V>;
+    /// `f` of the value stored at `key`, if there is one; `work` spent while it is read.
+    fn read<R>(&self, key: &K, work: Work, f: impl FnOnce(&V) -> R) -> Option<R>;
+    /// Stores `value` at `key`; the value it replaced. `work` is spent holding the entry.
+    fn insert(&self, key: K, value: V, work: Work) -> Option<V>;
+    /// Removes `key`; the value it held. `work` is spent holding the entry.
+    fn remove(&self, key: &K, work: Work) -> Option<V>;
     /// Changes the value at `key` in place with `f(value, arg)`, which says whether it changed
     /// it; `false` if the key is absent. `f` may run more than once, on a fresh copy and a
     /// clone of `arg` each time (papaya retries a lost race), so it must depend on nothing
-    /// else; the locking maps run it once and move `arg` in.
-    fn modify<A: Clone>(&self, key: &K, arg: A, f: impl Fn(&mut V, A) -> bool) -> bool;
+    /// else; the locking maps run it once and move `arg` in. `work` is spent with each run.
+    fn modify<A: Clone>(&self, key: &K, arg: A, work: Work, f: impl Fn(&mut V, A) -> bool) -> bool;
     /// The number of entries.
     fn count(&self) -> usize;
     /// Keeps only the entries `keep` accepts.
@@ -49,20 +57,59 @@ impl<K: Hash + Eq + Send + Sync + 'static, V: Clone + Send + Sync + 'static> Sha
         entries.into_iter().collect()
     }
     #[inline]
-    fn read<R>(&self, key: &K, f: impl FnOnce(&V) -> R) -> Option<R> {
-        self.get(key).map(|v| f(&v))
+    fn read<R>(&self, key: &K, work: Work, f: impl FnOnce(&V) -> R) -> Option<R> {
+        let read = self.get(key).map(|v| {
+            work.spend();
+            f(&v)
+        });
+        if read.is_none() {
+            work.spend();
+        }
+        read
     }
     #[inline]
-    fn insert(&self, key: K, value: V) -> Option<V> {
-        DashMap::insert(self, key, value)
+    fn insert(&self, key: K, value: V, work: Work) -> Option<V> {
+        if work.is_none() {
+            return DashMap::insert(self, key, value);
+        }
+        match self.entry(key) {
+            dashmap::Entry::Occupied(mut e) => {
+                work.spend();
+                Some(e.insert(value))
+            }
+            dashmap::Entry::Vacant(e) => {
+                work.spend();
+                e.insert(value);
+                None
+            }
+        }
     }
     #[inline]
-    fn remove(&self, key: &K) -> Option<V> {
-        DashMap::remove(self, key).map(|(_, v)| v)
+    fn remove(&self, key: &K, work: Work) -> Option<V> {
+        if work.is_none() {
+            return DashMap::remove(self, key).map(|(_, v)| v);
+        }
+        let removed = DashMap::remove_if(self, key, |_, _| {
+            work.spend();
+            true
+        });
+        if removed.is_none() {
+            work.spend();
+        }
+        removed.map(|(_, v)| v)
     }
     #[inline]
-    fn modify<A: Clone>(&self, key: &K, arg: A, f: impl Fn(&mut V, A) -> bool) -> bool {
-        self.get_mut(key).is_some_and(|mut v| f(&mut v, arg))
+    fn modify<A: Clone>(&self, key: &K, arg: A, work: Work, f: impl Fn(&mut V, A) -> bool) -> bool {
+        match self.get_mut(key) {
+            Some(mut v) => {
+                work.spend();
+                f(&mut v, arg)
+            }
+            None => {
+                work.spend();
+                false
+            }
+        }
     }
     fn count(&self) -> usize {
         DashMap::len(self)
@@ -88,31 +135,65 @@ impl<K: Hash + Eq + Clone + Send + Sync + 'static, V: Clone + Send + Sync + 'sta
         entries.into_iter().collect()
     }
     #[inline]
-    fn read<R>(&self, key: &K, f: impl FnOnce(&V) -> R) -> Option<R> {
-        self.pin().get(key).map(f)
+    fn read<R>(&self, key: &K, work: Work, f: impl FnOnce(&V) -> R) -> Option<R> {
+        let map = self.pin();
+        let read = map.get(key);
+        // No lock to hold: the work runs with the entry pinned, beside any other reader.
+        work.spend();
+        read.map(f)
     }
     #[inline]
-    fn insert(&self, key: K, value: V) -> Option<V> {
-        self.pin().insert(key, value).cloned()
+    fn insert(&self, key: K, value: V, work: Work) -> Option<V> {
+        use papaya::{Compute, Operation};
+        if work.is_none() {
+            return self.pin().insert(key, value).cloned();
+        }
+        let map = self.pin();
+        let done = map.compute(key, |_| {
+            work.spend();
+            Operation::<V, ()>::Insert(value.clone())
+        });
+        match done {
+            Compute::Updated { old: (_, v), .. } => Some(v.clone()),
+            _ => None,
+        }
     }
     #[inline]
-    fn remove(&self, key: &K) -> Option<V> {
-        self.pin().remove(key).cloned()
+    fn remove(&self, key: &K, work: Work) -> Option<V> {
+        use papaya::{Compute, Operation};
+        if work.is_none() {
+            return self.pin().remove(key).cloned();
+        }
+        let map = self.pin();
+        let done = map.compute(key.clone(), |entry| {
+            work.spend();
+            match entry {
+                Some(_) => Operation::<V, ()>::Remove,
+                None => Operation::Abort(()),
+            }
+        });
+        match done {
+            Compute::Removed(_, v) => Some(v.clone()),
+            _ => None,
+        }
     }
     #[inline]
-    fn modify<A: Clone>(&self, key: &K, arg: A, f: impl Fn(&mut V, A) -> bool) -> bool {
+    fn modify<A: Clone>(&self, key: &K, arg: A, work: Work, f: impl Fn(&mut V, A) -> bool) -> bool {
         use papaya::{Compute, Operation};
         let map = self.pin();
-        let changed = map.compute(key.clone(), |entry| match entry {
-            Some((_, v)) => {
-                let mut copy = v.clone();
-                if f(&mut copy, arg.clone()) {
-                    Operation::Insert(copy)
-                } else {
-                    Operation::Abort(())
+        let changed = map.compute(key.clone(), |entry| {
+            work.spend();
+            match entry {
+                Some((_, v)) => {
+                    let mut copy = v.clone();
+                    if f(&mut copy, arg.clone()) {
+                        Operation::Insert(copy)
+                    } else {
+                        Operation::Abort(())
+                    }
                 }
+                None => Operation::Abort(()),
             }
-            None => Operation::Abort(()),
         });
         matches!(changed, Compute::Updated { .. })
     }
@@ -145,20 +226,57 @@ impl<K: Hash + Eq + Send + Sync + 'static, V: Clone + Send + Sync + 'static> Sha
         map
     }
     #[inline]
-    fn read<R>(&self, key: &K, f: impl FnOnce(&V) -> R) -> Option<R> {
-        self.read_sync(key, |_, v| f(v))
+    fn read<R>(&self, key: &K, work: Work, f: impl FnOnce(&V) -> R) -> Option<R> {
+        let read = self.read_sync(key, |_, v| {
+            work.spend();
+            f(v)
+        });
+        if read.is_none() {
+            work.spend();
+        }
+        read
     }
     #[inline]
-    fn insert(&self, key: K, value: V) -> Option<V> {
-        self.upsert_sync(key, value)
+    fn insert(&self, key: K, value: V, work: Work) -> Option<V> {
+        if work.is_none() {
+            return self.upsert_sync(key, value);
+        }
+        match self.entry_sync(key) {
+            scc::hash_map::Entry::Occupied(mut e) => {
+                work.spend();
+                Some(e.insert(value))
+            }
+            scc::hash_map::Entry::Vacant(e) => {
+                work.spend();
+                e.insert_entry(value);
+                None
+            }
+        }
     }
     #[inline]
-    fn remove(&self, key: &K) -> Option<V> {
-        self.remove_sync(key).map(|(_, v)| v)
+    fn remove(&self, key: &K, work: Work) -> Option<V> {
+        if work.is_none() {
+            return self.remove_sync(key).map(|(_, v)| v);
+        }
+        let removed = self.remove_if_sync(key, |_| {
+            work.spend();
+            true
+        });
+        if removed.is_none() {
+            work.spend();
+        }
+        removed.map(|(_, v)| v)
     }
     #[inline]
-    fn modify<A: Clone>(&self, key: &K, arg: A, f: impl Fn(&mut V, A) -> bool) -> bool {
-        self.update_sync(key, |_, v| f(v, arg)).unwrap_or(false)
+    fn modify<A: Clone>(&self, key: &K, arg: A, work: Work, f: impl Fn(&mut V, A) -> bool) -> bool {
+        let changed = self.update_sync(key, |_, v| {
+            work.spend();
+            f(v, arg)
+        });
+        if changed.is_none() {
+            work.spend();
+        }
+        changed.unwrap_or(false)
     }
     fn count(&self) -> usize {
         scc::HashMap::len(self)

@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use moka::Expiry;
 use moka::ops::compute::Op;
 use moka::sync::Cache as Moka;
-use statebench_core::{CacheEntry, Key, Value};
+use statebench_core::{CacheEntry, Key, Value, Work};
 
 use crate::cache::MapCache;
 use crate::map::SharedMap;
@@ -62,7 +62,8 @@ impl<K, V> Expiry<K, CacheEntry<V>> for AtItsInstant {
     }
 }
 
-/// moka's cache as the map of a TTL cache: every write through the key's lock.
+/// moka's cache as the map of a TTL cache: every write through the key's lock, the work spent
+/// inside it; a read takes no lock, so its work runs beside the clone moka hands back.
 impl<K: Key, V: Value> SharedMap<K, CacheEntry<V>> for Moka<K, CacheEntry<V>> {
     const NAME: &'static str = "moka";
     const ABOUT: &'static str = "moka's sync `Cache`: its own per-entry expiry, a lock per key for writes, no capacity limit";
@@ -75,36 +76,49 @@ impl<K: Key, V: Value> SharedMap<K, CacheEntry<V>> for Moka<K, CacheEntry<V>> {
         cache
     }
     #[inline]
-    fn read<R>(&self, key: &K, f: impl FnOnce(&CacheEntry<V>) -> R) -> Option<R> {
-        self.get(key).map(|e| f(&e))
+    fn read<R>(&self, key: &K, work: Work, f: impl FnOnce(&CacheEntry<V>) -> R) -> Option<R> {
+        let read = self.get(key);
+        work.spend();
+        read.map(|e| f(&e))
     }
     #[inline]
-    fn insert(&self, key: K, entry: CacheEntry<V>) -> Option<CacheEntry<V>> {
+    fn insert(&self, key: K, entry: CacheEntry<V>, work: Work) -> Option<CacheEntry<V>> {
         let mut old = None;
         self.entry(key).and_upsert_with(|was| {
+            work.spend();
             old = was.map(|e| e.into_value());
             entry
         });
         old
     }
     #[inline]
-    fn remove(&self, key: &K) -> Option<CacheEntry<V>> {
+    fn remove(&self, key: &K, work: Work) -> Option<CacheEntry<V>> {
         let mut old = None;
         self.entry_by_ref(key).and_compute_with(|was| {
+            work.spend();
             old = was.map(|e| e.into_value());
             Op::Remove
         });
         old
     }
-    fn modify<A: Clone>(&self, key: &K, arg: A, f: impl Fn(&mut CacheEntry<V>, A) -> bool) -> bool {
+    fn modify<A: Clone>(
+        &self,
+        key: &K,
+        arg: A,
+        work: Work,
+        f: impl Fn(&mut CacheEntry<V>, A) -> bool,
+    ) -> bool {
         let mut changed = false;
-        self.entry_by_ref(key).and_compute_with(|was| match was {
-            Some(e) => {
-                let mut entry = e.into_value();
-                changed = f(&mut entry, arg);
-                if changed { Op::Put(entry) } else { Op::Nop }
+        self.entry_by_ref(key).and_compute_with(|was| {
+            work.spend();
+            match was {
+                Some(e) => {
+                    let mut entry = e.into_value();
+                    changed = f(&mut entry, arg);
+                    if changed { Op::Put(entry) } else { Op::Nop }
+                }
+                None => Op::Nop,
             }
-            None => Op::Nop,
         });
         changed
     }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use statebench_core::{
     Error, Family, Service, Session, SessionId, Sessions, SessionsOp, SessionsReply, Settings,
+    StateMachine, Work,
 };
 
 use crate::Handle;
@@ -16,6 +17,7 @@ pub struct MapSessions<M> {
     handle: Handle<M>,
     lifetime: Duration,
     cleanup_every: Duration,
+    work: Work,
 }
 
 /// The session manager over a `DashMap` (`dashmap`).
@@ -31,6 +33,7 @@ impl<M> Clone for MapSessions<M> {
             handle: self.handle.clone(),
             lifetime: self.lifetime,
             cleanup_every: self.cleanup_every,
+            work: self.work,
         }
     }
 }
@@ -58,38 +61,40 @@ impl<M: SharedMap<SessionId, Session>> Service<Sessions> for MapSessions<M> {
 
     fn start(initial: Sessions, settings: &Settings) -> Self {
         let (lifetime, cleanup_every) = (initial.lifetime(), initial.cleanup_interval());
+        let work = initial.work();
         let map = M::from_entries(initial.into_stored().map(|s| (s.id, s)));
         MapSessions {
             handle: Handle::new::<Sessions>(map, settings, Some(cleanup_every), sweep_sessions),
             lifetime,
             cleanup_every,
+            work,
         }
     }
 
     #[inline]
     fn call(&self, op: SessionsOp) -> Result<SessionsReply, Error> {
-        let map = self.handle.state()?;
+        let (map, work) = (self.handle.state()?, self.work);
         let now = self.handle.now_for::<Sessions>();
         Ok(match op {
             SessionsOp::Create(id) => {
                 let session = Session::fresh(id, now, self.lifetime);
-                map.insert(id, session.clone());
+                map.insert(id, session.clone(), work);
                 SessionsReply::Session(Some(session))
             }
             SessionsOp::Get(id) => SessionsReply::Session(
-                map.read(&id, |s| s.is_live(now).then(|| s.clone()))
+                map.read(&id, work, |s| s.is_live(now).then(|| s.clone()))
                     .flatten(),
             ),
             SessionsOp::Delete(id) => {
-                SessionsReply::Live(map.remove(&id).is_some_and(|s| s.is_live(now)))
+                SessionsReply::Live(map.remove(&id, work).is_some_and(|s| s.is_live(now)))
             }
             SessionsOp::SetData { id, key, value } => {
-                SessionsReply::Live(map.modify(&id, (key, value), |s, (key, value)| {
+                SessionsReply::Live(map.modify(&id, (key, value), work, |s, (key, value)| {
                     s.set_data_if_live(key, value, now)
                 }))
             }
             SessionsOp::Touch(id) => SessionsReply::Live(
-                map.modify(&id, (), |s, ()| s.touch_if_live(now, self.lifetime)),
+                map.modify(&id, (), work, |s, ()| s.touch_if_live(now, self.lifetime)),
             ),
         })
     }
@@ -107,7 +112,9 @@ impl<M: SharedMap<SessionId, Session>> Service<Sessions> for MapSessions<M> {
         let map = self.handle.stop()?;
         let mut sessions = Vec::with_capacity(map.count());
         map.for_each(|_, s| sessions.push(s.clone()));
-        Ok(Sessions::new(self.lifetime, self.cleanup_every).with_sessions(sessions))
+        let mut state = Sessions::new(self.lifetime, self.cleanup_every).with_sessions(sessions);
+        state.set_work(self.work);
+        Ok(state)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::{Key, Kind, StateMachine, Value, is_live};
+use crate::{Key, Kind, StateMachine, Value, Work, is_live};
 
 /// An operation on the cache. Every operation treats an expired entry as absent, whether or not
 /// a cleanup has removed it yet.
@@ -61,6 +61,7 @@ impl<V> CacheEntry<V> {
 pub struct Cache<K: Key, V: Value> {
     cleanup_every: Duration,
     entries: HashMap<K, CacheEntry<V>>,
+    work: Work,
 }
 
 impl<K: Key, V: Value> Cache<K, V> {
@@ -72,6 +73,7 @@ impl<K: Key, V: Value> Cache<K, V> {
         Cache {
             cleanup_every,
             entries: HashMap::new(),
+            work: Work::NONE,
         }
     }
 
@@ -135,6 +137,7 @@ impl<K: Key, V: Value> StateMachine for Cache<K, V> {
     fn apply(&mut self, op: CacheOp<K, V>, now: Instant) -> CacheReply<V> {
         match op {
             CacheOp::Set { key, value, ttl } => {
+                self.work.spend();
                 let entry = CacheEntry {
                     value,
                     expires_at: now + ttl,
@@ -142,11 +145,14 @@ impl<K: Key, V: Value> StateMachine for Cache<K, V> {
                 let previous = self.entries.insert(key, entry);
                 CacheReply::Value(previous.and_then(|e| e.into_live_value(now)))
             }
-            CacheOp::Delete(key) => CacheReply::Value(
-                self.entries
-                    .remove(&key)
-                    .and_then(|e| e.into_live_value(now)),
-            ),
+            CacheOp::Delete(key) => {
+                self.work.spend();
+                CacheReply::Value(
+                    self.entries
+                        .remove(&key)
+                        .and_then(|e| e.into_live_value(now)),
+                )
+            }
             read => match self.read(&read, now) {
                 Some(reply) => reply,
                 None => unreachable!("Get and Len are answered by read"),
@@ -155,6 +161,9 @@ impl<K: Key, V: Value> StateMachine for Cache<K, V> {
     }
 
     fn read(&self, op: &CacheOp<K, V>, now: Instant) -> Option<CacheReply<V>> {
+        if !matches!(op, CacheOp::Set { .. } | CacheOp::Delete(_)) {
+            self.work.spend();
+        }
         match op {
             CacheOp::Get(key) => Some(CacheReply::Value(
                 self.entries
@@ -181,11 +190,24 @@ impl<K: Key, V: Value> StateMachine for Cache<K, V> {
     fn cleanup_every(&self) -> Option<Duration> {
         Some(self.cleanup_every)
     }
+
+    fn work(&self) -> Work {
+        self.work
+    }
+
+    fn set_work(&mut self, work: Work) {
+        self.work = work;
+    }
 }
 
 impl<K: Key, V: Value> crate::sharded::Shardable for Cache<K, V> {
     fn split(self, parts: usize, route: &dyn Fn(&K) -> usize) -> Vec<Self> {
-        let mut split: Vec<Self> = (0..parts).map(|_| Cache::new(self.cleanup_every)).collect();
+        let mut split: Vec<Self> = (0..parts)
+            .map(|_| Cache {
+                work: self.work,
+                ..Cache::new(self.cleanup_every)
+            })
+            .collect();
         for (k, entry) in self.entries {
             split[route(&k)].entries.insert(k, entry);
         }
@@ -193,10 +215,15 @@ impl<K: Key, V: Value> crate::sharded::Shardable for Cache<K, V> {
     }
 
     fn join(parts: Vec<Self>) -> Self {
-        let every = parts
+        let (every, work) = parts
             .first()
-            .map_or(Self::DEFAULT_CLEANUP_EVERY, |p| p.cleanup_every);
-        Cache::new(every).with_entries(parts.into_iter().flat_map(|part| part.entries))
+            .map_or((Self::DEFAULT_CLEANUP_EVERY, Work::NONE), |p| {
+                (p.cleanup_every, p.work)
+            });
+        let mut joined =
+            Cache::new(every).with_entries(parts.into_iter().flat_map(|part| part.entries));
+        joined.work = work;
+        joined
     }
 
     fn join_replies(op: &CacheOp<K, V>, replies: Vec<CacheReply<V>>) -> CacheReply<V> {

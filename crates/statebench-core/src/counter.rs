@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::{Kind, StateMachine};
+use crate::{Kind, StateMachine, Work};
 
 /// An operation on the counter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,17 +24,21 @@ pub struct CounterReply(pub u64);
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counter {
     count: u64,
+    work: Work,
 }
 
 impl Counter {
     /// A counter at zero.
     pub fn new() -> Self {
-        Counter { count: 0 }
+        Counter::starting_at(0)
     }
 
     /// A counter at `count`.
     pub fn starting_at(count: u64) -> Self {
-        Counter { count }
+        Counter {
+            count,
+            work: Work::NONE,
+        }
     }
 
     /// The current count.
@@ -72,6 +76,7 @@ impl StateMachine for Counter {
     // Small enough to inline into every strategy, as the same code written by hand would be.
     #[inline(always)]
     fn apply(&mut self, op: CounterOp, _now: Instant) -> CounterReply {
+        self.work.spend();
         match op {
             // Wrapping, like an AtomicU64's fetch_add, so every strategy agrees at the edge.
             CounterOp::Increment => {
@@ -86,9 +91,20 @@ impl StateMachine for Counter {
     #[inline(always)]
     fn read(&self, op: &CounterOp, _now: Instant) -> Option<CounterReply> {
         match op {
-            CounterOp::Get => Some(CounterReply(self.count)),
+            CounterOp::Get => {
+                self.work.spend();
+                Some(CounterReply(self.count))
+            }
             CounterOp::Increment | CounterOp::Reset => None,
         }
+    }
+
+    fn work(&self) -> Work {
+        self.work
+    }
+
+    fn set_work(&mut self, work: Work) {
+        self.work = work;
     }
 }
 

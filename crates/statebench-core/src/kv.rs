@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::{Key, Kind, StateMachine, Value};
+use crate::{Key, Kind, StateMachine, Value, Work};
 
 /// An operation on the key-value store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +31,7 @@ pub enum KvReply<V> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Kv<K: Key, V: Value> {
     map: HashMap<K, V>,
+    work: Work,
 }
 
 impl<K: Key, V: Value> Kv<K, V> {
@@ -38,6 +39,7 @@ impl<K: Key, V: Value> Kv<K, V> {
     pub fn new() -> Self {
         Kv {
             map: HashMap::new(),
+            work: Work::NONE,
         }
     }
 
@@ -45,6 +47,7 @@ impl<K: Key, V: Value> Kv<K, V> {
     pub fn from_entries(entries: impl IntoIterator<Item = (K, V)>) -> Self {
         Kv {
             map: entries.into_iter().collect(),
+            work: Work::NONE,
         }
     }
 
@@ -101,8 +104,14 @@ impl<K: Key, V: Value> StateMachine for Kv<K, V> {
     #[inline(always)]
     fn apply(&mut self, op: KvOp<K, V>, now: Instant) -> KvReply<V> {
         match op {
-            KvOp::Set(k, v) => KvReply::Value(self.map.insert(k, v)),
-            KvOp::Delete(k) => KvReply::Value(self.map.remove(&k)),
+            KvOp::Set(k, v) => {
+                self.work.spend();
+                KvReply::Value(self.map.insert(k, v))
+            }
+            KvOp::Delete(k) => {
+                self.work.spend();
+                KvReply::Value(self.map.remove(&k))
+            }
             read => match self.read(&read, now) {
                 Some(reply) => reply,
                 None => unreachable!("Get and Len are answered by read"),
@@ -112,17 +121,33 @@ impl<K: Key, V: Value> StateMachine for Kv<K, V> {
 
     #[inline(always)]
     fn read(&self, op: &KvOp<K, V>, _now: Instant) -> Option<KvReply<V>> {
+        if !matches!(op, KvOp::Set(..) | KvOp::Delete(_)) {
+            self.work.spend();
+        }
         match op {
             KvOp::Get(k) => Some(KvReply::Value(self.map.get(k).cloned())),
             KvOp::Len => Some(KvReply::Len(self.map.len())),
             KvOp::Set(..) | KvOp::Delete(_) => None,
         }
     }
+
+    fn work(&self) -> Work {
+        self.work
+    }
+
+    fn set_work(&mut self, work: Work) {
+        self.work = work;
+    }
 }
 
 impl<K: Key, V: Value> crate::sharded::Shardable for Kv<K, V> {
     fn split(self, parts: usize, route: &dyn Fn(&K) -> usize) -> Vec<Self> {
-        let mut split: Vec<Self> = (0..parts).map(|_| Kv::new()).collect();
+        let mut split: Vec<Self> = (0..parts)
+            .map(|_| Kv {
+                work: self.work,
+                ..Kv::new()
+            })
+            .collect();
         for (k, v) in self.map {
             split[route(&k)].map.insert(k, v);
         }
@@ -130,7 +155,11 @@ impl<K: Key, V: Value> crate::sharded::Shardable for Kv<K, V> {
     }
 
     fn join(parts: Vec<Self>) -> Self {
-        Kv::from_entries(parts.into_iter().flat_map(|part| part.map))
+        let work = parts.first().map_or(Work::NONE, |p| p.work);
+        Kv {
+            work,
+            ..Kv::from_entries(parts.into_iter().flat_map(|part| part.map))
+        }
     }
 
     fn join_replies(op: &KvOp<K, V>, replies: Vec<KvReply<V>>) -> KvReply<V> {

@@ -25,6 +25,7 @@ pub mod rng;
 mod sessions;
 pub mod sharded;
 mod sweeper;
+mod work;
 
 use std::fmt::{self, Debug};
 use std::future::Future;
@@ -37,6 +38,7 @@ pub use counter::{Counter, CounterOp, CounterReply};
 pub use kv::{Kv, KvOp, KvReply};
 pub use sessions::{Session, SessionData, SessionId, Sessions, SessionsOp, SessionsReply};
 pub use sweeper::Sweeper;
+pub use work::Work;
 
 /// The key-value store with `u64` keys and values: the reference program's `map[int]int`.
 pub type KvU64 = Kv<u64, u64>;
@@ -97,6 +99,15 @@ pub trait StateMachine: Send + Sync + 'static {
     fn cleanup_every(&self) -> Option<Duration> {
         None
     }
+
+    /// The CPU work every operation does inside its critical section: `apply` and `read`
+    /// spend it once per operation (an operation on the whole state of a split service, once
+    /// per part). A strategy that does not run `apply` (a concurrent map, an atomic) reads it
+    /// here when it starts and spends it in its own critical section.
+    fn work(&self) -> Work;
+
+    /// Sets [`work`](StateMachine::work).
+    fn set_work(&mut self, work: Work);
 }
 
 /// One kind of operation of a service: its name and what it may do to the state.

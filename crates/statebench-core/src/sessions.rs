@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use crate::{Kind, StateMachine, is_live};
+use crate::{Kind, StateMachine, Work, is_live};
 
 /// A session's identifier.
 pub type SessionId = u64;
@@ -97,6 +97,7 @@ pub struct Sessions {
     lifetime: Duration,
     cleanup_every: Duration,
     sessions: HashMap<SessionId, Session>,
+    work: Work,
 }
 
 impl Sessions {
@@ -112,6 +113,7 @@ impl Sessions {
             lifetime,
             cleanup_every,
             sessions: HashMap::new(),
+            work: Work::NONE,
         }
     }
 
@@ -185,6 +187,9 @@ impl StateMachine for Sessions {
     }
 
     fn apply(&mut self, op: SessionsOp, now: Instant) -> SessionsReply {
+        if !matches!(op, SessionsOp::Get(_)) {
+            self.work.spend();
+        }
         match op {
             SessionsOp::Create(id) => {
                 let session = Session::fresh(id, now, self.lifetime);
@@ -213,11 +218,22 @@ impl StateMachine for Sessions {
 
     fn read(&self, op: &SessionsOp, now: Instant) -> Option<SessionsReply> {
         match op {
-            SessionsOp::Get(id) => Some(SessionsReply::Session(
-                self.sessions.get(id).filter(|s| s.is_live(now)).cloned(),
-            )),
+            SessionsOp::Get(id) => {
+                self.work.spend();
+                Some(SessionsReply::Session(
+                    self.sessions.get(id).filter(|s| s.is_live(now)).cloned(),
+                ))
+            }
             _ => None,
         }
+    }
+
+    fn work(&self) -> Work {
+        self.work
+    }
+
+    fn set_work(&mut self, work: Work) {
+        self.work = work;
     }
 
     fn cleanup(&mut self, now: Instant) {
@@ -232,7 +248,10 @@ impl StateMachine for Sessions {
 impl crate::sharded::Shardable for Sessions {
     fn split(self, parts: usize, route: &dyn Fn(&SessionId) -> usize) -> Vec<Self> {
         let mut split: Vec<Self> = (0..parts)
-            .map(|_| Sessions::new(self.lifetime, self.cleanup_every))
+            .map(|_| Sessions {
+                work: self.work,
+                ..Sessions::new(self.lifetime, self.cleanup_every)
+            })
             .collect();
         for (id, session) in self.sessions {
             split[route(&id)].sessions.insert(id, session);
@@ -241,13 +260,18 @@ impl crate::sharded::Shardable for Sessions {
     }
 
     fn join(parts: Vec<Self>) -> Self {
-        let (lifetime, every) = parts
-            .first()
-            .map_or((Self::DEFAULT_LIFETIME, Self::DEFAULT_CLEANUP_EVERY), |p| {
-                (p.lifetime, p.cleanup_every)
-            });
-        Sessions::new(lifetime, every)
-            .with_sessions(parts.into_iter().flat_map(|p| p.into_stored()))
+        let (lifetime, every, work) = parts.first().map_or(
+            (
+                Self::DEFAULT_LIFETIME,
+                Self::DEFAULT_CLEANUP_EVERY,
+                Work::NONE,
+            ),
+            |p| (p.lifetime, p.cleanup_every, p.work),
+        );
+        let mut joined = Sessions::new(lifetime, every)
+            .with_sessions(parts.into_iter().flat_map(|p| p.into_stored()));
+        joined.work = work;
+        joined
     }
 
     /// Every operation names a session: there is never more than one reply.

@@ -111,6 +111,9 @@ pub struct Cell<'a> {
     pub seed: u64,
     /// The knobs of the strategies that have them.
     pub tuning: crate::results::Tuning,
+    /// The workload's `work_ns` as calibrated on this machine ([`crate::work`]): the work the
+    /// state spends in each critical section. It must be set exactly when `work_ns` is.
+    pub work: statebench_core::Work,
 }
 
 /// The figures of one repetition.
@@ -421,6 +424,15 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
         return Err(not_rust(I::NAME));
     }
     let workload = cell.workload;
+    if (workload.work_ns > 0) == cell.work.is_none() {
+        return Err(RunError(format!(
+            "workload {} asks for {} ns of work per operation, and the cell carries {} rounds: \
+             the work was not calibrated for it",
+            workload.name,
+            workload.work_ns,
+            cell.work.count()
+        )));
+    }
     let plans = plans::<S>(workload, cell.clients, cell.seed)?;
     let kinds = S::KINDS.len();
     let think = workload.think();
@@ -434,7 +446,8 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     let control = Arc::new(Control::default());
     let settings = cell.tuning.settings();
     let started = Instant::now();
-    let initial = S::initial(workload, started);
+    let mut initial = S::initial(workload, started);
+    initial.set_work(cell.work);
     let mut client_seeds = Rng::new(cell.seed ^ 0x5A3B_1E00_0FF5_E7D1);
     let mut new_client =
         |plan| Client::<S>::new(plan, kinds, sample_every, client_seeds.next_u64());
@@ -637,6 +650,12 @@ pub fn run_counted<S: Subject, I: Service<S>>(
 ) -> Result<(), RunError> {
     if driver == Driver::Goroutines {
         return Err(not_rust(I::NAME));
+    }
+    if workload.work_ns > 0 {
+        return Err(RunError(format!(
+            "workload {} has critical-section work: the instruction tier counts bare operations",
+            workload.name
+        )));
     }
     let plan = plans::<S>(workload, 1, seed)?
         .into_iter()

@@ -140,6 +140,7 @@ pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
         planted: None,
         metric: None,
         tuning: Default::default(),
+        work: Vec::new(),
     };
     let mut results = Results::new(Machine::fixture(), Floors::fixture(), settings);
     results.created = "2026-11-29T00:00:00Z".into();

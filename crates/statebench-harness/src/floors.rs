@@ -99,6 +99,11 @@ pub struct Floors {
     /// [`Floors::measure`] leaves it empty; the `statebench` binary measures it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub go_sleep_1ms_ns: Option<Floor>,
+    /// One round of the critical-section work chain ([`statebench_core::Work`]), on core 0:
+    /// what the workloads' `work_ns` is calibrated from ([`crate::work`]). Absent from runs
+    /// made before it was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_round_ns: Option<Floor>,
 }
 
 impl Floors {
@@ -124,6 +129,7 @@ impl Floors {
             thread_sleep_1ms_ns: Floor::measure(|| thread_sleep_1ms(10)),
             tokio_sleep_1ms_ns: try_floor(|| tokio_sleep_1ms(10))?,
             go_sleep_1ms_ns: None,
+            work_round_ns: Floor::try_measure(|| on_core(0, crate::work::round_trial)),
         })
     }
 
@@ -143,6 +149,7 @@ impl Floors {
             thread_sleep_1ms_ns: floor(1_080_000.0),
             tokio_sleep_1ms_ns: floor(2_120_000.0),
             go_sleep_1ms_ns: None,
+            work_round_ns: Some(floor(1.7)),
         }
     }
 
@@ -188,6 +195,10 @@ impl Floors {
             (
                 "Go's `time.Sleep(1 ms)` really takes",
                 self.go_sleep_1ms_ns.as_ref(),
+            ),
+            (
+                "one round of the critical-section work, core 0",
+                self.work_round_ns.as_ref(),
             ),
         ]
     }

@@ -39,6 +39,7 @@ mod os;
 pub mod results;
 pub mod stats;
 pub mod verify;
+pub mod work;
 pub mod workload;
 
 pub use driver::{Cell, Driver, Repetition, RunError, run_repetition};

@@ -79,6 +79,10 @@ pub struct RunSettings {
     /// recorded them ran with the defaults).
     #[serde(default)]
     pub tuning: Tuning,
+    /// The critical-section work of the run's workloads, as calibrated at its start: each
+    /// cost's rounds and what they measured ([`crate::work`]). Empty when no workload has any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub work: Vec<crate::work::WorkCost>,
 }
 
 /// The knobs of the strategies that have them, as a run set them: how many owners a sharded

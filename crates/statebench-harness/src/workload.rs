@@ -78,6 +78,10 @@ pub struct Workload {
     pub value_bytes: usize,
     /// Default measured duration, in milliseconds (overridden by `--duration`).
     pub duration_ms: u64,
+    /// CPU work inside every operation's critical section, in nanoseconds (0: none, the bare
+    /// state access): spent by the state machine where the operation holds the state, and
+    /// calibrated on the machine before the run ([`crate::work`]). `--work` sweeps it.
+    pub work_ns: u64,
 }
 
 message_error!(
@@ -312,6 +316,13 @@ impl Workload {
         if self.session_lifetime_ms == 0 || self.cleanup_every_ms == 0 || self.duration_ms == 0 {
             return err("lifetimes, cleanup interval and duration must be positive".into());
         }
+        if self.work_ns > crate::work::MAX_WORK_NS {
+            return err(format!(
+                "work_ns {} is more than the most a critical section may cost, 1 s ({} ns)",
+                self.work_ns,
+                crate::work::MAX_WORK_NS
+            ));
+        }
         Ok(())
     }
 
@@ -388,6 +399,7 @@ fn base(name: &str, about: &str, service: &str, groups: Vec<ClientGroup>) -> Wor
         // and the median of five 100 ms windows spread over the run holds still better than
         // one or two longer windows run back to back.
         duration_ms: 100,
+        work_ns: 0,
     }
 }
 
@@ -514,6 +526,39 @@ pub fn representative() -> Vec<Workload> {
                 .cloned()
         })
         .collect()
+}
+
+/// `workload` with `work_ns` nanoseconds of work in each critical section: itself at its own
+/// cost, otherwise a copy named `{name}_work_{cost}` (`kv_write_heavy_work_1us`) whose `about`
+/// says the cost. Zero keeps the plain name, so the bare cells of a sweep are the same cells
+/// as a run without one.
+pub fn with_work(workload: &Workload, work_ns: u64) -> Workload {
+    if work_ns == workload.work_ns {
+        return workload.clone();
+    }
+    let base = workload
+        .name
+        .strip_suffix(&format!("_work_{}", crate::work::label(workload.work_ns)))
+        .filter(|_| workload.work_ns > 0)
+        .unwrap_or(&workload.name);
+    let (name, about) = if work_ns == 0 {
+        (base.to_owned(), workload.about.clone())
+    } else {
+        let label = crate::work::label(work_ns);
+        (
+            format!("{base}_work_{label}"),
+            format!(
+                "{}; {label} of work in each critical section",
+                workload.about
+            ),
+        )
+    };
+    Workload {
+        name,
+        about,
+        work_ns,
+        ..workload.clone()
+    }
 }
 
 /// The named workload `name`.

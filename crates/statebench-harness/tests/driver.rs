@@ -19,6 +19,7 @@ fn cell(workload: &statebench_harness::Workload, driver: Driver, clients: usize)
         sample_every: 64,
         seed: 42,
         tuning: Default::default(),
+        work: Default::default(),
     }
 }
 

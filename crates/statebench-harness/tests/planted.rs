@@ -143,6 +143,7 @@ fn run<S: Subject + Empty, const LIE: u8>(workload: &str) -> Result<(), String> 
         sample_every: 64,
         seed: 9,
         tuning: Default::default(),
+        work: Default::default(),
     };
     run_repetition::<S, Planted<S, LIE>>(&cell)
         .map(drop)

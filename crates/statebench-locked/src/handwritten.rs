@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use statebench_core::{Error, Family, KvOp, KvReply, KvU64, Service, Settings};
+use statebench_core::{Error, Family, KvOp, KvReply, KvU64, Service, Settings, StateMachine, Work};
 
 /// `Arc<Mutex<HashMap<u64, u64>>>`, written by hand (`mutex_handwritten`). The map is taken at
 /// shutdown (`None` afterwards); a panic while the lock is held poisons it, and every later
@@ -13,6 +13,8 @@ use statebench_core::{Error, Family, KvOp, KvReply, KvU64, Service, Settings};
 #[derive(Clone, Debug)]
 pub struct HandwrittenKv {
     map: Arc<Mutex<Option<HashMap<u64, u64>>>>,
+    /// The state machine's work, spent under the lock as `Kv::apply` would.
+    work: Work,
 }
 
 impl Service<KvU64> for HandwrittenKv {
@@ -22,8 +24,10 @@ impl Service<KvU64> for HandwrittenKv {
         "`Arc<Mutex<HashMap>>` written by hand for the store: what the generic lock costs";
 
     fn start(initial: KvU64, _: &Settings) -> Self {
+        let work = initial.work();
         HandwrittenKv {
             map: Arc::new(Mutex::new(Some(initial.into_entries()))),
+            work,
         }
     }
 
@@ -31,6 +35,7 @@ impl Service<KvU64> for HandwrittenKv {
     fn call(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
         let mut guard = self.map.lock().map_err(|_| Error::Stopped)?;
         let map = guard.as_mut().ok_or(Error::Stopped)?;
+        self.work.spend();
         Ok(match op {
             KvOp::Get(k) => KvReply::Value(map.get(&k).copied()),
             KvOp::Set(k, v) => KvReply::Value(map.insert(k, v)),
@@ -51,6 +56,11 @@ impl Service<KvU64> for HandwrittenKv {
 
     fn shutdown(&self) -> Result<KvU64, Error> {
         let mut guard = self.map.lock().map_err(|_| Error::Stopped)?;
-        guard.take().map(KvU64::from_entries).ok_or(Error::Stopped)
+        let mut state = guard
+            .take()
+            .map(KvU64::from_entries)
+            .ok_or(Error::Stopped)?;
+        state.set_work(self.work);
+        Ok(state)
     }
 }

@@ -104,6 +104,14 @@ mod tests {
             }
         }
 
+        fn work(&self) -> statebench_core::Work {
+            statebench_core::Work::NONE
+        }
+
+        fn set_work(&mut self, work: statebench_core::Work) {
+            assert!(work.is_none(), "boomy does no work");
+        }
+
         fn apply(&mut self, op: BoomOp, _now: Instant) -> usize {
             match op {
                 BoomOp::Push(k, v) => self.0.push((k, v)),

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use statebench_core::{Error, Family, KvOp, KvReply, KvU64, Service, Settings};
+use statebench_core::{Error, Family, KvOp, KvReply, KvU64, Service, Settings, StateMachine, Work};
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 
@@ -24,6 +24,8 @@ enum Message {
 #[derive(Clone, Debug)]
 pub struct HandwrittenOwnerKv {
     tx: mpsc::Sender<Message>,
+    /// The state machine's work, which the task spends per call as `Kv::apply` would.
+    work: Work,
 }
 
 impl std::fmt::Debug for Message {
@@ -37,7 +39,8 @@ impl std::fmt::Debug for Message {
 }
 
 #[inline]
-fn apply(map: &mut HashMap<u64, u64>, op: KvOp<u64, u64>) -> KvReply<u64> {
+fn apply(map: &mut HashMap<u64, u64>, work: Work, op: KvOp<u64, u64>) -> KvReply<u64> {
+    work.spend();
     match op {
         KvOp::Get(k) => KvReply::Value(map.get(&k).copied()),
         KvOp::Set(k, v) => KvReply::Value(map.insert(k, v)),
@@ -49,11 +52,12 @@ fn apply(map: &mut HashMap<u64, u64>, op: KvOp<u64, u64>) -> KvReply<u64> {
 /// Handles one message; a shutdown's sender is handed back.
 fn handle(
     map: &mut HashMap<u64, u64>,
+    work: Work,
     message: Message,
 ) -> Option<oneshot::Sender<HashMap<u64, u64>>> {
     match message {
         Message::Call(op, reply) => {
-            let _ = reply.send(apply(map, op));
+            let _ = reply.send(apply(map, work, op));
         }
         Message::Cleanup(done) => {
             let _ = done.send(());
@@ -63,14 +67,14 @@ fn handle(
     None
 }
 
-async fn run(mut map: HashMap<u64, u64>, mut rx: mpsc::Receiver<Message>) {
+async fn run(mut map: HashMap<u64, u64>, work: Work, mut rx: mpsc::Receiver<Message>) {
     while let Some(message) = rx.recv().await {
-        if let Some(state) = handle(&mut map, message) {
+        if let Some(state) = handle(&mut map, work, message) {
             // Apply what was accepted before the shutdown; a second shutdown among it is
             // dropped, so its caller gets `Stopped`.
             rx.close();
             while let Some(message) = rx.recv().await {
-                let _ = handle(&mut map, message);
+                let _ = handle(&mut map, work, message);
             }
             let _ = state.send(map);
             return;
@@ -100,8 +104,9 @@ impl Service<KvU64> for HandwrittenOwnerKv {
         let (tx, rx) = mpsc::channel(settings.mailbox.max(1));
         let runtime =
             Handle::try_current().unwrap_or_else(|_| crate::background_runtime().handle().clone());
-        runtime.spawn(run(initial.into_entries(), rx));
-        HandwrittenOwnerKv { tx }
+        let work = initial.work();
+        runtime.spawn(run(initial.into_entries(), work, rx));
+        HandwrittenOwnerKv { tx, work }
     }
 
     fn call(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
@@ -123,7 +128,9 @@ impl Service<KvU64> for HandwrittenOwnerKv {
     }
 
     fn shutdown(&self) -> Result<KvU64, Error> {
-        self.request(Message::Shutdown).map(KvU64::from_entries)
+        let mut state = self.request(Message::Shutdown).map(KvU64::from_entries)?;
+        state.set_work(self.work);
+        Ok(state)
     }
 
     fn placement(started_in_tokio: bool) -> &'static str {

@@ -12,6 +12,7 @@
 
 pub mod agreement;
 pub mod compare;
+pub mod crossover;
 pub mod guide;
 pub mod machine;
 pub mod markdown;

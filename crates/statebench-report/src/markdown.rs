@@ -405,6 +405,12 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
         out += "\n## The owner's best shot\n\n";
         out += &owners;
     }
+    let (crossover, plots) = crate::crossover::section(results)?;
+    if !crossover.is_empty() {
+        out += "\n## Critical-section cost: where an owner meets a lock\n\n";
+        out += &crossover;
+        files.extend(plots);
+    }
     let reference = crate::reference::section(results);
     if !reference.is_empty() {
         out += "\n## Go beside Rust, and the reference text's table\n\n";

@@ -288,3 +288,40 @@ pub fn latency(
     )
     .map(Some)
 }
+
+/// Throughput against critical-section work: every row of `driver` at `clients` clients over
+/// the sweep's workloads `workloads` (cheapest first, labelled `costs`), if it has any.
+pub fn work_sweep(
+    results: &Results,
+    workloads: &[&str],
+    costs: &[String],
+    driver: Driver,
+    clients: usize,
+) -> Result<Option<String>, String> {
+    let records: Vec<&Record> = results
+        .records
+        .iter()
+        .filter(|r| r.driver == driver && r.clients == clients)
+        .filter(|r| workloads.contains(&r.workload.as_str()))
+        .collect();
+    if records.is_empty() {
+        return Ok(None);
+    }
+    let at = |w: &str| workloads.iter().position(|x| *x == w).unwrap_or(0) as f64;
+    let series = series_of(results, &records, |r| {
+        vec![(at(&r.workload), r.summary.ops_per_sec.median)]
+    });
+    let name = workloads.first().copied().unwrap_or_default();
+    draw(
+        &format!(
+            "{name}: throughput against critical-section work, {} x{clients}",
+            driver.name()
+        ),
+        "CPU work inside each critical section",
+        "operations per second (log scale)",
+        costs,
+        &|y| crate::table::human_rate(*y),
+        &series,
+    )
+    .map(Some)
+}

@@ -99,6 +99,8 @@ pub fn notes(record: &Record, workload: &Workload) -> String {
 pub fn human_ns(ns: f64) -> String {
     if !ns.is_finite() {
         "-".into()
+    } else if ns < 10.0 {
+        format!("{ns:.2} ns")
     } else if ns < 1_000.0 {
         format!("{ns:.0} ns")
     } else if ns < 1_000_000.0 {

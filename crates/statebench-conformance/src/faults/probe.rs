@@ -153,6 +153,14 @@ impl StateMachine for Probe {
         None
     }
 
+    fn work(&self) -> statebench_core::Work {
+        statebench_core::Work::NONE
+    }
+
+    fn set_work(&mut self, work: statebench_core::Work) {
+        assert!(work.is_none(), "probe does no work");
+    }
+
     fn apply(&mut self, op: ProbeOp, _now: Instant) -> ProbeReply {
         match op {
             ProbeOp::Push(v) => {

@@ -1,0 +1,582 @@
+//! The critical-section crossover: throughput against the work done inside each operation's
+//! critical section (a workload swept with `--work`), family by family, and the cost at which
+//! the best owner form *meets* the best lock and the best concurrent structure — per driver and
+//! client count, with the uncertainty the sweep leaves.
+//!
+//! **Meets** means the statistics no longer call the owner slower: the ratio best owner / best
+//! rival has its whole interval within ±[`MIN_EFFECT`] (*the same*) or above it (*faster*).
+//! The crossover is the smallest swept cost from which on it meets at every larger cost; it lies
+//! between the last cost where the owner was still resolved slower and that one — the bracket
+//! is the uncertainty, and the estimate inside it is where the median ratio, interpolated on a
+//! log–log scale between the two, reaches `1 / (1 + MIN_EFFECT)`. "The best" of a family is
+//! its fastest row by median at that cost (a different row may lead at another cost); the
+//! ratios are one family of tests, each interval Welch's on log throughput at the Bonferroni
+//! level for their number, as elsewhere in the report.
+//!
+//! A sweep is a set of the run's workloads that differ in nothing but their work (and the name
+//! and description the sweep gave them): `kv_write_heavy`, `kv_write_heavy_work_1us`, ….
+
+use std::fmt::Write;
+
+use statebench_core::Family;
+use statebench_harness::Driver;
+use statebench_harness::results::{Record, Results};
+use statebench_harness::stats::{
+    ALPHA, MIN_EFFECT, RatioInterval, Verdict, Welch, bonferroni_level,
+};
+use statebench_harness::work;
+use statebench_harness::workload::Workload;
+
+use crate::guide::rates;
+use crate::owners::ratio_words;
+use crate::table::{by_median, human_ns};
+
+/// One workload swept over critical-section costs.
+#[derive(Debug)]
+pub struct Sweep<'a> {
+    /// The name of its cost-free member, or of the first member without its `_work_` suffix.
+    pub name: String,
+    /// Its members, cheapest first.
+    pub points: Vec<&'a Workload>,
+}
+
+/// The run's sweeps: workloads alike but for their work, at two costs or more.
+pub fn sweeps(results: &Results) -> Vec<Sweep<'_>> {
+    let bare = |w: &Workload| Workload {
+        name: String::new(),
+        about: String::new(),
+        work_ns: 0,
+        ..w.clone()
+    };
+    let mut groups: Vec<(Workload, Vec<&Workload>)> = Vec::new();
+    for w in &results.settings.workloads {
+        let key = bare(w);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(w),
+            None => groups.push((key, vec![w])),
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|(_, mut points)| {
+            points.sort_by_key(|w| w.work_ns);
+            points.dedup_by_key(|w| w.work_ns);
+            if points.len() < 2 {
+                return None;
+            }
+            let first = points[0];
+            let name = if first.work_ns == 0 {
+                first.name.clone()
+            } else {
+                let suffix = format!("_work_{}", work::label(first.work_ns));
+                first
+                    .name
+                    .strip_suffix(&suffix)
+                    .unwrap_or(&first.name)
+                    .to_owned()
+            };
+            Some(Sweep { name, points })
+        })
+        .collect()
+}
+
+/// The fastest row of `family` in a cell, by median.
+fn best<'a>(
+    results: &'a Results,
+    workload: &str,
+    family: Family,
+    driver: Driver,
+    clients: usize,
+) -> Option<&'a Record> {
+    let rows: Vec<&Record> = results
+        .records
+        .iter()
+        .filter(|r| {
+            r.workload == workload
+                && r.driver == driver
+                && r.clients == clients
+                && r.family() == Some(family)
+        })
+        .collect();
+    by_median(&rows).first().copied()
+}
+
+/// The best owner against the best of a rival family at one cost.
+struct Point<'a> {
+    cost_ns: u64,
+    owner: &'a Record,
+    rival: &'a Record,
+}
+
+/// The points of one (sweep, driver, clients, rival) line, cheapest first: one per cost where
+/// both families ran.
+struct Line<'a> {
+    driver: Driver,
+    clients: usize,
+    rival: Family,
+    points: Vec<Point<'a>>,
+}
+
+/// Where a line's owner meets its rival.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Crossing {
+    /// Not slower at the cheapest cost swept, nor at any above it.
+    Already {
+        /// The cheapest cost.
+        at_ns: u64,
+    },
+    /// Meets from `above_ns` on; resolved slower at `below_ns` (if any cost below was).
+    Between {
+        /// The last cost where the owner was resolved slower (`None`: none was, but a cost
+        /// below `above_ns` could not be told).
+        below_ns: Option<u64>,
+        /// The first cost from which on it meets.
+        above_ns: u64,
+        /// Where the median ratio reaches `1 / (1 + MIN_EFFECT)`, interpolated (log–log)
+        /// between the two, when both are swept and the medians bracket it.
+        estimate_ns: Option<f64>,
+    },
+    /// Still resolved slower at the largest cost swept.
+    Beyond {
+        /// The largest cost.
+        largest_ns: u64,
+    },
+    /// The largest costs cannot be told (an interval across the margin): no crossing claimed.
+    CannotTell,
+}
+
+/// The crossing of a line of verdicts and median ratios at `costs` (ascending).
+pub fn crossing(costs: &[u64], verdicts: &[Option<Verdict>], medians: &[f64]) -> Crossing {
+    let meets = |v: &Option<Verdict>| matches!(v, Some(Verdict::Same | Verdict::Faster));
+    let n = costs.len();
+    let mut k = n;
+    while k > 0 && meets(&verdicts[k - 1]) {
+        k -= 1;
+    }
+    if n == 0 || k == n {
+        return if verdicts.last() == Some(&Some(Verdict::Slower)) {
+            Crossing::Beyond {
+                largest_ns: costs[n - 1],
+            }
+        } else {
+            Crossing::CannotTell
+        };
+    }
+    if k == 0 {
+        return Crossing::Already { at_ns: costs[0] };
+    }
+    let below = (0..k).rev().find(|&j| verdicts[j] == Some(Verdict::Slower));
+    let target = 1.0 / (1.0 + MIN_EFFECT);
+    let estimate_ns = below.and_then(|j| {
+        let (c0, c1, r0, r1) = (costs[j], costs[k], medians[j], medians[k]);
+        if !(r0 < target && r1 >= target) || r0 <= 0.0 {
+            return None;
+        }
+        // Log of the ratio against log of the cost; a cost of zero has no logarithm, so from
+        // zero the cost is interpolated linearly.
+        let t = (target.ln() - r0.ln()) / (r1.ln() - r0.ln());
+        Some(if c0 == 0 {
+            t * c1 as f64
+        } else {
+            ((c0 as f64).ln() + t * ((c1 as f64).ln() - (c0 as f64).ln())).exp()
+        })
+    });
+    Crossing::Between {
+        below_ns: below.map(|j| costs[j]),
+        above_ns: costs[k],
+        estimate_ns,
+    }
+}
+
+/// A cost as the report writes it: `0`, `100 ns`, `10.00 µs`.
+fn cost(ns: u64) -> String {
+    if ns == 0 {
+        "0".into()
+    } else {
+        human_ns(ns as f64)
+    }
+}
+
+impl Crossing {
+    /// The crossing in words, e.g. "between 1.00 µs and 10.00 µs (≈ 3.16 µs)".
+    pub fn words(&self) -> String {
+        match self {
+            Crossing::Already { at_ns } => format!("already at {} (never slower)", cost(*at_ns)),
+            Crossing::Between {
+                below_ns: Some(b),
+                above_ns,
+                estimate_ns,
+            } => {
+                let mut s = format!("between {} and {}", cost(*b), cost(*above_ns));
+                if let Some(e) = estimate_ns {
+                    let _ = write!(s, " (≈ {})", human_ns(*e));
+                }
+                s
+            }
+            Crossing::Between {
+                below_ns: None,
+                above_ns,
+                ..
+            } => format!("by {} (not resolved slower below it)", cost(*above_ns)),
+            Crossing::Beyond { largest_ns } => {
+                format!("beyond {}: still slower there", cost(*largest_ns))
+            }
+            Crossing::CannotTell => "cannot tell".into(),
+        }
+    }
+}
+
+/// Every line of `sweep`: per driver, client count and rival family, the costs where the
+/// owner family and the rival both ran.
+fn lines<'a>(results: &'a Results, sweep: &Sweep<'_>) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    for driver in Driver::ALL {
+        let mut counts: Vec<usize> = results
+            .records
+            .iter()
+            .filter(|r| r.driver == driver && sweep.points.iter().any(|w| w.name == r.workload))
+            .map(|r| r.clients)
+            .collect();
+        counts.sort_unstable();
+        counts.dedup();
+        for clients in counts {
+            for rival in [Family::Lock, Family::Concurrent] {
+                let points: Vec<Point<'a>> = sweep
+                    .points
+                    .iter()
+                    .filter_map(|w| {
+                        let owner = best(results, &w.name, Family::Owner, driver, clients)?;
+                        let rival = best(results, &w.name, rival, driver, clients)?;
+                        Some(Point {
+                            cost_ns: w.work_ns,
+                            owner,
+                            rival,
+                        })
+                    })
+                    .collect();
+                if points.len() >= 2 {
+                    out.push(Line {
+                        driver,
+                        clients,
+                        rival,
+                        points,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn interval(p: &Point<'_>, level: f64) -> Option<RatioInterval> {
+    Welch::of(&rates(p.owner), &rates(p.rival)).map(|w| w.interval(level))
+}
+
+/// The crossing of every line, with its points' intervals.
+struct Judged<'a> {
+    line: Line<'a>,
+    intervals: Vec<Option<RatioInterval>>,
+    crossing: Crossing,
+}
+
+fn judge<'a>(lines: Vec<Line<'a>>, level: f64) -> Vec<Judged<'a>> {
+    lines
+        .into_iter()
+        .map(|line| {
+            let intervals: Vec<Option<RatioInterval>> =
+                line.points.iter().map(|p| interval(p, level)).collect();
+            let costs: Vec<u64> = line.points.iter().map(|p| p.cost_ns).collect();
+            let verdicts: Vec<Option<Verdict>> = intervals
+                .iter()
+                .map(|i| i.map(|i| i.verdict(MIN_EFFECT)))
+                .collect();
+            let medians: Vec<f64> = line
+                .points
+                .iter()
+                .map(|p| p.owner.summary.ops_per_sec.median / p.rival.summary.ops_per_sec.median)
+                .collect();
+            let crossing = crossing(&costs, &verdicts, &medians);
+            Judged {
+                line,
+                intervals,
+                crossing,
+            }
+        })
+        .collect()
+}
+
+fn rival_name(f: Family) -> &'static str {
+    match f {
+        Family::Lock => "best lock",
+        Family::Concurrent => "best concurrent structure",
+        Family::Owner => "best owner",
+    }
+}
+
+/// The calibration of the run's work, as a table.
+fn calibration(results: &Results) -> String {
+    let mut out = String::new();
+    if results.settings.work.is_empty() {
+        out += "The run records no calibration of its work.\n";
+        return out;
+    }
+    let round = results
+        .floors
+        .work_round_ns
+        .as_ref()
+        .map_or("-".to_owned(), |f| format!("{:.3} ns", f.median));
+    let _ = writeln!(
+        out,
+        "The work is a chain of dependent multiplications, {round} a round on this machine (the \
+         round floor, core 0). Each swept cost was given its rounds from it and then measured on \
+         its own — {} trials of back-to-back spends, median — and must land within ±{:.0} % of \
+         its target:\n",
+        statebench_harness::floors::TRIALS,
+        100.0 * work::TOLERANCE
+    );
+    let rows: Vec<Vec<String>> = results
+        .settings
+        .work
+        .iter()
+        .map(|c| {
+            vec![
+                cost(c.target_ns),
+                c.rounds.to_string(),
+                human_ns(c.measured_ns.median),
+                format!("{:+.1} %", 100.0 * c.error()),
+                if c.within_tolerance() {
+                    "yes".into()
+                } else {
+                    "**no**: its cells measure another cost".into()
+                },
+            ]
+        })
+        .collect();
+    out += &crate::table::markdown_table(
+        &["cost", "rounds", "measured", "off by", "within tolerance"],
+        "rrrrl",
+        &rows,
+    );
+    out
+}
+
+/// The section as markdown, and its plots (file name, SVG); empty when the run swept no
+/// workload's work.
+pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), String> {
+    let sweeps = sweeps(results);
+    if sweeps.is_empty() {
+        return Ok((String::new(), Vec::new()));
+    }
+    let all: Vec<(usize, Line<'_>)> = sweeps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| lines(results, s).into_iter().map(move |l| (i, l)))
+        .collect();
+    let tests: usize = all.iter().map(|(_, l)| l.points.len()).sum();
+    let level = bonferroni_level(ALPHA, tests.max(1));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "What an operation does while it holds the state, swept: the same workload with a \
+         calibrated amount of CPU work inside every critical section — under the lock, on the \
+         owner's thread, inside a concurrent map's per-entry section (papaya reruns it when it \
+         loses a race; the atomic counter does it in a compare-and-swap loop). The owner *meets* \
+         a rival from the cost where the ratio best owner / best rival is no longer resolved \
+         slower: its interval within ±{:.0} % or above. The crossing lies between the last cost \
+         resolved slower and that one; ≈ marks where the median ratio, interpolated between them, \
+         reaches {:.2}. {tests} ratios, each interval at the {:.2} % level (Bonferroni), so that \
+         together they hold with 95 % probability.\n",
+        100.0 * MIN_EFFECT,
+        1.0 / (1.0 + MIN_EFFECT),
+        100.0 * (1.0 - level)
+    );
+    out += &calibration(results);
+    let mut files = Vec::new();
+    let mut judged: Vec<(usize, Judged<'_>)> = Vec::new();
+    let mut by_sweep: Vec<Vec<Line<'_>>> = (0..sweeps.len()).map(|_| Vec::new()).collect();
+    for (i, l) in all {
+        by_sweep[i].push(l);
+    }
+    for (i, lines) in by_sweep.into_iter().enumerate() {
+        judged.extend(judge(lines, level).into_iter().map(|j| (i, j)));
+    }
+    for (i, sweep) in sweeps.iter().enumerate() {
+        let costs: Vec<String> = sweep.points.iter().map(|w| cost(w.work_ns)).collect();
+        let _ = writeln!(
+            out,
+            "\n### `{}` swept over {}\n\n{}.\n",
+            sweep.name,
+            costs.join(", "),
+            sweep.points[0].about.split("; ").next().unwrap_or_default(),
+        );
+        let mine: Vec<&Judged<'_>> = judged
+            .iter()
+            .filter(|(s, _)| *s == i)
+            .map(|(_, j)| j)
+            .collect();
+        // The crossings: a row per driver and client count, a column per rival.
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for j in &mine {
+            let key = [j.line.driver.name().to_owned(), j.line.clients.to_string()];
+            let column = if j.line.rival == Family::Lock { 2 } else { 3 };
+            let row = match rows.iter_mut().find(|r| r[..2] == key) {
+                Some(r) => r,
+                None => {
+                    rows.push(vec![key[0].clone(), key[1].clone(), "·".into(), "·".into()]);
+                    rows.last_mut().expect("just pushed")
+                }
+            };
+            row[column] = j.crossing.words();
+        }
+        out += "Where the best owner meets the best lock and the best concurrent structure:\n\n";
+        out += &crate::table::markdown_table(
+            &[
+                "driver",
+                "clients",
+                "owner meets the best lock",
+                "owner meets the best concurrent structure",
+            ],
+            "lrll",
+            &rows,
+        );
+        // The ratios behind them, cost by cost.
+        out += "\nThe ratios behind them — best owner / best rival (95 % family-wise interval), \
+                and which rows were the best:\n\n";
+        let mut header = vec!["driver", "clients", "against"];
+        header.extend(costs.iter().map(String::as_str));
+        let detail: Vec<Vec<String>> = mine
+            .iter()
+            .map(|j| {
+                let mut row = vec![
+                    j.line.driver.name().to_owned(),
+                    j.line.clients.to_string(),
+                    rival_name(j.line.rival).to_owned(),
+                ];
+                for w in &sweep.points {
+                    let entry = j
+                        .line
+                        .points
+                        .iter()
+                        .zip(&j.intervals)
+                        .find(|(p, _)| p.cost_ns == w.work_ns)
+                        .map_or("·".to_owned(), |(p, i)| {
+                            format!(
+                                "{} `{}`/`{}`",
+                                ratio_words(*i),
+                                p.owner.implementation,
+                                p.rival.implementation
+                            )
+                        });
+                    row.push(entry);
+                }
+                row
+            })
+            .collect();
+        let align = format!("lrl{}", "r".repeat(costs.len()));
+        out += &crate::table::markdown_table(&header, &align, &detail);
+        // A plot per driver and client count: every row's throughput against the cost.
+        let mut cells: Vec<(Driver, usize)> = mine
+            .iter()
+            .map(|j| (j.line.driver, j.line.clients))
+            .collect();
+        cells.dedup();
+        out.push('\n');
+        for (driver, clients) in cells {
+            let names: Vec<&str> = sweep.points.iter().map(|w| w.name.as_str()).collect();
+            if let Some(svg) = crate::plots::work_sweep(results, &names, &costs, driver, clients)? {
+                let file = format!("{}-work-{}-{clients}.svg", sweep.name, driver.name());
+                let _ = writeln!(
+                    out,
+                    "![{}: throughput against critical-section work, {} driver, {clients} clients]({file})",
+                    sweep.name,
+                    driver.name()
+                );
+                files.push((file, svg));
+            }
+        }
+    }
+    Ok((out, files))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: Option<Verdict> = Some(Verdict::Slower);
+    const E: Option<Verdict> = Some(Verdict::Same);
+    const F: Option<Verdict> = Some(Verdict::Faster);
+    const U: Option<Verdict> = Some(Verdict::Unresolved);
+
+    #[test]
+    fn the_crossing_is_bracketed_by_the_last_slower_and_the_first_cost_that_stays_met() {
+        let costs = [0, 100, 1_000, 10_000, 100_000];
+        let c = crossing(&costs, &[S, S, S, E, E], &[0.1, 0.2, 0.5, 0.95, 0.99]);
+        let Crossing::Between {
+            below_ns: Some(1_000),
+            above_ns: 10_000,
+            estimate_ns: Some(e),
+        } = c
+        else {
+            panic!("{c:?}")
+        };
+        // log–log between (1 µs, 0.5) and (10 µs, 0.95): 0.909 is reached at about 8.1 µs.
+        assert!((7_500.0..8_500.0).contains(&e), "{e}");
+        assert!(
+            c.words().starts_with("between 1.00 µs and 10.00 µs (≈ 8."),
+            "{}",
+            c.words()
+        );
+        // A met cost followed by a slower one does not count: it must stay met.
+        assert_eq!(
+            crossing(&costs, &[S, E, S, E, F], &[0.1, 0.95, 0.5, 0.95, 1.3]),
+            Crossing::Between {
+                below_ns: Some(1_000),
+                above_ns: 10_000,
+                estimate_ns: Some(
+                    ((1_000f64.ln()
+                        + ((1.0 / 1.1f64).ln() - 0.5f64.ln()) / (0.95f64.ln() - 0.5f64.ln())
+                            * (10_000f64.ln() - 1_000f64.ln()))
+                    .exp())
+                ),
+            }
+        );
+        // An unresolved cost below the crossing widens the bracket to the last slower one.
+        assert!(matches!(
+            crossing(&costs, &[S, U, U, E, E], &[0.1, 0.8, 0.85, 0.95, 1.0]),
+            Crossing::Between {
+                below_ns: Some(0),
+                above_ns: 10_000,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn no_crossing_is_claimed_where_the_sweep_does_not_show_one() {
+        let costs = [0, 1_000, 10_000];
+        assert_eq!(
+            crossing(&costs, &[S, S, S], &[0.1, 0.3, 0.6]),
+            Crossing::Beyond { largest_ns: 10_000 }
+        );
+        assert_eq!(
+            crossing(&costs, &[S, S, U], &[0.1, 0.3, 0.88]),
+            Crossing::CannotTell
+        );
+        assert_eq!(
+            crossing(&costs, &[S, E, None], &[0.1, 0.95, 0.9]),
+            Crossing::CannotTell
+        );
+        assert_eq!(
+            crossing(&costs, &[E, F, F], &[1.0, 1.2, 1.3]),
+            Crossing::Already { at_ns: 0 }
+        );
+        assert_eq!(
+            crossing(&costs, &[U, E, E], &[0.9, 1.0, 1.0]),
+            Crossing::Between {
+                below_ns: None,
+                above_ns: 1_000,
+                estimate_ns: None
+            }
+        );
+    }
+}
