@@ -504,7 +504,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
 
     let outcome =
         summarize::<S, I>(clients, &window, &control).and_then(|(repetition, clients, tally)| {
-            verify_run::<S, I>(&service, repetition, &clients, &tally, workload, started)
+            verify_run::<S, I>(&service, repetition, &clients, &tally, cell, started)
         });
     // Shut down whatever happened, so a failed check leaves nothing running. Blocking calls
     // from this thread, outside the runtime's context: allowed for every owner.
@@ -520,9 +520,10 @@ fn verify_run<S: Subject, I: Service<S>>(
     mut repetition: Repetition,
     clients: &[Client<S>],
     tally: &S::Tally,
-    workload: &Workload,
+    cell: &Cell<'_>,
     started: Instant,
 ) -> Result<Repetition, RunError> {
+    let workload = cell.workload;
     let fail = |why: String| RunError(format!("{}: {why}", I::NAME));
     let end = RunEnd {
         workload,
@@ -540,9 +541,20 @@ fn verify_run<S: Subject, I: Service<S>>(
     };
     S::verify_end(&end, service).map_err(fail)?;
     let now = Instant::now();
-    let state = service
+    let mut state = service
         .shutdown()
         .map_err(|e| fail(format!("shutdown failed: {e}")))?;
+    // A strategy that ran without the work it was given would be fast and wrong about what it
+    // measured: the state it hands back must still carry it.
+    if state.work() != cell.work {
+        return Err(fail(format!(
+            "the final state carries {} rounds of work, not the {} it started with",
+            state.work().count(),
+            cell.work.count()
+        )));
+    }
+    // The checks read the state key by key; the work is the operations', not theirs.
+    state.set_work(statebench_core::Work::NONE);
     S::verify_final(&end, &state, now).map_err(fail)?;
     repetition.hit_rate =
         S::hits(tally).and_then(|(found, made)| (made > 0).then(|| found as f64 / made as f64));

@@ -149,7 +149,8 @@ impl Floors {
             thread_sleep_1ms_ns: floor(1_080_000.0),
             tokio_sleep_1ms_ns: floor(2_120_000.0),
             go_sleep_1ms_ns: None,
-            work_round_ns: Some(floor(1.7)),
+            // Binary fractions: a nanosecond's fraction must survive the JSON round trip.
+            work_round_ns: Some(Floor::of(vec![1.25, 1.25, 1.5, 1.125, 1.375])),
         }
     }
 

@@ -4,7 +4,8 @@
 //! client count, with the uncertainty the sweep leaves.
 //!
 //! **Meets** means the statistics no longer call the owner slower: the ratio best owner / best
-//! rival has its whole interval within ±[`MIN_EFFECT`] (*the same*) or above it (*faster*).
+//! rival has its whole interval above `1 / (1 + MIN_EFFECT)` — at most [`MIN_EFFECT`] slower,
+//! perhaps faster (a one-sided, non-inferiority reading; [`Standing`]).
 //! The crossover is the smallest swept cost from which on it meets at every larger cost; it lies
 //! between the last cost where the owner was still resolved slower and that one — the bracket
 //! is the uncertainty, and the estimate inside it is where the median ratio, interpolated on a
@@ -21,9 +22,7 @@ use std::fmt::Write;
 use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{
-    ALPHA, MIN_EFFECT, RatioInterval, Verdict, Welch, bonferroni_level,
-};
+use statebench_harness::stats::{ALPHA, MIN_EFFECT, RatioInterval, Welch, bonferroni_level};
 use statebench_harness::work;
 use statebench_harness::workload::Workload;
 
@@ -145,16 +144,38 @@ pub enum Crossing {
     CannotTell,
 }
 
-/// The crossing of a line of verdicts and median ratios at `costs` (ascending).
-pub fn crossing(costs: &[u64], verdicts: &[Option<Verdict>], medians: &[f64]) -> Crossing {
-    let meets = |v: &Option<Verdict>| matches!(v, Some(Verdict::Same | Verdict::Faster));
+/// Where the owner stands against its rival at one cost: a one-sided reading of the ratio's
+/// interval against the margin `1 / (1 + MIN_EFFECT)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// The whole interval below the margin: slower by more than the minimum effect.
+    Slower,
+    /// The whole interval above the margin: at most the minimum effect slower, perhaps faster
+    /// (non-inferior, as a trial would say).
+    Meets,
+    /// The interval across the margin, or no interval: no claim.
+    Unclear,
+}
+
+/// The standing a ratio interval gives.
+pub fn standing(interval: Option<RatioInterval>) -> Standing {
+    let margin = 1.0 / (1.0 + MIN_EFFECT);
+    match interval {
+        Some(i) if i.high < margin => Standing::Slower,
+        Some(i) if i.low >= margin => Standing::Meets,
+        _ => Standing::Unclear,
+    }
+}
+
+/// The crossing of a line of standings and median ratios at `costs` (ascending).
+pub fn crossing(costs: &[u64], verdicts: &[Standing], medians: &[f64]) -> Crossing {
     let n = costs.len();
     let mut k = n;
-    while k > 0 && meets(&verdicts[k - 1]) {
+    while k > 0 && verdicts[k - 1] == Standing::Meets {
         k -= 1;
     }
     if n == 0 || k == n {
-        return if verdicts.last() == Some(&Some(Verdict::Slower)) {
+        return if verdicts.last() == Some(&Standing::Slower) {
             Crossing::Beyond {
                 largest_ns: costs[n - 1],
             }
@@ -165,11 +186,14 @@ pub fn crossing(costs: &[u64], verdicts: &[Option<Verdict>], medians: &[f64]) ->
     if k == 0 {
         return Crossing::Already { at_ns: costs[0] };
     }
-    let below = (0..k).rev().find(|&j| verdicts[j] == Some(Verdict::Slower));
+    let below = (0..k).rev().find(|&j| verdicts[j] == Standing::Slower);
     let target = 1.0 / (1.0 + MIN_EFFECT);
+    // Between the bracket's ends, the first step where the median ratio climbs past the
+    // target.
     let estimate_ns = below.and_then(|j| {
-        let (c0, c1, r0, r1) = (costs[j], costs[k], medians[j], medians[k]);
-        if !(r0 < target && r1 >= target) || r0 <= 0.0 {
+        let m = (j..k).find(|&m| medians[m] < target && medians[m + 1] >= target)?;
+        let (c0, c1, r0, r1) = (costs[m], costs[m + 1], medians[m], medians[m + 1]);
+        if r0 <= 0.0 {
             return None;
         }
         // Log of the ratio against log of the cost; a cost of zero has no logarithm, so from
@@ -286,10 +310,7 @@ fn judge<'a>(lines: Vec<Line<'a>>, level: f64) -> Vec<Judged<'a>> {
             let intervals: Vec<Option<RatioInterval>> =
                 line.points.iter().map(|p| interval(p, level)).collect();
             let costs: Vec<u64> = line.points.iter().map(|p| p.cost_ns).collect();
-            let verdicts: Vec<Option<Verdict>> = intervals
-                .iter()
-                .map(|i| i.map(|i| i.verdict(MIN_EFFECT)))
-                .collect();
+            let verdicts: Vec<Standing> = intervals.iter().map(|i| standing(*i)).collect();
             let medians: Vec<f64> = line
                 .points
                 .iter()
@@ -360,13 +381,10 @@ fn calibration(results: &Results) -> String {
     out
 }
 
-/// The section as markdown, and its plots (file name, SVG); empty when the run swept no
-/// workload's work.
-pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), String> {
+/// Every sweep's lines, judged as one family of tests: the sweeps, each line with the index
+/// of its sweep, the number of ratios and their level.
+fn judged_all(results: &Results) -> (Vec<Sweep<'_>>, Vec<(usize, Judged<'_>)>, usize, f64) {
     let sweeps = sweeps(results);
-    if sweeps.is_empty() {
-        return Ok((String::new(), Vec::new()));
-    }
     let all: Vec<(usize, Line<'_>)> = sweeps
         .iter()
         .enumerate()
@@ -374,6 +392,104 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
         .collect();
     let tests: usize = all.iter().map(|(_, l)| l.points.len()).sum();
     let level = bonferroni_level(ALPHA, tests.max(1));
+    let mut by_sweep: Vec<Vec<Line<'_>>> = (0..sweeps.len()).map(|_| Vec::new()).collect();
+    for (i, l) in all {
+        by_sweep[i].push(l);
+    }
+    let mut judged = Vec::new();
+    for (i, lines) in by_sweep.into_iter().enumerate() {
+        judged.extend(judge(lines, level).into_iter().map(|j| (i, j)));
+    }
+    (sweeps, judged, tests, level)
+}
+
+/// A point as the guide cites it: `` `kv_write_heavy_work_1us` / threads / 2: `combining`
+/// 775 k vs `rwlock_std` 683 k, ×1.13 (0.95–1.35) ``.
+fn cite(j: &Judged<'_>, cost_ns: u64) -> Option<String> {
+    let (p, i) = j
+        .line
+        .points
+        .iter()
+        .zip(&j.intervals)
+        .find(|(p, _)| p.cost_ns == cost_ns)?;
+    Some(format!(
+        "`{}` / {} / {}: `{}` {} vs `{}` {}, ×{}",
+        p.owner.workload,
+        j.line.driver.name(),
+        j.line.clients,
+        p.owner.implementation,
+        crate::table::human_rate(p.owner.summary.ops_per_sec.median),
+        p.rival.implementation,
+        crate::table::human_rate(p.rival.summary.ops_per_sec.median),
+        ratio_words(*i)
+    ))
+}
+
+/// The decision guide's lines on critical-section cost: per sweep, driver and client count,
+/// where the best owner meets each rival, citing the cells that bracket it (or the largest
+/// cost, where it does not meet). Empty without a sweep.
+pub fn guide(results: &Results) -> String {
+    let (sweeps, judged, _, _) = judged_all(results);
+    let mut out = String::new();
+    for (i, sweep) in sweeps.iter().enumerate() {
+        for (_, j) in judged.iter().filter(|(s, _)| *s == i) {
+            let rival = rival_name(j.line.rival);
+            let cited: Vec<String> = match &j.crossing {
+                Crossing::Between {
+                    below_ns, above_ns, ..
+                } => below_ns
+                    .iter()
+                    .chain([above_ns])
+                    .filter_map(|c| cite(j, *c))
+                    .collect(),
+                Crossing::Already { at_ns } => cite(j, *at_ns).into_iter().collect(),
+                Crossing::Beyond { largest_ns } => cite(j, *largest_ns).into_iter().collect(),
+                Crossing::CannotTell => j
+                    .line
+                    .points
+                    .last()
+                    .and_then(|p| cite(j, p.cost_ns))
+                    .into_iter()
+                    .collect(),
+            };
+            let claim = match &j.crossing {
+                Crossing::Already { at_ns } => format!(
+                    "is no more than {:.0} % slower than the {rival} already at {} of work per operation",
+                    100.0 * MIN_EFFECT,
+                    cost(*at_ns)
+                ),
+                Crossing::Between { .. } => format!(
+                    "meets the {rival} {} of work per operation",
+                    j.crossing.words()
+                ),
+                Crossing::Beyond { largest_ns } => format!(
+                    "is still slower than the {rival} at {} of work per operation, the most swept",
+                    cost(*largest_ns)
+                ),
+                Crossing::CannotTell => format!(
+                    "cannot be told from the {rival} at the largest costs swept: no crossing claimed"
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "- On `{}` from {} with {} clients, the best owner {claim}. ({}.)",
+                sweep.name,
+                j.line.driver.name(),
+                j.line.clients,
+                cited.join("; ")
+            );
+        }
+    }
+    out
+}
+
+/// The section as markdown, and its plots (file name, SVG); empty when the run swept no
+/// workload's work.
+pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), String> {
+    let (sweeps, judged, tests, level) = judged_all(results);
+    if sweeps.is_empty() {
+        return Ok((String::new(), Vec::new()));
+    }
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -381,25 +497,18 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
          calibrated amount of CPU work inside every critical section — under the lock, on the \
          owner's thread, inside a concurrent map's per-entry section (papaya reruns it when it \
          loses a race; the atomic counter does it in a compare-and-swap loop). The owner *meets* \
-         a rival from the cost where the ratio best owner / best rival is no longer resolved \
-         slower: its interval within ±{:.0} % or above. The crossing lies between the last cost \
+         a rival from the cost where the ratio best owner / best rival is no more than {:.0} % \
+         slower: its whole interval above {:.2}. The crossing lies between the last cost \
          resolved slower and that one; ≈ marks where the median ratio, interpolated between them, \
          reaches {:.2}. {tests} ratios, each interval at the {:.2} % level (Bonferroni), so that \
          together they hold with 95 % probability.\n",
         100.0 * MIN_EFFECT,
         1.0 / (1.0 + MIN_EFFECT),
+        1.0 / (1.0 + MIN_EFFECT),
         100.0 * (1.0 - level)
     );
     out += &calibration(results);
     let mut files = Vec::new();
-    let mut judged: Vec<(usize, Judged<'_>)> = Vec::new();
-    let mut by_sweep: Vec<Vec<Line<'_>>> = (0..sweeps.len()).map(|_| Vec::new()).collect();
-    for (i, l) in all {
-        by_sweep[i].push(l);
-    }
-    for (i, lines) in by_sweep.into_iter().enumerate() {
-        judged.extend(judge(lines, level).into_iter().map(|j| (i, j)));
-    }
     for (i, sweep) in sweeps.iter().enumerate() {
         let costs: Vec<String> = sweep.points.iter().map(|w| cost(w.work_ns)).collect();
         let _ = writeln!(
@@ -502,10 +611,27 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
 mod tests {
     use super::*;
 
-    const S: Option<Verdict> = Some(Verdict::Slower);
-    const E: Option<Verdict> = Some(Verdict::Same);
-    const F: Option<Verdict> = Some(Verdict::Faster);
-    const U: Option<Verdict> = Some(Verdict::Unresolved);
+    const S: Standing = Standing::Slower;
+    const E: Standing = Standing::Meets;
+    const F: Standing = Standing::Meets;
+    const U: Standing = Standing::Unclear;
+
+    #[test]
+    fn a_point_meets_when_its_whole_interval_clears_the_margin() {
+        let at = |ratio: f64, low: f64, high: f64| {
+            standing(Some(RatioInterval {
+                ratio,
+                low,
+                high,
+                level: 0.95,
+            }))
+        };
+        assert_eq!(at(1.12, 1.00, 1.26), Standing::Meets, "faster, loosely");
+        assert_eq!(at(0.95, 0.92, 0.98), Standing::Meets, "within the margin");
+        assert_eq!(at(0.80, 0.70, 0.90), Standing::Slower);
+        assert_eq!(at(0.95, 0.85, 1.05), Standing::Unclear);
+        assert_eq!(standing(None), Standing::Unclear);
+    }
 
     #[test]
     fn the_crossing_is_bracketed_by_the_last_slower_and_the_first_cost_that_stays_met() {
@@ -519,8 +645,8 @@ mod tests {
         else {
             panic!("{c:?}")
         };
-        // log–log between (1 µs, 0.5) and (10 µs, 0.95): 0.909 is reached at about 8.1 µs.
-        assert!((7_500.0..8_500.0).contains(&e), "{e}");
+        // log–log between (1 µs, 0.5) and (10 µs, 0.95): 0.909 is reached at about 8.5 µs.
+        assert!((8_400.0..8_700.0).contains(&e), "{e}");
         assert!(
             c.words().starts_with("between 1.00 µs and 10.00 µs (≈ 8."),
             "{}",
@@ -540,15 +666,29 @@ mod tests {
                 ),
             }
         );
-        // An unresolved cost below the crossing widens the bracket to the last slower one.
-        assert!(matches!(
-            crossing(&costs, &[S, U, U, E, E], &[0.1, 0.8, 0.85, 0.95, 1.0]),
-            Crossing::Between {
-                below_ns: Some(0),
-                above_ns: 10_000,
-                ..
-            }
-        ));
+        // An unclear cost below the crossing widens the bracket to the last slower one, and
+        // the estimate sits on the step where the median passes 0.91: here from 1 µs (0.85)
+        // to 10 µs (0.95), not from the bracket's end at 0.
+        let c = crossing(&costs, &[S, U, U, E, E], &[0.1, 0.8, 0.85, 0.95, 1.0]);
+        let Crossing::Between {
+            below_ns: Some(0),
+            above_ns: 10_000,
+            estimate_ns: Some(e),
+        } = c
+        else {
+            panic!("{c:?}")
+        };
+        assert!((1_000.0..10_000.0).contains(&e), "{e}");
+        // The median past 0.91 already at an unclear cost: the estimate is on that step.
+        let c = crossing(&costs, &[S, S, U, E, E], &[0.2, 0.4, 1.1, 1.1, 1.1]);
+        let Crossing::Between {
+            estimate_ns: Some(e),
+            ..
+        } = c
+        else {
+            panic!("{c:?}")
+        };
+        assert!((100.0..1_000.0).contains(&e), "{e}");
     }
 
     #[test]
@@ -563,7 +703,7 @@ mod tests {
             Crossing::CannotTell
         );
         assert_eq!(
-            crossing(&costs, &[S, E, None], &[0.1, 0.95, 0.9]),
+            crossing(&costs, &[S, E, U], &[0.1, 0.95, 0.9]),
             Crossing::CannotTell
         );
         assert_eq!(

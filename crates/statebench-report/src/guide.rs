@@ -612,6 +612,16 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
     } else {
         &crossovers
     };
+    let work = crate::crossover::guide(results);
+    if !work.is_empty() {
+        out += "\n### When each operation does work while it holds the state\n\n";
+        out += "From the critical-section sweep (its section has the method, every ratio and the \
+                plots): the cost from which the best owner is no more than 10 % slower than \
+                the best of a rival family (the ratio's whole interval above 0.91), bracketed by \
+                the last cost where it was still resolved slower, each cell cited. The best \
+                owner is the fastest owner form at each cost, flat combining included.\n\n";
+        out += &work;
+    }
     out += "\n### Fairness: operations that starved\n\n";
     out += if starved.is_empty() {
         "No operation kind got less than a tenth of its share in any cell.\n"
