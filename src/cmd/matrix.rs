@@ -84,17 +84,18 @@ fn calibrate_work(workloads: &[Workload], floors: &Floors) -> Result<Vec<WorkCos
         .work_round_ns
         .as_ref()
         .ok_or("cannot calibrate the critical-section work: the round floor was not measured")?;
-    let costs = work::calibrate(&targets, round.median);
+    let costs = work::calibrate(&targets, round.min);
     println!(
-        "critical-section work: {:.3} ns a round (the round floor); each cost measured as the median of {} trials, each a batch of back-to-back spends on core 0:",
-        round.median,
+        "critical-section work: {:.3} ns a round (the round floor's fastest trial); each cost measured in {} trials, each a batch of back-to-back spends on core 0 (fastest, median):",
+        round.min,
         statebench_harness::floors::TRIALS,
     );
     for c in &costs {
         println!(
-            "  {:>7}: {:>9} rounds, measured {:>10}  ({:+.1} %){}",
+            "  {:>7}: {:>9} rounds, measured {:>10}, median {:>10}  ({:+.1} %){}",
             work::label(c.target_ns),
             c.rounds,
+            human_ns(c.measured_ns.min),
             human_ns(c.measured_ns.median),
             100.0 * c.error(),
             if c.within_tolerance() {
@@ -108,7 +109,7 @@ fn calibrate_work(workloads: &[Workload], floors: &Floors) -> Result<Vec<WorkCos
         eprintln!(
             "statebench: warning: {} of work measured {} ({:+.1} %), outside the ±{:.0} % tolerance; the report marks its cells",
             work::label(c.target_ns),
-            human_ns(c.measured_ns.median),
+            human_ns(c.measured_ns.min),
             100.0 * c.error(),
             100.0 * work::TOLERANCE
         );

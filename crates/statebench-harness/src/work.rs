@@ -4,11 +4,18 @@
 //!
 //! One round's cost is a floor ([`Floors::work_round_ns`](crate::floors::Floors)), measured on
 //! core 0 at the start and the end of every run like the others, so a machine whose speed moved
-//! under the run is flagged the same way. From it each swept cost gets its rounds
-//! ([`work_for`]); then each is measured on its own, spent back to back on core 0 in
-//! [`crate::floors::TRIALS`] trials ([`WorkCost`]), and a cost whose median misses its target by
-//! more than [`TOLERANCE`] is reported as such — the run says so, the report prints it beside
-//! the crossover. The results record all of it.
+//! under the run is flagged the same way. From its fastest trial each swept cost gets its
+//! rounds ([`work_for`]); then each is measured on its own, spent back to back on core 0 in
+//! [`crate::floors::TRIALS`] trials ([`WorkCost`]), and a cost whose fastest trial misses its
+//! target by more than [`TOLERANCE`] is reported as such — the run says so, the report prints
+//! it beside the crossover. The results record all of it.
+//!
+//! **Why the fastest trial, not the median.** The chain is pure arithmetic on one core: what
+//! disturbs a trial (a neighbour on the host, an interrupt, the other vCPU's work) only ever
+//! adds time, so the fastest trial is the work's own cost and the others are it plus noise. On
+//! the 2-core VM of 2026-12-01 one calibration's trials of 10 µs read 12.7, 10.2, 11.2, 17.1 and
+//! 10.3 µs: the median said +11.6 %, the fastest +1.9 %. The floors' start/end comparison, on
+//! every trial, is what catches a machine that really slowed.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -60,7 +67,7 @@ pub fn work_for(target_ns: u64, round_ns: f64) -> Work {
 pub struct WorkCost {
     /// The cost asked for (a workload's `work_ns`), in nanoseconds.
     pub target_ns: u64,
-    /// The rounds of the chain that make it, from the round floor at the start.
+    /// The rounds of the chain that make it, from the round floor's fastest trial at the start.
     pub rounds: u32,
     /// What one spend of those rounds took, in nanoseconds: each trial the mean of a
     /// back-to-back batch on core 0.
@@ -68,12 +75,13 @@ pub struct WorkCost {
 }
 
 impl WorkCost {
-    /// The measured median against the target: `0.03` is 3 % over.
+    /// The fastest measured trial against the target: `0.03` is 3 % over (the module says why
+    /// the fastest).
     pub fn error(&self) -> f64 {
-        self.measured_ns.median / self.target_ns as f64 - 1.0
+        self.measured_ns.min / self.target_ns as f64 - 1.0
     }
 
-    /// Whether the measured median is within [`TOLERANCE`] of the target.
+    /// Whether the fastest trial is within [`TOLERANCE`] of the target.
     pub fn within_tolerance(&self) -> bool {
         self.error().abs() <= TOLERANCE
     }
@@ -206,6 +214,15 @@ mod tests {
         // A round floor that was measured on a faster moment: every cost comes out long.
         let drifted = WorkCost::measure_with(10_000, 1.0, model(1.3, 0.0));
         assert!(!drifted.within_tolerance(), "{drifted:?}");
+        // Noise only adds time: two disturbed trials of five move the median, not the verdict.
+        let mut trial = 0;
+        let noisy = WorkCost::measure_with(10_000, 2.0, |work, spends| {
+            trial += 1;
+            let disturbed = if trial == 2 || trial == 4 { 1.7 } else { 1.0 };
+            spends as f64 * f64::from(work.count()) * 2.0 * disturbed
+        });
+        assert!(noisy.within_tolerance(), "{noisy:?}");
+        assert!(noisy.measured_ns.max > 16_000.0);
     }
 
     #[test]

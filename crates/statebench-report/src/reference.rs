@@ -420,21 +420,45 @@ pub fn section(results: &Results) -> String {
             "Properties of code, not of a run: no figure here measures them.".to_owned(),
             "cannot tell".to_owned(),
         ],
-        vec![
-            "Advice: stateful goroutines *when state access patterns are complex*".to_owned(),
-            if rust_richer.cells() == 0 {
-                "Not in this run (no sessions or cache cell with a lock and a plain owner)."
-                    .to_owned()
+        {
+            let sweep = crate::crossover::against_locks(results);
+            let richer = if rust_richer.cells() == 0 {
+                "No sessions or cache cell with a lock and a plain owner.".to_owned()
             } else {
                 format!(
                     "On the richer services (sessions with touches and expiry, the cache with \
-                     TTLs and a periodic cleanup), lock / plain owner: {}. A longer critical \
-                     section is the direct test, and not in this run.",
+                     TTLs and a periodic cleanup), lock / plain owner: {}.",
                     rust_richer.words("the lock")
                 )
-            },
-            rust_richer.verdict_on_owner_not_worse().to_owned(),
-        ],
+            };
+            // The sweep is the direct test; without one, the richer services are all there is.
+            match sweep {
+                Some(s) => vec![
+                    "Advice: stateful goroutines *when state access patterns are complex*"
+                        .to_owned(),
+                    format!("{} {richer}", s.words),
+                    format!(
+                        "{} (the sweep)",
+                        verdict(s.met, s.still_slower, s.unclear).0
+                    ),
+                ],
+                None => vec![
+                    "Advice: stateful goroutines *when state access patterns are complex*"
+                        .to_owned(),
+                    if rust_richer.cells() == 0 {
+                        "Not in this run (no sessions or cache cell with a lock and a plain \
+                         owner, no critical-section sweep)."
+                            .to_owned()
+                    } else {
+                        format!(
+                            "{richer} A longer critical section is the direct test (`--work`), \
+                             and not in this run."
+                        )
+                    },
+                    rust_richer.verdict_on_owner_not_worse().to_owned(),
+                ],
+            }
+        },
         vec![
             "Advice: mutexes *when state is simple (e.g. a counter)* and *when performance is \
              critical*"

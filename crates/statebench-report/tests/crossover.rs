@@ -80,7 +80,7 @@ fn a_sweep_is_found_and_its_crossings_follow_the_intervals() {
     // The best rows are named, cost by cost, and the calibration is shown.
     assert!(md.contains("`owner_tokio`/`mutex_std`"), "{md}");
     assert!(
-        md.contains("| 10.00 µs | 5882 | 10.20 µs | +2.0 % | yes |"),
+        md.contains("| 10.00 µs | 5882 | 10.20 µs | 10.20 µs | +2.0 % | yes |"),
         "{md}"
     );
     assert_eq!(plots.len(), 1);
@@ -94,7 +94,7 @@ fn a_run_without_a_sweep_has_no_section_and_a_cost_off_target_is_flagged() {
     results.settings.work[0].measured_ns = Floor::of(vec![1_400.0; 5]);
     let (md, _) = section(&results).expect("renders");
     assert!(
-        md.contains("| 1.00 µs | 588 | 1.40 µs | +40.0 % | **no**"),
+        md.contains("| 1.00 µs | 588 | 1.40 µs | 1.40 µs | +40.0 % | **no**"),
         "{md}"
     );
     results.settings.workloads.truncate(1);
