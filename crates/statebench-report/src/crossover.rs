@@ -753,10 +753,10 @@ mod tests {
                 below_ns: Some(1_000),
                 above_ns: 10_000,
                 estimate_ns: Some(
-                    ((1_000f64.ln()
+                    (1_000f64.ln()
                         + ((1.0 / 1.1f64).ln() - 0.5f64.ln()) / (0.95f64.ln() - 0.5f64.ln())
                             * (10_000f64.ln() - 1_000f64.ln()))
-                    .exp())
+                    .exp()
                 ),
             }
         );
