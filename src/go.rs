@@ -178,6 +178,9 @@ pub fn program_for(workload: &Workload) -> Result<&'static str, String> {
     if workload.work_ns > 0 {
         return Err("the Go programs do no critical-section work (work_ns)".into());
     }
+    if workload.open_loop() {
+        return Err("the Go programs run closed loops only (rate_per_s)".into());
+    }
     if let Some(op) = workload
         .groups
         .iter()
@@ -291,6 +294,7 @@ pub fn repetition(result: &GoResult) -> Repetition {
         hit_rate: None,
         live_size: None,
         instructions_per_op: None,
+        open_loop: None,
     }
 }
 

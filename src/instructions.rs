@@ -301,6 +301,7 @@ fn record(
             hit_rate: None,
             live_size: None,
             instructions_per_op: Some(per_op),
+            open_loop: None,
         });
     }
     let described = registry::describe(&w.service, implementation, driver).unwrap_or_default();

@@ -275,7 +275,7 @@ struct MatrixArgs {
     #[arg(
         long,
         value_name = "NAME",
-        conflicts_with_all = ["workloads", "workload_files", "drivers", "clients", "work"]
+        conflicts_with_all = ["workloads", "workload_files", "drivers", "clients", "work", "rate"]
     )]
     suite: Option<String>,
     /// CPU work inside every operation's critical section, as costs to sweep, comma-separated,
@@ -285,6 +285,16 @@ struct MatrixArgs {
     /// each workload's own `work_ns` (0 for the built-ins).
     #[arg(long, value_name = "COSTS", value_delimiter = ',', value_parser = parse_work)]
     work: Vec<u64>,
+    /// Run in an open loop at these offered rates, operations a second over all clients,
+    /// comma-separated, e.g. 10k,50k,100k,200k (0: the closed loop): every workload runs once
+    /// per rate, a nonzero one under the name `{workload}_rate_{rate}`. Each client sends on a
+    /// schedule fixed in advance, one call in flight at most, and latency counts from the
+    /// scheduled send (coordinated omission corrected, as wrk2 does); results record the
+    /// offered and achieved rates, late sends and the backlog, and the report plots latency
+    /// against offered load. Default: each workload's own `rate_per_s` (0 for the built-ins).
+    /// The Go rows run closed loops only.
+    #[arg(long, value_name = "RATES", value_delimiter = ',', value_parser = parse_rate)]
+    rate: Vec<u64>,
     /// Owners a sharded owner (`sharded_tokio`, `sharded_thread`) runs, each owning the keys
     /// that hash to it (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -379,6 +389,10 @@ struct OverheadArgs {
 }
 
 /// Parses `500ms`, `2s`, `1.5s`, `250us`, `1m`.
+fn parse_rate(text: &str) -> Result<u64, String> {
+    statebench_harness::workload::parse_rate(text).map_err(|e| e.0)
+}
+
 fn parse_work(text: &str) -> Result<u64, String> {
     statebench_harness::work::parse_ns(text)
 }

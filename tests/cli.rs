@@ -106,6 +106,14 @@ fn run_refuses_bad_input_with_status_2_and_a_reason() {
         "shorter than a microsecond",
     );
     usage_error(&["report", "--owner-spin", "soon"], "not a duration");
+    usage_error(&["run", "--rate", "fast"], "rate \"fast\"");
+    usage_error(&["run", "--rate", "0.5"], "whole");
+    usage_error(&["run", "--rate", "10k,10k"], "--rate: 10k is given twice");
+    usage_error(
+        &["run", "--workload", "seed", "--rate", "10k"],
+        "think_us (1000 µs) and rate_per_s",
+    );
+    usage_error(&["run", "--suite", "ci", "--rate", "10k"], "--rate");
 }
 
 #[test]

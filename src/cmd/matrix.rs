@@ -43,29 +43,37 @@ fn select_workloads(names: &[String], files: &[PathBuf]) -> Result<Vec<Workload>
     Ok(workloads)
 }
 
-/// Every workload at every cost of `costs` ([`workload::with_work`]), workload by workload;
-/// refuses a cost given twice and a name a sweep would give twice.
-fn sweep_work(workloads: &[Workload], costs: &[u64]) -> Result<Vec<Workload>, String> {
+/// Every workload at every value of `values` (`apply`: [`workload::with_work`] or
+/// [`workload::with_rate`]), workload by workload; refuses a value given twice, a name a sweep
+/// would give twice, and a swept workload that is not valid (a rate on a workload with a think
+/// time).
+fn sweep(
+    workloads: &[Workload],
+    values: &[u64],
+    flag: &str,
+    label: fn(u64) -> String,
+    apply: fn(&Workload, u64) -> Workload,
+) -> Result<Vec<Workload>, String> {
     let mut seen = Vec::new();
-    for c in costs {
-        if seen.contains(c) {
-            return Err(format!(
-                "--work: the cost {} is given twice",
-                statebench_harness::work::label(*c)
-            ));
+    for v in values {
+        if seen.contains(v) {
+            return Err(format!("{flag}: {} is given twice", label(*v)));
         }
-        seen.push(*c);
+        seen.push(*v);
     }
     let mut out: Vec<Workload> = Vec::new();
     for w in workloads {
-        for c in costs {
-            let swept = workload::with_work(w, *c);
+        for v in values {
+            let swept = apply(w, *v);
             if out.iter().any(|o| o.name == swept.name) {
                 return Err(format!(
-                    "--work: two workloads would be named {:?}; give each workload once",
+                    "{flag}: two workloads would be named {:?}; give each workload once",
                     swept.name
                 ));
             }
+            swept
+                .validate()
+                .map_err(|e| format!("{flag} {}: {}", label(*v), e.0))?;
             out.push(swept);
         }
     }
@@ -294,10 +302,24 @@ pub(crate) fn measure(
         );
     }
     if !args.work.is_empty() {
-        workloads = match sweep_work(&workloads, &args.work) {
-            Ok(w) => w,
-            Err(e) => return Err(usage(e)),
-        };
+        workloads = sweep(
+            &workloads,
+            &args.work,
+            "--work",
+            work::label,
+            workload::with_work,
+        )
+        .map_err(usage)?;
+    }
+    if !args.rate.is_empty() {
+        workloads = sweep(
+            &workloads,
+            &args.rate,
+            "--rate",
+            workload::rate_label,
+            workload::with_rate,
+        )
+        .map_err(usage)?;
     }
     let mut clients = if args.clients.is_empty() {
         defaults.clients.to_vec()

@@ -2,6 +2,17 @@
 //! calls, each cycling through its pre-generated operations in a closed loop (with the
 //! workload's think time, if any), checking every reply.
 //!
+//! Or in an open loop, when the workload offers a rate ([`Workload::rate_per_s`]): each
+//! client's sends are due on a schedule fixed before the run — client `i` of `C`, offered `R`
+//! operations a second in all, sends its `k`-th at `start + (k + i / C) · C / R` — whatever the
+//! replies. One call is in flight per client at most (as a connection without pipelining, the
+//! wrk2 model), so a client whose previous call has not returned sends late, at once. Every
+//! operation is timed twice: from its *scheduled* send (the latency, coordinated omission
+//! corrected as wrk2 does: a backlog shows as waiting) and from its actual send (the service
+//! time, what a closed loop reports). Thread clients sleep to each send themselves, with the
+//! finest timer slack the OS gives; task clients are woken by a pacer thread, since tokio's
+//! timer counts whole milliseconds.
+//!
 //! One repetition: start a fresh service, start the clients, let them warm up, then open the
 //! measured window (wall clock and process CPU time read at its edges), close it, stop the
 //! clients, run the end-of-run check and shut the service down.
@@ -148,6 +159,87 @@ pub struct Repetition {
     /// `ops_per_sec` holds operations per 10⁹ instructions, so that higher is better in both).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions_per_op: Option<f64>,
+    /// The open loop's own figures, when the workload offers a rate (then `latency` counts
+    /// from each operation's scheduled send).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_loop: Option<OpenLoop>,
+}
+
+/// What an open-loop repetition offered, achieved and missed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenLoop {
+    /// Operations offered a second over all clients (the workload's `rate_per_s`).
+    pub offered_per_sec: f64,
+    /// Sends due inside the measured window, over all clients.
+    pub due: u64,
+    /// Operations of the window sent at least one client interval (`clients / rate`) after
+    /// their scheduled instant: the client was a whole send behind its schedule.
+    pub late: u64,
+    /// Sends due by the window's close that no client had made yet: the backlog it left.
+    pub backlog: u64,
+    /// How far behind its schedule each operation of the window was sent.
+    pub send_lag: Option<LatencySummary>,
+    /// Latency from the actual send, per kind and under `all`: the service time, what a
+    /// closed loop would report for the same calls.
+    pub service_time: BTreeMap<String, LatencySummary>,
+}
+
+impl OpenLoop {
+    /// Operations completed a second over operations offered: 1 when the service kept up.
+    pub fn achieved_share(&self, ops_per_sec: f64) -> f64 {
+        if self.offered_per_sec > 0.0 {
+            ops_per_sec / self.offered_per_sec
+        } else {
+            0.0
+        }
+    }
+}
+
+/// One client's open-loop schedule: its `k`-th send is due `(k + phase) · interval` after
+/// `start`.
+#[derive(Clone, Copy, Debug)]
+struct Schedule {
+    start: Instant,
+    phase: f64,
+    interval_ns: f64,
+}
+
+impl Schedule {
+    /// The schedules of `clients` clients offered `rate` operations a second in all, staggered
+    /// evenly over one interval.
+    fn for_clients(start: Instant, clients: usize, rate: u64) -> Vec<Schedule> {
+        let interval_ns = clients as f64 * 1e9 / rate as f64;
+        (0..clients)
+            .map(|i| Schedule {
+                start,
+                phase: i as f64 / clients as f64,
+                interval_ns,
+            })
+            .collect()
+    }
+
+    fn due(&self, k: u64) -> Instant {
+        self.start + Duration::from_nanos(((k as f64 + self.phase) * self.interval_ns) as u64)
+    }
+
+    /// How many sends were due by `at`.
+    fn due_by(&self, at: Instant) -> u64 {
+        let elapsed = at.saturating_duration_since(self.start).as_nanos() as f64;
+        let slots = elapsed / self.interval_ns - self.phase;
+        if slots < 0.0 { 0 } else { slots as u64 + 1 }
+    }
+
+    fn interval(&self) -> Duration {
+        Duration::from_nanos(self.interval_ns as u64)
+    }
+}
+
+/// One client's open-loop measures, recorded for the window's operations only.
+struct OpenStats {
+    schedule: Schedule,
+    service_time: Latencies,
+    send_lag: Latencies,
+    late: u64,
 }
 
 const WARMING_UP: u8 = 0;
@@ -227,6 +319,12 @@ struct Client<S: Subject> {
     window_start: Option<u64>,
     latencies: Latencies,
     tally: S::Tally,
+    /// 1 if the client stopped after applying an operation it did not count (it finished it
+    /// as the window closed), 0 if it stopped between operations (an open-loop client waiting
+    /// for its next send).
+    uncounted: u64,
+    /// The open loop's schedule and measures (`None` in a closed loop).
+    open: Option<OpenStats>,
 }
 
 impl<S: Subject> Client<S> {
@@ -247,7 +345,55 @@ impl<S: Subject> Client<S> {
             window_start: None,
             latencies: Latencies::new(kinds),
             tally: S::Tally::default(),
+            uncounted: 0,
+            open: None,
         }
+    }
+
+    /// This client in an open loop on `schedule`.
+    fn open(mut self, schedule: Schedule) -> Self {
+        let kinds = S::KINDS.len();
+        self.open = Some(OpenStats {
+            schedule,
+            service_time: Latencies::new(kinds),
+            send_lag: Latencies::new(1),
+            late: 0,
+        });
+        self
+    }
+
+    /// When the next send is due (open loop only).
+    fn due(&self) -> Option<Instant> {
+        self.open.as_ref().map(|o| o.schedule.due(self.done))
+    }
+
+    /// [`Client::complete`] for an open-loop call due at `due`, sent at `sent`, replied at
+    /// `replied`: the latency counts from `due`; the service time and the send's lag are
+    /// recorded beside it.
+    fn complete_open(
+        &mut self,
+        reply: Result<S::Reply, statebench_core::Error>,
+        (due, sent, replied): (Instant, Instant, Instant),
+        control: &Control,
+    ) -> bool {
+        let kind = usize::from(self.plan.kinds[self.next]);
+        if !self.complete(reply, Some(replied.saturating_duration_since(due)), control) {
+            return false;
+        }
+        // The phase only moves forward, and `complete` counted this operation: so it was
+        // inside the window exactly when the window has opened.
+        if self.window_start.is_some() {
+            if let Some(open) = &mut self.open {
+                open.service_time
+                    .record(kind, replied.saturating_duration_since(sent));
+                let lag = sent.saturating_duration_since(due);
+                open.send_lag.record(0, lag);
+                if lag >= open.schedule.interval() {
+                    open.late += 1;
+                }
+            }
+        }
+        true
     }
 
     /// The next operation, and whether to time it.
@@ -294,7 +440,10 @@ impl<S: Subject> Client<S> {
                         .record(usize::from(self.plan.kinds[next]), latency);
                 }
             }
-            _ => return false,
+            _ => {
+                self.uncounted = 1;
+                return false;
+            }
         }
         self.done += 1;
         if next + 1 == self.plan.ops.len() {
@@ -389,10 +538,104 @@ async fn run_async<S: Subject, I: Service<S>>(
     client
 }
 
-/// The measured window's wall and CPU time.
+/// The longest an open-loop sender sleeps before it looks whether the run is stopping.
+const STOP_CHECK: Duration = Duration::from_millis(20);
+
+/// Sleeps until `due`, in slices of at most [`STOP_CHECK`]; `false` if the run began to stop.
+fn sleep_until(due: Instant, control: &Control) -> bool {
+    loop {
+        if control.stopping() {
+            return false;
+        }
+        let left = due.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        thread::sleep(left.min(STOP_CHECK));
+    }
+}
+
+/// An open-loop thread client: sleeps to each scheduled send, or sends at once when behind.
+fn run_open_blocking<S: Subject, I: Service<S>>(
+    service: I,
+    mut client: Client<S>,
+    control: &Control,
+) -> Client<S> {
+    crate::os::fine_timer_slack();
+    while let Some(due) = client.due() {
+        if !sleep_until(due, control) {
+            break;
+        }
+        let (op, _) = client.next_op();
+        let sent = Instant::now();
+        let reply = service.call(op);
+        let replied = Instant::now();
+        if !client.complete_open(reply, (due, sent, replied), control) {
+            break;
+        }
+    }
+    client
+}
+
+/// An open-loop task client: waits for the pacer's bell until its next send is due, or sends
+/// at once when behind.
+async fn run_open_async<S: Subject, I: Service<S>>(
+    service: I,
+    mut client: Client<S>,
+    control: Arc<Control>,
+    bell: Arc<tokio::sync::Notify>,
+) -> Client<S> {
+    while let Some(due) = client.due() {
+        while Instant::now() < due {
+            if control.stopping() {
+                return client;
+            }
+            // The pacer rings at this client's every due instant, and once more when the run
+            // stops; a ring stored while the client was busy only costs one more look.
+            bell.notified().await;
+        }
+        if control.stopping() {
+            break;
+        }
+        let (op, _) = client.next_op();
+        let sent = Instant::now();
+        let reply = service.call_async(op).await;
+        let replied = Instant::now();
+        if !client.complete_open(reply, (due, sent, replied), &control) {
+            break;
+        }
+        tokio::task::coop::consume_budget().await;
+    }
+    client
+}
+
+/// The task clients' pacer, on its own thread: rings each client's bell at every instant one
+/// of its sends is due, in the order the sends fall due (slot `j` is client `j mod C`'s
+/// `j div C`-th), and rings every bell when the run stops. Behind schedule, it rings every
+/// overdue bell at once.
+fn pace(schedules: &[Schedule], bells: &[Arc<tokio::sync::Notify>], control: &Control) {
+    crate::os::fine_timer_slack();
+    let clients = schedules.len() as u64;
+    let mut slot = 0u64;
+    loop {
+        let client = (slot % clients) as usize;
+        if !sleep_until(schedules[client].due(slot / clients), control) {
+            break;
+        }
+        bells[client].notify_one();
+        slot += 1;
+    }
+    for bell in bells {
+        bell.notify_one();
+    }
+}
+
+/// The measured window's wall and CPU time, and when it closed.
 struct Window {
     wall: Duration,
     cpu: Duration,
+    opened: Instant,
+    closed: Instant,
 }
 
 /// Warm-up, then the measured window; returns early if a client failed.
@@ -412,9 +655,12 @@ fn coordinate(control: &Control, warmup: Duration, duration: Duration) -> Window
     control.phase.store(MEASURING, Relaxed);
     wait(duration);
     control.phase.store(STOPPING, Relaxed);
+    let closed = Instant::now();
     Window {
-        wall: t0.elapsed(),
+        wall: closed - t0,
         cpu: process_cpu_time().saturating_sub(cpu0),
+        opened: t0,
+        closed,
     }
 }
 
@@ -436,7 +682,9 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     let plans = plans::<S>(workload, cell.clients, cell.seed)?;
     let kinds = S::KINDS.len();
     let think = workload.think();
-    let sample_every = if think.is_zero() {
+    let open = workload.open_loop();
+    // A think time or an open loop reads the clock at every operation anyway.
+    let sample_every = if think.is_zero() && !open {
         cell.sample_every
     } else {
         1
@@ -449,8 +697,17 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     let mut initial = S::initial(workload, started);
     initial.set_work(cell.work);
     let mut client_seeds = Rng::new(cell.seed ^ 0x5A3B_1E00_0FF5_E7D1);
-    let mut new_client =
-        |plan| Client::<S>::new(plan, kinds, sample_every, client_seeds.next_u64());
+    // The open loop's schedules start with the clients: the warm-up is part of the schedule,
+    // so a backlog built there is still owed in the window.
+    let schedules = Schedule::for_clients(Instant::now(), plans.len(), workload.rate_per_s.max(1));
+    let mut next_schedule = schedules.iter().copied();
+    let mut new_client = |plan| {
+        let client = Client::<S>::new(plan, kinds, sample_every, client_seeds.next_u64());
+        match next_schedule.next() {
+            Some(schedule) if open => client.open(schedule),
+            _ => client,
+        }
+    };
 
     let (service, clients, window, runtime) = match cell.driver {
         Driver::Threads => {
@@ -461,7 +718,13 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                     .map(|plan| {
                         let (service, control, client) =
                             (service.clone(), &*control, new_client(plan));
-                        scope.spawn(move || run_blocking(service, client, control, think))
+                        scope.spawn(move || {
+                            if open {
+                                run_open_blocking(service, client, control)
+                            } else {
+                                run_blocking(service, client, control, think)
+                            }
+                        })
                     })
                     .collect();
                 let window = coordinate(&control, cell.warmup, cell.duration);
@@ -479,18 +742,35 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                 .map_err(|e| RunError(format!("cannot start the tokio runtime: {e}")))?;
             // Started inside the runtime, so an owner task lives beside its clients.
             let service = runtime.block_on(async { I::start(initial, &settings) });
+            let bells: Vec<_> = (0..plans.len())
+                .map(|_| Arc::new(tokio::sync::Notify::new()))
+                .collect();
             let handles: Vec<_> = plans
                 .into_iter()
-                .map(|plan| {
-                    runtime.spawn(run_async(
-                        service.clone(),
-                        new_client(plan),
-                        control.clone(),
-                        think,
-                    ))
+                .zip(&bells)
+                .map(|(plan, bell)| {
+                    let (service, client, control) =
+                        (service.clone(), new_client(plan), control.clone());
+                    if open {
+                        runtime.spawn(run_open_async(service, client, control, bell.clone()))
+                    } else {
+                        runtime.spawn(run_async(service, client, control, think))
+                    }
                 })
                 .collect();
-            let window = coordinate(&control, cell.warmup, cell.duration);
+            let window = thread::scope(|scope| {
+                let pacer = open.then(|| {
+                    let (schedules, bells, control) = (&schedules, &bells, &*control);
+                    thread::Builder::new()
+                        .name("statebench-pacer".into())
+                        .spawn_scoped(scope, move || pace(schedules, bells, control))
+                });
+                if let Some(Err(e)) = &pacer {
+                    control.fail(format!("cannot start the open loop's pacer thread: {e}"));
+                    bells.iter().for_each(|b| b.notify_one());
+                }
+                coordinate(&control, cell.warmup, cell.duration)
+            });
             let clients = runtime.block_on(async {
                 let mut clients = Vec::with_capacity(handles.len());
                 for handle in handles {
@@ -533,7 +813,7 @@ fn verify_run<S: Subject, I: Service<S>>(
                 plan: &c.plan,
                 // The operation a client finished as the window closed was applied but not
                 // counted.
-                applied: c.done + 1,
+                applied: c.done + c.uncounted,
             })
             .collect(),
         tally,
@@ -612,6 +892,7 @@ fn summarize<S: Subject, I: Service<S>>(
         .map(|(name, n)| (name.to_owned(), n))
         .collect();
     let secs = window.wall.as_secs_f64();
+    let open_loop = open_loop_of(&clients, window, kinds);
     let repetition = Repetition {
         // The runner sets the trial's place in the run.
         trial: 0,
@@ -639,8 +920,48 @@ fn summarize<S: Subject, I: Service<S>>(
         hit_rate: None,
         live_size: None,
         instructions_per_op: None,
+        open_loop,
     };
     Ok((repetition, clients, tally))
+}
+
+/// The open loop's figures over every client (`None` in a closed loop).
+fn open_loop_of<S: Subject>(
+    clients: &[Client<S>],
+    window: &Window,
+    kinds: usize,
+) -> Option<OpenLoop> {
+    let first = clients.first()?.open.as_ref()?;
+    let mut service_time = Latencies::new(kinds);
+    let mut send_lag = Latencies::new(1);
+    let (mut due, mut late, mut backlog) = (0, 0, 0);
+    for client in clients {
+        let open = client.open.as_ref()?;
+        service_time.merge(&open.service_time);
+        send_lag.merge(&open.send_lag);
+        late += open.late;
+        let due_by_close = open.schedule.due_by(window.closed);
+        due += due_by_close - open.schedule.due_by(window.opened).min(due_by_close);
+        // The call in flight as the window closed counts as made.
+        backlog += due_by_close.saturating_sub(client.done + client.uncounted);
+    }
+    let mut service: BTreeMap<String, LatencySummary> = S::KINDS
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| service_time.summary(i).map(|s| (k.name.to_owned(), s)))
+        .collect();
+    if let Some(all) = service_time.overall() {
+        service.insert("all".into(), all);
+    }
+    Some(OpenLoop {
+        // The rate is a whole number: undo the float round trip exactly.
+        offered_per_sec: (1e9 / first.schedule.interval_ns * clients.len() as f64).round(),
+        due,
+        late,
+        backlog,
+        send_lag: send_lag.summary(0),
+        service_time: service,
+    })
 }
 
 /// The refusal of a Rust strategy asked to run under the Go driver.

@@ -46,6 +46,7 @@ pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
         hit_rate: None,
         live_size: None,
         instructions_per_op: None,
+        open_loop: None,
     }
 }
 

@@ -82,7 +82,15 @@ pub struct Workload {
     /// state access): spent by the state machine where the operation holds the state, and
     /// calibrated on the machine before the run ([`crate::work`]). `--work` sweeps it.
     pub work_ns: u64,
+    /// Operations offered per second over all clients, in an open loop (0: a closed loop):
+    /// each client sends on a schedule fixed in advance, whatever the replies, with one call
+    /// in flight at most, and latency counts from the scheduled send ([`crate::driver`]).
+    /// `--rate` sweeps it.
+    pub rate_per_s: u64,
 }
+
+/// The most operations per second a workload may offer: one every 10 ns.
+pub const MAX_RATE_PER_S: u64 = 100_000_000;
 
 message_error!(
     /// What is wrong with a workload or a request to run it.
@@ -323,7 +331,26 @@ impl Workload {
                 crate::work::MAX_WORK_NS
             ));
         }
+        if self.rate_per_s > MAX_RATE_PER_S {
+            return err(format!(
+                "rate_per_s {} is more than the most a run may offer, {MAX_RATE_PER_S} \
+                 operations a second",
+                self.rate_per_s
+            ));
+        }
+        if self.rate_per_s > 0 && self.think_us > 0 {
+            return err(format!(
+                "think_us ({} µs) and rate_per_s ({} a second) both pace the clients; give one \
+                 (a think time paces a closed loop, a rate an open one)",
+                self.think_us, self.rate_per_s
+            ));
+        }
         Ok(())
+    }
+
+    /// Whether the clients run in an open loop ([`Workload::rate_per_s`]).
+    pub fn open_loop(&self) -> bool {
+        self.rate_per_s > 0
     }
 
     /// Splits `clients` over the groups in proportion to their shares (largest remainder),
@@ -400,6 +427,7 @@ fn base(name: &str, about: &str, service: &str, groups: Vec<ClientGroup>) -> Wor
         // one or two longer windows run back to back.
         duration_ms: 100,
         work_ns: 0,
+        rate_per_s: 0,
     }
 }
 
@@ -557,6 +585,81 @@ pub fn with_work(workload: &Workload, work_ns: u64) -> Workload {
         name,
         about,
         work_ns,
+        ..workload.clone()
+    }
+}
+
+/// A rate in words, as workload names carry it: `2500`, `100k`, `1M`, `1500k`.
+pub fn rate_label(rate_per_s: u64) -> String {
+    match rate_per_s {
+        r if r >= 1_000_000 && r % 1_000_000 == 0 => format!("{}M", r / 1_000_000),
+        r if r >= 1000 && r % 1000 == 0 => format!("{}k", r / 1000),
+        r => r.to_string(),
+    }
+}
+
+/// Parses a rate: operations per second, a whole number with an optional `k` (×1000) or `M`
+/// (×10⁶) and an optional `/s`: `50000`, `50k`, `2.5k`, `1M/s`.
+pub fn parse_rate(text: &str) -> Result<u64, WorkloadError> {
+    let bad = |why: &str| WorkloadError(format!("rate {text:?}: {why}"));
+    let t = text.trim();
+    let t = t.strip_suffix("/s").unwrap_or(t);
+    let (number, scale) = if let Some(n) = t.strip_suffix('k') {
+        (n, 1e3)
+    } else if let Some(n) = t.strip_suffix('M') {
+        (n, 1e6)
+    } else {
+        (t, 1.0)
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| bad("not a number of operations a second (e.g. 50000, 50k, 1M)"))?;
+    let rate = value * scale;
+    if !rate.is_finite() || rate < 0.0 || rate.fract() != 0.0 {
+        return Err(bad(
+            "must be a whole, non-negative number of operations a second",
+        ));
+    }
+    if rate > MAX_RATE_PER_S as f64 {
+        return Err(bad(&format!(
+            "more than the most a run may offer, {}",
+            rate_label(MAX_RATE_PER_S)
+        )));
+    }
+    Ok(rate as u64)
+}
+
+/// `workload` offered `rate_per_s` operations a second in an open loop: itself at its own
+/// rate, otherwise a copy named `{name}_rate_{rate}` (`kv_write_heavy_rate_100k`) whose
+/// `about` says the rate. Zero gives the closed loop under the plain name, as
+/// [`with_work`] does for no work; sweep the work first, then the rate.
+pub fn with_rate(workload: &Workload, rate_per_s: u64) -> Workload {
+    if rate_per_s == workload.rate_per_s {
+        return workload.clone();
+    }
+    let base = workload
+        .name
+        .strip_suffix(&format!("_rate_{}", rate_label(workload.rate_per_s)))
+        .filter(|_| workload.rate_per_s > 0)
+        .unwrap_or(&workload.name);
+    let about_base = workload
+        .about
+        .rsplit_once("; open loop at ")
+        .filter(|_| workload.rate_per_s > 0)
+        .map_or(workload.about.as_str(), |(head, _)| head);
+    let (name, about) = if rate_per_s == 0 {
+        (base.to_owned(), about_base.to_owned())
+    } else {
+        let label = rate_label(rate_per_s);
+        (
+            format!("{base}_rate_{label}"),
+            format!("{about_base}; open loop at {label} operations a second"),
+        )
+    };
+    Workload {
+        name,
+        about,
+        rate_per_s,
         ..workload.clone()
     }
 }
@@ -782,5 +885,55 @@ mix = [{ op = "set", percent = 100 }]
         w.distribution = KeyDistribution::Zipf { theta: 1.5 };
         assert!(w.validate().unwrap_err().0.contains("theta"));
         assert!(find("nope").unwrap_err().0.contains("kv_read_heavy"));
+    }
+
+    #[test]
+    fn a_rate_reads_as_typed_and_names_its_workload() {
+        for (text, rate) in [
+            ("50000", 50_000),
+            ("50k", 50_000),
+            ("2.5k", 2500),
+            ("1M/s", 1_000_000),
+            ("0", 0),
+        ] {
+            assert_eq!(super::parse_rate(text).map_err(|e| e.0), Ok(rate), "{text}");
+        }
+        for bad in ["fast", "-1k", "0.5", "1G", "200M"] {
+            assert!(super::parse_rate(bad).is_err(), "{bad} was accepted");
+        }
+        assert_eq!(super::rate_label(2500), "2500");
+        assert_eq!(super::rate_label(1_500_000), "1500k");
+        let base = find("kv_write_heavy").expect("exists");
+        let worked = super::with_work(&base, 1000);
+        let rated = super::with_rate(&worked, 100_000);
+        assert_eq!(rated.name, "kv_write_heavy_work_1us_rate_100k");
+        assert!(
+            rated
+                .about
+                .ends_with("; open loop at 100k operations a second"),
+            "{}",
+            rated.about
+        );
+        assert!(rated.validate().is_ok() && rated.open_loop());
+        // Another rate replaces the suffix; zero gives back the closed loop.
+        assert_eq!(
+            super::with_rate(&rated, 2500).name,
+            "kv_write_heavy_work_1us_rate_2500"
+        );
+        assert_eq!(super::with_rate(&rated, 0), worked);
+    }
+
+    #[test]
+    fn a_rate_with_a_think_time_or_beyond_the_limit_is_refused() {
+        let mut w = find("seed").expect("exists");
+        w.rate_per_s = 1000;
+        let why = w.validate().unwrap_err().0;
+        assert!(
+            why.contains("think_us") && why.contains("rate_per_s"),
+            "{why}"
+        );
+        let mut w = find("kv_read_heavy").expect("exists");
+        w.rate_per_s = super::MAX_RATE_PER_S + 1;
+        assert!(w.validate().unwrap_err().0.contains("rate_per_s"));
     }
 }

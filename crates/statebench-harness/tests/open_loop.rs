@@ -1,0 +1,172 @@
+//! The open loop end to end: a service too slow for the offered rate builds a backlog that
+//! the corrected latency shows and grows with, while the service time — what a closed loop
+//! reports — stays flat; a fast service keeps its schedule; a slow schedule still stops on
+//! time.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use statebench_core::{Error, KvOp, KvReply, KvU64, Service, Settings};
+use statebench_harness::workload::{find, with_rate};
+use statebench_harness::{Cell, Driver, Repetition, Workload, run_repetition};
+use statebench_locked::MutexStd;
+
+fn cell(workload: &Workload, driver: Driver, clients: usize, window_ms: u64) -> Cell<'_> {
+    Cell {
+        workload,
+        driver,
+        clients,
+        warmup: Duration::from_millis(20),
+        duration: Duration::from_millis(window_ms),
+        sample_every: 1,
+        seed: 7,
+        tuning: Default::default(),
+        work: Default::default(),
+    }
+}
+
+/// How long each call of [`Slow`] holds its one server.
+const SERVICE: Duration = Duration::from_millis(1);
+
+/// `mutex_std` behind one server that spends [`SERVICE`] on every call: at most about a
+/// thousand calls a second, whoever calls.
+#[derive(Clone)]
+struct Slow(MutexStd<KvU64>, Arc<Mutex<()>>);
+
+impl Service<KvU64> for Slow {
+    const NAME: &'static str = "slow";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
+    const ABOUT: &'static str = "mutex_std with a 1 ms sleep inside one server's lock";
+    fn start(initial: KvU64, settings: &Settings) -> Self {
+        Slow(MutexStd::start(initial, settings), Arc::new(Mutex::new(())))
+    }
+    fn call(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        let _server = self.1.lock().unwrap_or_else(|p| p.into_inner());
+        std::thread::sleep(SERVICE);
+        self.0.call(op)
+    }
+    async fn call_async(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        self.call(op)
+    }
+    fn cleanup(&self) -> Result<(), Error> {
+        self.0.cleanup()
+    }
+    fn shutdown(&self) -> Result<KvU64, Error> {
+        self.0.shutdown()
+    }
+}
+
+fn ms(ns: u64) -> f64 {
+    ns as f64 / 1e6
+}
+
+fn open_run(rate: u64, window_ms: u64) -> Repetition {
+    let w = with_rate(&find("kv_write_heavy").expect("exists"), rate);
+    run_repetition::<KvU64, Slow>(&cell(&w, Driver::Threads, 2, window_ms)).expect("runs")
+}
+
+#[test]
+fn a_backlog_shows_in_the_corrected_latency_and_grows_where_a_closed_loop_hides_it() {
+    let plain = find("kv_write_heavy").expect("exists");
+    let closed =
+        run_repetition::<KvU64, Slow>(&cell(&plain, Driver::Threads, 2, 100)).expect("runs");
+    assert!(closed.open_loop.is_none());
+    let closed_p50 = closed.latency["all"].p50_ns;
+    // Two clients queue for one server: each call waits for at most the other's.
+    assert!(
+        ms(closed_p50) < 5.0,
+        "closed loop p50 {} ms",
+        ms(closed_p50)
+    );
+
+    // Offered 4000 a second, about four times what the server can do.
+    let (short, long) = (open_run(4000, 100), open_run(4000, 300));
+    for rep in [&short, &long] {
+        let open = rep.open_loop.as_ref().expect("an open-loop record");
+        assert_eq!(open.offered_per_sec, 4000.0);
+        assert!(
+            open.achieved_share(rep.ops_per_sec) < 0.5,
+            "achieved {} of 4000 a second",
+            rep.ops_per_sec
+        );
+        assert!(open.backlog > open.due / 2, "{open:?}");
+        assert!(open.late > rep.ops / 2, "{open:?}");
+        // The service time is what the closed loop saw; the latency from the scheduled send
+        // is many times longer: the wait in the backlog.
+        let service_p50 = open.service_time["all"].p50_ns;
+        assert!(
+            ms(service_p50) < 5.0,
+            "service time p50 {} ms",
+            ms(service_p50)
+        );
+        let corrected = rep.latency["all"].p50_ns;
+        assert!(
+            corrected > 10 * closed_p50.max(service_p50),
+            "corrected p50 {} ms, closed loop {} ms, service time {} ms",
+            ms(corrected),
+            ms(closed_p50),
+            ms(service_p50)
+        );
+        // Every operation of the window is timed, by all three measures.
+        assert_eq!(rep.latency["all"].count, rep.ops);
+        assert_eq!(open.service_time["all"].count, rep.ops);
+        assert_eq!(open.send_lag.map(|l| l.count), Some(rep.ops));
+    }
+    // The backlog grows with time, and the corrected latency with it: at 4 times the
+    // capacity, a send due t after the start waits about 3t/4, so the median of a window
+    // three times as long is about twice as far behind (a closed loop shows neither).
+    let (a, b) = (short.latency["all"].p50_ns, long.latency["all"].p50_ns);
+    assert!(
+        b as f64 > 1.5 * a as f64,
+        "corrected p50 {} ms over 100 ms, {} ms over 300 ms",
+        ms(a),
+        ms(b)
+    );
+    let (ba, bb) = (
+        short.open_loop.as_ref().map_or(0, |o| o.backlog),
+        long.open_loop.as_ref().map_or(0, |o| o.backlog),
+    );
+    assert!(bb > ba, "backlog {ba} after 100 ms, {bb} after 300 ms");
+}
+
+#[test]
+fn a_fast_service_keeps_the_schedule_on_both_drivers() {
+    let w = with_rate(&find("kv_write_heavy").expect("exists"), 2000);
+    for driver in Driver::ALL {
+        let rep =
+            run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, driver, 2, 200)).expect("runs");
+        let open = rep.open_loop.as_ref().expect("an open-loop record");
+        // 400 sends are due in 200 ms; a noisy machine may leave a few owed at the close.
+        assert!(
+            (380..=420).contains(&open.due),
+            "{driver:?}: {} due",
+            open.due
+        );
+        assert!(
+            rep.ops as f64 >= 0.8 * open.due as f64,
+            "{driver:?}: {} of {} due sends made",
+            rep.ops,
+            open.due
+        );
+        assert_eq!(rep.latency["all"].count, rep.ops, "{driver:?}");
+        assert_eq!(open.service_time["all"].count, rep.ops, "{driver:?}");
+    }
+}
+
+#[test]
+fn a_slow_schedule_still_stops_when_the_window_closes() {
+    // One send due every 2 s per client: the clients are asleep when the window closes.
+    let w = with_rate(&find("kv_read_heavy").expect("exists"), 1);
+    for driver in Driver::ALL {
+        let start = Instant::now();
+        let rep =
+            run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, driver, 2, 100)).expect("runs");
+        let took = start.elapsed();
+        assert!(
+            took < Duration::from_secs(1),
+            "{driver:?}: the run took {took:?}"
+        );
+        // The first client's first send is due at the start; nothing else before 1 s.
+        assert!(rep.ops <= 1, "{driver:?}: {} operations", rep.ops);
+    }
+}
