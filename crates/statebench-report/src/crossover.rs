@@ -41,42 +41,52 @@ pub struct Sweep<'a> {
 
 /// The run's sweeps: workloads alike but for their work, at two costs or more.
 pub fn sweeps(results: &Results) -> Vec<Sweep<'_>> {
-    let bare = |w: &Workload| Workload {
-        name: String::new(),
-        about: String::new(),
+    alike(results.settings.workloads.iter(), |w| Workload {
         work_ns: 0,
         ..w.clone()
-    };
-    let mut groups: Vec<(Workload, Vec<&Workload>)> = Vec::new();
-    for w in &results.settings.workloads {
-        let key = bare(w);
-        match groups.iter_mut().find(|(k, _)| *k == key) {
+    })
+    .into_iter()
+    .filter_map(|mut points| {
+        points.sort_by_key(|w| w.work_ns);
+        points.dedup_by_key(|w| w.work_ns);
+        if points.len() < 2 {
+            return None;
+        }
+        let first = points[0];
+        let name = if first.work_ns == 0 {
+            first.name.clone()
+        } else {
+            let suffix = format!("_work_{}", work::label(first.work_ns));
+            first
+                .name
+                .strip_suffix(&suffix)
+                .unwrap_or(&first.name)
+                .to_owned()
+        };
+        Some(Sweep { name, points })
+    })
+    .collect()
+}
+
+/// `workloads` grouped by what `key` leaves of them with the name and description cleared:
+/// the members of a sweep differ in the swept field alone. In first-seen order.
+pub fn alike<'a>(
+    workloads: impl Iterator<Item = &'a Workload>,
+    key: impl Fn(&Workload) -> Workload,
+) -> Vec<Vec<&'a Workload>> {
+    let mut groups: Vec<(Workload, Vec<&'a Workload>)> = Vec::new();
+    for w in workloads {
+        let k = Workload {
+            name: String::new(),
+            about: String::new(),
+            ..key(w)
+        };
+        match groups.iter_mut().find(|(g, _)| *g == k) {
             Some((_, members)) => members.push(w),
-            None => groups.push((key, vec![w])),
+            None => groups.push((k, vec![w])),
         }
     }
-    groups
-        .into_iter()
-        .filter_map(|(_, mut points)| {
-            points.sort_by_key(|w| w.work_ns);
-            points.dedup_by_key(|w| w.work_ns);
-            if points.len() < 2 {
-                return None;
-            }
-            let first = points[0];
-            let name = if first.work_ns == 0 {
-                first.name.clone()
-            } else {
-                let suffix = format!("_work_{}", work::label(first.work_ns));
-                first
-                    .name
-                    .strip_suffix(&suffix)
-                    .unwrap_or(&first.name)
-                    .to_owned()
-            };
-            Some(Sweep { name, points })
-        })
-        .collect()
+    groups.into_iter().map(|(_, members)| members).collect()
 }
 
 /// The fastest row of `family` in a cell, by median.

@@ -1,6 +1,6 @@
 //! Turns a statebench results document into what people read: plain-text tables for the
 //! terminal ([`table`]), SVG plots ([`plots`]) and a markdown report ([`markdown`]) with its
-//! decision guide ([`guide`]), the owner forms' targets ([`owners`]), the library rows' questions
+//! decision guide ([`guide`]), the open loop's knees ([`knee`]), the owner forms' targets ([`owners`]), the library rows' questions
 //! ([`picks`]), Go beside Rust and the reference text's table ([`mod@reference`]) and its
 //! machine-and-floors
 //! section ([`machine`]), whose every
@@ -14,6 +14,7 @@ pub mod agreement;
 pub mod compare;
 pub mod crossover;
 pub mod guide;
+pub mod knee;
 pub mod machine;
 pub mod markdown;
 pub mod owners;

@@ -121,6 +121,30 @@ fn workload_section(
             files.push((name, svg));
         }
     }
+    if w.open_loop() {
+        // Its own columns: throughput is what was offered, the question is whether it kept up.
+        let counts: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
+        for clients in counts {
+            let of_clients: Vec<&Record> = records
+                .iter()
+                .copied()
+                .filter(|r| r.clients == clients)
+                .collect();
+            let _ = writeln!(
+                out,
+                "{clients} client{}, open loop (latency from the scheduled send; service time \
+                 from the actual send; lag: how late the send went out):\n",
+                if clients == 1 { "" } else { "s" }
+            );
+            out += &markdown_table(
+                &crate::knee::TERMINAL_HEADER,
+                "llrrlrrrrrrl",
+                &crate::knee::terminal_rows(&of_clients, w),
+            );
+            out.push('\n');
+        }
+        return Ok(out);
+    }
     // Hit rate and live size where the service has them: the work behind the throughput.
     let has_state = records
         .iter()
@@ -376,8 +400,30 @@ pub fn report(results: &Results) -> String {
     )
 }
 
+/// `results` without its open-loop workloads and records: the throughput sections (summary,
+/// guide, picks, owners, crossover, reference) compare what clients in a closed loop got done,
+/// and an open loop's throughput is what it was offered. Its own section reads them.
+fn closed_loop(results: &Results) -> Results {
+    let open: BTreeSet<&str> = results
+        .settings
+        .workloads
+        .iter()
+        .filter(|w| w.open_loop())
+        .map(|w| w.name.as_str())
+        .collect();
+    let mut closed = results.clone();
+    closed
+        .records
+        .retain(|r| !open.contains(r.workload.as_str()));
+    closed.settings.workloads.retain(|w| !w.open_loop());
+    closed
+}
+
 /// The whole report and its plots.
 pub fn render(results: &Results) -> Result<Rendered, String> {
+    let full = results;
+    let closed = closed_loop(results);
+    let results = &closed;
     let mut files = Vec::new();
     let mut out = String::from("# statebench report\n\n");
     let _ = writeln!(
@@ -392,9 +438,24 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
     out += "Throughput of each implementation as a share of the fastest median (1.00), per workload \
             and driver. *Leaders* names the fastest and every implementation that the statistics \
             cannot tell from it (joined by =; see the decision guide for the test).\n\n";
-    out += &summary(results);
+    if results.records.is_empty() {
+        out += "No closed-loop cell in this run: the open loop's section has its figures.\n";
+    } else {
+        out += &summary(results);
+    }
     out += "\n## Decision guide\n\n";
     out += &crate::guide::decision_guide(results);
+    let knees = crate::knee::guide(full);
+    if !knees.is_empty() {
+        out += "\n### When requests arrive at a rate\n\n";
+        out += "From the open-loop sweep (its section has the method, every cell and the plots): \
+                the highest offered rate each family's best row kept up with before the first \
+                it missed — its knee, bracketed by the two swept rates and cited with what was \
+                done there. Below its knee a row's latency is its service time plus the \
+                senders' own lag; past it the backlog grows for as long as requests keep \
+                coming, whatever a closed loop's throughput said.\n\n";
+        out += &knees;
+    }
     let picks = crate::picks::section(results);
     if !picks.is_empty() {
         out += "\n### The rows you would pick instead\n\n";
@@ -411,6 +472,12 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
         out += &crossover;
         files.extend(plots);
     }
+    let (knees, plots) = crate::knee::section(full)?;
+    if !knees.is_empty() {
+        out += "\n## Open loop: latency against offered load\n\n";
+        out += &knees;
+        files.extend(plots);
+    }
     let reference = crate::reference::section(results);
     if !reference.is_empty() {
         out += "\n## Go beside Rust, and the reference text's table\n\n";
@@ -418,15 +485,15 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
     }
 
     out += "\n## The machine and its floors\n\n";
-    out += &crate::machine::section(results);
+    out += &crate::machine::section(full);
     out += "\n## Workloads\n\n";
-    for w in &results.settings.workloads {
-        if !of_workload(results, &w.name).is_empty() {
-            out += &workload_section(results, w, &mut files)?;
+    for w in &full.settings.workloads {
+        if !of_workload(full, &w.name).is_empty() {
+            out += &workload_section(full, w, &mut files)?;
         }
     }
     out += "## Methodology\n\n";
-    out += &methodology(results);
+    out += &methodology(full);
     out += "\nIn the plots each implementation keeps its colour, a shade of its family's: owners \
             blue, locks green, concurrent structures purple. OS-thread clients (and Go's \
             goroutines) are solid lines, tokio-task clients dashed; the legend names each \

@@ -289,6 +289,30 @@ pub fn latency(
     .map(Some)
 }
 
+/// The rows of `driver` at `clients` clients over a sweep's `workloads`, as series over their
+/// places in it (`figure` of each record).
+fn sweep_series(
+    results: &Results,
+    workloads: &[&str],
+    driver: Driver,
+    clients: usize,
+    figure: fn(&Record) -> f64,
+) -> Option<Vec<Series>> {
+    let records: Vec<&Record> = results
+        .records
+        .iter()
+        .filter(|r| r.driver == driver && r.clients == clients)
+        .filter(|r| workloads.contains(&r.workload.as_str()))
+        .collect();
+    if records.is_empty() {
+        return None;
+    }
+    let at = |w: &str| workloads.iter().position(|x| *x == w).unwrap_or(0) as f64;
+    Some(series_of(results, &records, |r| {
+        vec![(at(&r.workload), figure(r))]
+    }))
+}
+
 /// Throughput against critical-section work: every row of `driver` at `clients` clients over
 /// the sweep's workloads `workloads` (cheapest first, labelled `costs`), if it has any.
 pub fn work_sweep(
@@ -298,19 +322,11 @@ pub fn work_sweep(
     driver: Driver,
     clients: usize,
 ) -> Result<Option<String>, String> {
-    let records: Vec<&Record> = results
-        .records
-        .iter()
-        .filter(|r| r.driver == driver && r.clients == clients)
-        .filter(|r| workloads.contains(&r.workload.as_str()))
-        .collect();
-    if records.is_empty() {
+    let Some(series) = sweep_series(results, workloads, driver, clients, |r| {
+        r.summary.ops_per_sec.median
+    }) else {
         return Ok(None);
-    }
-    let at = |w: &str| workloads.iter().position(|x| *x == w).unwrap_or(0) as f64;
-    let series = series_of(results, &records, |r| {
-        vec![(at(&r.workload), r.summary.ops_per_sec.median)]
-    });
+    };
     let name = workloads.first().copied().unwrap_or_default();
     draw(
         &format!(
@@ -321,6 +337,39 @@ pub fn work_sweep(
         "operations per second (log scale)",
         costs,
         &|y| crate::table::human_rate(*y),
+        &series,
+    )
+    .map(Some)
+}
+
+/// Latency against offered load: the 99th percentile of the latency from the scheduled send
+/// (median over repetitions) of every row of `driver` at `clients` clients over the load
+/// sweep's workloads `workloads` (lowest rate first, labelled `rates`), if it has any.
+pub fn load_sweep(
+    results: &Results,
+    workloads: &[&str],
+    rates: &[String],
+    driver: Driver,
+    clients: usize,
+) -> Result<Option<String>, String> {
+    let Some(series) = sweep_series(results, workloads, driver, clients, |r| {
+        r.summary.p99_ns.median
+    }) else {
+        return Ok(None);
+    };
+    let name = workloads
+        .first()
+        .and_then(|w| w.rsplit_once("_rate_"))
+        .map_or("", |(head, _)| head);
+    draw(
+        &format!(
+            "{name}: p99 latency from the scheduled send against offered load, {} x{clients}",
+            driver.name()
+        ),
+        "operations offered per second",
+        "p99 latency (log scale)",
+        rates,
+        &|y| crate::table::human_ns(*y),
         &series,
     )
     .map(Some)

@@ -190,11 +190,25 @@ pub(crate) fn by_median<'a>(records: &[&'a Record]) -> Vec<&'a Record> {
 }
 
 /// The table of one workload's records.
+/// An open-loop workload's table has its own columns ([`crate::knee::terminal_rows`]): what was
+/// offered and done, whether each row kept up, and latency from the scheduled send.
 pub fn workload_table(records: &[&Record], workload: &Workload) -> String {
     let clients: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
     let mut out = String::new();
     for c in clients {
         let of_c: Vec<&Record> = records.iter().copied().filter(|r| r.clients == c).collect();
+        if workload.open_loop() {
+            let _ = writeln!(
+                out,
+                "clients: {c}; open loop, latency from the scheduled send"
+            );
+            out += &render(
+                &crate::knee::TERMINAL_HEADER,
+                &crate::knee::terminal_rows(&of_c, workload),
+            );
+            out.push('\n');
+            continue;
+        }
         let rows = by_median(&of_c);
         let fastest = rows.first().map_or(0.0, |r| r.summary.ops_per_sec.median);
         let body: Vec<Vec<String>> = rows
