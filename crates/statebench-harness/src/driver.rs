@@ -175,6 +175,13 @@ pub struct OpenLoop {
     /// Operations of the window sent at least one client interval (`clients / rate`) after
     /// their scheduled instant: the client was a whole send behind its schedule.
     pub late: u64,
+    /// Of the `late` ones, those the sender made late: its previous reply had come before the
+    /// send was due (it woke late, or was not scheduled), or the chain of late sends it belongs
+    /// to began with such a send. The rest the service made late: a call sent on time had not
+    /// returned when the next was due. When most late sends are the sender's, the rate is
+    /// beyond what the harness itself can keep on this machine, whatever the service.
+    #[serde(default)]
+    pub late_by_sender: u64,
     /// Sends due by the window's close that no client had made yet: the backlog it left.
     pub backlog: u64,
     /// How far behind its schedule each operation of the window was sent.
@@ -240,6 +247,46 @@ struct OpenStats {
     service_time: Latencies,
     send_lag: Latencies,
     late: u64,
+    late_by_sender: u64,
+    /// When the previous call was sent and its reply came (`None` before the first).
+    previous_call: Option<(Instant, Instant)>,
+    /// Why the previous send was late, if it was.
+    previous_cause: Lateness,
+}
+
+/// Why a send went out late ([`OpenLoop::late_by_sender`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lateness {
+    /// Within one client interval of its scheduled instant.
+    OnTime,
+    /// The previous reply had come before the send was due, or the lateness goes back to such
+    /// a send through calls each quicker than the interval: the sender itself woke late.
+    Sender,
+    /// The previous call had not returned when this send was due, and either took a whole
+    /// interval or more itself or was sent on time: the service.
+    Service,
+}
+
+impl Lateness {
+    /// The cause of a send that went out `lag` behind its schedule at `due`, after a previous
+    /// call sent and replied at `previous_call` and late for `previous`.
+    fn of(
+        lag: Duration,
+        interval: Duration,
+        due: Instant,
+        previous_call: Option<(Instant, Instant)>,
+        previous: Lateness,
+    ) -> Lateness {
+        match previous_call {
+            _ if lag < interval => Lateness::OnTime,
+            None => Lateness::Sender,
+            Some((_, replied)) if replied <= due => Lateness::Sender,
+            // A call as long as the interval makes the next one late by itself.
+            Some((sent, replied)) if replied - sent >= interval => Lateness::Service,
+            _ if previous == Lateness::OnTime => Lateness::Service,
+            _ => previous,
+        }
+    }
 }
 
 const WARMING_UP: u8 = 0;
@@ -358,6 +405,9 @@ impl<S: Subject> Client<S> {
             service_time: Latencies::new(kinds),
             send_lag: Latencies::new(1),
             late: 0,
+            late_by_sender: 0,
+            previous_call: None,
+            previous_cause: Lateness::OnTime,
         });
         self
     }
@@ -377,6 +427,20 @@ impl<S: Subject> Client<S> {
         control: &Control,
     ) -> bool {
         let kind = usize::from(self.plan.kinds[self.next]);
+        let lag = sent.saturating_duration_since(due);
+        // The cause is followed through warm-up and window alike, so a chain of late sends is
+        // traced back to where it began.
+        let cause = self.open.as_mut().map(|open| {
+            let cause = Lateness::of(
+                lag,
+                open.schedule.interval(),
+                due,
+                open.previous_call,
+                open.previous_cause,
+            );
+            (open.previous_call, open.previous_cause) = (Some((sent, replied)), cause);
+            cause
+        });
         if !self.complete(reply, Some(replied.saturating_duration_since(due)), control) {
             return false;
         }
@@ -386,10 +450,14 @@ impl<S: Subject> Client<S> {
             if let Some(open) = &mut self.open {
                 open.service_time
                     .record(kind, replied.saturating_duration_since(sent));
-                let lag = sent.saturating_duration_since(due);
                 open.send_lag.record(0, lag);
-                if lag >= open.schedule.interval() {
-                    open.late += 1;
+                match cause {
+                    Some(Lateness::Sender) => {
+                        open.late += 1;
+                        open.late_by_sender += 1;
+                    }
+                    Some(Lateness::Service) => open.late += 1,
+                    _ => {}
                 }
             }
         }
@@ -934,12 +1002,13 @@ fn open_loop_of<S: Subject>(
     let first = clients.first()?.open.as_ref()?;
     let mut service_time = Latencies::new(kinds);
     let mut send_lag = Latencies::new(1);
-    let (mut due, mut late, mut backlog) = (0, 0, 0);
+    let (mut due, mut late, mut late_by_sender, mut backlog) = (0, 0, 0, 0);
     for client in clients {
         let open = client.open.as_ref()?;
         service_time.merge(&open.service_time);
         send_lag.merge(&open.send_lag);
         late += open.late;
+        late_by_sender += open.late_by_sender;
         let due_by_close = open.schedule.due_by(window.closed);
         due += due_by_close - open.schedule.due_by(window.opened).min(due_by_close);
         // The call in flight as the window closed counts as made.
@@ -958,6 +1027,7 @@ fn open_loop_of<S: Subject>(
         offered_per_sec: (1e9 / first.schedule.interval_ns * clients.len() as f64).round(),
         due,
         late,
+        late_by_sender,
         backlog,
         send_lag: send_lag.summary(0),
         service_time: service,
@@ -1070,4 +1140,55 @@ async fn runtime_task<S: Subject, I: Service<S>>(
         replies
     });
     task.await.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Duration, Instant, Lateness};
+
+    #[test]
+    fn a_late_send_is_charged_to_whoever_began_its_chain() {
+        let interval = Duration::from_micros(10);
+        let t0 = Instant::now();
+        let at = |us: u64| t0 + Duration::from_micros(us);
+        let late = Duration::from_micros(30);
+        let due = at(100);
+        // On time, whatever came before.
+        let short = Some((at(118), at(125)));
+        assert_eq!(
+            Lateness::of(
+                Duration::from_micros(3),
+                interval,
+                due,
+                short,
+                Lateness::Service
+            ),
+            Lateness::OnTime
+        );
+        // No previous call, or its reply came before the send was due: the sender woke late.
+        assert_eq!(
+            Lateness::of(late, interval, due, None, Lateness::OnTime),
+            Lateness::Sender
+        );
+        let before = Some((at(85), at(90)));
+        assert_eq!(
+            Lateness::of(late, interval, due, before, Lateness::Service),
+            Lateness::Sender
+        );
+        // A call as long as the interval, still running when the next was due: the service,
+        // whoever began the chain.
+        let long = Some((at(80), at(125)));
+        assert_eq!(
+            Lateness::of(late, interval, due, long, Lateness::Sender),
+            Lateness::Service
+        );
+        // A short call, sent on time, still running: the service; sent late, the chain's cause.
+        assert_eq!(
+            Lateness::of(late, interval, due, short, Lateness::OnTime),
+            Lateness::Service
+        );
+        for cause in [Lateness::Sender, Lateness::Service] {
+            assert_eq!(Lateness::of(late, interval, due, short, cause), cause);
+        }
+    }
 }

@@ -91,6 +91,8 @@ fn a_backlog_shows_in_the_corrected_latency_and_grows_where_a_closed_loop_hides_
         );
         assert!(open.backlog > open.due / 2, "{open:?}");
         assert!(open.late > rep.ops / 2, "{open:?}");
+        // And the service made them late, not the senders.
+        assert!(open.late_by_sender < open.late / 4, "{open:?}");
         // The service time is what the closed loop saw; the latency from the scheduled send
         // is many times longer: the wait in the backlog.
         let service_p50 = open.service_time["all"].p50_ns;

@@ -7,7 +7,10 @@
 //! run lasts, so the latency from the scheduled send (the figure plotted) climbs by orders of
 //! magnitude there: the knee is where the line turns up. It lies between the last rate kept up
 //! with and the first one missed — the bracket is its uncertainty, the sweep's spacing its
-//! resolution; a row whose repetitions disagree at a rate says so.
+//! resolution; a row whose repetitions disagree at a rate says so. A rate missed although the
+//! service held each call for less than a quarter of a client's interval on average
+//! ([`SENDERS_BEHIND`]) was missed by the *senders* — the harness's limit on the machine — and
+//! is named so rather than called the row's knee.
 //!
 //! A load sweep is a set of the run's workloads that differ in nothing but their rate (and the
 //! name and description the sweep gave them): `kv_write_heavy_rate_10k`, `…_rate_100k`, ….
@@ -25,6 +28,9 @@ use crate::table::{human_ns, human_rate, markdown_table};
 pub const KEPT_UP: f64 = 0.95;
 /// The share of the due sends a row may leave owed at the window's close and still keep up.
 pub const MAX_BACKLOG: f64 = 0.05;
+/// A missed rate is the senders' when the mean service time is under this share of each
+/// client's interval between sends ([`Load::senders_behind`]).
+pub const SENDERS_BEHIND: f64 = 0.25;
 
 /// One workload swept over offered rates.
 #[derive(Debug)]
@@ -97,6 +103,10 @@ pub struct Load<'a> {
     pub lag_p50_ns: f64,
     /// Sends at least one client interval late, as a share of the window's operations.
     pub late_share: f64,
+    /// The mean service time (latency from the actual send) as a share of each client's
+    /// interval between sends (median over repetitions): how much of its cycle a client spent
+    /// waiting for the service.
+    pub service_share: f64,
     /// Repetitions that kept up, of all.
     pub kept: (usize, usize),
 }
@@ -105,6 +115,13 @@ impl Load<'_> {
     /// Whether the median repetition kept up.
     pub fn kept_up(&self) -> bool {
         self.share >= KEPT_UP && self.backlog <= MAX_BACKLOG * self.due()
+    }
+
+    /// Whether the rate was missed because the senders fell behind, not the service: the
+    /// service held each call for less than [`SENDERS_BEHIND`] of a client's interval on
+    /// average, so the client spent the rest of its cycle waiting to send.
+    pub fn senders_behind(&self) -> bool {
+        !self.kept_up() && self.service_share < SENDERS_BEHIND
     }
 
     fn due(&self) -> f64 {
@@ -152,6 +169,11 @@ pub fn load_of(record: &Record) -> Option<Load<'_>> {
             let o = r.open_loop.as_ref()?;
             Some(o.late as f64 / r.ops.max(1) as f64)
         }),
+        service_share: of(&|r| {
+            let o = r.open_loop.as_ref()?;
+            let interval_ns = record.clients as f64 * 1e9 / o.offered_per_sec;
+            o.service_time.get("all").map(|l| l.mean_ns / interval_ns)
+        }),
         kept: (
             reps.iter().filter(|r| rep_kept_up(r) == Some(true)).count(),
             reps.len(),
@@ -183,6 +205,14 @@ pub enum Knee {
     Between(u64, u64),
     /// Missed the lowest rate already.
     Below(u64),
+    /// Kept up with `kept` (if any rate), and at `at` the *senders* fell behind: the harness's
+    /// limit on this machine, so the row's own knee lies above `kept`, unmeasured.
+    Senders {
+        /// The highest rate kept up with before.
+        kept: Option<u64>,
+        /// The rate where the senders fell behind.
+        at: u64,
+    },
 }
 
 impl Knee {
@@ -191,6 +221,7 @@ impl Knee {
         match self {
             Knee::Beyond(r) | Knee::Between(r, _) => Some(*r),
             Knee::Below(_) => None,
+            Knee::Senders { kept, .. } => *kept,
         }
     }
 
@@ -204,6 +235,14 @@ impl Knee {
                 rate_label(*b)
             ),
             Knee::Below(r) => format!("missed the lowest rate, {}/s", rate_label(*r)),
+            Knee::Senders { kept, at } => format!(
+                "{}at {}/s the senders fell behind (the harness's limit here, not the row's)",
+                kept.map_or(String::new(), |k| format!(
+                    "kept up with {}/s; ",
+                    rate_label(k)
+                )),
+                rate_label(*at)
+            ),
         }
     }
 }
@@ -212,16 +251,48 @@ impl Line<'_> {
     /// The knee: the last rate kept up with before the first missed.
     pub fn knee(&self) -> Option<Knee> {
         let first = self.loads.first()?;
+        if first.senders_behind() {
+            return Some(Knee::Senders {
+                kept: None,
+                at: first.rate,
+            });
+        }
         if !first.kept_up() {
             return Some(Knee::Below(first.rate));
         }
         for pair in self.loads.windows(2) {
+            if pair[1].senders_behind() {
+                return Some(Knee::Senders {
+                    kept: Some(pair[0].rate),
+                    at: pair[1].rate,
+                });
+            }
             if !pair[1].kept_up() {
                 return Some(Knee::Between(pair[0].rate, pair[1].rate));
             }
         }
         self.loads.last().map(|l| Knee::Beyond(l.rate))
     }
+}
+
+/// The closed-loop throughput of `line`'s row in the same run, if it ran the sweep's workload
+/// with no rate: what a closed-loop benchmark would have called its capacity.
+pub fn closed_loop<'a>(
+    results: &'a Results,
+    sweep: &LoadSweep<'_>,
+    line: &Line<'_>,
+) -> Option<&'a Record> {
+    let bare = results
+        .settings
+        .workloads
+        .iter()
+        .find(|w| w.name == sweep.name && !w.open_loop())?;
+    results.records.iter().find(|r| {
+        r.workload == bare.name
+            && r.implementation == line.implementation
+            && r.driver == line.driver
+            && r.clients == line.clients
+    })
 }
 
 /// Every line of `sweep` in the run, by driver, clients and implementation.
@@ -252,8 +323,8 @@ pub fn lines<'a>(results: &'a Results, sweep: &LoadSweep<'_>) -> Vec<Line<'a>> {
     }
     // Highest knee first within each driver and client count.
     let rank = |l: &Line<'_>| match l.knee() {
-        Some(Knee::Beyond(r)) => (2, r),
-        Some(Knee::Between(r, _)) => (1, r),
+        Some(Knee::Beyond(r)) => (r, 2),
+        Some(Knee::Between(r, _)) | Some(Knee::Senders { kept: Some(r), .. }) => (r, 1),
         _ => (0, 0),
     };
     lines.sort_by(|a, b| {
@@ -270,6 +341,12 @@ pub fn lines<'a>(results: &'a Results, sweep: &LoadSweep<'_>) -> Vec<Line<'a>> {
 fn cell_words(load: &Load<'_>) -> String {
     let mut out = if load.kept_up() {
         human_ns(load.p99_ns)
+    } else if load.senders_behind() {
+        format!(
+            "✗ senders {} ({:.0} %)",
+            human_ns(load.p99_ns),
+            100.0 * load.share
+        )
     } else {
         format!("✗ {} ({:.0} %)", human_ns(load.p99_ns), 100.0 * load.share)
     };
@@ -297,14 +374,20 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
          charged the wait, as wrk2 charges it (coordinated omission corrected). A row *keeps \
          up* with a rate when its median repetition completed at least {:.0} % of the sends due \
          in the window and left at most {:.0} % owed at its close; its **knee** lies between \
-         the last rate it kept up with and the first it missed. Cells give the 99th percentile \
+         the last rate it kept up with and the first it missed. *Closed loop* is the same row's \
+         throughput with clients that send the next call the instant the last returns, where \
+         the run measured it. Cells give the 99th percentile \
          of the latency from the scheduled send (median over repetitions); ✗ marks a rate \
-         missed, with the share of due sends completed. Thread clients sleep to each send, task \
+         missed, with the share of due sends completed (✗ senders: missed although the service \
+         held each call for less than {:.0} % of a client's interval between sends on average — \
+         the senders' limit on this machine, not the row's). \
+         Thread clients sleep to each send, task \
          clients are woken by a pacer thread: the *send lag* (how late the sender itself woke) \
          is part of every latency, and its smallest median at the lowest rate is the floor \
          below which no row can go.\n",
         100.0 * KEPT_UP,
-        100.0 * MAX_BACKLOG
+        100.0 * MAX_BACKLOG,
+        100.0 * SENDERS_BEHIND
     );
     let mut files = Vec::new();
     for sweep in &sweeps {
@@ -344,7 +427,7 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
                 driver.name(),
                 human_ns(floor)
             );
-            let mut header = vec!["implementation", "knee"];
+            let mut header = vec!["implementation", "knee", "closed loop"];
             header.extend(rates.iter().map(String::as_str));
             let rows: Vec<Vec<String>> = mine
                 .iter()
@@ -352,6 +435,9 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
                     let mut row = vec![
                         format!("`{}`", l.implementation),
                         l.knee().map(|k| k.words()).unwrap_or_default(),
+                        closed_loop(results, sweep, l).map_or("·".into(), |r| {
+                            format!("{}/s", human_rate(r.summary.ops_per_sec.median))
+                        }),
                     ];
                     for w in &sweep.points {
                         row.push(
@@ -364,7 +450,7 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
                     row
                 })
                 .collect();
-            let align: String = "ll".chars().chain(rates.iter().map(|_| 'r')).collect();
+            let align: String = "llr".chars().chain(rates.iter().map(|_| 'r')).collect();
             out += &markdown_table(&header, &align, &rows);
             let names: Vec<&str> = sweep.points.iter().map(|w| w.name.as_str()).collect();
             if let Some(svg) = crate::plots::load_sweep(results, &names, &rates, driver, clients)? {
@@ -412,11 +498,24 @@ pub fn guide(results: &Results) -> String {
                     })
                 };
                 let cited: Vec<String> = match &knee {
-                    Knee::Beyond(r) | Knee::Below(r) => cite(*r).into_iter().collect(),
-                    Knee::Between(a, b) => cite(*a).into_iter().chain(cite(*b)).collect(),
+                    Knee::Beyond(r) | Knee::Below(r) | Knee::Senders { kept: None, at: r } => {
+                        cite(*r).into_iter().collect()
+                    }
+                    Knee::Between(a, b)
+                    | Knee::Senders {
+                        kept: Some(a),
+                        at: b,
+                    } => cite(*a).into_iter().chain(cite(*b)).collect(),
                 };
+                let closed = closed_loop(results, &sweep, best).map_or(String::new(), |r| {
+                    format!(
+                        "; in a closed loop it made {}/s (`{}`)",
+                        human_rate(r.summary.ops_per_sec.median),
+                        r.workload
+                    )
+                });
                 parts.push(format!(
-                    "{} best: `{}`, {} ({})",
+                    "{} best: `{}`, {} ({}{closed})",
                     family_words(family),
                     best.implementation,
                     knee.words(),

@@ -290,6 +290,12 @@ fn methodology(results: &Results) -> String {
             crate::table::FEW_SAMPLES
         );
     }
+    if s.workloads.iter().any(Workload::open_loop) {
+        out += "\nOpen-loop workloads (`_rate_`) time every operation three ways: from its \
+                scheduled send (the latency in their tables and plots), from its actual send \
+                (the service time) and the gap between the two (the send lag); their windows \
+                count the operations completed in them, which is the achieved rate.\n";
+    }
     out += "\n";
     let rows: Vec<Vec<String>> = s
         .workloads
@@ -321,7 +327,12 @@ fn methodology(results: &Results) -> String {
                             format!("zipf θ = {theta}"),
                     }
                 ),
-                if w.think_us == 0 {
+                if w.open_loop() {
+                    format!(
+                        "open loop, {}/s",
+                        statebench_harness::workload::rate_label(w.rate_per_s)
+                    )
+                } else if w.think_us == 0 {
                     "none".into()
                 } else {
                     human_ns(w.think_us as f64 * 1e3)
@@ -336,7 +347,7 @@ fn methodology(results: &Results) -> String {
             "service",
             "clients and mix",
             "keys",
-            "think time",
+            "pacing",
             "window",
         ],
         "lllllr",

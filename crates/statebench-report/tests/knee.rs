@@ -14,6 +14,17 @@ const RATES: [u64; 4] = [10_000, 100_000, 1_000_000, 10_000_000];
 /// A repetition of a 1 s window offered `rate`, completing `done` of the sends with a
 /// backlog of `owed` and a p99 from the schedule of `p99_ns`.
 fn open_rep(rate: u64, done: u64, owed: u64, p99_ns: u64) -> statebench_harness::Repetition {
+    open_rep_served(rate, done, owed, p99_ns, 5_000_000.0)
+}
+
+/// [`open_rep`] with a mean service time of `service_mean_ns`.
+fn open_rep_served(
+    rate: u64,
+    done: u64,
+    owed: u64,
+    p99_ns: u64,
+    service_mean_ns: f64,
+) -> statebench_harness::Repetition {
     let mut rep = repetition(done as f64, &[("get", done)]);
     if let Some(l) = rep.latency.get_mut("all") {
         l.p99_ns = p99_ns;
@@ -24,10 +35,16 @@ fn open_rep(rate: u64, done: u64, owed: u64, p99_ns: u64) -> statebench_harness:
         offered_per_sec: rate as f64,
         due: rate,
         late: owed,
+        late_by_sender: 0,
         backlog: owed,
         send_lag: Some(made_up::latency()),
         service_time: rep.latency.clone(),
     });
+    if let Some(o) = rep.open_loop.as_mut() {
+        if let Some(l) = o.service_time.get_mut("all") {
+            l.mean_ns = service_mean_ns;
+        }
+    }
     rep
 }
 
@@ -77,6 +94,15 @@ fn fixture() -> Results {
             map.extend(missed(2));
         }
         records.push(record("dashmap", Family::Concurrent, rate, map));
+        // A lock that misses the last rate because its senders fell behind: its calls take
+        // 100 ns, an eighth of each client's 800 ns interval.
+        let mut senders = kept(3);
+        if i == 3 {
+            senders = (0..3)
+                .map(|_| open_rep_served(rate, rate / 3, rate / 2, 80_000_000, 100.0))
+                .collect();
+        }
+        records.push(record("mutex_parking_lot", Family::Lock, rate, senders));
     }
     // A closed-loop row beside them: the throughput sections see it alone.
     records.push(made_up::steady(
@@ -114,9 +140,19 @@ fn a_load_sweep_is_found_and_each_knee_brackets_the_first_missed_rate() {
     assert_eq!(knee("mutex_std"), Knee::Beyond(10_000_000));
     assert_eq!(knee("owner_tokio"), Knee::Between(100_000, 1_000_000));
     assert_eq!(knee("dashmap"), Knee::Between(1_000_000, 10_000_000));
+    assert_eq!(
+        knee("mutex_parking_lot"),
+        Knee::Senders {
+            kept: Some(1_000_000),
+            at: 10_000_000
+        }
+    );
     // Highest knee first.
     let order: Vec<&str> = lines.iter().map(|l| l.implementation.as_str()).collect();
-    assert_eq!(order, ["mutex_std", "dashmap", "owner_tokio"]);
+    assert_eq!(
+        order,
+        ["mutex_std", "dashmap", "mutex_parking_lot", "owner_tokio"]
+    );
 }
 
 #[test]
@@ -132,6 +168,19 @@ fn the_report_cites_the_knees_and_keeps_open_loops_out_of_the_throughput_section
         text.contains("[1/3 kept up]"),
         "the disagreement is said: {text}"
     );
+    assert!(
+        text.contains("at 10M/s the senders fell behind") && text.contains("✗ senders 80.00 ms"),
+        "{text}"
+    );
+    // The closed-loop row beside its open-loop line, and nothing for the others.
+    assert!(
+        text.contains("| `mutex_std` | kept up with every rate (≥ 10M/s) | 5.00 M/s |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| `dashmap` | kept up with 1M/s, missed 10M/s | · |"),
+        "{text}"
+    );
     assert_eq!(files.len(), 1, "one plot per driver and client count");
     assert!(files[0].1.contains("<svg"));
 
@@ -146,6 +195,11 @@ fn the_report_cites_the_knees_and_keeps_open_loops_out_of_the_throughput_section
         "{guide}"
     );
     assert!(guide.contains("`kv_write_heavy_rate_1M`: 333.3 k done of 1M/s offered"));
+    assert!(
+        guide.contains("locks best: `mutex_std`, kept up with every rate (≥ 10M/s)")
+            && guide.contains("in a closed loop it made 5.00 M/s (`kv_write_heavy`)"),
+        "{guide}"
+    );
     // The summary ranks the closed-loop cell only: no open-loop workload in it.
     let summary = md
         .split("## Summary")
