@@ -20,9 +20,24 @@ pub trait Model: StateMachine<Key: Ord> + Clone + PartialEq + Debug + Sized {
     fn model() -> Self;
     /// Operations, drawn over a handful of keys so that they hit each other.
     fn op() -> BoxedStrategy<Self::Op>;
-    /// Clock advances between operations.
+    /// Clock advances between operations: whole seconds (the lifetimes and TTLs are whole
+    /// seconds, so a sum of advances lands exactly on an expiry instant), or a whole second
+    /// and a nudge of 1 ns or 500 µs either way, so the clock also stops just before and just
+    /// after one — where an off-by-a-little expiry or cleanup shows.
     fn advance() -> BoxedStrategy<Duration> {
-        (0u64..=12).prop_map(Duration::from_secs).boxed()
+        let nudge = prop_oneof![
+            4 => Just(0i64),
+            1 => Just(-1),
+            1 => Just(1),
+            1 => Just(-500_000),
+            1 => Just(500_000),
+        ];
+        (0u64..=12, nudge)
+            .prop_map(|(secs, nudge)| {
+                let nanos = i128::from(secs) * 1_000_000_000 + i128::from(nudge);
+                Duration::from_nanos(u64::try_from(nanos.max(0)).unwrap_or(0))
+            })
+            .boxed()
     }
     /// A fresh state for the concurrent checks: like [`Model::model`], with periodic cleanup
     /// every few milliseconds so that it races the clients.
