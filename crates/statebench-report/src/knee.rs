@@ -19,7 +19,7 @@ use std::fmt::Write;
 
 use statebench_core::Family;
 use statebench_harness::Driver;
-use statebench_harness::results::{Record, Results};
+use statebench_harness::results::{Record, Results, Spread};
 use statebench_harness::workload::{Workload, rate_label};
 
 use crate::table::{human_ns, human_rate, markdown_table};
@@ -64,12 +64,12 @@ pub fn load_sweeps(results: &Results) -> Vec<LoadSweep<'_>> {
     .collect()
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    match xs.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => xs[n / 2],
-        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+/// The median of `xs` ([`Spread`]'s), NaN (shown as `-`) when there is none.
+fn median(xs: Vec<f64>) -> f64 {
+    if xs.is_empty() {
+        f64::NAN
+    } else {
+        Spread::of(&xs).median
     }
 }
 
