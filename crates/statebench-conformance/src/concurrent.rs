@@ -12,6 +12,7 @@
 
 use std::cell::Cell;
 use std::fmt::Debug;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -24,7 +25,7 @@ use statebench_core::{Error, ManualClock, Service, Settings};
 
 use crate::linearizability::{self, Call, Checked};
 use crate::wait::PATIENCE;
-use crate::{CallStyle, Model, Step, spin};
+use crate::{CallStyle, Model, Step, pin, spin};
 
 /// One round: what each client does, then how far the clock moves once they are all done.
 #[derive(Clone, Debug)]
@@ -43,28 +44,50 @@ pub struct Scenario<Op> {
     /// Whether operations on the whole state (`Len`) are kept; without them a keyed service's
     /// history is checked key by key, which keeps long histories cheap.
     pub whole: bool,
+    /// Async calls only: whether each client runs on a runtime thread of its own (so that
+    /// the clients' calls run in parallel) rather than as a task on the service's runtime.
+    pub spread: bool,
 }
 
-/// Draws scenarios of 2–4 clients, 1–3 rounds, 1–12 steps per client and round.
+/// Draws scenarios of 2–4 clients, 1–3 rounds, 1–16 steps per client and round, over 1, 2, 3
+/// or 6 keys (mostly few, so that racing calls meet on one key).
+///
+/// Pauses are mostly shorter than a lock's call (under 300 ns), sometimes up to 3 µs, and
+/// rarely up to 20 µs: short ones keep a fast strategy's calls overlapping (a long pause in
+/// one client lets the others finish their round alone); long ones let an owner's queue
+/// drain and the clients fall out of step. Async clients are spread over runtimes of their
+/// own in three scenarios out of four (see [`run_tasks`]).
 pub fn scenario<S: Model>() -> impl Strategy<Value = Scenario<S::Op>> {
-    let step = prop_oneof![
-        10 => S::op().prop_map(Step::Call),
-        1 => Just(Step::Cleanup),
-        3 => (0u64..20_000).prop_map(|ns| Step::Pause(Duration::from_nanos(ns))),
-    ];
+    let keys = prop_oneof![2 => Just(1u64), 3 => Just(2), 2 => Just(3), 1 => Just(6)];
+    let step = move |keys: u64| {
+        let pause =
+            |ns: std::ops::Range<u64>| ns.prop_map(|ns| Step::Pause(Duration::from_nanos(ns)));
+        prop_oneof![
+            20 => S::op_over(keys).prop_map(Step::Call),
+            2 => Just(Step::Cleanup),
+            4 => pause(0..300),
+            2 => pause(300..3_000),
+            1 => pause(3_000..20_000),
+        ]
+    };
     // The counter is one object: nothing to split by key, every history is whole.
     let whole = if S::KINDS.iter().any(|k| k.keyed) {
         prop::bool::weighted(0.25).boxed()
     } else {
         Just(true).boxed()
     };
-    (2usize..=4, whole).prop_flat_map(move |(clients, whole)| {
+    let spread = prop::bool::weighted(0.75);
+    (2usize..=4, whole, keys, spread).prop_flat_map(move |(clients, whole, keys, spread)| {
         let round = (
-            proptest::collection::vec(proptest::collection::vec(step.clone(), 1..=12), clients),
+            proptest::collection::vec(proptest::collection::vec(step(keys), 1..=16), clients),
             S::advance(),
         )
             .prop_map(|(clients, advance)| Round { clients, advance });
-        proptest::collection::vec(round, 1..=3).prop_map(move |rounds| Scenario { rounds, whole })
+        proptest::collection::vec(round, 1..=3).prop_map(move |rounds| Scenario {
+            rounds,
+            whole,
+            spread,
+        })
     })
 }
 
@@ -98,10 +121,12 @@ struct Client<S: Model> {
 }
 
 impl<S: Model> Client<S> {
-    fn new(id: usize) -> Self {
+    /// A client that will make up to `calls` calls: room for them all is made up front, so
+    /// that no reallocation lands between two racing calls.
+    fn new(id: usize, calls: usize) -> Self {
         Client {
             id,
-            calls: Vec::new(),
+            calls: Vec::with_capacity(calls),
             failure: None,
         }
     }
@@ -132,6 +157,83 @@ impl<S: Model> Client<S> {
     }
 }
 
+/// The shortest pause after which a task yields to its worker (see [`run_tasks`]).
+const YIELDING_PAUSE: Duration = Duration::from_micros(1);
+
+/// Where a round's clients meet and leave together. A barrier wakes its waiters one by one,
+/// and a wake-up reaches a thread on the other core tens of microseconds later (about 50 µs on
+/// this project's VM): longer than a whole round of lock calls lasts, so the clients of a
+/// fast strategy would take turns instead of racing. After the round's barrier, each client
+/// also counts itself in here and spins until every client has, so they start at once.
+struct Start {
+    arrived: Vec<AtomicUsize>,
+    clients: usize,
+}
+
+impl Start {
+    fn new(rounds: usize, clients: usize) -> Self {
+        Start {
+            arrived: (0..rounds).map(|_| AtomicUsize::new(0)).collect(),
+            clients,
+        }
+    }
+
+    /// Counts the caller in for `round`.
+    fn arrive(&self, round: usize) -> &AtomicUsize {
+        let arrived = &self.arrived[round];
+        arrived.fetch_add(1, Ordering::AcqRel);
+        arrived
+    }
+
+    fn all_in(&self, arrived: &AtomicUsize) -> bool {
+        arrived.load(Ordering::Acquire) >= self.clients
+    }
+
+    /// Spins (yielding now and then, since clients may outnumber the cores) until every
+    /// client of `round` has arrived; false if they did not all come within [`PATIENCE`].
+    fn wait(&self, round: usize) -> bool {
+        let arrived = self.arrive(round);
+        let deadline = Instant::now() + PATIENCE;
+        let mut spins = 0u32;
+        while !self.all_in(arrived) {
+            spins = spins.wrapping_add(1);
+            if spins % 64 == 0 {
+                thread::yield_now();
+                if Instant::now() > deadline {
+                    return false;
+                }
+            } else {
+                std::hint::spin_loop();
+            }
+        }
+        true
+    }
+
+    /// [`Start::wait`] for tasks: spins for up to 200 µs, then yields to the runtime, so that
+    /// a client queued on the same worker gets there too. (Yielding at every turn would not
+    /// do: a task then sees the last arrival only a trip through its worker's scheduler
+    /// later, after the last one has run its whole round.)
+    async fn wait_async(&self, round: usize) -> bool {
+        let arrived = self.arrive(round);
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let turn = Instant::now() + Duration::from_micros(200);
+            while Instant::now() < turn {
+                if self.all_in(arrived) {
+                    return true;
+                }
+                std::hint::spin_loop();
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            // The OS thread too: a client on a runtime of its own yields only this way.
+            thread::yield_now();
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
 /// The settings of a scenario's service: the manual clock and a small mailbox.
 fn settings(manual: &ManualClock) -> Settings {
     Settings {
@@ -147,7 +249,7 @@ fn final_reads<S: Model, I: Service<S>>(
     id: usize,
     now: Instant,
 ) -> Result<Vec<Call<S>>, String> {
-    let mut reader = Client::<S>::new(id);
+    let mut reader = Client::<S>::new(id, S::final_reads().len());
     for op in S::final_reads() {
         let invoked = Instant::now();
         let got = service.call(op.clone());
@@ -168,14 +270,20 @@ fn run_threads<S: Model, I: Service<S>>(
     let service = I::start(S::racing(), &settings(&manual));
     let clients = rounds.first().map_or(0, Vec::len);
     let meet = Arc::new(Barrier::new(clients + 1));
+    let start = Arc::new(Start::new(rounds.len(), clients));
     let workers: Vec<_> = (0..clients)
         .map(|id| {
             let (service, meet, manual) = (service.clone(), meet.clone(), manual.clone());
+            let start = start.clone();
             let mine: Vec<Vec<Step<S::Op>>> = rounds.iter().map(|r| r[id].clone()).collect();
             thread::spawn(move || {
-                let mut client = Client::<S>::new(id);
-                for steps in mine {
+                pin::spread_over_cores(id);
+                let mut client = Client::<S>::new(id, mine.iter().map(Vec::len).sum());
+                for (round, steps) in mine.into_iter().enumerate() {
                     meet.wait();
+                    if !start.wait(round) {
+                        client.fail(format!("the others did not start round {round}"));
+                    }
                     let now = manual.now();
                     for step in steps {
                         if client.failure.is_some() {
@@ -218,11 +326,72 @@ fn run_threads<S: Model, I: Service<S>>(
     Ok(history)
 }
 
-/// Runs the scenario with one tokio task per client (on a two-worker runtime, which also
-/// hosts the service when it is an owner task) and async calls.
+/// One async client's rounds: meets the others at `meet` (and `start`) around each round and
+/// makes its calls with `call_async`.
+async fn task_client<S: Model, I: Service<S>>(
+    id: usize,
+    mine: Vec<Vec<Step<S::Op>>>,
+    service: I,
+    meet: Arc<tokio::sync::Barrier>,
+    start: Arc<Start>,
+    manual: ManualClock,
+) -> Result<Vec<Call<S>>, String> {
+    let mut client = Client::<S>::new(id, mine.iter().map(Vec::len).sum());
+    for (round, steps) in mine.into_iter().enumerate() {
+        meet.wait().await;
+        if !start.wait_async(round).await {
+            client.fail(format!("the others did not start round {round}"));
+        }
+        let now = manual.now();
+        for step in steps {
+            if client.failure.is_some() {
+                break;
+            }
+            match step {
+                Step::Call(op) => {
+                    let invoked = Instant::now();
+                    let got = service.call_async(op.clone()).await;
+                    client.record(op, now, invoked, got);
+                }
+                Step::Cleanup => {
+                    // `cleanup` blocks (a tokio lock's blocking path even refuses to run
+                    // inside a runtime): off the runtime's thread, like any blocking call.
+                    let service = service.clone();
+                    match tokio::task::spawn_blocking(move || service.cleanup()).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => client.fail(format!("cleanup failed: {e}")),
+                        Err(e) => client.fail(format!("cleanup panicked: {e}")),
+                    }
+                }
+                Step::Pause(pause) => {
+                    // A long pause yields too, so that tasks sharing a worker interleave. A
+                    // short one only spins: a trip through the scheduler takes microseconds,
+                    // and would pull racing calls apart.
+                    spin(pause);
+                    if pause >= YIELDING_PAUSE {
+                        tokio::task::yield_now().await;
+                    }
+                }
+                Step::Advance(_) => {}
+            }
+        }
+        meet.wait().await;
+    }
+    client.finish()
+}
+
+/// Runs the scenario with async calls from tokio tasks. The service starts on a two-worker
+/// runtime (which hosts it when it is an owner task). With `spread` false, the clients are
+/// tasks on that runtime too, sharing its workers with each other and with an owner; with
+/// `spread` true, each client is a task on a single-threaded runtime of its own, on a thread
+/// of its own, so that the clients' calls run in parallel as blocking threads' do. (Tokio
+/// puts tasks woken together on one worker and moves them only when the other worker wakes
+/// and steals, tens of microseconds later; on the shared runtime, calls that finish in their
+/// first poll — a lock's, an atomic's — rarely overlap at all.)
 fn run_tasks<S: Model, I: Service<S>>(
     rounds: Vec<Vec<Vec<Step<S::Op>>>>,
     advances: Vec<Duration>,
+    spread: bool,
 ) -> Result<Vec<Call<S>>, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -234,63 +403,60 @@ fn run_tasks<S: Model, I: Service<S>>(
         let service = I::start(S::racing(), &settings(&manual));
         let clients = rounds.first().map_or(0, Vec::len);
         let meet = Arc::new(tokio::sync::Barrier::new(clients + 1));
-        let workers: Vec<_> = (0..clients)
-            .map(|id| {
-                let (service, meet, manual) = (service.clone(), meet.clone(), manual.clone());
-                let mine: Vec<Vec<Step<S::Op>>> = rounds.iter().map(|r| r[id].clone()).collect();
-                tokio::spawn(async move {
-                    let mut client = Client::<S>::new(id);
-                    for steps in mine {
-                        meet.wait().await;
-                        let now = manual.now();
-                        for step in steps {
-                            if client.failure.is_some() {
-                                break;
-                            }
-                            match step {
-                                Step::Call(op) => {
-                                    let invoked = Instant::now();
-                                    let got = service.call_async(op.clone()).await;
-                                    client.record(op, now, invoked, got);
-                                }
-                                Step::Cleanup => {
-                                    // `cleanup` blocks: off the workers, like any blocking call.
-                                    let service = service.clone();
-                                    match tokio::task::spawn_blocking(move || service.cleanup())
-                                        .await
-                                    {
-                                        Ok(Ok(())) => {}
-                                        Ok(Err(e)) => client.fail(format!("cleanup failed: {e}")),
-                                        Err(e) => client.fail(format!("cleanup panicked: {e}")),
-                                    }
-                                }
-                                Step::Pause(pause) => {
-                                    // Yield too, so tasks sharing a worker interleave.
-                                    spin(pause);
-                                    tokio::task::yield_now().await;
-                                }
-                                Step::Advance(_) => {}
-                            }
-                        }
-                        meet.wait().await;
-                    }
-                    client.finish()
-                })
-            })
-            .collect();
+        let start = Arc::new(Start::new(rounds.len(), clients));
+        let mut tasks = Vec::new();
+        let mut threads = Vec::new();
+        for id in 0..clients {
+            let mine: Vec<Vec<Step<S::Op>>> = rounds.iter().map(|r| r[id].clone()).collect();
+            let client = task_client::<S, I>(
+                id,
+                mine,
+                service.clone(),
+                meet.clone(),
+                start.clone(),
+                manual.clone(),
+            );
+            if spread {
+                let own = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| format!("cannot start a client's tokio runtime: {e}"))?;
+                threads.push(thread::spawn(move || {
+                    pin::spread_over_cores(id);
+                    own.block_on(client)
+                }));
+            } else {
+                tasks.push(tokio::spawn(client));
+            }
+        }
         for advance in advances {
             meet.wait().await;
             meet.wait().await;
             manual.advance(advance);
         }
         let mut history = Vec::new();
-        for w in workers {
+        for task in tasks {
             history.extend(
-                w.await
+                task.await
                     .map_err(|e| format!("a client task failed: {e}"))??,
             );
         }
-        // Blocking calls (the final reads, the shutdown) off the runtime's workers.
+        // Blocking calls (joins, the final reads, the shutdown) off the runtime's workers.
+        let joined = tokio::task::spawn_blocking(move || {
+            let mut history = Vec::new();
+            for t in threads {
+                history.extend(
+                    t.join()
+                        .map_err(|_| "a client's runtime thread panicked".to_string())??,
+                );
+            }
+            Ok::<_, String>(history)
+        });
+        history.extend(
+            joined
+                .await
+                .map_err(|e| format!("the client threads: {e}"))??,
+        );
         let reads = tokio::task::spawn_blocking(move || {
             final_reads::<S, I>(&service, clients, manual.now())
         });
@@ -308,11 +474,12 @@ pub fn record<S: Model, I: Service<S>>(
 ) -> Result<Vec<Call<S>>, String> {
     let rounds = admitted::<S, I>(scenario);
     let advances = scenario.rounds.iter().map(|r| r.advance).collect();
+    let spread = scenario.spread;
     let (done_tx, done_rx) = mpsc::channel();
     let runner = thread::spawn(move || {
         let history = match style {
             CallStyle::Blocking => run_threads::<S, I>(rounds, advances),
-            CallStyle::Async => run_tasks::<S, I>(rounds, advances),
+            CallStyle::Async => run_tasks::<S, I>(rounds, advances, spread),
         };
         let _ = done_tx.send(history);
     });
@@ -394,11 +561,12 @@ pub fn cleanup_racing_clients<S: Model, I: Service<S>>(
     calls: usize,
 ) -> Result<(Linearized, usize), String> {
     let mut runner = TestRunner::deterministic();
-    let (ops, advances) = (S::op(), S::advance());
+    let (ops, advances) = (S::op_over(3), S::advance());
     let pauses = (0u64..5_000).prop_map(Duration::from_nanos).boxed();
     let mut scenario = Scenario {
         rounds: Vec::new(),
         whole: false,
+        spread: false,
     };
     for _ in 0..rounds {
         let mut round = Round {
@@ -435,6 +603,59 @@ pub fn cleanup_racing_clients<S: Model, I: Service<S>>(
         },
         cleanups,
     ))
+}
+
+/// Two clients — one per core of a small machine — racing on one key: each makes `calls`
+/// calls per round, back to back, over `rounds` rounds, started together; the clock moves
+/// between rounds, and the service's periodic cleanup races them. Async clients run on
+/// runtimes of their own (so their calls run in parallel). `histories` such histories are
+/// recorded and checked whole.
+///
+/// The drawn scenarios of [`check_linearizable`] mix pauses, cleanups and up to four clients
+/// over a few keys; for a strategy whose calls take tens of nanoseconds that leaves few
+/// calls in flight at once. This is where such a strategy's races are pressed: two cores
+/// calling into one key for thousands of calls, the pattern in which a read-then-write
+/// window of a few nanoseconds is hit.
+pub fn one_key_race<S: Model, I: Service<S>>(
+    style: CallStyle,
+    histories: u32,
+    rounds: usize,
+    calls: usize,
+) -> Result<Linearized, String> {
+    let mut runner = TestRunner::deterministic();
+    let (ops, advances) = (S::op_over(1), S::advance());
+    let mut total = Linearized::default();
+    for history in 0..histories {
+        let mut scenario = Scenario {
+            rounds: Vec::new(),
+            whole: true,
+            spread: true,
+        };
+        for _ in 0..rounds {
+            let mut round = Round {
+                clients: Vec::new(),
+                advance: draw(&advances, &mut runner)?,
+            };
+            for _ in 0..2 {
+                let steps = (0..calls)
+                    .map(|_| draw(&ops, &mut runner).map(Step::Call))
+                    .collect::<Result<_, _>>()?;
+                round.clients.push(steps);
+            }
+            scenario.rounds.push(round);
+        }
+        let recorded = record::<S, I>(&scenario, style)?;
+        let checked = linearizability::check(S::racing, &recorded).map_err(|v| {
+            format!(
+                "{} ({}, {style:?} calls), two clients racing on one key, history {history}: {v}",
+                I::NAME,
+                S::SERVICE
+            )
+        })?;
+        total.histories += 1;
+        total.checked += checked;
+    }
+    Ok(total)
 }
 
 /// One value of `strategy`.

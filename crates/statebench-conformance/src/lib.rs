@@ -27,6 +27,7 @@ pub mod concurrent;
 pub mod faults;
 pub mod linearizability;
 mod models;
+mod pin;
 pub mod wait;
 
 use std::fmt::Debug;
@@ -36,7 +37,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use statebench_core::{Error, ManualClock, Service, Settings};
 
-pub use concurrent::{Linearized, check_linearizable};
+pub use concurrent::{Linearized, check_linearizable, one_key_race};
 pub use models::Model;
 
 /// One step of a generated history.

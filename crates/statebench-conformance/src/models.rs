@@ -19,7 +19,12 @@ pub trait Model: StateMachine<Key: Ord> + Clone + PartialEq + Debug + Sized {
     /// A fresh, empty state with test settings (short lifetimes, so sessions expire).
     fn model() -> Self;
     /// Operations, drawn over a handful of keys so that they hit each other.
-    fn op() -> BoxedStrategy<Self::Op>;
+    fn op() -> BoxedStrategy<Self::Op> {
+        Self::op_over(KEYS.end)
+    }
+    /// Operations over the first `keys` keys (at least 1): the concurrent scenarios draw
+    /// fewer keys than the sequential suite, so that racing calls meet on the same key.
+    fn op_over(keys: u64) -> BoxedStrategy<Self::Op>;
     /// Clock advances between operations: whole seconds (the lifetimes and TTLs are whole
     /// seconds, so a sum of advances lands exactly on an expiry instant), or a whole second
     /// and a nudge of 1 ns or 500 µs either way, so the clock also stops just before and just
@@ -59,11 +64,12 @@ impl Model for KvU64 {
         KvU64::new()
     }
 
-    fn op() -> BoxedStrategy<Self::Op> {
+    fn op_over(keys: u64) -> BoxedStrategy<Self::Op> {
+        let keys = 0..keys.max(1);
         prop_oneof![
-            4 => KEYS.prop_map(KvOp::Get),
-            4 => (KEYS, 0u64..100).prop_map(|(k, v)| KvOp::Set(k, v)),
-            2 => KEYS.prop_map(KvOp::Delete),
+            4 => keys.clone().prop_map(KvOp::Get),
+            4 => (keys.clone(), 0u64..100).prop_map(|(k, v)| KvOp::Set(k, v)),
+            2 => keys.prop_map(KvOp::Delete),
             1 => Just(KvOp::Len),
         ]
         .boxed()
@@ -79,7 +85,8 @@ impl Model for Counter {
         Counter::new()
     }
 
-    fn op() -> BoxedStrategy<Self::Op> {
+    /// The counter is one object: `keys` changes nothing.
+    fn op_over(_keys: u64) -> BoxedStrategy<Self::Op> {
         prop_oneof![
             6 => Just(CounterOp::Increment),
             3 => Just(CounterOp::Get),
@@ -101,15 +108,16 @@ impl Model for Sessions {
         Sessions::new(SESSION_LIFETIME, Sessions::DEFAULT_CLEANUP_EVERY)
     }
 
-    fn op() -> BoxedStrategy<Self::Op> {
+    fn op_over(keys: u64) -> BoxedStrategy<Self::Op> {
+        let keys = 0..keys.max(1);
         let key = prop_oneof![Just("user"), Just("cart")].prop_map(String::from);
         let value = (0u8..4).prop_map(|v| format!("v{v}"));
         prop_oneof![
-            3 => KEYS.prop_map(SessionsOp::Create),
-            4 => KEYS.prop_map(SessionsOp::Get),
-            1 => KEYS.prop_map(SessionsOp::Delete),
-            3 => (KEYS, key, value).prop_map(|(id, key, value)| SessionsOp::SetData { id, key, value }),
-            2 => KEYS.prop_map(SessionsOp::Touch),
+            3 => keys.clone().prop_map(SessionsOp::Create),
+            4 => keys.clone().prop_map(SessionsOp::Get),
+            1 => keys.clone().prop_map(SessionsOp::Delete),
+            3 => (keys.clone(), key, value).prop_map(|(id, key, value)| SessionsOp::SetData { id, key, value }),
+            2 => keys.clone().prop_map(SessionsOp::Touch),
         ]
         .boxed()
     }
@@ -128,15 +136,16 @@ impl Model for CacheU64 {
         CacheU64::default()
     }
 
-    fn op() -> BoxedStrategy<Self::Op> {
+    fn op_over(keys: u64) -> BoxedStrategy<Self::Op> {
+        let keys = 0..keys.max(1);
         prop_oneof![
-            4 => KEYS.prop_map(CacheOp::Get),
-            4 => (KEYS, 0u64..100, 1u64..=20).prop_map(|(key, value, secs)| CacheOp::Set {
+            4 => keys.clone().prop_map(CacheOp::Get),
+            4 => (keys.clone(), 0u64..100, 1u64..=20).prop_map(|(key, value, secs)| CacheOp::Set {
                 key,
                 value,
                 ttl: Duration::from_secs(secs),
             }),
-            1 => KEYS.prop_map(CacheOp::Delete),
+            1 => keys.clone().prop_map(CacheOp::Delete),
             1 => Just(CacheOp::Len),
         ]
         .boxed()

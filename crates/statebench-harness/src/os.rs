@@ -1,6 +1,7 @@
 //! The few things std does not offer, from libc: process CPU time, pinning a thread to a core,
-//! and the lowest scheduling priority (both for the floors). The only `unsafe` in statebench,
-//! each call a plain FFI call on a value we own.
+//! and the lowest scheduling priority (both for the floors). With the conformance suite's
+//! `pin` module (which spreads racing test clients over the cores), the only `unsafe` in
+//! statebench, each call a plain FFI call on a value we own.
 #![allow(unsafe_code)]
 
 use std::time::Duration;
