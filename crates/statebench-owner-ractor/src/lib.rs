@@ -254,4 +254,19 @@ mod tests {
         assert_eq!(store.get(&1), Err(Error::Stopped));
         assert!(store.shutdown().is_err());
     }
+    /// A shutdown ends the actor itself, while a handle is still held: an actor left running
+    /// would answer `Stopped` correctly and still be a task left behind for good.
+    #[test]
+    fn shutdown_ends_the_actor_while_handles_remain() {
+        let store = OwnerRactor::start(KvU64::new(), &Settings::default());
+        let kept = store.clone();
+        store.shutdown().expect("the first shutdown");
+        assert!(
+            statebench_conformance::wait::eventually(|| {
+                kept.actor.0.get_status() == ractor::ActorStatus::Stopped
+            }),
+            "the actor still runs {:?} after its shutdown",
+            statebench_conformance::wait::PATIENCE
+        );
+    }
 }

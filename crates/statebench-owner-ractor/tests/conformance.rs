@@ -7,7 +7,7 @@
 use statebench_owner_ractor::OwnerRactor;
 
 statebench_conformance::conformance_tests!(owner_ractor = OwnerRactor; all);
-statebench_conformance::lifecycle_tests!(lifecycle = OwnerRactor);
+statebench_conformance::lifecycle_tests!(lifecycle = OwnerRactor, owner);
 
 use statebench_conformance::faults::{Probe, ProbeOp, ProbeReply};
 use statebench_core::{Error, Service, Settings};

@@ -41,22 +41,28 @@ pub fn dropping_every_handle_ends_the_service<I: Service<Probe>>() {
 }
 
 /// Shutdown while several threads write: every acknowledged write is in the final state, no
-/// refused one is, calls afterwards get `Stopped`, and so does a second shutdown.
-pub fn shutdown_keeps_every_acknowledged_write<I: Service<Probe>>() {
+/// refused one is, calls afterwards get `Stopped`, and so does a second shutdown. Each writer
+/// writes until it is refused, so the shutdown provably lands while all of them are still
+/// writing (a writer that ran out of writes first fails the test). Returns the writes kept.
+pub fn shutdown_keeps_every_acknowledged_write<I: Service<Probe>>() -> usize {
     const WRITERS: u64 = 3;
-    const WRITES: u64 = 400;
+    // A cap, far beyond what a writer makes before the shutdown reaches it (a few thousand).
+    const WRITES: u64 = 1 << 24;
     let (probe, _events_rx) = Probe::new(None);
     let service = I::start(probe, &Settings::default());
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
             let service = service.clone();
             spawn_call(move || {
-                let (mut acked, mut refused) = (BTreeSet::new(), BTreeSet::new());
+                let (mut acked, mut refused) = (BTreeSet::new(), None);
                 for i in 0..WRITES {
                     let v = w * WRITES + i;
                     match service.call(ProbeOp::Push(v)) {
                         Ok(_) => acked.insert(v),
-                        Err(Error::Stopped) => refused.insert(v),
+                        Err(Error::Stopped) => {
+                            refused = Some(v);
+                            break;
+                        }
                         Err(e) => panic!("unexpected {e}"),
                     };
                 }
@@ -68,14 +74,21 @@ pub fn shutdown_keeps_every_acknowledged_write<I: Service<Probe>>() {
     wait_for_writers(&service, 50);
     let last = shutdown_of(&service).expect("the first shutdown returns the state");
     let (mut acked, mut refused) = (BTreeSet::new(), BTreeSet::new());
-    for w in writers {
-        let (a, r) = finish(w, "a writer");
+    for (w, writer) in writers.into_iter().enumerate() {
+        let (a, r) = finish(writer, "a writer");
+        let r = r.unwrap_or_else(|| {
+            panic!("writer {w} made all its {WRITES} writes before the shutdown reached it")
+        });
         acked.extend(a);
-        refused.extend(r);
+        refused.insert(r);
     }
     let logged: BTreeSet<u64> = last.log.iter().copied().collect();
     assert_eq!(logged.len(), last.log.len(), "a write was applied twice");
-    assert_eq!(acked.len() + refused.len(), (WRITERS * WRITES) as usize);
+    assert_eq!(refused.len(), WRITERS as usize, "every writer was refused");
+    assert!(
+        refused.is_disjoint(&logged),
+        "a refused write is in the final state"
+    );
     assert_eq!(
         logged, acked,
         "the final state must hold exactly the acknowledged writes"
@@ -83,6 +96,7 @@ pub fn shutdown_keeps_every_acknowledged_write<I: Service<Probe>>() {
     assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
     assert!(service.shutdown().is_err(), "a second shutdown must fail");
     assert_eq!(service.cleanup(), Err(Error::Stopped));
+    acked.len()
 }
 
 /// Lock poisoning: a caller whose operation panics while it holds the lock — in `apply`, or

@@ -1,10 +1,18 @@
 //! The macros that instantiate the fault tests in a strategy's crate.
 
 /// Instantiates the lifecycle tests for a strategy generic over the state machine.
-/// `locks` adds the lock-only test (a panic inside the critical section stops the service).
+/// `locks` adds the lock-only test (a panic inside the critical section stops the service);
+/// `owner` holds the cancellation storm to an owner's promise: its calls wait for a reply, so
+/// some drops must land mid-call, and some of those after the owner took the request.
 #[macro_export]
 macro_rules! lifecycle_tests {
+    ($name:ident = $strategy:ident, owner) => {
+        $crate::lifecycle_tests!(@tests $name = $strategy, true);
+    };
     ($name:ident = $strategy:ident $(, $locks:ident)?) => {
+        $crate::lifecycle_tests!(@tests $name = $strategy, false $(, $locks)?);
+    };
+    (@tests $name:ident = $strategy:ident, $owner:literal $(, $locks:ident)?) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -19,17 +27,27 @@ macro_rules! lifecycle_tests {
             }
             #[test]
             fn shutdown_keeps_every_acknowledged_write() {
-                faults::shutdown_keeps_every_acknowledged_write::<$strategy<Probe>>();
+                let kept = faults::shutdown_keeps_every_acknowledged_write::<$strategy<Probe>>();
+                println!(
+                    "{}: shut down while 3 writers wrote: {kept} writes kept, each writer refused once",
+                    <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME
+                );
             }
             #[test]
             fn random_cancellations_leak_nothing() {
-                let (replied, unacknowledged) = faults::random_cancellations_leak_nothing::<
-                    $strategy<Probe>,
-                >($crate::faults::STORM, 0x5eed_0001);
+                let storm = faults::random_cancellations_leak_nothing::<$strategy<Probe>>(
+                    $crate::faults::STORM,
+                    0x5eed_0001,
+                );
+                let name = <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME;
+                if $owner {
+                    assert!(
+                        storm.mid_call > 0 && storm.applied_unacknowledged > 0,
+                        "{name}: no cancellation landed mid-call after the owner took the request: {storm}"
+                    );
+                }
                 println!(
-                    "{}: {} async calls dropped after 0-3 polls: {replied} had replied, \
-                     {unacknowledged} more applied without a reply; none lost, none leaked",
-                    <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME,
+                    "{name}: {} async calls dropped after 0-3 polls: {storm}; none lost, none leaked",
                     $crate::faults::STORM
                 );
             }
@@ -52,7 +70,7 @@ macro_rules! lifecycle_tests {
 #[macro_export]
 macro_rules! owner_fault_tests {
     ($name:ident = $strategy:ident) => {
-        $crate::lifecycle_tests!($name = $strategy);
+        $crate::lifecycle_tests!($name = $strategy, owner);
         mod owner_faults {
             #[allow(unused_imports)]
             use super::*;
@@ -78,12 +96,17 @@ macro_rules! owner_fault_tests {
                 faults::shutdown_applies_what_was_queued::<$strategy<Probe>>();
             }
             #[test]
+            fn shutdown_applies_what_was_queued_behind_it() {
+                faults::shutdown_applies_what_was_queued_behind_it::<$strategy<Probe>>();
+            }
+            #[test]
             fn random_timeouts_leak_nothing() {
                 let calls = $crate::faults::STORM / 2;
-                let timed_out =
+                let (timed_out, applied) =
                     faults::random_timeouts_leak_nothing::<$strategy<Probe>>(calls, 0x5eed_0002);
                 println!(
-                    "{}: {calls} calls with random time limits, {timed_out} timed out; none lost, none leaked",
+                    "{}: {calls} calls with random time limits, {timed_out} timed out \
+                     ({applied} of them applied after their caller gave up); none lost, none leaked",
                     <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME
                 );
             }

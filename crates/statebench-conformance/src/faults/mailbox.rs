@@ -220,3 +220,45 @@ pub fn shutdown_applies_what_was_queued<I: Mailbox<Probe>>() {
     assert_eq!(log, vec![0, 1, 2]);
     assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
 }
+
+/// Shutdown with requests queued behind it: the owner stops accepting only when it reaches the
+/// shutdown, so the requests already in the mailbox behind it were accepted, and are applied
+/// and acknowledged before the final state is sent (the drain of a shutdown's tail; the test
+/// above queues its calls before the shutdown, where the plain loop serves them).
+pub fn shutdown_applies_what_was_queued_behind_it<I: Mailbox<Probe>>() {
+    let BlockedOwner {
+        service,
+        gate,
+        blocker,
+        ..
+    } = blocked_owner::<I>(8);
+    let stopper = {
+        let service = service.clone();
+        spawn_call(move || service.shutdown().map(|p| p.log.clone()))
+    };
+    wait_queued(&service, 1);
+    let behind: Vec<_> = (0..3)
+        .map(|i| {
+            let service = service.clone();
+            spawn_call(move || service.call(ProbeOp::Push(i)))
+        })
+        .collect();
+    wait_queued(&service, 4);
+    gate.open();
+    assert_eq!(finish(blocker, "the blocked call"), Ok(ProbeReply::Done));
+    let mut log = finish(stopper, "shutdown").expect("shutdown returns the state");
+    for call in behind {
+        assert_eq!(
+            finish(call, "a call queued behind the shutdown"),
+            Ok(ProbeReply::Done),
+            "a call accepted before the shutdown took effect was refused"
+        );
+    }
+    log.sort_unstable();
+    assert_eq!(
+        log,
+        vec![0, 1, 2],
+        "the final state holds the calls queued behind the shutdown"
+    );
+    assert_eq!(service.call(ProbeOp::Log), Err(Error::Stopped));
+}

@@ -8,7 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use statebench_core::rng::Rng;
-use statebench_core::{Error, Mailbox, Service, Settings};
+use statebench_core::{Error, Family, Mailbox, Service, Settings};
 
 use super::probe::{Probe, ProbeOp, ProbeReply, Token};
 use super::{log_of, shutdown_of, wait_for_writers};
@@ -73,15 +73,47 @@ fn nothing_lost_nothing_leaked<I: Service<Probe>>(
     applied.len() - completed.len()
 }
 
+/// What [`random_cancellations_leak_nothing`] did.
+#[derive(Clone, Copy, Debug)]
+pub struct Cancellations {
+    /// Calls that had their reply before they were dropped.
+    pub replied: usize,
+    /// Calls dropped before their first poll.
+    pub unstarted: usize,
+    /// Calls dropped mid-call: polled, still pending.
+    pub mid_call: usize,
+    /// Calls applied although their caller dropped them (mid-call) before the reply.
+    pub applied_unacknowledged: usize,
+}
+
+impl std::fmt::Display for Cancellations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} dropped unstarted, {} dropped mid-call ({} of those applied anyway), {} had replied",
+            self.unstarted, self.mid_call, self.applied_unacknowledged, self.replied
+        )?;
+        if self.mid_call == 0 {
+            f.write_str(" (every call finished in its first poll: nowhere to cancel it mid-call)")?;
+        }
+        Ok(())
+    }
+}
+
 /// Thousands of async callers abandoned at random points — before their first poll, after
 /// sending, while their reply is on its way — with random pauses so the owner moves on in
 /// between. The owner keeps serving, nothing acknowledged is lost, and every request and reply
-/// of an abandoned call is dropped (no leak). Returns how many calls had their reply before
-/// they were dropped, and how many more were applied without one.
+/// of an abandoned call is dropped (no leak).
+///
+/// The faults must have happened: calls were dropped unstarted, and the counts say how many
+/// were dropped mid-call and applied anyway (the drop landed between the owner taking the
+/// request and the caller taking the reply). An owner with a mailbox must show both
+/// (`lifecycle_tests!(…, owner)` asserts it); a lock's call may finish in its first poll, and
+/// then the report says that there was nowhere to cancel it, never a silent pass.
 pub fn random_cancellations_leak_nothing<I: Service<Probe>>(
     calls: u64,
     seed: u64,
-) -> (usize, usize) {
+) -> Cancellations {
     use std::future::Future;
     use std::task::{Context, Poll, Waker};
     let (probe, _events_rx) = Probe::new(None);
@@ -90,30 +122,59 @@ pub fn random_cancellations_leak_nothing<I: Service<Probe>>(
     let mut schedule = Schedule(Rng::new(seed));
     let mut context = Context::from_waker(Waker::noop());
     let mut completed = BTreeSet::new();
+    let (mut unstarted, mut mid_call) = (0, 0);
     for i in 0..calls {
         let op = ProbeOp::Tracked(i, token.clone(), Duration::ZERO);
         let mut call = Box::pin(service.call_async(op));
         // 0 polls: dropped unstarted; 1–3: dropped wherever the third poll left it.
-        for _ in 0..schedule.below(4) {
+        let polls = schedule.below(4);
+        let mut ready = false;
+        for _ in 0..polls {
             match call.as_mut().poll(&mut context) {
                 Poll::Ready(Ok(ProbeReply::Tracked(_))) => {
                     completed.insert(i);
+                    ready = true;
                     break;
                 }
                 Poll::Ready(other) => panic!("seed {seed}: call {i} replied {other:?}"),
                 Poll::Pending => schedule.pause(),
             }
         }
+        match (polls, ready) {
+            (0, _) => unstarted += 1,
+            (_, false) => mid_call += 1,
+            _ => {}
+        }
         drop(call);
     }
-    let unacknowledged = nothing_lost_nothing_leaked(&service, &token, calls, &completed, seed);
-    (completed.len(), unacknowledged)
+    let applied_unacknowledged =
+        nothing_lost_nothing_leaked(&service, &token, calls, &completed, seed);
+    let storm = Cancellations {
+        replied: completed.len(),
+        unstarted,
+        mid_call,
+        applied_unacknowledged,
+    };
+    assert!(
+        unstarted > 0,
+        "seed {seed}: no call was dropped unstarted: {storm}"
+    );
+    if I::FAMILY == Family::Owner && mid_call == 0 {
+        // An owner that answered every call in its first poll (a combining lock, whose caller
+        // may serve itself, can): then there was nowhere to cancel, and the report says so.
+        // Owners with a mailbox are held to more by `lifecycle_tests!(…, owner)`.
+        assert_eq!(applied_unacknowledged, 0, "seed {seed}: {storm}");
+    }
+    storm
 }
 
 /// Thousands of blocking callers that time out at random (limits of 0–1 ms, while the owner
-/// works 0–20 µs on most calls and up to 2 ms on one in four): the same guarantees as [`random_cancellations_leak_nothing`]. Returns how
-/// many calls timed out.
-pub fn random_timeouts_leak_nothing<I: Mailbox<Probe>>(calls: u64, seed: u64) -> usize {
+/// works 0–20 µs on most calls and up to 2 ms on one in four): the same guarantees as
+/// [`random_cancellations_leak_nothing`]. The faults must have happened: some calls timed out
+/// (and some did not), and some that timed out were applied anyway — their caller gave up
+/// while the owner held the request, the case where a reply is left with nobody to take it.
+/// Returns how many calls timed out, and how many of those were applied.
+pub fn random_timeouts_leak_nothing<I: Mailbox<Probe>>(calls: u64, seed: u64) -> (usize, usize) {
     let (probe, _events_rx) = Probe::new(None);
     let service = I::start(probe, &Settings::default());
     let token = Token::default();
@@ -136,8 +197,18 @@ pub fn random_timeouts_leak_nothing<I: Mailbox<Probe>>(calls: u64, seed: u64) ->
             other => panic!("seed {seed}: call {i} replied {other:?}"),
         }
     }
-    nothing_lost_nothing_leaked(&service, &token, calls, &completed, seed);
-    timed_out
+    let applied = nothing_lost_nothing_leaked(&service, &token, calls, &completed, seed);
+    assert!(
+        timed_out > 0 && !completed.is_empty(),
+        "seed {seed}: {} of {calls} calls timed out: the storm did not mix both outcomes",
+        timed_out
+    );
+    assert!(
+        applied > 0,
+        "seed {seed}: none of the {timed_out} timed-out calls was applied: no caller gave up \
+         while the owner held its request"
+    );
+    (timed_out, applied)
 }
 
 /// What [`overload_keeps_memory_bounded`] saw.
@@ -145,6 +216,8 @@ pub fn random_timeouts_leak_nothing<I: Mailbox<Probe>>(calls: u64, seed: u64) ->
 pub struct Overload {
     /// Calls refused with `Full`.
     pub refused: u64,
+    /// Timed calls whose callers gave up (their requests may still wait in the mailbox).
+    pub abandoned: u64,
     /// Calls applied.
     pub applied: u64,
     /// The most requests and replies alive at once, anywhere.
@@ -153,11 +226,14 @@ pub struct Overload {
     pub bound: usize,
 }
 
-/// Overload: `clients` threads (more than the 4 mailbox slots) flood an owner with `try_call`s for `duration` while it spends
-/// 50 µs on each. Calls are refused with `Full` rather than queued without limit: the requests
-/// and replies alive at any instant (counted by the token) never exceed the mailbox, plus the
-/// one being applied, plus one request and one reply per client. Every applied call was
-/// acknowledged and vice versa.
+/// Overload: `clients` threads (more than the 4 mailbox slots) flood an owner for `duration`
+/// while it spends 50 µs on each call: half with `try_call`, half with `call_timeout`s of
+/// 20 µs, which give up and leave their requests behind. Calls are refused with `Full` rather
+/// than queued without limit: the requests and replies alive at any instant (counted by the
+/// token) never exceed the mailbox, plus the one being applied, plus one request and one reply
+/// per client. The bound bites: each timed caller abandons a request every 20 µs or so, while
+/// the owner takes one every 50 µs, so an unbounded mailbox would pass it within a
+/// millisecond. Every acknowledged call was applied, and nothing else but abandoned ones.
 pub fn overload_keeps_memory_bounded<I: Mailbox<Probe>>(
     clients: usize,
     duration: Duration,
@@ -175,19 +251,25 @@ pub fn overload_keeps_memory_bounded<I: Mailbox<Probe>>(
         .map(|c| {
             let (service, token) = (service.clone(), token.clone());
             spawn_call(move || {
-                let (mut acked, mut refused) = (Vec::new(), 0u64);
+                let (mut acked, mut refused, mut abandoned) = (Vec::new(), 0u64, Vec::new());
                 let mut i = 0;
                 while Instant::now() < until {
                     let v = c << 32 | i;
                     i += 1;
                     let op = ProbeOp::Tracked(v, token.clone(), Duration::from_micros(50));
-                    match service.try_call(op) {
+                    let got = if c % 2 == 0 {
+                        service.try_call(op)
+                    } else {
+                        service.call_timeout(op, Duration::from_micros(20))
+                    };
+                    match got {
                         Ok(_) => acked.push(v),
                         Err(Error::Full) => refused += 1,
+                        Err(Error::Timeout) => abandoned.push(v),
                         Err(e) => panic!("an overloaded owner answered {e}"),
                     }
                 }
-                (acked, refused)
+                (acked, refused, abandoned)
             })
         })
         .collect();
@@ -197,15 +279,27 @@ pub fn overload_keeps_memory_bounded<I: Mailbox<Probe>>(
         peak_alive = peak_alive.max(Arc::strong_count(&token).saturating_sub(1 + clients));
         thread::sleep(Duration::from_micros(200));
     }
-    let (mut acked, mut refused) = (BTreeSet::new(), 0);
+    let (mut acked, mut refused, mut abandoned) = (BTreeSet::new(), 0, BTreeSet::new());
     for f in flooders {
-        let (a, r) = finish(f, "a flooding client");
+        let (a, r, gave_up) = finish(f, "a flooding client");
         acked.extend(a);
         refused += r;
+        abandoned.extend(gave_up);
     }
     let last = shutdown_of(&service).expect("shutdown after the flood");
     let applied: BTreeSet<u64> = last.log.iter().copied().collect();
-    assert_eq!(applied, acked, "applied exactly the acknowledged calls");
+    assert!(
+        acked.is_subset(&applied),
+        "an acknowledged call was not applied"
+    );
+    assert!(
+        applied.difference(&acked).all(|v| abandoned.contains(v)),
+        "a call was applied that nobody made, or that was refused"
+    );
+    assert!(
+        !abandoned.is_empty(),
+        "no timed caller gave up: nothing was left behind"
+    );
     assert_eq!(leaked(&token), 0, "requests or replies leaked");
     let bound = MAILBOX + 1 + 2 * clients;
     assert!(
@@ -213,8 +307,16 @@ pub fn overload_keeps_memory_bounded<I: Mailbox<Probe>>(
         "{peak_alive} requests and replies alive at once, more than {bound}"
     );
     assert!(refused > 0, "the flood never filled the mailbox");
+    // The bound was pressed: at some sample the mailbox was full with one more being
+    // applied, so an owner that queued without limit would have shown more.
+    assert!(
+        peak_alive > MAILBOX,
+        "at most {peak_alive} requests and replies were seen alive at once: the flood never \
+         filled the {MAILBOX}-slot mailbox while one was applied, so the bound was not pressed"
+    );
     Overload {
         refused,
+        abandoned: abandoned.len() as u64,
         applied: applied.len() as u64,
         peak_alive,
         bound,
