@@ -56,7 +56,7 @@ pub struct Scenario<Op> {
 /// rarely up to 20 µs: short ones keep a fast strategy's calls overlapping (a long pause in
 /// one client lets the others finish their round alone); long ones let an owner's queue
 /// drain and the clients fall out of step. Async clients are spread over runtimes of their
-/// own in three scenarios out of four (see [`run_tasks`]).
+/// own in three scenarios out of four (see [`Scenario::spread`]).
 pub fn scenario<S: Model>() -> impl Strategy<Value = Scenario<S::Op>> {
     let keys = prop_oneof![2 => Just(1u64), 3 => Just(2), 2 => Just(3), 1 => Just(6)];
     let step = move |keys: u64| {
