@@ -320,6 +320,7 @@ fn record(
         clients: 1,
         placement,
         duration_ms: 0,
+        asked: w.asked_shares(1).unwrap_or_default(),
         summary: Summary::of(&repetitions),
         repetitions,
     })

@@ -428,6 +428,7 @@ impl Matrix {
                     placement: strategy.placement,
                     duration_ms: u64::try_from(self.duration_for(workload).as_millis())
                         .unwrap_or(u64::MAX),
+                    asked: workload.asked_shares(cell.clients).unwrap_or_default(),
                     summary: Summary::of(&repetitions),
                     repetitions,
                 }

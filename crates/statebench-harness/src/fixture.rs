@@ -50,6 +50,28 @@ pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
     }
 }
 
+/// One repetition of a 1 s window at `ops_per_sec` on the named workload with `clients`
+/// clients, its operations split between the kinds as the workload asks: a row that served
+/// the mix.
+///
+/// A count too small for every group to have a client is taken as one client a group (a
+/// record of such a count asks nothing: see [`record`]).
+///
+/// # Panics
+///
+/// If no workload is named `workload`.
+pub fn served(workload: &str, clients: usize, ops_per_sec: f64) -> Repetition {
+    let named = workload::find(workload).expect("a named workload");
+    let asked = named
+        .asked_shares(clients.max(named.groups.len()))
+        .unwrap_or_else(|e| unreachable!("one client a group always runs: {e}"));
+    let ops: Vec<(&str, u64)> = asked
+        .iter()
+        .map(|(kind, share)| (kind.as_str(), (share * ops_per_sec).round() as u64))
+        .collect();
+    repetition(ops_per_sec, &ops)
+}
+
 /// A record of `implementation` (of `family`) on the named workload `workload`, with
 /// `repetitions` summarised. Its description reads "`implementation`, in one line" and its
 /// placement "`implementation` runs here".
@@ -65,10 +87,11 @@ pub fn record(
     clients: usize,
     repetitions: Vec<Repetition>,
 ) -> Record {
-    let service = workload::find(workload).expect("a named workload").service;
+    let named = workload::find(workload).expect("a named workload");
     Record {
         workload: workload.into(),
-        service,
+        asked: named.asked_shares(clients).unwrap_or_default(),
+        service: named.service,
         implementation: implementation.into(),
         family: family.name().into(),
         about: format!("{implementation}, in one line"),
@@ -81,8 +104,8 @@ pub fn record(
     }
 }
 
-/// A [`record`] of eight repetitions spread evenly over ±1 % of `ops_per_sec`, every
-/// operation a `get`: a steady row whose comparisons the tests know the answer to.
+/// A [`record`] of eight repetitions spread evenly over ±1 % of `ops_per_sec`, each
+/// [`served`] in the asked mix: a steady row whose comparisons the tests know the answer to.
 ///
 /// # Panics
 ///
@@ -98,7 +121,7 @@ pub fn steady(
     let repetitions = (0..8)
         .map(|i| {
             let rate = ops_per_sec * (0.99 + 0.02 * f64::from(i) / 7.0);
-            repetition(rate, &[("get", rate as u64)])
+            served(workload, clients, rate)
         })
         .collect();
     record(

@@ -35,6 +35,7 @@ pub mod floors;
 pub mod generate;
 pub mod machine;
 pub mod measure;
+pub mod mix;
 mod os;
 pub mod results;
 pub mod stats;

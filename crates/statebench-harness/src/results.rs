@@ -2,6 +2,7 @@
 //! clients), every repetition's own figures and their summary, plus the machine fingerprint,
 //! the floors and the exact settings. Its schema is described in `docs/RESULTS.md`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -224,6 +225,12 @@ pub struct Record {
     pub placement: String,
     /// Measured window of each repetition, in milliseconds.
     pub duration_ms: u64,
+    /// Each operation kind's asked share of all operations (0–1), from the workload's groups
+    /// at this client count ([`Workload::asked_shares`]). Absent in files written before
+    /// records said it; [`Results::from_json`] fills it from the run's workloads. What the
+    /// record served is judged against it ([`crate::mix`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub asked: BTreeMap<String, f64>,
     /// Every repetition's figures, in the order run.
     pub repetitions: Vec<Repetition>,
     /// Medians and ranges over the repetitions.
@@ -375,11 +382,28 @@ impl Results {
             }
             None => return Err(ResultsError("the file has no schema version".into())),
         }
-        serde_json::from_value(value).map_err(|e| {
+        let mut results: Results = serde_json::from_value(value).map_err(|e| {
             ResultsError(format!(
                 "the file does not match schema version {VERSION}: {e}"
             ))
-        })
+        })?;
+        results.fill_asked();
+        Ok(results)
+    }
+
+    /// Fills [`Record::asked`] of records written before records said it, from the run's own
+    /// workload definitions (a record whose workload is not among them is left as it is).
+    fn fill_asked(&mut self) {
+        let workloads = &self.settings.workloads;
+        for r in self.records.iter_mut().filter(|r| r.asked.is_empty()) {
+            if let Some(asked) = workloads
+                .iter()
+                .find(|w| w.name == r.workload)
+                .and_then(|w| w.asked_shares(r.clients).ok())
+            {
+                r.asked = asked;
+            }
+        }
     }
 
     /// Reads a document from `path`.

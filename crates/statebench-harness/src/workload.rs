@@ -2,6 +2,7 @@
 //! for how long. The named ones are in [`named`]; every field is recorded with the results.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// How keys are drawn.
@@ -394,6 +395,22 @@ impl Workload {
             turn += 1;
         }
         Ok(counts)
+    }
+
+    /// The share of all operations each kind is asked to take with `clients` clients. Every
+    /// client runs the same closed loop, so a group takes its share of the clients' operations,
+    /// split by its mix: the reference program's 100 readers and 10 writers ask for 1/11 sets.
+    /// What a row served is judged against it ([`crate::mix`]).
+    pub fn asked_shares(&self, clients: usize) -> Result<BTreeMap<String, f64>, WorkloadError> {
+        let per_group = self.clients_per_group(clients)?;
+        let mut asked = BTreeMap::new();
+        for (group, n) in self.groups.iter().zip(per_group) {
+            for entry in &group.mix {
+                *asked.entry(entry.op.clone()).or_insert(0.0) +=
+                    n as f64 * f64::from(entry.percent) / 100.0 / clients as f64;
+            }
+        }
+        Ok(asked)
     }
 }
 

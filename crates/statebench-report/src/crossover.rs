@@ -22,11 +22,10 @@ use std::fmt::Write;
 use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{ALPHA, MIN_EFFECT, RatioInterval, Welch, bonferroni_level};
+use statebench_harness::stats::{ALPHA, MIN_EFFECT, RatioInterval, bonferroni_level};
 use statebench_harness::work;
 use statebench_harness::workload::Workload;
 
-use crate::guide::rates;
 use crate::owners::ratio_words;
 use crate::table::{by_median, human_ns};
 
@@ -303,7 +302,7 @@ fn lines<'a>(results: &'a Results, sweep: &Sweep<'_>) -> Vec<Line<'a>> {
 }
 
 fn interval(p: &Point<'_>, level: f64) -> Option<RatioInterval> {
-    Welch::of(&rates(p.owner), &rates(p.rival)).map(|w| w.interval(level))
+    crate::guide::welch(p.owner, p.rival).map(|w| w.interval(level))
 }
 
 /// The crossing of every line, with its points' intervals.
@@ -324,7 +323,7 @@ fn judge<'a>(lines: Vec<Line<'a>>, level: f64) -> Vec<Judged<'a>> {
             let medians: Vec<f64> = line
                 .points
                 .iter()
-                .map(|p| p.owner.summary.ops_per_sec.median / p.rival.summary.ops_per_sec.median)
+                .map(|p| p.owner.headline() / p.rival.headline())
                 .collect();
             let crossing = crossing(&costs, &verdicts, &medians);
             Judged {
@@ -436,9 +435,9 @@ fn cite(j: &Judged<'_>, cost_ns: u64) -> Option<String> {
         j.line.driver.name(),
         j.line.clients,
         p.owner.implementation,
-        crate::table::human_rate(p.owner.summary.ops_per_sec.median),
+        crate::table::human_rate(p.owner.headline()),
         p.rival.implementation,
-        crate::table::human_rate(p.rival.summary.ops_per_sec.median),
+        crate::table::human_rate(p.rival.headline()),
         ratio_words(*i)
     ))
 }

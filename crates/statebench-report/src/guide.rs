@@ -21,7 +21,7 @@ use statebench_harness::stats::{
 };
 use statebench_harness::{Driver, Workload};
 
-use crate::table::{by_median, human_rate, starved_kinds};
+use crate::table::{by_median, human_rate};
 
 /// The family of a record's strategy in the guide's words, one and many. Records carry it
 /// (older files are filled from the registry when loaded); one that does not is named as such.
@@ -48,9 +48,22 @@ fn driver_words(driver: Driver) -> &'static str {
 /// The records of one cell: one workload, driver and client count.
 pub(crate) type Cell<'a> = Vec<&'a Record>;
 
-/// A record's throughput in each repetition.
+/// A record's headline rate in each repetition ([`Record::headline_rates`]): its throughput,
+/// or the rate at which it served the asked mix when it did not serve it.
 pub(crate) fn rates(r: &Record) -> Vec<f64> {
-    r.repetitions.iter().map(|rep| rep.ops_per_sec).collect()
+    r.headline_rates()
+}
+
+/// Welch's test of `a / b` on their headline rates, for the sections that compare rows of
+/// their own choosing (owners, picks, crossover, reference): none when either row did not
+/// serve the mix asked for — such a row wins and loses no comparison — or has fewer than two
+/// repetitions.
+pub(crate) fn welch(a: &Record, b: &Record) -> Option<Welch> {
+    if a.serves_mix() && b.serves_mix() {
+        Welch::of(&rates(a), &rates(b))
+    } else {
+        None
+    }
 }
 
 /// Every comparison the report makes, planned before any is tested, and the level they are
@@ -83,7 +96,7 @@ pub struct Comparison {
     pub interval: Option<RatioInterval>,
     /// What may be said (`Unresolved` without an interval).
     pub verdict: Verdict,
-    /// An operation kind starved in `a` or `b`: no claim is made.
+    /// `a` or `b` did not serve the mix asked for ([`Record::serves_mix`]): no claim is made.
     pub starved: bool,
 }
 
@@ -208,14 +221,7 @@ impl<'a> Analysis<'a> {
             a.implementation,
             b.implementation
         );
-        let workload = self
-            .results
-            .settings
-            .workloads
-            .iter()
-            .find(|w| w.name == a.workload);
-        let starved = workload
-            .is_some_and(|w| !starved_kinds(a, w).is_empty() || !starved_kinds(b, w).is_empty());
+        let starved = !a.serves_mix() || !b.serves_mix();
         let level = self
             .pairs
             .iter()
@@ -320,17 +326,19 @@ impl<'a> Analysis<'a> {
     /// The leaders of `cell`: the median leader and every record not shown slower than it.
     /// Ties are tested only where they were planned (the summary's cells and each family at
     /// the largest client count); elsewhere the median leader stands alone.
+    /// A row that did not serve the mix asked for is never among them, and leads only a cell
+    /// in which no row served it.
     pub fn leaders(&self, cell: &[&'a Record]) -> Vec<&'a Record> {
         let sorted = by_median(cell);
         let Some((top, rest)) = sorted.split_first() else {
             return Vec::new();
         };
         let mut tied = vec![*top];
-        tied.extend(
-            rest.iter().filter(|r| {
-                self.planned(top, r) && self.compare(top, r).verdict != Verdict::Faster
-            }),
-        );
+        tied.extend(rest.iter().filter(|r| {
+            r.serves_mix()
+                && self.planned(top, r)
+                && self.compare(top, r).verdict != Verdict::Faster
+        }));
         tied
     }
 }
@@ -410,11 +418,7 @@ fn interval_words(c: &Comparison) -> String {
 }
 
 fn cite(r: &Record) -> String {
-    format!(
-        "`{}` {}",
-        r.implementation,
-        human_rate(r.summary.ops_per_sec.median)
-    )
+    format!("`{}` {}", r.implementation, human_rate(r.headline()))
 }
 
 fn cell_name(workload: &str, driver: Driver, clients: usize) -> String {
@@ -449,7 +453,7 @@ fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> St
     let c = analysis.compare(a.0, b.0);
     if c.starved {
         return format!(
-            "{} and {}: no claim, a compared row starved an operation kind ({})",
+            "{} and {}: no claim, a compared row did not serve the mix asked for ({})",
             a.1,
             b.1,
             interval_words(&c)
@@ -527,6 +531,11 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
     let mut families_out = String::new();
     let mut crossovers = String::new();
     let mut starved = String::new();
+    // (the role overtaken, the strategy) → the cells; and how many cells of workloads with
+    // more than one group of clients each strategy ran.
+    let mut overtaken: std::collections::BTreeMap<(&str, &String), Vec<String>> =
+        Default::default();
+    let mut judged: std::collections::BTreeMap<&String, usize> = Default::default();
     for w in &results.settings.workloads {
         for driver in Driver::ALL {
             let cells = analysis.cells(w, driver);
@@ -584,17 +593,40 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
             }
             for (c, cell) in &cells {
                 for r in cell {
-                    let notes = starved_kinds(r, w);
-                    if !notes.is_empty() {
-                        let _ = writeln!(
-                            starved,
-                            "- `{}` on `{}` {} with {c} clients: {} ({}).",
-                            r.implementation,
-                            w.name,
-                            driver_words(driver),
-                            notes.join("; "),
-                            cell_name(&w.name, driver, *c)
-                        );
+                    let under = r.under_served();
+                    if under.is_empty() {
+                        continue;
+                    }
+                    let kinds: Vec<String> = under
+                        .iter()
+                        .map(|k| format!("{}{}", role_of(w, &k.kind), k.describe()))
+                        .collect();
+                    let _ = writeln!(
+                        starved,
+                        "- `{}` on `{}` {} with {c} clients: {}; it served the asked mix at \
+                         {} ops/s, raw {} ops/s ({}).",
+                        r.implementation,
+                        w.name,
+                        driver_words(driver),
+                        kinds.join(", "),
+                        human_rate(r.headline()),
+                        human_rate(r.summary.ops_per_sec.median),
+                        cell_name(&w.name, driver, *c)
+                    );
+                    if w.groups.len() > 1 {
+                        let roles: BTreeSet<&str> =
+                            under.iter().filter_map(|k| group_of(w, &k.kind)).collect();
+                        for role in roles {
+                            let e = overtaken.entry((role, &r.implementation)).or_default();
+                            e.push(cell_name(&w.name, driver, *c));
+                        }
+                    }
+                }
+            }
+            if w.groups.len() > 1 {
+                for (_, cell) in &cells {
+                    for r in cell {
+                        *judged.entry(&r.implementation).or_default() += 1;
                     }
                 }
             }
@@ -622,11 +654,88 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                 owner is the fastest owner form at each cost, flat combining included.\n\n";
         out += &work;
     }
-    out += "\n### Fairness: operations that starved\n\n";
-    out += if starved.is_empty() {
-        "No operation kind got less than a tenth of its share in any cell.\n"
-    } else {
-        &starved
-    };
+    out += "\n### Rows that did not serve the mix asked for\n\n";
+    let _ = writeln!(
+        out,
+        "A row under-served an operation kind when that kind took less than {:.0} % of its \
+         asked share of the operations: its clients of that kind were overtaken by the others \
+         (readers keeping a reader-preferring lock from its waiting writers, say). Its raw \
+         throughput is then mostly the other kinds' and measures a workload nobody asked for, \
+         so such a row is ranked, compared and plotted by the rate at which it served the \
+         asked mix (its slowest kind's rate over that kind's share), marked in its table with \
+         the raw rate beside it, never leads a cell and wins no comparison.\n",
+        100.0 * statebench_harness::mix::SERVED_AT_LEAST
+    );
+    if starved.is_empty() {
+        out += "Every row served every kind at half its share or more, in every cell.\n";
+        return out;
+    }
+    out += &starved;
+    if !overtaken.is_empty() {
+        out += "\nWhere clients of one role compete with another's (the workloads with more \
+                than one group of clients), these strategies left a group under-served:\n\n";
+        for ((role, name), cells) in &overtaken {
+            let _ = writeln!(
+                out,
+                "- `{name}` left the {role} under-served in {} of the {} such cells it ran: {}.",
+                cells.len(),
+                judged.get(name).copied().unwrap_or(cells.len()),
+                cells.join(", ")
+            );
+        }
+        out += "\nEvery strategy not named served each group at least half its share in \
+                every such cell.\n";
+    }
     out
+}
+
+/// The role of the group of `w` whose mix holds `kind` ("readers"), if one group alone does.
+fn group_of<'w>(w: &'w Workload, kind: &str) -> Option<&'w str> {
+    let mut holding = w
+        .groups
+        .iter()
+        .filter(|g| g.mix.iter().any(|m| m.op == kind));
+    match (holding.next(), holding.next()) {
+        (Some(g), None) => Some(g.role.as_str()),
+        _ => None,
+    }
+}
+
+/// "the writers' " before a kind held by one group of several, else nothing.
+fn role_of(w: &Workload, kind: &str) -> String {
+    match group_of(w, kind) {
+        Some(role) if w.groups.len() > 1 && role.ends_with('s') => format!("the {role}' "),
+        Some(role) if w.groups.len() > 1 => format!("the {role}'s "),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use statebench_core::Family;
+    use statebench_harness::{Driver, fixture};
+
+    use super::welch;
+
+    #[test]
+    fn a_row_that_did_not_serve_the_mix_is_compared_with_nothing() {
+        let row = |name: &str, sets: u64| {
+            let reps = [0.9, 1.0, 1.1]
+                .iter()
+                .map(|s| fixture::repetition(1e6 * s, &[("get", 1_000_000), ("set", sets)]))
+                .collect();
+            fixture::record(
+                "seed_nosleep",
+                name,
+                Family::Lock,
+                Driver::Threads,
+                110,
+                reps,
+            )
+        };
+        let (fair, other, starving) = (row("a", 100_000), row("b", 90_000), row("c", 10));
+        assert!(welch(&fair, &other).is_some());
+        assert!(welch(&fair, &starving).is_none());
+        assert!(welch(&starving, &fair).is_none());
+    }
 }

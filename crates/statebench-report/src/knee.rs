@@ -435,9 +435,8 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
                     let mut row = vec![
                         format!("`{}`", l.implementation),
                         l.knee().map(|k| k.words()).unwrap_or_default(),
-                        closed_loop(results, sweep, l).map_or("·".into(), |r| {
-                            format!("{}/s", human_rate(r.summary.ops_per_sec.median))
-                        }),
+                        closed_loop(results, sweep, l)
+                            .map_or("·".into(), |r| format!("{}/s", human_rate(r.headline()))),
                     ];
                     for w in &sweep.points {
                         row.push(
@@ -510,7 +509,7 @@ pub fn guide(results: &Results) -> String {
                 let closed = closed_loop(results, &sweep, best).map_or(String::new(), |r| {
                     format!(
                         "; in a closed loop it made {}/s (`{}`)",
-                        human_rate(r.summary.ops_per_sec.median),
+                        human_rate(r.headline()),
                         r.workload
                     )
                 });
@@ -546,7 +545,7 @@ fn family_words(family: Family) -> &'static str {
 
 /// The terminal table's rows of an open-loop workload: offered and achieved rates, whether
 /// the row kept up, latency from the scheduled and from the actual send, late sends.
-pub fn terminal_rows(records: &[&Record], workload: &Workload) -> Vec<Vec<String>> {
+pub fn terminal_rows(records: &[&Record]) -> Vec<Vec<String>> {
     let mut loads: Vec<Load<'_>> = records.iter().filter_map(|r| load_of(r)).collect();
     loads.sort_by(|a, b| a.p99_ns.total_cmp(&b.p99_ns));
     loads
@@ -569,7 +568,7 @@ pub fn terminal_rows(records: &[&Record], workload: &Workload) -> Vec<Vec<String
                 human_ns(l.lag_p50_ns),
                 format!("{:.0} %", 100.0 * l.late_share),
                 human_ns(l.record.summary.cpu_ns_per_op.median),
-                crate::table::notes(l.record, workload),
+                crate::table::notes(l.record),
             ]
         })
         .collect()

@@ -63,6 +63,7 @@ pub fn summary(results: &Results) -> String {
     let mut header = vec!["workload", "driver", "clients", "leaders", "ops/s"];
     header.extend(names.iter().map(String::as_str));
     let mut rows = Vec::new();
+    let mut marked = false;
     for w in &results.settings.workloads {
         for driver in [Driver::Threads, Driver::Tasks, Driver::Goroutines] {
             let cells = analysis.cells(w, driver);
@@ -73,7 +74,7 @@ pub fn summary(results: &Results) -> String {
             let Some(best) = leaders.first() else {
                 continue;
             };
-            let top = best.summary.ops_per_sec.median;
+            let top = best.headline();
             let named: Vec<String> = leaders
                 .iter()
                 .map(|r| format!("**{}**", r.implementation))
@@ -87,7 +88,11 @@ pub fn summary(results: &Results) -> String {
             ];
             for name in &names {
                 row.push(match cell.iter().find(|r| &r.implementation == name) {
-                    Some(r) if top > 0.0 => share(r.summary.ops_per_sec.median / top),
+                    Some(r) if top > 0.0 && !r.serves_mix() => {
+                        marked = true;
+                        format!("{}†", share(r.headline() / top))
+                    }
+                    Some(r) if top > 0.0 => share(r.headline() / top),
                     _ => "·".into(),
                 });
             }
@@ -95,7 +100,14 @@ pub fn summary(results: &Results) -> String {
         }
     }
     let align = format!("llll{}", "r".repeat(header.len() - 4));
-    markdown_table(&header, &align, &rows)
+    let mut out = markdown_table(&header, &align, &rows);
+    if marked {
+        out += "\n† did not serve the mix asked for (an operation kind took under half its \
+                share): the share is of the rate at which it served the asked mix, and the row \
+                neither leads nor ties; the decision guide's last section names the kind and \
+                the raw rate.\n";
+    }
+    out
 }
 
 fn workload_section(
@@ -139,7 +151,7 @@ fn workload_section(
             out += &markdown_table(
                 &crate::knee::TERMINAL_HEADER,
                 "llrrlrrrrrrl",
-                &crate::knee::terminal_rows(&of_clients, w),
+                &crate::knee::terminal_rows(&of_clients),
             );
             out.push('\n');
         }
@@ -157,30 +169,29 @@ fn workload_section(
             .filter(|r| r.clients == clients)
             .collect();
         let rows = crate::table::by_median(&of_clients);
-        let top = rows.first().map_or(0.0, |r| r.summary.ops_per_sec.median);
+        let top = rows.first().map_or(0.0, |r| r.headline());
         let body: Vec<Vec<String>> = rows
             .iter()
             .map(|r| {
                 let s = &r.summary;
+                // The headline rate: the raw one unless the row did not serve the mix (its
+                // note then gives the raw one).
+                let rate = statebench_harness::results::Spread::of(&r.headline_rates());
                 let mut row = vec![
                     format!("`{}`", r.implementation),
                     r.driver.name().to_owned(),
-                    human_rate(s.ops_per_sec.median),
-                    format!(
-                        "{} – {}",
-                        human_rate(s.ops_per_sec.min),
-                        human_rate(s.ops_per_sec.max)
-                    ),
+                    human_rate(rate.median),
+                    format!("{} – {}", human_rate(rate.min), human_rate(rate.max)),
                     human_ns(s.p50_ns.median),
                     human_ns(s.p99_ns.median),
                     human_ns(s.p999_ns.median),
                     human_ns(s.cpu_ns_per_op.median),
                     if top > 0.0 {
-                        share(s.ops_per_sec.median / top)
+                        share(rate.median / top)
                     } else {
                         "·".into()
                     },
-                    crate::table::notes(r, w),
+                    crate::table::notes(r),
                 ];
                 if has_state {
                     let median = |f: &dyn Fn(&statebench_harness::Repetition) -> Option<f64>| {

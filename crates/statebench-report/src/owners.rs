@@ -27,10 +27,9 @@ use statebench_harness::Driver;
 use statebench_harness::floors::Floor;
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{
-    ALPHA, MIN_EFFECT, RatioInterval, Verdict, Welch, bonferroni_level, t_quantile,
+    ALPHA, MIN_EFFECT, RatioInterval, Verdict, bonferroni_level, t_quantile,
 };
 
-use crate::guide::rates;
 use crate::markdown::markdown_table;
 use crate::table::{by_median, human_ns, human_rate};
 
@@ -82,7 +81,7 @@ impl Judged {
 
 /// `a / b` against `target`, at `level`.
 fn judge(a: &Record, b: &Record, target: f64, level: f64) -> (Option<RatioInterval>, Judged) {
-    match Welch::of(&rates(a), &rates(b)) {
+    match crate::guide::welch(a, b) {
         None => (None, Judged::NoInterval),
         Some(w) => {
             let i = w.interval(level);
@@ -267,13 +266,9 @@ impl<'a> Plan<'a> {
                 .iter()
                 .filter(|r| r.implementation == form && !thinks(r))
                 .filter_map(|r| best_of(results, r, Family::Lock).map(|lock| (r, lock)))
-                .filter(|(r, lock)| {
-                    r.summary.ops_per_sec.median > 0.0 && lock.summary.ops_per_sec.median > 0.0
-                })
+                .filter(|(r, lock)| r.headline() > 0.0 && lock.headline() > 0.0)
                 .max_by(|(a, la), (b, lb)| {
-                    let share = |r: &Record, l: &Record| {
-                        r.summary.ops_per_sec.median / l.summary.ops_per_sec.median
-                    };
+                    let share = |r: &Record, l: &Record| r.headline() / l.headline();
                     share(a, la).total_cmp(&share(b, lb))
                 });
             if let Some((r, lock)) = closest {
@@ -450,7 +445,7 @@ pub fn section(results: &Results) -> String {
         Some((plain, others)) => {
             let mut rows = vec![vec![
                 format!("`{PLAIN}`"),
-                human_rate(plain.summary.ops_per_sec.median),
+                human_rate(plain.headline()),
                 "1".into(),
                 String::new(),
             ]];
@@ -460,7 +455,7 @@ pub fn section(results: &Results) -> String {
                 best.get_or_insert((r, i, j));
                 rows.push(vec![
                     format!("`{}`", r.implementation),
-                    human_rate(r.summary.ops_per_sec.median),
+                    human_rate(r.headline()),
                     ratio_words(i),
                     j.word().into(),
                 ]);
@@ -487,8 +482,8 @@ pub fn section(results: &Results) -> String {
                         ratio_words(i).replacen(' ', "× ", 1),
                         j.word(),
                         BEST_OVER_PLAIN,
-                        human_rate(BEST_OVER_PLAIN * plain.summary.ops_per_sec.median),
-                        human_ns(1e9 / (BEST_OVER_PLAIN * plain.summary.ops_per_sec.median)),
+                        human_rate(BEST_OVER_PLAIN * plain.headline()),
+                        human_ns(1e9 / (BEST_OVER_PLAIN * plain.headline())),
                     );
                 }
                 None => out += "\nNo other owner form ran in that cell.\n\n",
@@ -518,9 +513,9 @@ pub fn section(results: &Results) -> String {
             judged.push(j);
             rows.push(vec![
                 format!("`{workload}` / {}", driver.name()),
-                human_rate(plain.summary.ops_per_sec.median),
+                human_rate(plain.headline()),
                 format!("`{}`", best.implementation),
-                human_rate(best.summary.ops_per_sec.median),
+                human_rate(best.headline()),
                 ratio_words(i),
                 j.word().into(),
             ]);
@@ -548,7 +543,7 @@ pub fn section(results: &Results) -> String {
             .thread
             .iter()
             .filter(|t| t.1 == Driver::Threads)
-            .map(|t| THREAD_OVER_PLAIN * t.2.summary.ops_per_sec.median)
+            .map(|t| THREAD_OVER_PLAIN * t.2.headline())
             .collect();
         let bound = match (ceiling, wanted.iter().copied().reduce(f64::min)) {
             (Some(ceiling), Some(least)) => format!(
@@ -656,7 +651,7 @@ pub fn section(results: &Results) -> String {
             let Some(other) = other else {
                 return "·".into();
             };
-            let i = Welch::of(&rates(r), &rates(other)).map(|w| w.interval(level));
+            let i = crate::guide::welch(r, other).map(|w| w.interval(level));
             let word = match i.map(|i| i.verdict(MIN_EFFECT)) {
                 Some(Verdict::Faster) => "**wins**",
                 Some(Verdict::Slower) => "**loses**",
@@ -667,7 +662,7 @@ pub fn section(results: &Results) -> String {
             format!(
                 "`{}` {}: {} {word}",
                 other.implementation,
-                human_rate(other.summary.ops_per_sec.median),
+                human_rate(other.headline()),
                 ratio_words(i)
             )
         };
@@ -678,7 +673,7 @@ pub fn section(results: &Results) -> String {
                 vec![
                     format!("`{}`", r.implementation),
                     format!("`{}` / {} / {}", r.workload, r.driver.name(), r.clients),
-                    human_rate(r.summary.ops_per_sec.median),
+                    human_rate(r.headline()),
                     versus(r, Some(lock)),
                     versus(r, map),
                 ]

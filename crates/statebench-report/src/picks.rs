@@ -21,11 +21,8 @@ use std::fmt::Write;
 use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{
-    ALPHA, MIN_EFFECT, RatioInterval, Verdict, Welch, bonferroni_level,
-};
+use statebench_harness::stats::{ALPHA, MIN_EFFECT, RatioInterval, Verdict, bonferroni_level};
 
-use crate::guide::rates;
 use crate::owners::{PLAIN, client_counts, find, grid, pooled, ratio_words};
 use crate::table::by_median;
 
@@ -150,7 +147,7 @@ impl<'a> Plan<'a> {
 
 /// The interval of `a / b` at `level` (none with fewer than two repetitions a side).
 pub(crate) fn interval(p: &Pair<'_>, level: f64) -> Option<RatioInterval> {
-    Welch::of(&rates(p.a), &rates(p.b)).map(|w| w.interval(level))
+    crate::guide::welch(p.a, p.b).map(|w| w.interval(level))
 }
 
 fn verdict_word(i: Option<RatioInterval>) -> &'static str {

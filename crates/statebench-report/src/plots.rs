@@ -223,9 +223,7 @@ pub fn throughput(results: &Results, workload: &str) -> Result<Option<String>, S
     }
     let clients: Vec<usize> = clients.into_iter().collect();
     let at = |c: usize| clients.iter().position(|x| *x == c).unwrap_or(0) as f64;
-    let series = series_of(results, &records, |r| {
-        vec![(at(r.clients), r.summary.ops_per_sec.median)]
-    });
+    let series = series_of(results, &records, |r| vec![(at(r.clients), r.headline())]);
     let names: Vec<String> = clients.iter().map(ToString::to_string).collect();
     draw(
         &format!("{workload}: throughput against clients (median)"),
@@ -322,9 +320,7 @@ pub fn work_sweep(
     driver: Driver,
     clients: usize,
 ) -> Result<Option<String>, String> {
-    let Some(series) = sweep_series(results, workloads, driver, clients, |r| {
-        r.summary.ops_per_sec.median
-    }) else {
+    let Some(series) = sweep_series(results, workloads, driver, clients, |r| r.headline()) else {
         return Ok(None);
     };
     let name = workloads.first().copied().unwrap_or_default();

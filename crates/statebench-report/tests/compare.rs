@@ -16,7 +16,7 @@ fn record(implementation: &str, rates: &[f64]) -> Record {
         .map(|(i, &rate)| Repetition {
             trial: i as u32,
             at_ms: i as u64 * 100,
-            ..fixture::repetition(rate, &[("get", rate as u64)])
+            ..fixture::served("kv_read_heavy", 1, rate)
         })
         .collect();
     fixture::record(

@@ -3,7 +3,7 @@
 //! disagree at the last; open-loop records stay out of the throughput sections.
 
 use statebench_core::Family;
-use statebench_harness::fixture::{self as made_up, repetition};
+use statebench_harness::fixture as made_up;
 use statebench_harness::results::{Record, Results, Summary};
 use statebench_harness::workload::{find, with_rate};
 use statebench_harness::{Driver, OpenLoop};
@@ -25,7 +25,7 @@ fn open_rep_served(
     p99_ns: u64,
     service_mean_ns: f64,
 ) -> statebench_harness::Repetition {
-    let mut rep = repetition(done as f64, &[("get", done)]);
+    let mut rep = made_up::served("kv_write_heavy", 8, done as f64);
     if let Some(l) = rep.latency.get_mut("all") {
         l.p99_ns = p99_ns;
         l.max_ns = p99_ns;

@@ -88,7 +88,7 @@ fn two_rows_within_their_noise_are_not_told_apart() {
         let repetitions = (0..4)
             .map(|i| {
                 let rate = ops * [0.7, 1.3, 0.75, 1.25][i];
-                made_up::repetition(rate, &[("get", rate as u64)])
+                made_up::served(w, 8, rate)
             })
             .collect();
         made_up::record(w, name, Family::Lock, Tasks, 8, repetitions)

@@ -1,0 +1,219 @@
+//! Whether a row served the mix it was asked for, and the throughput of that mix.
+//!
+//! A closed loop's throughput counts every operation alike. When a row lets one kind overtake
+//! another — readers that keep a reader-preferring lock from its waiting writers, writers that
+//! each pay a heavy barrier while readers do not — its clients of the slow kind make few
+//! operations and the row's total is mostly the cheap kind's: a fast figure for a workload
+//! that was not served. YCSB reports each operation type apart for this reason. So every
+//! record says what it was asked ([`Record::asked`], from the workload's groups) and this
+//! module judges what it served:
+//!
+//! * a kind **under-served** is one that took less than [`SERVED_AT_LEAST`] of its asked share
+//!   of the operations, over all repetitions together;
+//! * a record's **headline rate** is its throughput when it served the mix, and otherwise the
+//!   rate at which it served the mix asked for: the rate of its most under-served kind over
+//!   that kind's asked share (the throughput the asked mix would have had, had every kind gone
+//!   at the rate it did). It is never above the raw rate, and it is the rate every ranking,
+//!   interval and ratio of the report uses;
+//! * a record that under-served a kind never leads a cell and wins no comparison: the report
+//!   marks it where it stands and prints the raw rate beside the headline.
+
+use std::collections::BTreeMap;
+
+use crate::results::Record;
+
+/// A kind is under-served when it took less than this share of what it was asked. Half, not
+/// all: a closed loop whose kinds cost differently serves a mix a little off the asked one (a
+/// client that waits longer per call makes fewer calls), and a short window on 2 cores lets
+/// the scheduler decide which of 110 clients run in it. The line is a stated choice, not a
+/// gap in the data: docs/METHODOLOGY.md ("The mix that was asked for") has the committed runs'
+/// distribution, rows between a half and 0.8 included.
+pub const SERVED_AT_LEAST: f64 = 0.5;
+
+/// What one operation kind was asked and served.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KindServed {
+    /// The kind (`get`, `set`, …).
+    pub kind: String,
+    /// Its asked share of all operations, 0–1.
+    pub asked: f64,
+    /// Its share of the operations made, over all repetitions, 0–1.
+    pub served: f64,
+    /// Its operations per second over all repetitions (its operations over their windows).
+    pub ops_per_sec: f64,
+}
+
+impl KindServed {
+    /// Served over asked (1 when nothing was asked of it).
+    pub fn ratio(&self) -> f64 {
+        if self.asked > 0.0 {
+            self.served / self.asked
+        } else {
+            1.0
+        }
+    }
+
+    /// Whether it took less than [`SERVED_AT_LEAST`] of its asked share.
+    pub fn under_served(&self) -> bool {
+        self.asked > 0.0 && self.ratio() < SERVED_AT_LEAST
+    }
+
+    /// "set 0.03 % of ops, 9.1 % asked".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {:.2} % of ops, {:.1} % asked",
+            self.kind,
+            100.0 * self.served,
+            100.0 * self.asked
+        )
+    }
+}
+
+/// The smallest served-over-asked ratio of one repetition's kinds, at most 1 (1 when nothing
+/// was asked or nothing was made: there is no mix to judge).
+fn least_served(asked: &BTreeMap<String, f64>, ops_by_kind: &BTreeMap<String, u64>) -> f64 {
+    let total: u64 = ops_by_kind.values().sum();
+    if total == 0 {
+        return 1.0;
+    }
+    asked
+        .iter()
+        .filter(|(_, share)| **share > 0.0)
+        .map(|(kind, share)| {
+            let made = ops_by_kind.get(kind).copied().unwrap_or(0) as f64 / total as f64;
+            made / share
+        })
+        .fold(1.0, f64::min)
+}
+
+impl Record {
+    /// Each asked kind, what it took and its rate, pooled over the repetitions; empty when the
+    /// record says nothing of what it was asked.
+    pub fn kinds_served(&self) -> Vec<KindServed> {
+        let mut made: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut seconds = 0.0;
+        for rep in &self.repetitions {
+            for (kind, n) in &rep.ops_by_kind {
+                *made.entry(kind.as_str()).or_default() += n;
+            }
+            seconds += rep.elapsed_ns as f64 / 1e9;
+        }
+        let total: u64 = made.values().sum();
+        if total == 0 {
+            return Vec::new();
+        }
+        self.asked
+            .iter()
+            .map(|(kind, &asked)| {
+                let n = made.get(kind.as_str()).copied().unwrap_or(0) as f64;
+                KindServed {
+                    kind: kind.clone(),
+                    asked,
+                    served: n / total as f64,
+                    ops_per_sec: if seconds > 0.0 { n / seconds } else { 0.0 },
+                }
+            })
+            .collect()
+    }
+
+    /// The kinds that took less than [`SERVED_AT_LEAST`] of their asked share.
+    pub fn under_served(&self) -> Vec<KindServed> {
+        self.kinds_served()
+            .into_iter()
+            .filter(KindServed::under_served)
+            .collect()
+    }
+
+    /// Whether every asked kind took at least [`SERVED_AT_LEAST`] of its share.
+    pub fn serves_mix(&self) -> bool {
+        self.under_served().is_empty()
+    }
+
+    /// Each repetition's headline rate: its throughput when the record served the mix, else
+    /// the rate at which that repetition served the asked mix (its throughput times its least
+    /// served kind's served-over-asked ratio).
+    pub fn headline_rates(&self) -> Vec<f64> {
+        let serves = self.serves_mix();
+        self.repetitions
+            .iter()
+            .map(|rep| {
+                if serves {
+                    rep.ops_per_sec
+                } else {
+                    rep.ops_per_sec * least_served(&self.asked, &rep.ops_by_kind)
+                }
+            })
+            .collect()
+    }
+
+    /// The median of [`Record::headline_rates`]: the figure tables rank and print.
+    pub fn headline(&self) -> f64 {
+        crate::results::Spread::of(&self.headline_rates()).median
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use statebench_core::Family;
+
+    use crate::{Driver, fixture};
+
+    fn seed_record(gets: u64, sets: u64) -> crate::results::Record {
+        let reps = (0..3)
+            .map(|_| fixture::repetition((gets + sets) as f64, &[("get", gets), ("set", sets)]))
+            .collect();
+        fixture::record(
+            "seed_nosleep",
+            "x",
+            Family::Lock,
+            Driver::Threads,
+            110,
+            reps,
+        )
+    }
+
+    #[test]
+    fn the_reference_program_asks_one_set_in_eleven() {
+        let r = seed_record(1000, 100);
+        assert!(
+            (r.asked["set"] - 10.0 / 110.0).abs() < 1e-12,
+            "{:?}",
+            r.asked
+        );
+        assert!((r.asked["get"] - 100.0 / 110.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_row_that_served_the_mix_keeps_its_rate() {
+        // 6.5 % sets of 9.1 % asked: 0.72 of the share, within the tolerance.
+        let r = seed_record(935, 65);
+        assert!(r.serves_mix());
+        assert_eq!(r.headline_rates(), vec![1000.0; 3]);
+        assert_eq!(r.headline(), r.summary.ops_per_sec.median);
+    }
+
+    #[test]
+    fn a_row_that_starved_its_writers_is_judged_by_their_rate() {
+        // 0.1 % sets: writers went at 1 op/s against 999 for readers; the asked mix would
+        // have gone at 1 / (1/11) = 11 op/s.
+        let r = seed_record(999, 1);
+        assert!(!r.serves_mix());
+        let under = r.under_served();
+        assert_eq!(under.len(), 1);
+        assert_eq!(under[0].kind, "set");
+        assert_eq!(under[0].describe(), "set 0.10 % of ops, 9.1 % asked");
+        assert!((r.headline() - 11.0).abs() < 1e-9, "{}", r.headline());
+        assert!((under[0].ops_per_sec - 1.0).abs() < 1e-9);
+        // None at all: nothing of the asked mix was served.
+        assert_eq!(seed_record(1000, 0).headline(), 0.0);
+    }
+
+    #[test]
+    fn the_line_is_half_the_asked_share() {
+        // Just above and just below half of 1/11.
+        let asked = 1.0 / 11.0;
+        let sets = |share: f64| (share * 1e6).round() as u64;
+        assert!(seed_record(1_000_000 - sets(0.51 * asked), sets(0.51 * asked)).serves_mix());
+        assert!(!seed_record(1_000_000 - sets(0.49 * asked), sets(0.49 * asked)).serves_mix());
+    }
+}
