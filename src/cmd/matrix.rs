@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use statebench::runner::{CORE, Matrix, PlannedCell, Suite, Trial};
 use statebench::table::{human_ns, workload_table};
 use statebench_harness::Driver;
-use statebench_harness::floors::Floors;
+use statebench_harness::floors::{Floors, MOVED, Steadiness};
 use statebench_harness::machine::{GoRuntime, Machine};
 use statebench_harness::results::{Record, Results, RunSettings};
 use statebench_harness::work::{self, WorkCost};
@@ -471,13 +471,25 @@ pub(crate) fn measure(
     // The floors again: a machine that changed under the run shows here.
     match measure_floors(matrix.go.as_ref()) {
         Ok((end, _)) => {
-            let moved = end.moved_since(&results.floors);
-            if !moved.is_empty() {
-                eprintln!(
-                    "statebench: warning: the machine changed during the run (floors moved):"
-                );
-                for m in &moved {
-                    eprintln!("  {m}");
+            match end.steadiness_since(&results.floors) {
+                Steadiness::HeldStill => {}
+                Steadiness::Moved(moved) => {
+                    eprintln!(
+                        "statebench: warning: the machine changed during the run (floors moved):"
+                    );
+                    for m in &moved {
+                        eprintln!("  {m}");
+                    }
+                }
+                Steadiness::CannotTell(unsettled) => {
+                    eprintln!(
+                        "statebench: warning: whether the machine held still cannot be told \
+                         (these floors' intervals straddle ±{:.0} %):",
+                        100.0 * MOVED
+                    );
+                    for m in &unsettled {
+                        eprintln!("  {m}");
+                    }
                 }
             }
             results.floors_end = Some(end);

@@ -150,7 +150,9 @@ impl Floors {
             tokio_sleep_1ms_ns: floor(2_120_000.0),
             go_sleep_1ms_ns: None,
             // Binary fractions: a nanosecond's fraction must survive the JSON round trip.
-            work_round_ns: Some(Floor::of(vec![1.25, 1.25, 1.5, 1.125, 1.375])),
+            work_round_ns: Some(Floor::of(vec![
+                1.25, 1.265625, 1.234375, 1.2578125, 1.2421875,
+            ])),
         }
     }
 
@@ -210,17 +212,65 @@ impl Floors {
         &'a self,
         before: &'a Floors,
     ) -> Vec<(&'static str, &'a Floor, &'a Floor, RatioInterval)> {
+        self.changes_from(before)
+            .into_iter()
+            .filter_map(|(name, b, a, interval)| {
+                let i = interval?;
+                matches!(i.verdict(MOVED), Verdict::Faster | Verdict::Slower)
+                    .then_some((name, b, a, i))
+            })
+            .collect()
+    }
+
+    /// Every floor measured on both sides, with the 99 % interval of `self / before` (`None`
+    /// when the trials give none).
+    fn changes_from<'a>(
+        &'a self,
+        before: &'a Floors,
+    ) -> Vec<(&'static str, &'a Floor, &'a Floor, Option<RatioInterval>)> {
         before
             .named()
             .into_iter()
             .zip(self.named())
             .filter_map(|((name, before), (_, after))| {
                 let (before, after) = (before?, after?);
-                let interval = Welch::of(&after.trials, &before.trials)?.interval(0.99);
-                matches!(interval.verdict(MOVED), Verdict::Faster | Verdict::Slower)
-                    .then_some((name, before, after, interval))
+                let interval = Welch::of(&after.trials, &before.trials).map(|w| w.interval(0.99));
+                Some((name, before, after, interval))
             })
             .collect()
+    }
+
+    /// What the floors say of the machine between `start` and `self` (the end of a run). It
+    /// fails closed: the machine *held still* only when every floor's 99 % interval lies
+    /// within ±[`MOVED`]; it *moved* when some floor's lies wholly beyond; otherwise the trials
+    /// *cannot tell*, and the floors whose intervals straddle the line are named, with their
+    /// figures — five trials of a noisy floor are not evidence of a steady machine.
+    pub fn steadiness_since(&self, start: &Floors) -> Steadiness {
+        let moved = self.moved_since(start);
+        if !moved.is_empty() {
+            return Steadiness::Moved(moved);
+        }
+        let unsettled: Vec<String> = self
+            .changes_from(start)
+            .into_iter()
+            .filter_map(|(name, before, after, interval)| match interval {
+                Some(i) if i.verdict(MOVED) == Verdict::Same => None,
+                Some(i) => Some(format!(
+                    "{name}: median {:.0} ns at the start, {:.0} ns at the end (×{:.2}, 99 % CI \
+                     {:.2}–{:.2})",
+                    before.median, after.median, i.ratio, i.low, i.high
+                )),
+                None => Some(format!(
+                    "{name}: median {:.0} ns at the start, {:.0} ns at the end (no interval)",
+                    before.median, after.median
+                )),
+            })
+            .collect();
+        if unsettled.is_empty() {
+            Steadiness::HeldStill
+        } else {
+            Steadiness::CannotTell(unsettled)
+        }
     }
 
     /// The floors that moved from `start` to `self` (the end of a run), each as a sentence
@@ -236,6 +286,17 @@ impl Floors {
             })
             .collect()
     }
+}
+
+/// What a run's floors at its start and end say of the machine ([`Floors::steadiness_since`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Steadiness {
+    /// Every floor's change lies within ±[`MOVED`].
+    HeldStill,
+    /// These floors moved by more than ±[`MOVED`] (one sentence each): the run was disturbed.
+    Moved(Vec<String>),
+    /// No floor is shown to have moved, but these could not be shown to have held still.
+    CannotTell(Vec<String>),
 }
 
 fn try_floor(mut trial: impl FnMut() -> Result<f64, String>) -> Result<Floor, String> {
@@ -568,5 +629,31 @@ mod tests {
             moved[0].starts_with("thread wake round trip, cores 0 ↔ 1, other core idle"),
             "{moved:?}"
         );
+        assert!(matches!(end.steadiness_since(&start), Steadiness::Moved(m) if m.len() == 1));
+    }
+
+    #[test]
+    fn held_still_only_when_every_interval_says_so() {
+        let start = Floors::fixture();
+        // The same trials: every interval is a point at 1.
+        assert_eq!(start.steadiness_since(&start), Steadiness::HeldStill);
+        // 76 → 34 ns in five trials that spread from a third to three times: the median fell
+        // by more than half, but the trials cannot tell it from noise, nor from a steady
+        // machine. Before, "no floor moved" read as "held still" here.
+        let mut end = start.clone();
+        end.cache_line_round_trip_ns = Some(Floor::of(vec![34.0, 12.0, 100.0, 30.0, 60.0]));
+        let mut noisy = start.clone();
+        noisy.cache_line_round_trip_ns = Some(Floor::of(vec![76.0, 25.0, 220.0, 70.0, 130.0]));
+        assert!(
+            end.moved_since(&noisy).is_empty(),
+            "not shown to have moved"
+        );
+        match end.steadiness_since(&noisy) {
+            Steadiness::CannotTell(floors) => {
+                assert_eq!(floors.len(), 1, "{floors:?}");
+                assert!(floors[0].starts_with("cache-line round trip"), "{floors:?}");
+            }
+            other => panic!("five scattered trials held still? {other:?}"),
+        }
     }
 }

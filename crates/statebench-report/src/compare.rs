@@ -27,7 +27,7 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 use statebench_harness::Driver;
-use statebench_harness::floors::Floors;
+use statebench_harness::floors::{Floors, Steadiness};
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{self, Welch};
 
@@ -270,17 +270,20 @@ impl Samples {
 }
 
 /// The floors that differ between the sides, by the rule that marks a run disturbed
-/// ([`Floors::moved_from`]).
+/// ([`Floors::steadiness_since`]), which fails closed: a floor whose interval straddles the
+/// line is listed as one that cannot be told to have held still.
 fn floors_moved(base: &Floors, new: &Floors) -> Vec<String> {
-    new.moved_from(base)
-        .into_iter()
-        .map(|(name, b, n, i)| {
-            format!(
-                "floor {name}: {:.0} ns in BASE, {:.0} ns in NEW (×{:.2})",
-                b.median, n.median, i.ratio
-            )
-        })
-        .collect()
+    match new.steadiness_since(base) {
+        Steadiness::HeldStill => Vec::new(),
+        Steadiness::Moved(moved) => moved
+            .into_iter()
+            .map(|m| format!("floor moved, BASE → NEW: {m}"))
+            .collect(),
+        Steadiness::CannotTell(unsettled) => unsettled
+            .into_iter()
+            .map(|m| format!("floor not shown to hold still, BASE → NEW: {m}"))
+            .collect(),
+    }
 }
 
 impl Comparison {

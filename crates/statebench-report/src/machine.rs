@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use statebench_harness::Driver;
-use statebench_harness::floors::{Floor, Floors, MOVED};
+use statebench_harness::floors::{Floor, Floors, MOVED, Steadiness};
 use statebench_harness::results::{Record, Results};
 
 use crate::table::{human_ns, human_rate, markdown_table};
@@ -187,14 +187,9 @@ pub fn timer_cap(results: &Results) -> String {
             .records
             .iter()
             .filter(|r| r.workload == "seed" && r.driver == driver)
-            .max_by(|a, b| {
-                a.summary
-                    .ops_per_sec
-                    .median
-                    .total_cmp(&b.summary.ops_per_sec.median)
-            });
+            .max_by(|a, b| a.headline().total_cmp(&b.headline()));
         if let Some(r) = fastest {
-            let ratio = r.summary.ops_per_sec.median / cap;
+            let ratio = r.headline() / cap;
             // A sleep that ran long in the floor and short in the run gives a few percent over.
             let verdict = if ratio <= 1.05 {
                 "within the cap"
@@ -206,7 +201,7 @@ pub fn timer_cap(results: &Results) -> String {
                 " Checked: the fastest `seed` / {} cell (`{}`, {}) makes {:.0} % of it, {verdict}.",
                 driver.name(),
                 r.implementation,
-                human_rate(r.summary.ops_per_sec.median),
+                human_rate(r.headline()),
                 100.0 * ratio
             );
         }
@@ -266,16 +261,16 @@ pub fn section(results: &Results) -> String {
     out += &markdown_table(&["floor", "at the start", "at the end"], "lrr", &rows);
     out.push('\n');
     match end {
-        Some(end) => {
-            let moved = end.moved_since(&results.floors);
-            if moved.is_empty() {
+        Some(end) => match end.steadiness_since(&results.floors) {
+            Steadiness::HeldStill => {
                 let _ = writeln!(
                     out,
-                    "No floor moved by more than {:.0} % between the start and the end: the \
-                     machine held still through the run.\n",
+                    "Every floor's change between the start and the end lies within ±{:.0} % \
+                     (its whole 99 % interval): the machine held still through the run.\n",
                     100.0 * MOVED
                 );
-            } else {
+            }
+            Steadiness::Moved(moved) => {
                 let _ = writeln!(
                     out,
                     "**This run was disturbed**: the machine changed under it. Floors that \
@@ -287,7 +282,21 @@ pub fn section(results: &Results) -> String {
                 }
                 out.push('\n');
             }
-        }
+            Steadiness::CannotTell(unsettled) => {
+                let _ = writeln!(
+                    out,
+                    "**Whether the machine held still cannot be told**: no floor is shown to \
+                     have moved by more than {:.0} %, but these floors' 99 % intervals reach \
+                     past ±{:.0} %, so their trials cannot show that they held still either:\n",
+                    100.0 * MOVED,
+                    100.0 * MOVED
+                );
+                for m in unsettled {
+                    let _ = writeln!(out, "- {m}");
+                }
+                out.push('\n');
+            }
+        },
         None => out += "The floors were not measured at the end (the run stopped early).\n\n",
     }
     out += "What the floors predict, checked against the cells:\n\n";
