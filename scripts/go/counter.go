@@ -161,31 +161,53 @@ func runCounter(s Settings, c counter) (Result, error) {
 		case kindIncrement:
 			v := c.increment()
 			cl.increments++
+			cl.ownCount++
 			if !resets && v <= cl.last {
 				bad.CompareAndSwap(nil, fmt.Errorf("an increment answered %d after this client saw %d", v, cl.last))
 			}
-			cl.last = v
+			cl.seen(v)
 		case kindCounterGet:
 			v := c.get()
 			if !resets && v < cl.last {
 				bad.CompareAndSwap(nil, fmt.Errorf("a get saw the count go from %d down to %d", cl.last, v))
 			}
-			cl.last = v
+			cl.seen(v)
 		case kindReset:
-			cl.taken += c.reset()
+			v := c.reset()
+			cl.taken += v
+			cl.seen(v)
+			cl.ownCount = 0
 		}
 	})
 	if err, _ := bad.Load().(error); err != nil {
 		return r, err
 	}
-	var made, gone uint64
+	var made, gone, largest uint64
 	for _, cl := range all {
 		made += cl.increments
 		gone += cl.taken
+		largest = max(largest, cl.largest)
+	}
+	// No reply shows more than every increment made; a client alone sees its own count.
+	if largest > made {
+		return r, fmt.Errorf("a reply showed a count of %d after only %d increments", largest, made)
+	}
+	if len(all) == 1 && all[0].notAlone > 0 {
+		return r, fmt.Errorf("%d replies to a lone client differed from its own count", all[0].notAlone)
 	}
 	if final := c.final(); final+gone != made {
 		return r, fmt.Errorf("the count ends at %d and resets took %d, after %d increments", final, gone, made)
 	}
 	r.Checked = fmt.Sprintf("%d increments accounted for by the final count and the resets", made)
 	return r, nil
+}
+
+// seen notes a count a reply showed: the largest so far, and whether a client alone could have
+// seen it (its own increments since its own last reset).
+func (cl *client) seen(v uint64) {
+	cl.last = v
+	cl.largest = max(cl.largest, v)
+	if v != cl.ownCount {
+		cl.notAlone++
+	}
 }

@@ -208,17 +208,36 @@ func runIntMap(s Settings, m intMap) (Result, error) {
 	var bad atomic.Value // the first wrong reply, as an error
 	var r Result
 	all := clients(s, &r, func(c *client, st step) {
+		if c.own == nil {
+			c.own = make([]uint64, s.Keys)
+		}
 		if st.kind == kindGet {
-			if v := m.get(st.key); !readable(v, st.key, total, s.Prefill) {
+			v := m.get(st.key)
+			if !readable(v, st.key, total, s.Prefill) {
 				bad.CompareAndSwap(nil, fmt.Errorf("key %d read %d, which no client wrote", st.key, v))
+			}
+			// A value of this client's own must be its latest write to the key: an older
+			// one is a stale read, whatever the others did (their values name them).
+			if mine := c.own[st.key]; mine != 0 {
+				if v>>40-1 == c.id {
+					if uint64((v>>8)&(1<<32-1)) != mine&(1<<32-1) {
+						bad.CompareAndSwap(nil, fmt.Errorf("a stale read: key %d read this client's set %d after its set %d", st.key, (v>>8)&(1<<32-1), mine))
+					}
+				} else {
+					c.notAlone++
+				}
 			}
 			return
 		}
 		c.sets++
 		m.set(st.key, written(c.id, int(c.sets), st.key))
+		c.own[st.key] = c.sets
 	})
 	if err, _ := bad.Load().(error); err != nil {
 		return r, err
+	}
+	if total == 1 && all[0].notAlone > 0 {
+		return r, fmt.Errorf("%d gets of a lone client read something other than its own latest write to the key", all[0].notAlone)
 	}
 	// Each client's last write to each key, from where it stopped in its plan: walking back
 	// over at most one lap, the first set seen to a key is the client's last one to it, and

@@ -296,7 +296,14 @@ type client struct {
 	// The programs' own: the int map's sets so far, the counter's increments, what its
 	// resets took away, and the last count it saw.
 	sets, increments, taken, last uint64
-	_                             [64]byte
+	// The int map: the sequence number of this client's latest set to each key (0: none
+	// yet); the counter: its increments since its own last reset. And how many replies
+	// showed something other than those, which a client alone can never see, and the
+	// largest count seen.
+	own               []uint64
+	ownCount          uint64
+	notAlone, largest uint64
+	_                 [64]byte
 }
 
 // newPlan draws planLen operations from mix, over keys keys (0: none).

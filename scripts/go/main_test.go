@@ -208,6 +208,61 @@ func TestLazyImplementationsFailTheirChecks(t *testing.T) {
 	if _, err := runCounter(mixed("counter", "mutex"), &shortResetCounter{}); err == nil {
 		t.Error("a counter whose reset answers less than it took passed")
 	}
+	// Stale reads: a client that reads an older value of its own after a newer write; a
+	// client alone that reads anything but its own latest write, or count.
+	for _, clients := range []int{1, 3} {
+		m := mixed("intmap", "mutex")
+		m.Groups[0].Clients = clients
+		m.Groups[0].Mix = []MixEntry{{"get", 50}, {"set", 50}}
+		m.Keys = 5
+		_, err := runIntMap(m, &staleMap{mutexMap: mutexMap{state: map[int]int{}}})
+		if err == nil {
+			t.Errorf("a map reading from a stale snapshot passed with %d clients", clients)
+		}
+	}
+	lone := mixed("counter", "mutex")
+	lone.Groups[0].Clients = 1
+	if _, err := runCounter(lone, &staleCounter{}); err == nil {
+		t.Error("a counter whose gets lag passed with one client")
+	}
+}
+
+// A map whose gets read a snapshot taken every 16 sets.
+type staleMap struct {
+	mutexMap
+	snap map[int]int
+	sets int
+}
+
+func (m *staleMap) get(key int) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.snap == nil || m.sets >= 16 {
+		m.snap, m.sets = copyMap(m.state), 0
+	}
+	return m.snap[key]
+}
+
+func (m *staleMap) set(key, value int) {
+	m.mu.Lock()
+	m.state[key] = value
+	m.sets++
+	m.mu.Unlock()
+}
+
+// A counter whose gets answer the count as of every eighth increment.
+type staleCounter struct {
+	mutexCounter
+	shown uint64
+}
+
+func (c *staleCounter) get() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.count%8 == 0 {
+		c.shown = c.count
+	}
+	return c.shown
 }
 
 // A map that forgets key 0's value until something writes it again: a miss on a prefilled key.

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use statebench_core::{Service, Settings};
 
-use crate::generate::{PLAN_LEN, Plan, Rng, Subject, plans};
+use crate::generate::{PLAN_LEN, PlanOf, Rng, Subject, plans};
 use crate::measure::{Latencies, LatencySummary, process_cpu_time};
 use crate::verify::{ClientEnd, RunEnd};
 use crate::workload::{Workload, WorkloadError};
@@ -354,7 +354,7 @@ impl Control {
 /// window and their kinds are derived afterwards from where in its plan the window opened,
 /// since the client walks its plan in order.
 struct Client<S: Subject> {
-    plan: Plan<S::Op>,
+    plan: PlanOf<S>,
     next: usize,
     sample_mask: usize,
     /// Shifts which positions are timed; drawn afresh at every lap.
@@ -375,7 +375,7 @@ struct Client<S: Subject> {
 }
 
 impl<S: Subject> Client<S> {
-    fn new(plan: Plan<S::Op>, kinds: usize, sample_every: u32, seed: u64) -> Self {
+    fn new(plan: PlanOf<S>, kinds: usize, sample_every: u32, seed: u64) -> Self {
         let mut lap_rng = Rng::new(seed);
         Client {
             sample_offset: lap_rng.below(PLAN_LEN as u64) as usize,
@@ -485,11 +485,11 @@ impl<S: Subject> Client<S> {
         control: &Control,
     ) -> bool {
         let next = self.next;
-        let op = &self.plan.ops[next];
+        let (op, expect) = (&self.plan.ops[next], self.plan.expected[next]);
         match reply {
-            Ok(reply) if S::check(op, &reply, &mut self.tally) => {}
+            Ok(reply) if S::check(op, &reply, expect, &mut self.tally) => {}
             Ok(reply) => {
-                control.fail(S::explain(op, &reply));
+                control.fail(S::explain(op, &reply, expect));
                 return false;
             }
             Err(e) => {
@@ -878,7 +878,7 @@ fn verify_run<S: Subject, I: Service<S>>(
         clients: clients
             .iter()
             .map(|c| ClientEnd {
-                plan: &c.plan,
+                ops: &c.plan.ops,
                 // The operation a client finished as the window closed was applied but not
                 // counted.
                 applied: c.done + c.uncounted,
@@ -1069,10 +1069,15 @@ pub fn run_counted<S: Subject, I: Service<S>>(
     let mut tally = S::Tally::default();
     let len = plan.ops.len() as u64;
     let mut check = |i: u64, reply: Result<S::Reply, statebench_core::Error>| {
-        let op = &plan.ops[(i % len) as usize];
+        let at = (i % len) as usize;
+        let (op, expect) = (&plan.ops[at], plan.expected[at]);
         match reply {
-            Ok(reply) if S::check(op, &reply, &mut tally) => Ok(()),
-            Ok(reply) => Err(RunError(format!("{}: {}", I::NAME, S::explain(op, &reply)))),
+            Ok(reply) if S::check(op, &reply, expect, &mut tally) => Ok(()),
+            Ok(reply) => Err(RunError(format!(
+                "{}: {}",
+                I::NAME,
+                S::explain(op, &reply, expect)
+            ))),
             Err(e) => Err(RunError(format!("{}: {}", I::NAME, call_failed(op, e)))),
         }
     };

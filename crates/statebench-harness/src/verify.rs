@@ -20,7 +20,6 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::generate::Plan;
 use crate::workload::Workload;
 
 /// How many keys the probes write and read back, above the workload's key range.
@@ -29,8 +28,8 @@ pub const PROBES: u64 = 16;
 /// What one client did, as the end-of-run checks see it.
 #[derive(Debug)]
 pub struct ClientEnd<'a, Op> {
-    /// Its plan, walked in order from position 0 and cycled.
-    pub plan: &'a Plan<Op>,
+    /// Its plan's operations, walked in order from position 0 and cycled.
+    pub ops: &'a [Op],
     /// How many operations it applied in all (warm-up, window and the one it finished as the
     /// run stopped).
     pub applied: u64,
@@ -56,7 +55,7 @@ impl<Op, Tally> RunEnd<'_, Op, Tally> {
     pub fn last_writes<W>(&self, write: impl Fn(&Op) -> Option<(u64, W)>) -> HashMap<u64, Vec<W>> {
         let mut last: HashMap<u64, Vec<W>> = HashMap::new();
         for client in &self.clients {
-            let len = client.plan.ops.len() as u64;
+            let len = client.ops.len() as u64;
             if len == 0 || client.applied == 0 {
                 continue;
             }
@@ -67,7 +66,7 @@ impl<Op, Tally> RunEnd<'_, Op, Tally> {
             let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
             for back in 1..=client.applied.min(len) {
                 let position = ((end + len - back) % len) as usize;
-                if let Some((key, w)) = write(&client.plan.ops[position]) {
+                if let Some((key, w)) = write(&client.ops[position]) {
                     if seen.insert(key) {
                         last.entry(key).or_default().push(w);
                     }
@@ -127,32 +126,52 @@ where
     Ok(())
 }
 
+/// Which entries of a store may have expired by the end of a run, and so may be absent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MayExpire {
+    /// Entries no client wrote (the initial state's).
+    pub initial: bool,
+    /// Entries a client wrote during the run.
+    pub written: bool,
+}
+
+impl MayExpire {
+    /// Nothing expires (the kv store).
+    pub const NEVER: MayExpire = MayExpire {
+        initial: false,
+        written: false,
+    };
+}
+
 /// The final state of a keyed store against the clients' last writes: for every key of the
 /// workload, `read(key)` (the final state's value) must be some client's last write to it
-/// (`last`), or the initial value if nobody wrote it — or absent, where `may_expire`. The
-/// probe keys must hold the probes' values.
+/// (`last`), or the initial value if nobody wrote it — or absent, where `may_expire` allows.
+/// The probe keys must hold the probes' values.
 pub fn check_final_store(
     workload: &Workload,
     last: &HashMap<u64, Vec<Option<u64>>>,
     read: impl Fn(u64) -> Option<u64>,
     initial: impl Fn(u64) -> Option<u64>,
-    may_expire: bool,
+    may_expire: MayExpire,
 ) -> Result<(), String> {
     for key in 0..workload.keys {
         let got = read(key);
-        let fine = (may_expire && got.is_none())
-            || match last.get(&key) {
-                Some(candidates) => candidates.contains(&got),
-                None => got == initial(key),
-            };
+        let fine = match last.get(&key) {
+            Some(candidates) => candidates.contains(&got) || (may_expire.written && got.is_none()),
+            None => got == initial(key) || (may_expire.initial && got.is_none()),
+        };
         if !fine {
             let expected = match last.get(&key) {
                 Some(candidates) => format!("the clients' last writes to it were {candidates:x?}"),
                 None => format!("no client wrote it and it started as {:x?}", initial(key)),
             };
+            let expired = match last.get(&key) {
+                Some(_) => may_expire.written,
+                None => may_expire.initial,
+            };
             return Err(format!(
                 "the final state holds {got:x?} for key {key}, but {expected}{}",
-                if may_expire {
+                if expired {
                     " (or nothing, expired)"
                 } else {
                     ""
@@ -179,17 +198,11 @@ mod tests {
     #[test]
     fn last_writes_follow_each_plan_to_where_its_client_stopped() {
         // Ops are (key, value) writes; 0 means a read.
-        let plan = Plan {
-            ops: vec![(1, 10), (2, 20), (0, 0), (1, 11)],
-            kinds: vec![1, 1, 0, 1],
-        };
+        let ops = [(1, 10), (2, 20), (0, 0), (1, 11)];
         let w = find("kv_write_heavy").expect("exists");
         let end = |applied| RunEnd {
             workload: &w,
-            clients: vec![ClientEnd {
-                plan: &plan,
-                applied,
-            }],
+            clients: vec![ClientEnd { ops: &ops, applied }],
             tally: &(),
             started: Instant::now(),
         };

@@ -1,12 +1,19 @@
-//! The end-of-run checks catch lazy implementations: for every service, a store that drops its
+//! The run's checks catch lazy implementations: for every service, a store that drops its
 //! writes, one that answers reads as if it were empty, and one that gives every handle a copy
 //! of its own each fail the run — while the same wrapper, honest, passes. Each lie keeps its
-//! replies well-formed, so only the checks of `statebench_harness::verify` can see it.
+//! replies well-formed, so only the checks of `statebench_harness::verify` and what each client
+//! expects from its own plan can see it. Then the subtler lies, each with the check that
+//! catches it: stale reads (kv, cache, and the counter from one client), a cache that loses a
+//! value it overwrites as if it had expired, and sessions that skip touches or drop data
+//! overwrites.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use statebench_core::{CacheU64, Counter, Error, KvU64, Service, Sessions, Settings, StateMachine};
+use statebench_core::{
+    CacheOp, CacheReply, CacheU64, Counter, Error, KvU64, Service, Sessions, SessionsOp,
+    SessionsReply, Settings, StateMachine,
+};
 use statebench_harness::generate::Subject;
 use statebench_harness::workload::find;
 use statebench_harness::{Cell, Driver, run_repetition};
@@ -23,10 +30,25 @@ const COPY_PER_HANDLE: u8 = 3;
 /// fresh keys, pass); overwrites are lost. Only the final-state check can see it on kv and
 /// cache.
 const LOSES_OVERWRITES: u8 = 4;
+/// Reads are answered from a snapshot of the state taken every 64 writes: every reply is
+/// well-formed and was true a moment ago.
+const STALE_READS: u8 = 5;
+/// The service's own lazy shortcut ([`Empty::lazy`]): a cache that, overwriting a live entry,
+/// drops it as if it had expired; sessions whose touches reply truthfully but extend nothing.
+const LAZY: u8 = 6;
+/// Sessions whose data overwrites are dropped (the first value set stays).
+const LAZY_DATA: u8 = 7;
 
-/// A service as it would be right after it started empty.
+/// A service as it would be right after it started empty, and its own lazy shortcuts.
 trait Empty: StateMachine + Clone {
     fn empty() -> Self;
+
+    /// The reply to `op` under lie `lie` where the service has a shortcut of its own for it
+    /// (`None`: none, the honest path).
+    fn lazy(state: &mut Self, op: &Self::Op, lie: u8, now: Instant) -> Option<Self::Reply> {
+        let _ = (state, op, lie, now);
+        None
+    }
 }
 
 impl Empty for KvU64 {
@@ -43,15 +65,60 @@ impl Empty for Sessions {
     fn empty() -> Self {
         Sessions::new(Duration::from_secs(1), Duration::from_secs(1))
     }
+
+    fn lazy(state: &mut Self, op: &SessionsOp, lie: u8, now: Instant) -> Option<SessionsReply> {
+        let live = |state: &Self, id: u64| {
+            matches!(
+                state.read(&SessionsOp::Get(id), now),
+                Some(SessionsReply::Session(Some(_)))
+            )
+        };
+        match (lie, op) {
+            // Says whether the session was live, as a touch should, and extends nothing.
+            (LAZY, SessionsOp::Touch(id)) => Some(SessionsReply::Live(live(state, *id))),
+            // Keeps the first value set under a data key; later ones are dropped.
+            (LAZY_DATA, SessionsOp::SetData { id, key, .. }) => {
+                match state.read(&SessionsOp::Get(*id), now) {
+                    Some(SessionsReply::Session(Some(s))) if s.data.contains_key(key) => {
+                        Some(SessionsReply::Live(true))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
 }
 impl Empty for CacheU64 {
     fn empty() -> Self {
         CacheU64::new(Duration::from_secs(1))
     }
+
+    fn lazy(
+        state: &mut Self,
+        op: &CacheOp<u64, u64>,
+        lie: u8,
+        now: Instant,
+    ) -> Option<CacheReply<u64>> {
+        match (lie, op) {
+            // Overwriting a live entry: the previous value is replied, and the key ends empty,
+            // as if its TTL had run out.
+            (LAZY, CacheOp::Set { key, .. }) => {
+                let reply = state.apply(op.clone(), now);
+                if reply != CacheReply::Value(None) {
+                    state.apply(CacheOp::Delete(*key), now);
+                }
+                Some(reply)
+            }
+            _ => None,
+        }
+    }
 }
 
 struct Planted<S, const LIE: u8> {
     state: Arc<Mutex<Option<S>>>,
+    /// What reads are answered from under [`STALE_READS`], and the writes since it was taken.
+    snapshot: Arc<Mutex<(Option<S>, u32)>>,
 }
 
 impl<S: Empty, const LIE: u8> Clone for Planted<S, LIE> {
@@ -60,10 +127,12 @@ impl<S: Empty, const LIE: u8> Clone for Planted<S, LIE> {
             let copy = self.state.lock().expect("not poisoned").clone();
             Planted {
                 state: Arc::new(Mutex::new(copy)),
+                snapshot: Arc::new(Mutex::new((None, 0))),
             }
         } else {
             Planted {
                 state: self.state.clone(),
+                snapshot: self.snapshot.clone(),
             }
         }
     }
@@ -77,6 +146,7 @@ impl<S: Empty, const LIE: u8> Service<S> for Planted<S, LIE> {
     fn start(initial: S, _: &Settings) -> Self {
         Planted {
             state: Arc::new(Mutex::new(Some(initial))),
+            snapshot: Arc::new(Mutex::new((None, 0))),
         }
     }
 
@@ -88,6 +158,19 @@ impl<S: Empty, const LIE: u8> Service<S> for Planted<S, LIE> {
             if let Some(reply) = S::empty().read(&op, now) {
                 return Ok(reply);
             }
+        }
+        if let Some(reply) = S::lazy(state, &op, LIE, now) {
+            return Ok(reply);
+        }
+        if LIE == STALE_READS {
+            let mut snapshot = self.snapshot.lock().expect("not poisoned");
+            if snapshot.0.is_none() || snapshot.1 >= 64 {
+                *snapshot = (Some(state.clone()), 0);
+            }
+            if let Some(reply) = snapshot.0.as_ref().and_then(|s| s.read(&op, now)) {
+                return Ok(reply);
+            }
+            snapshot.1 += 1;
         }
         if let Some(reply) = state.read(&op, now) {
             return Ok(reply);
@@ -133,11 +216,18 @@ impl<S: Empty, const LIE: u8> Service<S> for Planted<S, LIE> {
 }
 
 fn run<S: Subject + Empty, const LIE: u8>(workload: &str) -> Result<(), String> {
+    run_with::<S, LIE>(workload, 2)
+}
+
+fn run_with<S: Subject + Empty, const LIE: u8>(
+    workload: &str,
+    clients: usize,
+) -> Result<(), String> {
     let w = find(workload).map_err(|e| e.0)?;
     let cell = Cell {
         workload: &w,
         driver: Driver::Threads,
-        clients: 2,
+        clients,
         warmup: Duration::from_millis(10),
         duration: Duration::from_millis(40),
         sample_every: 64,
@@ -196,4 +286,39 @@ fn cache_runs_reject_every_lie() {
     every_lie_fails::<CacheU64>("cache");
     let why = run::<CacheU64, LOSES_OVERWRITES>("cache").expect_err("caught");
     assert!(why.contains("the final state holds"), "{why}");
+}
+
+/// `lie` fails the run of `workload` with `clients` clients, naming `check`; the honest wrapper
+/// passes the same run.
+fn caught<S: Subject + Empty, const LIE: u8>(workload: &str, clients: usize, check: &str) {
+    run_with::<S, HONEST>(workload, clients)
+        .unwrap_or_else(|e| panic!("{workload}: the honest wrapper failed: {e}"));
+    let why = run_with::<S, LIE>(workload, clients)
+        .err()
+        .unwrap_or_else(|| panic!("{workload} with {clients} clients: lie {LIE} passed the run"));
+    assert!(why.contains(check), "{workload}: {why}");
+    println!("{workload}, {clients} clients, lie {LIE}: {why}");
+}
+
+#[test]
+fn stale_reads_fail_the_run() {
+    // A client that reads a value of its own older than its latest write to the key.
+    caught::<KvU64, STALE_READS>("kv_write_heavy", 2, "a stale read");
+    caught::<CacheU64, STALE_READS>("cache", 2, "a stale read");
+    // A client alone sees its own latest write, or (the counter) its own count, and nothing
+    // else.
+    caught::<KvU64, STALE_READS>("kv_read_heavy", 1, "");
+    caught::<Counter, STALE_READS>("counter", 1, "replies to a lone client differed");
+}
+
+#[test]
+fn a_cache_that_drops_what_it_overwrites_fails_the_run() {
+    // The entry ends absent, as an expired one would; but no TTL can have run out yet.
+    caught::<CacheU64, LAZY>("cache", 2, "the final state holds None");
+}
+
+#[test]
+fn sessions_that_skip_touches_or_drop_data_fail_the_run() {
+    caught::<Sessions, LAZY>("sessions", 2, "a touch was skipped");
+    caught::<Sessions, LAZY_DATA>("sessions", 2, "a write was dropped");
 }

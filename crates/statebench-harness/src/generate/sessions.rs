@@ -8,6 +8,15 @@ use super::{Lookups, Rng, Subject};
 use crate::verify::{self, RunEnd};
 use crate::workload::Workload;
 
+/// The data keys a client sets.
+const DATA_KEYS: [&str; 3] = ["user", "cart", "theme"];
+
+/// One number for a (session, data key) pair, to find each client's last write to it.
+fn data_slot(id: u64, key: &str) -> Option<u64> {
+    let k = DATA_KEYS.iter().position(|d| *d == key)?;
+    Some(id * DATA_KEYS.len() as u64 + k as u64)
+}
+
 fn data_value(id: u64, rng: &mut Rng, len: usize) -> String {
     let mut value = format!("{id}:");
     while value.len() < len {
@@ -18,6 +27,7 @@ fn data_value(id: u64, rng: &mut Rng, len: usize) -> String {
 
 impl Subject for Sessions {
     type Tally = Lookups;
+    type Expect = ();
 
     fn initial(workload: &Workload, now: Instant) -> Self {
         let lifetime = Duration::from_millis(workload.session_lifetime_ms);
@@ -39,13 +49,13 @@ impl Subject for Sessions {
         sessions
     }
 
-    fn op(kind: usize, id: u64, rng: &mut Rng, workload: &Workload) -> SessionsOp {
+    fn op(kind: usize, id: u64, _: usize, rng: &mut Rng, workload: &Workload) -> SessionsOp {
         match kind {
             0 => SessionsOp::Create(id),
             1 => SessionsOp::Get(id),
             2 => SessionsOp::SetData {
                 id,
-                key: ["user", "cart", "theme"][rng.below(3) as usize].into(),
+                key: DATA_KEYS[rng.below(3) as usize].into(),
                 value: data_value(id, rng, workload.value_bytes),
             },
             3 => SessionsOp::Touch(id),
@@ -54,7 +64,7 @@ impl Subject for Sessions {
     }
 
     #[inline]
-    fn check(op: &SessionsOp, reply: &SessionsReply, tally: &mut Lookups) -> bool {
+    fn check(op: &SessionsOp, reply: &SessionsReply, _: (), tally: &mut Lookups) -> bool {
         // Data values start with their session's id and a colon.
         let owned_by =
             |v: &String, id: u64| v.split(':').next().and_then(|p| p.parse().ok()) == Some(id);
@@ -78,7 +88,7 @@ impl Subject for Sessions {
         }
     }
 
-    fn explain(op: &SessionsOp, reply: &SessionsReply) -> String {
+    fn explain(op: &SessionsOp, reply: &SessionsReply, _: ()) -> String {
         format!("{op:?} got the reply {reply:?}, which is not a reply to it")
     }
 
@@ -120,12 +130,52 @@ impl Subject for Sessions {
         Ok(())
     }
 
-    /// The probe sessions are in the state handed back, with their data.
+    /// The probe sessions are in the state handed back, with their data. Then the clients'
+    /// sessions, each live one:
+    ///
+    /// * its every data value is some client's last write to that session and data key — a
+    ///   value is replaced by every later write while the session lives, and wiped with it, so
+    ///   an older one can only remain where a write was dropped;
+    /// * if some client touched or created it during the run, it expires no earlier than a
+    ///   lifetime after the run began: either the touch found it live and extended it from
+    ///   then, or it was created again later — so a skipped touch is caught.
     fn verify_final(
         end: &RunEnd<'_, SessionsOp, Lookups>,
         state: &Self,
         now: Instant,
     ) -> Result<(), String> {
+        let data = end.last_writes(|op| match op {
+            SessionsOp::SetData { id, key, value } => Some((data_slot(*id, key)?, value.clone())),
+            _ => None,
+        });
+        let renewed = end.last_writes(|op| match op {
+            SessionsOp::Touch(id) | SessionsOp::Create(id) => Some((*id, ())),
+            _ => None,
+        });
+        let earliest = end.started + state.lifetime();
+        for s in state
+            .stored()
+            .filter(|s| s.id < end.workload.keys && s.is_live(now))
+        {
+            for (key, value) in &s.data {
+                let written = data_slot(s.id, key).and_then(|slot| data.get(&slot));
+                if !written.is_some_and(|w| w.contains(value)) {
+                    return Err(format!(
+                        "session {} holds {key} = {value:?} at the end, which is no client's \
+                         last write to it (those were {written:?}): a write was dropped",
+                        s.id
+                    ));
+                }
+            }
+            if renewed.contains_key(&s.id) && s.expires_at < earliest {
+                return Err(format!(
+                    "session {} was touched or created during the run, yet expires {:?} \
+                     before a lifetime after the run began: a touch was skipped",
+                    s.id,
+                    earliest - s.expires_at
+                ));
+            }
+        }
         for id in end.workload.keys..end.workload.keys + verify::PROBES {
             let held = state.read(&SessionsOp::Get(id), now);
             let fine = matches!(&held, Some(SessionsReply::Session(Some(s)))
