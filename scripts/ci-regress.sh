@@ -8,7 +8,9 @@
 #
 # --baseline compares against stored results (a file, a report folder or a folder of runs)
 # instead of building BASE: the weaker mode, since the baseline ran at another time and maybe
-# on another machine; compare says so in its output.
+# on another machine; compare says so in its output. HEAD is then measured as the baseline
+# was (`run --like`: its warm-up, window, repetitions, sampling and seed; --repeat,
+# --duration and --warmup do not apply), since compare refuses sides measured differently.
 #
 # Options (defaults in brackets):
 #   --tier T            `wall` (throughput, interleaved runs) or `instructions` (instructions
@@ -131,8 +133,19 @@ fi
 
 rm -rf "$out/runs"
 mkdir -p "$out/runs/base" "$out/runs/head"
-args=(run --suite "$suite" "${impls[@]}" --repeat "$repeat" --duration "$duration"
-      --warmup "$warmup" --sample-every 1024)
+if [[ -n "$baseline" ]]; then
+  # The first run of the baseline stands for how it measured (compare pools only runs that
+  # measured alike).
+  like=$baseline
+  if [[ -d "$baseline" && ! -f "$baseline/results.json" ]]; then
+    like=$(find "$baseline" -maxdepth 1 -name '*.json' | sort | head -n 1)
+    [[ -n "$like" ]] || usage "--baseline $baseline holds no results"
+  fi
+  args=(run --suite "$suite" "${impls[@]}" --like "$like")
+else
+  args=(run --suite "$suite" "${impls[@]}" --repeat "$repeat" --duration "$duration"
+        --warmup "$warmup" --sample-every 1024)
+fi
 measure() {
   local side=$1 k=$2
   echo "== run $k: $side"

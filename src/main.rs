@@ -153,6 +153,12 @@ struct CompareArgs {
     /// workload's definition); the difference is listed.
     #[arg(long)]
     allow_settings_change: bool,
+    /// Fail on a record called slower over repetitions too. By default only records whose
+    /// interval has runs as its unit (three runs or more a side) or separate processes (the
+    /// instruction tier) gate: an interval over the repetitions of one or two runs leaves out
+    /// the run-to-run spread and has called an A/A comparison slower (docs/CI.md).
+    #[arg(long)]
+    gate_on_repetitions: bool,
 }
 
 /// Parses `5%`, `5` (percent) or `0.05`... as a share: `5%` and `5` are 0.05; a bare number
@@ -264,6 +270,16 @@ struct MatrixArgs {
     /// Seed of the operation generators.
     #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
     seed: u64,
+    /// Measure as the run in FILE did (a results file, or a report folder holding
+    /// results.json): its warm-up, window, repetitions, sampling interval and seed, so that
+    /// `compare` can set the two side by side (it refuses runs measured differently, e.g.
+    /// against a committed run in results/). The other options still choose the cells.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["duration", "warmup", "repeat", "sample_every", "seed"]
+    )]
+    like: Option<PathBuf>,
     /// Every registered strategy, not only the core set: the main job with --all is the whole
     /// matrix (about 3 times as long).
     #[arg(long, conflicts_with_all = ["implementations", "suite"])]

@@ -78,7 +78,7 @@ pub(crate) fn compare(args: CompareArgs) -> ExitCode {
         "json" => println!("{}", comparison.to_json()),
         _ => print!("{}", comparison.render_table()),
     }
-    if comparison.regressed() {
+    if comparison.regressed(args.gate_on_repetitions) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -370,6 +370,22 @@ pub(crate) fn measure(
     } else {
         None
     };
+    // --like: the way another run measured, so that `compare` accepts the pair.
+    let like = match &args.like {
+        None => None,
+        Some(path) => {
+            let file = if path.is_dir() {
+                path.join("results.json")
+            } else {
+                path.clone()
+            };
+            match super::load(&file) {
+                Ok(r) => Some(r.settings),
+                Err(e) => return Err(usage(format!("--like: {e}"))),
+            }
+        }
+    };
+    let ms = Duration::from_millis;
     let mut matrix = Matrix {
         workloads,
         implementations: implementations.clone(),
@@ -377,11 +393,19 @@ pub(crate) fn measure(
         drivers,
         clients,
         force_clients,
-        warmup: args.warmup.unwrap_or(defaults.warmup),
-        duration: args.duration.or(defaults.duration),
-        repeat: args.repeat.unwrap_or(defaults.repeat),
-        sample_every: args.sample_every,
-        seed: args.seed,
+        warmup: like
+            .as_ref()
+            .map_or(args.warmup.unwrap_or(defaults.warmup), |s| ms(s.warmup_ms)),
+        duration: like
+            .as_ref()
+            .map_or(args.duration.or(defaults.duration), |s| {
+                s.duration_ms.map(ms)
+            }),
+        repeat: like
+            .as_ref()
+            .map_or(args.repeat.unwrap_or(defaults.repeat), |s| s.repeat),
+        sample_every: like.as_ref().map_or(args.sample_every, |s| s.sample_every),
+        seed: like.as_ref().map_or(args.seed, |s| s.seed),
         tuning: args.tuning(),
         suite,
         work: Vec::new(),

@@ -414,9 +414,13 @@ impl Comparison {
         })
     }
 
-    /// Whether any record got slower beyond the threshold: what fails a pipeline.
-    pub fn regressed(&self) -> bool {
-        self.rows.iter().any(|r| r.change == Change::Slower)
+    /// Whether any record got slower beyond the threshold with an interval that may gate: its
+    /// unit the run or the process, or — only when `gate_on_repetitions` is asked for — the
+    /// repetition. What fails a pipeline.
+    pub fn regressed(&self, gate_on_repetitions: bool) -> bool {
+        self.rows.iter().any(|r| {
+            r.change == Change::Slower && (gate_on_repetitions || r.unit != Unit::Repetitions)
+        })
     }
 
     fn count(&self, change: Change) -> usize {
@@ -450,7 +454,8 @@ impl Comparison {
             let _ = write!(
                 line,
                 "; {by_reps} compared over repetitions, with fewer than {MIN_RUNS} runs a side: \
-                 their intervals leave out how runs differ and may be too narrow"
+                 their intervals leave out how runs differ and may be too narrow, so a slower \
+                 one among them fails no gate unless --gate-on-repetitions is given"
             );
         }
         line
@@ -608,7 +613,21 @@ impl Comparison {
         out.push('\n');
         for (side, cells) in [("BASE", &self.only_base), ("NEW", &self.only_new)] {
             if !cells.is_empty() {
-                let _ = writeln!(out, "only in {side}, not compared: {}", cells.join(", "));
+                // A stored baseline of a whole matrix against a suite leaves hundreds: the
+                // count, and the first few (the JSON has them all).
+                const SHOWN: usize = 12;
+                let more = cells.len().saturating_sub(SHOWN);
+                let _ = writeln!(
+                    out,
+                    "only in {side}, not compared ({}): {}{}",
+                    cells.len(),
+                    cells[..cells.len().min(SHOWN)].join(", "),
+                    if more > 0 {
+                        format!(", and {more} more")
+                    } else {
+                        String::new()
+                    }
+                );
             }
         }
         let _ = writeln!(out, "{}", self.method_words());
@@ -620,7 +639,14 @@ impl Comparison {
     /// could not tell, then every record folded away.
     pub fn render_markdown(&self) -> String {
         let mut out = String::new();
-        let mark = if self.regressed() { "❌" } else { "✅" };
+        // ⚠️: slower over repetitions only, which fails no gate unless asked.
+        let mark = if self.regressed(false) {
+            "❌"
+        } else if self.regressed(true) {
+            "⚠️"
+        } else {
+            "✅"
+        };
         let _ = writeln!(out, "### statebench compare {mark} {}\n", self.headline());
         let _ = writeln!(
             out,

@@ -72,7 +72,7 @@ impl Power {
         }
         Power {
             trials: comparisons.len(),
-            trials_with_slower: comparisons.iter().filter(|c| c.regressed()).count(),
+            trials_with_slower: comparisons.iter().filter(|c| c.regressed(true)).count(),
             cells,
         }
     }

@@ -88,7 +88,12 @@ fn a_planted_slowdown_is_slower_and_fails_the_gate() {
     assert!((ratio - 0.8).abs() < 0.01, "{ratio}");
     assert!(slow.high.expect("interval") < 1.0 / 1.05);
     assert_eq!(row(&c, "dashmap").change, Change::Unchanged);
-    assert!(c.regressed());
+    // One run a side: the interval is over repetitions, which gate only when asked to.
+    assert!(c.regressed(true));
+    assert!(
+        !c.regressed(false),
+        "one run a side must not gate unless asked"
+    );
     // Slower records come first; the headline counts them.
     assert_eq!(c.rows[0].implementation, "mutex_std");
     assert!(
@@ -96,7 +101,7 @@ fn a_planted_slowdown_is_slower_and_fails_the_gate() {
             .starts_with("2 records: 1 slower, 0 faster, 1 unchanged")
     );
     let md = c.render_markdown();
-    assert!(md.contains("❌") && md.contains("<details>") && md.contains("mutex_std"));
+    assert!(md.contains("⚠️") && md.contains("<details>") && md.contains("mutex_std"));
     let json: serde_json::Value = serde_json::from_str(&c.to_json()).expect("json");
     assert_eq!(json["rows"][0]["change"], "slower");
 }
@@ -113,7 +118,7 @@ fn a_speedup_is_faster_and_passes() {
     );
     let c = compare(vec![base], vec![new]);
     assert_eq!(c.rows[0].change, Change::Faster);
-    assert!(!c.regressed());
+    assert!(!c.regressed(true));
     assert!(c.render_markdown().contains("✅"));
 }
 
@@ -132,7 +137,7 @@ fn noise_is_inconclusive_with_low_power_never_slower() {
     let r = &c.rows[0];
     assert_eq!(r.change, Change::Inconclusive);
     assert!(r.low_power && r.detects.expect("interval") > 0.10);
-    assert!(!c.regressed());
+    assert!(!c.regressed(true));
     assert!(c.headline().contains("low power"));
     // One repetition a side: no interval, inconclusive.
     let base = run("2026-11-30T10:00:00Z", vec![record("mutex_std", &[1e7])]);
@@ -140,7 +145,7 @@ fn noise_is_inconclusive_with_low_power_never_slower() {
     let c = compare(vec![base], vec![new]);
     assert_eq!(c.rows[0].change, Change::Inconclusive);
     assert_eq!(c.rows[0].ratio, None);
-    assert!(!c.regressed());
+    assert!(!c.regressed(true));
 }
 
 #[test]
@@ -316,7 +321,7 @@ fn with_three_runs_a_side_the_run_is_the_unit_and_one_slow_run_is_no_slowdown() 
     assert_eq!(r.unit, statebench_report::compare::Unit::Runs);
     assert_eq!((r.base.runs, r.new.runs), (3, 3));
     assert_eq!(r.change, Change::Inconclusive, "{r:?}");
-    assert!(!c.regressed());
+    assert!(!c.regressed(true));
     // The same repetitions taken as independent (one pooled run a side) would call it slower:
     // why the run is the unit wherever there are enough runs.
     let pooled = |runs: Vec<Results>| vec![Results::pool(runs).expect("one build")];
@@ -325,6 +330,30 @@ fn with_three_runs_a_side_the_run_is_the_unit_and_one_slow_run_is_no_slowdown() 
     assert_eq!(r.unit, statebench_report::compare::Unit::Repetitions);
     assert_eq!(r.change, Change::Slower, "{r:?}");
     assert!(c.headline().contains("may be too narrow"));
+    // ... and so, unless asked, such a record fails no gate.
+    assert!(!c.regressed(false) && c.regressed(true));
+    assert!(c.headline().contains("--gate-on-repetitions"));
+    // Every run of NEW slower: the runs tell it, and it gates without being asked.
+    let slow = make(
+        &[
+            "2026-11-30T10:01:00Z",
+            "2026-11-30T10:02:00Z",
+            "2026-11-30T10:05:00Z",
+        ],
+        &[0.8e7, 0.8e7, 0.8e7],
+    );
+    let base = make(
+        &[
+            "2026-11-30T10:00:00Z",
+            "2026-11-30T10:03:00Z",
+            "2026-11-30T10:04:00Z",
+        ],
+        &[1e7, 1.01e7, 0.99e7],
+    );
+    let c = compare(base, slow);
+    assert_eq!(c.rows[0].unit, statebench_report::compare::Unit::Runs);
+    assert_eq!(c.rows[0].change, Change::Slower, "{:?}", c.rows[0]);
+    assert!(c.regressed(false));
 }
 
 #[test]
@@ -368,7 +397,7 @@ fn single_repetitions_make_no_interval_and_the_method_line_says_so() {
     let c = compare(vec![base], vec![new]);
     assert_eq!(row(&c, "mutex_std").change, Change::Inconclusive);
     assert!(
-        !c.regressed(),
+        !c.regressed(true),
         "no interval, no verdict: a halving is not called slower"
     );
     let table = c.render_table();
