@@ -222,7 +222,7 @@ pub struct Lookups {
     pub found: u64,
     /// Replies (kv) that showed something other than the client's own latest write to the
     /// key, made earlier in the same lap: other clients' doing, or — for a client alone —
-    /// a stale read or a lost write ([`OwnWrite::fits`]).
+    /// a stale read or a lost write ([`OwnWrite`]).
     pub foreign_after_own: u64,
 }
 
