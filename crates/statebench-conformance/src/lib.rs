@@ -2,8 +2,10 @@
 //! crate in a line or two (like RustCrypto's `digest::dev` or papaya's `with_map`).
 //!
 //! * **Model-based property tests** ([`check_model`], [`conformance_tests!`]): proptest draws
-//!   random histories — operations interleaved with manual-clock advances and cleanup passes —
-//!   and applies each to the sequential state machine (the model) and to the implementation;
+//!   a starting state (empty, or the model after a few drawn operations: a strategy must serve
+//!   the state it is started with, not only the empty one) and random histories — operations
+//!   interleaved with manual-clock advances and cleanup passes — and applies each to the
+//!   sequential state machine (the model) and to the implementation;
 //!   every reply must be equal, through the blocking and the async call alike, then the final
 //!   states must agree and every call after shutdown must fail with `Stopped`.
 //! * **Linearizability under real concurrency** ([`check_linearizable`], [`concurrent`],
@@ -73,6 +75,25 @@ pub fn history<S: Model>(max_len: usize) -> impl Strategy<Value = Vec<Step<S::Op
     proptest::collection::vec(step, 1..max_len)
 }
 
+/// Draws the operations that make a history's starting state ([`initial`]): none a quarter of
+/// the time (the empty state), else up to 15, so that the state a strategy is started with
+/// holds keys, counts and sessions of its own.
+pub fn start<S: Model>() -> impl Strategy<Value = Vec<S::Op>> {
+    prop_oneof![
+        1 => Just(Vec::new()),
+        3 => proptest::collection::vec(S::op(), 1..16),
+    ]
+}
+
+/// The state a history starts from: a fresh [`Model::model`] after `ops`, applied at `now`.
+pub fn initial<S: Model>(ops: &[S::Op], now: std::time::Instant) -> S {
+    let mut state = S::model();
+    for op in ops {
+        state.apply(op.clone(), now);
+    }
+    state
+}
+
 /// The cleanup contract of the state machine itself (`StateMachine::cleanup` never changes a
 /// reply): `history` run on one fresh model with its cleanups and on another without them
 /// must give the same reply at every call. The comparison with a strategy cannot see a
@@ -104,9 +125,11 @@ pub fn check_cleanup_contract<S: Model>(history: &[Step<S::Op>]) -> Result<(), T
     Ok(())
 }
 
-/// Runs `history` on a fresh model and a fresh `I`, and checks that they agree throughout:
-/// every reply, the final state after shutdown, and `Stopped` for every call after it.
+/// Runs `history` on the model started by `start` ([`initial`]) and on an `I` started with a
+/// copy of that state, and checks that they agree throughout: every reply, the final state
+/// after shutdown, and `Stopped` for every call after it.
 pub fn check_history<S: Model, I: Service<S>>(
+    start: &[S::Op],
     history: &[Step<S::Op>],
     style: CallStyle,
     runtime: &tokio::runtime::Runtime,
@@ -117,8 +140,8 @@ pub fn check_history<S: Model, I: Service<S>>(
         mailbox: 16,
         ..Settings::default()
     };
-    let service = I::start(S::model(), &settings);
-    let mut model = S::model();
+    let mut model = initial::<S>(start, manual.now());
+    let service = I::start(model.clone(), &settings);
     let call = |op: S::Op| match style {
         CallStyle::Blocking => service.call(op),
         CallStyle::Async => runtime.block_on(service.call_async(op)),
@@ -157,9 +180,11 @@ pub fn check_history<S: Model, I: Service<S>>(
         last,
         model
     );
-    if let Some(op) = history.iter().find_map(|s| match s {
-        Step::Call(op) => Some(op.clone()),
-        _ => None,
+    if let Some(op) = start.first().cloned().or_else(|| {
+        history.iter().find_map(|s| match s {
+            Step::Call(op) => Some(op.clone()),
+            _ => None,
+        })
     }) {
         prop_assert_eq!(call(op), Err(Error::Stopped), "a call after shutdown");
     }
@@ -190,8 +215,8 @@ pub fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-/// Draws `cases` random histories and checks each with [`check_history`]. On failure, returns
-/// proptest's minimal failing history and what went wrong.
+/// Draws `cases` random starting states and histories and checks each with
+/// [`check_history`]. On failure, returns proptest's minimal failing case and what went wrong.
 pub fn check_model<S: Model, I: Service<S>>(style: CallStyle, cases: u32) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -204,10 +229,13 @@ pub fn check_model<S: Model, I: Service<S>>(style: CallStyle, cases: u32) -> Res
     };
     let mut runner = TestRunner::new(config);
     runner
-        .run(&history::<S>(48), |h| check_history::<S, I>(&h, style, &runtime))
+        .run(&(start::<S>(), history::<S>(48)), |(start, h)| {
+            check_history::<S, I>(&start, &h, style, &runtime)
+        })
         .map_err(|e| match e {
-            TestError::Fail(why, history) => format!(
-                "{} ({}, {style:?} calls) differs from the model: {why}\nminimal history: {history:?}",
+            TestError::Fail(why, (start, history)) => format!(
+                "{} ({}, {style:?} calls) differs from the model: {why}\nminimal case: started \
+                 after {start:?}, then {history:?}",
                 I::NAME,
                 S::SERVICE
             ),

@@ -133,7 +133,7 @@ fn rejects<S: Model, R: Rule<S>>(style: CallStyle, mentions: &str) {
     let report = check_model::<S, Mock<S, R>>(style, 256)
         .expect_err("the suite must reject this implementation");
     assert!(report.contains("differs from the model"), "{report}");
-    assert!(report.contains("minimal history"), "{report}");
+    assert!(report.contains("minimal case"), "{report}");
     assert!(
         report.contains(mentions),
         "the minimal history should involve {mentions}: {report}"
@@ -147,6 +147,59 @@ fn a_correct_implementation_passes() {
         check_model::<Counter, Mock<Counter, Correct>>(style, 64).expect("counter");
         check_model::<CacheU64, Mock<CacheU64, Correct>>(style, 64).expect("cache");
         check_model::<statebench_core::Sessions, Mock<_, Correct>>(style, 64).expect("sessions");
+    }
+}
+
+/// A correct implementation that starts from an empty state, whatever it is given: the bug a
+/// suite whose histories all start empty cannot see.
+struct ForgetsStart<S: StateMachine>(Mock<S, Correct>);
+
+impl<S: StateMachine> Clone for ForgetsStart<S> {
+    fn clone(&self) -> Self {
+        ForgetsStart(self.0.clone())
+    }
+}
+
+impl<S: Model> Service<S> for ForgetsStart<S> {
+    const NAME: &'static str = "forgets_start";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
+    const ABOUT: &'static str = "the model behind a mutex, started empty whatever it is given";
+
+    fn start(_: S, settings: &Settings) -> Self {
+        ForgetsStart(Mock::start(S::model(), settings))
+    }
+
+    fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
+        self.0.call(op)
+    }
+
+    async fn call_async(&self, op: S::Op) -> Result<S::Reply, Error> {
+        self.0.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        self.0.cleanup()
+    }
+
+    fn shutdown(&self) -> Result<S, Error> {
+        self.0.shutdown()
+    }
+}
+
+#[test]
+fn rejects_a_strategy_that_ignores_the_state_it_is_started_with() {
+    for style in [CallStyle::Blocking, CallStyle::Async] {
+        for report in [
+            check_model::<KvU64, ForgetsStart<KvU64>>(style, 256).err(),
+            check_model::<Counter, ForgetsStart<Counter>>(style, 256).err(),
+            check_model::<CacheU64, ForgetsStart<CacheU64>>(style, 256).err(),
+            check_model::<statebench_core::Sessions, ForgetsStart<_>>(style, 256).err(),
+        ] {
+            let report = report.expect("the suite must reject a strategy that forgets its start");
+            // The minimal case starts from a state that holds something.
+            assert!(report.contains("started after ["), "{report}");
+            assert!(!report.contains("started after []"), "{report}");
+        }
     }
 }
 

@@ -179,6 +179,22 @@ impl Welch {
     }
 }
 
+/// How many of the p-values `ps` Benjamini–Hochberg's step-up procedure rejects at false
+/// discovery rate `alpha`: the largest `k` with `p₍ₖ₎ ≤ k·alpha/m` (the `k` smallest are
+/// rejected; 0 if none).
+pub fn benjamini_hochberg(ps: &[f64], alpha: f64) -> usize {
+    let mut sorted = ps.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let m = sorted.len() as f64;
+    sorted
+        .iter()
+        .enumerate()
+        .filter(|(k, p)| **p <= (*k + 1) as f64 * alpha / m)
+        .map(|(k, _)| k + 1)
+        .max()
+        .unwrap_or(0)
+}
+
 /// The confidence level each of `tests` is judged at under `correction` (`alpha` overall,
 /// `min_effect` the minimum effect): one level for all under Bonferroni; under false-discovery
 /// control, `1 - R·alpha/m` for the `R` tests Benjamini–Hochberg selects, and `None` (no claim)
@@ -199,14 +215,8 @@ pub fn levels(
                 .map(|(i, t)| (t.map_or(1.0, |w| w.p_beyond(min_effect)), i))
                 .collect();
             ps.sort_by(|a, b| a.0.total_cmp(&b.0));
-            // The largest k with p_(k) <= k·alpha/m; the k smallest are selected.
-            let selected = ps
-                .iter()
-                .enumerate()
-                .filter(|(k, (p, _))| *p <= (*k + 1) as f64 * alpha / m as f64)
-                .map(|(k, _)| k + 1)
-                .max()
-                .unwrap_or(0);
+            let sorted: Vec<f64> = ps.iter().map(|(p, _)| *p).collect();
+            let selected = benjamini_hochberg(&sorted, alpha);
             let level = 1.0 - selected as f64 * alpha / m as f64;
             let mut out = vec![None; tests.len()];
             for (_, i) in &ps[..selected] {
@@ -343,6 +353,114 @@ mod tests {
         assert!(close(t_two_sided_p(2.306, 8.0), 0.05, 1e-3));
         assert!(close(ln_gamma(5.0), 24f64.ln(), 1e-12));
         assert!(close(ln_gamma(0.5), PI.sqrt().ln(), 1e-12));
+    }
+
+    /// Every statistic against SciPy's figures for the same inputs
+    /// (`tests/reference-values.json`, written by `scripts/reference-stats.sh`, which names the
+    /// SciPy version): a formula that is wrong but plausible — Welch's degrees of freedom
+    /// pooled, a one-sided p, an off-by-one in Benjamini–Hochberg — fails here.
+    #[test]
+    fn every_statistic_agrees_with_scipy() {
+        let reference: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/reference-values.json"))
+                .expect("reference values");
+        let num = |v: &serde_json::Value| v.as_f64().expect("a number");
+        let nums = |v: &serde_json::Value| -> Vec<f64> {
+            v.as_array().expect("a list").iter().map(num).collect()
+        };
+        let list = |key: &str| reference[key].as_array().expect(key).clone();
+        assert!(
+            reference["source"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("SciPy"))
+        );
+        let mut tests = Vec::new();
+        for case in list("welch") {
+            let w = Welch::of(&nums(&case["a"]), &nums(&case["b"])).expect("comparable");
+            for (ours, scipy, what) in [
+                (w.ratio, num(&case["ratio"]), "ratio"),
+                (w.se, num(&case["se"]), "standard error"),
+                (w.df, num(&case["df"]), "degrees of freedom"),
+                (w.p_value(), num(&case["p_value"]), "p-value"),
+                (
+                    w.p_beyond(MIN_EFFECT),
+                    num(&case["p_beyond"]),
+                    "p beyond 10 %",
+                ),
+            ] {
+                assert!(
+                    close(ours, scipy, 1e-8),
+                    "{what}: ours {ours}, SciPy {scipy}: {case}"
+                );
+            }
+            for (level, key) in [(0.95, "ci95"), (0.999, "ci999")] {
+                let (i, scipy) = (w.interval(level), nums(&case[key]));
+                assert!(
+                    close(i.low, scipy[0], 1e-8) && close(i.high, scipy[1], 1e-8),
+                    "{key}: ours {i:?}, SciPy {scipy:?}: {case}"
+                );
+            }
+            tests.push(Some(w));
+        }
+        for case in list("t_quantile") {
+            let (p, df, scipy) = (num(&case["p"]), num(&case["df"]), num(&case["value"]));
+            let ours = t_quantile(p, df);
+            assert!(
+                close(ours, scipy, 1e-8),
+                "t quantile: ours {ours}, SciPy {scipy}: {case}"
+            );
+        }
+        for case in list("t_two_sided_p") {
+            let (t, df, scipy) = (num(&case["t"]), num(&case["df"]), num(&case["value"]));
+            let ours = t_two_sided_p(t, df);
+            assert!(
+                close(ours, scipy, 1e-8),
+                "P(|T| > t): ours {ours}, SciPy {scipy}: {case}"
+            );
+        }
+        for case in list("ln_gamma") {
+            let (x, scipy) = (num(&case["x"]), num(&case["value"]));
+            // ln Γ(1) = 0: judged against 1 where the value is smaller.
+            let ours = ln_gamma(x);
+            assert!(
+                (ours - scipy).abs() <= 1e-10 * scipy.abs().max(1.0),
+                "ln Γ({x}): ours {ours}, SciPy {scipy}"
+            );
+        }
+        for case in list("incomplete_beta") {
+            let (x, a, b) = (num(&case["x"]), num(&case["a"]), num(&case["b"]));
+            let (ours, scipy) = (incomplete_beta(x, a, b), num(&case["value"]));
+            assert!(
+                close(ours, scipy, 1e-9),
+                "I_{x}({a}, {b}): ours {ours}, SciPy {scipy}"
+            );
+        }
+        for case in list("benjamini_hochberg_lists") {
+            let ps = nums(&case["p"]);
+            let scipy = case["selected"].as_u64().expect("a count") as usize;
+            assert_eq!(benjamini_hochberg(&ps, ALPHA), scipy, "{case}");
+        }
+        // Benjamini–Hochberg over the same comparisons: the same ones selected, at the level
+        // R·alpha/m implies.
+        let bh = &reference["benjamini_hochberg"];
+        let selected: Vec<bool> = bh["selected"]
+            .as_array()
+            .expect("selected")
+            .iter()
+            .map(|b| b.as_bool().expect("a bool"))
+            .collect();
+        assert!(selected.iter().any(|s| *s) && !selected.iter().all(|s| *s));
+        let levels = levels(&tests, Correction::FalseDiscovery, ALPHA, MIN_EFFECT);
+        for (i, (ours, scipy)) in levels.iter().zip(&selected).enumerate() {
+            assert_eq!(
+                ours.is_some(),
+                *scipy,
+                "comparison {i} selected: {levels:?}"
+            );
+            if let Some(level) = ours {
+                assert!(close(*level, num(&bh["level"]), 1e-12), "{level}");
+            }
+        }
     }
 
     #[test]

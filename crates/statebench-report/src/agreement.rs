@@ -369,6 +369,32 @@ mod tests {
         assert_eq!(kendall_tau(&abc, &names(&["z"])), None);
     }
 
+    /// τ against SciPy's `kendalltau` for the same rankings (the harness's
+    /// `tests/reference-values.json`, written by `scripts/reference-stats.sh`).
+    #[test]
+    fn kendall_tau_agrees_with_scipy() {
+        let reference: serde_json::Value = serde_json::from_str(include_str!(
+            "../../statebench-harness/tests/reference-values.json"
+        ))
+        .expect("reference values");
+        let ranking = |v: &serde_json::Value| -> Vec<String> {
+            let list = v.as_array().expect("a ranking");
+            list.iter()
+                .map(|x| x.as_str().expect("a name").to_owned())
+                .collect()
+        };
+        let cases = reference["kendall_tau"].as_array().expect("kendall_tau");
+        assert!(cases.len() >= 4);
+        for case in cases {
+            let ours = kendall_tau(&ranking(&case["a"]), &ranking(&case["b"])).expect("shared");
+            let scipy = case["tau"].as_f64().expect("τ");
+            assert!(
+                (ours - scipy).abs() < 1e-12,
+                "τ: ours {ours}, SciPy {scipy}: {case}"
+            );
+        }
+    }
+
     #[test]
     fn swapped_lists_the_pairs_ordered_differently() {
         let abc = names(&["a", "b", "c"]);
