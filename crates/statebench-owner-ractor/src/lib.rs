@@ -4,12 +4,12 @@
 //! state; a request carries its reply channel), written the way a ractor user writes it, so
 //! the ratio of the two rows is what the framework costs over a plain owner task.
 //!
-//! **Why ractor, not kameo.** Of the two frameworks the issue names, ractor has the larger
-//! user base by the public counts we know of (GitHub stars and crates.io downloads, as of
-//! 2025; this machine cannot query them) and is the older project (2022); and its newest
-//! release builds with this workspace's minimum Rust (1.85), where kameo's newest needs 1.88.
-//! Its default features are kept, as a user gets them: the tokio runtime and per-message
-//! tracing-span propagation.
+//! **Why ractor, not kameo.** Of the two frameworks the issue names, ractor has the larger user
+//! base by the public counts we know of (GitHub stars and downloads from Rust's package registry,
+//! as of 2025; this machine cannot query them) and is the older project (2022); and its newest
+//! release builds with this workspace's minimum Rust (1.85), where kameo's newest needs 1.88. Its
+//! default features are kept, as a user gets them: the tokio runtime and per-message tracing-span
+//! propagation.
 //!
 //! **How it differs from `owner_tokio`**, all of it ractor's design:
 //! * the mailbox is unbounded (ractor has no bounded mailbox), so `Settings::mailbox` is
