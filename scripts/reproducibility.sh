@@ -8,7 +8,10 @@
 # Each run's folder is kept under target/reproducibility/<options>/run-K/ (<options> is
 # "default", or the report options joined, e.g. "--repeat_16"), so series of other settings never
 # mix; a run whose folder already holds results is not run again, so an interrupted series
-# resumes where it stopped (delete the folder to start over). Run it on a quiet machine: anything else running is measured too.
+# resumes where it stopped (delete the folder to start over). Each run has a seed of its own
+# (--seed 24301 + 1000·K, unless the options give --seed or --like), so that a claim must hold
+# over fresh shuffles and operation plans, not only over the same ones again. Run it on a quiet
+# machine: anything else running is measured too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -41,7 +44,11 @@ for ((k = 1; k <= runs; k++)); do
   rm -rf "$out"
   echo "== run $k of $runs -> $out"
   start=$(date +%s)
-  "$bin" report --out "$out" "$@" > "$out.log" 2>&1 || { cat "$out.log" >&2; exit 1; }
+  seed=()
+  if ! printf '%s\n' "$@" | grep -qE '^--(seed|like)(=|$)'; then
+    seed=(--seed $((24301 + 1000 * k)))
+  fi
+  "$bin" report --out "$out" "${seed[@]}" "$@" > "$out.log" 2>&1 || { cat "$out.log" >&2; exit 1; }
   echo "   took $(( $(date +%s) - start )) s"
 done
 

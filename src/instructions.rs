@@ -289,6 +289,7 @@ fn record(
         let per_op = (i2 - i1) as f64 / (n2 - n1) as f64;
         repetitions.push(Repetition {
             trial: k as u32,
+            pass: 0,
             at_ms: 0,
             ops: n2 - n1,
             elapsed_ns: 0,

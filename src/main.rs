@@ -57,6 +57,10 @@ enum Command {
     /// One process of the instruction tier: exactly --ops operations, no timing.
     #[command(hide = true)]
     Count(CountArgs),
+    /// One pass of a run of several (--passes), in a process of its own: the plan its parent
+    /// wrote, the records it measured.
+    #[command(hide = true)]
+    Pass(PassArgs),
     /// Check that the harness does not distort what it measures: the runner against a bare
     /// loop on the same `mutex_std` store (1 and 64 clients), and the generic lock wrapper
     /// against a hand-written `Mutex<HashMap>`.
@@ -112,6 +116,16 @@ struct CountArgs {
     ops: u64,
     #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
     seed: u64,
+}
+
+#[derive(Debug, clap::Args)]
+struct PassArgs {
+    /// The pass's plan, as its parent wrote it.
+    #[arg(long, value_name = "FILE")]
+    plan: PathBuf,
+    /// Where to write the records it measured.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -250,18 +264,24 @@ struct MatrixArgs {
     /// clients unless named with --workload.
     #[arg(long, short = 'c', value_delimiter = ',', value_parser = parse_clients)]
     clients: Vec<usize>,
-    /// Measured window per repetition, e.g. 500ms, 2s (default: 60ms for `report`; for `run`
+    /// Measured window per repetition, e.g. 500ms, 2s (default: 50ms for `report`; for `run`
     /// each workload's own: 300 ms for the reference workloads, 100 ms for the others).
     #[arg(long, value_parser = parse_duration)]
     duration: Option<Duration>,
     /// Warm-up before each measured window (default: 100ms for `run`, 30ms for `report`).
     #[arg(long, value_parser = parse_duration)]
     warmup: Option<Duration>,
-    /// Repetitions of every cell, run interleaved with the other cells in a shuffled order;
-    /// their median is reported, each one is recorded (default: 1 for `run`, 8 for `report`,
-    /// so that every claim has an interval).
+    /// Repetitions of every cell in each pass, run interleaved with the other cells in a
+    /// shuffled order; their median is reported, each one is recorded (default: 1 for `run`,
+    /// 3 for `report`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeat: Option<u32>,
+    /// Passes over the matrix, each a fresh process with a seed of its own (its own shuffle
+    /// and operation plans) measuring every cell --repeat times. With two or more, each pass's
+    /// mean is one sample of every comparison, so that intervals hold how runs differ, not
+    /// only how repetitions of one process do (default: 1 for `run`, 3 for `report`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20))]
+    passes: Option<u32>,
     /// Time one operation in this many in closed loops (a power of two; 1 times every one).
     /// Default: 256 in the first round; then, for every implementation of a cell alike, the
     /// interval that keeps timing under 1 % of the CPU time of the cell's cheapest one.
@@ -271,13 +291,13 @@ struct MatrixArgs {
     #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
     seed: u64,
     /// Measure as the run in FILE did (a results file, or a report folder holding
-    /// results.json): its warm-up, window, repetitions, sampling interval and seed, so that
-    /// `compare` can set the two side by side (it refuses runs measured differently, e.g.
+    /// results.json): its warm-up, window, repetitions, passes, sampling interval and seed, so
+    /// that `compare` can set the two side by side (it refuses runs measured differently, e.g.
     /// against a committed run in results/). The other options still choose the cells.
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["duration", "warmup", "repeat", "sample_every", "seed"]
+        conflicts_with_all = ["duration", "warmup", "repeat", "passes", "sample_every", "seed"]
     )]
     like: Option<PathBuf>,
     /// Every registered strategy, not only the core set: the main job with --all is the whole
@@ -532,6 +552,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => cmd::compare::compare(args),
         Command::Power(args) => cmd::compare::power(args),
         Command::Instructions(args) => cmd::instructions::instructions(args),
+        Command::Pass(args) => cmd::matrix::pass(args),
         Command::Count(args) => {
             match statebench::instructions::run_in_process(
                 &args.workload,

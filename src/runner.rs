@@ -4,10 +4,11 @@
 
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
 use statebench_core::{Service, StateMachine};
 use statebench_harness::driver::interval_for;
 use statebench_harness::generate::{Rng, Subject};
-use statebench_harness::results::{Record, Summary, Tuning};
+use statebench_harness::results::{Record, Summary, Tuning, pass_seed};
 use statebench_harness::work::WorkCost;
 use statebench_harness::{Cell, Driver, Repetition, RunError, Workload, run_repetition};
 
@@ -15,7 +16,7 @@ use crate::go::{self, Go};
 use crate::registry::{self, Described, Visitor};
 
 /// What to run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Matrix {
     /// The workloads, in order.
     pub workloads: Vec<Workload>,
@@ -46,6 +47,7 @@ pub struct Matrix {
     /// The knobs of the strategies that have them (shards, spin budgets).
     pub tuning: Tuning,
     /// Run only the cells of this suite (the other fields then select among them).
+    #[serde(with = "suite_by_name")]
     pub suite: Option<&'static Suite>,
     /// The critical-section work of the workloads, calibrated for this run: every nonzero
     /// `work_ns` among them must have its cost here before the run ([`Matrix::work_for`]).
@@ -53,6 +55,57 @@ pub struct Matrix {
     /// The Go contenders, built, when Go is available: the rows of the goroutines driver
     /// ([`go::STRATEGIES`]). Without it, no Go row is planned.
     pub go: Option<Go>,
+}
+
+/// What a pass needs to run the matrix as the run that spawned it planned it: the [`Matrix`]
+/// written out (its suite by name), with the pass's own seed. A run of several passes writes
+/// one per pass and runs each in a fresh process (`statebench pass`), so that no two passes
+/// share a process's state.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PassPlan {
+    /// This pass, from 0.
+    pub pass: u32,
+    /// The run's passes.
+    pub passes: u32,
+    /// The run's matrix, seeded with the pass's seed ([`pass_seed`]).
+    pub matrix: Matrix,
+}
+
+impl Matrix {
+    /// The plan of pass `pass` of `passes`: this matrix with the pass's seed, so that each pass
+    /// draws its own shuffle and its own operation plans.
+    pub fn pass_plan(&self, pass: u32, passes: u32) -> PassPlan {
+        PassPlan {
+            pass,
+            passes,
+            matrix: Matrix {
+                seed: pass_seed(self.seed, pass),
+                ..self.clone()
+            },
+        }
+    }
+}
+
+/// A suite written as its name, and read back from it.
+mod suite_by_name {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Suite;
+
+    pub fn serialize<S: Serializer>(
+        suite: &Option<&'static Suite>,
+        to: S,
+    ) -> Result<S::Ok, S::Error> {
+        suite.map(|s| s.name).serialize(to)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        from: D,
+    ) -> Result<Option<&'static Suite>, D::Error> {
+        Option::<String>::deserialize(from)?
+            .map(|name| Suite::named(&name).map_err(serde::de::Error::custom))
+            .transpose()
+    }
 }
 
 /// The strategies `run` and `report` measure unless `--impl`, `--suite` or `--all` says

@@ -230,11 +230,10 @@ fn without_names_a_run_measures_the_core_set_and_all_of_them_with_all() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn a_small_run_writes_a_results_file_that_reads_back() {
-    let dir = std::env::temp_dir().join(format!("statebench-cli-{}", std::process::id()));
-    let out_path = dir.join("run.json");
-    let out = statebench(&[
+/// A small run of the counter (`atomic` and `mutex_std`, 2 threads, 10 ms of warm-up) with
+/// `extra` options, written to `out`.
+fn counter_run(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "run",
         "-w",
         "counter",
@@ -246,15 +245,20 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
         "threads",
         "-c",
         "2",
-        "--duration",
-        "50ms",
         "--warmup",
         "10ms",
-        "--repeat",
-        "2",
         "-o",
-        out_path.to_str().expect("a UTF-8 temp path"),
-    ]);
+    ];
+    args.push(out.to_str().expect("a UTF-8 temp path"));
+    args.extend(extra);
+    statebench(&args)
+}
+
+#[test]
+fn a_small_run_writes_a_results_file_that_reads_back() {
+    let dir = std::env::temp_dir().join(format!("statebench-cli-{}", std::process::id()));
+    let out_path = dir.join("run.json");
+    let out = counter_run(&out_path, &["--duration", "50ms", "--repeat", "2"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -338,6 +342,74 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
         "{text}"
     );
     usage_error(&["agreement", from], "2 values required");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_run_of_passes_runs_each_in_a_process_of_its_own_and_compares_their_means() {
+    let dir = std::env::temp_dir().join(format!("statebench-passes-{}", std::process::id()));
+    let out_path = dir.join("run.json");
+    let out = counter_run(
+        &out_path,
+        &["--duration", "20ms", "--repeat", "2", "--passes", "3"],
+    );
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("in each of 3 passes, each a fresh process"),
+        "{stdout}"
+    );
+    // Each pass shows its progress under its own name.
+    for pass in ["pass 1/3", "pass 2/3", "pass 3/3"] {
+        assert!(stderr.contains(pass), "{stderr}");
+    }
+    let results =
+        statebench_harness::results::Results::load(&out_path).expect("the file reads back");
+    assert_eq!((results.settings.passes, results.settings.repeat), (3, 2));
+    assert_eq!(results.records.len(), 2);
+    let mut trials = Vec::new();
+    for r in &results.records {
+        let passes: Vec<u32> = r.repetitions.iter().map(|rep| rep.pass).collect();
+        assert_eq!(passes, [0, 0, 1, 1, 2, 2], "{}", r.implementation);
+        assert_eq!(
+            r.unit(),
+            statebench_harness::passes::Unit::Passes(3),
+            "{}",
+            r.implementation
+        );
+        assert_eq!(r.samples().len(), 3);
+        trials.extend(r.repetitions.iter().map(|rep| rep.trial));
+    }
+    // Places in the run's order count over every pass: no two repetitions share one.
+    trials.sort_unstable();
+    trials.dedup();
+    assert_eq!(trials.len(), 12, "{trials:?}");
+    assert!(
+        !out_path.with_extension("passes").exists(),
+        "the passes' plans and records are cleaned up"
+    );
+    // The report says what its samples are.
+    let report = dir.join("report");
+    let out = statebench(&[
+        "report",
+        "--from",
+        out_path.to_str().expect("utf-8"),
+        "--out",
+        report.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(report.join("REPORT.md")).expect("REPORT.md written");
+    assert!(
+        text.contains("over the geometric means of the run's 3 passes"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -632,6 +704,7 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
         (&["report", "--duration", "90m"], "at most an hour"),
         (&["run", "--warmup", "x"], "not a duration"),
         (&["run", "--repeat", "0"], "0 is not in 1..=100"),
+        (&["run", "--passes", "0"], "0 is not in 1..=20"),
         (&["run", "--repeat", "many"], "'many'"),
         (&["run", "--seed", "x"], "\"x\" is not a seed"),
         (&["run", "--seed", "-1"], "'-1'"),

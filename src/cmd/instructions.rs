@@ -82,6 +82,7 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
         warmup_ms: 0,
         duration_ms: None,
         repeat: args.repeat,
+        passes: 1,
         sample_every: None,
         seed: args.seed,
         implementations: args.implementations.clone(),

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use statebench::runner::{CORE, Matrix, PlannedCell, Suite, Trial};
+use statebench::runner::{CORE, Matrix, PassPlan, PlannedCell, Suite, Trial};
 use statebench::table::{human_ns, workload_table};
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floors, MOVED, Steadiness};
@@ -17,7 +17,7 @@ use statebench_harness::work::{self, WorkCost};
 use statebench_harness::workload::{self, Workload};
 
 use super::{check_implementations, claim_output, planted_slowdown};
-use crate::{MatrixArgs, RunArgs, failure, usage};
+use crate::{MatrixArgs, PassArgs, RunArgs, failure, usage};
 
 /// Resolves names to workloads, reads the workload files, and refuses two of one name.
 /// Without either, every named workload.
@@ -229,6 +229,7 @@ pub(crate) struct Defaults {
     clients: &'static [usize],
     warmup: Duration,
     repeat: u32,
+    passes: u32,
     /// The measured window (`None`: each workload's own).
     duration: Option<Duration>,
 }
@@ -237,19 +238,23 @@ const RUN_DEFAULTS: Defaults = Defaults {
     clients: &[1, 8, 64],
     warmup: Duration::from_millis(100),
     repeat: 1,
+    passes: 1,
     duration: None,
 };
 
-/// Eight repetitions of 60 ms windows after 30 ms of warm-up: the full matrix in about 5½
-/// minutes on 2 cores. Measured against five of 100 ms (same budget, three runs of each on one
-/// VM), it raised the claims every run repeats from 79.7 % to 89.7 % and the median Kendall τ
-/// from 0.905 to 0.929: on a noisy host more, shorter repetitions beat fewer, longer ones
+/// Three passes, each a fresh process measuring every cell three times in 50 ms windows after
+/// 30 ms of warm-up: the time of the eight 60 ms repetitions in one process it replaces (the
+/// full matrix in about 5½ minutes on 2 cores). Those eight shared one process's regime, so
+/// their intervals left out how runs differ; the passes' means are the samples now
+/// (`statebench_harness::passes`). Measured earlier against five of 100 ms (same budget, three
+/// runs of each on one VM), more, shorter repetitions beat fewer, longer ones on a noisy host
 /// (docs/METHODOLOGY.md).
 pub(crate) const REPORT_DEFAULTS: Defaults = Defaults {
     clients: &[1, 2, 8, 64],
     warmup: Duration::from_millis(30),
-    repeat: 8,
-    duration: Some(Duration::from_millis(60)),
+    repeat: 3,
+    passes: 3,
+    duration: Some(Duration::from_millis(50)),
 };
 
 /// Runs the matrix `args` describe, prints a table per workload, and writes the results to
@@ -386,6 +391,9 @@ pub(crate) fn measure(
         }
     };
     let ms = Duration::from_millis;
+    let passes = like
+        .as_ref()
+        .map_or(args.passes.unwrap_or(defaults.passes), |s| s.passes);
     let mut matrix = Matrix {
         workloads,
         implementations: implementations.clone(),
@@ -421,13 +429,20 @@ pub(crate) fn measure(
     let estimate: Duration = cells
         .iter()
         .map(|c| {
-            (matrix.warmup + matrix.duration_for(&matrix.workloads[c.workload])) * matrix.repeat
+            (matrix.warmup + matrix.duration_for(&matrix.workloads[c.workload]))
+                * matrix.repeat
+                * passes
         })
         .sum();
     println!(
-        "{} cells x {} repetition(s), about {:.0} s of measuring; measuring the floors first.",
+        "{} cells x {} repetition(s){}, about {:.0} s of measuring; measuring the floors first.",
         cells.len(),
         matrix.repeat,
+        if passes > 1 {
+            format!(" in each of {passes} passes, each a fresh process")
+        } else {
+            String::new()
+        },
         estimate.as_secs_f64()
     );
     let mut machine = Machine::detect();
@@ -452,6 +467,7 @@ pub(crate) fn measure(
             .duration
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         repeat: matrix.repeat,
+        passes,
         sample_every: matrix.sample_every,
         seed: matrix.seed,
         implementations,
@@ -466,31 +482,13 @@ pub(crate) fn measure(
     };
     let mut results = Results::new(machine, floors, settings);
     let started = Instant::now();
-    let trials = matrix.schedule(&cells);
-    let mut progress = Progress::new(trials.len() as u64);
-    let workloads = matrix.workloads.clone();
-    let mut on_progress = |cell: &PlannedCell, trial: &Trial| {
-        progress.step(format!(
-            "{} {} {} x{} (rep {})",
-            workloads[cell.workload].name,
-            cell.implementation,
-            cell.driver.name(),
-            cell.clients,
-            trial.repetition + 1
-        ));
-    };
-    let outcome = matrix.run(&cells, &trials, &mut on_progress);
-    progress.finish();
     // Keep what was measured even if a later trial failed: nothing accepted is lost.
-    let outcome = match outcome {
-        Ok(records) => {
-            results.records = records;
-            Ok(())
-        }
-        Err((e, records)) => {
-            results.records = records;
-            Err(e)
-        }
+    let outcome = if passes == 1 {
+        let (records, outcome) = run_pass(&matrix, &cells, None);
+        results.records = records;
+        outcome
+    } else {
+        run_passes(&matrix, passes, out, &mut results, started)
     };
     // The floors again: a machine that changed under the run shows here.
     match measure_floors(matrix.go.as_ref()) {
@@ -543,6 +541,126 @@ pub(crate) fn measure(
     match outcome {
         Ok(_) => Ok(results),
         Err(e) => Err(failure(format!("the run failed: {e}"))),
+    }
+}
+
+/// Runs one pass of `matrix` in this process, with progress (named `pass k/n` when `label`
+/// says so): every record it measured, and whether every trial passed.
+fn run_pass(
+    matrix: &Matrix,
+    cells: &[PlannedCell],
+    label: Option<&str>,
+) -> (Vec<Record>, Result<(), String>) {
+    let trials = matrix.schedule(cells);
+    let mut progress = Progress::new(trials.len() as u64);
+    let workloads = &matrix.workloads;
+    let prefix = label.map_or(String::new(), |l| format!("{l}: "));
+    let mut on_progress = |cell: &PlannedCell, trial: &Trial| {
+        progress.step(format!(
+            "{prefix}{} {} {} x{} (rep {})",
+            workloads[cell.workload].name,
+            cell.implementation,
+            cell.driver.name(),
+            cell.clients,
+            trial.repetition + 1
+        ));
+    };
+    let outcome = matrix.run(cells, &trials, &mut on_progress);
+    progress.finish();
+    match outcome {
+        Ok(records) => (records, Ok(())),
+        Err((e, records)) => (records, Err(e.0)),
+    }
+}
+
+/// Runs `passes` passes of `matrix`, each a fresh process of this program (`statebench pass`)
+/// with the pass's seed, one after the other, and adds what each measured to `results`: its
+/// repetitions marked with their pass, their places and start times counted from the run's
+/// start. Stops at the first pass that fails, keeping what it measured.
+fn run_passes(
+    matrix: &Matrix,
+    passes: u32,
+    out: &Path,
+    results: &mut Results,
+    started: Instant,
+) -> Result<(), String> {
+    let exe = std::env::current_exe()
+        .map_err(|e| format!("cannot find this program to start its passes: {e}"))?;
+    let scratch = out.with_extension("passes");
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    let mut trials_before = 0u32;
+    let mut outcome = Ok(());
+    for pass in 0..passes {
+        let plan = scratch.join(format!("pass-{pass}.plan.json"));
+        let measured = scratch.join(format!("pass-{pass}.records.json"));
+        let text = serde_json::to_string(&matrix.pass_plan(pass, passes))
+            .map_err(|e| format!("cannot write the plan of pass {}: {e}", pass + 1))?;
+        std::fs::write(&plan, text).map_err(|e| format!("cannot write {}: {e}", plan.display()))?;
+        let at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let status = std::process::Command::new(&exe)
+            .arg("pass")
+            .arg("--plan")
+            .arg(&plan)
+            .arg("--out")
+            .arg(&measured)
+            .status()
+            .map_err(|e| format!("cannot start pass {}: {e}", pass + 1))?;
+        let records: Vec<Record> = match std::fs::read_to_string(&measured) {
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|e| format!("pass {} wrote unreadable records: {e}", pass + 1))?,
+            Err(_) => Vec::new(),
+        };
+        let mut trials = 0;
+        for mut record in records {
+            for rep in &mut record.repetitions {
+                trials = trials.max(rep.trial + 1);
+                rep.pass = pass;
+                rep.trial += trials_before;
+                rep.at_ms += at_ms;
+            }
+            results.add(record);
+        }
+        trials_before += trials;
+        if !status.success() {
+            outcome = Err(format!(
+                "pass {} of {passes} failed ({status}; its error is above)",
+                pass + 1
+            ));
+            break;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    outcome
+}
+
+/// `statebench pass`: one pass of a run, in a process of its own — the plan its parent wrote,
+/// the records it measured written to `--out` (also when a trial failed: nothing measured is
+/// lost), exit status 1 on a failed trial.
+pub(crate) fn pass(args: PassArgs) -> ExitCode {
+    let plan: PassPlan = match std::fs::read_to_string(&args.plan)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(p) => p,
+        Err(e) => return usage(format!("--plan {}: {e}", args.plan.display())),
+    };
+    let matrix = plan.matrix;
+    let cells = match matrix.plan() {
+        Ok(c) => c,
+        Err(e) => return usage(e),
+    };
+    let label = format!("pass {}/{}", plan.pass + 1, plan.passes);
+    let (records, outcome) = run_pass(&matrix, &cells, Some(&label));
+    let written = serde_json::to_string(&records)
+        .map_err(|e| e.to_string())
+        .and_then(|t| std::fs::write(&args.out, t).map_err(|e| e.to_string()));
+    if let Err(e) = written {
+        return failure(format!("cannot write {}: {e}", args.out.display()));
+    }
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => failure(format!("{label} failed: {e}")),
     }
 }
 

@@ -130,8 +130,14 @@ pub struct Cell<'a> {
 /// The figures of one repetition.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Repetition {
-    /// This repetition's place in the run's shuffled order of trials (0 = ran first).
+    /// This repetition's place in the run's shuffled order of trials (0 = ran first; counted
+    /// over every pass).
     pub trial: u32,
+    /// The pass it ran in, from 0: a run of several passes measures the matrix once in each,
+    /// each pass a fresh process with a seed of its own ([`crate::results::RunSettings::passes`]).
+    /// 0 in a run of one pass, and in files written before runs had passes.
+    #[serde(default)]
+    pub pass: u32,
     /// When it started, in milliseconds after the first trial started.
     pub at_ms: u64,
     /// Operations completed inside the measured window.
@@ -964,6 +970,7 @@ fn summarize<S: Subject, I: Service<S>>(
     let repetition = Repetition {
         // The runner sets the trial's place in the run.
         trial: 0,
+        pass: 0,
         at_ms: 0,
         ops,
         elapsed_ns: u64::try_from(window.wall.as_nanos()).unwrap_or(u64::MAX),

@@ -31,6 +31,7 @@ pub fn latency() -> LatencySummary {
 pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
     Repetition {
         trial: 0,
+        pass: 0,
         at_ms: 0,
         ops: ops_by_kind.iter().map(|(_, n)| n).sum(),
         elapsed_ns: 1_000_000_000,
@@ -151,6 +152,7 @@ pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
             .map(|r| r.repetitions.len() as u32)
             .max()
             .unwrap_or(1),
+        passes: 1,
         sample_every: None,
         seed: 7,
         implementations: vec![],

@@ -37,6 +37,7 @@ pub mod machine;
 pub mod measure;
 pub mod mix;
 mod os;
+pub mod passes;
 pub mod results;
 pub mod stats;
 pub mod verify;

@@ -50,8 +50,15 @@ pub struct RunSettings {
     pub warmup_ms: u64,
     /// The measured window if given on the command line (else each workload's own).
     pub duration_ms: Option<u64>,
-    /// Repetitions of every cell.
+    /// Repetitions of every cell in each pass.
     pub repeat: u32,
+    /// Passes over the matrix: each a fresh process, with a seed of its own ([`pass_seed`])
+    /// and so its own shuffle and operation plans, measuring every cell `repeat` times. With
+    /// two or more, a record's comparisons take each pass's mean as one sample
+    /// ([`Record::samples`]), so that their intervals hold how runs differ, not only how
+    /// repetitions of one process do. Files written before passes ran one.
+    #[serde(default = "one_pass")]
+    pub passes: u32,
     /// One operation in this many is timed in closed loops (`None`: each client adapts, see
     /// `Repetition::timed_one_in`).
     pub sample_every: Option<u32>,
@@ -84,6 +91,22 @@ pub struct RunSettings {
     /// cost's rounds and what they measured ([`crate::work`]). Empty when no workload has any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub work: Vec<crate::work::WorkCost>,
+}
+
+fn one_pass() -> u32 {
+    1
+}
+
+/// The seed of pass `pass` of a run seeded with `seed`: the run's own for the first pass (so
+/// a run of one pass is what it always was), a SplitMix64 step away for each other one.
+pub fn pass_seed(seed: u64, pass: u32) -> u64 {
+    if pass == 0 {
+        return seed;
+    }
+    let mut z = seed.wrapping_add(u64::from(pass).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// The knobs of the strategies that have them, as a run set them: how many owners a sharded
@@ -418,11 +441,24 @@ impl Results {
         std::fs::write(path, self.to_json() + "\n")
     }
 
+    /// Adds `record`'s repetitions to the record of its cell (or adds it as a new one), and
+    /// recomputes that record's summary.
+    pub fn add(&mut self, record: Record) {
+        match self.records.iter_mut().find(|r| r.same_cell(&record)) {
+            Some(into) => {
+                into.repetitions.extend(record.repetitions);
+                into.summary = Summary::of(&into.repetitions);
+            }
+            None => self.records.push(record),
+        }
+    }
+
     /// Pools several runs of the same build and settings (the interleaved runs of one side of
     /// an A/B job) into one document: each cell's repetitions joined, in run order, and its
-    /// summary recomputed. The first run's machine and floors stand for the pool (the last
-    /// run's end floors close it); `created` is the first run's start. Runs of other commits,
-    /// hosts or measurement settings are refused, naming the difference.
+    /// summary recomputed; each run's passes stay passes of their own. The first run's machine
+    /// and floors stand for the pool (the last run's end floors close it); `created` is the
+    /// first run's start. Runs of other commits, hosts or measurement settings are refused,
+    /// naming the difference.
     pub fn pool(runs: Vec<Results>) -> Result<Results, String> {
         let mut runs = runs.into_iter();
         let Some(mut pooled) = runs.next() else {
@@ -450,15 +486,15 @@ impl Results {
                     &run.settings.planted,
                 ));
             }
-            for record in run.records {
-                match pooled.records.iter_mut().find(|r| r.same_cell(&record)) {
-                    Some(into) => {
-                        into.repetitions.extend(record.repetitions);
-                        into.summary = Summary::of(&into.repetitions);
-                    }
-                    None => pooled.records.push(record),
+            // Every run is a fresh process: its passes stay passes of their own.
+            let offset = pooled.settings.passes;
+            for mut record in run.records {
+                for rep in &mut record.repetitions {
+                    rep.pass += offset;
                 }
+                pooled.add(record);
             }
+            pooled.settings.passes += run.settings.passes;
             pooled.settings.repeat += run.settings.repeat;
             pooled.floors_end = run.floors_end;
             if run.created < pooled.created {

@@ -31,7 +31,6 @@ use statebench_harness::floors::{Floors, Steadiness};
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{self, Welch};
 
-use crate::guide::rates;
 use crate::table::{human_rate, markdown_table, render};
 
 /// How a comparison decides.
@@ -101,7 +100,8 @@ pub struct Side {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
-    /// Each run's geometric mean (both sides have at least [`MIN_RUNS`] runs of the record).
+    /// Each run's geometric mean, a run of several passes counting each pass as a run (both
+    /// sides have at least [`MIN_RUNS`] runs or passes of the record).
     Runs,
     /// Each repetition (fewer runs): repetitions of one process share its state, so the
     /// interval may be too narrow if the runs differ.
@@ -255,14 +255,14 @@ impl Samples {
             let Some(r) = run.records.iter().find(|r| r.same_cell(cell)) else {
                 continue;
             };
-            let x = rates(r);
+            let x = r.headline_rates();
             if x.iter().any(|v| !(v.is_finite() && *v > 0.0)) || x.is_empty() {
                 // Welch refuses such figures; keep them where it will see them.
                 out.all.extend(&x);
                 continue;
             }
-            out.per_run
-                .push((x.iter().map(|v| v.ln()).sum::<f64>() / x.len() as f64).exp());
+            // Each pass of a run is a fresh process, as a run is: one sample each.
+            out.per_run.extend(r.pass_means());
             out.all.extend(x);
         }
         out
@@ -506,8 +506,8 @@ impl Comparison {
             "Welch's t on the logs of the counts, each its own processes".to_owned()
         } else {
             format!(
-                "Welch's t on the logs of each run's geometric mean where both sides have \
-                 {MIN_RUNS} runs or more, else of the repetitions"
+                "Welch's t on the logs of each run's (or pass's) geometric mean where both sides \
+                 have {MIN_RUNS} runs or passes or more, else of the repetitions"
             )
         };
         let Some(level) = level else {

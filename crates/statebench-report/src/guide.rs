@@ -48,10 +48,11 @@ fn driver_words(driver: Driver) -> &'static str {
 /// The records of one cell: one workload, driver and client count.
 pub(crate) type Cell<'a> = Vec<&'a Record>;
 
-/// A record's headline rate in each repetition ([`Record::headline_rates`]): its throughput,
-/// or the rate at which it served the asked mix when it did not serve it.
+/// The samples a record's comparisons are made on ([`Record::samples`]): each pass's mean of
+/// its headline rates in a run of several passes, else each repetition's headline rate — its
+/// throughput, or the rate at which it served the asked mix when it did not serve it.
 pub(crate) fn rates(r: &Record) -> Vec<f64> {
-    r.headline_rates()
+    r.samples()
 }
 
 /// Welch's test of `a / b` on their headline rates, for the sections that compare rows of
@@ -495,6 +496,58 @@ fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> St
     }
 }
 
+/// What a comparison's samples are, in words: the passes' means, or the repetitions of one
+/// process (and what that leaves out).
+pub(crate) fn samples_words(results: &Results) -> String {
+    match results.settings.passes {
+        0 | 1 => "over the repetitions of this run's one process (a run of one pass: its \
+                  intervals leave out how runs differ, and may be too narrow; `report` runs \
+                  three passes)"
+            .to_owned(),
+        n => format!(
+            "over the geometric means of the run's {n} passes, each a fresh process with a seed \
+             of its own, so that every interval holds how runs differ{}",
+            between_pass_words(results).map_or(String::new(), |w| format!(" ({w})"))
+        ),
+    }
+}
+
+/// How much of the spread of log throughput lies between passes, per strategy family: the
+/// median over the family's records of the between-pass share of the one-way model's
+/// variance ([`statebench_harness::passes::Components`]). `None` without records that can
+/// tell.
+pub(crate) fn between_pass_words(results: &Results) -> Option<String> {
+    let mut by_family: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+    for r in &results.records {
+        if let Some(c) = r.variance_components() {
+            by_family
+                .entry(r.family.as_str())
+                .or_default()
+                .push(c.between_share());
+        }
+    }
+    if by_family.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = by_family
+        .into_iter()
+        .map(|(family, mut shares)| {
+            shares.sort_by(f64::total_cmp);
+            let name = if family.is_empty() { "unnamed" } else { family };
+            format!(
+                "{name} rows {:.0} % (median of {})",
+                100.0 * shares[shares.len() / 2],
+                shares.len()
+            )
+        })
+        .collect();
+    Some(format!(
+        "the share of the variance that lies between passes rather than between repetitions \
+         of one pass: {}",
+        parts.join(", ")
+    ))
+}
+
 /// The guide as markdown, under [`DEFAULT_CORRECTION`].
 pub fn decision_guide(results: &Results) -> String {
     decision_guide_with(results, DEFAULT_CORRECTION)
@@ -522,10 +575,11 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
     let _ = writeln!(
         out,
         "Generated from this run. The report makes {m} comparisons in all (the summary's leaders \
-         and the claims below); each is tested with Welch's t on log throughput over the \
-         repetitions, {method}. A difference is claimed only when its whole interval lies \
-         beyond ±{:.0} %; otherwise the strategies are named together as tied. Each claim cites \
-         its cell (workload / driver / clients), the medians, the ratio and its interval.\n",
+         and the claims below); each is tested with Welch's t on log throughput {}, {method}. A \
+         difference is claimed only when its whole interval lies beyond ±{:.0} %; otherwise the \
+         strategies are named together as tied. Each claim cites its cell (workload / driver / \
+         clients), the medians, the ratio and its interval.\n",
+        samples_words(results),
         100.0 * MIN_EFFECT
     );
     let mut families_out = String::new();

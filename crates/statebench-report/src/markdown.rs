@@ -251,12 +251,20 @@ fn methodology(results: &Results) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "Command: `{}`. Every cell ran {} repetition{} of a fresh service: {} ms of warm-up, then \
-         the measured window ({}). Clients cycle through operations generated beforehand from seed \
-         {} and check every reply.",
+        "Command: `{}`. Every cell ran {} repetition{}{} of a fresh service: {} ms of warm-up, \
+         then the measured window ({}). Clients cycle through operations generated beforehand \
+         from seed {} and check every reply.",
         s.command.join(" "),
         s.repeat,
         if s.repeat == 1 { "" } else { "s" },
+        if s.passes > 1 {
+            format!(
+                " in each of {} passes (each pass a fresh process, its seed drawn from this one)",
+                s.passes
+            )
+        } else {
+            String::new()
+        },
         s.warmup_ms,
         s.duration_ms.map_or(
             "each workload's own duration, below".to_owned(),
@@ -265,6 +273,11 @@ fn methodology(results: &Results) -> String {
         s.seed
     );
     let _ = writeln!(out, "\nStrategy settings: {}.", s.tuning.describe());
+    let _ = writeln!(
+        out,
+        "\nEvery comparison is Welch's t on log throughput {}.",
+        crate::guide::samples_words(results)
+    );
     if !spreads.is_empty() {
         let mut sorted = spreads.clone();
         sorted.sort_by(f64::total_cmp);

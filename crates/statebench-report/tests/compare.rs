@@ -322,10 +322,27 @@ fn with_three_runs_a_side_the_run_is_the_unit_and_one_slow_run_is_no_slowdown() 
     assert_eq!((r.base.runs, r.new.runs), (3, 3));
     assert_eq!(r.change, Change::Inconclusive, "{r:?}");
     assert!(!c.regressed(true));
-    // The same repetitions taken as independent (one pooled run a side) would call it slower:
-    // why the run is the unit wherever there are enough runs.
+    // Pooled, each run stays a pass of its own, so the pool compares the same way.
     let pooled = |runs: Vec<Results>| vec![Results::pool(runs).expect("one build")];
-    let c = compare(pooled(base), pooled(new));
+    let c = compare(pooled(base.clone()), pooled(new.clone()));
+    assert_eq!(c.rows[0].unit, statebench_report::compare::Unit::Runs);
+    assert_eq!((c.rows[0].base.runs, c.rows[0].new.runs), (3, 3));
+    assert_eq!(c.rows[0].change, Change::Inconclusive, "{:?}", c.rows[0]);
+    // The same repetitions taken as independent (one process a side) would call it slower:
+    // why the run is the unit wherever there are enough runs.
+    let one_process = |runs: Vec<Results>| {
+        let mut pool = Results::pool(runs).expect("one build");
+        pool.settings.passes = 1;
+        for rep in pool
+            .records
+            .iter_mut()
+            .flat_map(|r| r.repetitions.iter_mut())
+        {
+            rep.pass = 0;
+        }
+        vec![pool]
+    };
+    let c = compare(one_process(base), one_process(new));
     let r = &c.rows[0];
     assert_eq!(r.unit, statebench_report::compare::Unit::Repetitions);
     assert_eq!(r.change, Change::Slower, "{r:?}");
