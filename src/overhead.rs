@@ -6,9 +6,13 @@
 //!   reads) is compared with a bare loop applying the same pre-generated operations to the same
 //!   lock — no checks, no clock, no counters — at 1 client (pinned to one core, so neither
 //!   gains from the quieter core) and at 64 (threads, unpinned, as the runner's are).
-//! * **The lock wrapper's tax.** The generic `Locked<S, L>` around the state machine against
+//! * **The wrappers' tax.** The generic `Locked<S, L>` around the state machine against
 //!   `mutex_handwritten`, the `Mutex<HashMap<u64, u64>>` a reader would write, both in the
-//!   runner: 1 and 2 OS-thread clients, and 1 tokio-task client.
+//!   runner: 1 and 2 OS-thread clients, and 1 tokio-task client; and the generic owner task
+//!   (`owner_tokio`) against `owner_handwritten`, the task, enum and `oneshot` a reader would
+//!   write, from 1 thread and 1 task. A generic wrapper must make at least
+//!   [`WRAPPER_FLOOR`] of its hand-written reference's throughput (median of the per-pair
+//!   ratios), or the harness takes a side and `statebench overhead` exits 1.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -22,8 +26,11 @@ use statebench_harness::results::Spread;
 use statebench_harness::workload::find;
 use statebench_harness::{Cell, Driver, Workload, run_repetition};
 use statebench_locked::{HandwrittenKv, MutexStd};
+use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio};
 
 const WARMUP: Duration = Duration::from_millis(100);
+/// The least share of its hand-written reference's throughput a generic wrapper may make.
+pub const WRAPPER_FLOOR: f64 = 0.90;
 const SEED: u64 = 0x5EED;
 
 /// The bare loop's throughput with `clients` threads, in operations per second.
@@ -128,8 +135,18 @@ fn line(what: &str, (a, b, ratio): &(Spread, Spread, Spread), names: (&str, &str
     )
 }
 
-/// Runs both comparisons with `trials` alternating pairs of `duration` windows, and reports.
-pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
+/// What `statebench overhead` found: its report, and each wrapper comparison whose median
+/// ratio fell below [`WRAPPER_FLOOR`].
+#[derive(Debug)]
+pub struct Overhead {
+    /// The report, a line per comparison.
+    pub report: String,
+    /// The comparisons below the floor, each as `what: ratio`.
+    pub below: Vec<String>,
+}
+
+/// Runs every comparison with `trials` alternating pairs of `duration` windows, and reports.
+pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
     let workload = find("kv_read_heavy").map_err(|e| e.0)?;
     let mut out = format!(
         "kv_read_heavy, OS-thread clients, {trials} alternating trial pairs of {:.1} s each:\n",
@@ -192,6 +209,20 @@ pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
             100.0 * Spread::of(&share64).median
         ),
     );
+    let mut below = Vec::new();
+    let mut judge = |what: String, tax: (Spread, Spread, Spread), names: (&str, &str)| {
+        out += &line(&what, &tax, names);
+        if tax.2.median < WRAPPER_FLOOR {
+            below.push(format!("{what}: {:.1} %", 100.0 * tax.2.median));
+        }
+    };
+    let clients_of = |clients: usize, driver: Driver| {
+        format!(
+            "{clients} client{} ({})",
+            if clients == 1 { "" } else { "s" },
+            driver.name()
+        )
+    };
     for (driver, clients) in [
         (Driver::Threads, 1),
         (Driver::Threads, 2),
@@ -202,15 +233,35 @@ pub fn compare(duration: Duration, trials: u32) -> Result<String, String> {
             || runner::<MutexStd<KvU64>>(&workload, driver, clients, duration).map(|(ops, _)| ops),
             || runner::<HandwrittenKv>(&workload, driver, clients, duration).map(|(ops, _)| ops),
         )?;
-        out += &line(
-            &format!(
-                "lock wrapper, {clients} client{} ({})",
-                if clients == 1 { "" } else { "s" },
-                driver.name()
-            ),
-            &tax,
+        judge(
+            format!("lock wrapper, {}", clients_of(clients, driver)),
+            tax,
             ("mutex_std", "mutex_handwritten"),
         );
     }
-    Ok(out)
+    for driver in [Driver::Threads, Driver::Tasks] {
+        let tax = alternate(
+            trials,
+            || runner::<OwnerTokio<KvU64>>(&workload, driver, 1, duration).map(|(ops, _)| ops),
+            || runner::<HandwrittenOwnerKv>(&workload, driver, 1, duration).map(|(ops, _)| ops),
+        )?;
+        judge(
+            format!("owner wrapper, {}", clients_of(1, driver)),
+            tax,
+            ("owner_tokio", "owner_handwritten"),
+        );
+    }
+    let _ = std::fmt::Write::write_fmt(
+        &mut out,
+        format_args!(
+            "every generic wrapper must make {:.0} % of its hand-written reference (median of the pairs): {}\n",
+            100.0 * WRAPPER_FLOOR,
+            if below.is_empty() {
+                "all do".to_owned()
+            } else {
+                format!("{} below", below.len())
+            }
+        ),
+    );
+    Ok(Overhead { report: out, below })
 }

@@ -128,9 +128,18 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
 
 pub(crate) fn overhead(args: OverheadArgs) -> ExitCode {
     match statebench::overhead::compare(args.duration, args.trials) {
-        Ok(report) => {
-            println!("{report}");
-            ExitCode::SUCCESS
+        Ok(found) => {
+            println!("{}", found.report);
+            if found.below.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                // Not a usage error: the harness itself would tilt the comparison.
+                eprintln!(
+                    "statebench: the harness takes a side: {}",
+                    found.below.join("; ")
+                );
+                ExitCode::from(1)
+            }
         }
         Err(e) => failure(e),
     }

@@ -217,7 +217,13 @@ pub fn service(name: &str) -> Option<&'static ServiceInfo> {
 }
 
 /// Why a call did not get a reply.
+///
+/// A word wide, so that a call's `Result` over a word-sized reply has a word at the same place
+/// in every variant and comes back in two registers: a one-byte error made the compiler copy
+/// such results through memory in pieces, which stalled a task caller of a lock on reading
+/// them back (`statebench overhead`, ARCHITECTURE.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u64)]
 pub enum Error {
     /// The service was shut down, or its owner died (e.g. it panicked): no reply will come.
     Stopped,

@@ -76,7 +76,7 @@ pub trait StateLock<S>: Send + Sync + 'static {
         // Its own future type per lock: an async path added to `Locked` itself made every
         // blocking lock's future larger, 12-37 instructions an operation more from one task
         // (the instruction tier, 2026-12-01).
-        async move { locked.call(op) }
+        async move { locked.call_out_of_line(op) }
     }
 }
 
@@ -260,6 +260,22 @@ impl<S: StateMachine, L: StateLock<S>> Locked<S, L> {
     }
 }
 
+impl<S: StateMachine, L: StateLock<S>> Locked<S, L> {
+    /// The blocking call as one function of its own: what a blocking lock's async call runs,
+    /// built as `mutex_handwritten`'s is. Its future is then a single call, which the caller's
+    /// own future takes in whole. Left to the inliner, the lock landed in a future of its own
+    /// that copied the operation in and the reply out through memory at widths other than
+    /// they were written with (stalled store forwarding), and the state machine in a closure
+    /// beside it: from one tokio task the wrapper made 47-52 % of the hand-written lock's
+    /// throughput on the Intel host, and more than it in another build profile. With this, the
+    /// closures inlined ([`Service::call`]) and [`Error`] a word wide (so that a word-sized
+    /// reply comes back in two registers), 90.6 % (`statebench overhead`, 2026-12-03).
+    #[inline(never)]
+    pub fn call_out_of_line(&self, op: S::Op) -> Result<S::Reply, Error> {
+        self.call(op)
+    }
+}
+
 impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
     const NAME: &'static str = L::NAME;
     const FAMILY: Family = Family::Lock;
@@ -276,19 +292,30 @@ impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
         let Shared { lock, clock, .. } = &*self.shared;
         // The clock is read inside the critical section, so the instants a state sees follow
         // the order its operations are applied in.
+        // The critical sections are inlined whole, as a hand-written lock's body is: left as
+        // closures, the state machine ran in a function of its own at several times the cost
+        // an operation from a task (see `call_out_of_line`).
         if L::SHARED_READS {
-            match lock.read(|state| state.as_ref().map(|s| s.read(&op, clock.now_for::<S>())))? {
+            let read = lock.read(
+                #[inline(always)]
+                |state| match state {
+                    Some(s) => Some(s.read(&op, clock.now_for::<S>())),
+                    None => None,
+                },
+            );
+            match read? {
                 None => return Err(Error::Stopped),
                 Some(Some(reply)) => return Ok(reply),
                 Some(None) => {} // It writes: take the exclusive lock.
             }
         }
-        lock.write(|state| {
-            state
-                .as_mut()
-                .map(|s| s.apply(op, clock.now_for::<S>()))
-                .ok_or(Error::Stopped)
-        })?
+        lock.write(
+            #[inline(always)]
+            |state| match state {
+                Some(s) => Ok(s.apply(op, clock.now_for::<S>())),
+                None => Err(Error::Stopped),
+            },
+        )?
     }
 
     fn call_async(&self, op: S::Op) -> impl Future<Output = Result<S::Reply, Error>> + Send {
