@@ -149,7 +149,7 @@ pub struct Overhead {
 pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
     let workload = find("kv_read_heavy").map_err(|e| e.0)?;
     let mut out = format!(
-        "kv_read_heavy, OS-thread clients, {trials} alternating trial pairs of {:.1} s each:\n",
+        "kv_read_heavy, {trials} alternating trial pairs of {:.1} s each:\n",
         duration.as_secs_f64()
     );
     // One client: on one core (the runner's threads inherit the pin from this thread, so it

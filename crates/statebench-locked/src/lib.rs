@@ -266,10 +266,10 @@ impl<S: StateMachine, L: StateLock<S>> Locked<S, L> {
     /// own future takes in whole. Left to the inliner, the lock landed in a future of its own
     /// that copied the operation in and the reply out through memory at widths other than
     /// they were written with (stalled store forwarding), and the state machine in a closure
-    /// beside it: from one tokio task the wrapper made 47-52 % of the hand-written lock's
+    /// beside it: from one tokio task the wrapper made about half the hand-written lock's
     /// throughput on the Intel host, and more than it in another build profile. With this, the
     /// closures inlined ([`Service::call`]) and [`Error`] a word wide (so that a word-sized
-    /// reply comes back in two registers), 90.6 % (`statebench overhead`, 2026-12-03).
+    /// reply comes back in two registers), about 90 % (docs/ARCHITECTURE.md has the runs).
     #[inline(never)]
     pub fn call_out_of_line(&self, op: S::Op) -> Result<S::Reply, Error> {
         self.call(op)
