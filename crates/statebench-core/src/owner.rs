@@ -158,6 +158,22 @@ pub trait Transport: ReplyChannel + Sized {
         reply_rx: Self::Receiver<T>,
     ) -> impl Future<Output = Result<T, Error>> + Send;
 
+    /// One call from async code: a fresh reply channel, the request queued, the reply awaited
+    /// — [`Owner`]'s `call_async`. Written once here; a transport overrides it only to await
+    /// its channel's own futures directly, without the [`send_async`](Transport::send_async)
+    /// and [`recv_async`](Transport::recv_async) futures around them (tokio does: each layer
+    /// of future moves the request once more and is polled once more per call).
+    fn call_async<S: StateMachine>(
+        mailbox: &Self::Mailbox<S>,
+        op: S::Op,
+    ) -> impl Future<Output = Result<S::Reply, Error>> + Send {
+        async move {
+            let (reply_tx, reply_rx) = Self::reply_channel();
+            Self::send_async(mailbox, Request::Call { op, reply_tx }).await?;
+            Self::recv_async(reply_rx).await
+        }
+    }
+
     /// How many requests wait in the mailbox.
     fn queued<S: StateMachine>(mailbox: &Self::Mailbox<S>) -> usize;
 
@@ -229,10 +245,9 @@ impl<S: StateMachine, T: Transport> Service<S> for Owner<S, T> {
         self.request(|reply_tx| Request::Call { op, reply_tx })
     }
 
-    async fn call_async(&self, op: S::Op) -> Result<S::Reply, Error> {
-        let (reply_tx, reply_rx) = T::reply_channel();
-        T::send_async(&self.mailbox, Request::Call { op, reply_tx }).await?;
-        T::recv_async(reply_rx).await
+    // Not an `async fn`: the transport's future is the call's, with no layer around it.
+    fn call_async(&self, op: S::Op) -> impl Future<Output = Result<S::Reply, Error>> + Send {
+        T::call_async(&self.mailbox, op)
     }
 
     fn cleanup(&self) -> Result<(), Error> {
