@@ -94,6 +94,7 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
         metric: Some("instructions".into()),
         tuning: Default::default(),
         work: Vec::new(),
+        planned: Vec::new(),
     };
     let plan = Plan {
         implementations: args.implementations.clone(),

@@ -12,7 +12,7 @@ use statebench::table::{human_ns, workload_table};
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floors, MOVED, Steadiness};
 use statebench_harness::machine::{GoRuntime, Machine};
-use statebench_harness::results::{Record, Results, RunSettings};
+use statebench_harness::results::{PlannedKey, Record, Results, RunSettings};
 use statebench_harness::work::{self, WorkCost};
 use statebench_harness::workload::{self, Workload};
 
@@ -479,6 +479,15 @@ pub(crate) fn measure(
         metric: None,
         tuning: matrix.tuning,
         work: matrix.work.clone(),
+        planned: cells
+            .iter()
+            .map(|c| PlannedKey {
+                workload: matrix.workloads[c.workload].name.clone(),
+                implementation: c.implementation.to_owned(),
+                driver: c.driver,
+                clients: c.clients,
+            })
+            .collect(),
     };
     let mut results = Results::new(machine, floors, settings);
     let started = Instant::now();

@@ -167,6 +167,7 @@ pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
         metric: None,
         tuning: Default::default(),
         work: Vec::new(),
+        planned: Vec::new(),
     };
     let mut results = Results::new(Machine::fixture(), Floors::fixture(), settings);
     results.created = "2026-11-29T00:00:00Z".into();

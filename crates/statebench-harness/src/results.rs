@@ -91,6 +91,25 @@ pub struct RunSettings {
     /// cost's rounds and what they measured ([`crate::work`]). Empty when no workload has any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub work: Vec<crate::work::WorkCost>,
+    /// Every cell the run planned, written before it measured anything: what the report's
+    /// comparisons are enumerated from, so that how many there are cannot depend on the data
+    /// (docs/METHODOLOGY.md). Files written before runs recorded it have none; the report then
+    /// takes the cells that have records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub planned: Vec<PlannedKey>,
+}
+
+/// One cell of a run's plan: an implementation under a driver at a client count on a workload.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PlannedKey {
+    /// The workload's name.
+    pub workload: String,
+    /// The implementation's name.
+    pub implementation: String,
+    /// The driver.
+    pub driver: Driver,
+    /// The client count.
+    pub clients: usize,
 }
 
 fn one_pass() -> u32 {

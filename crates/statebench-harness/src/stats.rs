@@ -17,10 +17,11 @@
 //! ([`levels`]). [`Correction::Bonferroni`] builds each interval at `1 - alpha / m`, so all `m`
 //! hold together with probability `1 - alpha` (rather than Holm, which adjusts p-values, not
 //! intervals — and every claim prints its interval). [`Correction::FalseDiscovery`] selects
-//! with Benjamini–Hochberg the comparisons whose ratio is beyond the minimum effect and builds
-//! their intervals at `1 - R·alpha / m` (Benjamini–Yekutieli), so that on average at most a
-//! share `alpha` of the claims are false. The report uses the latter: measured over three runs
-//! of the main job, it repeated a larger share of more claims (docs/METHODOLOGY.md).
+//! with Benjamini–Hochberg the comparisons whose interval can make a claim — a difference
+//! beyond the minimum effect, or sameness within it ([`Welch::p_claim`]) — and builds their
+//! intervals at `1 - R·alpha / m` (Benjamini–Yekutieli's intervals for selected parameters),
+//! so that on average at most a share `alpha` of the claims are false; the rest claim nothing.
+//! The report uses the latter, over every comparison it could make (docs/METHODOLOGY.md).
 
 use std::f64::consts::PI;
 
@@ -167,7 +168,11 @@ impl Welch {
     /// The two-sided p-value of "the ratio lies within `1 ± min_effect`": small when the data
     /// put the ratio clearly beyond the minimum effect, on one side or the other.
     pub fn p_beyond(&self, min_effect: f64) -> f64 {
-        let margin = self.ratio.ln().abs() - (1.0 + min_effect).ln();
+        self.p_of_margin(self.ratio.ln().abs() - (1.0 + min_effect).ln())
+    }
+
+    /// The two-sided p-value of a log ratio `margin` past a boundary (1 when it is not past).
+    fn p_of_margin(&self, margin: f64) -> f64 {
         if self.se == 0.0 {
             return if margin > 0.0 { 0.0 } else { 1.0 };
         }
@@ -176,6 +181,24 @@ impl Welch {
             return 1.0;
         }
         t_two_sided_p(t, self.df).min(1.0)
+    }
+
+    /// The two-sided p-value of "the ratio lies outside `1 ± min_effect`": small when the data
+    /// put the ratio clearly within the minimum effect. Dual to the interval as
+    /// [`p_beyond`](Welch::p_beyond) is: the interval at confidence `1 - p` has an end on the
+    /// boundary.
+    pub fn p_within(&self, min_effect: f64) -> f64 {
+        self.p_of_margin((1.0 + min_effect).ln() - self.ratio.ln().abs())
+    }
+
+    /// The p-value of the claim the estimate points to: that the ratio lies beyond the minimum
+    /// effect when it does, within it otherwise ([`p_beyond`](Welch::p_beyond),
+    /// [`p_within`](Welch::p_within)). The interval at confidence `1 - q` makes a claim —
+    /// *faster*, *slower* or *the same* ([`RatioInterval::verdict`]) — exactly when this is at
+    /// most `q`. Either claim is false only under its own null, so the p-value is valid for "a
+    /// false claim" whichever the data chose.
+    pub fn p_claim(&self, min_effect: f64) -> f64 {
+        self.p_beyond(min_effect).min(self.p_within(min_effect))
     }
 }
 
@@ -197,8 +220,10 @@ pub fn benjamini_hochberg(ps: &[f64], alpha: f64) -> usize {
 
 /// The confidence level each of `tests` is judged at under `correction` (`alpha` overall,
 /// `min_effect` the minimum effect): one level for all under Bonferroni; under false-discovery
-/// control, `1 - R·alpha/m` for the `R` tests Benjamini–Hochberg selects, and `None` (no claim)
-/// for the rest. `None` entries of `tests` (no interval possible) are never selected.
+/// control, `1 - R·alpha/m` for the `R` tests Benjamini–Hochberg selects on the p-value of the
+/// claim each points to ([`Welch::p_claim`]: a difference, or sameness), and `None` (no claim
+/// of either kind) for the rest. `None` entries of `tests` (no interval possible) count in `m`
+/// and are never selected.
 pub fn levels(
     tests: &[Option<Welch>],
     correction: Correction,
@@ -212,7 +237,7 @@ pub fn levels(
             let mut ps: Vec<(f64, usize)> = tests
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (t.map_or(1.0, |w| w.p_beyond(min_effect)), i))
+                .map(|(i, t)| (t.map_or(1.0, |w| w.p_claim(min_effect)), i))
                 .collect();
             ps.sort_by(|a, b| a.0.total_cmp(&b.0));
             let sorted: Vec<f64> = ps.iter().map(|(p, _)| *p).collect();
@@ -387,6 +412,16 @@ mod tests {
                     num(&case["p_beyond"]),
                     "p beyond 10 %",
                 ),
+                (
+                    w.p_within(MIN_EFFECT),
+                    num(&case["p_within"]),
+                    "p within 10 %",
+                ),
+                (
+                    w.p_claim(MIN_EFFECT),
+                    num(&case["p_claim"]),
+                    "p of the claim",
+                ),
             ] {
                 assert!(
                     close(ours, scipy, 1e-8),
@@ -515,12 +550,41 @@ mod tests {
             None,
         ];
         let fdr = levels(&tests, Correction::FalseDiscovery, ALPHA, MIN_EFFECT);
-        // Only the doubling is clearly beyond 10 %: R = 1 of m = 4, level 1 - 0.05/4.
-        assert_eq!(fdr[0], Some(1.0 - 0.05 / 4.0));
-        assert_eq!(&fdr[1..], &[None, None, None]);
+        // The doubling is clearly beyond 10 % and the noise against itself clearly within:
+        // R = 2 of m = 4, level 1 - 2 · 0.05/4. 1.11× sits on the boundary: no claim either way.
+        assert_eq!(fdr[0], Some(1.0 - 2.0 * 0.05 / 4.0));
+        assert_eq!(fdr[1], Some(1.0 - 2.0 * 0.05 / 4.0));
+        assert_eq!(&fdr[2..], &[None, None]);
+        let same = tests[1].expect("comparable");
+        assert_eq!(
+            same.interval(fdr[1].unwrap()).verdict(MIN_EFFECT),
+            Verdict::Same
+        );
         let bonferroni = levels(&tests, Correction::Bonferroni, ALPHA, MIN_EFFECT);
         assert!(bonferroni.iter().all(|l| *l == Some(1.0 - 0.05 / 4.0)));
         assert_eq!(tests[1].expect("comparable").p_beyond(MIN_EFFECT), 1.0);
+    }
+
+    /// The interval at confidence `1 - q` makes a claim exactly when the claim's p-value is
+    /// at most `q`: what lets Benjamini–Hochberg's selection and the printed intervals agree.
+    #[test]
+    fn a_claim_s_p_value_is_dual_to_the_interval() {
+        let base = [100.0, 104.0, 97.0, 101.0, 99.0];
+        for scale in [1.0, 1.03, 1.08, 1.1, 1.12, 1.2, 1.5, 0.93, 0.85] {
+            let other: Vec<f64> = [101.0, 98.0, 103.0, 99.5, 100.5]
+                .iter()
+                .map(|x| x * scale)
+                .collect();
+            let w = Welch::of(&other, &base).expect("comparable");
+            let p = w.p_claim(MIN_EFFECT);
+            for q in [0.001, 0.01, 0.05, 0.2] {
+                let claims = w.interval(1.0 - q).verdict(MIN_EFFECT) != Verdict::Unresolved;
+                // On the boundary itself either reading is right; stay off it.
+                if (p - q).abs() > 1e-9 {
+                    assert_eq!(claims, p <= q, "×{scale}: p {p}, q {q}: {w:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -10,9 +10,9 @@
 //! between the last cost where the owner was still resolved slower and that one — the bracket
 //! is the uncertainty, and the estimate inside it is where the median ratio, interpolated on a
 //! log–log scale between the two, reaches `1 / (1 + MIN_EFFECT)`. "The best" of a family is
-//! its fastest row by median at that cost (a different row may lead at another cost); the
-//! ratios are one family of tests, each interval Welch's on log throughput at the Bonferroni
-//! level for their number, as elsewhere in the report.
+//! its fastest row at that cost (a different row may lead at another cost); each ratio is one of
+//! the report's planned comparisons at its one level ([`crate::guide::Analysis`]), and one the
+//! correction did not select stands nowhere.
 //!
 //! A sweep is a set of the run's workloads that differ in nothing but their work (and the name
 //! and description the sweep gave them): `kv_write_heavy`, `kv_write_heavy_work_1us`, ….
@@ -22,7 +22,9 @@ use std::fmt::Write;
 use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{ALPHA, MIN_EFFECT, RatioInterval, bonferroni_level};
+use statebench_harness::stats::{MIN_EFFECT, RatioInterval};
+
+use crate::guide::{Analysis, Judgement};
 use statebench_harness::work;
 use statebench_harness::workload::Workload;
 
@@ -301,10 +303,6 @@ fn lines<'a>(results: &'a Results, sweep: &Sweep<'_>) -> Vec<Line<'a>> {
     out
 }
 
-fn interval(p: &Point<'_>, level: f64) -> Option<RatioInterval> {
-    crate::guide::welch(p.owner, p.rival).map(|w| w.interval(level))
-}
-
 /// The crossing of every line, with its points' intervals.
 struct Judged<'a> {
     line: Line<'a>,
@@ -312,14 +310,23 @@ struct Judged<'a> {
     crossing: Crossing,
 }
 
-fn judge<'a>(lines: Vec<Line<'a>>, level: f64) -> Vec<Judged<'a>> {
+fn judge<'a>(analysis: &Analysis<'_>, lines: Vec<Line<'a>>) -> Vec<Judged<'a>> {
     lines
         .into_iter()
         .map(|line| {
+            let judgements: Vec<Judgement> = line
+                .points
+                .iter()
+                .map(|p| analysis.judge(p.owner, p.rival))
+                .collect();
             let intervals: Vec<Option<RatioInterval>> =
-                line.points.iter().map(|p| interval(p, level)).collect();
+                judgements.iter().map(|j| j.interval).collect();
             let costs: Vec<u64> = line.points.iter().map(|p| p.cost_ns).collect();
-            let verdicts: Vec<Standing> = intervals.iter().map(|i| standing(*i)).collect();
+            // A comparison the correction did not select stands nowhere.
+            let verdicts: Vec<Standing> = judgements
+                .iter()
+                .map(|j| standing(j.interval.filter(|_| j.claims)))
+                .collect();
             let medians: Vec<f64> = line
                 .points
                 .iter()
@@ -398,9 +405,10 @@ fn calibration(results: &Results) -> String {
     out
 }
 
-/// Every sweep's lines, judged as one family of tests: the sweeps, each line with the index
-/// of its sweep, the number of ratios and their level.
-fn judged_all(results: &Results) -> (Vec<Sweep<'_>>, Vec<(usize, Judged<'_>)>, usize, f64) {
+/// Every sweep's lines, judged as the report's planned comparisons: the sweeps, each line
+/// with the index of its sweep, and how many ratios the section prints.
+fn judged_all(results: &Results) -> (Vec<Sweep<'_>>, Vec<(usize, Judged<'_>)>, usize) {
+    let analysis = Analysis::new(results);
     let sweeps = sweeps(results);
     let all: Vec<(usize, Line<'_>)> = sweeps
         .iter()
@@ -408,16 +416,15 @@ fn judged_all(results: &Results) -> (Vec<Sweep<'_>>, Vec<(usize, Judged<'_>)>, u
         .flat_map(|(i, s)| lines(results, s).into_iter().map(move |l| (i, l)))
         .collect();
     let tests: usize = all.iter().map(|(_, l)| l.points.len()).sum();
-    let level = bonferroni_level(ALPHA, tests.max(1));
     let mut by_sweep: Vec<Vec<Line<'_>>> = (0..sweeps.len()).map(|_| Vec::new()).collect();
     for (i, l) in all {
         by_sweep[i].push(l);
     }
     let mut judged = Vec::new();
     for (i, lines) in by_sweep.into_iter().enumerate() {
-        judged.extend(judge(lines, level).into_iter().map(|j| (i, j)));
+        judged.extend(judge(&analysis, lines).into_iter().map(|j| (i, j)));
     }
-    (sweeps, judged, tests, level)
+    (sweeps, judged, tests)
 }
 
 /// A point as the guide cites it: `` `kv_write_heavy_work_1us` / threads / 2: `combining`
@@ -446,7 +453,7 @@ fn cite(j: &Judged<'_>, cost_ns: u64) -> Option<String> {
 /// where the best owner meets each rival, citing the cells that bracket it (or the largest
 /// cost, where it does not meet). Empty without a sweep.
 pub fn guide(results: &Results) -> String {
-    let (sweeps, judged, _, _) = judged_all(results);
+    let (sweeps, judged, _) = judged_all(results);
     let mut out = String::new();
     for (i, sweep) in sweeps.iter().enumerate() {
         for (_, j) in judged.iter().filter(|(s, _)| *s == i) {
@@ -517,7 +524,7 @@ pub struct AgainstLocks {
 
 /// [`AgainstLocks`] for the run, if it swept any workload's work.
 pub fn against_locks(results: &Results) -> Option<AgainstLocks> {
-    let (sweeps, judged, _, _) = judged_all(results);
+    let (sweeps, judged, _) = judged_all(results);
     let lines: Vec<&Judged<'_>> = judged
         .iter()
         .map(|(_, j)| j)
@@ -589,7 +596,7 @@ pub fn against_locks(results: &Results) -> Option<AgainstLocks> {
 /// The section as markdown, and its plots (file name, SVG); empty when the run swept no
 /// workload's work.
 pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), String> {
-    let (sweeps, judged, tests, level) = judged_all(results);
+    let (sweeps, judged, tests) = judged_all(results);
     if sweeps.is_empty() {
         return Ok((String::new(), Vec::new()));
     }
@@ -603,12 +610,12 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
          a rival from the cost where the ratio best owner / best rival is no more than {:.0} % \
          slower: its whole interval above {:.2}. The crossing lies between the last cost \
          resolved slower and that one; ≈ marks where the median ratio, interpolated between them, \
-         reaches {:.2}. {tests} ratios, each interval at the {:.2} % level (Bonferroni), so that \
-         together they hold with 95 % probability.\n",
+         reaches {:.2}. {tests} ratios, each one of the report's planned comparisons at its \
+         level ({}); one the correction did not select stands nowhere.\n",
         100.0 * MIN_EFFECT,
         1.0 / (1.0 + MIN_EFFECT),
         1.0 / (1.0 + MIN_EFFECT),
-        100.0 * (1.0 - level)
+        crate::guide::level_words(&Analysis::new(results))
     );
     out += &calibration(results);
     let mut files = Vec::new();

@@ -1,15 +1,17 @@
 //! The decision guide, generated from the data: statements about where state should live, each
 //! citing the cells it rests on and printing its interval.
 //!
-//! Every comparison the report makes is planned first, from the medians alone (which records
-//! lead, which lead changes with the client count); then all are corrected together for their
-//! number ([`statebench_harness::stats`]): by default Benjamini–Hochberg selects the
-//! comparisons whose ratio is beyond the minimum effect and their intervals are widened to
-//! match (Benjamini–Yekutieli), so that on average at most 5 % of the claims are false;
-//! `Correction::Bonferroni` makes every interval hold at once instead. A difference is claimed
-//! only when its whole interval lies beyond ±10 %; strategies that cannot be told apart are
-//! named together as tied, and no claim rests on a record whose clients starved an operation
-//! kind.
+//! Every comparison the whole report can make is planned first, from the cells the run
+//! planned before it measured ([`Analysis`]): every pair of rows within a cell, Go's programs
+//! against their Rust counterparts, the pooled ratios. All are corrected together for their
+//! number ([`statebench_harness::stats`]), once for the report: by default Benjamini–Hochberg
+//! selects the comparisons whose interval can claim a difference or sameness and every
+//! interval is printed at Benjamini–Yekutieli's level, so that on average at most 5 % of the
+//! claims are false; `Correction::Bonferroni` makes every interval hold at once instead. Every
+//! section (owners, picks, reference, crossover) reads its ratios from the same [`Analysis`].
+//! A difference is claimed only when its whole interval lies beyond ±10 %; strategies that
+//! cannot be told apart are named together as tied, and no claim rests on a record whose
+//! clients starved an operation kind.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -67,17 +69,105 @@ pub(crate) fn welch(a: &Record, b: &Record) -> Option<Welch> {
     }
 }
 
-/// Every comparison the report makes, planned before any is tested, and the level they are
-/// all tested at.
+/// A planned cell, as the plan names it: (workload, implementation, driver, clients).
+type Key<'a> = (&'a str, &'a str, Driver, usize);
+
+fn key(r: &Record) -> Key<'_> {
+    (&r.workload, &r.implementation, r.driver, r.clients)
+}
+
+/// The comparisons whose rows run in different cells, by role: Go's programs against the Rust
+/// strategies the reference text's idioms are ([`crate::reference`]). (Go row, Rust row, the
+/// Rust row's driver.)
+pub const ACROSS_DRIVERS: [(&str, &str, Driver); 4] = [
+    (
+        crate::reference::GO_OWNER,
+        crate::owners::PLAIN,
+        Driver::Tasks,
+    ),
+    (crate::reference::GO_OWNER, "mutex_std", Driver::Threads),
+    (
+        crate::reference::GO_MUTEX,
+        crate::owners::PLAIN,
+        Driver::Tasks,
+    ),
+    (crate::reference::GO_MUTEX, "mutex_std", Driver::Threads),
+];
+
+/// A ratio over cells rather than within one: the geometric mean of `a / b` over every cell
+/// the plan has both in (of one driver, or of all), the cells taken as the sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pooled {
+    /// The numerator's implementation.
+    pub a: &'static str,
+    /// The denominator's implementation.
+    pub b: &'static str,
+    /// The driver whose cells are pooled; `None`: every driver's.
+    pub driver: Option<Driver>,
+}
+
+/// Every pooled ratio a report can print, by role: the generic owner against the hand-written
+/// one over all cells ([`crate::owners`]), and the actor framework against the plain owner
+/// per driver ([`crate::picks`]).
+pub const POOLED: [Pooled; 3] = [
+    Pooled {
+        a: crate::owners::PLAIN,
+        b: crate::owners::HANDWRITTEN,
+        driver: None,
+    },
+    Pooled {
+        a: crate::picks::ACTOR,
+        b: crate::owners::PLAIN,
+        driver: Some(Driver::Threads),
+    },
+    Pooled {
+        a: crate::picks::ACTOR,
+        b: crate::owners::PLAIN,
+        driver: Some(Driver::Tasks),
+    },
+];
+
+/// Every comparison the report can make, enumerated from the run's plan before any is tested
+/// — every pair of rows in every planned cell, Go's rows against their Rust counterparts
+/// ([`ACROSS_DRIVERS`]), and the pooled ratios ([`POOLED`]) — and the one level they are all
+/// judged at. Which of them a section prints is chosen from the data (the leader, each
+/// family's best, the closest cell); the family the correction counts is every candidate, so
+/// that choice cannot shrink it.
 #[derive(Debug)]
 pub struct Analysis<'a> {
     results: &'a Results,
-    pairs: Vec<(&'a Record, &'a Record)>,
+    /// Every candidate pair, `(a, b)` with `a < b`, and its index into `tests`.
+    pairs: std::collections::HashMap<(Key<'a>, Key<'a>), usize>,
+    /// Every pooled ratio's index into `tests`.
+    pooled: Vec<(Pooled, usize)>,
+    /// Every candidate's test (`None`: a row did not serve the mix, measured nothing, or has
+    /// fewer than two samples), pairs oriented as stored.
+    tests: Vec<Option<Welch>>,
     correction: Correction,
-    /// The level each planned comparison is judged at (`None`: not selected, no claim).
+    /// The level each candidate is judged at (`None`: not selected, no claim).
     levels: Vec<Option<f64>>,
     /// The level of the intervals printed for comparisons that make no claim.
     fallback: f64,
+}
+
+/// One comparison as the report judges it: its interval, and whether the correction lets it
+/// claim anything.
+#[derive(Clone, Copy, Debug)]
+pub struct Judgement {
+    /// The interval of `a / b` at the report's level (`None`: no test could be made).
+    pub interval: Option<RatioInterval>,
+    /// Selected by the correction: the interval may be read as a claim.
+    pub claims: bool,
+}
+
+impl Judgement {
+    /// What may be said at the minimum effect: `Unresolved` unless selected.
+    pub fn verdict(&self) -> Verdict {
+        match self.interval {
+            Some(i) if self.claims => i.verdict(MIN_EFFECT),
+            _ => Verdict::Unresolved,
+        }
+    }
 }
 
 /// One thing the report claims, and the claim that would contradict it.
@@ -108,68 +198,161 @@ impl<'a> Analysis<'a> {
         Analysis::with(results, DEFAULT_CORRECTION)
     }
 
-    /// Plans every comparison of the summary and the guide for `results`, and sets the level
-    /// each is judged at under `correction`.
+    /// Plans every comparison the report can make for `results`, and sets the level each is
+    /// judged at under `correction`.
     pub fn with(results: &'a Results, correction: Correction) -> Analysis<'a> {
-        let mut analysis = Analysis {
-            results,
-            pairs: Vec::new(),
-            correction,
-            levels: Vec::new(),
-            fallback: 0.0,
+        let mut planned: Vec<Key<'a>> = if results.settings.planned.is_empty() {
+            // A file written before runs recorded their plan: the cells that have records.
+            results.records.iter().map(key).collect()
+        } else {
+            results
+                .settings
+                .planned
+                .iter()
+                .map(|k| {
+                    (
+                        k.workload.as_str(),
+                        k.implementation.as_str(),
+                        k.driver,
+                        k.clients,
+                    )
+                })
+                .collect()
         };
-        for w in &results.settings.workloads {
-            // Go's rows have a summary line of their own (leaders among Go's programs); the
-            // guide's family and crossover statements are about the Rust strategies.
-            let go = analysis.cells(w, Driver::Goroutines);
-            if let Some(cell) = summary_cell(&go) {
-                analysis.plan_leaders(cell);
+        planned.sort_unstable();
+        planned.dedup();
+        let records: std::collections::HashMap<Key<'a>, &'a Record> =
+            results.records.iter().map(|r| (key(r), r)).collect();
+        let mut candidates: Vec<(Key<'a>, Key<'a>)> = Vec::new();
+        // Every pair of rows within a cell.
+        for (i, a) in planned.iter().enumerate() {
+            for b in &planned[i + 1..] {
+                if (a.0, a.2, a.3) == (b.0, b.2, b.3) {
+                    candidates.push((*a, *b));
+                }
             }
-            for driver in Driver::ALL {
-                let cells = analysis.cells(w, driver);
-                // The summary's leader against every other record of its cell, to name ties.
-                if let Some(cell) = summary_cell(&cells) {
-                    analysis.plan_leaders(cell);
-                }
-                // Owner, lock or concurrent map, at the largest client count.
-                if let Some((_, cell)) = cells.last() {
-                    for members in families(cell) {
-                        analysis.plan_leaders(&members);
-                    }
-                    let leads: Vec<&Record> =
-                        families(cell).iter().map(|members| members[0]).collect();
-                    for (i, a) in leads.iter().enumerate() {
-                        for b in &leads[i + 1..] {
-                            analysis.plan(a, b);
-                        }
-                    }
-                }
-                // Crossovers: where the median leader changes between adjacent client counts.
-                for pair in cells.windows(2) {
-                    if let Some((l1, before, l2, after)) = crossover(&pair[0].1, &pair[1].1) {
-                        analysis.plan(l1, before);
-                        analysis.plan(l2, after);
+        }
+        // Go's rows against their Rust counterparts.
+        for a in planned.iter().filter(|k| k.2 == Driver::Goroutines) {
+            for (go, rust, driver) in ACROSS_DRIVERS {
+                if a.1 == go {
+                    if let Some(b) = planned.iter().find(|b| **b == (a.0, rust, driver, a.3)) {
+                        candidates.push((*a.min(b), *a.max(b)));
                     }
                 }
             }
         }
-        let tests: Vec<Option<Welch>> = analysis
-            .pairs
+        let pairs: std::collections::HashMap<(Key<'a>, Key<'a>), usize> = candidates
             .iter()
-            .map(|(a, b)| Welch::of(&rates(a), &rates(b)))
+            .enumerate()
+            .map(|(i, pair)| (*pair, i))
             .collect();
-        analysis.levels = levels(&tests, correction, ALPHA, MIN_EFFECT);
-        let m = analysis.pairs.len().max(1) as f64;
-        let selected = analysis.levels.iter().flatten().count().max(1) as f64;
-        analysis.fallback = 1.0 - selected * ALPHA / m;
-        analysis
+        let mut tests: Vec<Option<Welch>> = candidates
+            .iter()
+            .map(|(a, b)| match (records.get(a), records.get(b)) {
+                (Some(a), Some(b)) => welch(a, b),
+                _ => None,
+            })
+            .collect();
+        let mut pooled = Vec::new();
+        for p in POOLED {
+            let cells: Vec<(Key<'a>, Key<'a>)> = planned
+                .iter()
+                .filter(|k| k.1 == p.a && p.driver.is_none_or(|d| d == k.2))
+                .filter_map(|a| {
+                    planned
+                        .iter()
+                        .find(|b| (b.0, b.1, b.2, b.3) == (a.0, p.b, a.2, a.3))
+                        .map(|b| (*a, *b))
+                })
+                .collect();
+            if cells.len() < 2 {
+                continue;
+            }
+            let ratios: Option<Vec<f64>> = cells
+                .iter()
+                .map(|(a, b)| Some(welch(records.get(a)?, records.get(b)?)?.ratio))
+                .collect();
+            pooled.push((p, tests.len()));
+            tests.push(ratios.and_then(|r| pooled_test(&r)));
+        }
+        let levels = levels(&tests, correction, ALPHA, MIN_EFFECT);
+        let m = tests.len().max(1) as f64;
+        let selected = levels.iter().flatten().count().max(1) as f64;
+        let fallback = match correction {
+            Correction::Bonferroni => 1.0 - ALPHA / m,
+            Correction::FalseDiscovery => 1.0 - selected * ALPHA / m,
+        };
+        Analysis {
+            results,
+            pairs,
+            pooled,
+            tests,
+            correction,
+            levels,
+            fallback,
+        }
     }
 
-    /// How many comparisons, how many of them may claim (all, under Bonferroni), and the
+    /// The judgement of candidate `i`, its ratio inverted when `flip`.
+    fn judgement(&self, i: usize, flip: bool) -> Judgement {
+        let level = self.levels[i];
+        let interval = self.tests[i].map(|w| {
+            let i = w.interval(level.unwrap_or(self.fallback));
+            if flip {
+                RatioInterval {
+                    ratio: 1.0 / i.ratio,
+                    low: 1.0 / i.high,
+                    high: 1.0 / i.low,
+                    level: i.level,
+                }
+            } else {
+                i
+            }
+        });
+        Judgement {
+            interval,
+            claims: level.is_some() && interval.is_some(),
+        }
+    }
+
+    /// `a / b` as the report judges it. A pair the plan does not hold (a debug build panics:
+    /// every comparison must be counted in the correction) makes no claim.
+    pub fn judge(&self, a: &Record, b: &Record) -> Judgement {
+        let (ka, kb) = (key(a), key(b));
+        let found = self
+            .pairs
+            .get(&(ka, kb))
+            .map(|i| (*i, false))
+            .or_else(|| self.pairs.get(&(kb, ka)).map(|i| (*i, true)));
+        debug_assert!(
+            found.is_some(),
+            "an unplanned comparison: {:?} vs {:?}",
+            ka,
+            kb
+        );
+        match found {
+            Some((i, flip)) => self.judgement(i, flip),
+            None => Judgement {
+                interval: None,
+                claims: false,
+            },
+        }
+    }
+
+    /// The pooled ratio `p`, as the report judges it (`None`: fewer than two cells planned).
+    pub fn pooled(&self, p: Pooled) -> Option<Judgement> {
+        self.pooled
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, i)| self.judgement(*i, false))
+    }
+
+    /// How many comparisons the report could make, how many of them may claim, and the
     /// confidence level of their intervals.
     pub fn size(&self) -> (usize, usize, f64) {
         let selected = self.levels.iter().flatten().count();
-        (self.pairs.len(), selected, self.fallback)
+        (self.tests.len(), selected, self.fallback)
     }
 
     /// The correction in use.
@@ -197,48 +380,14 @@ impl<'a> Analysis<'a> {
             .collect()
     }
 
-    fn plan(&mut self, a: &'a Record, b: &'a Record) {
-        if !self.planned(a, b) {
-            self.pairs.push((a, b));
-        }
-    }
-
-    /// The median leader of `cell` against every other record.
-    fn plan_leaders(&mut self, cell: &[&'a Record]) {
-        let sorted = by_median(cell);
-        if let Some((top, rest)) = sorted.split_first() {
-            for r in rest {
-                self.plan(top, r);
-            }
-        }
-    }
-
-    /// `a` against `b`, tested at the corrected level. Panics in debug builds if the pair was
-    /// not planned: every tested comparison must be counted in the correction.
+    /// `a` against `b`, tested at the report's level: a verdict only when the correction
+    /// selected the pair and both rows served the mix asked for.
     pub fn compare(&self, a: &Record, b: &Record) -> Comparison {
-        debug_assert!(
-            self.planned(a, b),
-            "an unplanned comparison: {} vs {}",
-            a.implementation,
-            b.implementation
-        );
         let starved = !a.serves_mix() || !b.serves_mix();
-        let level = self
-            .pairs
-            .iter()
-            .position(|(x, y)| (same(x, a) && same(y, b)) || (same(x, b) && same(y, a)))
-            .and_then(|i| self.levels[i]);
-        let interval =
-            Welch::of(&rates(a), &rates(b)).map(|w| w.interval(level.unwrap_or(self.fallback)));
-        let verdict = match (interval.map(|i| i.verdict(MIN_EFFECT)), level) {
-            (None, _) => Verdict::Unresolved,
-            // Not selected by the correction: no difference is claimed.
-            (Some(Verdict::Faster | Verdict::Slower), None) => Verdict::Unresolved,
-            (Some(v), _) => v,
-        };
+        let j = self.judge(a, b);
         Comparison {
-            interval,
-            verdict,
+            interval: j.interval,
+            verdict: j.verdict(),
             starved,
         }
     }
@@ -319,9 +468,8 @@ impl<'a> Analysis<'a> {
 
     /// Whether `a` against `b` is one of the planned comparisons.
     fn planned(&self, a: &Record, b: &Record) -> bool {
-        self.pairs
-            .iter()
-            .any(|(x, y)| (same(x, a) && same(y, b)) || (same(x, b) && same(y, a)))
+        let (ka, kb) = (key(a), key(b));
+        self.pairs.contains_key(&(ka, kb)) || self.pairs.contains_key(&(kb, ka))
     }
 
     /// The leaders of `cell`: the median leader and every record not shown slower than it.
@@ -344,8 +492,22 @@ impl<'a> Analysis<'a> {
     }
 }
 
-fn same(a: &Record, b: &Record) -> bool {
-    std::ptr::eq(a, b)
+/// The test of a pooled ratio: Student's t on the logs of per-cell ratios, the cells taken as
+/// the sample (`None` with fewer than two, or one that is not positive).
+pub(crate) fn pooled_test(ratios: &[f64]) -> Option<Welch> {
+    if ratios.len() < 2 || ratios.iter().any(|r| !r.is_finite() || *r <= 0.0) {
+        return None;
+    }
+    let logs: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
+    let n = logs.len() as f64;
+    let mean = logs.iter().sum::<f64>() / n;
+    let var = logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    Some(Welch {
+        ratio: mean.exp(),
+        se: (var / n).sqrt(),
+        df: n - 1.0,
+        n: (ratios.len(), ratios.len()),
+    })
 }
 
 /// The correction the report uses unless told otherwise: false-discovery control. Measured on
@@ -548,6 +710,24 @@ pub(crate) fn between_pass_words(results: &Results) -> Option<String> {
     ))
 }
 
+/// The report's one error-rate control in a few words, for the sections to cite: the level
+/// of every printed interval and how many comparisons it covers (the decision guide states it
+/// in full).
+pub(crate) fn level_words(analysis: &Analysis<'_>) -> String {
+    let (m, selected, level) = analysis.size();
+    match analysis.correction() {
+        Correction::Bonferroni => format!(
+            "{:.3} % confidence, Bonferroni over the report's {m} planned comparisons",
+            100.0 * level
+        ),
+        Correction::FalseDiscovery => format!(
+            "{:.3} % confidence; {selected} of the report's {m} planned comparisons selected to \
+             claim, under the one false-discovery control the decision guide states",
+            100.0 * level
+        ),
+    }
+}
+
 /// The guide as markdown, under [`DEFAULT_CORRECTION`].
 pub fn decision_guide(results: &Results) -> String {
     decision_guide_with(results, DEFAULT_CORRECTION)
@@ -565,20 +745,29 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
             100.0 * level
         ),
         Correction::FalseDiscovery => format!(
-            "under false-discovery control: Benjamini–Hochberg selects {selected} comparisons \
-             whose ratio is beyond the minimum effect, and their intervals are at {:.3} % \
-             confidence (Benjamini–Yekutieli), so that on average at most 5 % of the claims \
-             are false",
-            100.0 * level
+            "under one false-discovery control for the whole report: Benjamini–Hochberg selects \
+             the {selected} comparisons whose interval can make a claim — a difference beyond \
+             ±{:.0} %, or sameness within it — and every interval is printed at {:.3} % \
+             confidence (Benjamini–Yekutieli's intervals for selected comparisons), so that on \
+             average at most 5 % of the claims are false; the other {} claim nothing",
+            100.0 * MIN_EFFECT,
+            100.0 * level,
+            m - selected
         ),
     };
     let _ = writeln!(
         out,
-        "Generated from this run. The report makes {m} comparisons in all (the summary's leaders \
-         and the claims below); each is tested with Welch's t on log throughput {}, {method}. A \
-         difference is claimed only when its whole interval lies beyond ±{:.0} %; otherwise the \
-         strategies are named together as tied. Each claim cites its cell (workload / driver / \
-         clients), the medians, the ratio and its interval.\n",
+        "Generated from this run. Before any figure is read, the report plans every comparison \
+         it could make — each pair of rows in every cell the run planned, Go's programs against \
+         their Rust counterparts, and the pooled ratios of the owner and library sections: {m} \
+         in all, however few of them a section prints. Rows are ranked by their headline \
+         figure, the geometric mean of their samples, which is also what every test compares. \
+         Each comparison is Welch's t on log throughput {}, {method}. Which comparisons a \
+         section prints (the leader, each family's best, the closest cell) is chosen from the \
+         same data; the correction counts every candidate, so that choice cannot shrink the \
+         family. A difference is claimed only when its whole interval lies beyond ±{:.0} %; \
+         otherwise the strategies are named together as tied. Each claim cites its cell \
+         (workload / driver / clients), the figures, the ratio and its interval.\n",
         samples_words(results),
         100.0 * MIN_EFFECT
     );

@@ -464,13 +464,15 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
     let _ = writeln!(
         out,
         "Where should shared state live? Every implementation of every service, measured on one \
-         machine in one run started {}. Figures are medians over repetitions; throughput is \
-         operations per second of all clients together; latencies are per operation; CPU/op is the \
-         whole process's CPU time per operation.\n",
+         machine in one run started {}. Throughput is operations per second of all clients \
+         together, given as the geometric mean of a row's samples (each pass's geometric mean; \
+         each repetition in a run of one pass): the figure rows are ranked by and the one every \
+         comparison tests. Latencies (per operation) and CPU/op (the whole process's CPU time \
+         per operation) are medians over repetitions.\n",
         results.created
     );
     out += "## Summary\n\n";
-    out += "Throughput of each implementation as a share of the fastest median (1.00), per workload \
+    out += "Throughput of each implementation as a share of the fastest (1.00), per workload \
             and driver. *Leaders* names the fastest and every implementation that the statistics \
             cannot tell from it (joined by =; see the decision guide for the test).\n\n";
     if results.records.is_empty() {

@@ -13,9 +13,10 @@
 //! Then each owner form in the cell where it comes closest to the best lock, against that lock
 //! and the cell's best concurrent structure: where the owner idea does best here.
 //!
-//! The targets name the strategies they are about, so this module names them too. The ratio
-//! tests of the section are their own family: their intervals hold together with 95 %
-//! probability (Bonferroni over every ratio the section prints). A target is *met* when the
+//! The targets name the strategies they are about, so this module names them too. Each ratio
+//! is one of the report's planned comparisons, judged at its one level
+//! ([`crate::guide::Analysis`]); one the correction did not select tells nothing. A target is
+//! *met* when the
 //! whole interval lies on its side, *missed* when the whole interval lies on the other, and
 //! otherwise this run *cannot tell*. Where a target is missed, the floors that bound it are
 //! printed beside it, from the same run.
@@ -26,9 +27,9 @@ use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::floors::Floor;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{
-    ALPHA, MIN_EFFECT, RatioInterval, Verdict, bonferroni_level, t_quantile,
-};
+use statebench_harness::stats::{MIN_EFFECT, RatioInterval, Verdict};
+
+use crate::guide::{Analysis, Judgement, Pooled};
 
 use crate::markdown::markdown_table;
 use crate::table::{by_median, human_ns, human_rate};
@@ -79,20 +80,26 @@ impl Judged {
     }
 }
 
-/// `a / b` against `target`, at `level`.
-fn judge(a: &Record, b: &Record, target: f64, level: f64) -> (Option<RatioInterval>, Judged) {
-    match crate::guide::welch(a, b) {
-        None => (None, Judged::NoInterval),
-        Some(w) => {
-            let i = w.interval(level);
-            (Some(i), against(&i, target))
-        }
-    }
+/// `a / b` against `target`, as the report judges it.
+fn judge(
+    analysis: &Analysis<'_>,
+    a: &Record,
+    b: &Record,
+    target: f64,
+) -> (Option<RatioInterval>, Judged) {
+    let j = analysis.judge(a, b);
+    (j.interval, against(&j, target))
 }
 
-/// What interval `i` says of `target`: met when wholly at or past it, missed when wholly short.
-fn against(i: &RatioInterval, target: f64) -> Judged {
-    if i.low >= target {
+/// What judgement `j` says of `target`: met when its interval is wholly at or past it, missed
+/// when wholly short; nothing when the correction did not select it.
+fn against(j: &Judgement, target: f64) -> Judged {
+    let Some(i) = j.interval else {
+        return Judged::NoInterval;
+    };
+    if !j.claims {
+        Judged::CannotTell
+    } else if i.low >= target {
         Judged::Met
     } else if i.high < target {
         Judged::Missed
@@ -294,26 +301,6 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// The geometric mean of per-cell ratios and its interval at `level`, taking the cells as the
-/// sample (Student's t on the logs): how far the ratio goes on average over the cells measured,
-/// where one cell's eight repetitions are too few to tell a 10 % difference.
-pub(crate) fn pooled(ratios: &[f64], level: f64) -> Option<RatioInterval> {
-    if ratios.len() < 2 || ratios.iter().any(|r| !r.is_finite() || *r <= 0.0) {
-        return None;
-    }
-    let logs: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
-    let n = logs.len() as f64;
-    let mean = logs.iter().sum::<f64>() / n;
-    let var = logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let half = t_quantile(1.0 - (1.0 - level) / 2.0, n - 1.0) * (var / n).sqrt();
-    Some(RatioInterval {
-        ratio: mean.exp(),
-        low: (mean - half).exp(),
-        high: (mean + half).exp(),
-        level,
-    })
-}
-
 /// A floor's median at the start and at the end of the run, e.g. `52.40 µs (end 48.10 µs)`.
 fn floor_words(start: Option<&Floor>, end: Option<&Floor>) -> String {
     match (start, end) {
@@ -350,15 +337,15 @@ pub fn section(results: &Results) -> String {
     if plan.tests() == 0 && spin_cells.is_empty() {
         return String::new();
     }
-    let level = bonferroni_level(ALPHA, plan.tests());
+    let analysis = Analysis::new(results);
     let (f, e) = (&results.floors, results.floors_end.as_ref());
     let mut out = format!(
-        "Four targets, set before the owner forms were built, measured in this run. Each ratio's \
-         interval is Welch's on log throughput over the repetitions, at {:.3} % confidence, so that all {} ratios of this section hold together with 95 % probability \
-         (Bonferroni). A target is *met* when the whole interval lies on its side, *missed* \
-         when the whole interval falls short, and otherwise this run *cannot tell*.\n\n",
-        100.0 * level,
-        plan.tests()
+        "Four targets, set before the owner forms were built, measured in this run. Each \
+         ratio's interval is the decision guide's: one of the report's planned comparisons, \
+         at its level ({}). A target is *met* when the whole interval lies on its side, \
+         *missed* when the whole interval falls short, and otherwise this run *cannot tell* — \
+         as for every comparison the correction did not select.\n\n",
+        crate::guide::level_words(&analysis)
     );
     let tokio_floors = format!(
         "a tokio `mpsc` + `oneshot` round trip takes {} on one worker and {} on two",
@@ -403,7 +390,7 @@ pub fn section(results: &Results) -> String {
         let mut ratios = Vec::new();
         let mut entries = Vec::new();
         for &(workload, driver, c, a, b) in &plan.generic {
-            let (i, j) = judge(a, b, GENERIC_SHARE, level);
+            let (i, j) = judge(&analysis, a, b, GENERIC_SHARE);
             judged.push(j);
             ratios.extend(i.map(|i| i.ratio));
             entries.push((
@@ -413,15 +400,19 @@ pub fn section(results: &Results) -> String {
             ));
         }
         out += &grid(&entries);
-        let over_cells = match pooled(&ratios, level) {
-            Some(i) if ratios.len() == plan.generic.len() => {
-                let j = against(&i, GENERIC_SHARE);
+        let pooled = analysis.pooled(Pooled {
+            a: PLAIN,
+            b: HANDWRITTEN,
+            driver: None,
+        });
+        let over_cells = match pooled {
+            Some(p) if p.interval.is_some() && ratios.len() == plan.generic.len() => {
                 format!(
                     " Over all {} cells, the geometric mean ratio is {} at the same confidence \
                      (the cells taken as the sample): {}.",
                     ratios.len(),
-                    ratio_words(Some(i)),
-                    j.word()
+                    ratio_words(p.interval),
+                    against(&p, GENERIC_SHARE).word()
                 )
             }
             _ => String::new(),
@@ -451,7 +442,7 @@ pub fn section(results: &Results) -> String {
             ]];
             let mut best = None;
             for r in others {
-                let (i, j) = judge(r, plain, BEST_OVER_PLAIN, level);
+                let (i, j) = judge(&analysis, r, plain, BEST_OVER_PLAIN);
                 best.get_or_insert((r, i, j));
                 rows.push(vec![
                     format!("`{}`", r.implementation),
@@ -509,7 +500,7 @@ pub fn section(results: &Results) -> String {
         let mut rows = Vec::new();
         let mut judged = Vec::new();
         for &(workload, driver, plain, best) in &plan.thread {
-            let (i, j) = judge(best, plain, THREAD_OVER_PLAIN, level);
+            let (i, j) = judge(&analysis, best, plain, THREAD_OVER_PLAIN);
             judged.push(j);
             rows.push(vec![
                 format!("`{workload}` / {}", driver.name()),
@@ -651,13 +642,14 @@ pub fn section(results: &Results) -> String {
             let Some(other) = other else {
                 return "·".into();
             };
-            let i = crate::guide::welch(r, other).map(|w| w.interval(level));
-            let word = match i.map(|i| i.verdict(MIN_EFFECT)) {
-                Some(Verdict::Faster) => "**wins**",
-                Some(Verdict::Slower) => "**loses**",
-                Some(Verdict::Same) => "**ties**",
-                Some(Verdict::Unresolved) => "cannot tell",
-                None => "no interval",
+            let j = analysis.judge(r, other);
+            let i = j.interval;
+            let word = match (i, j.verdict()) {
+                (None, _) => "no interval",
+                (_, Verdict::Faster) => "**wins**",
+                (_, Verdict::Slower) => "**loses**",
+                (_, Verdict::Same) => "**ties**",
+                (_, Verdict::Unresolved) => "cannot tell",
             };
             format!(
                 "`{}` {}: {} {word}",

@@ -10,9 +10,9 @@
 //! 4. **What striping buys a plain lock**: `striped` (N `parking_lot` mutexes by key) against
 //!    one `mutex_parking_lot`.
 //!
-//! As in the owner section, the ratios of this section are one family: each interval is
-//! Welch's on log throughput at the Bonferroni level for the section's number of ratios, so
-//! that all of them hold together with 95 % probability. A row is *faster* or *slower* when its
+//! As in every section, each ratio is one of the report's planned comparisons, its interval
+//! Welch's on log throughput at the report's one level ([`crate::guide::Analysis`]). A row is
+//! *faster* or *slower* when its
 //! whole interval lies beyond ±10 % ([`MIN_EFFECT`]), *the same* when it lies within, and
 //! otherwise this run *cannot tell*.
 
@@ -21,9 +21,11 @@ use std::fmt::Write;
 use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{ALPHA, MIN_EFFECT, RatioInterval, Verdict, bonferroni_level};
+use statebench_harness::stats::{MIN_EFFECT, Verdict};
 
-use crate::owners::{PLAIN, client_counts, find, grid, pooled, ratio_words};
+use crate::guide::{Analysis, Judgement, Pooled};
+
+use crate::owners::{PLAIN, client_counts, find, grid, ratio_words};
 use crate::table::by_median;
 
 /// The concurrent maps (the counter's `atomic` is no map).
@@ -145,13 +147,18 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// The interval of `a / b` at `level` (none with fewer than two repetitions a side).
-pub(crate) fn interval(p: &Pair<'_>, level: f64) -> Option<RatioInterval> {
-    crate::guide::welch(p.a, p.b).map(|w| w.interval(level))
+/// `a / b` as the report judges it.
+pub(crate) fn judged(analysis: &Analysis<'_>, p: &Pair<'_>) -> Judgement {
+    analysis.judge(p.a, p.b)
 }
 
-fn verdict_word(i: Option<RatioInterval>) -> &'static str {
-    match i.map(|i| i.verdict(MIN_EFFECT)) {
+/// A judgement's verdict, `None` without an interval.
+pub(crate) fn verdict_of(j: &Judgement) -> Option<Verdict> {
+    j.interval.map(|_| j.verdict())
+}
+
+fn verdict_word(j: &Judgement) -> &'static str {
+    match verdict_of(j) {
         Some(Verdict::Faster) => "**faster**",
         Some(Verdict::Slower) => "**slower**",
         Some(Verdict::Same) => "**the same**",
@@ -189,17 +196,17 @@ fn where_verdict(pairs: &[Pair<'_>], verdicts: &[Option<Verdict>], v: Verdict) -
 
 /// A ratio question: its grid of cells, the tally, and the cells of each verdict. `a_is` names
 /// the row measured (`a`) in the sentence: "`owner_ractor` is faster …".
-fn ratio_question(out: &mut String, pairs: &[Pair<'_>], level: f64, a_is: &str) {
+fn ratio_question(out: &mut String, analysis: &Analysis<'_>, pairs: &[Pair<'_>], a_is: &str) {
     let mut verdicts = Vec::new();
     let entries: Vec<(String, usize, String)> = pairs
         .iter()
         .map(|p| {
-            let i = interval(p, level);
-            verdicts.push(i.map(|i| i.verdict(MIN_EFFECT)));
+            let j = judged(analysis, p);
+            verdicts.push(verdict_of(&j));
             (
                 format!("`{}` / {}", p.workload, p.driver.name()),
                 p.clients,
-                format!("{} {}", ratio_words(i), verdict_word(i)),
+                format!("{} {}", ratio_words(j.interval), verdict_word(&j)),
             )
         })
         .collect();
@@ -227,15 +234,14 @@ pub fn section(results: &Results) -> String {
     if plan.tests() == 0 {
         return String::new();
     }
-    let level = bonferroni_level(ALPHA, plan.tests());
+    let analysis = Analysis::new(results);
     let mut out = format!(
         "Four questions a reader choosing a library asks, answered by the rows of `--all`. Each \
-         ratio's interval is Welch's on log throughput over the repetitions, at {:.3} % \
-         confidence, so that all {} ratios of this section hold together with 95 % probability \
-         (Bonferroni). A row is *faster* or *slower* when its whole interval lies beyond \
-         ±{:.0} %, *the same* when it lies within, and otherwise this run *cannot tell*.\n\n",
-        100.0 * level,
-        plan.tests(),
+         ratio's interval is one of the report's planned comparisons, at its level ({}). A row \
+         is *faster* or *slower* when its whole interval lies beyond ±{:.0} %, *the same* when \
+         it lies within, and otherwise this run *cannot tell* — as for every comparison the \
+         correction did not select.\n\n",
+        crate::guide::level_words(&analysis),
         100.0 * MIN_EFFECT
     );
 
@@ -252,8 +258,9 @@ pub fn section(results: &Results) -> String {
             .maps
             .iter()
             .map(|p| {
-                let i = interval(p, level);
-                let text = match i.map(|i| i.verdict(MIN_EFFECT)) {
+                let j = judged(&analysis, p);
+                let i = j.interval;
+                let text = match verdict_of(&j) {
                     Some(Verdict::Faster) => {
                         match leads.iter_mut().find(|(n, _)| *n == p.a.implementation) {
                             Some((_, k)) => *k += 1,
@@ -321,22 +328,23 @@ pub fn section(results: &Results) -> String {
     if plan.actor.is_empty() {
         out += "Not in this run.\n\n";
     } else {
-        ratio_question(&mut out, &plan.actor, level, &format!("`{ACTOR}`"));
+        ratio_question(&mut out, &analysis, &plan.actor, &format!("`{ACTOR}`"));
         for driver in Driver::ALL {
             let cells = plan.actor_from(driver);
-            let ratios: Vec<f64> = cells
-                .iter()
-                .filter_map(|p| interval(p, level).map(|i| i.ratio))
-                .collect();
-            if let Some(i) = pooled(&ratios, level).filter(|_| ratios.len() == cells.len()) {
+            let pooled = analysis.pooled(Pooled {
+                a: ACTOR,
+                b: PLAIN,
+                driver: Some(driver),
+            });
+            if let Some(j) = pooled.filter(|j| j.interval.is_some() && cells.len() >= 2) {
                 let _ = writeln!(
                     out,
                     "\nFrom {}, over their {} cells: the geometric mean ratio is {} at the same \
                      confidence (the cells taken as the sample): {}.",
                     driver.name(),
-                    ratios.len(),
-                    ratio_words(Some(i)),
-                    verdict_word(Some(i)).trim_matches('*')
+                    cells.len(),
+                    ratio_words(j.interval),
+                    verdict_word(&j).trim_matches('*')
                 );
             }
         }
@@ -352,7 +360,7 @@ pub fn section(results: &Results) -> String {
     if plan.locks.is_empty() {
         out += "Not in this run.\n\n";
     } else {
-        ratio_question(&mut out, &plan.locks, level, "The async lock");
+        ratio_question(&mut out, &analysis, &plan.locks, "The async lock");
         out.push('\n');
     }
 
@@ -366,7 +374,12 @@ pub fn section(results: &Results) -> String {
     if plan.striped.is_empty() {
         out += "Not in this run.\n\n";
     } else {
-        ratio_question(&mut out, &plan.striped, level, &format!("`{}`", STRIPED.0));
+        ratio_question(
+            &mut out,
+            &analysis,
+            &plan.striped,
+            &format!("`{}`", STRIPED.0),
+        );
         out.push('\n');
     }
     out

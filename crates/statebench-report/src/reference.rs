@@ -15,18 +15,21 @@
 //!   do and cost in CPU per operation — and said plainly where a run cannot tell (complexity,
 //!   composability).
 //!
-//! As in the other sections the ratios are one family: Welch's interval on log throughput at the
-//! Bonferroni level for the section's number of ratios, *faster* or *slower* only when the
+//! As in the other sections each ratio is one of the report's planned comparisons — Go's rows
+//! against their Rust counterparts included ([`crate::guide::ACROSS_DRIVERS`]) — Welch's
+//! interval on log throughput at the report's one level, *faster* or *slower* only when the
 //! whole interval lies beyond ±10 % ([`MIN_EFFECT`]), *the same* when it lies within.
 
 use std::fmt::Write;
 
 use statebench_harness::Driver;
 use statebench_harness::results::Results;
-use statebench_harness::stats::{ALPHA, MIN_EFFECT, Verdict, bonferroni_level};
+use statebench_harness::stats::{MIN_EFFECT, Verdict};
+
+use crate::guide::Analysis;
 
 use crate::owners::{PLAIN, THREAD, find, grid, ratio_words};
-use crate::picks::{Pair, SYNC_LOCKS, fastest, interval};
+use crate::picks::{Pair, SYNC_LOCKS, fastest, judged, verdict_of};
 use crate::table::{human_ns, markdown_table};
 
 /// Go's stateful goroutine.
@@ -151,10 +154,13 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn of<'p, 'a: 'p>(pairs: impl IntoIterator<Item = &'p Pair<'a>>, level: f64) -> Tally {
+    fn of<'p, 'a: 'p>(
+        analysis: &Analysis<'_>,
+        pairs: impl IntoIterator<Item = &'p Pair<'a>>,
+    ) -> Tally {
         let mut t = Tally::default();
         for p in pairs {
-            match interval(p, level).map(|i| i.verdict(MIN_EFFECT)) {
+            match verdict_of(&judged(analysis, p)) {
                 Some(Verdict::Faster) => t.faster += 1,
                 Some(Verdict::Slower) => t.slower += 1,
                 Some(Verdict::Same) => t.same += 1,
@@ -239,12 +245,13 @@ fn cpu_ratio(pairs: &[&Pair<'_>]) -> Option<(f64, f64, f64)> {
     ))
 }
 
-fn ratio_grid(pairs: &[Pair<'_>], level: f64) -> String {
+fn ratio_grid(analysis: &Analysis<'_>, pairs: &[Pair<'_>]) -> String {
     let entries: Vec<(String, usize, String)> = pairs
         .iter()
         .map(|p| {
-            let i = interval(p, level);
-            let word = match i.map(|i| i.verdict(MIN_EFFECT)) {
+            let j = judged(analysis, p);
+            let i = j.interval;
+            let word = match verdict_of(&j) {
                 Some(Verdict::Faster) => " **faster**",
                 Some(Verdict::Slower) => " **slower**",
                 Some(Verdict::Same) => " **same**",
@@ -263,14 +270,12 @@ pub fn section(results: &Results) -> String {
     if plan.tests() == 0 {
         return String::new();
     }
-    let level = bonferroni_level(ALPHA, plan.tests());
+    let analysis = Analysis::new(results);
     let mut out = format!(
-        "Each ratio's interval is Welch's on log throughput over the repetitions, at {:.3} % \
-         confidence, so that all {} ratios of this section hold together with 95 % probability \
-         (Bonferroni); **faster** or **slower** beyond ±{:.0} %, **same** within, `?` cannot \
-         tell.\n\n",
-        100.0 * level,
-        plan.tests(),
+        "Each ratio's interval is one of the report's planned comparisons, at its level ({}); \
+         **faster** or **slower** beyond ±{:.0} %, **same** within, `?` cannot tell (as for \
+         every comparison the correction did not select).\n\n",
+        crate::guide::level_words(&analysis),
         100.0 * MIN_EFFECT
     );
 
@@ -319,8 +324,8 @@ pub fn section(results: &Results) -> String {
             continue;
         }
         let _ = writeln!(out, "{what}\n");
-        out += &ratio_grid(pairs, level);
-        let _ = write!(out, "\n{}.", Tally::of(pairs, level).words(subject));
+        out += &ratio_grid(&analysis, pairs);
+        let _ = write!(out, "\n{}.", Tally::of(&analysis, pairs).words(subject));
         if pairs.iter().any(|p| p.workload == AS_WRITTEN) {
             let f = &results.floors;
             let _ = write!(
@@ -338,11 +343,11 @@ pub fn section(results: &Results) -> String {
     }
 
     out += "### The reference text's table, measured\n\n";
-    let go_simple = Tally::of(&plan.go_simple, level);
-    let rust_simple = Tally::of(&plan.rust_simple, level);
-    let rust_richer = Tally::of(&plan.rust_richer, level);
+    let go_simple = Tally::of(&analysis, &plan.go_simple);
+    let rust_simple = Tally::of(&analysis, &plan.rust_simple);
+    let rust_richer = Tally::of(&analysis, &plan.rust_richer);
     let of_service = |pairs: &[Pair<'_>], service: &str| {
-        Tally::of(pairs.iter().filter(|p| p.a.service == service), level)
+        Tally::of(&analysis, pairs.iter().filter(|p| p.a.service == service))
     };
     let both = |a: Tally, b: Tally| Tally {
         faster: a.faster + b.faster,
@@ -355,7 +360,7 @@ pub fn section(results: &Results) -> String {
         of_service(&plan.go_simple, "counter"),
         of_service(&plan.rust_simple, "counter"),
     );
-    let written = Tally::of(&plan.as_written, level);
+    let written = Tally::of(&analysis, &plan.as_written);
     let owner_cpu: Vec<&Pair<'_>> = plan
         .go_simple
         .iter()
@@ -504,7 +509,7 @@ pub fn section(results: &Results) -> String {
             continue;
         }
         let _ = writeln!(out, "{what}\n");
-        out += &ratio_grid(pairs, level);
+        out += &ratio_grid(&analysis, pairs);
         out.push('\n');
     }
     out

@@ -149,7 +149,7 @@ pub fn markdown_table(header: &[&str], align: &str, rows: &[Vec<String>]) -> Str
     out
 }
 
-/// `records` fastest first, by median headline rate ([`Record::headline`]), the records that
+/// `records` fastest first, by headline rate ([`Record::headline`]), the records that
 /// served the mix asked for before every one that did not: the one ranking every table, the
 /// guide and the agreement of runs use, so a row that under-served a kind never leads.
 pub(crate) fn by_median<'a>(records: &[&'a Record]) -> Vec<&'a Record> {
