@@ -2,16 +2,19 @@
 //! this measures how much of what a reader would take from one run every other run repeats:
 //!
 //! * **ranking agreement** — for every cell (workload, driver, clients) and every pair of runs,
-//!   Kendall's τ between the two orders of the implementations by median throughput (1: the
+//!   Kendall's τ between the two orders of the implementations by headline throughput (1: the
 //!   same order; 0: unrelated; −1: reversed);
-//! * **leader agreement** — the share of cells whose median leader is the same in every run,
+//! * **leader agreement** — the share of cells whose leader is the same in every run,
 //!   and the share where each run's leader is among every run's *leaders* (the leader and those
 //!   the statistics cannot tell from it: the summary's "=" group);
 //! * **claims** — what the report claims, as statements ([`crate::guide::Analysis::statements`]):
 //!   how many every run makes, and how many one run's statements another contradicts;
+//! * **claims that travel** — given runs of two machines or more (told apart by CPU model and
+//!   core count), the claims every run of every machine makes, and those every run of one
+//!   machine makes but a run of another does not: that machine's only;
 //! * **swaps, told apart or not** — every pair of implementations two runs order differently,
-//!   split by whether either run's statistics told the pair apart (every pair of a cell
-//!   compared, all corrected together as the report's claims are). Kendall's τ counts a swap
+//!   split by whether either run's statistics told the pair apart (each run's report's own
+//!   judgement of the pair: its one plan and correction). Kendall's τ counts a swap
 //!   of two strategies the data call tied exactly as it counts a swap of two that differ by a
 //!   factor; this split says which kind the disagreement is.
 
@@ -20,9 +23,9 @@ use std::fmt::Write;
 
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{ALPHA, Correction, MIN_EFFECT, Verdict, Welch, levels};
+use statebench_harness::stats::{Correction, Verdict};
 
-use crate::guide::{Analysis, Statement, rates};
+use crate::guide::{Analysis, Statement};
 
 /// A cell: workload, driver, clients.
 type CellKey = (String, Driver, usize);
@@ -61,46 +64,27 @@ struct Reading {
     apart: BTreeSet<(CellKey, String, String)>,
 }
 
-/// Every pair of every cell of `cells`, compared and corrected together under `correction`:
-/// those whose interval lies beyond the minimum effect, faster first.
+/// Every pair of every cell of `cells` that `analysis` (the report's one plan and correction)
+/// tells apart beyond the minimum effect, faster first.
 fn told_apart(
+    analysis: &Analysis<'_>,
     cells: &BTreeMap<CellKey, Vec<&Record>>,
-    correction: Correction,
 ) -> BTreeSet<(CellKey, String, String)> {
-    let mut pairs = Vec::new();
+    let mut apart = BTreeSet::new();
     for (k, cell) in cells {
         for (i, a) in cell.iter().enumerate() {
             for b in &cell[i + 1..] {
-                pairs.push((k, *a, *b));
-            }
-        }
-    }
-    let tests: Vec<Option<Welch>> = pairs
-        .iter()
-        .map(|(_, a, b)| Welch::of(&rates(a), &rates(b)))
-        .collect();
-    let judged = levels(&tests, correction, ALPHA, MIN_EFFECT);
-    let mut apart = BTreeSet::new();
-    for (((k, a, b), test), level) in pairs.iter().zip(&tests).zip(judged) {
-        let (Some(test), Some(level)) = (test, level) else {
-            continue;
-        };
-        match test.interval(level).verdict(MIN_EFFECT) {
-            Verdict::Faster => {
+                let (fast, slow) = match analysis.judge(a, b).verdict() {
+                    Verdict::Faster => (a, b),
+                    Verdict::Slower => (b, a),
+                    Verdict::Same | Verdict::Unresolved => continue,
+                };
                 apart.insert((
-                    (*k).clone(),
-                    a.implementation.clone(),
-                    b.implementation.clone(),
+                    k.clone(),
+                    fast.implementation.clone(),
+                    slow.implementation.clone(),
                 ));
             }
-            Verdict::Slower => {
-                apart.insert((
-                    (*k).clone(),
-                    b.implementation.clone(),
-                    a.implementation.clone(),
-                ));
-            }
-            Verdict::Same | Verdict::Unresolved => {}
         }
     }
     apart
@@ -112,16 +96,16 @@ fn read(results: &Results, correction: Correction) -> Reading {
     for r in &results.records {
         cells.entry(key(r)).or_default().push(r);
     }
-    let apart = told_apart(&cells, correction);
+    let apart = told_apart(&analysis, &cells);
     let mut rankings = BTreeMap::new();
     let mut leaders = BTreeMap::new();
     for (k, cell) in cells {
-        let cell = crate::table::by_median(&cell);
+        let cell = crate::table::by_headline(&cell);
         rankings.insert(
             k.clone(),
             cell.iter().map(|r| r.implementation.clone()).collect(),
         );
-        // Only the summary's cells have their ties planned; elsewhere the leader stands alone.
+        // Every pair of a cell is planned, so every cell's leader has its ties.
         let tied = analysis.leaders(&cell);
         leaders.insert(k, tied.iter().map(|r| r.implementation.clone()).collect());
     }
@@ -160,7 +144,7 @@ pub struct Agreement {
     pub taus: Vec<f64>,
     /// Cells present in every run.
     pub cells: usize,
-    /// Cells whose median leader is the same in every run.
+    /// Cells whose leader is the same in every run.
     pub same_leader: usize,
     /// Cells where every run's leader is among every run's leaders (ties counted).
     pub leader_within_ties: usize,
@@ -179,6 +163,24 @@ pub struct Agreement {
     pub swaps_told_apart: Vec<String>,
     /// Pairs (per cell) that some run tells apart.
     pub pairs_told_apart: usize,
+    /// The machines the runs were made on (CPU model and cores) and how many runs each.
+    pub machines: Vec<(String, usize)>,
+    /// With runs of two machines or more: the claims every run of every machine makes — the
+    /// ones that travel.
+    pub held_everywhere: usize,
+    /// With runs of two machines or more: the claims every run of some machine makes but a run
+    /// of another does not, each with the machines where it held — this machine's only.
+    pub machine_only: Vec<String>,
+}
+
+/// The machine a run was made on, as claims travel between them: the CPU model and the core
+/// count (the host name changes with every VM of the same kind).
+fn machine_of(results: &Results) -> String {
+    format!(
+        "{} ({} cores)",
+        results.machine.cpu_model.trim(),
+        results.machine.cores
+    )
 }
 
 impl Agreement {
@@ -261,6 +263,39 @@ impl Agreement {
             .filter(|s| said.contains(s.contradicts.as_str()) && s.what < s.contradicts)
             .map(|s| format!("{} — and, in another run, {}", s.what, s.contradicts))
             .collect();
+        let mut machines: Vec<(String, usize)> = Vec::new();
+        let labels: Vec<String> = runs.iter().map(machine_of).collect();
+        for m in &labels {
+            match machines.iter_mut().find(|(n, _)| n == m) {
+                Some((_, k)) => *k += 1,
+                None => machines.push((m.clone(), 1)),
+            }
+        }
+        // Per claim, the machines all of whose runs make it.
+        let held_on = |c: &Statement| -> Vec<&str> {
+            machines
+                .iter()
+                .filter(|(m, _)| {
+                    readings
+                        .iter()
+                        .zip(&labels)
+                        .filter(|(_, l)| *l == m)
+                        .all(|(r, _)| r.claims.contains(c))
+                })
+                .map(|(m, _)| m.as_str())
+                .collect()
+        };
+        let (mut held_everywhere, mut machine_only) = (0, Vec::new());
+        if machines.len() >= 2 {
+            for c in &any {
+                let on = held_on(c);
+                if on.len() == machines.len() {
+                    held_everywhere += 1;
+                } else if !on.is_empty() {
+                    machine_only.push(format!("{} (held on {})", c.what, on.join(", ")));
+                }
+            }
+        }
         let pairs_told_apart = readings
             .iter()
             .flat_map(|r| &r.apart)
@@ -281,6 +316,9 @@ impl Agreement {
             claims_all: all,
             unrepeated,
             reversed,
+            machines,
+            held_everywhere,
+            machine_only,
         })
     }
 
@@ -327,6 +365,24 @@ impl Agreement {
         for r in &self.reversed {
             let _ = writeln!(out, "  reversed: {r}");
         }
+        if self.machines.len() >= 2 {
+            let list: Vec<String> = self
+                .machines
+                .iter()
+                .map(|(m, k)| format!("{m}: {k} run{}", if *k == 1 { "" } else { "s" }))
+                .collect();
+            let _ = writeln!(
+                out,
+                "machines: {}. Claims that travel (every run of every machine makes them): {} of \
+                 {} ({:.1} %); this machine's only (every run of one machine, not of another): \
+                 {}; the rest were not repeated on one machine",
+                list.join("; "),
+                self.held_everywhere,
+                self.claims_any,
+                pct(self.held_everywhere, self.claims_any),
+                self.machine_only.len()
+            );
+        }
         let _ = writeln!(
             out,
             "swapped pairs (per cell and pair of runs): {}, of which {} are pairs one of the two \
@@ -339,6 +395,9 @@ impl Agreement {
         if details {
             for c in &self.unrepeated {
                 let _ = writeln!(out, "  not repeated by every run: {c}");
+            }
+            for c in &self.machine_only {
+                let _ = writeln!(out, "  this machine's only: {c}");
             }
             for s in &self.swaps_told_apart {
                 let _ = writeln!(out, "  swapped though told apart: {s}");

@@ -29,7 +29,7 @@ use statebench_harness::work;
 use statebench_harness::workload::Workload;
 
 use crate::owners::ratio_words;
-use crate::table::{by_median, human_ns};
+use crate::table::{by_headline, human_ns};
 
 /// One workload swept over critical-section costs.
 #[derive(Debug)]
@@ -90,7 +90,7 @@ pub fn alike<'a>(
     groups.into_iter().map(|(_, members)| members).collect()
 }
 
-/// The fastest row of `family` in a cell, by median.
+/// The fastest row of `family` in a cell.
 fn best<'a>(
     results: &'a Results,
     workload: &str,
@@ -108,7 +108,7 @@ fn best<'a>(
                 && r.family() == Some(family)
         })
         .collect();
-    by_median(&rows).first().copied()
+    by_headline(&rows).first().copied()
 }
 
 /// The best owner against the best of a rival family at one cost.

@@ -23,7 +23,7 @@ use statebench_harness::stats::{
 };
 use statebench_harness::{Driver, Workload};
 
-use crate::table::{by_median, human_rate};
+use crate::table::{by_headline, human_rate};
 
 /// The family of a record's strategy in the guide's words, one and many. Records carry it
 /// (older files are filled from the registry when loaded); one that does not is named as such.
@@ -396,7 +396,7 @@ impl<'a> Analysis<'a> {
     /// "`x` leads alone" (the summary's cells), "the locks beat the owners" (the families at
     /// the largest client count), "`a` leads at 1 client, `b` at 2" (the crossovers). Each
     /// names the statement that would contradict it. Statements, not pairs of records: when
-    /// the median leader of a tied group changes between runs, what the report claims does not.
+    /// the leader of a tied group changes between runs, what the report claims does not.
     pub fn statements(&self) -> Vec<Statement> {
         let claimed = |a: &Record, b: &Record| {
             let c = self.compare(a, b);
@@ -407,7 +407,7 @@ impl<'a> Analysis<'a> {
             for driver in Driver::ALL {
                 let cells = self.cells(w, driver);
                 if let Some(cell) = summary_cell(&cells) {
-                    let sorted = by_median(cell);
+                    let sorted = by_headline(cell);
                     if let Some((top, rest)) = sorted.split_first() {
                         let at = cell_name(&w.name, driver, top.clients);
                         let trails = |x: &str| format!("{at}: `{x}` trails the leaders");
@@ -472,13 +472,12 @@ impl<'a> Analysis<'a> {
         self.pairs.contains_key(&(ka, kb)) || self.pairs.contains_key(&(kb, ka))
     }
 
-    /// The leaders of `cell`: the median leader and every record not shown slower than it.
-    /// Ties are tested only where they were planned (the summary's cells and each family at
-    /// the largest client count); elsewhere the median leader stands alone.
+    /// The leaders of `cell`: its fastest record and every record not shown slower than it
+    /// (every pair of a cell is planned).
     /// A row that did not serve the mix asked for is never among them, and leads only a cell
     /// in which no row served it.
     pub fn leaders(&self, cell: &[&'a Record]) -> Vec<&'a Record> {
-        let sorted = by_median(cell);
+        let sorted = by_headline(cell);
         let Some((top, rest)) = sorted.split_first() else {
             return Vec::new();
         };
@@ -530,7 +529,7 @@ pub fn summary_cell<'c, 'a>(cells: &'c [(usize, Cell<'a>)]) -> Option<&'c Cell<'
 /// their fastest.
 fn families<'a>(cell: &[&'a Record]) -> Vec<Vec<&'a Record>> {
     let mut groups: Vec<Vec<&'a Record>> = Vec::new();
-    for r in by_median(cell) {
+    for r in by_headline(cell) {
         match groups.iter_mut().find(|g| family(g[0]) == family(r)) {
             Some(g) => g.push(r),
             None => groups.push(vec![r]),
@@ -539,14 +538,14 @@ fn families<'a>(cell: &[&'a Record]) -> Vec<Vec<&'a Record>> {
     groups
 }
 
-/// Where the median leader changes from `cell1` to `cell2`: (leader at 1, the later leader's
+/// Where the leader changes from `cell1` to `cell2`: (leader at 1, the later leader's
 /// record at 1, leader at 2, the earlier leader's record at 2).
 fn crossover<'a>(
     cell1: &[&'a Record],
     cell2: &[&'a Record],
 ) -> Option<(&'a Record, &'a Record, &'a Record, &'a Record)> {
-    let l1 = *by_median(cell1).first()?;
-    let l2 = *by_median(cell2).first()?;
+    let l1 = *by_headline(cell1).first()?;
+    let l2 = *by_headline(cell2).first()?;
     if l1.implementation == l2.implementation {
         return None;
     }
@@ -646,7 +645,7 @@ fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> St
             100.0 * MIN_EFFECT,
             interval_words(&c)
         ),
-        // The leads were ordered by median, so a verdict of "slower" cannot happen here; it
+        // The leads are ordered by the ratio's own statistic, so "slower" cannot happen here; it
         // would read as unresolved, which is the safe side.
         Verdict::Slower | Verdict::Unresolved => format!(
             "{} and {}: no difference beyond {:.0} % is shown in this run ({})",

@@ -168,7 +168,7 @@ fn workload_section(
             .copied()
             .filter(|r| r.clients == clients)
             .collect();
-        let rows = crate::table::by_median(&of_clients);
+        let rows = crate::table::by_headline(&of_clients);
         let top = rows.first().map_or(0.0, |r| r.headline());
         let body: Vec<Vec<String>> = rows
             .iter()

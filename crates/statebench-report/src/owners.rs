@@ -32,7 +32,7 @@ use statebench_harness::stats::{MIN_EFFECT, RatioInterval, Verdict};
 use crate::guide::{Analysis, Judgement, Pooled};
 
 use crate::markdown::markdown_table;
-use crate::table::{by_median, human_ns, human_rate};
+use crate::table::{by_headline, human_ns, human_rate};
 
 /// The generic owner task, the plain form every other is measured against.
 pub const PLAIN: &str = "owner_tokio";
@@ -180,12 +180,12 @@ struct Plan<'a> {
     nosleep: Option<(&'a Record, Vec<&'a Record>)>,
     /// Target 3: (workload, driver, plain owner thread, the fastest OS-thread form).
     thread: Vec<(&'a str, Driver, &'a Record, &'a Record)>,
-    /// Every owner form in the cell where it comes closest to the best lock (by medians), with
+    /// Every owner form in the cell where it comes closest to the best lock (by headlines), with
     /// that lock and the cell's best concurrent structure if it has one.
     closest: Vec<(&'a Record, &'a Record, Option<&'a Record>)>,
 }
 
-/// The fastest record of `family` in the cell of `r`, by median.
+/// The fastest record of `family` in the cell of `r`.
 fn best_of<'a>(results: &'a Results, r: &Record, family: Family) -> Option<&'a Record> {
     let cell: Vec<&Record> = results
         .records
@@ -197,7 +197,7 @@ fn best_of<'a>(results: &'a Results, r: &Record, family: Family) -> Option<&'a R
                 && x.family() == Some(family)
         })
         .collect();
-    by_median(&cell).first().copied()
+    by_headline(&cell).first().copied()
 }
 
 impl<'a> Plan<'a> {
@@ -224,7 +224,7 @@ impl<'a> Plan<'a> {
                     .collect();
                 if let (Some(plain), Some(best)) = (
                     find(results, &w.name, THREAD, driver, 64),
-                    by_median(&forms).first(),
+                    by_headline(&forms).first(),
                 ) {
                     plan.thread.push((&w.name, driver, plain, best));
                 }
@@ -243,7 +243,7 @@ impl<'a> Plan<'a> {
                             && r.implementation != PLAIN
                     })
                     .collect();
-                plan.nosleep = Some((plain, by_median(&others)));
+                plan.nosleep = Some((plain, by_headline(&others)));
             }
         }
         let mut forms: Vec<&str> = Vec::new();
@@ -465,8 +465,8 @@ pub fn section(results: &Results) -> String {
                 Some((r, i, j)) => {
                     let _ = writeln!(
                         out,
-                        "\nTarget 2 (`{NOSLEEP}` / tasks / {} clients): the best owner form by \
-                         median is `{}`, {} `{PLAIN}`'s throughput: {}. For scale: {}× `{PLAIN}` \
+                        "\nTarget 2 (`{NOSLEEP}` / tasks / {} clients): the best owner form \
+                         is `{}`, {} `{PLAIN}`'s throughput: {}. For scale: {}× `{PLAIN}` \
                          would be {} ops/s, {} an operation for the whole machine, while {tokio_floors}.\n",
                         plain.clients,
                         r.implementation,
@@ -486,7 +486,7 @@ pub fn section(results: &Results) -> String {
     let _ = writeln!(
         out,
         "**3. At 64 clients, the best owner on an OS thread of its own makes at least \
-         {THREAD_OVER_PLAIN:.0}× `{THREAD}`'s throughput**: the fastest of {} by median, against \
+         {THREAD_OVER_PLAIN:.0}× `{THREAD}`'s throughput**: the fastest of {}, against \
          `{THREAD}`.\n",
         THREAD_FORMS
             .iter()
@@ -631,7 +631,7 @@ pub fn section(results: &Results) -> String {
         let _ = writeln!(
             out,
             "**Each owner form at its best.** The cell where each owner form comes closest to \
-             the best lock (by medians, picked after the fact: the interval is that cell's; \
+             the best lock (by their headline figures, picked after the fact from every cell, each pair of which the report's correction counts; \
              workloads with think time left out, since their timer bounds every strategy alike), \
              against that lock and the cell's best concurrent structure: *wins* or *loses* when \
              the whole interval lies beyond ±{:.0} %, *ties* when it lies within, else this run \

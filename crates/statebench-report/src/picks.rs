@@ -2,7 +2,7 @@
 //! answered cell by cell with an interval, and only as far as the intervals go.
 //!
 //! 1. **The best concurrent map** (`dashmap`, `papaya`, `scc`, and `moka` for the cache): per
-//!    cell, the leader by median against the runner-up.
+//!    cell, the leader against the runner-up.
 //! 2. **The price of an actor framework**: `owner_ractor` against the plain owner task
 //!    `owner_tokio`, per cell and as a geometric mean over the cells.
 //! 3. **An async lock from tasks**: the faster of tokio's `Mutex` and `RwLock` against the
@@ -26,7 +26,7 @@ use statebench_harness::stats::{MIN_EFFECT, Verdict};
 use crate::guide::{Analysis, Judgement, Pooled};
 
 use crate::owners::{PLAIN, client_counts, find, grid, ratio_words};
-use crate::table::by_median;
+use crate::table::by_headline;
 
 /// The concurrent maps (the counter's `atomic` is no map).
 pub const MAPS: [&str; 4] = ["dashmap", "papaya", "scc", "moka"];
@@ -49,7 +49,7 @@ pub(crate) struct Pair<'a> {
     pub(crate) b: &'a Record,
 }
 
-/// The fastest (by median) of `names` in the cell.
+/// The fastest of `names` in the cell.
 pub(crate) fn fastest<'a>(
     results: &'a Results,
     names: &[&str],
@@ -61,7 +61,7 @@ pub(crate) fn fastest<'a>(
         .iter()
         .filter_map(|n| find(results, workload, n, driver, clients))
         .collect();
-    by_median(&rows).first().copied()
+    by_headline(&rows).first().copied()
 }
 
 /// Every cell of the run, workload by workload.
@@ -79,7 +79,7 @@ fn cells(results: &Results) -> Vec<(&str, Driver, usize)> {
 
 /// The section's ratios, planned before any is tested.
 struct Plan<'a> {
-    /// Question 1: per cell, the map leading by median and the runner-up.
+    /// Question 1: per cell, the leading map and the runner-up.
     maps: Vec<Pair<'a>>,
     /// Question 2: `owner_ractor` and `owner_tokio`.
     actor: Vec<Pair<'a>>,
@@ -110,7 +110,7 @@ impl<'a> Plan<'a> {
                 .filter_map(|n| find(results, workload, n, driver, clients))
                 .filter(|r| r.family() == Some(Family::Concurrent))
                 .collect();
-            if let [leader, runner_up, ..] = by_median(&maps)[..] {
+            if let [leader, runner_up, ..] = by_headline(&maps)[..] {
                 plan.maps.push(pair(leader, runner_up));
             }
             let one = |name| find(results, workload, name, driver, clients);
@@ -246,7 +246,7 @@ pub fn section(results: &Results) -> String {
     );
 
     // 1. The best concurrent map.
-    out += "**1. Which concurrent map?** Per cell, the map with the highest median against the \
+    out += "**1. Which concurrent map?** Per cell, the fastest map against the \
             runner-up (`dashmap`, `papaya`, `scc`; `moka` too for the cache).\n\n";
     if plan.maps.is_empty() {
         out += "Not in this run: no cell has two maps.\n\n";
@@ -353,7 +353,7 @@ pub fn section(results: &Results) -> String {
 
     // 3. Async locks from tasks.
     out += "**3. Is an async lock ever the right lock from tasks?** In every tasks cell, the \
-            faster of `mutex_tokio` and `rwlock_tokio` (by median) / the fastest of `mutex_std`, \
+            faster of `mutex_tokio` and `rwlock_tokio` / the fastest of `mutex_std`, \
             `rwlock_std` and `mutex_parking_lot`. No operation holds a lock across an `.await` \
             here — the case an async lock exists for — so this is what it costs when it is not \
             needed.\n\n";

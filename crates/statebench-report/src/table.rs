@@ -152,7 +152,7 @@ pub fn markdown_table(header: &[&str], align: &str, rows: &[Vec<String>]) -> Str
 /// `records` fastest first, by headline rate ([`Record::headline`]), the records that
 /// served the mix asked for before every one that did not: the one ranking every table, the
 /// guide and the agreement of runs use, so a row that under-served a kind never leads.
-pub(crate) fn by_median<'a>(records: &[&'a Record]) -> Vec<&'a Record> {
+pub(crate) fn by_headline<'a>(records: &[&'a Record]) -> Vec<&'a Record> {
     let mut v: Vec<(bool, f64, &'a Record)> = records
         .iter()
         .map(|r| (r.serves_mix(), r.headline(), *r))
@@ -181,7 +181,7 @@ pub fn workload_table(records: &[&Record], workload: &Workload) -> String {
             out.push('\n');
             continue;
         }
-        let rows = by_median(&of_c);
+        let rows = by_headline(&of_c);
         let fastest = rows.first().map_or(0.0, |r| r.headline());
         let body: Vec<Vec<String>> = rows
             .iter()
@@ -263,12 +263,12 @@ mod tests {
             notes,
             ["mix not served: set 0.02 % of ops, 9.1 % asked; raw 100.0 k ops/s"]
         );
-        let ranked = by_median(&[&starving, &fair]);
+        let ranked = by_headline(&[&starving, &fair]);
         assert_eq!(ranked[0].implementation, "fair");
         // Ranked last even when its headline is the higher: it never leads.
         let lucky = record("lucky", 10_000_000, 4_000);
         assert!(lucky.headline() > fair.headline());
-        assert_eq!(by_median(&[&lucky, &fair])[0].implementation, "fair");
+        assert_eq!(by_headline(&[&lucky, &fair])[0].implementation, "fair");
     }
 
     #[test]

@@ -103,7 +103,7 @@ fn each_target_is_met_or_missed_as_its_interval_says() {
         "Target 1, cell by cell: met in 1 of 2, missed in 1, cannot tell in 0",
         // Two cells, 1.0 and 0.5: one degree of freedom leaves the pooled ratio untold.
         "Over all 2 cells, the geometric mean ratio is 0.71 (",
-        "the best owner form by median is `owner_tokio_batch`",
+        "the best owner form is `owner_tokio_batch`",
         "Target 3: met in 1 of 1, missed in 0, cannot tell in 0",
         "`sharded_thread`",
         "Target 4: met in 1 of 2, missed in 1, cannot tell in 0",

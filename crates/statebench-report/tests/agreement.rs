@@ -1,0 +1,139 @@
+//! Claims across runs and machines, on made-up runs whose answers are known: a claim every
+//! run of every machine makes travels, one that every run of one machine makes and a run of
+//! another does not is that machine's only.
+
+use statebench_core::Family;
+use statebench_harness::Driver;
+use statebench_harness::fixture::{self as made_up, steady};
+use statebench_harness::results::Results;
+use statebench_harness::stats::Correction;
+use statebench_report::agreement::Agreement;
+
+/// One run on `cpu`: at 8 clients the mutex makes twice the rwlock (everywhere); at 64 it makes
+/// `lock_over_owner` times the owner task.
+fn run(cpu: &str, lock_over_owner: f64) -> Results {
+    let w = "kv_read_heavy";
+    let mut results = made_up::results(
+        &[w],
+        vec![
+            steady(w, "mutex_std", Family::Lock, Driver::Threads, 8, 1.0e7),
+            steady(w, "rwlock_std", Family::Lock, Driver::Threads, 8, 0.5e7),
+            steady(
+                w,
+                "mutex_std",
+                Family::Lock,
+                Driver::Threads,
+                64,
+                1.0e6 * lock_over_owner,
+            ),
+            steady(w, "owner_tokio", Family::Owner, Driver::Threads, 64, 1.0e6),
+        ],
+    );
+    results.machine.cpu_model = cpu.into();
+    results
+}
+
+#[test]
+fn a_claim_that_holds_on_one_machine_only_is_marked_as_that_machine_s() {
+    // Machine A, twice: the lock is ten times the owner at 64 clients. Machine B: they tie.
+    let runs = [run("A", 10.0), run("A", 10.0), run("B", 1.0)];
+    let a = Agreement::of(&runs, Correction::FalseDiscovery).expect("comparable");
+    assert_eq!(
+        a.machines,
+        vec![("A (2 cores)".to_owned(), 2), ("B (2 cores)".to_owned(), 1)]
+    );
+    // "mutex_std leads alone" and "rwlock_std trails the leaders" at 8 (the summary's cell)
+    // hold on both machines; at 64 (the largest count) "the locks beat the owners" on A only.
+    assert!(a.held_everywhere >= 2, "{a:?}");
+    assert!(
+        a.machine_only.iter().any(|c| c.contains("64 clients")
+            && c.contains("the locks beat the owners")
+            && c.ends_with("(held on A (2 cores))")),
+        "{a:?}"
+    );
+    assert!(
+        a.machine_only.iter().all(|c| !c.contains("/ 8 clients")),
+        "{a:?}"
+    );
+    let text = a.render(true);
+    assert!(
+        text.contains("machines: A (2 cores): 2 runs; B (2 cores): 1 run."),
+        "{text}"
+    );
+    assert!(text.contains("this machine's only: "), "{text}");
+    // Runs of one machine say nothing about travelling.
+    let one = Agreement::of(&runs[..2], Correction::FalseDiscovery).expect("comparable");
+    assert!(one.machine_only.is_empty() && one.held_everywhere == 0);
+    assert!(!one.render(true).contains("machines:"));
+}
+
+/// The reproducibility figures docs/METHODOLOGY.md gives for the three committed runs of
+/// 2026-12-04 are what `agreement` computes from them today; a change to the statistics that
+/// moves them fails here until the document says the new figures.
+#[test]
+fn the_documented_reproducibility_figures_come_from_the_committed_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let runs: Vec<Results> = (1..=3)
+        .map(|k| {
+            let path = root.join(format!(
+                "results/2026-12-04-xeon-repro/run-{k}/results.json"
+            ));
+            let text = std::fs::read_to_string(&path).expect("a committed run");
+            Results::from_json(&text).expect("a results file")
+        })
+        .collect();
+    let doc = std::fs::read_to_string(root.join("docs/METHODOLOGY.md")).expect("the document");
+    let fdr = Agreement::of(&runs, Correction::FalseDiscovery).expect("comparable");
+    let strict = Agreement::of(&runs, Correction::Bonferroni).expect("comparable");
+    let pct = |a: usize, b: usize| format!("{:.1} %", 100.0 * a as f64 / b as f64);
+    for line in [
+        format!("| cells in every run | {} | {} |", fdr.cells, strict.cells),
+        format!(
+            "| claims made by some run | {} | {} |",
+            fdr.claims_any, strict.claims_any
+        ),
+        format!(
+            "| claims made by all three runs | {} ({}) | {} ({}) |",
+            fdr.claims_all,
+            pct(fdr.claims_all, fdr.claims_any),
+            strict.claims_all,
+            pct(strict.claims_all, strict.claims_any)
+        ),
+        format!(
+            "| claims one run makes and another contradicts | {} | {} |",
+            fdr.reversed.len(),
+            strict.reversed.len()
+        ),
+        format!(
+            "| cells with the same leader in all runs | {} of {} | {} of {} |",
+            fdr.same_leader, fdr.cells, strict.same_leader, strict.cells
+        ),
+        format!(
+            "| pairs two runs order differently | {} | {} |",
+            fdr.swaps, strict.swaps
+        ),
+        format!(
+            "| … of which one of the two runs told the pair apart | {} | {} |",
+            fdr.swaps_told_apart.len(),
+            strict.swaps_told_apart.len()
+        ),
+    ] {
+        assert!(doc.contains(&line), "docs/METHODOLOGY.md lacks {line:?}");
+    }
+    // Across machines: the committed AMD EPYC core run beside the three.
+    let amd = std::fs::read_to_string(root.join("results/2026-12-01-vm-core/results.json"))
+        .expect("the AMD run");
+    let mut all = vec![Results::from_json(&amd).expect("a results file")];
+    all.extend(runs);
+    let across = Agreement::of(&all, Correction::FalseDiscovery).expect("comparable");
+    let line = format!(
+        "{} of the {} claims any run made hold in every run of both\nmachines ({}), {} are one \
+         machine's only, and none is reversed.",
+        across.held_everywhere,
+        across.claims_any,
+        pct(across.held_everywhere, across.claims_any),
+        across.machine_only.len()
+    );
+    assert!(across.reversed.is_empty(), "{:?}", across.reversed);
+    assert!(doc.contains(&line), "docs/METHODOLOGY.md lacks {line:?}");
+}
