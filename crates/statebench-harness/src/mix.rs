@@ -173,7 +173,8 @@ impl Record {
             .collect()
     }
 
-    /// The kinds that took less than [`SERVED_AT_LEAST`] of their asked share.
+    /// The kinds not shown served: under [`SERVED_AT_LEAST`] of their asked share, or on both
+    /// sides of it in different passes ([`KindServed::under_served`]).
     pub fn under_served(&self) -> Vec<KindServed> {
         self.kinds_served()
             .into_iter()
@@ -181,7 +182,8 @@ impl Record {
             .collect()
     }
 
-    /// Whether every asked kind took at least [`SERVED_AT_LEAST`] of its share.
+    /// Whether every asked kind is shown served: at least [`SERVED_AT_LEAST`] of its share, in
+    /// every pass alike.
     pub fn serves_mix(&self) -> bool {
         self.under_served().is_empty()
     }

@@ -157,7 +157,8 @@ pub enum Correction {
     /// Every interval at `1 - alpha/m`: all hold together with probability `1 - alpha` (the
     /// family-wise error rate). Few claims, each safe.
     Bonferroni,
-    /// Benjamini–Hochberg on the tests "the ratio is beyond the minimum effect", then
+    /// Benjamini–Hochberg on the p-value of the claim each estimate points to (beyond the
+    /// minimum effect, or within it: [`Welch::p_claim`]), then
     /// Benjamini–Yekutieli's intervals for the `R` selected at `1 - R·alpha/m`: on average at
     /// most a share `alpha` of the claims are false (the false coverage-statement rate). More
     /// claims, a few of them possibly wrong.

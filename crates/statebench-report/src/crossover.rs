@@ -8,7 +8,8 @@
 //! perhaps faster (a one-sided, non-inferiority reading; [`Standing`]).
 //! The crossover is the smallest swept cost from which on it meets at every larger cost; it lies
 //! between the last cost where the owner was still resolved slower and that one — the bracket
-//! is the uncertainty, and the estimate inside it is where the median ratio, interpolated on a
+//! is the uncertainty, and the estimate inside it is where the ratio of the headline figures
+//! (geometric means, what the tests compare), interpolated on a
 //! log–log scale between the two, reaches `1 / (1 + MIN_EFFECT)`. "The best" of a family is
 //! its fastest row at that cost (a different row may lead at another cost); each ratio is one of
 //! the report's planned comparisons at its one level ([`crate::guide::Analysis`]), and one the
@@ -142,7 +143,7 @@ pub enum Crossing {
         below_ns: Option<u64>,
         /// The first cost from which on it meets.
         above_ns: u64,
-        /// Where the median ratio reaches `1 / (1 + MIN_EFFECT)`, interpolated (log–log)
+        /// Where the ratio of the headlines reaches `1 / (1 + MIN_EFFECT)`, interpolated (log–log)
         /// between the two, when both are swept and the medians bracket it.
         estimate_ns: Option<f64>,
     },
@@ -199,7 +200,7 @@ pub fn crossing(costs: &[u64], verdicts: &[Standing], medians: &[f64]) -> Crossi
     }
     let below = (0..k).rev().find(|&j| verdicts[j] == Standing::Slower);
     let target = 1.0 / (1.0 + MIN_EFFECT);
-    // Between the bracket's ends, the first step where the median ratio climbs past the
+    // Between the bracket's ends, the first step where the headlines' ratio climbs past the
     // target.
     let estimate_ns = below.and_then(|j| {
         let m = (j..k).find(|&m| medians[m] < target && medians[m + 1] >= target)?;
@@ -407,8 +408,8 @@ fn calibration(results: &Results) -> String {
 
 /// Every sweep's lines, judged as the report's planned comparisons: the sweeps, each line
 /// with the index of its sweep, and how many ratios the section prints.
-fn judged_all(results: &Results) -> (Vec<Sweep<'_>>, Vec<(usize, Judged<'_>)>, usize) {
-    let analysis = Analysis::new(results);
+fn judged_all<'a>(analysis: &Analysis<'a>) -> (Vec<Sweep<'a>>, Vec<(usize, Judged<'a>)>, usize) {
+    let results = analysis.results();
     let sweeps = sweeps(results);
     let all: Vec<(usize, Line<'_>)> = sweeps
         .iter()
@@ -422,7 +423,7 @@ fn judged_all(results: &Results) -> (Vec<Sweep<'_>>, Vec<(usize, Judged<'_>)>, u
     }
     let mut judged = Vec::new();
     for (i, lines) in by_sweep.into_iter().enumerate() {
-        judged.extend(judge(&analysis, lines).into_iter().map(|j| (i, j)));
+        judged.extend(judge(analysis, lines).into_iter().map(|j| (i, j)));
     }
     (sweeps, judged, tests)
 }
@@ -452,8 +453,8 @@ fn cite(j: &Judged<'_>, cost_ns: u64) -> Option<String> {
 /// The decision guide's lines on critical-section cost: per sweep, driver and client count,
 /// where the best owner meets each rival, citing the cells that bracket it (or the largest
 /// cost, where it does not meet). Empty without a sweep.
-pub fn guide(results: &Results) -> String {
-    let (sweeps, judged, _) = judged_all(results);
+pub fn guide(analysis: &Analysis<'_>) -> String {
+    let (sweeps, judged, _) = judged_all(analysis);
     let mut out = String::new();
     for (i, sweep) in sweeps.iter().enumerate() {
         for (_, j) in judged.iter().filter(|(s, _)| *s == i) {
@@ -524,7 +525,8 @@ pub struct AgainstLocks {
 
 /// [`AgainstLocks`] for the run, if it swept any workload's work.
 pub fn against_locks(results: &Results) -> Option<AgainstLocks> {
-    let (sweeps, judged, _) = judged_all(results);
+    let analysis = Analysis::new(results);
+    let (sweeps, judged, _) = judged_all(&analysis);
     let lines: Vec<&Judged<'_>> = judged
         .iter()
         .map(|(_, j)| j)
@@ -578,7 +580,7 @@ pub fn against_locks(results: &Results) -> Option<AgainstLocks> {
         if let (Some(lo), Some(hi)) = (estimates.first(), estimates.last()) {
             let _ = write!(
                 words,
-                ", the medians passing 0.91 at {}–{}",
+                ", the ratio passing 0.91 at {}–{}",
                 human_ns(*lo),
                 human_ns(*hi)
             );
@@ -596,7 +598,8 @@ pub fn against_locks(results: &Results) -> Option<AgainstLocks> {
 /// The section as markdown, and its plots (file name, SVG); empty when the run swept no
 /// workload's work.
 pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), String> {
-    let (sweeps, judged, tests) = judged_all(results);
+    let analysis = Analysis::new(results);
+    let (sweeps, judged, tests) = judged_all(&analysis);
     if sweeps.is_empty() {
         return Ok((String::new(), Vec::new()));
     }
@@ -609,13 +612,13 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
          loses a race; the atomic counter does it in a compare-and-swap loop). The owner *meets* \
          a rival from the cost where the ratio best owner / best rival is no more than {:.0} % \
          slower: its whole interval above {:.2}. The crossing lies between the last cost \
-         resolved slower and that one; ≈ marks where the median ratio, interpolated between them, \
+         resolved slower and that one; ≈ marks where the ratio of the rows' figures, interpolated between them, \
          reaches {:.2}. {tests} ratios, each one of the report's planned comparisons at its \
          level ({}); one the correction did not select stands nowhere.\n",
         100.0 * MIN_EFFECT,
         1.0 / (1.0 + MIN_EFFECT),
         1.0 / (1.0 + MIN_EFFECT),
-        crate::guide::level_words(&Analysis::new(results))
+        crate::guide::level_words(&analysis)
     );
     out += &calibration(results);
     let mut files = Vec::new();

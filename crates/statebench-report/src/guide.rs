@@ -355,6 +355,11 @@ impl<'a> Analysis<'a> {
         (self.tests.len(), selected, self.fallback)
     }
 
+    /// The run the comparisons are of.
+    pub fn results(&self) -> &'a Results {
+        self.results
+    }
+
     /// The correction in use.
     pub fn correction(&self) -> Correction {
         self.correction
@@ -610,7 +615,7 @@ fn family_words(analysis: &Analysis<'_>, members: &[&Record]) -> String {
     }
 }
 
-/// One sentence comparing family leads `a` and `b` (a's median is the higher).
+/// One sentence comparing family leads `a` and `b` (a's headline is the higher).
 fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> String {
     let c = analysis.compare(a.0, b.0);
     if c.starved {
@@ -886,7 +891,7 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
     } else {
         &crossovers
     };
-    let work = crate::crossover::guide(results);
+    let work = crate::crossover::guide(&analysis);
     if !work.is_empty() {
         out += "\n### When each operation does work while it holds the state\n\n";
         out += "From the critical-section sweep (its section has the method, every ratio and the \
@@ -900,7 +905,10 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
     let _ = writeln!(
         out,
         "A row under-served an operation kind when that kind took less than {:.0} % of its \
-         asked share of the operations: its clients of that kind were overtaken by the others \
+         asked share of the operations — or, in a run of several passes, when the passes \
+         disagreed on it (under the line in some, over it in others: whether it was served \
+         cannot be told, and the check fails closed): its clients of that kind were overtaken \
+         by the others \
          (readers keeping a reader-preferring lock from its waiting writers, say). Its raw \
          throughput is then mostly the other kinds' and measures a workload nobody asked for, \
          so such a row is ranked, compared and plotted by the rate at which it served the \
@@ -909,7 +917,8 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
         100.0 * statebench_harness::mix::SERVED_AT_LEAST
     );
     if starved.is_empty() {
-        out += "Every row served every kind at half its share or more, in every cell.\n";
+        out += "Every row served every kind at half its share or more, in every cell (and in \
+                every pass).\n";
         return out;
     }
     out += &starved;

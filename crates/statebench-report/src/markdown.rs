@@ -103,7 +103,7 @@ pub fn summary(results: &Results) -> String {
     let mut out = markdown_table(&header, &align, &rows);
     if marked {
         out += "\n† did not serve the mix asked for (an operation kind took under half its \
-                share): the share is of the rate at which it served the asked mix, and the row \
+                share, or the run's passes disagreed on whether it did): the share is of the rate at which it served the asked mix, and the row \
                 neither leads nor ties; the decision guide's last section names the kind and \
                 the raw rate.\n";
     }
@@ -180,14 +180,14 @@ fn workload_section(
                 let mut row = vec![
                     format!("`{}`", r.implementation),
                     r.driver.name().to_owned(),
-                    human_rate(rate.median),
+                    human_rate(r.headline()),
                     format!("{} – {}", human_rate(rate.min), human_rate(rate.max)),
                     human_ns(s.p50_ns.median),
                     human_ns(s.p99_ns.median),
                     human_ns(s.p999_ns.median),
                     human_ns(s.cpu_ns_per_op.median),
                     if top > 0.0 {
-                        share(rate.median / top)
+                        share(r.headline() / top)
                     } else {
                         "·".into()
                     },
@@ -438,7 +438,7 @@ pub fn report(results: &Results) -> String {
 /// `results` without its open-loop workloads and records: the throughput sections (summary,
 /// guide, picks, owners, crossover, reference) compare what clients in a closed loop got done,
 /// and an open loop's throughput is what it was offered. Its own section reads them.
-fn closed_loop(results: &Results) -> Results {
+pub(crate) fn closed_loop(results: &Results) -> Results {
     let open: BTreeSet<&str> = results
         .settings
         .workloads
@@ -451,6 +451,11 @@ fn closed_loop(results: &Results) -> Results {
         .records
         .retain(|r| !open.contains(r.workload.as_str()));
     closed.settings.workloads.retain(|w| !w.open_loop());
+    // The plan too: an open loop's cells are not compared, so they are not candidates.
+    closed
+        .settings
+        .planned
+        .retain(|k| !open.contains(k.workload.as_str()));
     closed
 }
 

@@ -226,7 +226,7 @@ pub fn throughput(results: &Results, workload: &str) -> Result<Option<String>, S
     let series = series_of(results, &records, |r| vec![(at(r.clients), r.headline())]);
     let names: Vec<String> = clients.iter().map(ToString::to_string).collect();
     draw(
-        &format!("{workload}: throughput against clients (median)"),
+        &format!("{workload}: throughput against clients (geometric mean)"),
         "clients",
         "operations per second (log scale)",
         &names,
