@@ -296,6 +296,7 @@ pub fn repetition(result: &GoResult) -> Repetition {
         live_size: None,
         instructions_per_op: None,
         open_loop: None,
+        cpu_ns_by_role: Default::default(),
     }
 }
 

@@ -340,6 +340,32 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// interleaved is the group of each client in the order the clients start: the groups mixed
+// in proportion (smooth weighted round robin, as the Rust harness's Workload::client_groups),
+// never one group after the other. The runtime runs goroutines woken together roughly in the
+// order they blocked and preempts a busy one only every 10 ms, so with 110 busy goroutines on
+// 2 cores a short window runs the first few; made readers first, those were all readers.
+func interleaved(groups []Group) []int {
+	total := 0
+	for _, g := range groups {
+		total += g.Clients
+	}
+	credit := make([]int, len(groups))
+	order := make([]int, 0, total)
+	for len(order) < total {
+		next := 0
+		for i, g := range groups {
+			credit[i] += g.Clients
+			if credit[i] > credit[next] {
+				next = i
+			}
+		}
+		credit[next] -= total
+		order = append(order, next)
+	}
+	return order
+}
+
 // clients starts every client of s; each walks its plan, calling op for every step, from the
 // common start until the window closes (op returns when the operation is done). As in the Rust
 // harness, an operation counts when it completes inside the window, and one in SampleEvery is
@@ -355,17 +381,15 @@ func clients(s Settings, r *Result, op func(c *client, st step)) []*client {
 	var phase atomic.Int32
 	start := make(chan struct{})
 	var all []*client
-	for _, g := range s.Groups {
-		for i := 0; i < g.Clients; i++ {
-			id := len(all)
-			rng := rand.New(rand.NewSource(s.Seed ^ int64(id)*0x5851f42d))
-			all = append(all, &client{
-				id:      id,
-				plan:    newPlan(rng, s.Program, g.Mix, s.Keys),
-				done:    make([]uint64, len(names)),
-				samples: make([][]int64, len(names)),
-			})
-		}
+	for _, gi := range interleaved(s.Groups) {
+		id := len(all)
+		rng := rand.New(rand.NewSource(s.Seed ^ int64(id)*0x5851f42d))
+		all = append(all, &client{
+			id:      id,
+			plan:    newPlan(rng, s.Program, s.Groups[gi].Mix, s.Keys),
+			done:    make([]uint64, len(names)),
+			samples: make([][]int64, len(names)),
+		})
 	}
 	finished := make(chan struct{}, len(all))
 	sleep := time.Duration(s.SleepMicros) * time.Microsecond

@@ -290,3 +290,20 @@ func (c *shortResetCounter) reset() uint64 {
 	}
 	return 0
 }
+
+func TestClientsStartWithTheirGroupsInterleaved(t *testing.T) {
+	order := interleaved([]Group{{Role: "readers", Clients: 100}, {Role: "writers", Clients: 10}})
+	if len(order) != 110 {
+		t.Fatalf("110 clients, got %d", len(order))
+	}
+	// One writer in every 11 clients from the first eleven on, as the Rust harness orders them.
+	for c := 0; c < 110; c += 11 {
+		writers := 0
+		for _, g := range order[c : c+11] {
+			writers += g
+		}
+		if writers != 1 {
+			t.Fatalf("clients %d–%d hold %d writers: %v", c, c+10, writers, order)
+		}
+	}
+}

@@ -169,6 +169,12 @@ pub struct Repetition {
     /// from each operation's scheduled send).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_loop: Option<OpenLoop>,
+    /// The CPU time the client threads of each role (client group) spent in the window, in
+    /// nanoseconds: the threads driver on a workload of two or more groups (else empty).
+    /// Whose a starved kind is ([`crate::mix`]): writers that had their share of the CPU and
+    /// made few operations paid more per operation; writers that had none of it waited.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cpu_ns_by_role: BTreeMap<String, u64>,
 }
 
 /// What an open-loop repetition offered, achieved and missed.
@@ -710,10 +716,36 @@ struct Window {
     cpu: Duration,
     opened: Instant,
     closed: Instant,
+    /// Each client thread's CPU time in the window, in nanoseconds (`None`: not measured, or
+    /// a clock could not be read).
+    client_cpu_ns: Option<Vec<u64>>,
+}
+
+/// A client thread's CPU clock, published by the thread as it starts ([`NO_CLOCK`] until then).
+type ClockSlot = std::sync::atomic::AtomicI64;
+const NO_CLOCK: i64 = i64::MIN;
+
+/// The CPU time each published clock has counted (0 for a client not started yet); `None`
+/// when a published clock cannot be read.
+fn client_cpu(clocks: &[ClockSlot]) -> Option<Vec<u64>> {
+    clocks
+        .iter()
+        .map(|slot| match slot.load(Relaxed) {
+            NO_CLOCK => Some(0),
+            clock => crate::os::thread_cpu_ns(clock as libc::clockid_t),
+        })
+        .collect()
 }
 
 /// Warm-up, then the measured window; returns early if a client failed.
-fn coordinate(control: &Control, warmup: Duration, duration: Duration) -> Window {
+/// `clocks` are the client threads' CPU clocks, read as the window opens and closes (empty:
+/// not measured).
+fn coordinate(
+    control: &Control,
+    warmup: Duration,
+    duration: Duration,
+    clocks: &[ClockSlot],
+) -> Window {
     let wait = |span: Duration| {
         let deadline = Instant::now() + span;
         while !control.stopping() {
@@ -725,17 +757,43 @@ fn coordinate(control: &Control, warmup: Duration, duration: Duration) -> Window
         }
     };
     wait(warmup);
+    let at_open = (!clocks.is_empty()).then(|| client_cpu(clocks)).flatten();
     let (cpu0, t0) = (process_cpu_time(), Instant::now());
     control.phase.store(MEASURING, Relaxed);
     wait(duration);
+    // Read before the clients are told to stop: a stopped client's thread ends, and its clock
+    // with it.
+    let at_close = at_open.is_some().then(|| client_cpu(clocks)).flatten();
     control.phase.store(STOPPING, Relaxed);
     let closed = Instant::now();
+    let cpu = process_cpu_time().saturating_sub(cpu0);
+    let client_cpu_ns = at_open.zip(at_close).map(|(open, close)| {
+        close
+            .iter()
+            .zip(open)
+            .map(|(c, o)| c.saturating_sub(o))
+            .collect()
+    });
     Window {
         wall: closed - t0,
-        cpu: process_cpu_time().saturating_sub(cpu0),
+        cpu,
         opened: t0,
         closed,
+        client_cpu_ns,
     }
+}
+
+/// The clients' CPU time in the window summed by role (empty without a figure per client).
+fn cpu_by_role(workload: &Workload, clients: usize, cpu: Option<&[u64]>) -> BTreeMap<String, u64> {
+    let mut by_role = BTreeMap::new();
+    if let (Some(cpu), Ok(groups)) = (cpu, workload.client_groups(clients)) {
+        for (ns, group) in cpu.iter().zip(groups) {
+            *by_role
+                .entry(workload.groups[group].role.clone())
+                .or_insert(0) += ns;
+        }
+    }
+    by_role
 }
 
 /// Runs one repetition of `cell` on a fresh `I`.
@@ -786,13 +844,25 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     let (service, clients, window, runtime) = match cell.driver {
         Driver::Threads => {
             let service = I::start(initial, &settings);
+            // Which role's clients had the CPU, where roles compete.
+            let clocks: Vec<ClockSlot> = if workload.groups.len() > 1 {
+                (0..plans.len()).map(|_| ClockSlot::new(NO_CLOCK)).collect()
+            } else {
+                Vec::new()
+            };
             let (clients, window) = thread::scope(|scope| {
                 let handles: Vec<_> = plans
                     .into_iter()
-                    .map(|plan| {
+                    .enumerate()
+                    .map(|(i, plan)| {
                         let (service, control, client) =
                             (service.clone(), &*control, new_client(plan));
+                        let slot = clocks.get(i);
                         scope.spawn(move || {
+                            if let (Some(slot), Some(clock)) = (slot, crate::os::thread_cpu_clock())
+                            {
+                                slot.store(i64::from(clock), Relaxed);
+                            }
                             if open {
                                 run_open_blocking(service, client, control)
                             } else {
@@ -801,7 +871,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                         })
                     })
                     .collect();
-                let window = coordinate(&control, cell.warmup, cell.duration);
+                let window = coordinate(&control, cell.warmup, cell.duration, &clocks);
                 let clients: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
                 (clients, window)
             });
@@ -843,7 +913,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                     control.fail(format!("cannot start the open loop's pacer thread: {e}"));
                     bells.iter().for_each(|b| b.notify_one());
                 }
-                coordinate(&control, cell.warmup, cell.duration)
+                coordinate(&control, cell.warmup, cell.duration, &[])
             });
             let clients = runtime.block_on(async {
                 let mut clients = Vec::with_capacity(handles.len());
@@ -856,10 +926,13 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
         }
     };
 
-    let outcome =
-        summarize::<S, I>(clients, &window, &control).and_then(|(repetition, clients, tally)| {
+    let by_role = cpu_by_role(workload, cell.clients, window.client_cpu_ns.as_deref());
+    let outcome = summarize::<S, I>(clients, &window, &control).and_then(
+        |(mut repetition, clients, tally)| {
+            repetition.cpu_ns_by_role = by_role;
             verify_run::<S, I>(&service, repetition, &clients, &tally, cell, started)
-        });
+        },
+    );
     // Shut down whatever happened, so a failed check leaves nothing running. Blocking calls
     // from this thread, outside the runtime's context: allowed for every owner.
     let _ = service.shutdown();
@@ -996,6 +1069,7 @@ fn summarize<S: Subject, I: Service<S>>(
         live_size: None,
         instructions_per_op: None,
         open_loop,
+        cpu_ns_by_role: BTreeMap::new(),
     };
     Ok((repetition, clients, tally))
 }

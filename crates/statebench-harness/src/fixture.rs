@@ -48,6 +48,7 @@ pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
         live_size: None,
         instructions_per_op: None,
         open_loop: None,
+        cpu_ns_by_role: Default::default(),
     }
 }
 

@@ -101,6 +101,67 @@ impl KindServed {
     }
 }
 
+/// What the client threads of one role had of the CPU in the windows: whose a starved kind
+/// is. Clients of a role that had their share of the CPU and made few operations paid more
+/// for each (the strategy's cost: a lock-free set that allocates and retires, say); clients
+/// that had little of it waited (the strategy kept them out: a reader-preferring lock). On
+/// `seed_nosleep` / threads / 110 (Intel Xeon VM, 2026-12-04) `papaya`'s writers had their
+/// share and `dashmap`'s none (docs/METHODOLOGY.md, "Whose starvation").
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleCpu {
+    /// The role (client group).
+    pub role: String,
+    /// Its share of the clients, 0–1.
+    pub clients: f64,
+    /// Its share of the clients' CPU time in the windows, 0–1.
+    pub cpu: f64,
+}
+
+impl RoleCpu {
+    /// Its CPU share over its share of the clients: 1 when its threads ran as often as the
+    /// others'.
+    pub fn ratio(&self) -> f64 {
+        if self.clients > 0.0 {
+            self.cpu / self.clients
+        } else {
+            1.0
+        }
+    }
+
+    /// Whether its clients waited: under [`SERVED_AT_LEAST`] of their share of the CPU.
+    pub fn waited(&self) -> bool {
+        self.ratio() < SERVED_AT_LEAST
+    }
+}
+
+/// Each role's share of the clients and of their CPU time, pooled over the repetitions that
+/// measured it (the threads driver on workloads of two groups or more); empty when none did.
+pub fn cpu_by_role(record: &Record, workload: &crate::Workload) -> Vec<RoleCpu> {
+    let mut cpu: BTreeMap<&str, u64> = BTreeMap::new();
+    for rep in &record.repetitions {
+        for (role, ns) in &rep.cpu_ns_by_role {
+            *cpu.entry(role.as_str()).or_default() += ns;
+        }
+    }
+    let total: u64 = cpu.values().sum();
+    let Ok(counts) = workload.clients_per_group(record.clients) else {
+        return Vec::new();
+    };
+    if total == 0 {
+        return Vec::new();
+    }
+    workload
+        .groups
+        .iter()
+        .zip(counts)
+        .map(|(g, n)| RoleCpu {
+            role: g.role.clone(),
+            clients: n as f64 / record.clients as f64,
+            cpu: cpu.get(g.role.as_str()).copied().unwrap_or(0) as f64 / total as f64,
+        })
+        .collect()
+}
+
 /// The smallest served-over-asked ratio of one repetition's kinds, at most 1 (1 when nothing
 /// was asked or nothing was made: there is no mix to judge).
 fn least_served(asked: &BTreeMap<String, f64>, ops_by_kind: &BTreeMap<String, u64>) -> f64 {

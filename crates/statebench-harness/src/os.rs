@@ -20,6 +20,28 @@ pub fn process_cpu_time() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
+/// The calling thread's CPU-time clock, for [`thread_cpu_ns`] to read from another thread
+/// (`None` if the OS gave none).
+pub fn thread_cpu_clock() -> Option<libc::clockid_t> {
+    let mut clock: libc::clockid_t = 0;
+    // SAFETY: pthread_self names the calling thread, which is alive; the call writes one
+    // clockid_t into the pointer we pass.
+    let rc = unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut clock) };
+    (rc == 0).then_some(clock)
+}
+
+/// The CPU time a thread's clock ([`thread_cpu_clock`]) has counted, in nanoseconds; `None`
+/// when it cannot be read (the thread has ended).
+pub fn thread_cpu_ns(clock: libc::clockid_t) -> Option<u64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into the pointer we pass, which points to one.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+}
+
 /// Pins the calling thread to `core`; `false` if the OS refused (the floor then notes it).
 pub fn pin_to_core(core: usize) -> bool {
     // SAFETY: a cpu_set_t is plain data; CPU_ZERO/CPU_SET only write inside it, and

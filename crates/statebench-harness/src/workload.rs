@@ -397,6 +397,37 @@ impl Workload {
         Ok(counts)
     }
 
+    /// The group of each of `clients` clients, in the order the clients are made and started:
+    /// the groups interleaved in proportion (smooth weighted round robin over
+    /// [`clients_per_group`](Workload::clients_per_group)), never one group after the other.
+    /// Clients start in this order and a scheduler serves waiting threads (and Go's runtime
+    /// its goroutines) roughly in the order they became ready, so with more busy clients than
+    /// cores a short window runs the first ones only: with the reference program's 100
+    /// readers made before its 10 writers, a 50 ms window on 2 cores ran almost none of the
+    /// writers, whatever held the state (docs/METHODOLOGY.md, "Whose starvation").
+    pub fn client_groups(&self, clients: usize) -> Result<Vec<usize>, WorkloadError> {
+        let counts = self.clients_per_group(clients)?;
+        let mut credit = vec![0_i64; counts.len()];
+        let total = clients as i64;
+        let mut order = Vec::with_capacity(clients);
+        for _ in 0..clients {
+            for (c, n) in credit.iter_mut().zip(&counts) {
+                *c += *n as i64;
+            }
+            // The group owed most goes next; ties to the first group.
+            let (next, _) = credit
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, i64::MIN),
+                    |best, (g, c)| if *c > best.1 { (g, *c) } else { best },
+                );
+            credit[next] -= total;
+            order.push(next);
+        }
+        Ok(order)
+    }
+
     /// The share of all operations each kind is asked to take with `clients` clients. Every
     /// client runs the same closed loop, so a group takes its share of the clients' operations,
     /// split by its mix: the reference program's 100 readers and 10 writers ask for 1/11 sets.
@@ -855,6 +886,27 @@ mix = [{ op = "set", percent = 100 }]
         assert!(!seed.prefill);
         let nosleep = find("seed_nosleep").expect("seed_nosleep exists");
         assert_eq!(nosleep.think_us, 0);
+    }
+
+    #[test]
+    fn clients_start_with_their_groups_interleaved() {
+        let seed = find("seed").expect("seed exists");
+        let order = seed.client_groups(110).expect("110 clients");
+        assert_eq!(order.len(), 110);
+        assert_eq!(order.iter().filter(|g| **g == 1).count(), 10, "10 writers");
+        // One writer in every 11 clients, from the first eleven on: a window that runs only
+        // the first clients runs writers in their share.
+        for (i, chunk) in order.chunks(11).enumerate() {
+            assert_eq!(
+                chunk.iter().filter(|g| **g == 1).count(),
+                1,
+                "chunk {i}: {chunk:?}"
+            );
+        }
+        assert_eq!(seed.client_groups(2), Ok(vec![0, 1]));
+        let read_heavy = find("kv_read_heavy").expect("exists");
+        assert_eq!(read_heavy.client_groups(3), Ok(vec![0, 0, 0]));
+        assert!(seed.client_groups(1).is_err());
     }
 
     #[test]

@@ -148,6 +148,35 @@ pub struct Analysis<'a> {
     levels: Vec<Option<f64>>,
     /// The level of the intervals printed for comparisons that make no claim.
     fallback: f64,
+    /// Why each comparison without a test has none.
+    untested: Vec<Untested>,
+}
+
+/// Why a planned comparison has no test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Untested {
+    /// Both rows served the mix and each has two samples or more: it has a test.
+    No,
+    /// A row did not serve the mix asked for: it is compared with nothing.
+    Starved,
+    /// A row was not measured (a cell the run planned and did not finish) or has one sample.
+    NoData,
+}
+
+/// How the report's planned comparisons came out: what they claim, and why the rest claim
+/// nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outcomes {
+    /// Claims of a difference beyond the minimum effect.
+    pub differ: usize,
+    /// Claims that two rows are the same within it.
+    pub same: usize,
+    /// No claim: the interval reaches across the minimum effect's line (the run cannot tell).
+    pub cannot_tell: usize,
+    /// No claim: a compared row did not serve the mix asked for.
+    pub starved: usize,
+    /// No claim: a row was not measured, or has a single sample.
+    pub no_data: usize,
 }
 
 /// One comparison as the report judges it: its interval, and whether the correction lets it
@@ -254,6 +283,20 @@ impl<'a> Analysis<'a> {
                 _ => None,
             })
             .collect();
+        let mut untested: Vec<Untested> = candidates
+            .iter()
+            .zip(&tests)
+            .map(|((a, b), t)| {
+                let starved = [a, b]
+                    .iter()
+                    .any(|k| records.get(*k).is_some_and(|r| !r.serves_mix()));
+                match t {
+                    Some(_) => Untested::No,
+                    None if starved => Untested::Starved,
+                    None => Untested::NoData,
+                }
+            })
+            .collect();
         let mut pooled = Vec::new();
         for p in POOLED {
             let cells: Vec<(Key<'a>, Key<'a>)> = planned
@@ -274,7 +317,13 @@ impl<'a> Analysis<'a> {
                 .map(|(a, b)| Some(welch(records.get(a)?, records.get(b)?)?.ratio))
                 .collect();
             pooled.push((p, tests.len()));
-            tests.push(ratios.and_then(|r| pooled_test(&r)));
+            let test = ratios.and_then(|r| pooled_test(&r));
+            untested.push(if test.is_some() {
+                Untested::No
+            } else {
+                Untested::NoData
+            });
+            tests.push(test);
         }
         let levels = levels(&tests, correction, ALPHA, MIN_EFFECT);
         let m = tests.len().max(1) as f64;
@@ -291,7 +340,23 @@ impl<'a> Analysis<'a> {
             correction,
             levels,
             fallback,
+            untested,
         }
+    }
+
+    /// How every planned comparison came out.
+    pub fn outcomes(&self) -> Outcomes {
+        let mut out = Outcomes::default();
+        for i in 0..self.tests.len() {
+            match (self.untested[i], self.judgement(i, false).verdict()) {
+                (Untested::Starved, _) => out.starved += 1,
+                (Untested::NoData, _) => out.no_data += 1,
+                (Untested::No, Verdict::Faster | Verdict::Slower) => out.differ += 1,
+                (Untested::No, Verdict::Same) => out.same += 1,
+                (Untested::No, Verdict::Unresolved) => out.cannot_tell += 1,
+            }
+        }
+        out
     }
 
     /// The judgement of candidate `i`, its ratio inverted when `flip`.
@@ -759,6 +824,20 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
             m - selected
         ),
     };
+    let o = analysis.outcomes();
+    let outcomes = format!(
+        "Of the {m} planned comparisons, {} claim a difference and {} sameness; {} claim nothing \
+         because their interval reaches across the ±{:.0} % line — this run cannot tell them, \
+         and another run may resolve some of them either way (docs/METHODOLOGY.md measures how \
+         often a claim repeats) — {} because a compared row did not serve the mix asked for, \
+         and {} because a row was not measured or has a single sample.",
+        o.differ,
+        o.same,
+        o.cannot_tell,
+        100.0 * MIN_EFFECT,
+        o.starved,
+        o.no_data
+    );
     let _ = writeln!(
         out,
         "Generated from this run. Before any figure is read, the report plans every comparison \
@@ -771,7 +850,7 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
          same data; the correction counts every candidate, so that choice cannot shrink the \
          family. A difference is claimed only when its whole interval lies beyond ±{:.0} %; \
          otherwise the strategies are named together as tied. Each claim cites its cell \
-         (workload / driver / clients), the figures, the ratio and its interval.\n",
+         (workload / driver / clients), the figures, the ratio and its interval. {outcomes}\n",
         samples_words(results),
         100.0 * MIN_EFFECT
     );
@@ -844,9 +923,22 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                     if under.is_empty() {
                         continue;
                     }
+                    let cpu = statebench_harness::mix::cpu_by_role(r, w);
                     let kinds: Vec<String> = under
                         .iter()
-                        .map(|k| format!("{}{}", role_of(w, &k.kind), k.describe()))
+                        .map(|k| {
+                            let whose = group_of(w, &k.kind)
+                                .and_then(|role| cpu.iter().find(|c| c.role == role))
+                                .map(|c| {
+                                    // A per-operation cost only where the role makes this kind alone.
+                                    let alone = w.groups.iter().any(|g| {
+                                        g.role == c.role && g.mix.iter().all(|m| m.op == k.kind)
+                                    });
+                                    whose_words(c, k, alone)
+                                })
+                                .unwrap_or_default();
+                            format!("{}{}{whose}", role_of(w, &k.kind), k.describe())
+                        })
                         .collect();
                     let _ = writeln!(
                         starved,
@@ -949,6 +1041,32 @@ fn group_of<'w>(w: &'w Workload, kind: &str) -> Option<&'w str> {
     match (holding.next(), holding.next()) {
         (Some(g), None) => Some(g.role.as_str()),
         _ => None,
+    }
+}
+
+/// Whose a starved kind is, from its clients' share of the CPU: " — they had 0.00 of their
+/// share of the clients' CPU time: they waited, kept out by the others".
+fn whose_words(
+    c: &statebench_harness::mix::RoleCpu,
+    k: &statebench_harness::mix::KindServed,
+    alone: bool,
+) -> String {
+    let had = format!(
+        " — the {} had {:.2} of their share of the clients' CPU time",
+        c.role,
+        c.ratio()
+    );
+    if c.waited() {
+        format!("{had}: they waited, kept out by the others (the strategy's starvation)")
+    } else if alone && k.served > 0.0 && c.cpu < 1.0 && k.served < 1.0 {
+        // Per operation, CPU over operations, this role's against the rest's.
+        let cost = (c.cpu / k.served) / ((1.0 - c.cpu) / (1.0 - k.served));
+        format!(
+            "{had}: they ran, and each {} cost {cost:.0}× the others' operations",
+            k.kind
+        )
+    } else {
+        format!("{had}: they ran, and made few operations with it")
     }
 }
 

@@ -297,42 +297,50 @@ pub fn plans<S: Subject>(
         )));
     }
     let keys = KeyGen::new(workload.keys, workload.distribution);
-    let per_group = workload.clients_per_group(clients)?;
-    let mut plans = Vec::with_capacity(clients);
-    for (group, count) in workload.groups.iter().zip(per_group) {
-        // Cumulative percentages: draw 0..100 and take the first entry above it.
-        let mut cumulative = Vec::new();
-        let mut sum = 0;
-        for entry in &group.mix {
-            sum += entry.percent;
-            // `validate` has checked that the service has every kind of the mix.
-            let kind = S::KINDS
+    // Each group's cumulative percentages: draw 0..100 and take the first entry above it.
+    let cumulatives: Vec<Vec<(u32, usize)>> = workload
+        .groups
+        .iter()
+        .map(|group| {
+            let mut sum = 0;
+            group
+                .mix
                 .iter()
-                .position(|k| k.name == entry.op)
-                .unwrap_or(0);
-            cumulative.push((sum, kind));
+                .map(|entry| {
+                    sum += entry.percent;
+                    // `validate` has checked that the service has every kind of the mix.
+                    let kind = S::KINDS
+                        .iter()
+                        .position(|k| k.name == entry.op)
+                        .unwrap_or(0);
+                    (sum, kind)
+                })
+                .collect()
+        })
+        .collect();
+    let mut plans = Vec::with_capacity(clients);
+    // The groups interleaved, in the order the clients start.
+    for group in workload.client_groups(clients)? {
+        let cumulative = &cumulatives[group];
+        let client = plans.len();
+        let mut rng = Rng::new(seed ^ (client as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+        let mut plan = Plan {
+            ops: Vec::with_capacity(PLAN_LEN),
+            kinds: Vec::with_capacity(PLAN_LEN),
+            expected: Vec::new(),
+        };
+        for _ in 0..PLAN_LEN {
+            let draw = rng.below(100) as u32;
+            let kind = cumulative
+                .iter()
+                .find(|(upto, _)| draw < *upto)
+                .map_or(0, |(_, k)| *k);
+            let key = keys.key(&mut rng);
+            plan.ops.push(S::op(kind, key, client, &mut rng, workload));
+            plan.kinds.push(kind as u8);
         }
-        for _ in 0..count {
-            let client = plans.len();
-            let mut rng = Rng::new(seed ^ (client as u64).wrapping_mul(0xA24B_AED4_963E_E407));
-            let mut plan = Plan {
-                ops: Vec::with_capacity(PLAN_LEN),
-                kinds: Vec::with_capacity(PLAN_LEN),
-                expected: Vec::new(),
-            };
-            for _ in 0..PLAN_LEN {
-                let draw = rng.below(100) as u32;
-                let kind = cumulative
-                    .iter()
-                    .find(|(upto, _)| draw < *upto)
-                    .map_or(0, |(_, k)| *k);
-                let key = keys.key(&mut rng);
-                plan.ops.push(S::op(kind, key, client, &mut rng, workload));
-                plan.kinds.push(kind as u8);
-            }
-            plan.expected = S::expectations(&plan.ops);
-            plans.push(plan);
-        }
+        plan.expected = S::expectations(&plan.ops);
+        plans.push(plan);
     }
     Ok(plans)
 }
@@ -388,16 +396,25 @@ mod tests {
     fn seed_plans_give_readers_gets_and_writers_sets() {
         let w = find("seed").expect("exists");
         let p = plans::<KvU64>(&w, 110, 1).expect("plans");
+        // Client by client, in the order they start: the groups interleaved.
+        let groups = w.client_groups(110).expect("110 clients");
+        let readers = p.iter().zip(&groups).filter(|(_, g)| **g == 0);
+        let writers = p.iter().zip(&groups).filter(|(_, g)| **g == 1);
+        assert_eq!(
+            (readers.clone().count(), writers.clone().count()),
+            (100, 10)
+        );
         assert!(
-            p[..100]
-                .iter()
+            readers
+                .map(|(p, _)| p)
                 .all(|p| p.ops.iter().all(|op| matches!(op, KvOp::Get(k) if *k < 5)))
         );
-        assert!(p[100..].iter().all(|p| {
+        assert!(writers.map(|(p, _)| p).all(|p| {
             p.ops
                 .iter()
                 .all(|op| matches!(op, KvOp::Set(k, _) if *k < 5))
         }));
+        assert_ne!(groups[100..], [1; 10], "the writers are not the last ten");
     }
 
     #[test]
