@@ -101,65 +101,113 @@ impl KindServed {
     }
 }
 
-/// What the client threads of one role had of the CPU in the windows: whose a starved kind
-/// is. Clients of a role that had their share of the CPU and made few operations paid more
-/// for each (the strategy's cost: a lock-free set that allocates and retires, say); clients
-/// that had little of it waited (the strategy kept them out: a reader-preferring lock). On
-/// `seed_nosleep` / threads / 110 (Intel Xeon VM, 2026-12-04) `papaya`'s writers had their
-/// share and `dashmap`'s none (docs/METHODOLOGY.md, "Whose starvation").
+/// What the client threads of one role had of the CPU in one window, against their share of
+/// the clients: whose a starved kind is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whose {
+    /// They had at least [`SERVED_AT_LEAST`] of their share of the clients' CPU time: they
+    /// ran (working or spinning), so few operations means each cost more — the strategy's
+    /// cost (a lock-free set that allocates and retires, say).
+    Ran,
+    /// Under half their CPU share and under half their share of the time runnable but waiting
+    /// for a core: they were parked, kept out by the others — the strategy's starvation (a
+    /// reader-preferring lock).
+    Parked,
+    /// Under half their CPU share, and at least half their share of the time runnable but
+    /// waiting for a core: woken, then queued behind clients that never block. A lock whose
+    /// waiters sleep, on more busy threads than cores, makes its woken writers wait a round of
+    /// the scheduler's turns for a core while its readers spin on — the strategy's starvation
+    /// under this load, not the harness's (every client has begun before the window opens, and
+    /// all are made, started and scheduled alike).
+    Queued,
+    /// Under half their CPU share, in a record written before the waiting time was: blocked
+    /// or not run, cannot be told.
+    Idle,
+}
+
+/// One role's share of the clients, and of what the scheduler counted in each window that
+/// recorded it (the threads driver on workloads of two groups or more). On `seed_nosleep` /
+/// threads / 110 (2-core Intel Xeon VM, 2026-12-04) `dashmap`'s writers were parked or queued and
+/// `papaya`'s ran in most windows (docs/METHODOLOGY.md, "The mix that was asked for").
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoleCpu {
     /// The role (client group).
     pub role: String,
     /// Its share of the clients, 0–1.
     pub clients: f64,
-    /// Its share of the clients' CPU time in the windows, 0–1.
-    pub cpu: f64,
+    /// In each repetition that recorded it: the role's share of the clients' CPU time, and of
+    /// their time runnable but waiting for a core (`None` in older records), 0–1.
+    pub windows: Vec<(f64, Option<f64>)>,
 }
 
 impl RoleCpu {
-    /// Its CPU share over its share of the clients: 1 when its threads ran as often as the
-    /// others'.
-    pub fn ratio(&self) -> f64 {
-        if self.clients > 0.0 {
-            self.cpu / self.clients
-        } else {
-            1.0
-        }
+    /// Whose the role's share was in each window.
+    pub fn whose(&self) -> Vec<Whose> {
+        let line = SERVED_AT_LEAST * self.clients;
+        self.windows
+            .iter()
+            .map(|&(cpu, wait)| match wait {
+                _ if cpu >= line => Whose::Ran,
+                Some(wait) if wait >= line => Whose::Queued,
+                Some(_) => Whose::Parked,
+                None => Whose::Idle,
+            })
+            .collect()
     }
 
-    /// Whether its clients waited: under [`SERVED_AT_LEAST`] of their share of the CPU.
-    pub fn waited(&self) -> bool {
-        self.ratio() < SERVED_AT_LEAST
+    /// Whose it was, when every window says the same.
+    pub fn verdict(&self) -> Option<Whose> {
+        let whose = self.whose();
+        let first = *whose.first()?;
+        whose.iter().all(|w| *w == first).then_some(first)
+    }
+
+    /// The median of its windows' CPU share over its share of the clients (1: its threads
+    /// ran as much as the others').
+    pub fn median_ratio(&self) -> f64 {
+        if self.windows.is_empty() {
+            return 1.0;
+        }
+        let r: Vec<f64> = self
+            .windows
+            .iter()
+            .map(|(cpu, _)| cpu / self.clients.max(f64::MIN_POSITIVE))
+            .collect();
+        crate::results::Spread::of(&r).median
     }
 }
 
-/// Each role's share of the clients and of their CPU time, pooled over the repetitions that
-/// measured it (the threads driver on workloads of two groups or more); empty when none did.
+/// Each role's share of the clients and, window by window, of their CPU time and waiting time;
+/// empty when no repetition recorded it.
 pub fn cpu_by_role(record: &Record, workload: &crate::Workload) -> Vec<RoleCpu> {
-    let mut cpu: BTreeMap<&str, u64> = BTreeMap::new();
-    for rep in &record.repetitions {
-        for (role, ns) in &rep.cpu_ns_by_role {
-            *cpu.entry(role.as_str()).or_default() += ns;
-        }
-    }
-    let total: u64 = cpu.values().sum();
     let Ok(counts) = workload.clients_per_group(record.clients) else {
         return Vec::new();
     };
-    if total == 0 {
-        return Vec::new();
-    }
-    workload
+    let share = |by: &BTreeMap<String, u64>, role: &str| {
+        let total: u64 = by.values().sum();
+        (total > 0).then(|| by.get(role).copied().unwrap_or(0) as f64 / total as f64)
+    };
+    let roles: Vec<RoleCpu> = workload
         .groups
         .iter()
         .zip(counts)
         .map(|(g, n)| RoleCpu {
             role: g.role.clone(),
             clients: n as f64 / record.clients as f64,
-            cpu: cpu.get(g.role.as_str()).copied().unwrap_or(0) as f64 / total as f64,
+            windows: record
+                .repetitions
+                .iter()
+                .filter_map(|rep| {
+                    let cpu = share(&rep.cpu_ns_by_role, &g.role)?;
+                    Some((cpu, share(&rep.run_wait_ns_by_role, &g.role)))
+                })
+                .collect(),
         })
-        .collect()
+        .collect();
+    if roles.iter().all(|r| r.windows.is_empty()) {
+        return Vec::new();
+    }
+    roles
 }
 
 /// The smallest served-over-asked ratio of one repetition's kinds, at most 1 (1 when nothing

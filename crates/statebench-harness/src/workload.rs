@@ -400,11 +400,12 @@ impl Workload {
     /// The group of each of `clients` clients, in the order the clients are made and started:
     /// the groups interleaved in proportion (smooth weighted round robin over
     /// [`clients_per_group`](Workload::clients_per_group)), never one group after the other.
-    /// Clients start in this order and a scheduler serves waiting threads (and Go's runtime
-    /// its goroutines) roughly in the order they became ready, so with more busy clients than
-    /// cores a short window runs the first ones only: with the reference program's 100
-    /// readers made before its 10 writers, a 50 ms window on 2 cores ran almost none of the
-    /// writers, whatever held the state (docs/METHODOLOGY.md, "Whose starvation").
+    /// Clients start in this order, and a scheduler serves threads that became ready together
+    /// (Go's runtime its goroutines) roughly in that order; with more busy clients than cores
+    /// a window shorter than the scheduler's round of turns runs the first ones most. Made
+    /// group after group, the reference program's 100 readers came before its 10 writers, so
+    /// the harness itself could favour one kind; interleaved, the order cannot
+    /// (docs/METHODOLOGY.md, "The mix that was asked for").
     pub fn client_groups(&self, clients: usize) -> Result<Vec<usize>, WorkloadError> {
         let counts = self.clients_per_group(clients)?;
         let mut credit = vec![0_i64; counts.len()];

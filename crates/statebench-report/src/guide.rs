@@ -318,10 +318,15 @@ impl<'a> Analysis<'a> {
                 .collect();
             pooled.push((p, tests.len()));
             let test = ratios.and_then(|r| pooled_test(&r));
-            untested.push(if test.is_some() {
-                Untested::No
-            } else {
-                Untested::NoData
+            let starved = cells.iter().any(|(a, b)| {
+                [a, b]
+                    .iter()
+                    .any(|k| records.get(*k).is_some_and(|r| !r.serves_mix()))
+            });
+            untested.push(match test {
+                Some(_) => Untested::No,
+                None if starved => Untested::Starved,
+                None => Untested::NoData,
             });
             tests.push(test);
         }
@@ -825,19 +830,25 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
         ),
     };
     let o = analysis.outcomes();
-    let outcomes = format!(
-        "Of the {m} planned comparisons, {} claim a difference and {} sameness; {} claim nothing \
-         because their interval reaches across the ±{:.0} % line — this run cannot tell them, \
-         and another run may resolve some of them either way (docs/METHODOLOGY.md measures how \
-         often a claim repeats) — {} because a compared row did not serve the mix asked for, \
-         and {} because a row was not measured or has a single sample.",
-        o.differ,
-        o.same,
-        o.cannot_tell,
-        100.0 * MIN_EFFECT,
-        o.starved,
-        o.no_data
-    );
+    let outcomes = if m == 0 {
+        String::new()
+    } else {
+        format!(
+            "Of the {m} planned comparisons, {} claim a difference and {} sameness; {} claim \
+             nothing: {} because their interval reaches across the ±{:.0} % line (this run \
+             cannot tell them; another run may resolve some either way, and \
+             docs/METHODOLOGY.md measures how often a claim repeats), {} because a compared row \
+             did not serve the mix asked for, and {} because a row was not measured or has a \
+             single sample.",
+            o.differ,
+            o.same,
+            o.cannot_tell + o.starved + o.no_data,
+            o.cannot_tell,
+            100.0 * MIN_EFFECT,
+            o.starved,
+            o.no_data
+        )
+    };
     let _ = writeln!(
         out,
         "Generated from this run. Before any figure is read, the report plans every comparison \
@@ -1044,29 +1055,63 @@ fn group_of<'w>(w: &'w Workload, kind: &str) -> Option<&'w str> {
     }
 }
 
-/// Whose a starved kind is, from its clients' share of the CPU: " — they had 0.00 of their
-/// share of the clients' CPU time: they waited, kept out by the others".
+/// Whose a starved kind is, from what the scheduler counted of its role's client threads in
+/// each window ([`statebench_harness::mix::Whose`]): " — the writers had 0.00 of their share
+/// of the clients' CPU time (median of 9 windows) and were not waiting for a core in any
+/// window: they were parked, kept out by the others (the strategy's starvation)". `alone`: the role makes
+/// this kind only, so a cost per operation can be read off.
 fn whose_words(
     c: &statebench_harness::mix::RoleCpu,
     k: &statebench_harness::mix::KindServed,
     alone: bool,
 ) -> String {
+    use statebench_harness::mix::Whose;
+    let n = c.windows.len();
     let had = format!(
-        " — the {} had {:.2} of their share of the clients' CPU time",
+        " — the {} had {:.2} of their share of the clients' CPU time (median of {n} window{})",
         c.role,
-        c.ratio()
+        c.median_ratio(),
+        if n == 1 { "" } else { "s" }
     );
-    if c.waited() {
-        format!("{had}: they waited, kept out by the others (the strategy's starvation)")
-    } else if alone && k.served > 0.0 && c.cpu < 1.0 && k.served < 1.0 {
-        // Per operation, CPU over operations, this role's against the rest's.
-        let cost = (c.cpu / k.served) / ((1.0 - c.cpu) / (1.0 - k.served));
-        format!(
-            "{had}: they ran, and each {} cost {cost:.0}× the others' operations",
-            k.kind
-        )
-    } else {
-        format!("{had}: they ran, and made few operations with it")
+    match c.verdict() {
+        Some(Whose::Ran) => {
+            let cpu = c.windows.iter().map(|w| w.0).sum::<f64>() / n.max(1) as f64;
+            let cost = if alone && k.served > 0.0 && cpu < 1.0 && k.served < 1.0 {
+                // CPU per operation, this role's against the rest's.
+                let cost = (cpu / k.served) / ((1.0 - cpu) / (1.0 - k.served));
+                format!(
+                    ", and each {} took about {cost:.0}× the CPU of the others' operations",
+                    k.kind
+                )
+            } else {
+                String::new()
+            };
+            format!("{had} and ran in every window, working or spinning{cost}: the strategy's cost")
+        }
+        Some(Whose::Parked) => format!(
+            "{had} and were not waiting for a core in any window: they were parked, kept out \
+             by the others (the strategy's starvation)"
+        ),
+        Some(Whose::Queued) => format!(
+            "{had} and spent every window mostly waiting for a core: woken, then queued behind \
+             clients that never block (the strategy's starvation on more busy threads than \
+             cores, not the harness's: every client had begun and all are treated alike)"
+        ),
+        Some(Whose::Idle) => format!(
+            "{had}: blocked or not run, this record cannot tell (it predates the waiting time)"
+        ),
+        None => {
+            let whose = c.whose();
+            let count = |w: Whose| whose.iter().filter(|x| **x == w).count();
+            format!(
+                "{had}, and how differs between windows: they ran in {}, were parked in {} and \
+                 queued for a core in {} of the {n} (and cannot be told in {})",
+                count(Whose::Ran),
+                count(Whose::Parked),
+                count(Whose::Queued),
+                count(Whose::Idle)
+            )
+        }
     }
 }
 
