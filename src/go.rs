@@ -297,7 +297,6 @@ pub fn repetition(result: &GoResult) -> Repetition {
         instructions_per_op: None,
         open_loop: None,
         cpu_ns_by_role: Default::default(),
-        run_wait_ns_by_role: Default::default(),
     }
 }
 

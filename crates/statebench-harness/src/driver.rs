@@ -20,7 +20,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicU8, AtomicUsize,
+    Ordering::{Acquire, Relaxed, Release},
+};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -170,16 +173,12 @@ pub struct Repetition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_loop: Option<OpenLoop>,
     /// The CPU time the client threads of each role (client group) spent in the window, in
-    /// nanoseconds: the threads driver on a workload of two or more groups (else empty).
-    /// Whose a starved kind is ([`crate::mix`]): writers that had their share of the CPU and
-    /// made few operations paid more per operation; writers that had none of it waited.
+    /// nanoseconds, each thread's CPU clock read as the window opened and closed: the threads
+    /// driver on a workload of two or more groups (else empty). Whose a starved kind is
+    /// ([`crate::mix`]): writers that had their share of the CPU and made few operations paid
+    /// more per operation; writers that had little of it were held back.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub cpu_ns_by_role: BTreeMap<String, u64>,
-    /// The time the client threads of each role spent runnable but waiting for a core in the
-    /// window, in nanoseconds, where `cpu_ns_by_role` is recorded: a role with little CPU time
-    /// and much of this was not run by the scheduler; with little of either, it was blocked.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub run_wait_ns_by_role: BTreeMap<String, u64>,
 }
 
 /// What an open-loop repetition offered, achieved and missed.
@@ -583,7 +582,7 @@ fn run_blocking<S: Subject, I: Service<S>>(
     control: &Control,
     think: Duration,
 ) -> Client<S> {
-    control.started.fetch_add(1, Relaxed);
+    control.started.fetch_add(1, Release);
     loop {
         let (op, timed) = client.next_op();
         let start = timed.then(Instant::now);
@@ -605,7 +604,7 @@ async fn run_async<S: Subject, I: Service<S>>(
     control: Arc<Control>,
     think: Duration,
 ) -> Client<S> {
-    control.started.fetch_add(1, Relaxed);
+    control.started.fetch_add(1, Release);
     loop {
         let (op, timed) = client.next_op();
         let start = timed.then(Instant::now);
@@ -650,7 +649,7 @@ fn run_open_blocking<S: Subject, I: Service<S>>(
     mut client: Client<S>,
     control: &Control,
 ) -> Client<S> {
-    control.started.fetch_add(1, Relaxed);
+    control.started.fetch_add(1, Release);
     crate::os::fine_timer_slack();
     while let Some(due) = client.due() {
         if !sleep_until(due, control) {
@@ -675,7 +674,7 @@ async fn run_open_async<S: Subject, I: Service<S>>(
     control: Arc<Control>,
     bell: Arc<tokio::sync::Notify>,
 ) -> Client<S> {
-    control.started.fetch_add(1, Relaxed);
+    control.started.fetch_add(1, Release);
     while let Some(due) = client.due() {
         while Instant::now() < due {
             if control.stopping() {
@@ -727,23 +726,23 @@ struct Window {
     cpu: Duration,
     opened: Instant,
     closed: Instant,
-    /// Each client thread's CPU time and runnable-but-waiting time in the window, in
-    /// nanoseconds (`None`: not measured, or a thread could not be read).
-    client_sched: Option<Vec<(u64, u64)>>,
+    /// Each client thread's CPU time in the window, in nanoseconds (`None`: not measured, or
+    /// a thread's clock could not be read).
+    client_cpu_ns: Option<Vec<u64>>,
 }
 
-/// A client thread's id, published by the thread as it starts ([`NO_THREAD`] until then).
-type ThreadSlot = std::sync::atomic::AtomicI64;
-const NO_THREAD: i64 = -1;
+/// A client thread's CPU clock, published by the thread as it starts ([`NO_CLOCK`] until then).
+type ClockSlot = std::sync::atomic::AtomicI64;
+const NO_CLOCK: i64 = i64::MIN;
 
-/// What the scheduler counted of each published thread so far (nothing for a client not
-/// started yet); `None` when a published thread cannot be read.
-fn client_sched(threads: &[ThreadSlot]) -> Option<Vec<(u64, u64)>> {
-    threads
+/// The CPU time each published clock has counted (0 for a client not started yet); `None`
+/// when a published clock cannot be read.
+fn client_cpu(clocks: &[ClockSlot]) -> Option<Vec<u64>> {
+    clocks
         .iter()
-        .map(|slot| match slot.load(Relaxed) {
-            NO_THREAD => Some((0, 0)),
-            tid => crate::os::thread_sched(tid),
+        .map(|slot| match slot.load(Acquire) {
+            NO_CLOCK => Some(0),
+            clock => crate::os::thread_cpu_ns(clock as libc::clockid_t),
         })
         .collect()
 }
@@ -751,14 +750,14 @@ fn client_sched(threads: &[ThreadSlot]) -> Option<Vec<(u64, u64)>> {
 /// How long after the warm-up every client must have begun its loop.
 const START_WITHIN: Duration = Duration::from_secs(10);
 
-/// `threads` are the client threads, read as the window opens and closes (empty: not
-/// measured); the window opens once all `clients` have begun.
+/// `clocks` are the client threads' CPU clocks, read as the window opens and closes (empty:
+/// not measured); the window opens once all `clients` have begun.
 fn coordinate(
     control: &Control,
     warmup: Duration,
     duration: Duration,
     clients: usize,
-    threads: &[ThreadSlot],
+    clocks: &[ClockSlot],
 ) -> Window {
     let wait = |span: Duration| {
         let deadline = Instant::now() + span;
@@ -771,14 +770,13 @@ fn coordinate(
         }
     };
     wait(warmup);
-    // The window opens only once every client has run. With 110 busy threads on 2 cores one
+    // The window opens only once every client has begun. With 110 busy threads on 2 cores one
     // round of the scheduler's turns outlasts a 30 ms warm-up, so a window opened then counts
-    // clients still waiting for their first turn: `dashmap`'s writers read as "not run by
-    // the scheduler" in 50 ms windows, and as parked behind its lock once all had started
-    // (docs/METHODOLOGY.md, "The mix that was asked for").
+    // clients that have not yet had a first turn (docs/METHODOLOGY.md, "The mix that was
+    // asked for").
     let deadline = Instant::now() + START_WITHIN;
     loop {
-        let started = control.started.load(Relaxed);
+        let started = control.started.load(Acquire);
         if started >= clients || control.stopping() {
             break;
         }
@@ -792,23 +790,29 @@ fn coordinate(
         }
         thread::sleep(Duration::from_millis(1));
     }
-    let at_open = (!threads.is_empty())
-        .then(|| client_sched(threads))
-        .flatten();
+    let at_open = (!clocks.is_empty()).then(|| client_cpu(clocks)).flatten();
     let (cpu0, t0) = (process_cpu_time(), Instant::now());
-    control.phase.store(MEASURING, Relaxed);
-    wait(duration);
+    // Only from the warm-up: a client that failed has set the phase to stopping, and
+    // overwriting it would send the others on measuring a window that counts for nothing
+    // (an open-loop task woken by its pacer's last bell would wait for another forever).
+    let opened = control
+        .phase
+        .compare_exchange(WARMING_UP, MEASURING, Relaxed, Relaxed)
+        .is_ok();
+    if opened {
+        wait(duration);
+    }
     // Read before the clients are told to stop: a stopped client's thread ends, and its
-    // figures with it.
-    let at_close = at_open.is_some().then(|| client_sched(threads)).flatten();
+    // clock with it.
+    let at_close = at_open.is_some().then(|| client_cpu(clocks)).flatten();
     control.phase.store(STOPPING, Relaxed);
     let closed = Instant::now();
     let cpu = process_cpu_time().saturating_sub(cpu0);
-    let client_sched = at_open.zip(at_close).map(|(open, close)| {
+    let client_cpu_ns = at_open.zip(at_close).map(|(open, close)| {
         close
             .iter()
             .zip(open)
-            .map(|(c, o)| (c.0.saturating_sub(o.0), c.1.saturating_sub(o.1)))
+            .map(|(c, o)| c.saturating_sub(o))
             .collect()
     });
     Window {
@@ -816,26 +820,21 @@ fn coordinate(
         cpu,
         opened: t0,
         closed,
-        client_sched,
+        client_cpu_ns,
     }
 }
 
-/// The clients' CPU time and runnable-but-waiting time in the window, summed by role (both
-/// empty without figures for every client).
-fn sched_by_role(
-    workload: &Workload,
-    clients: usize,
-    sched: Option<&[(u64, u64)]>,
-) -> (BTreeMap<String, u64>, BTreeMap<String, u64>) {
-    let (mut cpu, mut wait) = (BTreeMap::new(), BTreeMap::new());
-    if let (Some(sched), Ok(groups)) = (sched, workload.client_groups(clients)) {
-        for ((c, w), group) in sched.iter().zip(groups) {
-            let role = &workload.groups[group].role;
-            *cpu.entry(role.clone()).or_insert(0) += c;
-            *wait.entry(role.clone()).or_insert(0) += w;
+/// The clients' CPU time in the window summed by role (empty without a figure per client).
+fn cpu_by_role(workload: &Workload, clients: usize, cpu: Option<&[u64]>) -> BTreeMap<String, u64> {
+    let mut by_role = BTreeMap::new();
+    if let (Some(cpu), Ok(groups)) = (cpu, workload.client_groups(clients)) {
+        for (ns, group) in cpu.iter().zip(groups) {
+            *by_role
+                .entry(workload.groups[group].role.clone())
+                .or_insert(0) += ns;
         }
     }
-    (cpu, wait)
+    by_role
 }
 
 /// Runs one repetition of `cell` on a fresh `I`.
@@ -887,10 +886,8 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
         Driver::Threads => {
             let service = I::start(initial, &settings);
             // Which role's clients had the CPU, where roles compete.
-            let threads: Vec<ThreadSlot> = if workload.groups.len() > 1 {
-                (0..plans.len())
-                    .map(|_| ThreadSlot::new(NO_THREAD))
-                    .collect()
+            let clocks: Vec<ClockSlot> = if workload.groups.len() > 1 {
+                (0..plans.len()).map(|_| ClockSlot::new(NO_CLOCK)).collect()
             } else {
                 Vec::new()
             };
@@ -901,10 +898,14 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                     .map(|(i, plan)| {
                         let (service, control, client) =
                             (service.clone(), &*control, new_client(plan));
-                        let slot = threads.get(i);
+                        let slot = clocks.get(i);
                         scope.spawn(move || {
-                            if let Some(slot) = slot {
-                                slot.store(crate::os::thread_id(), Relaxed);
+                            // Published before the client counts itself begun (Release
+                            // there, Acquire in the coordinator), so the window's first
+                            // reading sees it.
+                            if let (Some(slot), Some(clock)) = (slot, crate::os::thread_cpu_clock())
+                            {
+                                slot.store(i64::from(clock), Relaxed);
                             }
                             if open {
                                 run_open_blocking(service, client, control)
@@ -915,7 +916,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                     })
                     .collect();
                 let window =
-                    coordinate(&control, cell.warmup, cell.duration, cell.clients, &threads);
+                    coordinate(&control, cell.warmup, cell.duration, cell.clients, &clocks);
                 let clients: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
                 (clients, window)
             });
@@ -970,11 +971,10 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
         }
     };
 
-    let (cpu_by, wait_by) = sched_by_role(workload, cell.clients, window.client_sched.as_deref());
+    let by_role = cpu_by_role(workload, cell.clients, window.client_cpu_ns.as_deref());
     let outcome = summarize::<S, I>(clients, &window, &control).and_then(
         |(mut repetition, clients, tally)| {
-            repetition.cpu_ns_by_role = cpu_by;
-            repetition.run_wait_ns_by_role = wait_by;
+            repetition.cpu_ns_by_role = by_role;
             verify_run::<S, I>(&service, repetition, &clients, &tally, cell, started)
         },
     );
@@ -1115,7 +1115,6 @@ fn summarize<S: Subject, I: Service<S>>(
         instructions_per_op: None,
         open_loop,
         cpu_ns_by_role: BTreeMap::new(),
-        run_wait_ns_by_role: BTreeMap::new(),
     };
     Ok((repetition, clients, tally))
 }

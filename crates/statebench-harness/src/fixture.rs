@@ -49,7 +49,6 @@ pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
         instructions_per_op: None,
         open_loop: None,
         cpu_ns_by_role: Default::default(),
-        run_wait_ns_by_role: Default::default(),
     }
 }
 

@@ -109,35 +109,27 @@ pub enum Whose {
     /// ran (working or spinning), so few operations means each cost more — the strategy's
     /// cost (a lock-free set that allocates and retires, say).
     Ran,
-    /// Under half their CPU share and under half their share of the time runnable but waiting
-    /// for a core: they were parked, kept out by the others — the strategy's starvation (a
-    /// reader-preferring lock).
-    Parked,
-    /// Under half their CPU share, and at least half their share of the time runnable but
-    /// waiting for a core: woken, then queued behind clients that never block. A lock whose
-    /// waiters sleep, on more busy threads than cores, makes its woken writers wait a round of
-    /// the scheduler's turns for a core while its readers spin on — the strategy's starvation
-    /// under this load, not the harness's (every client has begun before the window opens, and
-    /// all are made, started and scheduled alike).
-    Queued,
-    /// Under half their CPU share, in a record written before the waiting time was: blocked
-    /// or not run, cannot be told.
-    Idle,
+    /// Under half their share of the clients' CPU time: held back by the others — parked in
+    /// the lock, or woken and queued for a core behind clients that never block. Which of the
+    /// two, this figure cannot say (the kernel counts a thread's wait for a core when the wait
+    /// ends, so it cannot be cut at a window's edges). Either is the strategy's under this
+    /// load, not the harness's: every client has begun before the window opens, and all are
+    /// made, started and scheduled alike.
+    HeldBack,
 }
 
-/// One role's share of the clients, and of what the scheduler counted in each window that
-/// recorded it (the threads driver on workloads of two groups or more). On `seed_nosleep` /
-/// threads / 110 (2-core Intel Xeon VM, 2026-12-04) `dashmap`'s writers were parked or queued and
-/// `papaya`'s ran in most windows (docs/METHODOLOGY.md, "The mix that was asked for").
+/// One role's share of the clients, and of their CPU time in each window that recorded it
+/// (the threads driver on workloads of two groups or more). On `seed_nosleep` / threads / 110
+/// (2-core Intel Xeon VM, 2026-12-04) `dashmap`'s writers were held back and `papaya`'s ran
+/// (docs/METHODOLOGY.md, "The mix that was asked for").
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoleCpu {
     /// The role (client group).
     pub role: String,
     /// Its share of the clients, 0–1.
     pub clients: f64,
-    /// In each repetition that recorded it: the role's share of the clients' CPU time, and of
-    /// their time runnable but waiting for a core (`None` in older records), 0–1.
-    pub windows: Vec<(f64, Option<f64>)>,
+    /// Its share of the clients' CPU time in each repetition that recorded it, 0–1.
+    pub windows: Vec<f64>,
 }
 
 impl RoleCpu {
@@ -146,11 +138,12 @@ impl RoleCpu {
         let line = SERVED_AT_LEAST * self.clients;
         self.windows
             .iter()
-            .map(|&(cpu, wait)| match wait {
-                _ if cpu >= line => Whose::Ran,
-                Some(wait) if wait >= line => Whose::Queued,
-                Some(_) => Whose::Parked,
-                None => Whose::Idle,
+            .map(|&cpu| {
+                if cpu >= line {
+                    Whose::Ran
+                } else {
+                    Whose::HeldBack
+                }
             })
             .collect()
     }
@@ -171,14 +164,14 @@ impl RoleCpu {
         let r: Vec<f64> = self
             .windows
             .iter()
-            .map(|(cpu, _)| cpu / self.clients.max(f64::MIN_POSITIVE))
+            .map(|cpu| cpu / self.clients.max(f64::MIN_POSITIVE))
             .collect();
         crate::results::Spread::of(&r).median
     }
 }
 
-/// Each role's share of the clients and, window by window, of their CPU time and waiting time;
-/// empty when no repetition recorded it.
+/// Each role's share of the clients and, window by window, of their CPU time; empty when no
+/// repetition recorded it.
 pub fn cpu_by_role(record: &Record, workload: &crate::Workload) -> Vec<RoleCpu> {
     let Ok(counts) = workload.clients_per_group(record.clients) else {
         return Vec::new();
@@ -197,10 +190,7 @@ pub fn cpu_by_role(record: &Record, workload: &crate::Workload) -> Vec<RoleCpu> 
             windows: record
                 .repetitions
                 .iter()
-                .filter_map(|rep| {
-                    let cpu = share(&rep.cpu_ns_by_role, &g.role)?;
-                    Some((cpu, share(&rep.run_wait_ns_by_role, &g.role)))
-                })
+                .filter_map(|rep| share(&rep.cpu_ns_by_role, &g.role))
                 .collect(),
         })
         .collect();

@@ -1,5 +1,5 @@
-//! The few things std does not offer, from libc and `/proc`: process CPU time, a thread's id
-//! and what the scheduler counted of it, pinning a thread to a core,
+//! The few things std does not offer, from libc: process CPU time, a thread's CPU clock,
+//! pinning a thread to a core,
 //! and the lowest scheduling priority (both for the floors). With the conformance suite's
 //! `pin` module (which spreads racing test clients over the cores), the only `unsafe` in
 //! statebench, each call a plain FFI call on a value we own.
@@ -21,19 +21,27 @@ pub fn process_cpu_time() -> Duration {
     tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
-/// The calling thread's id, for [`thread_sched`] to read from another thread.
-pub fn thread_id() -> i64 {
-    // SAFETY: gettid takes no arguments and only returns the caller's id.
-    i64::from(unsafe { libc::gettid() })
+/// The calling thread's CPU-time clock, for [`thread_cpu_ns`] to read from another thread
+/// (`None` if the OS gave none).
+pub fn thread_cpu_clock() -> Option<libc::clockid_t> {
+    let mut clock: libc::clockid_t = 0;
+    // SAFETY: pthread_self names the calling thread, which is alive; the call writes one
+    // clockid_t into the pointer we pass.
+    let rc = unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut clock) };
+    (rc == 0).then_some(clock)
 }
 
-/// What the scheduler says of thread `tid` of this process, in nanoseconds: the CPU time it
-/// ran, and the time it spent runnable, waiting for a core (`/proc/self/task/<tid>/schedstat`);
-/// `None` when that cannot be read (the thread has ended, or no `/proc`).
-pub fn thread_sched(tid: i64) -> Option<(u64, u64)> {
-    let text = std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok()?;
-    let mut fields = text.split_whitespace().map(|f| f.parse::<u64>().ok());
-    Some((fields.next()??, fields.next()??))
+/// The CPU time a thread's clock ([`thread_cpu_clock`]) has counted, in nanoseconds, exact at
+/// the moment of reading (the kernel brings a running thread's count up to date); `None` when
+/// it cannot be read (the thread has ended).
+pub fn thread_cpu_ns(clock: libc::clockid_t) -> Option<u64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec into the pointer we pass, which points to one.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
 }
 
 /// Pins the calling thread to `core`; `false` if the OS refused (the floor then notes it).

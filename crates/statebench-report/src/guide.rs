@@ -1055,11 +1055,10 @@ fn group_of<'w>(w: &'w Workload, kind: &str) -> Option<&'w str> {
     }
 }
 
-/// Whose a starved kind is, from what the scheduler counted of its role's client threads in
-/// each window ([`statebench_harness::mix::Whose`]): " — the writers had 0.00 of their share
-/// of the clients' CPU time (median of 9 windows) and were not waiting for a core in any
-/// window: they were parked, kept out by the others (the strategy's starvation)". `alone`: the role makes
-/// this kind only, so a cost per operation can be read off.
+/// Whose a starved kind is, from its role's share of the clients' CPU time in each window
+/// ([`statebench_harness::mix::Whose`]): " — the writers had 0.00 of their share of the
+/// clients' CPU time (median of 9 windows), under half of it in every window: held back by the
+/// others …". `alone`: the role makes this kind only, so a cost per operation can be read off.
 fn whose_words(
     c: &statebench_harness::mix::RoleCpu,
     k: &statebench_harness::mix::KindServed,
@@ -1075,7 +1074,7 @@ fn whose_words(
     );
     match c.verdict() {
         Some(Whose::Ran) => {
-            let cpu = c.windows.iter().map(|w| w.0).sum::<f64>() / n.max(1) as f64;
+            let cpu = c.windows.iter().sum::<f64>() / n.max(1) as f64;
             let cost = if alone && k.served > 0.0 && cpu < 1.0 && k.served < 1.0 {
                 // CPU per operation, this role's against the rest's.
                 let cost = (cpu / k.served) / ((1.0 - cpu) / (1.0 - k.served));
@@ -1086,30 +1085,22 @@ fn whose_words(
             } else {
                 String::new()
             };
-            format!("{had} and ran in every window, working or spinning{cost}: the strategy's cost")
+            format!(
+                "{had}, at least half of it in every window: they ran, working or spinning{cost} \
+                 (the strategy's cost)"
+            )
         }
-        Some(Whose::Parked) => format!(
-            "{had} and were not waiting for a core in any window: they were parked, kept out \
-             by the others (the strategy's starvation)"
-        ),
-        Some(Whose::Queued) => format!(
-            "{had} and spent every window mostly waiting for a core: woken, then queued behind \
-             clients that never block (the strategy's starvation on more busy threads than \
-             cores, not the harness's: every client had begun and all are treated alike)"
-        ),
-        Some(Whose::Idle) => format!(
-            "{had}: blocked or not run, this record cannot tell (it predates the waiting time)"
+        Some(Whose::HeldBack) => format!(
+            "{had}, under half of it in every window: held back by the others, parked in the lock \
+             or woken and queued for a core behind clients that never block (the strategy's \
+             starvation under this load, not the harness's: every client had begun and all are \
+             treated alike)"
         ),
         None => {
-            let whose = c.whose();
-            let count = |w: Whose| whose.iter().filter(|x| **x == w).count();
+            let ran = c.whose().iter().filter(|w| **w == Whose::Ran).count();
             format!(
-                "{had}, and how differs between windows: they ran in {}, were parked in {} and \
-                 queued for a core in {} of the {n} (and cannot be told in {})",
-                count(Whose::Ran),
-                count(Whose::Parked),
-                count(Whose::Queued),
-                count(Whose::Idle)
+                "{had}, at least half of it in {ran} of the {n} windows and under half in the \
+                 others: whose it is differs between windows"
             )
         }
     }
