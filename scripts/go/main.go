@@ -379,6 +379,7 @@ func clients(s Settings, r *Result, op func(c *client, st step)) []*client {
 	cost := timingCost()
 	names := kinds[s.Program]
 	var phase atomic.Int32
+	var begun atomic.Int32 // clients that have begun their loop
 	start := make(chan struct{})
 	var all []*client
 	for _, gi := range interleaved(s.Groups) {
@@ -397,6 +398,7 @@ func clients(s Settings, r *Result, op func(c *client, st step)) []*client {
 		go func() {
 			defer func() { finished <- struct{}{} }()
 			<-start
+			begun.Add(1)
 			// A new sampling offset every lap, as the Rust clients: a fixed set of plan
 			// positions could miss a rare kind altogether.
 			offset := uint64(c.id) * 0x9e3779b97f4a7c15
@@ -435,6 +437,13 @@ func clients(s Settings, r *Result, op func(c *client, st step)) []*client {
 	}
 	close(start)
 	time.Sleep(time.Duration(s.WarmupMillis) * time.Millisecond)
+	// The window opens only once every client has begun, as on the Rust side: the runtime
+	// preempts a busy goroutine every 10 ms, so 110 of them on 2 Ps take longer than a short
+	// warm-up to all get a first turn, and a window opened before would count only some. At
+	// most 10 s, after which the window opens anyway.
+	for deadline := time.Now().Add(10 * time.Second); int(begun.Load()) < len(all) && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	cpu0, t0 := cpuTime(), time.Now()
 	phase.Store(measuring)
 	time.Sleep(time.Duration(s.DurationMillis) * time.Millisecond)

@@ -735,13 +735,14 @@ struct Window {
 type ClockSlot = std::sync::atomic::AtomicI64;
 const NO_CLOCK: i64 = i64::MIN;
 
-/// The CPU time each published clock has counted (0 for a client not started yet); `None`
-/// when a published clock cannot be read.
+/// The CPU time each client's clock has counted; `None` when one cannot be read. Read once
+/// every client has begun, so every clock that exists is published: an empty slot is a
+/// thread whose clock the OS did not give.
 fn client_cpu(clocks: &[ClockSlot]) -> Option<Vec<u64>> {
     clocks
         .iter()
         .map(|slot| match slot.load(Acquire) {
-            NO_CLOCK => Some(0),
+            NO_CLOCK => None,
             clock => crate::os::thread_cpu_ns(clock as libc::clockid_t),
         })
         .collect()
