@@ -172,3 +172,55 @@ fn a_slow_schedule_still_stops_when_the_window_closes() {
         assert!(rep.ops <= 1, "{driver:?}: {} operations", rep.ops);
     }
 }
+
+/// `mutex_std` whose every call fails: its clients fail on their first send, in the warm-up.
+#[derive(Clone)]
+struct Failing(MutexStd<KvU64>);
+
+impl Service<KvU64> for Failing {
+    const NAME: &'static str = "failing";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
+    const ABOUT: &'static str = "mutex_std whose every call fails";
+    fn start(initial: KvU64, settings: &Settings) -> Self {
+        Failing(MutexStd::start(initial, settings))
+    }
+    fn call(&self, _op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        Err(Error::Stopped)
+    }
+    async fn call_async(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        self.call(op)
+    }
+    fn cleanup(&self) -> Result<(), Error> {
+        self.0.cleanup()
+    }
+    fn shutdown(&self) -> Result<KvU64, Error> {
+        self.0.shutdown()
+    }
+}
+
+#[test]
+fn a_client_that_fails_in_the_warm_up_ends_the_run_without_a_window() {
+    // A failure sets the phase to stopping; the window must not set it back to measuring (an
+    // open-loop task woken by its pacer's last bell would wait for another forever).
+    let w = with_rate(&find("kv_write_heavy").expect("exists"), 2000);
+    for driver in Driver::ALL {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let w = w.clone();
+        let runner = std::thread::spawn(move || {
+            let start = Instant::now();
+            let outcome = run_repetition::<KvU64, Failing>(&cell(&w, driver, 2, 2000));
+            let _ = tx.send((outcome.map(|r| r.ops), start.elapsed()));
+        });
+        let (outcome, took) = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("{driver:?}: the run did not end in 30 s"));
+        runner.join().expect("the runner thread");
+        let why = outcome.expect_err("a failing service fails the run").0;
+        assert!(why.contains("failing"), "{driver:?}: {why}");
+        // The 2 s window never opened.
+        assert!(
+            took < Duration::from_millis(1500),
+            "{driver:?}: the run took {took:?}"
+        );
+    }
+}
