@@ -62,6 +62,9 @@ pub struct GoSettings {
     pub warmup_ms: u64,
     /// The measured window, in milliseconds.
     pub duration_ms: u64,
+    /// How long the window may stay open for every client to complete an operation in it, in
+    /// milliseconds after it opened (0: it closes at `duration_ms`), as the Rust rows'.
+    pub cover_ms: u64,
     /// One operation in this many (rounded up to a power of two) is timed, in the window.
     pub sample_every: u32,
     /// Seed of the clients' choices.
@@ -94,6 +97,10 @@ pub struct GoResult {
     pub go_version: String,
     /// `runtime.GOMAXPROCS(0)`: how many threads ran Go code at once.
     pub gomaxprocs: usize,
+    /// The goroutines of each role that completed no operation in the window (roles whose
+    /// goroutines all did are left out), as [`Repetition::absent_by_role`].
+    #[serde(default)]
+    pub absent_by_role: BTreeMap<String, u64>,
 }
 
 impl GoResult {
@@ -201,6 +208,8 @@ pub struct GoCell {
     pub warmup: Duration,
     /// The window.
     pub duration: Duration,
+    /// How long the window may wait for every client ([`statebench_harness::driver::Cell::cover`]).
+    pub cover: Option<Duration>,
     /// One operation in this many is timed (with think time: every one, as the Rust rows).
     pub sample_every: u32,
     /// Seed of the clients' choices.
@@ -218,6 +227,7 @@ pub fn settings_for(
         clients,
         warmup,
         duration,
+        cover,
         sample_every,
         seed,
     } = cell;
@@ -255,6 +265,7 @@ pub fn settings_for(
         sleep_us: workload.think_us,
         warmup_ms: ms(warmup),
         duration_ms: ms(duration),
+        cover_ms: cover.map_or(0, ms),
         sample_every: if workload.think_us > 0 {
             1
         } else {
@@ -297,6 +308,7 @@ pub fn repetition(result: &GoResult) -> Repetition {
         instructions_per_op: None,
         open_loop: None,
         cpu_ns_by_role: Default::default(),
+        absent_by_role: result.absent_by_role.clone(),
     }
 }
 
@@ -519,6 +531,7 @@ impl Go {
             sleep_us: 1000,
             warmup_ms: 0,
             duration_ms: 10,
+            cover_ms: 0,
             sample_every: 1,
             seed: 0,
         };
@@ -589,6 +602,7 @@ mod tests {
                 clients: 8,
                 warmup: Duration::from_millis(30),
                 duration: Duration::from_millis(60),
+                cover: None,
                 sample_every: 64,
                 seed: 7,
             },
@@ -596,7 +610,7 @@ mod tests {
         .expect("the int map runs it");
         assert_eq!(
             serde_json::to_string(&s).expect("serialises"),
-            r#"{"program":"intmap","strategy":"mutex","groups":[{"role":"clients","clients":8,"mix":[{"op":"get","percent":95},{"op":"set","percent":5}]}],"keys":10000,"prefill":true,"sleep_us":0,"warmup_ms":30,"duration_ms":60,"sample_every":64,"seed":7}"#
+            r#"{"program":"intmap","strategy":"mutex","groups":[{"role":"clients","clients":8,"mix":[{"op":"get","percent":95},{"op":"set","percent":5}]}],"keys":10000,"prefill":true,"sleep_us":0,"warmup_ms":30,"duration_ms":60,"cover_ms":0,"sample_every":64,"seed":7}"#
         );
         // The reference program: its readers and writers as two groups, its 1 ms sleep.
         let seed = settings_for(
@@ -606,6 +620,7 @@ mod tests {
                 clients: 110,
                 warmup: Duration::ZERO,
                 duration: Duration::from_millis(300),
+                cover: None,
                 sample_every: 64,
                 seed: 1,
             },
@@ -637,6 +652,7 @@ mod tests {
             clients: 1,
             warmup: Duration::ZERO,
             duration: Duration::from_millis(1),
+            cover: None,
             sample_every: 1,
             seed: 0,
         };

@@ -304,6 +304,7 @@ fn record(
             instructions_per_op: Some(per_op),
             open_loop: None,
             cpu_ns_by_role: Default::default(),
+            absent_by_role: Default::default(),
         });
     }
     let described = registry::describe(&w.service, implementation, driver).unwrap_or_default();

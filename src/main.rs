@@ -272,6 +272,13 @@ struct MatrixArgs {
     /// Warm-up before each measured window (default: 100ms for `run`, 30ms for `report`).
     #[arg(long, value_parser = parse_duration)]
     warmup: Option<Duration>,
+    /// How long a closed loop's window may stay open past its duration for every client to
+    /// complete an operation in it, counted from when it opened (default: 1s). A window shorter
+    /// than one round of the scheduler over many busy clients measures the few it ran;
+    /// clients still absent at the bound are recorded. 0s closes every window at its duration,
+    /// as runs made before 2026-12-04 did.
+    #[arg(long, value_parser = parse_duration)]
+    wait_for_clients: Option<Duration>,
     /// Repetitions of every cell in each pass, run interleaved with the other cells in a
     /// shuffled order; their median is reported, each one is recorded (default: 1 for `run`,
     /// 3 for `report`).
@@ -292,13 +299,14 @@ struct MatrixArgs {
     #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
     seed: u64,
     /// Measure as the run in FILE did (a results file, or a report folder holding
-    /// results.json): its warm-up, window, repetitions, passes, sampling interval and seed, so
-    /// that `compare` can set the two side by side (it refuses runs measured differently, e.g.
-    /// against a committed run in results/). The other options still choose the cells.
+    /// results.json): its warm-up, window and wait for every client, repetitions, passes,
+    /// sampling interval and seed, so that `compare` can set the two side by side (it refuses
+    /// runs measured differently, e.g. against a committed run in results/). The other options
+    /// still choose the cells.
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["duration", "warmup", "repeat", "passes", "sample_every", "seed"]
+        conflicts_with_all = ["duration", "warmup", "repeat", "passes", "sample_every", "seed", "wait_for_clients"]
     )]
     like: Option<PathBuf>,
     /// Every registered strategy, not only the core set: the main job with --all is the whole

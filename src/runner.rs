@@ -37,6 +37,10 @@ pub struct Matrix {
     pub warmup: Duration,
     /// The measured window (`None`: each workload's own).
     pub duration: Option<Duration>,
+    /// How long a closed loop's window may wait for every client to complete an operation in
+    /// it ([`statebench_harness::driver::Cell::cover`]; `None`: it closes at its duration).
+    #[serde(default)]
+    pub cover: Option<Duration>,
     /// Repetitions per cell.
     pub repeat: u32,
     /// One operation in this many is timed in closed loops (`None`: calibrated per cell, see
@@ -578,6 +582,7 @@ impl TrialRunner<'_> {
                 clients: self.cell.clients,
                 warmup: self.matrix.warmup,
                 duration: self.matrix.duration_for(workload),
+                cover: self.matrix.cover,
                 sample_every: self.sample_every,
                 seed: self.matrix.seed,
             },
@@ -609,6 +614,7 @@ impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
             clients: self.cell.clients,
             warmup: self.matrix.warmup,
             duration: self.matrix.duration_for(workload),
+            cover: self.matrix.cover,
             sample_every: self.sample_every,
             seed: self.matrix.seed,
             tuning: self.matrix.tuning,
@@ -645,6 +651,7 @@ mod tests {
             force_clients: false,
             warmup: Duration::ZERO,
             duration: None,
+            cover: None,
             repeat: 5,
             sample_every: None,
             seed,

@@ -21,6 +21,8 @@ fn matrix(workloads: &[&str], go: Option<Go>, implementations: &[&str]) -> Matri
         force_clients: true,
         warmup: Duration::from_millis(10),
         duration: Some(Duration::from_millis(30)),
+        // The Go side's wait for every client, through the runner.
+        cover: Some(Duration::from_secs(5)),
         repeat: 1,
         sample_every: None,
         seed: 1,
@@ -121,6 +123,7 @@ fn every_go_row_runs_checked_through_the_runner() {
         clients: 1,
         warmup: Duration::ZERO,
         duration: Duration::from_millis(5),
+        cover: None,
         sample_every: 1,
         seed: 0,
     };

@@ -61,6 +61,10 @@ type Settings struct {
 	WarmupMillis int `json:"warmup_ms"`
 	// DurationMillis is the measured window.
 	DurationMillis int `json:"duration_ms"`
+	// CoverMillis: the window stays open past DurationMillis until every client has
+	// completed an operation in it, at most this long after it opened (0: it closes at
+	// DurationMillis), as the Rust harness's Cell::cover.
+	CoverMillis int `json:"cover_ms"`
 	// SampleEvery times one operation in this many (rounded up to a power of two), inside the
 	// window, as the Rust harness does; 0 or 1 times every one.
 	SampleEvery int `json:"sample_every"`
@@ -88,6 +92,11 @@ type Result struct {
 	Checked    string `json:"checked"`
 	GoVersion  string `json:"go_version"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	// AbsentByRole counts the goroutines of each role that completed no operation in the
+	// window (roles whose goroutines all did are left out): the runtime preempts a busy
+	// goroutine only every 10 ms, so a short window of many goroutines that never block
+	// measures the few it ran.
+	AbsentByRole map[string]int `json:"absent_by_role,omitempty"`
 }
 
 // Latency is the summary of timed operations, as the Rust side's LatencySummary: the
@@ -201,6 +210,9 @@ func (s Settings) validate() error {
 	if s.DurationMillis < 1 || s.DurationMillis > 3_600_000 {
 		return bad("duration_ms must be from 1 to 3600000, not %d", s.DurationMillis)
 	}
+	if s.CoverMillis < 0 || s.CoverMillis > 3_600_000 {
+		return bad("cover_ms must be from 0 to 3600000, not %d", s.CoverMillis)
+	}
 	if s.WarmupMillis < 0 || s.WarmupMillis > 3_600_000 {
 		return bad("warmup_ms must be from 0 to 3600000, not %d", s.WarmupMillis)
 	}
@@ -303,7 +315,9 @@ type client struct {
 	own               []uint64
 	ownCount          uint64
 	notAlone, largest uint64
-	_                 [64]byte
+	// present: it has completed an operation in the window.
+	present bool
+	_       [64]byte
 }
 
 // newPlan draws planLen operations from mix, over keys keys (0: none).
@@ -379,7 +393,8 @@ func clients(s Settings, r *Result, op func(c *client, st step)) []*client {
 	cost := timingCost()
 	names := kinds[s.Program]
 	var phase atomic.Int32
-	var begun atomic.Int32 // clients that have begun their loop
+	var begun atomic.Int32   // clients that have begun their loop
+	var present atomic.Int32 // clients that have completed an operation in the window
 	start := make(chan struct{})
 	var all []*client
 	for _, gi := range interleaved(s.Groups) {
@@ -424,6 +439,10 @@ func clients(s Settings, r *Result, op func(c *client, st step)) []*client {
 					return
 				}
 				if p == measuring {
+					if !c.present {
+						c.present = true
+						present.Add(1)
+					}
 					c.done[st.kind]++
 					if timed {
 						c.samples[st.kind] = append(c.samples[st.kind], took.Nanoseconds())
@@ -446,11 +465,34 @@ func clients(s Settings, r *Result, op func(c *client, st step)) []*client {
 	}
 	cpu0, t0 := cpuTime(), time.Now()
 	phase.Store(measuring)
-	time.Sleep(time.Duration(s.DurationMillis) * time.Millisecond)
+	window := time.Duration(s.DurationMillis) * time.Millisecond
+	time.Sleep(window)
+	// Then until every client has completed an operation in the window, at most CoverMillis
+	// after it opened, as on the Rust side: a window shorter than one round of the scheduler
+	// over the goroutines measures the few it ran.
+	if s.CoverMillis > 0 {
+		bound := t0.Add(max(window, time.Duration(s.CoverMillis)*time.Millisecond))
+		for int(present.Load()) < len(all) && time.Now().Before(bound) {
+			time.Sleep(time.Millisecond)
+		}
+	}
 	phase.Store(stopping)
 	elapsed, cpu := time.Since(t0), cpuTime()-cpu0
 	for range all {
 		<-finished
+	}
+	order := interleaved(s.Groups)
+	for i, c := range all {
+		var n uint64
+		for _, d := range c.done {
+			n += d
+		}
+		if n == 0 {
+			if r.AbsentByRole == nil {
+				r.AbsentByRole = map[string]int{}
+			}
+			r.AbsentByRole[s.Groups[order[i]].Role]++
+		}
 	}
 	r.Ops = map[string]uint64{}
 	samples := map[string][]int64{}

@@ -131,6 +131,7 @@ func TestBadSettingsAreUsageErrors(t *testing.T) {
 		"{\"program\": \"intmap\", \"strategy\": \"mutex\", \"keys\": 5, \"duration_ms\": 5}\n":                                                                                     "at least one client group",
 		"{\"program\": \"counter\", \"strategy\": \"syncmap\"}\n":                                                                                                                   "unknown counter strategy",
 		"{\"program\": \"intmap\", \"bogus\": 1}\n": "unknown field",
+		"{\"program\": \"intmap\", \"strategy\": \"goroutine\", \"keys\": 5, \"groups\": [{\"clients\": 1, \"mix\": [{\"op\": \"get\", \"percent\": 100}]}], \"duration_ms\": 5, \"cover_ms\": -1}\n": "cover_ms",
 	} {
 		var out, errOut bytes.Buffer
 		if code := serve(strings.NewReader(in), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), says) || out.Len() != 0 {
@@ -305,5 +306,29 @@ func TestClientsStartWithTheirGroupsInterleaved(t *testing.T) {
 		if writers != 1 {
 			t.Fatalf("clients %d–%d hold %d writers: %v", c, c+10, writers, order)
 		}
+	}
+}
+
+// A client that sleeps 1 s after each operation makes none in a 5 ms window: counted absent
+// when the window closes on time; a window that waits for every client stays open until it
+// makes one.
+func TestAWindowWaitsForEveryClient(t *testing.T) {
+	s := Settings{Program: "intmap", Strategy: "mutex", Groups: []Group{
+		{Role: "sleepers", Clients: 1, Mix: []MixEntry{{"get", 100}}},
+	}, Keys: 5, SleepMicros: 1_000_000, WarmupMillis: 5, DurationMillis: 5, Seed: 3}
+	r, err := run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.AbsentByRole["sleepers"] != 1 || r.ElapsedNS > 500_000_000 {
+		t.Fatalf("closed on time: absent %v, window %d ns", r.AbsentByRole, r.ElapsedNS)
+	}
+	s.CoverMillis = 10_000
+	r, err = run(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.AbsentByRole) != 0 || ops(r) == 0 || r.ElapsedNS < 500_000_000 || r.ElapsedNS > 5_000_000_000 {
+		t.Fatalf("waited: absent %v, %d ops, window %d ns", r.AbsentByRole, ops(r), r.ElapsedNS)
 	}
 }

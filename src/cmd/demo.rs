@@ -58,6 +58,7 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
             force_clients: false,
             warmup: Duration::from_millis(100),
             duration: Some(args.duration),
+            cover: Some(statebench_harness::driver::COVER_WITHIN),
             repeat: 1,
             sample_every: None,
             seed: 0x5EED,

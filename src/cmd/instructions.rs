@@ -81,6 +81,7 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
         command: std::env::args().collect(),
         warmup_ms: 0,
         duration_ms: None,
+        cover_ms: None,
         repeat: args.repeat,
         passes: 1,
         sample_every: None,

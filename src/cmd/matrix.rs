@@ -409,6 +409,15 @@ pub(crate) fn measure(
             .map_or(args.duration.or(defaults.duration), |s| {
                 s.duration_ms.map(ms)
             }),
+        // Windows wait for every client, unless the run measured like closed on time.
+        cover: like.as_ref().map_or(
+            Some(
+                args.wait_for_clients
+                    .unwrap_or(statebench_harness::driver::COVER_WITHIN),
+            )
+            .filter(|d| !d.is_zero()),
+            |s| s.cover_ms.map(ms),
+        ),
         repeat: like
             .as_ref()
             .map_or(args.repeat.unwrap_or(defaults.repeat), |s| s.repeat),
@@ -465,6 +474,9 @@ pub(crate) fn measure(
         warmup_ms: u64::try_from(matrix.warmup.as_millis()).unwrap_or(u64::MAX),
         duration_ms: matrix
             .duration
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        cover_ms: matrix
+            .cover
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         repeat: matrix.repeat,
         passes,

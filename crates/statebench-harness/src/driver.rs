@@ -117,6 +117,11 @@ pub struct Cell<'a> {
     pub warmup: Duration,
     /// The measured window.
     pub duration: Duration,
+    /// In a closed loop, how long the window may stay open past `duration` for every client
+    /// to complete an operation in it: at most this long after it opened (the main job's is
+    /// [`COVER_WITHIN`]). `None`: it closes at `duration`, as every window did before
+    /// 2026-12-04. An open loop's window always closes at `duration`.
+    pub cover: Option<Duration>,
     /// Time one operation in every `sample_every` (rounded up to a power of two, at most
     /// [`PLAN_LEN`]), the same for every client; the runner gives every implementation of a
     /// cell the same interval ([`interval_for`]). With think time every operation is timed.
@@ -179,6 +184,14 @@ pub struct Repetition {
     /// more per operation; writers that had little of it were held back.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub cpu_ns_by_role: BTreeMap<String, u64>,
+    /// The clients of each role that completed no operation in the window (roles whose clients
+    /// all did are left out; empty when every client did): clients the window did not measure.
+    /// A closed loop of busy clients that never block can outnumber what one round of the
+    /// scheduler reaches in a short window — Go's runtime preempts a busy goroutine every
+    /// 10 ms, so 2 cores run about 10 of 110 in 50 ms — and then which clients the window
+    /// measured, and so the mix it served, was the scheduler's pick ([`crate::mix`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub absent_by_role: BTreeMap<String, u64>,
 }
 
 /// What an open-loop repetition offered, achieved and missed.
@@ -352,6 +365,9 @@ struct Control {
     failure: Mutex<Option<String>>,
     /// Clients that have begun their loop: the window opens only once every one has.
     started: AtomicUsize,
+    /// Clients that have completed an operation inside the window: in a closed loop the
+    /// window stays open until every one has ([`COVER_WITHIN`]).
+    present: AtomicUsize,
 }
 
 impl Control {
@@ -519,7 +535,7 @@ impl<S: Subject> Client<S> {
             WARMING_UP => {}
             MEASURING => {
                 if self.window_start.is_none() {
-                    self.open_window();
+                    self.open_window(control);
                 }
                 if let Some(latency) = latency {
                     self.latencies
@@ -547,8 +563,14 @@ impl<S: Subject> Client<S> {
     }
 
     #[cold]
-    fn open_window(&mut self) {
+    fn open_window(&mut self, control: &Control) {
         self.window_start = Some(self.done);
+        control.present.fetch_add(1, Relaxed);
+    }
+
+    /// Operations completed inside the window.
+    fn window_ops(&self) -> u64 {
+        self.window_start.map_or(0, |start| self.done - start)
     }
 
     /// Operations completed inside the window, per kind.
@@ -751,13 +773,28 @@ fn client_cpu(clocks: &[ClockSlot]) -> Option<Vec<u64>> {
 /// How long after the warm-up every client must have begun its loop.
 const START_WITHIN: Duration = Duration::from_secs(10);
 
+/// How long a closed loop's window may stay open for every client to complete an operation in
+/// it, at most, after it opened ([`Cell::cover`]): what the runner asks for.
+///
+/// A window shorter than one round of the scheduler over the clients measures the few it ran.
+/// With 110 clients that never block on 2 cores, a 50 ms window of `seed_nosleep` counted no
+/// operation of 73 of them (`dashmap`, threads; Go's runtime, preempting a busy goroutine
+/// every 10 ms, ran about 10 of 110), so which clients it measured, and the mix it served, was
+/// the scheduler's pick, not the strategy's (docs/METHODOLOGY.md, "The mix that was asked
+/// for"). Clients still absent at this bound were kept out for a second — by the strategy
+/// (writers waiting on readers that never let go) or by a scheduler round longer than that —
+/// and the repetition records them ([`Repetition::absent_by_role`]).
+pub const COVER_WITHIN: Duration = Duration::from_secs(1);
+
 /// `clocks` are the client threads' CPU clocks, read as the window opens and closes (empty:
-/// not measured); the window opens once all `clients` have begun.
+/// not measured); the window opens once all `clients` have begun. With `cover`, it closes after
+/// `duration` once every client has completed an operation in it, or `cover` after it opened.
 fn coordinate(
     control: &Control,
     warmup: Duration,
     duration: Duration,
     clients: usize,
+    cover: Option<Duration>,
     clocks: &[ClockSlot],
 ) -> Window {
     let wait = |span: Duration| {
@@ -802,6 +839,15 @@ fn coordinate(
         .is_ok();
     if opened {
         wait(duration);
+        if let Some(cover) = cover {
+            let bound = t0 + duration.max(cover);
+            while control.present.load(Relaxed) < clients
+                && !control.stopping()
+                && Instant::now() < bound
+            {
+                thread::sleep(Duration::from_millis(1));
+            }
+        }
     }
     // Read before the clients are told to stop: a stopped client's thread ends, and its
     // clock with it.
@@ -838,6 +884,22 @@ fn cpu_by_role(workload: &Workload, clients: usize, cpu: Option<&[u64]>) -> BTre
     by_role
 }
 
+/// The clients of each role that completed no operation in the window (`clients` in the order
+/// of [`Workload::client_groups`], as the plans are made).
+fn absent_by_role<S: Subject>(workload: &Workload, clients: &[Client<S>]) -> BTreeMap<String, u64> {
+    let mut absent = BTreeMap::new();
+    if let Ok(groups) = workload.client_groups(clients.len()) {
+        for (client, group) in clients.iter().zip(groups) {
+            if client.window_ops() == 0 {
+                *absent
+                    .entry(workload.groups[group].role.clone())
+                    .or_insert(0) += 1;
+            }
+        }
+    }
+    absent
+}
+
 /// Runs one repetition of `cell` on a fresh `I`.
 pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repetition, RunError> {
     if cell.driver == Driver::Goroutines {
@@ -857,6 +919,8 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     let kinds = S::KINDS.len();
     let think = workload.think();
     let open = workload.open_loop();
+    // An open loop's window is its schedule's: it closes on time.
+    let cover = cell.cover.filter(|_| !open);
     // A think time or an open loop reads the clock at every operation anyway.
     let sample_every = if think.is_zero() && !open {
         cell.sample_every
@@ -916,8 +980,14 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                         })
                     })
                     .collect();
-                let window =
-                    coordinate(&control, cell.warmup, cell.duration, cell.clients, &clocks);
+                let window = coordinate(
+                    &control,
+                    cell.warmup,
+                    cell.duration,
+                    cell.clients,
+                    cover,
+                    &clocks,
+                );
                 let clients: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
                 (clients, window)
             });
@@ -959,7 +1029,14 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                     control.fail(format!("cannot start the open loop's pacer thread: {e}"));
                     bells.iter().for_each(|b| b.notify_one());
                 }
-                coordinate(&control, cell.warmup, cell.duration, cell.clients, &[])
+                coordinate(
+                    &control,
+                    cell.warmup,
+                    cell.duration,
+                    cell.clients,
+                    cover,
+                    &[],
+                )
             });
             let clients = runtime.block_on(async {
                 let mut clients = Vec::with_capacity(handles.len());
@@ -976,6 +1053,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     let outcome = summarize::<S, I>(clients, &window, &control).and_then(
         |(mut repetition, clients, tally)| {
             repetition.cpu_ns_by_role = by_role;
+            repetition.absent_by_role = absent_by_role(workload, &clients);
             verify_run::<S, I>(&service, repetition, &clients, &tally, cell, started)
         },
     );
@@ -1116,6 +1194,7 @@ fn summarize<S: Subject, I: Service<S>>(
         instructions_per_op: None,
         open_loop,
         cpu_ns_by_role: BTreeMap::new(),
+        absent_by_role: BTreeMap::new(),
     };
     Ok((repetition, clients, tally))
 }

@@ -49,6 +49,7 @@ pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
         instructions_per_op: None,
         open_loop: None,
         cpu_ns_by_role: Default::default(),
+        absent_by_role: Default::default(),
     }
 }
 
@@ -148,6 +149,7 @@ pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
         command: vec!["statebench".into(), "run".into()],
         warmup_ms: 100,
         duration_ms: None,
+        cover_ms: None,
         repeat: records
             .iter()
             .map(|r| r.repetitions.len() as u32)

@@ -50,6 +50,11 @@ pub struct RunSettings {
     pub warmup_ms: u64,
     /// The measured window if given on the command line (else each workload's own).
     pub duration_ms: Option<u64>,
+    /// How long a closed loop's window could stay open for every client to complete an
+    /// operation in it, in milliseconds ([`crate::driver::Cell::cover`]); `None` in runs whose
+    /// windows closed at their duration (those made before 2026-12-04, and `run --like` of one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_ms: Option<u64>,
     /// Repetitions of every cell in each pass.
     pub repeat: u32,
     /// Passes over the matrix: each a fresh process, with a seed of its own ([`pass_seed`])
@@ -205,6 +210,18 @@ impl RunSettings {
                 "the measured window differs ({} against {})",
                 ms(other.duration_ms),
                 ms(self.duration_ms)
+            ));
+        }
+        if self.cover_ms != other.cover_ms {
+            let words = |c: Option<u64>| {
+                c.map_or("closed at their duration".into(), |c| {
+                    format!("waited up to {c} ms for every client")
+                })
+            };
+            return Some(format!(
+                "the windows differ (one side's {} and the other's {})",
+                words(other.cover_ms),
+                words(self.cover_ms)
             ));
         }
         if self.seed != other.seed {

@@ -16,6 +16,7 @@ fn cell(workload: &statebench_harness::Workload, driver: Driver, clients: usize)
         clients,
         warmup: Duration::from_millis(20),
         duration: Duration::from_millis(100),
+        cover: None,
         sample_every: 64,
         seed: 42,
         tuning: Default::default(),

@@ -18,6 +18,7 @@ fn cell(workload: &Workload, driver: Driver, clients: usize, window_ms: u64) -> 
         clients,
         warmup: Duration::from_millis(20),
         duration: Duration::from_millis(window_ms),
+        cover: None,
         sample_every: 1,
         seed: 7,
         tuning: Default::default(),

@@ -230,6 +230,7 @@ fn run_with<S: Subject + Empty, const LIE: u8>(
         clients,
         warmup: Duration::from_millis(10),
         duration: Duration::from_millis(40),
+        cover: None,
         sample_every: 64,
         seed: 9,
         tuning: Default::default(),

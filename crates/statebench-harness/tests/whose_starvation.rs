@@ -68,6 +68,7 @@ fn record<I: Service<KvU64>>() -> Record {
                 clients: 11,
                 warmup: Duration::from_millis(20),
                 duration: Duration::from_millis(150),
+                cover: None,
                 sample_every: 1,
                 seed: 7 + i,
                 tuning: Default::default(),
@@ -116,6 +117,54 @@ fn writers_that_sleep_in_their_sets_were_held_back_and_writers_that_spin_ran() {
 }
 
 #[test]
+fn a_window_waits_until_every_client_has_made_an_operation() {
+    // The writer's sets sleep 400 ms: a 50 ms window that closes on time counts none of
+    // them; one that waits stays open until the first completes, within its bound.
+    let w = find("seed_nosleep").expect("exists");
+    let run = |cover| {
+        run_repetition::<KvU64, CostlySet<true>>(&Cell {
+            workload: &w,
+            driver: Driver::Threads,
+            clients: 11,
+            warmup: Duration::from_millis(20),
+            duration: Duration::from_millis(50),
+            cover,
+            sample_every: 1,
+            seed: 7,
+            tuning: Default::default(),
+            work: Default::default(),
+        })
+        .expect("runs")
+    };
+    let ms = |rep: &Repetition| rep.elapsed_ns / 1_000_000;
+    let on_time = run(None);
+    // (On a loaded machine a reader may miss so short a window too.)
+    assert_eq!(
+        on_time.absent_by_role.get("writers"),
+        Some(&1),
+        "{on_time:?}"
+    );
+    assert!(ms(&on_time) < 300, "{} ms", ms(&on_time));
+    let waited = run(Some(Duration::from_secs(10)));
+    assert!(waited.absent_by_role.is_empty(), "{waited:?}");
+    assert!(
+        waited.ops_by_kind.get("set").copied().unwrap_or(0) >= 1,
+        "{waited:?}"
+    );
+    // Open until the set completed, some 400 ms after it began, not until the bound.
+    assert!((50..5_000).contains(&ms(&waited)), "{} ms", ms(&waited));
+    // A bound shorter than a set closes the window with the writer still absent.
+    let bounded = run(Some(Duration::from_millis(100)));
+    // (On a loaded machine a reader may miss so short a window too.)
+    assert_eq!(
+        bounded.absent_by_role.get("writers"),
+        Some(&1),
+        "{bounded:?}"
+    );
+    assert!((100..300).contains(&ms(&bounded)), "{} ms", ms(&bounded));
+}
+
+#[test]
 fn the_tasks_driver_records_no_role_cpu() {
     let w = find("seed_nosleep").expect("exists");
     let rep = run_repetition::<KvU64, MutexStd<KvU64>>(&Cell {
@@ -124,6 +173,7 @@ fn the_tasks_driver_records_no_role_cpu() {
         clients: 11,
         warmup: Duration::from_millis(5),
         duration: Duration::from_millis(20),
+        cover: None,
         sample_every: 1,
         seed: 7,
         tuning: Default::default(),

@@ -874,9 +874,10 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
         Default::default();
     let mut judged: std::collections::BTreeMap<&String, usize> = Default::default();
     for w in &results.settings.workloads {
-        for driver in Driver::ALL {
+        // Go's rows are judged for the mix as the Rust rows are; the families are Rust's.
+        for driver in [Driver::Threads, Driver::Tasks, Driver::Goroutines] {
             let cells = analysis.cells(w, driver);
-            if let Some((c, cell)) = cells.last() {
+            if let Some((c, cell)) = cells.last().filter(|_| driver != Driver::Goroutines) {
                 let groups = families(cell);
                 if groups.len() >= 2 {
                     let words: Vec<String> =
@@ -938,6 +939,9 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                     let kinds: Vec<String> = under
                         .iter()
                         .map(|k| {
+                            let absent = group_of(w, &k.kind)
+                                .map(|role| absent_words(r, w, role, results.settings.cover_ms))
+                                .unwrap_or_default();
                             let whose = group_of(w, &k.kind)
                                 .and_then(|role| cpu.iter().find(|c| c.role == role))
                                 .map(|c| {
@@ -947,8 +951,17 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                                     });
                                     whose_words(c, k, alone)
                                 })
-                                .unwrap_or_default();
-                            format!("{}{}{whose}", role_of(w, &k.kind), k.describe())
+                                .unwrap_or_else(|| {
+                                    if driver == Driver::Goroutines {
+                                        "; Go's runtime gives no goroutine's CPU time, so \
+                                         whether they waited or paid more per operation \
+                                         cannot be told"
+                                            .into()
+                                    } else {
+                                        String::new()
+                                    }
+                                });
+                            format!("{}{}{absent}{whose}", role_of(w, &k.kind), k.describe())
                         })
                         .collect();
                     let _ = writeln!(
@@ -1103,6 +1116,45 @@ fn whose_words(
                  others: whose it is differs between windows"
             )
         }
+    }
+}
+
+/// Whether the clients of `role` were all measured: " — every one of the 10 writers made
+/// operations in every window" or " — in 3 of the 9 windows up to 10 of the 10 writers made no
+/// operation, though the window waited up to 1000 ms for every client" (Repetition::
+/// absent_by_role). `cover_ms`: how long the run's windows waited; a run whose windows closed on
+/// time (files before 2026-12-04) records no absence, so nothing is said unless some was.
+fn absent_words(r: &Record, w: &Workload, role: &str, cover_ms: Option<u64>) -> String {
+    let Some(members) = w
+        .clients_per_group(r.clients)
+        .ok()
+        .and_then(|counts| w.groups.iter().zip(counts).find(|(g, _)| g.role == role))
+        .map(|(_, n)| n)
+    else {
+        return String::new();
+    };
+    let n = r.repetitions.len();
+    let absent: Vec<u64> = r
+        .repetitions
+        .iter()
+        .map(|rep| rep.absent_by_role.get(role).copied().unwrap_or(0))
+        .filter(|a| *a > 0)
+        .collect();
+    let most = absent.iter().copied().max().unwrap_or(0);
+    match (absent.len(), cover_ms) {
+        (0, None) => String::new(),
+        (0, Some(_)) => {
+            format!(" — every one of the {members} {role} made operations in every window")
+        }
+        (k, Some(ms)) => format!(
+            " — in {k} of the {n} windows up to {most} of the {members} {role} made no \
+             operation, though the window waited up to {ms} ms for every client"
+        ),
+        (k, None) => format!(
+            " — in {k} of the {n} windows up to {most} of the {members} {role} made no \
+             operation; the window closed on time, so which clients it measured was the \
+             scheduler's pick"
+        ),
     }
 }
 

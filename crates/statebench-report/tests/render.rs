@@ -514,6 +514,54 @@ fn a_starved_row_says_whose_starvation_it_is_from_its_clients_cpu() {
 }
 
 #[test]
+fn a_starved_row_says_whether_every_client_was_measured() {
+    let guide = |absent: &[u64], cover_ms: Option<u64>| {
+        let mut results = fixture();
+        results.settings.cover_ms = cover_ms;
+        for r in results
+            .records
+            .iter_mut()
+            .filter(|r| r.implementation == "dashmap")
+        {
+            for (rep, n) in r.repetitions.iter_mut().zip(absent.iter().cycle()) {
+                if *n > 0 {
+                    rep.absent_by_role = [("writers".to_string(), *n)].into();
+                }
+            }
+        }
+        statebench_report::guide::decision_guide(&results)
+    };
+    let kept_out = guide(&[10, 0, 4], Some(1000));
+    assert!(
+        kept_out.contains(
+            "set 0.00 % of ops, 9.1 % asked — in 2 of the 3 windows up to 10 of the 10 writers \
+             made no operation, though the window waited up to 1000 ms for every client"
+        ),
+        "{kept_out}"
+    );
+    let all_there = guide(&[0], Some(1000));
+    assert!(
+        all_there.contains(
+            "set 0.00 % of ops, 9.1 % asked — every one of the 10 writers made operations in \
+             every window"
+        ),
+        "{all_there}"
+    );
+    let on_time = guide(&[3], None);
+    assert!(
+        on_time.contains(
+            "in 3 of the 3 windows up to 3 of the 10 writers made no operation; the window \
+             closed on time, so which clients it measured was the scheduler's pick"
+        ),
+        "{on_time}"
+    );
+    // A run whose windows closed on time recorded no absence: nothing is said of it.
+    let old = guide(&[0], None);
+    assert!(!old.contains("made no operation"), "{old}");
+    assert!(!old.contains("made operations in every window"), "{old}");
+}
+
+#[test]
 fn the_guide_says_why_each_unresolved_comparison_claims_nothing() {
     let results = fixture();
     let analysis = statebench_report::guide::Analysis::new(&results);
