@@ -277,7 +277,7 @@ struct MatrixArgs {
     /// than one round of the scheduler over many busy clients measures the few it ran;
     /// clients still absent at the bound are recorded. 0s closes every window at its duration,
     /// as runs made before 2026-12-04 did.
-    #[arg(long, value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_wait)]
     wait_for_clients: Option<Duration>,
     /// Repetitions of every cell in each pass, run interleaved with the other cells in a
     /// shuffled order; their median is reported, each one is recorded (default: 1 for `run`,
@@ -373,14 +373,22 @@ impl MatrixArgs {
 
 /// A spin budget, in whole microseconds: `0` (or `0us`) parks at once; at most a second (a
 /// longer spin is a busy loop, not a budget).
-fn parse_spin(text: &str) -> Result<Duration, String> {
+/// A wait for every client: 0 (none) or a duration of at most an hour.
+fn parse_wait(text: &str) -> Result<Duration, String> {
     let number = text
         .trim()
         .trim_end_matches(|c: char| c.is_alphabetic() || c == 'µ');
     if number.parse::<f64>().is_ok_and(|x| x == 0.0) {
         return Ok(Duration::ZERO);
     }
-    let d = parse_duration(text)?;
+    parse_duration(text)
+}
+
+fn parse_spin(text: &str) -> Result<Duration, String> {
+    let d = parse_wait(text)?;
+    if d.is_zero() {
+        return Ok(d);
+    }
     if d > Duration::from_secs(1) {
         return Err(format!(
             "{text:?} is longer than a second; a spin budget is microseconds"

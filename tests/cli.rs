@@ -106,6 +106,17 @@ fn run_refuses_bad_input_with_status_2_and_a_reason() {
         "shorter than a microsecond",
     );
     usage_error(&["report", "--owner-spin", "soon"], "not a duration");
+    usage_error(&["run", "--wait-for-clients", "61m"], "at most an hour");
+    usage_error(
+        &[
+            "run",
+            "--wait-for-clients",
+            "1s",
+            "--like",
+            "results/2026-12-01-vm-all",
+        ],
+        "cannot be used with",
+    );
     usage_error(&["run", "--rate", "fast"], "rate \"fast\"");
     usage_error(&["run", "--rate", "0.5"], "whole");
     usage_error(&["run", "--rate", "10k,10k"], "--rate: 10k is given twice");
