@@ -184,11 +184,9 @@ fn the_tasks_driver_records_no_role_cpu() {
 }
 
 fn committed(file: &str) -> statebench_harness::results::Results {
-    let path = format!(
-        "{}/../../results/2026-12-04-xeon-go-order/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../../results/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).expect("the committed run");
+    // (`file` is a path under results/.)
     statebench_harness::results::Results::from_json(&text).expect("reads")
 }
 
@@ -226,18 +224,18 @@ fn the_documented_start_order_figures_come_from_the_committed_runs() {
     .join(" ");
     let line = format!(
         "{} started group after group, {} interleaved, of 9.1 % asked",
-        sets_per_repetition("before.json", "go_mutex"),
-        sets_per_repetition("after.json", "go_mutex")
+        sets_per_repetition("2026-12-04-xeon-go-order/before.json", "go_mutex"),
+        sets_per_repetition("2026-12-04-xeon-go-order/after.json", "go_mutex")
     );
     assert!(doc.contains(&line), "METHODOLOGY.md should say: {line}");
     let line = format!(
         "made {} sets per repetition before and {} after",
-        sets_per_repetition("before.json", "go_goroutine"),
-        sets_per_repetition("after.json", "go_goroutine")
+        sets_per_repetition("2026-12-04-xeon-go-order/before.json", "go_goroutine"),
+        sets_per_repetition("2026-12-04-xeon-go-order/after.json", "go_goroutine")
     );
     assert!(doc.contains(&line), "METHODOLOGY.md should say: {line}");
     // Whose each starved threads row's starvation was, window by window.
-    let after = committed("after.json");
+    let after = committed("2026-12-04-xeon-go-order/after.json");
     let w = find("seed_nosleep").expect("exists");
     let rows: Vec<String> = after
         .records
@@ -259,4 +257,92 @@ fn the_documented_start_order_figures_come_from_the_committed_runs() {
     assert!(rows.len() >= 2, "{rows:?}");
     let line = format!("(`after.json`, 5 windows a row): {}.", rows.join("; "));
     assert!(doc.contains(&line), "METHODOLOGY.md should say: {line}");
+}
+
+/// "min–max (median m)" of whole figures.
+fn range(values: &[f64]) -> String {
+    let s = statebench_harness::results::Spread::of(values);
+    format!("{:.0}–{:.0} (median {:.0})", s.min, s.max, s.median)
+}
+
+/// Each row of a committed run that left clients out of any window: "`dashmap` 82–84 (median
+/// 83)", clients absent per window.
+fn absent_rows(file: &str) -> Vec<String> {
+    committed(file)
+        .records
+        .iter()
+        .filter(|r| {
+            r.repetitions
+                .iter()
+                .any(|rep| !rep.absent_by_role.is_empty())
+        })
+        .map(|r| {
+            let absent: Vec<f64> = r
+                .repetitions
+                .iter()
+                .map(|rep| rep.absent_by_role.values().sum::<u64>() as f64)
+                .collect();
+            format!("`{}` {}", r.implementation, range(&absent))
+        })
+        .collect()
+}
+
+#[test]
+fn the_documented_window_figures_come_from_the_committed_runs() {
+    let doc = std::fs::read_to_string(format!(
+        "{}/../../docs/METHODOLOGY.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("the methodology")
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let says = |line: String| assert!(doc.contains(&line), "METHODOLOGY.md should say: {line}");
+    let dir = "2026-12-04-xeon-wait";
+    says(format!(
+        "clients left out of each window, of 110: {}.",
+        absent_rows(&format!("{dir}/on-time.json")).join(", ")
+    ));
+    says(format!(
+        "Waiting, the windows left out clients in two rows only: {}.",
+        absent_rows(&format!("{dir}/waiting.json")).join(", ")
+    ));
+    let waiting = committed(&format!("{dir}/waiting.json"));
+    // The rows whose windows waited past their 50 ms, and how long they then lasted.
+    let longer: Vec<String> = waiting
+        .records
+        .iter()
+        .filter_map(|r| {
+            let ms: Vec<f64> = r
+                .repetitions
+                .iter()
+                .map(|rep| rep.elapsed_ns as f64 / 1e6)
+                .collect();
+            let s = statebench_harness::results::Spread::of(&ms);
+            (s.median > 100.0).then(|| format!("`{}` {} ms", r.implementation, range(&ms)))
+        })
+        .collect();
+    says(format!("windows lasted {}.", longer.join(", ")));
+    let sets = |file: &str, rows: &[&str]| {
+        rows.iter()
+            .map(|row| format!("`{row}` {}", sets_per_repetition(file, row)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let plain = ["mutex_std", "mutex_handwritten"];
+    says(format!(
+        "sets per repetition closed on time {}; waiting {}.",
+        sets(&format!("{dir}/on-time.json"), &plain),
+        sets(&format!("{dir}/waiting.json"), &plain)
+    ));
+    let starved: Vec<&str> = waiting
+        .records
+        .iter()
+        .filter(|r| !r.serves_mix())
+        .map(|r| r.implementation.as_str())
+        .collect();
+    says(format!(
+        "With every window waiting, these rows did not serve the mix: {}.",
+        sets(&format!("{dir}/waiting.json"), &starved)
+    ));
 }
