@@ -146,15 +146,31 @@ else
   args=(run --suite "$suite" "${impls[@]}" --repeat "$repeat" --duration "$duration"
         --warmup "$warmup" --sample-every 1024)
 fi
+# Whether a side's binary waits for every client before a window closes (statebench from
+# b8ff828 on: `--wait-for-clients`, 1 s by default). When one side does and the other cannot,
+# the one that can closes its windows on time too, so that both measure alike (compare
+# refuses sides whose windows waited differently).
+waits() { "$out/bin/statebench-$1" run --help 2>/dev/null | grep -q -- --wait-for-clients; }
+declare -A side_args=([base]="" [head]="")
+if [[ -z "$baseline" && "$tier" == wall ]]; then
+  if waits base && ! waits head; then side_args[base]="--wait-for-clients 0s"; fi
+  if waits head && ! waits base; then side_args[head]="--wait-for-clients 0s"; fi
+  for side in base head; do
+    [[ -z "${side_args[$side]}" ]] \
+      || echo "== $side closes its windows on time: the other side's binary cannot wait for every client"
+  done
+fi
 measure() {
   local side=$1 k=$2
   echo "== run $k: $side"
+  local extra=()
+  [[ -n "${side_args[$side]:-}" ]] && read -r -a extra <<< "${side_args[$side]}"
   local env=()
   [[ -n "$plant" && "$side" == head ]] && env=(STATEBENCH_PLANT_SPINS="$plant")
   # From its own worktree, so that the commit each run records is the one it was built from.
   local tree="$out/src-$side"
   [[ -d "$tree" && -z "$plant" ]] || tree="$out/src-head"
-  (cd "$tree" && env "${env[@]}" "$out/bin/statebench-$side" "${args[@]}" \
+  (cd "$tree" && env "${env[@]}" "$out/bin/statebench-$side" "${args[@]}" "${extra[@]}" \
     -o "$out/runs/$side/run-$k.json") > "$out/runs/$side/run-$k.log" 2>&1 \
     || { cat "$out/runs/$side/run-$k.log" >&2; exit 3; }
 }

@@ -487,7 +487,11 @@ impl Go {
     pub fn run(&self, settings: &GoSettings) -> Result<GoResult, String> {
         let mut line = serde_json::to_vec(settings).map_err(|e| e.to_string())?;
         line.push(b'\n');
-        let limit = Duration::from_millis(settings.duration_ms) + Duration::from_secs(60);
+        // The warm-up, the start gate's 10 s, the window and its wait for every client, and a
+        // minute for building the state and the checks.
+        let limit =
+            Duration::from_millis(settings.warmup_ms + settings.duration_ms.max(settings.cover_ms))
+                + Duration::from_secs(70);
         let (ok, out, err) = run_bounded(Command::new(&self.binary), &line, limit)?;
         if !ok {
             return Err(format!(
@@ -613,21 +617,27 @@ mod tests {
             r#"{"program":"intmap","strategy":"mutex","groups":[{"role":"clients","clients":8,"mix":[{"op":"get","percent":95},{"op":"set","percent":5}]}],"keys":10000,"prefill":true,"sleep_us":0,"warmup_ms":30,"duration_ms":60,"cover_ms":0,"sample_every":64,"seed":7}"#
         );
         // The reference program: its readers and writers as two groups, its 1 ms sleep.
-        let seed = settings_for(
-            &find("seed").expect("exists"),
-            strategy("go_goroutine").expect("exists"),
-            GoCell {
-                clients: 110,
-                warmup: Duration::ZERO,
-                duration: Duration::from_millis(300),
-                cover: None,
-                sample_every: 64,
-                seed: 1,
-            },
-        )
-        .expect("the int map runs it");
+        let seed_with = |cover| {
+            settings_for(
+                &find("seed").expect("exists"),
+                strategy("go_goroutine").expect("exists"),
+                GoCell {
+                    clients: 110,
+                    warmup: Duration::ZERO,
+                    duration: Duration::from_millis(300),
+                    cover,
+                    sample_every: 64,
+                    seed: 1,
+                },
+            )
+            .expect("the int map runs it")
+        };
+        let seed = seed_with(None);
         let groups: Vec<_> = seed.groups.iter().map(|g| (&*g.role, g.clients)).collect();
         assert_eq!(groups, [("readers", 100), ("writers", 10)]);
+        // No wait asked: 0; a wait: its milliseconds.
+        assert_eq!(seed.cover_ms, 0);
+        assert_eq!(seed_with(Some(Duration::from_millis(1500))).cover_ms, 1500);
         assert_eq!((seed.keys, seed.sleep_us, seed.prefill), (5, 1000, false));
         // With think time every operation is timed, as in the Rust rows.
         assert_eq!(seed.sample_every, 1);

@@ -371,24 +371,36 @@ impl MatrixArgs {
     }
 }
 
-/// A spin budget, in whole microseconds: `0` (or `0us`) parks at once; at most a second (a
-/// longer spin is a busy loop, not a budget).
-/// A wait for every client: 0 (none) or a duration of at most an hour.
-fn parse_wait(text: &str) -> Result<Duration, String> {
+/// `0`, `0s`, `0us`…: a duration of zero, which [`parse_duration`] refuses.
+fn is_zero(text: &str) -> bool {
     let number = text
         .trim()
         .trim_end_matches(|c: char| c.is_alphabetic() || c == 'µ');
-    if number.parse::<f64>().is_ok_and(|x| x == 0.0) {
-        return Ok(Duration::ZERO);
-    }
-    parse_duration(text)
+    number.parse::<f64>().is_ok_and(|x| x == 0.0)
 }
 
-fn parse_spin(text: &str) -> Result<Duration, String> {
-    let d = parse_wait(text)?;
-    if d.is_zero() {
-        return Ok(d);
+/// A wait for every client: 0 (none), or from a millisecond (what the results record) to an
+/// hour.
+fn parse_wait(text: &str) -> Result<Duration, String> {
+    if is_zero(text) {
+        return Ok(Duration::ZERO);
     }
+    let d = parse_duration(text)?;
+    if d < Duration::from_millis(1) {
+        return Err(format!(
+            "{text:?} is shorter than a millisecond; give 0s or at least 1ms"
+        ));
+    }
+    Ok(d)
+}
+
+/// A spin budget, in whole microseconds: `0` (or `0us`) parks at once; at most a second (a
+/// longer spin is a busy loop, not a budget).
+fn parse_spin(text: &str) -> Result<Duration, String> {
+    if is_zero(text) {
+        return Ok(Duration::ZERO);
+    }
+    let d = parse_duration(text)?;
     if d > Duration::from_secs(1) {
         return Err(format!(
             "{text:?} is longer than a second; a spin budget is microseconds"
@@ -422,6 +434,12 @@ struct ReportArgs {
     /// another run's results is never replaced: the command refuses with status 2.
     #[arg(long, short = 'o', value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Another run of the same matrix (a results file or a report folder; repeatable), from
+    /// this machine or another: the decision guide then says which of this run's claims every
+    /// run given makes on every machine (they travel), which this machine's runs alone make,
+    /// and which another run reverses.
+    #[arg(long, value_name = "RUN")]
+    beside: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -108,6 +108,10 @@ fn run_refuses_bad_input_with_status_2_and_a_reason() {
     usage_error(&["report", "--owner-spin", "soon"], "not a duration");
     usage_error(&["run", "--wait-for-clients", "61m"], "at most an hour");
     usage_error(
+        &["run", "--wait-for-clients", "500us"],
+        "shorter than a millisecond",
+    );
+    usage_error(
         &[
             "run",
             "--wait-for-clients",

@@ -444,7 +444,8 @@ pub(crate) fn measure(
         })
         .sum();
     println!(
-        "{} cells x {} repetition(s){}, about {:.0} s of measuring; measuring the floors first.",
+        "{} cells x {} repetition(s){}, about {:.0} s of measuring (more where a window waits \
+         for every client); measuring the floors first.",
         cells.len(),
         matrix.repeat,
         if passes > 1 {

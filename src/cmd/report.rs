@@ -8,6 +8,14 @@ use super::matrix::{REPORT_DEFAULTS, measure};
 use crate::{ReportArgs, failure, usage};
 
 pub(crate) fn report(args: ReportArgs) -> ExitCode {
+    // Read before a run is measured, so that a wrong path costs no measuring.
+    let mut beside = Vec::new();
+    for path in &args.beside {
+        match load(path) {
+            Ok(r) => beside.push(r),
+            Err(e) => return usage(format!("--beside: {e}")),
+        }
+    }
     let (results, dir) = match &args.from {
         Some(from) => {
             let results = match load(from) {
@@ -67,7 +75,7 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
             }
         }
     };
-    let rendered = match statebench_report::markdown::render(&results) {
+    let rendered = match statebench_report::markdown::render_beside(&results, &beside) {
         Ok(r) => r,
         Err(e) => return failure(format!("cannot render the report: {e}")),
     };

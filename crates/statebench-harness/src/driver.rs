@@ -187,8 +187,8 @@ pub struct Repetition {
     /// The clients of each role that completed no operation in the window (roles whose clients
     /// all did are left out; empty when every client did): clients the window did not measure.
     /// A closed loop of busy clients that never block can outnumber what one round of the
-    /// scheduler reaches in a short window — Go's runtime preempts a busy goroutine every
-    /// 10 ms, so 2 cores run about 10 of 110 in 50 ms — and then which clients the window
+    /// scheduler reaches in a short window — Go's runtime preempts a busy goroutine only every
+    /// 10 ms, so 2 cores give at most ten turns in 50 ms — and then which clients the window
     /// measured, and so the mix it served, was the scheduler's pick ([`crate::mix`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub absent_by_role: BTreeMap<String, u64>,
@@ -777,11 +777,10 @@ const START_WITHIN: Duration = Duration::from_secs(10);
 /// it, at most, after it opened ([`Cell::cover`]): what the runner asks for.
 ///
 /// A window shorter than one round of the scheduler over the clients measures the few it ran.
-/// With 110 clients that never block on 2 cores, a 50 ms window of `seed_nosleep` counted no
-/// operation of 73 of them (`dashmap`, threads; Go's runtime, preempting a busy goroutine
-/// every 10 ms, ran about 10 of 110), so which clients it measured, and the mix it served, was
-/// the scheduler's pick, not the strategy's (docs/METHODOLOGY.md, "The mix that was asked
-/// for"). Clients still absent at this bound were kept out for a second — by the strategy
+/// With 110 clients that never block on 2 cores, a 50 ms window of `seed_nosleep` left most
+/// of them out (docs/METHODOLOGY.md, "The mix that was asked for", has the committed figures),
+/// so which clients it measured, and the mix it served, was the scheduler's pick, not the
+/// strategy's. Clients still absent at this bound were kept out for a second — by the strategy
 /// (writers waiting on readers that never let go) or by a scheduler round longer than that —
 /// and the repetition records them ([`Repetition::absent_by_role`]).
 pub const COVER_WITHIN: Duration = Duration::from_secs(1);

@@ -144,7 +144,8 @@ fn a_window_waits_until_every_client_has_made_an_operation() {
         Some(&1),
         "{on_time:?}"
     );
-    assert!(ms(&on_time) < 300, "{} ms", ms(&on_time));
+    // (The thread that closes it waits for a core too: a loose bound.)
+    assert!(ms(&on_time) < 1_000, "{} ms", ms(&on_time));
     let waited = run(Some(Duration::from_secs(10)));
     assert!(waited.absent_by_role.is_empty(), "{waited:?}");
     assert!(
@@ -161,7 +162,7 @@ fn a_window_waits_until_every_client_has_made_an_operation() {
         Some(&1),
         "{bounded:?}"
     );
-    assert!((100..300).contains(&ms(&bounded)), "{} ms", ms(&bounded));
+    assert!((100..1_000).contains(&ms(&bounded)), "{} ms", ms(&bounded));
 }
 
 #[test]
@@ -265,8 +266,8 @@ fn range(values: &[f64]) -> String {
     format!("{:.0}–{:.0} (median {:.0})", s.min, s.max, s.median)
 }
 
-/// Each row of a committed run that left clients out of any window: "`dashmap` 82–84 (median
-/// 83)", clients absent per window.
+/// Each row of a committed run that left clients out of any window, role by role: "`dashmap`
+/// readers 0–2 (median 0), writers 8–10 (median 10)", clients absent per window.
 fn absent_rows(file: &str) -> Vec<String> {
     committed(file)
         .records
@@ -277,12 +278,23 @@ fn absent_rows(file: &str) -> Vec<String> {
                 .any(|rep| !rep.absent_by_role.is_empty())
         })
         .map(|r| {
-            let absent: Vec<f64> = r
+            let roles: std::collections::BTreeSet<&String> = r
                 .repetitions
                 .iter()
-                .map(|rep| rep.absent_by_role.values().sum::<u64>() as f64)
+                .flat_map(|rep| rep.absent_by_role.keys())
                 .collect();
-            format!("`{}` {}", r.implementation, range(&absent))
+            let by_role: Vec<String> = roles
+                .into_iter()
+                .map(|role| {
+                    let absent: Vec<f64> = r
+                        .repetitions
+                        .iter()
+                        .map(|rep| rep.absent_by_role.get(role).copied().unwrap_or(0) as f64)
+                        .collect();
+                    format!("{role} {}", range(&absent))
+                })
+                .collect();
+            format!("`{}` {}", r.implementation, by_role.join(", "))
         })
         .collect()
 }
@@ -300,12 +312,12 @@ fn the_documented_window_figures_come_from_the_committed_runs() {
     let says = |line: String| assert!(doc.contains(&line), "METHODOLOGY.md should say: {line}");
     let dir = "2026-12-04-xeon-wait";
     says(format!(
-        "clients left out of each window, of 110: {}.",
-        absent_rows(&format!("{dir}/on-time.json")).join(", ")
+        "clients left out of each window, of the 100 readers and 10 writers: {}.",
+        absent_rows(&format!("{dir}/on-time.json")).join("; ")
     ));
     says(format!(
         "Waiting, the windows left out clients in two rows only: {}.",
-        absent_rows(&format!("{dir}/waiting.json")).join(", ")
+        absent_rows(&format!("{dir}/waiting.json")).join("; ")
     ));
     let waiting = committed(&format!("{dir}/waiting.json"));
     // The rows whose windows waited past their 50 ms, and how long they then lasted.

@@ -409,6 +409,182 @@ impl Agreement {
     }
 }
 
+/// Which of one run's claims the other runs given repeat, on this run's machine and on
+/// others: the report's "Which claims travel" (`statebench report --beside`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Travel {
+    /// Every machine given and how many runs of it, this run's first and counted.
+    pub machines: Vec<(String, usize)>,
+    /// This run's claims.
+    pub claims: usize,
+    /// Made by every run given, of every machine.
+    pub everywhere: usize,
+    /// Made by every run of this run's machine, but not by some run of another: this machine's
+    /// only, each with the machines where a run did not make it.
+    pub here_only: Vec<String>,
+    /// Not made by some other run of this machine: the line between a claim and "cannot tell"
+    /// fell differently in another run here (each with the runs' count that made it).
+    pub not_repeated_here: Vec<String>,
+    /// Contradicted by some run given, each with the machines where one did.
+    pub reversed: Vec<String>,
+    /// About a cell some run given did not measure: not judged.
+    pub unmeasured: usize,
+}
+
+/// Judges every claim of `this` run against `others` (runs of the same matrix, of this
+/// machine or others; at least one), all read as the report reads a run under `correction`.
+pub fn travel(
+    this: &Results,
+    others: &[Results],
+    correction: Correction,
+) -> Result<Travel, String> {
+    if others.is_empty() {
+        return Err("which claims travel needs at least one other run".into());
+    }
+    let mine = read(this, correction);
+    let theirs: Vec<Reading> = others.iter().map(|r| read(r, correction)).collect();
+    let here = machine_of(this);
+    let labels: Vec<String> = others.iter().map(machine_of).collect();
+    let mut machines = vec![(here.clone(), 1)];
+    for l in &labels {
+        match machines.iter_mut().find(|(m, _)| m == l) {
+            Some((_, k)) => *k += 1,
+            None => machines.push((l.clone(), 1)),
+        }
+    }
+    let makes = |t: &Reading, what: &str| t.claims.iter().any(|s| s.what == what);
+    let mut travel = Travel {
+        machines,
+        claims: mine.claims.len(),
+        everywhere: 0,
+        here_only: Vec::new(),
+        not_repeated_here: Vec::new(),
+        reversed: Vec::new(),
+        unmeasured: 0,
+    };
+    for c in &mine.claims {
+        if c.cells
+            .iter()
+            .any(|k| theirs.iter().any(|t| !t.rankings.contains_key(k)))
+        {
+            travel.unmeasured += 1;
+            continue;
+        }
+        let on = |pick: &dyn Fn(&Reading) -> bool| -> Vec<&str> {
+            let set: BTreeSet<&str> = theirs
+                .iter()
+                .zip(&labels)
+                .filter(|(t, _)| pick(t))
+                .map(|(_, l)| l.as_str())
+                .collect();
+            set.into_iter().collect()
+        };
+        let reversed_on = on(&|t| makes(t, &c.contradicts));
+        if !reversed_on.is_empty() {
+            travel.reversed.push(format!(
+                "{} (reversed on {})",
+                c.what,
+                reversed_on.join(", ")
+            ));
+            continue;
+        }
+        let missed_on = on(&|t| !makes(t, &c.what));
+        if missed_on.contains(&here.as_str()) {
+            let here_runs = labels.iter().filter(|l| **l == here).count();
+            let made = theirs
+                .iter()
+                .zip(&labels)
+                .filter(|(t, l)| **l == here && makes(t, &c.what))
+                .count();
+            travel.not_repeated_here.push(format!(
+                "{} (made by {} of this machine's {} runs)",
+                c.what,
+                made + 1,
+                here_runs + 1
+            ));
+        } else if !missed_on.is_empty() {
+            travel
+                .here_only
+                .push(format!("{} (not made on {})", c.what, missed_on.join(", ")));
+        } else {
+            travel.everywhere += 1;
+        }
+    }
+    Ok(travel)
+}
+
+impl Travel {
+    /// The report's section, as markdown.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let runs: usize = self.machines.iter().map(|(_, k)| k).sum();
+        let list: Vec<String> = self
+            .machines
+            .iter()
+            .enumerate()
+            .map(|(i, (m, k))| {
+                format!(
+                    "{m}{}: {k} run{}",
+                    if i == 0 { ", this run's" } else { "" },
+                    if *k == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
+        let several = self.machines.len() >= 2;
+        let _ = writeln!(
+            out,
+            "This run set beside {} other run{} of the same matrix ({}), each read as this \
+             report reads a run. Of this run's {} claims:\n",
+            runs - 1,
+            if runs == 2 { "" } else { "s" },
+            list.join("; "),
+            self.claims
+        );
+        let _ = writeln!(
+            out,
+            "- **{}** were made by every run{}{}",
+            self.everywhere,
+            if several { " of every machine" } else { "" },
+            if several {
+                " — these travel;"
+            } else {
+                ", all of this machine: whether they hold on another, no run given can say;"
+            }
+        );
+        let mut group = |n: usize, words: &str, items: &[String]| {
+            let _ = writeln!(out, "- {n} {words}");
+            for item in items {
+                let _ = writeln!(out, "  - {item}");
+            }
+        };
+        if several {
+            group(
+                self.here_only.len(),
+                "were made by every run of this machine but not by a run of another: this \
+                 machine's only;",
+                &self.here_only,
+            );
+        }
+        group(
+            self.not_repeated_here.len(),
+            "were not made by every run of this machine: another run here put the interval on \
+             the other side of a line (a claim against \"cannot tell\");",
+            &self.not_repeated_here,
+        );
+        group(
+            self.reversed.len(),
+            "were reversed by a run given;",
+            &self.reversed,
+        );
+        let _ = writeln!(
+            out,
+            "- {} concern a cell some run given did not measure, and are not judged.",
+            self.unmeasured
+        );
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

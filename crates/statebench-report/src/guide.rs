@@ -207,6 +207,9 @@ pub struct Statement {
     pub what: String,
     /// The claim that would say the opposite.
     pub contradicts: String,
+    /// The cells it is about (workload, driver, clients): one, or the two of a change of
+    /// leader.
+    pub cells: Vec<(String, Driver, usize)>,
 }
 
 /// The outcome of one comparison `a` against `b`.
@@ -493,6 +496,7 @@ impl<'a> Analysis<'a> {
                                 out.push(Statement {
                                     what: trails(&r.implementation),
                                     contradicts: alone(&r.implementation),
+                                    cells: vec![(w.name.clone(), driver, top.clients)],
                                 });
                             } else {
                                 all_beaten = false;
@@ -502,6 +506,7 @@ impl<'a> Analysis<'a> {
                             out.push(Statement {
                                 what: alone(&top.implementation),
                                 contradicts: trails(&top.implementation),
+                                cells: vec![(w.name.clone(), driver, top.clients)],
                             });
                         }
                     }
@@ -516,6 +521,7 @@ impl<'a> Analysis<'a> {
                                 out.push(Statement {
                                     what: format!("{at}: the {fa} beat the {fb}"),
                                     contradicts: format!("{at}: the {fb} beat the {fa}"),
+                                    cells: vec![(w.name.clone(), driver, *c)],
                                 });
                             }
                         }
@@ -532,6 +538,10 @@ impl<'a> Analysis<'a> {
                                 contradicts: format!(
                                     "{at}: `{y}` leads at {c1} clients, `{x}` at {c2}"
                                 ),
+                                cells: vec![
+                                    (w.name.clone(), driver, *c1),
+                                    (w.name.clone(), driver, *c2),
+                                ],
                             });
                         }
                     }
@@ -902,7 +912,13 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                     );
                 }
             }
-            for pair in cells.windows(2) {
+            // As the families: Rust's (the statements `agreement` checks are these).
+            let rust = if driver == Driver::Goroutines {
+                &[][..]
+            } else {
+                &cells[..]
+            };
+            for pair in rust.windows(2) {
                 let ((c1, cell1), (c2, cell2)) = (&pair[0], &pair[1]);
                 let Some((l1, before, l2, after)) = crossover(cell1, cell2) else {
                     continue;
@@ -952,7 +968,9 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                                     whose_words(c, k, alone)
                                 })
                                 .unwrap_or_else(|| {
-                                    if driver == Driver::Goroutines {
+                                    if driver == Driver::Goroutines
+                                        && group_of(w, &k.kind).is_some()
+                                    {
                                         "; Go's runtime gives no goroutine's CPU time, so \
                                          whether they waited or paid more per operation \
                                          cannot be told"
@@ -1121,9 +1139,10 @@ fn whose_words(
 
 /// Whether the clients of `role` were all measured: " — every one of the 10 writers made
 /// operations in every window" or " — in 3 of the 9 windows up to 10 of the 10 writers made no
-/// operation, though the window waited up to 1000 ms for every client" (Repetition::
-/// absent_by_role). `cover_ms`: how long the run's windows waited; a run whose windows closed on
-/// time (files before 2026-12-04) records no absence, so nothing is said unless some was.
+/// operation, though the windows stayed open up to 1004 ms waiting for every client"
+/// (`Repetition::absent_by_role`). `cover_ms`: whether the run's windows waited; a run whose
+/// windows closed on time (files before 2026-12-04) records no absence, so nothing is said
+/// unless some was.
 fn absent_words(r: &Record, w: &Workload, role: &str, cover_ms: Option<u64>) -> String {
     let Some(members) = w
         .clients_per_group(r.clients)
@@ -1133,6 +1152,15 @@ fn absent_words(r: &Record, w: &Workload, role: &str, cover_ms: Option<u64>) -> 
     else {
         return String::new();
     };
+    // "the 10 writers", or "the 1 client of role `writer`" where the plural cannot be read off.
+    let who = if members > 1 && role.ends_with('s') {
+        format!("the {members} {role}")
+    } else {
+        format!(
+            "the {members} client{} of role `{role}`",
+            if members == 1 { "" } else { "s" }
+        )
+    };
     let n = r.repetitions.len();
     let absent: Vec<u64> = r
         .repetitions
@@ -1141,19 +1169,23 @@ fn absent_words(r: &Record, w: &Workload, role: &str, cover_ms: Option<u64>) -> 
         .filter(|a| *a > 0)
         .collect();
     let most = absent.iter().copied().max().unwrap_or(0);
+    let longest = r
+        .repetitions
+        .iter()
+        .map(|rep| rep.elapsed_ns)
+        .max()
+        .unwrap_or(0)
+        / 1_000_000;
     match (absent.len(), cover_ms) {
         (0, None) => String::new(),
-        (0, Some(_)) => {
-            format!(" — every one of the {members} {role} made operations in every window")
-        }
-        (k, Some(ms)) => format!(
-            " — in {k} of the {n} windows up to {most} of the {members} {role} made no \
-             operation, though the window waited up to {ms} ms for every client"
+        (0, Some(_)) => format!(" — each of {who} made operations in every window"),
+        (k, Some(_)) => format!(
+            " — in {k} of the {n} windows up to {most} of {who} made no operation, though the \
+             windows stayed open up to {longest} ms waiting for every client"
         ),
         (k, None) => format!(
-            " — in {k} of the {n} windows up to {most} of the {members} {role} made no \
-             operation; the window closed on time, so which clients it measured was the \
-             scheduler's pick"
+            " — in {k} of the {n} windows up to {most} of {who} made no operation; the window \
+             closed on time, so which clients it measured was the scheduler's pick"
         ),
     }
 }

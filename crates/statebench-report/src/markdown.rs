@@ -252,7 +252,7 @@ fn methodology(results: &Results) -> String {
     let _ = writeln!(
         out,
         "Command: `{}`. Every cell ran {} repetition{}{} of a fresh service: {} ms of warm-up, \
-         then the measured window ({}). Clients cycle through operations generated beforehand \
+         then the measured window ({}{}). Clients cycle through operations generated beforehand \
          from seed {} and check every reply.",
         s.command.join(" "),
         s.repeat,
@@ -270,6 +270,10 @@ fn methodology(results: &Results) -> String {
             "each workload's own duration, below".to_owned(),
             |d| format!("{d} ms")
         ),
+        s.cover_ms.map_or(String::new(), |c| format!(
+            "; a closed loop's stays open past it until every client has made an operation in \
+             it, at most {c} ms after it opened, and the clients still absent are recorded"
+        )),
         s.seed
     );
     let _ = writeln!(out, "\nStrategy settings: {}.", s.tuning.describe());
@@ -461,6 +465,12 @@ pub(crate) fn closed_loop(results: &Results) -> Results {
 
 /// The whole report and its plots.
 pub fn render(results: &Results) -> Result<Rendered, String> {
+    render_beside(results, &[])
+}
+
+/// The whole report and its plots, with `beside` (other runs of the same matrix, of this
+/// machine or others) telling which of its claims travel.
+pub fn render_beside(results: &Results, beside: &[Results]) -> Result<Rendered, String> {
     let full = results;
     let closed = closed_loop(results);
     let results = &closed;
@@ -487,6 +497,16 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
     }
     out += "\n## Decision guide\n\n";
     out += &crate::guide::decision_guide(results);
+    out += "\n### Which claims travel\n\n";
+    if beside.is_empty() {
+        out += "No other run was set beside this one (`statebench report --beside RUN`, with \
+                runs of the same matrix from this machine or another), so whether each claim \
+                repeats, or holds on another machine, this report cannot say. \
+                docs/METHODOLOGY.md measures how often claims repeat on one machine and across \
+                two.\n";
+    } else {
+        out += &crate::agreement::travel(full, beside, crate::guide::DEFAULT_CORRECTION)?.render();
+    }
     let knees = crate::knee::guide(full);
     if !knees.is_empty() {
         out += "\n### When requests arrive at a rate\n\n";

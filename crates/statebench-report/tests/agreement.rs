@@ -67,6 +67,92 @@ fn a_claim_that_holds_on_one_machine_only_is_marked_as_that_machine_s() {
     assert!(!one.render(true).contains("machines:"));
 }
 
+#[test]
+fn the_report_says_which_of_its_claims_travel() {
+    use statebench_report::agreement::travel;
+    // This run on A; another of A agrees; B ties the lock with the owner at 64 clients.
+    let this = run("A", 10.0);
+    let t = travel(
+        &this,
+        &[run("A", 10.0), run("B", 1.0)],
+        Correction::FalseDiscovery,
+    )
+    .expect("judged");
+    assert_eq!(
+        t.machines,
+        vec![("A (2 cores)".to_owned(), 2), ("B (2 cores)".to_owned(), 1)]
+    );
+    assert!(t.everywhere >= 2, "{t:?}");
+    assert!(
+        t.here_only.iter().any(|c| c.contains("64 clients")
+            && c.contains("the locks beat the owners")
+            && c.ends_with("(not made on B (2 cores))")),
+        "{t:?}"
+    );
+    assert!(
+        t.not_repeated_here.is_empty() && t.reversed.is_empty(),
+        "{t:?}"
+    );
+    assert_eq!(
+        t.everywhere
+            + t.here_only.len()
+            + t.not_repeated_here.len()
+            + t.reversed.len()
+            + t.unmeasured,
+        t.claims
+    );
+    // A run of B where the owner makes ten times the lock, beside one of A that says the
+    // opposite: reversed.
+    let reversed = travel(
+        &run("B", 0.1),
+        &[run("A", 10.0)],
+        Correction::FalseDiscovery,
+    )
+    .expect("judged");
+    assert!(
+        reversed
+            .reversed
+            .iter()
+            .any(|c| c.contains("the owners beat the locks")
+                && c.ends_with("(reversed on A (2 cores))")),
+        "{reversed:?}"
+    );
+    // Another run of this machine that lacks a claim: not repeated here.
+    let here = travel(
+        &run("A", 10.0),
+        &[run("A", 1.0)],
+        Correction::FalseDiscovery,
+    )
+    .expect("judged");
+    assert!(
+        here.not_repeated_here
+            .iter()
+            .any(|c| c.contains("the locks beat the owners")
+                && c.ends_with("(made by 1 of this machine's 2 runs)")),
+        "{here:?}"
+    );
+    // A cell another run did not measure is not judged.
+    let mut fewer = run("B", 10.0);
+    fewer.records.retain(|r| r.clients == 8);
+    let partial = travel(&this, &[fewer], Correction::FalseDiscovery).expect("judged");
+    assert!(partial.unmeasured >= 1, "{partial:?}");
+    // The report prints the section, and says so when no run was set beside it.
+    let md = statebench_report::markdown::render_beside(&this, &[run("B", 1.0)])
+        .expect("renders")
+        .markdown;
+    assert!(md.contains("### Which claims travel"), "{md}");
+    assert!(
+        md.contains("were made by every run of every machine — these travel;"),
+        "{md}"
+    );
+    assert!(md.contains("this machine's only;"), "{md}");
+    let alone = statebench_report::markdown::report(&this);
+    assert!(
+        alone.contains("No other run was set beside this one"),
+        "{alone}"
+    );
+}
+
 /// The reproducibility figures docs/METHODOLOGY.md gives for the three committed runs of
 /// 2026-12-04 are what `agreement` computes from them today; a change to the statistics that
 /// moves them fails here until the document says the new figures.

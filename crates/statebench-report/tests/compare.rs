@@ -242,6 +242,18 @@ fn different_measurements_are_refused_unless_allowed() {
         "{err}"
     );
 
+    // And a run whose windows waited for every client, against one whose closed on time.
+    let mut waited = base.clone();
+    waited.settings.cover_ms = Some(1000);
+    let err = Comparison::of(vec![base.clone()], vec![waited], Options::default(), false)
+        .expect_err("refused");
+    assert!(
+        err.contains("the windows differ")
+            && err.contains("waited up to 1000 ms for every client")
+            && err.contains("closed at their duration"),
+        "{err}"
+    );
+
     // A side pooled from two commits is refused too.
     let mut other = base.clone();
     other.machine.commit = "0123456789ab".into();

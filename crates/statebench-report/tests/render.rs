@@ -535,15 +535,16 @@ fn a_starved_row_says_whether_every_client_was_measured() {
     assert!(
         kept_out.contains(
             "set 0.00 % of ops, 9.1 % asked — in 2 of the 3 windows up to 10 of the 10 writers \
-             made no operation, though the window waited up to 1000 ms for every client"
+             made no operation, though the windows stayed open up to 1000 ms waiting for every \
+             client"
         ),
         "{kept_out}"
     );
     let all_there = guide(&[0], Some(1000));
     assert!(
         all_there.contains(
-            "set 0.00 % of ops, 9.1 % asked — every one of the 10 writers made operations in \
-             every window"
+            "set 0.00 % of ops, 9.1 % asked — each of the 10 writers made operations in every \
+             window"
         ),
         "{all_there}"
     );
