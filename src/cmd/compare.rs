@@ -6,18 +6,13 @@ use std::process::ExitCode;
 
 use statebench_harness::results::Results;
 
-use super::load;
+use super::{load, load_run};
 use crate::{AgreementArgs, CompareArgs, PowerArgs, usage};
 
 pub(crate) fn agreement(args: AgreementArgs) -> ExitCode {
     let mut runs = Vec::new();
     for path in &args.runs {
-        let file = if path.is_dir() {
-            path.join("results.json")
-        } else {
-            path.clone()
-        };
-        match load(&file) {
+        match load_run(path) {
             Ok(r) => runs.push(r),
             Err(e) => return usage(e),
         }

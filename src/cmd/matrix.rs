@@ -378,17 +378,10 @@ pub(crate) fn measure(
     // --like: the way another run measured, so that `compare` accepts the pair.
     let like = match &args.like {
         None => None,
-        Some(path) => {
-            let file = if path.is_dir() {
-                path.join("results.json")
-            } else {
-                path.clone()
-            };
-            match super::load(&file) {
-                Ok(r) => Some(r.settings),
-                Err(e) => return Err(usage(format!("--like: {e}"))),
-            }
-        }
+        Some(path) => match super::load_run(path) {
+            Ok(r) => Some(r.settings),
+            Err(e) => return Err(usage(format!("--like: {e}"))),
+        },
     };
     let ms = Duration::from_millis;
     let passes = like

@@ -22,6 +22,15 @@ fn load(path: &Path) -> Result<Results, String> {
     Ok(results)
 }
 
+/// Loads a run given as a results file or as a report folder holding `results.json`.
+fn load_run(path: &Path) -> Result<Results, String> {
+    if path.is_dir() {
+        load(&path.join("results.json"))
+    } else {
+        load(path)
+    }
+}
+
 fn check_implementations(names: &[String]) -> Result<(), String> {
     let known: Vec<&str> = {
         let mut v: Vec<&str> = registry::pairs().into_iter().map(|(_, i)| i).collect();

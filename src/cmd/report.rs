@@ -3,15 +3,21 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::load;
 use super::matrix::{REPORT_DEFAULTS, measure};
+use super::{load, load_run};
 use crate::{ReportArgs, failure, usage};
 
 pub(crate) fn report(args: ReportArgs) -> ExitCode {
     // Read before a run is measured, so that a wrong path costs no measuring.
     let mut beside = Vec::new();
     for path in &args.beside {
-        match load(path) {
+        match load_run(path) {
+            Ok(r) if r.settings.metric.is_some() => {
+                return usage(format!(
+                    "--beside: {} holds instruction counts, not a run of the matrix",
+                    path.display()
+                ));
+            }
             Ok(r) => beside.push(r),
             Err(e) => return usage(format!("--beside: {e}")),
         }

@@ -533,7 +533,7 @@ impl Travel {
         let several = self.machines.len() >= 2;
         let _ = writeln!(
             out,
-            "This run set beside {} other run{} of the same matrix ({}), each read as this \
+            "This run was set beside {} other run{} of the same matrix ({}), each read as this \
              report reads a run. Of this run's {} claims:\n",
             runs - 1,
             if runs == 2 { "" } else { "s" },
