@@ -113,6 +113,16 @@ fn run_refuses_bad_input_with_status_2_and_a_reason() {
     );
     usage_error(
         &[
+            "report",
+            "--beside",
+            "/nonexistent/run",
+            "--from",
+            "results/2026-12-01-vm-core/results.json",
+        ],
+        "--beside",
+    );
+    usage_error(
+        &[
             "run",
             "--wait-for-clients",
             "1s",
