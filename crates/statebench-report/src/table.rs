@@ -61,9 +61,32 @@ pub fn sample_notes(record: &Record) -> Vec<String> {
     notes
 }
 
-/// A record's notes: the mix it did not serve, then thin samples.
+/// Names the clients a record's windows did not measure (`Repetition::absent_by_role`): "in 3
+/// of 9 windows up to 12 of 110 clients made no operation". Empty when every window measured
+/// every client.
+pub fn absent_notes(record: &Record) -> Vec<String> {
+    let absent: Vec<u64> = record
+        .repetitions
+        .iter()
+        .map(|r| r.absent_by_role.values().sum::<u64>())
+        .filter(|a| *a > 0)
+        .collect();
+    match absent.iter().max() {
+        None => Vec::new(),
+        Some(most) => vec![format!(
+            "in {} of {} windows up to {most} of {} clients made no operation",
+            absent.len(),
+            record.repetitions.len(),
+            record.clients
+        )],
+    }
+}
+
+/// A record's notes: the mix it did not serve, clients its windows did not measure, then thin
+/// samples.
 pub fn notes(record: &Record) -> String {
     let mut all = mix_notes(record);
+    all.extend(absent_notes(record));
     all.extend(sample_notes(record));
     all.join("; ")
 }
@@ -269,6 +292,23 @@ mod tests {
         let lucky = record("lucky", 10_000_000, 4_000);
         assert!(lucky.headline() > fair.headline());
         assert_eq!(by_headline(&[&lucky, &fair])[0].implementation, "fair");
+    }
+
+    #[test]
+    fn clients_a_window_did_not_measure_are_noted() {
+        use statebench_core::Family;
+        use statebench_harness::{Driver, fixture};
+        let mut reps: Vec<_> = (0..3)
+            .map(|_| fixture::repetition(1e6, &[("get", 1000), ("set", 100)]))
+            .collect();
+        let record = |reps| fixture::record("seed", "x", Family::Lock, Driver::Threads, 110, reps);
+        assert!(absent_notes(&record(reps.clone())).is_empty());
+        reps[0].absent_by_role = [("readers".to_string(), 3), ("writers".to_string(), 2)].into();
+        reps[2].absent_by_role = [("readers".to_string(), 1)].into();
+        assert_eq!(
+            absent_notes(&record(reps)),
+            ["in 2 of 3 windows up to 5 of 110 clients made no operation"]
+        );
     }
 
     #[test]
