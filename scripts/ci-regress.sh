@@ -150,7 +150,9 @@ fi
 # b8ff828 on: `--wait-for-clients`, 1 s by default). When one side does and the other cannot,
 # the one that can closes its windows on time too, so that both measure alike (compare
 # refuses sides whose windows waited differently).
-waits() { "$out/bin/statebench-$1" run --help 2>/dev/null | grep -q -- --wait-for-clients; }
+# (The help is read whole before it is searched: `grep -q` leaving a pipe early would kill the
+# writer, and pipefail would then answer no.)
+waits() { [[ "$("$out/bin/statebench-$1" run --help 2>/dev/null)" == *--wait-for-clients* ]]; }
 declare -A side_args=([base]="" [head]="")
 if [[ -z "$baseline" && "$tier" == wall ]]; then
   if waits base && ! waits head; then side_args[base]="--wait-for-clients 0s"; fi

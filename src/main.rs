@@ -371,12 +371,16 @@ impl MatrixArgs {
     }
 }
 
-/// `0`, `0s`, `0us`…: a duration of zero, which [`parse_duration`] refuses.
+/// `0`, `0s`, `0us`…: a duration of zero in one of [`parse_duration`]'s units, which it
+/// refuses.
 fn is_zero(text: &str) -> bool {
-    let number = text
-        .trim()
-        .trim_end_matches(|c: char| c.is_alphabetic() || c == 'µ');
-    number.parse::<f64>().is_ok_and(|x| x == 0.0)
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    matches!(unit.trim(), "" | "us" | "µs" | "ms" | "s" | "m" | "min")
+        && number.parse::<f64>().is_ok_and(|x| x == 0.0)
 }
 
 /// A wait for every client: 0 (none), or from a millisecond (what the results record) to an
@@ -390,6 +394,10 @@ fn parse_wait(text: &str) -> Result<Duration, String> {
         return Err(format!(
             "{text:?} is shorter than a millisecond; give 0s or at least 1ms"
         ));
+    }
+    // The results record whole milliseconds, and the Go side waits in them.
+    if d.as_nanos() % 1_000_000 != 0 {
+        return Err(format!("{text:?} is not a whole number of milliseconds"));
     }
     Ok(d)
 }

@@ -112,14 +112,36 @@ fn run_refuses_bad_input_with_status_2_and_a_reason() {
         "shorter than a millisecond",
     );
     usage_error(
+        &["run", "--wait-for-clients", "1.5ms"],
+        "whole number of milliseconds",
+    );
+    usage_error(&["run", "--wait-for-clients", "0h"], "unknown unit");
+    // (Refused before anything is written: --out keeps a mistake away from the committed run.)
+    let scratch = std::env::temp_dir().join(format!("statebench-beside-{}", std::process::id()));
+    let scratch = scratch.to_str().expect("a UTF-8 path");
+    usage_error(
         &[
             "report",
             "--beside",
             "/nonexistent/run",
             "--from",
             "results/2026-12-01-vm-core/results.json",
+            "--out",
+            scratch,
         ],
-        "--beside",
+        "--beside: cannot read /nonexistent/run",
+    );
+    usage_error(
+        &[
+            "report",
+            "--beside",
+            "results/2026-12-01-vm-core",
+            "--from",
+            "results/2026-12-01-vm-core/results.json",
+            "--out",
+            scratch,
+        ],
+        "--beside: results/2026-12-01-vm-core is the run being reported",
     );
     usage_error(
         &[

@@ -22,12 +22,29 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
             Err(e) => return usage(format!("--beside: {e}")),
         }
     }
+    // A run set beside itself, or twice, would count as another run that repeats every claim.
+    for (i, (path, other)) in args.beside.iter().zip(&beside).enumerate() {
+        if beside[..i].contains(other) {
+            return usage(format!("--beside: {} is given twice", path.display()));
+        }
+    }
     let (results, dir) = match &args.from {
         Some(from) => {
             let results = match load(from) {
                 Ok(r) => r,
                 Err(e) => return usage(e),
             };
+            if let Some(path) = args
+                .beside
+                .iter()
+                .zip(&beside)
+                .find_map(|(p, b)| (*b == results).then_some(p))
+            {
+                return usage(format!(
+                    "--beside: {} is the run being reported",
+                    path.display()
+                ));
+            }
             if let Some(metric) = &results.settings.metric {
                 return usage(format!(
                     "{} holds {metric} counts (statebench instructions), not a run of the \

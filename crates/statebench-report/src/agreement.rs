@@ -427,8 +427,14 @@ pub struct Travel {
     pub not_repeated_here: Vec<String>,
     /// Contradicted by some run given, each with the machines where one did.
     pub reversed: Vec<String>,
-    /// About a cell some run given did not measure: not judged.
+    /// About a cell some run given did not measure as this one did (not at all, with other
+    /// implementations, or beside other client counts): not judged.
     pub unmeasured: usize,
+    /// Each other run as given: its machine, its commit and how it measured, where that
+    /// differs from this run.
+    pub others: Vec<String>,
+    /// Other runs of this run's machine.
+    pub here_runs: usize,
 }
 
 /// Judges every claim of `this` run against `others` (runs of the same matrix, of this
@@ -453,6 +459,52 @@ pub fn travel(
         }
     }
     let makes = |t: &Reading, what: &str| t.claims.iter().any(|s| s.what == what);
+    // A claim is judged only where every other run measured its cells as this one did: the
+    // same implementations in each, and the same client counts beside it (a change of leader
+    // compares neighbouring counts; the families are judged at the largest).
+    let counts = |r: &Reading, w: &str, d: Driver| -> Vec<usize> {
+        r.rankings
+            .keys()
+            .filter(|(kw, kd, _)| kw == w && *kd == d)
+            .map(|k| k.2)
+            .collect()
+    };
+    let same_cell = |t: &Reading, k: &CellKey| {
+        let sorted = |v: &Vec<String>| {
+            let mut v = v.clone();
+            v.sort();
+            v
+        };
+        match (mine.rankings.get(k), t.rankings.get(k)) {
+            (Some(a), Some(b)) => {
+                sorted(a) == sorted(b) && counts(&mine, &k.0, k.1) == counts(t, &k.0, k.1)
+            }
+            _ => false,
+        }
+    };
+    let described = others
+        .iter()
+        .zip(&labels)
+        .map(|(r, l)| {
+            let commit: String = r.machine.commit.chars().take(7).collect();
+            let how = match this.settings.measurement_differs(&r.settings) {
+                Some(what) => format!("measured differently: {what}"),
+                None if (r.settings.passes, r.settings.repeat)
+                    != (this.settings.passes, this.settings.repeat) =>
+                {
+                    format!(
+                        "measured differently: {} pass(es) of {} repetitions against {} of {}",
+                        r.settings.passes,
+                        r.settings.repeat,
+                        this.settings.passes,
+                        this.settings.repeat
+                    )
+                }
+                None => "measured alike".into(),
+            };
+            format!("{l}, commit `{commit}`, {}, {how}", r.created)
+        })
+        .collect();
     let mut travel = Travel {
         machines,
         claims: mine.claims.len(),
@@ -461,11 +513,13 @@ pub fn travel(
         not_repeated_here: Vec::new(),
         reversed: Vec::new(),
         unmeasured: 0,
+        others: described,
+        here_runs: labels.iter().filter(|l| **l == here).count(),
     };
     for c in &mine.claims {
         if c.cells
             .iter()
-            .any(|k| theirs.iter().any(|t| !t.rankings.contains_key(k)))
+            .any(|k| theirs.iter().any(|t| !same_cell(t, k)))
         {
             travel.unmeasured += 1;
             continue;
@@ -517,42 +571,45 @@ impl Travel {
     /// The report's section, as markdown.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let runs: usize = self.machines.iter().map(|(_, k)| k).sum();
-        let list: Vec<String> = self
-            .machines
-            .iter()
-            .enumerate()
-            .map(|(i, (m, k))| {
-                format!(
-                    "{m}{}: {k} run{}",
-                    if i == 0 { ", this run's" } else { "" },
-                    if *k == 1 { "" } else { "s" }
-                )
-            })
-            .collect();
+        let plural = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("{n} {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
         let several = self.machines.len() >= 2;
         let _ = writeln!(
             out,
-            "This run was set beside {} other run{} of the same matrix ({}), each read as this \
-             report reads a run. Of this run's {} claims:\n",
-            runs - 1,
-            if runs == 2 { "" } else { "s" },
-            list.join("; "),
-            self.claims
+            "This run ({}) was set beside {} (`report --beside`), each read as this report \
+             reads a run:\n",
+            self.machines[0].0,
+            plural(self.others.len(), "other run", "other runs")
         );
+        for o in &self.others {
+            let _ = writeln!(out, "- {o}");
+        }
         let _ = writeln!(
             out,
-            "- **{}** were made by every run{}{}",
+            "\nWhere a run was built from another commit or measured differently, a claim it does \
+             not repeat may owe that, not its machine. The claims are the decision guide's about \
+             the Rust rows (Go's rows are not among them). Of this run's {}:\n",
+            plural(self.claims, "claim", "claims")
+        );
+        let verb = |n: usize| if n == 1 { "was" } else { "were" };
+        let _ = writeln!(
+            out,
+            "- **{}** {} made by every run given{}",
             self.everywhere,
-            if several { " of every machine" } else { "" },
+            verb(self.everywhere),
             if several {
-                " — these travel;"
+                ", on every machine: these travel;"
             } else {
                 ", all of this machine: whether they hold on another, no run given can say;"
             }
         );
         let mut group = |n: usize, words: &str, items: &[String]| {
-            let _ = writeln!(out, "- {n} {words}");
+            let _ = writeln!(out, "- {n} {} {words}", verb(n));
             for item in items {
                 let _ = writeln!(out, "  - {item}");
             }
@@ -560,26 +617,39 @@ impl Travel {
         if several {
             group(
                 self.here_only.len(),
-                "were made by every run of this machine but not by a run of another: this \
-                 machine's only;",
+                "made by every run of this machine but not by every run of another (with one \
+                 run of a machine, that may be the run's noise as much as the machine's; none \
+                 of these was contradicted there);",
                 &self.here_only,
             );
         }
-        group(
-            self.not_repeated_here.len(),
-            "were not made by every run of this machine: another run here put the interval on \
-             the other side of a line (a claim against \"cannot tell\");",
-            &self.not_repeated_here,
-        );
+        if self.here_runs == 0 {
+            group(
+                0,
+                "judged on this machine beside another run of it: whether they repeat on this \
+                 machine, no other run of it was given to say;",
+                &[],
+            );
+        } else {
+            group(
+                self.not_repeated_here.len(),
+                "not made by every run of this machine: another run here put the interval on \
+                 the other side of a line (a claim against \"cannot tell\");",
+                &self.not_repeated_here,
+            );
+        }
         group(
             self.reversed.len(),
-            "were reversed by a run given;",
+            "reversed by a run given;",
             &self.reversed,
         );
         let _ = writeln!(
             out,
-            "- {} concern a cell some run given did not measure, and are not judged.",
-            self.unmeasured
+            "- {} {} about a cell some run given did not measure as this one did (not at all, \
+             with other implementations, or beside other client counts), and {} not judged.",
+            self.unmeasured,
+            verb(self.unmeasured),
+            if self.unmeasured == 1 { "is" } else { "are" }
         );
         out
     }

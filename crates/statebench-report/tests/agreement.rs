@@ -142,10 +142,35 @@ fn the_report_says_which_of_its_claims_travel() {
         .markdown;
     assert!(md.contains("### Which claims travel"), "{md}");
     assert!(
-        md.contains("were made by every run of every machine — these travel;"),
+        md.contains("were made by every run given, on every machine: these travel;"),
         "{md}"
     );
-    assert!(md.contains("this machine's only;"), "{md}");
+    assert!(
+        md.contains("made by every run of this machine but not by every run of another"),
+        "{md}"
+    );
+    // No other run of this machine was given: it says so rather than print a zero.
+    assert!(
+        md.contains("- 0 were judged on this machine beside another run of it: whether they"),
+        "{md}"
+    );
+    // Each other run is named with its commit and how it measured.
+    assert!(md.contains("measured alike"), "{md}");
+    let mut longer = run("B", 1.0);
+    longer.settings.warmup_ms += 10;
+    let t = travel(&this, &[longer], Correction::FalseDiscovery).expect("judged");
+    assert!(
+        t.others[0].contains("measured differently: the warm-up differs"),
+        "{t:?}"
+    );
+    // A cell measured with other implementations is not judged: no claim about it counts
+    // as unrepeated.
+    let mut narrower = run("A", 10.0);
+    narrower
+        .records
+        .retain(|r| r.implementation != "rwlock_std");
+    let t = travel(&this, &[narrower], Correction::FalseDiscovery).expect("judged");
+    assert!(t.unmeasured >= 1 && t.not_repeated_here.is_empty(), "{t:?}");
     let alone = statebench_report::markdown::report(&this);
     assert!(
         alone.contains("No other run was set beside this one"),
