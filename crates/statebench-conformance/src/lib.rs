@@ -127,12 +127,14 @@ pub fn check_cleanup_contract<S: Model>(history: &[Step<S::Op>]) -> Result<(), T
 
 /// Runs `history` on the model started by `start` ([`initial`]) and on an `I` started with a
 /// copy of that state, and checks that they agree throughout: every reply, the final state
-/// after shutdown, and `Stopped` for every call after it.
+/// after shutdown, and `Stopped` for every call after it. Each step done is a step of
+/// `watchdog`: a call that never returns ends the process with a failure, not a hang.
 pub fn check_history<S: Model, I: Service<S>>(
     start: &[S::Op],
     history: &[Step<S::Op>],
     style: CallStyle,
     runtime: &tokio::runtime::Runtime,
+    watchdog: &wait::Watchdog,
 ) -> Result<(), TestCaseError> {
     let manual = ManualClock::new();
     let settings = Settings {
@@ -167,10 +169,12 @@ pub fn check_history<S: Model, I: Service<S>>(
                 prop_assert_eq!(service.cleanup(), Ok(()), "step {}: cleanup", i);
             }
         }
+        watchdog.step();
     }
     let mut last = service
         .shutdown()
         .map_err(|e| TestCaseError::fail(format!("shutdown: {e}")))?;
+    watchdog.step();
     // Cleanup timing is invisible to replies, so compare what is live.
     last.cleanup(manual.now());
     model.cleanup(manual.now());
@@ -216,8 +220,20 @@ pub fn cases(default: u32) -> u32 {
 }
 
 /// Draws `cases` random starting states and histories and checks each with
-/// [`check_history`]. On failure, returns proptest's minimal failing case and what went wrong.
+/// [`check_history`]. On failure, returns proptest's minimal failing case and what went wrong;
+/// a call that does not return within [`wait::PATIENCE`] ends the process
+/// ([`check_model_within`]).
 pub fn check_model<S: Model, I: Service<S>>(style: CallStyle, cases: u32) -> Result<(), String> {
+    check_model_within::<S, I>(style, cases, wait::PATIENCE)
+}
+
+/// [`check_model`], whose watchdog ends the process with a failure when no step is done for
+/// `patience`.
+pub fn check_model_within<S: Model, I: Service<S>>(
+    style: CallStyle,
+    cases: u32,
+    patience: Duration,
+) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -228,9 +244,13 @@ pub fn check_model<S: Model, I: Service<S>>(style: CallStyle, cases: u32) -> Res
         ..Config::default()
     };
     let mut runner = TestRunner::new(config);
+    let watchdog = wait::Watchdog::new(
+        format!("{} ({}, {style:?} calls)", I::NAME, S::SERVICE),
+        patience,
+    );
     runner
         .run(&(start::<S>(), history::<S>(48)), |(start, h)| {
-            check_history::<S, I>(&start, &h, style, &runtime)
+            check_history::<S, I>(&start, &h, style, &runtime, &watchdog)
         })
         .map_err(|e| match e {
             TestError::Fail(why, (start, history)) => format!(

@@ -2,7 +2,9 @@
 //! a broken strategy fails a test instead of hanging it, and a call that might block runs on a
 //! thread of its own that the test joins.
 
-use std::sync::mpsc::{self, Receiver};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -83,4 +85,62 @@ pub fn wait_for_count(what: &str, n: usize, count: &dyn Fn() -> usize) {
         "{what}: {} after {PATIENCE:?}, not {n}",
         count()
     );
+}
+
+/// A bound for a test whose calls cannot each go on a thread of their own (the model-based
+/// suite makes thousands per test): the test reports progress with [`Watchdog::step`], and if
+/// none comes for `patience`, the watchdog prints what it was watching and where it stood, and
+/// ends the process with libtest's failure status (101) — CI fails instead of hanging. It is
+/// stopped and joined when dropped.
+#[derive(Debug)]
+pub struct Watchdog {
+    progress: Arc<AtomicU64>,
+    stop: Option<Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Watchdog {
+    /// Starts watching `what` (named in the message).
+    pub fn new(what: String, patience: Duration) -> Self {
+        let progress = Arc::new(AtomicU64::new(0));
+        let (stop, stopped) = mpsc::channel::<()>();
+        let seen = progress.clone();
+        let thread = thread::spawn(move || {
+            let mut last = seen.load(Ordering::SeqCst);
+            loop {
+                match stopped.recv_timeout(patience) {
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
+                }
+                let now = seen.load(Ordering::SeqCst);
+                if now == last {
+                    eprintln!(
+                        "statebench: {what}: no progress for {patience:?} after step {now}; \
+                         ending the test process so that it fails instead of hanging"
+                    );
+                    std::process::exit(101);
+                }
+                last = now;
+            }
+        });
+        Watchdog {
+            progress,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// Reports one more step made.
+    pub fn step(&self) {
+        self.progress.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }

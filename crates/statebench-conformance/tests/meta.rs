@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use statebench_conformance::{
     CallStyle, Model, check_counter_conservation, check_linearizable, check_model,
@@ -137,6 +137,84 @@ fn rejects<S: Model, R: Rule<S>>(style: CallStyle, mentions: &str) {
     assert!(
         report.contains(mentions),
         "the minimal history should involve {mentions}: {report}"
+    );
+}
+
+/// A service whose every call takes a minute: a wedged strategy.
+#[derive(Clone)]
+struct Wedged;
+
+impl Service<Counter> for Wedged {
+    const NAME: &'static str = "wedged";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
+    const ABOUT: &'static str = "never answers in time";
+
+    fn start(_: Counter, _: &Settings) -> Self {
+        Wedged
+    }
+
+    fn call(&self, _: CounterOp) -> Result<CounterReply, Error> {
+        std::thread::sleep(Duration::from_secs(60));
+        Err(Error::Stopped)
+    }
+
+    async fn call_async(&self, op: CounterOp) -> Result<CounterReply, Error> {
+        self.call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn shutdown(&self) -> Result<Counter, Error> {
+        Err(Error::Stopped)
+    }
+}
+
+/// The child half of the next test: runs the suite on [`Wedged`] with a 300 ms watchdog. Run
+/// alone (without the parent's variable) it does nothing.
+#[test]
+#[ignore = "run by a_wedged_strategy_fails_the_suite_instead_of_hanging, in a process of its own"]
+fn wedged_child() {
+    if std::env::var_os("STATEBENCH_WEDGED_CHILD").is_none() {
+        return;
+    }
+    let _ = statebench_conformance::check_model_within::<Counter, Wedged>(
+        CallStyle::Blocking,
+        4,
+        Duration::from_millis(300),
+    );
+    panic!("the watchdog let a wedged call last a minute");
+}
+
+/// A strategy whose call never returns fails the model-based suite in a bounded time: the
+/// watchdog ends the test process with libtest's failure status and says what it watched.
+/// (The suite runs in a child process, since ending the process is what is tested.)
+#[test]
+fn a_wedged_strategy_fails_the_suite_instead_of_hanging() {
+    let started = std::time::Instant::now();
+    let mut child = std::process::Command::new(std::env::current_exe().expect("this test binary"))
+        .args(["--exact", "wedged_child", "--ignored", "--nocapture"])
+        .env("STATEBENCH_WEDGED_CHILD", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the child test");
+    let done = statebench_conformance::wait::eventually(|| matches!(child.try_wait(), Ok(Some(_))));
+    if !done {
+        let _ = child.kill();
+    }
+    let output = child.wait_with_output().expect("the child's output");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        done,
+        "the child still ran after {:?}: {stderr}",
+        started.elapsed()
+    );
+    assert_eq!(output.status.code(), Some(101), "{stderr}");
+    assert!(
+        stderr.contains("wedged (counter, Blocking calls): no progress for 300ms"),
+        "{stderr}"
     );
 }
 

@@ -22,6 +22,18 @@
 //! * periodic cleanup is a `Cleanup` message that ractor's `send_interval` task sends; the
 //!   task is aborted when the actor stops.
 //!
+//! **A call that races the actor's end.** ractor (0.16.5) hands each message to a tokio
+//! unbounded channel, and when the actor ends it drops that channel's receiver, dropping what
+//! is queued (so those callers get `Stopped`). A send that had begun before the receiver closed
+//! but lands after it drained is kept by the channel until the last `ActorRef` goes: its reply
+//! port stays alive, and a plain `call` waits for ever. The conformance suite met it about once
+//! in 300 runs — a call just after a shutdown, or just after a call that panicked the actor.
+//! This handle keeps ractor's `call` and watches it: once the message is sent, it looks (two
+//! loads) whether the actor had begun to end — ractor's status past `Running`, or a
+//! flag `handle` raises while a panic unwinds, since on that path ractor drops the receiver
+//! before it changes the status. Only then does the call also wait for the actor to stop, and
+//! a message that was never answered gets `Stopped`. The common call pays the two loads.
+//!
 //! **Where it runs, and blocking calls.** As `owner_tokio`: the actor is spawned on the tokio
 //! runtime `start` is called from, or outside any runtime on a background runtime this crate
 //! starts on first use. Blocking calls (`call`, `cleanup`, `shutdown`) wait on ractor's reply
@@ -30,11 +42,14 @@
 #![deny(missing_docs)]
 
 use std::fmt;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use futures_lite::future::{or, poll_once};
 use ractor::concurrency::JoinHandle;
 use ractor::rpc::CallResult;
-use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use ractor::{Actor, ActorProcessingErr, ActorRef, ActorStatus, RpcReplyPort};
 use statebench_core::{Clock, Error, Family, Service, Settings, StateMachine};
 use tokio::runtime::{Handle, Runtime};
 
@@ -44,12 +59,35 @@ pub struct OwnerRactor<S: StateMachine> {
     actor: Arc<Running<S>>,
 }
 
-/// The actor's reference, stopping the actor when the last handle lets go of it.
-struct Running<S: StateMachine>(ActorRef<Msg<S>>);
+/// The actor's reference, stopping the actor when the last handle lets go of it, and the flag
+/// its `handle` raises when a panic ends it.
+struct Running<S: StateMachine> {
+    actor: ActorRef<Msg<S>>,
+    panicked: Arc<AtomicBool>,
+}
 
 impl<S: StateMachine> Drop for Running<S> {
     fn drop(&mut self) {
-        self.0.stop(None);
+        self.actor.stop(None);
+    }
+}
+
+impl<S: StateMachine> Running<S> {
+    /// Whether the actor had begun to end: a message sent before this said `false` is answered
+    /// or dropped by the actor (module doc).
+    fn ending(&self) -> bool {
+        self.panicked.load(Ordering::SeqCst) || self.actor.get_status() > ActorStatus::Running
+    }
+}
+
+/// Raises the flag if it is dropped while a panic unwinds out of `handle`.
+struct RaiseOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for RaiseOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::SeqCst);
+        }
     }
 }
 
@@ -82,22 +120,24 @@ enum Msg<S: StateMachine> {
 /// The actor: the state machine, its clock and its cleanup timer.
 struct Owner<S>(std::marker::PhantomData<fn() -> S>);
 
-/// The actor's state: the state machine until shutdown, and the cleanup timer's task.
+/// The actor's state: the state machine until shutdown, the cleanup timer's task, and the flag
+/// raised when a panic ends the actor.
 struct State<S> {
     state: Option<S>,
     clock: Clock,
     timer: Option<JoinHandle<()>>,
+    panicked: Arc<AtomicBool>,
 }
 
 impl<S: StateMachine> Actor for Owner<S> {
     type Msg = Msg<S>;
     type State = State<S>;
-    type Arguments = (S, Clock);
+    type Arguments = (S, Clock, Arc<AtomicBool>);
 
     async fn pre_start(
         &self,
         myself: ActorRef<Msg<S>>,
-        (initial, clock): (S, Clock),
+        (initial, clock, panicked): (S, Clock, Arc<AtomicBool>),
     ) -> Result<State<S>, ActorProcessingErr> {
         let timer = initial
             .cleanup_every()
@@ -106,6 +146,7 @@ impl<S: StateMachine> Actor for Owner<S> {
             state: Some(initial),
             clock,
             timer,
+            panicked,
         })
     }
 
@@ -115,6 +156,7 @@ impl<S: StateMachine> Actor for Owner<S> {
         msg: Msg<S>,
         actor: &mut State<S>,
     ) -> Result<(), ActorProcessingErr> {
+        let _raise = RaiseOnPanic(&actor.panicked);
         let now = actor.clock.now_for::<S>();
         // A reply that cannot be sent went to a caller that gave up: nothing to do.
         match msg {
@@ -179,11 +221,31 @@ fn answer<T, M>(called: Result<CallResult<Result<T, Error>>, M>) -> Result<T, Er
 }
 
 impl<S: StateMachine> OwnerRactor<S> {
+    /// ractor's `call`, with the watch of the module doc: the first poll sends; if the actor
+    /// had begun to end by then, the call also waits for it to stop, and polls once more for an
+    /// answer it sent in time.
     async fn ask<T: Send + 'static>(
         &self,
         msg: impl FnOnce(RpcReplyPort<Result<T, Error>>) -> Msg<S>,
     ) -> Result<T, Error> {
-        answer(self.actor.0.call(msg, None).await)
+        let running = &self.actor;
+        let mut call = pin!(async { answer(running.actor.call(msg, None).await) });
+        if let Some(answer) = poll_once(call.as_mut()).await {
+            return answer;
+        }
+        if !running.ending() {
+            return call.await;
+        }
+        let answered = or(async { Some(call.as_mut().await) }, async {
+            running.actor.wait(None).await.ok();
+            None
+        })
+        .await;
+        match answered {
+            Some(answer) => answer,
+            // Every reply the actor sends, it sends before it stops.
+            None => poll_once(call).await.unwrap_or(Err(Error::Stopped)),
+        }
     }
 }
 
@@ -196,7 +258,8 @@ impl<S: StateMachine> Service<S> for OwnerRactor<S> {
 
     fn start(initial: S, settings: &Settings) -> Self {
         let owner = Owner(std::marker::PhantomData);
-        let args = (initial, settings.clock.clone());
+        let panicked = Arc::new(AtomicBool::new(false));
+        let args = (initial, settings.clock.clone(), panicked.clone());
         // `spawn_instant`: the reference now, `pre_start` on the runtime; messages sent before
         // it finishes wait in the mailbox.
         let spawned = match Handle::try_current() {
@@ -209,7 +272,7 @@ impl<S: StateMachine> Service<S> for OwnerRactor<S> {
         let (actor, _) = spawned
             .unwrap_or_else(|e| panic!("statebench: ractor refused to spawn the owner: {e}"));
         OwnerRactor {
-            actor: Arc::new(Running(actor)),
+            actor: Arc::new(Running { actor, panicked }),
         }
     }
 
@@ -263,7 +326,7 @@ mod tests {
         store.shutdown().expect("the first shutdown");
         assert!(
             statebench_conformance::wait::eventually(|| {
-                kept.actor.0.get_status() == ractor::ActorStatus::Stopped
+                kept.actor.actor.get_status() == ractor::ActorStatus::Stopped
             }),
             "the actor still runs {:?} after its shutdown",
             statebench_conformance::wait::PATIENCE
