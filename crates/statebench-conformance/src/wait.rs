@@ -1,6 +1,7 @@
-//! Bounded waits, for every test of the workspace: nothing waits longer than [`PATIENCE`], so
-//! a broken strategy fails a test instead of hanging it, and a call that might block runs on a
-//! thread of its own that the test joins.
+//! Bounded waits, for every test of the workspace: nothing waits longer than [`PATIENCE`] (the
+//! [`Watchdog`], which looks once per patience, acts within two), so a broken strategy fails a
+//! test instead of hanging it, and a call that might block runs on a thread of its own that the
+//! test joins.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -89,7 +90,8 @@ pub fn wait_for_count(what: &str, n: usize, count: &dyn Fn() -> usize) {
 
 /// A bound for a test whose calls cannot each go on a thread of their own (the model-based
 /// suite makes thousands per test): the test reports progress with [`Watchdog::step`], and if
-/// none comes for `patience`, the watchdog prints what it was watching and where it stood, and
+/// none comes in a whole `patience` (it looks once per `patience`, so it acts within one to two
+/// of them), the watchdog prints what it was watching and where it stood, and
 /// ends the process with libtest's failure status (101) — CI fails instead of hanging. It is
 /// stopped and joined when dropped.
 #[derive(Debug)]

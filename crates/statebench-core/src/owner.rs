@@ -343,7 +343,11 @@ pub trait Inbox<S: StateMachine, C: ReplyChannel> {
 /// Closes and empties the inbox when dropped. Some channels (async-channel, flume) keep
 /// queued requests — and their reply senders — for as long as any sender lives, so after the
 /// owner's death their callers would wait forever; dropping the requests here gives each one
-/// [`Error::Stopped`]. After `close` no send succeeds, so this is race-free.
+/// [`Error::Stopped`]. After `close` no new send succeeds; but with tokio's channel a send that
+/// took its permit before `close` can land after this emptied it, and stays queued while a
+/// sender lives. The owners' shutdown path drains with [`Inbox::drain`] first, which waits for
+/// such a send; on a panic this `Drop` is all there is (docs/ARCHITECTURE.md, "The actor
+/// framework").
 struct Emptied<'a, S: StateMachine, C: ReplyChannel, I: Inbox<S, C>>(
     &'a mut I,
     PhantomData<fn() -> (S, C)>,

@@ -28,11 +28,13 @@
 //! but lands after it drained is kept by the channel until the last `ActorRef` goes: its reply
 //! port stays alive, and a plain `call` waits for ever. The conformance suite met it about once
 //! in 300 runs — a call just after a shutdown, or just after a call that panicked the actor.
-//! This handle keeps ractor's `call` and watches it: once the message is sent, it looks (two
-//! loads) whether the actor had begun to end — ractor's status past `Running`, or a
-//! flag `handle` raises while a panic unwinds, since on that path ractor drops the receiver
-//! before it changes the status. Only then does the call also wait for the actor to stop, and
-//! a message that was never answered gets `Stopped`. The common call pays the two loads.
+//! (ractor drains with `try_recv`, which does not wait for a send in progress; tokio's `recv`
+//! would.) This handle keeps ractor's `call` and watches it: the first time the sent call
+//! waits, it looks (two loads) whether the actor had begun to end — ractor's status past
+//! `Running`, or a flag `handle` raises while a panic unwinds, since on that path ractor drops
+//! the receiver before it changes the status. Only then does the call also wait for the actor
+//! to stop, and a message that was never answered gets `Stopped`. The common call pays the two
+//! loads and a flag; no extra poll.
 //!
 //! **Where it runs, and blocking calls.** As `owner_tokio`: the actor is spawned on the tokio
 //! runtime `start` is called from, or outside any runtime on a background runtime this crate
@@ -42,9 +44,11 @@
 #![deny(missing_docs)]
 
 use std::fmt;
+use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::task::Poll;
 
 use futures_lite::future::{or, poll_once};
 use ractor::concurrency::JoinHandle;
@@ -221,20 +225,31 @@ fn answer<T, M>(called: Result<CallResult<Result<T, Error>>, M>) -> Result<T, Er
 }
 
 impl<S: StateMachine> OwnerRactor<S> {
-    /// ractor's `call`, with the watch of the module doc: the first poll sends; if the actor
-    /// had begun to end by then, the call also waits for it to stop, and polls once more for an
-    /// answer it sent in time.
+    /// ractor's `call`, with the watch of the module doc: the first poll sends, and the first
+    /// time the call waits, it looks whether the actor had begun to end; only then does it also
+    /// wait for the actor to stop, and poll once more for an answer sent in time.
     async fn ask<T: Send + 'static>(
         &self,
         msg: impl FnOnce(RpcReplyPort<Result<T, Error>>) -> Msg<S>,
     ) -> Result<T, Error> {
         let running = &self.actor;
         let mut call = pin!(async { answer(running.actor.call(msg, None).await) });
-        if let Some(answer) = poll_once(call.as_mut()).await {
+        let mut looked = false;
+        let first = poll_fn(|cx| match call.as_mut().poll(cx) {
+            Poll::Ready(answer) => Poll::Ready(Some(answer)),
+            Poll::Pending if looked => Poll::Pending,
+            Poll::Pending => {
+                looked = true;
+                if running.ending() {
+                    Poll::Ready(None)
+                } else {
+                    Poll::Pending
+                }
+            }
+        })
+        .await;
+        if let Some(answer) = first {
             return answer;
-        }
-        if !running.ending() {
-            return call.await;
         }
         let answered = or(async { Some(call.as_mut().await) }, async {
             running.actor.wait(None).await.ok();
@@ -243,8 +258,11 @@ impl<S: StateMachine> OwnerRactor<S> {
         .await;
         match answered {
             Some(answer) => answer,
-            // Every reply the actor sends, it sends before it stops.
-            None => poll_once(call).await.unwrap_or(Err(Error::Stopped)),
+            // Every reply the actor sends, it sends before it stops. Unconstrained, so that a
+            // task whose tokio budget ran out still sees a reply that is there.
+            None => poll_once(tokio::task::unconstrained(call))
+                .await
+                .unwrap_or(Err(Error::Stopped)),
         }
     }
 }
