@@ -487,7 +487,11 @@ pub fn travel(
         .zip(&labels)
         .map(|(r, l)| {
             let commit: String = r.machine.commit.chars().take(7).collect();
-            let how = match this.settings.measurement_differs(&r.settings) {
+            // Each run of a set has a seed of its own on purpose (a claim must hold over fresh
+            // shuffles and plans): a seed alone is no difference in how it measured.
+            let mut settings = r.settings.clone();
+            settings.seed = this.settings.seed;
+            let how = match this.settings.measurement_differs(&settings) {
                 Some(what) => format!("measured differently: {what}"),
                 None if (r.settings.passes, r.settings.repeat)
                     != (this.settings.passes, this.settings.repeat) =>
@@ -499,6 +503,9 @@ pub fn travel(
                         this.settings.passes,
                         this.settings.repeat
                     )
+                }
+                None if r.settings.seed != this.settings.seed => {
+                    "measured alike, with a seed of its own".into()
                 }
                 None => "measured alike".into(),
             };
