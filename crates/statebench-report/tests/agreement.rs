@@ -190,6 +190,9 @@ fn tau(a: &Agreement) -> String {
 /// The heading of the table re-measured once the clients started interleaved.
 const INTERLEAVED: &str = "### Re-measured once the clients start interleaved";
 
+/// The heading of the table re-measured once the windows waited for every client.
+const WAITING: &str = "### Re-measured once the windows wait for every client";
+
 /// Checks the table under `heading` (up to the next heading) against the three committed runs
 /// in `folder`, and returns the runs.
 fn table_of(root: &std::path::Path, doc: &str, folder: &str, heading: &str) -> Vec<Results> {
@@ -268,6 +271,7 @@ fn the_documented_reproducibility_figures_come_from_the_committed_runs() {
         "### Re-measured with the run as the unit and one plan",
     );
     table_of(&root, &doc, "results/2026-12-04-xeon-repro-2/", INTERLEAVED);
+    table_of(&root, &doc, "results/2026-12-04-epyc-repro-wait/", WAITING);
     let pct = |a: usize, b: usize| format!("{:.1} %", 100.0 * a as f64 / b as f64);
     // Across machines: the committed AMD EPYC core run beside the three.
     let amd = std::fs::read_to_string(root.join("results/2026-12-01-vm-core/results.json"))
