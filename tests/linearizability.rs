@@ -207,14 +207,28 @@ impl<S: Model> Visitor<S> for OneKeyRace {
         }
         for style in [CallStyle::Blocking, CallStyle::Async] {
             let started = Instant::now();
-            match one_key_race::<S, I>(style, 2, 4, 250) {
-                // Two pinned clients calling back to back overlap most of the time (43 % and
-                // more per pair on the project's 2-core VM); under a fifth, the race this
-                // test exists for was not run, and saying "linearizable" would mislead.
-                Ok(done) if self.cores > 1 && done.checked.overlapping * 5 < done.checked.calls => {
+            // Two pinned clients calling back to back overlap most of the time (43 % and more
+            // per pair on the project's 2-core VM); under a fifth, the race this test exists
+            // for was not run, and saying "linearizable" would mislead. A host that took a
+            // core away for the whole race (it happened once: 0 of 4 012 calls overlapped, in
+            // a test run four times slower than usual) gets two more tries; a history that is
+            // not linearizable fails at once.
+            let raced = |done: &statebench_conformance::Linearized| {
+                self.cores <= 1 || done.checked.overlapping * 5 >= done.checked.calls
+            };
+            let mut outcome = one_key_race::<S, I>(style, 2, 4, 250);
+            for _ in 0..2 {
+                match &outcome {
+                    Ok(done) if !raced(done) => outcome = one_key_race::<S, I>(style, 2, 4, 250),
+                    _ => break,
+                }
+            }
+            match outcome {
+                Ok(done) if !raced(&done) => {
                     self.failures.push(format!(
-                        "{} ({}, {style:?}): only {} of {} calls overlapped another: the two \
-                         clients did not race (is the machine busy, or down to one core?)",
+                        "{} ({}, {style:?}): only {} of {} calls overlapped another in the \
+                         last of three tries: the two clients did not race (is the machine \
+                         busy, or down to one core?)",
                         I::NAME,
                         S::SERVICE,
                         done.checked.overlapping,
