@@ -211,7 +211,7 @@ impl<S: Model> Visitor<S> for OneKeyRace {
             // per pair on the project's 2-core VM); under a fifth, the race this test exists
             // for was not run, and saying "linearizable" would mislead. A host that took a
             // core away for the whole race (it happened once: 0 of 4 012 calls overlapped, in
-            // a test run four times slower than usual) gets two more tries; a history that is
+            // a test run six times slower than usual) gets two more tries; a history that is
             // not linearizable fails at once.
             let raced = |done: &statebench_conformance::Linearized| {
                 self.cores <= 1 || done.checked.overlapping * 5 >= done.checked.calls

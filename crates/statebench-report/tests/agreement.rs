@@ -158,9 +158,19 @@ fn the_report_says_which_of_its_claims_travel() {
     assert!(md.contains("measured alike"), "{md}");
     let mut longer = run("B", 1.0);
     longer.settings.warmup_ms += 10;
+    // A seed of its own hides no other difference.
+    longer.settings.seed += 1;
     let t = travel(&this, &[longer], Correction::FalseDiscovery).expect("judged");
     assert!(
         t.others[0].contains("measured differently: the warm-up differs"),
+        "{t:?}"
+    );
+    // A seed of its own alone is no difference in how a run measured.
+    let mut reseeded = run("B", 1.0);
+    reseeded.settings.seed += 1;
+    let t = travel(&this, &[reseeded], Correction::FalseDiscovery).expect("judged");
+    assert!(
+        t.others[0].ends_with("measured alike, with a seed of its own"),
         "{t:?}"
     );
     // A cell measured with other implementations is not judged: no claim about it counts
