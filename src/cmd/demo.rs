@@ -131,14 +131,23 @@ pub(crate) fn overhead(args: OverheadArgs) -> ExitCode {
     match statebench::overhead::compare(args.duration, args.trials) {
         Ok(found) => {
             println!("{}", found.report);
-            if found.below.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                // Not a usage error: the harness itself would tilt the comparison.
+            // Not a usage error: the harness itself would tilt the comparison, or cannot be
+            // shown not to (the check fails closed).
+            if !found.below.is_empty() {
                 eprintln!(
                     "statebench: the harness takes a side: {}",
                     found.below.join("; ")
                 );
+            }
+            if !found.unresolved.is_empty() {
+                eprintln!(
+                    "statebench: this run cannot show that the harness takes no side: {}",
+                    found.unresolved.join("; ")
+                );
+            }
+            if found.below.is_empty() && found.unresolved.is_empty() {
+                ExitCode::SUCCESS
+            } else {
                 ExitCode::from(1)
             }
         }
