@@ -699,11 +699,14 @@ fn family_words(analysis: &Analysis<'_>, members: &[&Record]) -> String {
 fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> String {
     let c = analysis.compare(a.0, b.0);
     if c.starved {
+        // A row that served none of a kind has a mix-conformant rate of 0, whose logarithm no
+        // interval can hold: say nothing of an interval then, rather than blame repetitions.
         return format!(
-            "{} and {}: no claim, a compared row did not serve the mix asked for ({})",
+            "{} and {}: no claim, a compared row did not serve the mix asked for{}",
             a.1,
             b.1,
-            interval_words(&c)
+            c.interval
+                .map_or(String::new(), |_| format!(" ({})", interval_words(&c)))
         );
     }
     match c.verdict {
