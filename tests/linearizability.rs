@@ -208,13 +208,16 @@ impl<S: Model> Visitor<S> for OneKeyRace {
         for style in [CallStyle::Blocking, CallStyle::Async] {
             let started = Instant::now();
             // Two pinned clients calling back to back overlap most of the time (43 % and more
-            // per pair on the project's 2-core VM); under a fifth, the race this test exists
-            // for was not run, and saying "linearizable" would mislead. A host that took a
-            // core away for the whole race (it happened once: 0 of 4 012 calls overlapped, in
-            // a test run six times slower than usual) gets two more tries; a history that is
-            // not linearizable fails at once.
+            // per pair on the VM this test was written on), but on a host whose cores wake
+            // slowly (an AMD EPYC VM, 2026-12-04: 14-22 µs) a round of fast blocking calls can end
+            // before the other client's core is back: `striped` and `scc` overlapped 12 % of
+            // their calls three times running. Under a tenth, the race this test exists for
+            // was not run (some 400 racing calls is a race; none is not), and saying
+            // "linearizable" would mislead. A host that took a core away for the whole race
+            // (0 of 4 012 calls overlapped once, in a test run six times slower than usual)
+            // gets two more tries; a history that is not linearizable fails at once.
             let raced = |done: &statebench_conformance::Linearized| {
-                self.cores <= 1 || done.checked.overlapping * 5 >= done.checked.calls
+                self.cores <= 1 || done.checked.overlapping * 10 >= done.checked.calls
             };
             let mut outcome = one_key_race::<S, I>(style, 2, 4, 250);
             for _ in 0..2 {
