@@ -167,17 +167,22 @@ fn alternate(
     })
 }
 
-fn line(what: &str, pairs: &Pairs, names: (&str, &str)) -> String {
+/// A comparison's line; `judged` adds the geometric mean and its interval (the runner's lines
+/// against the bare loop are not judged, and print no interval at the judged level).
+fn line(what: &str, pairs: &Pairs, names: (&str, &str), judged: bool) -> String {
     let Pairs { a, b, ratio, .. } = pairs;
-    let interval = pairs.interval.map_or(String::new(), |(g, low, high)| {
-        format!(
-            "; geometric mean {:.1} % ({:.1} % CI {:.1}-{:.1})",
-            100.0 * g,
-            100.0 * (1.0 - 0.05 / JUDGED as f64),
-            100.0 * low,
-            100.0 * high
-        )
-    });
+    let interval = pairs
+        .interval
+        .filter(|_| judged)
+        .map_or(String::new(), |(g, low, high)| {
+            format!(
+                "; geometric mean {:.1} % ({:.1} % CI {:.1}-{:.1})",
+                100.0 * g,
+                100.0 * (1.0 - 0.05 / JUDGED as f64),
+                100.0 * low,
+                100.0 * high
+            )
+        });
     format!(
         "  {what}: {} median {:.2} M ops/s, {} median {:.2} M ops/s; {} / {} per trial pair: \
          median {:.1} % (min {:.1}, max {:.1}){interval}\n",
@@ -248,6 +253,7 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
         ),
         &one.1,
         ("runner", "bare loop"),
+        false,
     );
     let mut share64 = Vec::new();
     let many = alternate(
@@ -260,7 +266,7 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
         },
         || bare_loop(&workload, 64, duration),
     )?;
-    out += &line("64 clients", &many, ("runner", "bare loop"));
+    out += &line("64 clients", &many, ("runner", "bare loop"), false);
     let _ = std::fmt::Write::write_fmt(
         &mut out,
         format_args!(
@@ -271,17 +277,22 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
     );
     let (mut below, mut unresolved) = (Vec::new(), Vec::new());
     let mut judge = |what: String, tax: Pairs, names: (&str, &str)| {
-        out += &line(&what, &tax, names);
+        out += &line(&what, &tax, names, true);
         match tax.interval {
-            Some((g, _, high)) if high < WRAPPER_FLOOR => below.push(format!(
-                "{what}: {:.1} %, its interval under the floor",
-                100.0 * g
+            Some((g, low, high)) if high < WRAPPER_FLOOR => below.push(format!(
+                "{what}: {:.1} % (interval {:.1}-{:.1} %, wholly under {:.0} %)",
+                100.0 * g,
+                100.0 * low,
+                100.0 * high,
+                100.0 * WRAPPER_FLOOR
             )),
             Some((_, low, _)) if low >= WRAPPER_FLOOR => {}
-            Some((g, low, _)) => unresolved.push(format!(
-                "{what}: {:.1} %, its interval reaching down to {:.1} %",
+            Some((g, low, high)) => unresolved.push(format!(
+                "{what}: {:.1} % (interval {:.1}-{:.1} %, across {:.0} %)",
                 100.0 * g,
-                100.0 * low
+                100.0 * low,
+                100.0 * high,
+                100.0 * WRAPPER_FLOOR
             )),
             None => unresolved.push(format!("{what}: one pair, no interval")),
         }
@@ -332,6 +343,7 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
         &format!("A/A, not judged, {}", clients_of(1, Driver::Tasks)),
         &same,
         ("owner_handwritten (A)", "owner_handwritten (B)"),
+        true,
     );
     let _ = std::fmt::Write::write_fmt(
         &mut out,

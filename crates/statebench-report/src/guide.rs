@@ -215,7 +215,8 @@ pub struct Statement {
 /// The outcome of one comparison `a` against `b`.
 #[derive(Clone, Copy, Debug)]
 pub struct Comparison {
-    /// The interval of `a / b` (`None`: fewer than two repetitions on a side).
+    /// The interval of `a / b` (`None`: fewer than two repetitions on a side, or a side whose
+    /// rate is 0, as a row's that served none of a kind).
     pub interval: Option<RatioInterval>,
     /// What may be said (`Unresolved` without an interval).
     pub verdict: Verdict,
@@ -699,8 +700,9 @@ fn family_words(analysis: &Analysis<'_>, members: &[&Record]) -> String {
 fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> String {
     let c = analysis.compare(a.0, b.0);
     if c.starved {
-        // A row that served none of a kind has a mix-conformant rate of 0, whose logarithm no
-        // interval can hold: say nothing of an interval then, rather than blame repetitions.
+        // With no interval (a row that served none of a kind has a mix-conformant rate of 0,
+        // whose logarithm no interval can hold; or too few repetitions), say nothing of one:
+        // the reason given is the starvation.
         return format!(
             "{} and {}: no claim, a compared row did not serve the mix asked for{}",
             a.1,
