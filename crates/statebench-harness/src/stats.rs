@@ -13,6 +13,20 @@
 //! guide used to apply without a correction. An outlier repetition widens Welch's interval
 //! (it inflates the variance), so the test errs towards "no claim", the safe side.
 //!
+//! **Borrowed strength.** With three passes a side, a row's own variance has two degrees of
+//! freedom: it is itself so noisy that one run finds a spread small by chance and claims, and
+//! the next finds it large and cannot — runs of one command disagree for that alone. A report
+//! compares hundreds of rows measured alike, so each row's variance is *moderated* towards the
+//! typical one of rows like it (the report's: its workload's), as limma does for gene-expression arrays (Smyth 2004, "Linear models and
+//! empirical Bayes methods for assessing differential expression in microarray
+//! experiments"): a scaled inverse-χ² prior is fitted to the rows' variances ([`Prior::fit`],
+//! his method of moments, limma's `fitFDist`), and a row's variance becomes
+//! `(d₀·s₀² + d·s²) / (d₀ + d)` on `d₀ + d` degrees of freedom ([`LogSample::moderated`]).
+//! The more the rows' variances differ, the smaller the prior's weight `d₀`; a row whose
+//! variance the prior cannot explain (beyond its 99th percentile) keeps its own, so a
+//! genuinely noisy row is never narrowed; a row quiet by chance no longer makes a narrow
+//! interval.
+//!
 //! **The correction.** A report that makes `m` comparisons corrects for them together
 //! ([`levels`]). [`Correction::Bonferroni`] builds each interval at `1 - alpha / m`, so all `m`
 //! hold together with probability `1 - alpha` (rather than Holm, which adjusts p-values, not
@@ -80,33 +94,218 @@ fn mean_var(xs: &[f64]) -> (f64, f64) {
     (mean, var)
 }
 
+/// The most degrees of freedom a variance is given: a prior whose rows' variances agree
+/// exactly would have infinitely many, and Student's t at this many is the normal's to five
+/// digits.
+pub const MAX_DF: f64 = 1e5;
+
+/// A row's variance whose chance under the prior (`P(F > s²/s₀²)`, [`f_upper_p`]) is below
+/// this is the row's own: the prior cannot explain it, and moderating it would narrow a
+/// genuinely noisy row's interval (the protection limma's `robust` fit gives outliers, in its
+/// simplest form).
+pub const OUTLIER_P: f64 = 0.01;
+
+/// A sample of positive figures on the log scale: what Welch's test reads of each side.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LogSample {
+    /// The mean of the logs (the log of the geometric mean).
+    pub mean: f64,
+    /// The variance of the logs: the sample's own, or moderated ([`LogSample::moderated`]).
+    pub var: f64,
+    /// The degrees of freedom of `var`: `n - 1`, plus the prior's when moderated.
+    pub df: f64,
+    /// How many figures.
+    pub n: usize,
+}
+
+impl LogSample {
+    /// The logs of `xs`, or `None` with fewer than two figures or one that is not positive.
+    pub fn of(xs: &[f64]) -> Option<LogSample> {
+        if xs.len() < 2 || xs.iter().any(|x| !x.is_finite() || *x <= 0.0) {
+            return None;
+        }
+        let logs: Vec<f64> = xs.iter().map(|x| x.ln()).collect();
+        let (mean, var) = mean_var(&logs);
+        Some(LogSample {
+            mean,
+            var,
+            df: xs.len() as f64 - 1.0,
+            n: xs.len(),
+        })
+    }
+
+    /// The variance moderated towards `prior` (Smyth 2004, eq. 2): the weighted mean
+    /// `(d₀·s₀² + d·s²) / (d₀ + d)` on `d₀ + d` degrees of freedom. Unchanged without a prior,
+    /// for a deterministic figure (no spread: its ratio is exact), and for a variance the prior
+    /// cannot explain ([`OUTLIER_P`]).
+    pub fn moderated(&self, prior: Option<Prior>) -> LogSample {
+        let Some(p) = prior else {
+            return *self;
+        };
+        if self.var == 0.0 || f_upper_p(self.var / p.var, self.df, p.df) < OUTLIER_P {
+            return *self;
+        }
+        LogSample {
+            var: (p.df * p.var + self.df * self.var) / (p.df + self.df),
+            df: (p.df + self.df).min(MAX_DF),
+            ..*self
+        }
+    }
+}
+
+/// The prior the variances of a run's rows are moderated towards: a scaled inverse-χ² with
+/// scale `var` and `df` degrees of freedom ([`Prior::fit`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Prior {
+    /// `s₀²`: the typical variance of a row's logs.
+    pub var: f64,
+    /// `d₀`: what the prior is worth, in degrees of freedom — large when the rows' variances
+    /// differ no more than sampling explains, small when they differ more.
+    pub df: f64,
+}
+
+impl Prior {
+    /// Fits the prior to the variances of `samples` by Smyth's (2004, section 6.2) method of
+    /// moments on their logs, as limma's `fitFDist` does without covariates: with
+    /// `eᵢ = ln sᵢ² − ψ(dᵢ/2) + ln(dᵢ/2)`, `ψ′(d₀/2)` is the variance of the `eᵢ` less the
+    /// mean of `ψ′(dᵢ/2)`, and `ln s₀² = mean(e) + ψ(d₀/2) − ln(d₀/2)`. When sampling explains
+    /// all the spread of the variances, `d₀` is unbounded ([`MAX_DF`]). `None` with fewer than
+    /// three variances above zero (a deterministic figure has none and is left out).
+    pub fn fit(samples: &[LogSample]) -> Option<Prior> {
+        let s: Vec<&LogSample> = samples
+            .iter()
+            .filter(|s| s.var > 0.0 && s.var.is_finite())
+            .collect();
+        if s.len() < 3 {
+            return None;
+        }
+        let n = s.len() as f64;
+        let e: Vec<f64> = s
+            .iter()
+            .map(|s| s.var.ln() - digamma(s.df / 2.0) + (s.df / 2.0).ln())
+            .collect();
+        let (mean, var) = mean_var(&e);
+        let excess = var - s.iter().map(|s| trigamma(s.df / 2.0)).sum::<f64>() / n;
+        let df = if excess > 0.0 {
+            (2.0 * trigamma_inverse(excess)).min(MAX_DF)
+        } else {
+            MAX_DF
+        };
+        Some(Prior {
+            var: (mean + digamma(df / 2.0) - (df / 2.0).ln()).exp(),
+            df,
+        })
+    }
+}
+
+/// `P(F > f)` for Snedecor's F with `d1` and `d2` degrees of freedom: the regularized
+/// incomplete beta `I(d2 / (d2 + d1·f); d2/2, d1/2)` (Abramowitz and Stegun 26.6.2).
+pub fn f_upper_p(f: f64, d1: f64, d2: f64) -> f64 {
+    if f <= 0.0 {
+        return 1.0;
+    }
+    incomplete_beta(d2 / (d2 + d1 * f), d2 / 2.0, d1 / 2.0)
+}
+
+/// `f(x)` for `x > 0` by the recurrence `f(x) = step(x) + f(x + 1)` up to 10, then the
+/// asymptotic series `tail` (Abramowitz and Stegun 6.3.18, 6.4.12–13): about 1e-12 off.
+fn polygamma_by(mut x: f64, step: impl Fn(f64) -> f64, tail: impl Fn(f64) -> f64) -> f64 {
+    let mut sum = 0.0;
+    while x < 10.0 {
+        sum += step(x);
+        x += 1.0;
+    }
+    sum + tail(x)
+}
+
+/// The digamma function ψ(x) = Γ′(x)/Γ(x).
+fn digamma(x: f64) -> f64 {
+    polygamma_by(
+        x,
+        |x| -1.0 / x,
+        |x| {
+            let i2 = 1.0 / (x * x);
+            let series = i2
+                * (1.0 / 12.0
+                    - i2 * (1.0 / 120.0 - i2 * (1.0 / 252.0 - i2 * (1.0 / 240.0 - i2 / 132.0))));
+            x.ln() - 0.5 / x - series
+        },
+    )
+}
+
+/// The trigamma function ψ′(x).
+fn trigamma(x: f64) -> f64 {
+    polygamma_by(
+        x,
+        |x| 1.0 / (x * x),
+        |x| {
+            let i = 1.0 / x;
+            let i2 = i * i;
+            let series = 1.0 / 6.0
+                - i2 * (1.0 / 30.0 - i2 * (1.0 / 42.0 - i2 * (1.0 / 30.0 - i2 * 5.0 / 66.0)));
+            i + i2 / 2.0 + i2 * i * series
+        },
+    )
+}
+
+/// The tetragamma function ψ″(x).
+fn tetragamma(x: f64) -> f64 {
+    polygamma_by(
+        x,
+        |x| -2.0 / (x * x * x),
+        |x| {
+            let i2 = 1.0 / (x * x);
+            let series = 1.0 / 6.0 - i2 * (1.0 / 6.0 - i2 * (3.0 / 10.0 - i2 * 5.0 / 6.0));
+            -i2 - i2 / x - i2 * i2 / 2.0 + i2 * i2 * i2 * series
+        },
+    )
+}
+
+/// The `x` with ψ′(x) = y, by Newton's method from limma's start (`trigammaInverse`:
+/// 0.5 + 1/y, above the root, from which every step falls towards it).
+fn trigamma_inverse(y: f64) -> f64 {
+    if y > 1e7 {
+        return 1.0 / y.sqrt();
+    }
+    if y < 1e-6 {
+        return 1.0 / y;
+    }
+    let mut x = 0.5 + 1.0 / y;
+    for _ in 0..100 {
+        let tri = trigamma(x);
+        let step = tri * (1.0 - tri / y) / tetragamma(x);
+        x += step;
+        if -step / x < 1e-10 {
+            break;
+        }
+    }
+    x
+}
+
 impl Welch {
     /// Compares `a` with `b` (both positive; at least two values each), or `None` if either
     /// is too small or holds a value that is not positive.
     pub fn of(a: &[f64], b: &[f64]) -> Option<Welch> {
-        if a.len() < 2 || b.len() < 2 || a.iter().chain(b).any(|x| !x.is_finite() || *x <= 0.0) {
-            return None;
-        }
-        let la: Vec<f64> = a.iter().map(|x| x.ln()).collect();
-        let lb: Vec<f64> = b.iter().map(|x| x.ln()).collect();
-        let ((ma, va), (mb, vb)) = (mean_var(&la), mean_var(&lb));
-        let (na, nb) = (a.len() as f64, b.len() as f64);
-        let (sa, sb) = (va / na, vb / nb);
+        Some(Welch::between(LogSample::of(a)?, LogSample::of(b)?))
+    }
+
+    /// Compares two samples already on the log scale, their variances perhaps moderated.
+    pub fn between(a: LogSample, b: LogSample) -> Welch {
+        let (sa, sb) = (a.var / a.n as f64, b.var / b.n as f64);
         let se2 = sa + sb;
         // Identical repetitions (a deterministic figure) leave no spread: the ratio is exact.
         let df = if se2 > 0.0 {
-            se2 * se2 / (sa * sa / (na - 1.0) + sb * sb / (nb - 1.0))
+            (se2 * se2 / (sa * sa / a.df + sb * sb / b.df)).min(MAX_DF)
         } else {
-            na + nb - 2.0
+            (a.df + b.df).min(MAX_DF)
         };
-        Some(Welch {
-            ratio: (ma - mb).exp(),
+        Welch {
+            ratio: (a.mean - b.mean).exp(),
             se: se2.sqrt(),
             df,
-            n: (a.len(), b.len()),
-        })
+            n: (a.n, b.n),
+        }
     }
-
     /// The two-sided interval of the ratio at confidence `level`.
     pub fn interval(&self, level: f64) -> RatioInterval {
         let t = t_quantile(1.0 - (1.0 - level) / 2.0, self.df);
@@ -149,6 +348,16 @@ impl RatioInterval {
 /// `1 - alpha` (Bonferroni).
 pub fn bonferroni_level(alpha: f64, m: usize) -> f64 {
     1.0 - alpha / m.max(1) as f64
+}
+
+/// Which variance each row's interval is built from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variance {
+    /// The row's own, from its samples alone (two degrees of freedom at three passes).
+    Own,
+    /// The row's own moderated towards the typical one of its workload's rows
+    /// ([`LogSample::moderated`]): the report's.
+    Moderated,
 }
 
 /// How the many comparisons of a report are corrected for.
@@ -600,5 +809,127 @@ mod tests {
             "{ci:?}"
         );
         assert_eq!(w.p_value(), 0.0);
+    }
+
+    // Reference values of the polygamma functions from mpmath 1.3.0 at 30 digits
+    // (`mpmath.psi(k, x)`), with the closed forms where they exist: ψ(1) = −γ,
+    // ψ(1/2) = −γ − 2 ln 2, ψ′(1) = π²/6, ψ′(1/2) = π²/2, ψ″(1) = −2ζ(3).
+    #[test]
+    fn polygamma_functions_match_reference_values() {
+        for (x, want) in [
+            (0.5, -1.963_510_026_021_423_5),
+            (1.0, -0.577_215_664_901_532_9),
+            (3.7, 1.167_153_539_361_511_4),
+        ] {
+            assert!(close(digamma(x), want, 1e-11), "digamma({x})");
+        }
+        for (x, want) in [
+            (0.5, 4.934_802_200_544_679),
+            (1.0, 1.644_934_066_848_226_4),
+            (2.3, 0.542_537_458_665_258_4),
+        ] {
+            assert!(close(trigamma(x), want, 1e-11), "trigamma({x})");
+        }
+        for (x, want) in [
+            (1.0, -2.404_113_806_319_188_6),
+            (0.75, -5.302_633_216_337_64),
+        ] {
+            assert!(close(tetragamma(x), want, 1e-11), "tetragamma({x})");
+        }
+        for x in [0.3, 1.7, 25.0] {
+            assert!(
+                close(trigamma_inverse(trigamma(x)), x, 1e-8),
+                "inverse at {x}"
+            );
+        }
+    }
+
+    fn sample(var: f64, df: f64) -> LogSample {
+        LogSample {
+            mean: 0.0,
+            var,
+            df,
+            n: df as usize + 1,
+        }
+    }
+
+    // The prior is checked against an independent implementation of Smyth's (2004, §6.2)
+    // moment estimator in Python with mpmath 1.3.0 at 30 digits (ψ and ψ′ from `mpmath.psi`,
+    // ψ′'s inverse with `mpmath.findroot`).
+    #[test]
+    fn the_prior_matches_smyths_estimator() {
+        let spread: Vec<LogSample> = [(0.0004, 2.0), (0.020, 2.0), (0.015, 2.0), (0.30, 2.0)]
+            .into_iter()
+            .chain([(0.002, 4.0), (0.030, 4.0)])
+            .map(|(v, d)| sample(v, d))
+            .collect();
+        let p = Prior::fit(&spread).expect("six variances");
+        assert!(close(p.df, 1.122_320_223_120_503_5, 1e-7), "{p:?}");
+        assert!(close(p.var, 0.006_012_006_447_404_384, 1e-7), "{p:?}");
+        // Variances that differ less than sampling alone would make them: the prior is a
+        // point, worth as good as infinitely many degrees of freedom.
+        let alike: Vec<LogSample> = [0.02, 0.021, 0.019, 0.02]
+            .into_iter()
+            .map(|v| sample(v, 2.0))
+            .collect();
+        let p = Prior::fit(&alike).expect("four variances");
+        assert_eq!(p.df, MAX_DF);
+        assert!(close(p.var, 0.035_599_164_052_146_02, 1e-4), "{p:?}");
+        // Too few variances to fit, and a deterministic figure is left out of the fit.
+        assert_eq!(Prior::fit(&alike[..2]), None);
+        let with_exact = [alike[0], alike[1], sample(0.0, 2.0)];
+        assert_eq!(Prior::fit(&with_exact), None);
+    }
+
+    // F's upper tail against mpmath 1.3.0's regularized incomplete beta (`betainc`), and the
+    // closed form for two numerator degrees of freedom, (1 + 2f/d₂)^(−d₂/2).
+    #[test]
+    fn the_f_tail_matches_reference_values() {
+        for (f, d1, d2, want) in [
+            (3.0, 2.0, 4.0, 0.16),
+            (4.6, 2.0, MAX_DF, 0.010_053_962_807_668_242),
+            (2.0, 4.0, 10.0, 0.170_526_925_848_777_2),
+            (9.21, 2.0, 3.6, 0.038_394_881_808_898_9),
+        ] {
+            assert!(
+                close(f_upper_p(f, d1, d2), want, 1e-9),
+                "F({d1}, {d2}) > {f}"
+            );
+        }
+        assert_eq!(f_upper_p(0.0, 2.0, 4.0), 1.0);
+    }
+
+    #[test]
+    fn a_variance_the_prior_cannot_explain_stays_the_rows_own() {
+        let prior = Prior {
+            var: 0.01,
+            df: MAX_DF,
+        };
+        // Two degrees of freedom: the prior's 99th percentile of s²/s₀² is about 4.6.
+        let odd = sample(0.05, 2.0);
+        assert_eq!(odd.moderated(Some(prior)), odd);
+        let usual = sample(0.04, 2.0).moderated(Some(prior));
+        assert!(usual.var < 0.011 && usual.df == MAX_DF, "{usual:?}");
+        // A deterministic figure keeps its exact ratio.
+        assert_eq!(sample(0.0, 2.0).moderated(Some(prior)), sample(0.0, 2.0));
+    }
+
+    #[test]
+    fn moderation_pulls_a_variance_towards_the_prior_and_adds_its_degrees_of_freedom() {
+        let prior = Prior { var: 0.04, df: 6.0 };
+        let quiet = sample(0.0001, 2.0).moderated(Some(prior));
+        assert!(close(quiet.var, (6.0 * 0.04 + 2.0 * 0.0001) / 8.0, 1e-12));
+        assert_eq!(quiet.df, 8.0);
+        assert_eq!(sample(0.3, 2.0).moderated(None), sample(0.3, 2.0));
+        // A pair quiet by chance: its own variances claim, the moderated ones do not.
+        let (a, b) = (sample(0.0001, 2.0), sample(0.0001, 2.0));
+        let a = LogSample { mean: 0.2, ..a };
+        let own = Welch::between(a, b).interval(0.95);
+        let moderated =
+            Welch::between(a.moderated(Some(prior)), b.moderated(Some(prior))).interval(0.95);
+        assert_eq!(own.verdict(MIN_EFFECT), Verdict::Faster);
+        assert_eq!(moderated.verdict(MIN_EFFECT), Verdict::Unresolved);
+        // At the largest degrees of freedom, Student's t is the normal's (1.959964).
+        assert!(close(t_quantile(0.975, MAX_DF), 1.959_964, 1e-4));
     }
 }
