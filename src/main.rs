@@ -11,7 +11,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use statebench_harness::Driver;
 use statebench_harness::results::Tuning;
-use statebench_harness::stats::Correction;
+use statebench_harness::stats::{Correction, Variance};
 
 /// Where should shared state live? Owner tasks, locks and concurrent maps, measured side by side.
 #[derive(Debug, Parser)]
@@ -80,6 +80,11 @@ struct AgreementArgs {
     /// with 95 % probability).
     #[arg(long, default_value = "fdr", value_parser = parse_correction)]
     correction: Correction,
+    /// Which variance each row's interval is built from: `moderated` (its own moderated
+    /// towards the typical one of its workload's rows, as limma does; the report's) or `own`
+    /// (its samples' alone).
+    #[arg(long, default_value = "moderated", value_parser = parse_variance)]
+    variance: Variance,
     /// Also list every claim some run did not repeat, and every swapped pair a run told apart.
     #[arg(long)]
     details: bool,
@@ -226,6 +231,16 @@ fn parse_correction(text: &str) -> Result<Correction, String> {
         "fdr" => Ok(Correction::FalseDiscovery),
         other => Err(format!(
             "unknown correction {other:?}; the corrections are bonferroni, fdr"
+        )),
+    }
+}
+
+fn parse_variance(text: &str) -> Result<Variance, String> {
+    match text {
+        "moderated" => Ok(Variance::Moderated),
+        "own" => Ok(Variance::Own),
+        other => Err(format!(
+            "unknown variance {other:?}; the variances are moderated, own"
         )),
     }
 }

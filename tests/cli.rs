@@ -764,6 +764,10 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
             &["agreement", "a.json", "b.json", "--correction", "holm"],
             "unknown correction \"holm\"",
         ),
+        (
+            &["agreement", "a.json", "b.json", "--variance", "pooled"],
+            "unknown variance \"pooled\"",
+        ),
         // results files that cannot be rendered
         (
             &["report", "--from", &other_schema],

@@ -17,7 +17,7 @@ pub(crate) fn agreement(args: AgreementArgs) -> ExitCode {
             Err(e) => return usage(e),
         }
     }
-    match statebench_report::agreement::Agreement::of(&runs, args.correction) {
+    match statebench_report::agreement::Agreement::judged(&runs, args.correction, args.variance) {
         Ok(a) => {
             print!("{}", a.render(args.details));
             ExitCode::SUCCESS

@@ -23,9 +23,9 @@ use std::fmt::Write;
 
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{Correction, Verdict};
+use statebench_harness::stats::{Correction, Variance, Verdict};
 
-use crate::guide::{Analysis, Statement};
+use crate::guide::{Analysis, DEFAULT_VARIANCE, Statement};
 
 /// A cell: workload, driver, clients.
 type CellKey = (String, Driver, usize);
@@ -90,10 +90,10 @@ fn told_apart(
     apart
 }
 
-fn read(results: &Results, correction: Correction) -> Reading {
+fn read(results: &Results, correction: Correction, variance: Variance) -> Reading {
     // As the report reads a run: its closed-loop cells, the only ones it compares.
     let results = &crate::markdown::closed_loop(results);
-    let analysis = Analysis::with(results, correction);
+    let analysis = Analysis::judged(results, correction, variance);
     let mut cells: BTreeMap<CellKey, Vec<&Record>> = BTreeMap::new();
     for r in &results.records {
         cells.entry(key(r)).or_default().push(r);
@@ -188,10 +188,19 @@ fn machine_of(results: &Results) -> String {
 impl Agreement {
     /// Compares `runs` (at least two), their claims made under `correction`.
     pub fn of(runs: &[Results], correction: Correction) -> Result<Agreement, String> {
+        Agreement::judged(runs, correction, DEFAULT_VARIANCE)
+    }
+
+    /// As [`Agreement::of`], each row's interval built from the `variance` chosen.
+    pub fn judged(
+        runs: &[Results],
+        correction: Correction,
+        variance: Variance,
+    ) -> Result<Agreement, String> {
         if runs.len() < 2 {
             return Err("agreement needs the results of at least two runs".into());
         }
-        let readings: Vec<Reading> = runs.iter().map(|r| read(r, correction)).collect();
+        let readings: Vec<Reading> = runs.iter().map(|r| read(r, correction, variance)).collect();
         let common: Vec<&CellKey> = readings[0]
             .rankings
             .keys()
@@ -447,8 +456,11 @@ pub fn travel(
     if others.is_empty() {
         return Err("which claims travel needs at least one other run".into());
     }
-    let mine = read(this, correction);
-    let theirs: Vec<Reading> = others.iter().map(|r| read(r, correction)).collect();
+    let mine = read(this, correction, DEFAULT_VARIANCE);
+    let theirs: Vec<Reading> = others
+        .iter()
+        .map(|r| read(r, correction, DEFAULT_VARIANCE))
+        .collect();
     let here = machine_of(this);
     let labels: Vec<String> = others.iter().map(machine_of).collect();
     let mut machines = vec![(here.clone(), 1)];

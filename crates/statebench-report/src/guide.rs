@@ -13,13 +13,14 @@
 //! cannot be told apart are named together as tied, and no claim rests on a record whose
 //! clients starved an operation kind.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use statebench_core::Family;
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{
-    ALPHA, Correction, MIN_EFFECT, RatioInterval, Verdict, Welch, levels,
+    ALPHA, Correction, LogSample, MIN_EFFECT, Prior, RatioInterval, Variance, Verdict, Welch,
+    levels,
 };
 use statebench_harness::{Driver, Workload};
 
@@ -57,16 +58,37 @@ pub(crate) fn rates(r: &Record) -> Vec<f64> {
     r.samples()
 }
 
-/// Welch's test of `a / b` on their headline rates, for the sections that compare rows of
-/// their own choosing (owners, picks, crossover, reference): none when either row did not
-/// serve the mix asked for — such a row wins and loses no comparison — or has fewer than two
-/// repetitions.
-pub(crate) fn welch(a: &Record, b: &Record) -> Option<Welch> {
+/// Welch's test of `a / b` on their headline rates, each row's variance moderated towards
+/// `prior` ([`LogSample::moderated`]): none when either row did not serve the mix asked for —
+/// such a row wins and loses no comparison — or has fewer than two samples.
+pub(crate) fn welch(a: &Record, b: &Record, prior: Option<Prior>) -> Option<Welch> {
     if a.serves_mix() && b.serves_mix() {
-        Welch::of(&rates(a), &rates(b))
+        Some(Welch::between(
+            LogSample::of(&rates(a))?.moderated(prior),
+            LogSample::of(&rates(b))?.moderated(prior),
+        ))
     } else {
         None
     }
+}
+
+/// The prior each row's variance is moderated towards, per workload ([`Prior::fit`]): fitted
+/// to the variances of the logs of the samples of every row of that workload that served its
+/// mix. Per workload because the noise is the workload's: on the AMD EPYC runs of 2026-12-04
+/// a row of the sleeping reference workload varies by about 2 % and one of `sessions` by about
+/// 27 %, and one prior for both took every "the same" claim from the quiet workload.
+/// Workloads with too few rows to fit are absent: their rows keep their own variance.
+pub fn priors(results: &Results) -> BTreeMap<String, Prior> {
+    let mut samples: BTreeMap<String, Vec<LogSample>> = Default::default();
+    for r in results.records.iter().filter(|r| r.serves_mix()) {
+        if let Some(s) = LogSample::of(&rates(r)) {
+            samples.entry(r.workload.clone()).or_default().push(s);
+        }
+    }
+    samples
+        .into_iter()
+        .filter_map(|(w, s)| Some((w, Prior::fit(&s)?)))
+        .collect()
 }
 
 /// A planned cell, as the plan names it: (workload, implementation, driver, clients).
@@ -150,6 +172,9 @@ pub struct Analysis<'a> {
     fallback: f64,
     /// Why each comparison without a test has none.
     untested: Vec<Untested>,
+    /// Whether rows' variances were moderated ([`priors`]; not when told not to, or when no
+    /// workload had rows enough to fit a prior).
+    moderated: bool,
 }
 
 /// Why a planned comparison has no test.
@@ -232,8 +257,17 @@ impl<'a> Analysis<'a> {
     }
 
     /// Plans every comparison the report can make for `results`, and sets the level each is
-    /// judged at under `correction`.
+    /// judged at under `correction`, each row's variance moderated ([`DEFAULT_VARIANCE`]).
     pub fn with(results: &'a Results, correction: Correction) -> Analysis<'a> {
+        Analysis::judged(results, correction, DEFAULT_VARIANCE)
+    }
+
+    /// As [`Analysis::with`], each row's interval built from the `variance` chosen.
+    pub fn judged(
+        results: &'a Results,
+        correction: Correction,
+        variance: Variance,
+    ) -> Analysis<'a> {
         let mut planned: Vec<Key<'a>> = if results.settings.planned.is_empty() {
             // A file written before runs recorded their plan: the cells that have records.
             results.records.iter().map(key).collect()
@@ -256,6 +290,11 @@ impl<'a> Analysis<'a> {
         planned.dedup();
         let records: std::collections::HashMap<Key<'a>, &'a Record> =
             results.records.iter().map(|r| (key(r), r)).collect();
+        let fitted = match variance {
+            Variance::Moderated => priors(results),
+            Variance::Own => Default::default(),
+        };
+        let prior = |k: &Key<'_>| fitted.get(k.0).copied();
         let mut candidates: Vec<(Key<'a>, Key<'a>)> = Vec::new();
         // Every pair of rows within a cell.
         for (i, a) in planned.iter().enumerate() {
@@ -283,7 +322,8 @@ impl<'a> Analysis<'a> {
         let mut tests: Vec<Option<Welch>> = candidates
             .iter()
             .map(|(a, b)| match (records.get(a), records.get(b)) {
-                (Some(a), Some(b)) => welch(a, b),
+                // Both rows of a pair are of one workload.
+                (Some(ra), Some(rb)) => welch(ra, rb, prior(a)),
                 _ => None,
             })
             .collect();
@@ -318,7 +358,7 @@ impl<'a> Analysis<'a> {
             }
             let ratios: Option<Vec<f64>> = cells
                 .iter()
-                .map(|(a, b)| Some(welch(records.get(a)?, records.get(b)?)?.ratio))
+                .map(|(a, b)| Some(welch(records.get(a)?, records.get(b)?, prior(a))?.ratio))
                 .collect();
             pooled.push((p, tests.len()));
             let test = ratios.and_then(|r| pooled_test(&r));
@@ -350,7 +390,13 @@ impl<'a> Analysis<'a> {
             levels,
             fallback,
             untested,
+            moderated: !fitted.is_empty(),
         }
+    }
+
+    /// Whether any row's variance was moderated ([`priors`]).
+    pub fn moderated(&self) -> bool {
+        self.moderated
     }
 
     /// How every planned comparison came out.
@@ -602,6 +648,12 @@ pub(crate) fn pooled_test(ratios: &[f64]) -> Option<Welch> {
 /// on the edge, where they flicker between runs.
 pub const DEFAULT_CORRECTION: Correction = Correction::FalseDiscovery;
 
+/// The variance the report builds each row's interval from: its own moderated towards the
+/// typical one of its workload's rows. Measured on the three committed sets of three runs of the main job
+/// (docs/METHODOLOGY.md, "Judged with moderated variances"), every set's runs repeated more of
+/// each other's claims than with each row's own variance, and made more of them.
+pub const DEFAULT_VARIANCE: Variance = Variance::Moderated;
+
 /// The cell the summary compares at: 8 clients if the workload ran at 8, else its largest.
 pub fn summary_cell<'c, 'a>(cells: &'c [(usize, Cell<'a>)]) -> Option<&'c Cell<'a>> {
     cells
@@ -763,6 +815,52 @@ pub(crate) fn samples_words(results: &Results) -> String {
     }
 }
 
+/// How each row's variance entered its intervals, as a clause after "Welch's t on log
+/// throughput …": moderated towards its workload's prior ([`priors`]), with each prior's
+/// typical spread and weight.
+pub(crate) fn variance_words(results: &Results) -> String {
+    let priors = priors(results);
+    if priors.is_empty() {
+        return ", each row on its own variance (too few rows to fit a prior to)".to_owned();
+    }
+    let spread = |p: &Prior| 100.0 * (p.var.sqrt().exp() - 1.0);
+    let worth = |p: &Prior| {
+        if p.df >= statebench_harness::stats::MAX_DF {
+            "unboundedly many".to_owned()
+        } else {
+            format!("{:.1}", p.df)
+        }
+    };
+    let own: Vec<String> = results
+        .records
+        .iter()
+        .map(|r| r.workload.as_str())
+        .collect::<BTreeSet<&str>>()
+        .into_iter()
+        .filter(|w| !priors.contains_key(*w))
+        .map(|w| format!("`{w}`"))
+        .collect();
+    let each: Vec<String> = priors
+        .iter()
+        .map(|(w, p)| format!("`{w}` {:.1} % ({})", spread(p), worth(p)))
+        .collect();
+    format!(
+        ", each row's variance moderated towards the typical one of its workload's rows as \
+         limma does (empirical Bayes, Smyth 2004; docs/METHODOLOGY.md, \"How a comparison is \
+         decided\"). A sample's typical spread (one standard deviation of its log) and the \
+         degrees of freedom that prior counts for beside the row's own, per workload: {}{}",
+        each.join(", "),
+        if own.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the rows of {} keep their own (too few rows to fit a prior to)",
+                own.join(", ")
+            )
+        }
+    )
+}
+
 /// How much of the spread of log throughput lies between passes, per strategy family: the
 /// median over the family's records of the between-pass share of the one-way model's
 /// variance ([`statebench_harness::passes::Components`]). `None` without records that can
@@ -864,6 +962,12 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
             o.no_data
         )
     };
+    let moderation = if analysis.moderated() {
+        "each row's variance moderated towards the typical one of its workload's rows (the \
+         methodology section gives the priors)"
+    } else {
+        "each row on its own variance (too few rows to fit a prior to)"
+    };
     let _ = writeln!(
         out,
         "Generated from this run. Before any figure is read, the report plans every comparison \
@@ -871,10 +975,10 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
          their Rust counterparts, and the pooled ratios of the owner and library sections: {m} \
          in all, however few of them a section prints. Rows are ranked by their headline \
          figure, the geometric mean of their samples, which is also what every test compares. \
-         Each comparison is Welch's t on log throughput {}, {method}. Which comparisons a \
-         section prints (the leader, each family's best, the closest cell) is chosen from the \
-         same data; the correction counts every candidate, so that choice cannot shrink the \
-         family. A difference is claimed only when its whole interval lies beyond ±{:.0} %; \
+         Each comparison is Welch's t on log throughput {}, {moderation}, {method}. Which \
+         comparisons a section prints (the leader, each family's best, the closest cell) is \
+         chosen from the same data; the correction counts every candidate, so that choice \
+         cannot shrink the family. A difference is claimed only when its whole interval lies beyond ±{:.0} %; \
          otherwise the strategies are named together as tied. Each claim cites its cell \
          (workload / driver / clients), the figures, the ratio and its interval. {outcomes}\n",
         samples_words(results),
@@ -1228,8 +1332,83 @@ mod tests {
             )
         };
         let (fair, other, starving) = (row("a", 100_000), row("b", 90_000), row("c", 10));
-        assert!(welch(&fair, &other).is_some());
-        assert!(welch(&fair, &starving).is_none());
-        assert!(welch(&starving, &fair).is_none());
+        assert!(welch(&fair, &other, None).is_some());
+        assert!(welch(&fair, &starving, None).is_none());
+        assert!(welch(&starving, &fair, None).is_none());
+    }
+
+    /// Each workload's rows are moderated towards their own prior: a noisy workload beside a
+    /// quiet one does not widen the quiet one's intervals.
+    #[test]
+    fn every_workload_has_a_prior_of_its_own() {
+        let quiet = |name: &str, rate: f64| {
+            fixture::steady("seed", name, Family::Lock, Driver::Threads, 110, rate)
+        };
+        let noisy = |name: &str, spread: &[f64]| {
+            let reps = spread
+                .iter()
+                .map(|s| fixture::served("sessions", 8, 1e6 * s))
+                .collect();
+            fixture::record("sessions", name, Family::Lock, Driver::Threads, 8, reps)
+        };
+        let records = vec![
+            quiet("a", 100_000.0),
+            quiet("b", 102_000.0),
+            quiet("c", 150_000.0),
+            noisy("x", &[0.5, 1.0, 1.6, 0.7, 1.3]),
+            noisy("y", &[0.4, 1.2, 1.5, 0.8, 1.1]),
+            noisy("z", &[0.6, 0.9, 1.7, 0.5, 1.4]),
+        ];
+        let results = fixture::results(&["seed", "sessions"], records);
+        let priors = super::priors(&results);
+        let (seed, sessions) = (priors["seed"], priors["sessions"]);
+        assert!(seed.var < 1e-3 && sessions.var > 0.05, "{priors:?}");
+        let analysis = super::Analysis::new(&results);
+        assert!(analysis.moderated());
+        let row = |name: &str| {
+            results
+                .records
+                .iter()
+                .find(|r| r.implementation == name)
+                .expect("a row")
+        };
+        // The quiet pair's interval is built on the quiet workload's prior, not on one fitted
+        // to every row of the run (which the noisy rows would widen).
+        let (a, b) = (row("a"), row("b"));
+        let built = |prior: Option<statebench_harness::stats::Prior>| {
+            let of = |r: &statebench_harness::results::Record| {
+                statebench_harness::stats::LogSample::of(&super::rates(r))
+                    .expect("samples")
+                    .moderated(prior)
+            };
+            statebench_harness::stats::Welch::between(of(b), of(a))
+        };
+        let every: Vec<_> = results
+            .records
+            .iter()
+            .filter_map(|r| statebench_harness::stats::LogSample::of(&super::rates(r)))
+            .collect();
+        let pooled = statebench_harness::stats::Prior::fit(&every).expect("six rows");
+        let judged = analysis.judge(b, a).interval.expect("an interval");
+        let level = judged.level;
+        assert_eq!(judged, built(Some(seed)).interval(level));
+        assert!(built(Some(pooled)).interval(level).high > judged.high);
+        // 2 % apart on ±1 % rows: the same, as on their own variances.
+        let same = analysis.compare(row("b"), row("a"));
+        assert_eq!(
+            same.verdict,
+            statebench_harness::stats::Verdict::Same,
+            "{same:?}"
+        );
+        let own = super::Analysis::judged(
+            &results,
+            super::DEFAULT_CORRECTION,
+            statebench_harness::stats::Variance::Own,
+        );
+        assert!(!own.moderated());
+        assert_eq!(
+            own.compare(row("b"), row("a")).verdict,
+            statebench_harness::stats::Verdict::Same
+        );
     }
 }

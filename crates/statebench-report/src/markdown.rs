@@ -277,9 +277,11 @@ fn methodology(results: &Results) -> String {
         s.seed
     );
     let _ = writeln!(out, "\nStrategy settings: {}.", s.tuning.describe());
+    // The priors of the rows the report compares: the closed loops.
+    let moderated = crate::guide::variance_words(&closed_loop(results));
     let _ = writeln!(
         out,
-        "\nEvery comparison is Welch's t on log throughput {}.",
+        "\nEvery comparison is Welch's t on log throughput {}{moderated}.",
         crate::guide::samples_words(results)
     );
     if !spreads.is_empty() {

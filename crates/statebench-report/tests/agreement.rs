@@ -6,7 +6,7 @@ use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::fixture::{self as made_up, steady};
 use statebench_harness::results::Results;
-use statebench_harness::stats::Correction;
+use statebench_harness::stats::{Correction, Variance};
 use statebench_report::agreement::Agreement;
 
 /// One run on `cpu`: at 8 clients the mutex makes twice the rwlock (everywhere); at 64 it makes
@@ -203,24 +203,43 @@ const INTERLEAVED: &str = "### Re-measured once the clients start interleaved";
 /// The heading of the table re-measured once the windows waited for every client.
 const WAITING: &str = "### Re-measured once the windows wait for every client";
 
-/// Checks the table under `heading` (up to the next heading) against the three committed runs
-/// in `folder`, and returns the runs.
-fn table_of(root: &std::path::Path, doc: &str, folder: &str, heading: &str) -> Vec<Results> {
-    let runs: Vec<Results> = (1..=3)
+/// The heading of the nine runs judged again with moderated variances.
+const MODERATED: &str = "### Judged with moderated variances";
+
+/// The three committed runs in `folder`.
+fn runs_in(root: &std::path::Path, folder: &str) -> Vec<Results> {
+    (1..=3)
         .map(|k| {
             let path = root.join(format!("{folder}run-{k}/results.json"));
             let text = std::fs::read_to_string(&path).expect("a committed run");
             Results::from_json(&text).expect("a results file")
         })
-        .collect();
+        .collect()
+}
+
+/// The text under `heading`, up to the next heading.
+fn section<'d>(doc: &'d str, heading: &str) -> &'d str {
     let at = doc
         .find(heading)
         .unwrap_or_else(|| panic!("{heading:?} in the document"));
     let rest = &doc[at + heading.len()..];
-    let section = &rest[..rest.find("\n#").unwrap_or(rest.len())];
-    let fdr = Agreement::of(&runs, Correction::FalseDiscovery).expect("comparable");
-    let strict = Agreement::of(&runs, Correction::Bonferroni).expect("comparable");
-    let pct = |a: usize, b: usize| format!("{:.1} %", 100.0 * a as f64 / b as f64);
+    &rest[..rest.find("\n#").unwrap_or(rest.len())]
+}
+
+fn pct(a: usize, b: usize) -> String {
+    format!("{:.1} %", 100.0 * a as f64 / b as f64)
+}
+
+/// Checks the table under `heading` against the three committed runs in `folder`, judged as
+/// the report judged them when the table was made (each row's own variance), and returns the
+/// runs.
+fn table_of(root: &std::path::Path, doc: &str, folder: &str, heading: &str) -> Vec<Results> {
+    let runs = runs_in(root, folder);
+    let section = section(doc, heading);
+    let fdr =
+        Agreement::judged(&runs, Correction::FalseDiscovery, Variance::Own).expect("comparable");
+    let strict =
+        Agreement::judged(&runs, Correction::Bonferroni, Variance::Own).expect("comparable");
     for line in [
         format!("| cells in every run | {} | {} |", fdr.cells, strict.cells),
         format!(
@@ -282,13 +301,13 @@ fn the_documented_reproducibility_figures_come_from_the_committed_runs() {
     );
     table_of(&root, &doc, "results/2026-12-04-xeon-repro-2/", INTERLEAVED);
     table_of(&root, &doc, "results/2026-12-04-epyc-repro-wait/", WAITING);
-    let pct = |a: usize, b: usize| format!("{:.1} %", 100.0 * a as f64 / b as f64);
     // Across machines: the committed AMD EPYC core run beside the three.
     let amd = std::fs::read_to_string(root.join("results/2026-12-01-vm-core/results.json"))
         .expect("the AMD run");
     let mut all = vec![Results::from_json(&amd).expect("a results file")];
     all.extend(runs);
-    let across = Agreement::of(&all, Correction::FalseDiscovery).expect("comparable");
+    let across =
+        Agreement::judged(&all, Correction::FalseDiscovery, Variance::Own).expect("comparable");
     let line = format!(
         "{} of the {} claims any run made hold in every run of both\nmachines ({}), {} are one \
          machine's only, and none is reversed.",
@@ -299,4 +318,60 @@ fn the_documented_reproducibility_figures_come_from_the_committed_runs() {
     );
     assert!(across.reversed.is_empty(), "{:?}", across.reversed);
     assert!(doc.contains(&line), "docs/METHODOLOGY.md lacks {line:?}");
+}
+
+/// The nine committed runs judged again: every set's line for each variance is what
+/// `agreement` computes from them today, and the moderated variance repeats more claims in
+/// every set.
+#[test]
+fn the_moderated_variances_table_comes_from_the_committed_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/METHODOLOGY.md")).expect("the document");
+    let section = section(&doc, MODERATED);
+    for set in ["xeon-repro", "xeon-repro-2", "epyc-repro-wait"] {
+        let runs = runs_in(&root, &format!("results/2026-12-04-{set}/"));
+        let mut share = Vec::new();
+        for (variance, name) in [(Variance::Own, "own"), (Variance::Moderated, "moderated")] {
+            let fdr =
+                Agreement::judged(&runs, Correction::FalseDiscovery, variance).expect("comparable");
+            let strict =
+                Agreement::judged(&runs, Correction::Bonferroni, variance).expect("comparable");
+            let line = format!(
+                "| `{set}` | {name} | {} | {} ({}) | {} | {} | {} ({}) | {} |",
+                fdr.claims_any,
+                fdr.claims_all,
+                pct(fdr.claims_all, fdr.claims_any),
+                fdr.reversed.len(),
+                strict.claims_any,
+                strict.claims_all,
+                pct(strict.claims_all, strict.claims_any),
+                strict.reversed.len(),
+            );
+            assert!(
+                section.contains(&line),
+                "docs/METHODOLOGY.md lacks {line:?} under {MODERATED:?}"
+            );
+            share.push(fdr.claims_all as f64 / fdr.claims_any as f64);
+        }
+        assert!(share[1] > share[0], "{set}: {share:?}");
+    }
+    let mut both = runs_in(&root, "results/2026-12-04-epyc-repro-wait/");
+    both.extend(runs_in(&root, "results/2026-12-04-xeon-repro-2/"));
+    let across = |variance| {
+        let a = Agreement::judged(&both, Correction::FalseDiscovery, variance).expect("comparable");
+        assert!(a.reversed.is_empty(), "{:?}", a.reversed);
+        (a.held_everywhere, a.claims_any)
+    };
+    let ((own, own_any), (moderated, moderated_any)) =
+        (across(Variance::Own), across(Variance::Moderated));
+    let line = format!(
+        "{own} of the {own_any} claims any\nrun made hold in every run of both machines ({}) \
+         judged on each row's own variance, {moderated}\nof {moderated_any} ({}) moderated.",
+        pct(own, own_any),
+        pct(moderated, moderated_any)
+    );
+    assert!(
+        section.contains(&line),
+        "docs/METHODOLOGY.md lacks {line:?}"
+    );
 }
