@@ -156,23 +156,24 @@ fn the_report_says_which_of_its_claims_travel() {
     );
     // Each other run is named with its commit and how it measured.
     assert!(md.contains("measured alike"), "{md}");
+    let described = |other: Results| {
+        let t = travel(&this, &[other], Correction::FalseDiscovery).expect("judged");
+        t.others[0].clone()
+    };
     let mut longer = run("B", 1.0);
     longer.settings.warmup_ms += 10;
     // A seed of its own hides no other difference.
     longer.settings.seed += 1;
-    let t = travel(&this, &[longer], Correction::FalseDiscovery).expect("judged");
+    let d = described(longer);
     assert!(
-        t.others[0].contains("measured differently: the warm-up differs"),
-        "{t:?}"
+        d.contains("measured differently: the warm-up differs"),
+        "{d}"
     );
     // A seed of its own alone is no difference in how a run measured.
     let mut reseeded = run("B", 1.0);
     reseeded.settings.seed += 1;
-    let t = travel(&this, &[reseeded], Correction::FalseDiscovery).expect("judged");
-    assert!(
-        t.others[0].ends_with("measured alike, with a seed of its own"),
-        "{t:?}"
-    );
+    let d = described(reseeded);
+    assert!(d.ends_with("measured alike, with a seed of its own"), "{d}");
     // A cell measured with other implementations is not judged: no claim about it counts
     // as unrepeated.
     let mut narrower = run("A", 10.0);
