@@ -345,9 +345,10 @@ pub trait Inbox<S: StateMachine, C: ReplyChannel> {
 /// owner's death their callers would wait forever; dropping the requests here gives each one
 /// [`Error::Stopped`]. After `close` no new send succeeds; but with tokio's channel a send that
 /// took its permit before `close` can land after this emptied it, and stays queued while a
-/// sender lives. The owners' shutdown path drains with [`Inbox::drain`] first, which waits for
-/// such a send; on a panic this `Drop` is all there is (docs/ARCHITECTURE.md, "The actor
-/// framework").
+/// sender lives. So neither a shutdown nor a panic ends here: the shutdown drains with
+/// [`Inbox::drain`], which waits for such a send, and so does a panic ([`unwound`]). This
+/// `Drop` is left for a loop that is dropped unfinished — its runtime shutting down — where
+/// nothing can wait (docs/ARCHITECTURE.md, "The actor framework").
 struct Emptied<'a, S: StateMachine, C: ReplyChannel, I: Inbox<S, C>>(
     &'a mut I,
     PhantomData<fn() -> (S, C)>,
@@ -365,12 +366,21 @@ impl<S: StateMachine, C: ReplyChannel, I: Inbox<S, C>> Drop for Emptied<'_, S, C
 /// accepting, applies what was accepted before (a second shutdown among it gets
 /// [`Error::Stopped`]: its sender is dropped) and sends the final state.
 pub async fn serve<S: StateMachine, C: ReplyChannel>(
-    mut state: S,
+    state: S,
     clock: &Clock,
     inbox: &mut impl Inbox<S, C>,
 ) {
     let emptied = Emptied(inbox, PhantomData);
     let inbox = &mut *emptied.0;
+    let outcome = Unwinding(Box::pin(serve_loop(state, clock, &mut *inbox))).await;
+    unwound(inbox, outcome).await;
+}
+
+async fn serve_loop<S: StateMachine, C: ReplyChannel>(
+    mut state: S,
+    clock: &Clock,
+    inbox: &mut impl Inbox<S, C>,
+) {
     loop {
         let request = match inbox.next().await {
             Next::Request(request) => request,
@@ -393,13 +403,29 @@ pub async fn serve<S: StateMachine, C: ReplyChannel>(
 /// to the back of the run queue among its callers between requests. The periodic cleanup is
 /// checked between batches, so `limit` bounds how late it can be.
 pub async fn serve_batched<S: StateMachine, C: ReplyChannel>(
-    mut state: S,
+    state: S,
     clock: &Clock,
     inbox: &mut impl Inbox<S, C>,
     limit: usize,
 ) {
     let emptied = Emptied(inbox, PhantomData);
     let inbox = &mut *emptied.0;
+    let outcome = Unwinding(Box::pin(serve_batched_loop(
+        state,
+        clock,
+        &mut *inbox,
+        limit,
+    )))
+    .await;
+    unwound(inbox, outcome).await;
+}
+
+async fn serve_batched_loop<S: StateMachine, C: ReplyChannel>(
+    mut state: S,
+    clock: &Clock,
+    inbox: &mut impl Inbox<S, C>,
+    limit: usize,
+) {
     loop {
         let mut request = match inbox.next().await {
             Next::Request(request) => Some(request),
@@ -422,6 +448,42 @@ pub async fn serve_batched<S: StateMachine, C: ReplyChannel>(
     }
 }
 
+/// A future that catches a panic of the one it polls, as `std::panic::catch_unwind` does for a
+/// closure: the owner's loop is polled inside it, so that a panicking state machine ends the
+/// loop's future (dropping the state, as an owner's death should) and hands the panic to
+/// [`unwound`]. Boxed, so it needs no pin projection.
+struct Unwinding<F>(std::pin::Pin<Box<F>>);
+
+impl<F: Future> Future for Unwinding<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Ok(std::task::Poll::Ready(out)) => std::task::Poll::Ready(Ok(out)),
+            Err(panic) => std::task::Poll::Ready(Err(panic)),
+        }
+    }
+}
+
+/// After the owner's loop: if it panicked, stops accepting and drops every request accepted
+/// before — waiting, as a shutdown does, for a send that took its place before the close and
+/// has not landed — so each caller gets [`Error::Stopped`], then goes on unwinding.
+async fn unwound<S: StateMachine, C: ReplyChannel>(
+    inbox: &mut impl Inbox<S, C>,
+    outcome: std::thread::Result<()>,
+) {
+    if let Err(panic) = outcome {
+        inbox.close();
+        while inbox.drain().await.is_some() {}
+        std::panic::resume_unwind(panic);
+    }
+}
+
 /// A shutdown's tail: stops accepting, applies what was accepted before (a second shutdown
 /// among it gets [`Error::Stopped`]: its sender is dropped) and sends the final state.
 async fn stop<S: StateMachine, C: ReplyChannel>(
@@ -435,4 +497,81 @@ async fn stop<S: StateMachine, C: ReplyChannel>(
         let _ = request.serve(&mut state, clock);
     }
     C::reply(state_tx, state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Counter, CounterOp};
+
+    /// Replies over std's channels: enough to watch whether a reply sender was dropped.
+    struct Std;
+
+    impl ReplyChannel for Std {
+        type Sender<T: Send + 'static> = std::sync::mpsc::Sender<T>;
+
+        fn reply<T: Send + 'static>(tx: Self::Sender<T>, value: T) {
+            let _ = tx.send(value);
+        }
+    }
+
+    /// An inbox whose loop panics at once, holding a send that lands only after the close:
+    /// `try_take` never sees it, `drain` does — as with tokio's channel when a send took its
+    /// permit before the close.
+    struct Late {
+        late: Option<Request<Counter, Std>>,
+        closed: bool,
+    }
+
+    impl Inbox<Counter, Std> for Late {
+        fn next(&mut self) -> impl Future<Output = Next<Request<Counter, Std>>> + Send {
+            async { panic!("the owner's state machine panics") }
+        }
+
+        fn close(&mut self) {
+            self.closed = true;
+        }
+
+        fn drain(&mut self) -> impl Future<Output = Option<Request<Counter, Std>>> + Send {
+            let landed = if self.closed { self.late.take() } else { None };
+            async move { landed }
+        }
+
+        fn try_take(&mut self) -> Option<Request<Counter, Std>> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_panicking_owner_drops_a_request_that_lands_after_its_close() {
+        for batched in [false, true] {
+            let (reply_tx, reply_rx) = std::sync::mpsc::channel();
+            let mut inbox = Late {
+                late: Some(Request::Call {
+                    op: CounterOp::Increment,
+                    reply_tx,
+                }),
+                closed: false,
+            };
+            let clock = Clock::system();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                if batched {
+                    block_on_until(
+                        serve_batched(Counter::new(), &clock, &mut inbox, 8),
+                        deadline,
+                    )
+                } else {
+                    block_on_until(serve(Counter::new(), &clock, &mut inbox), deadline)
+                }
+            }));
+            assert!(ran.is_err(), "the panic goes on unwinding");
+            assert!(inbox.late.is_none(), "the late request was taken");
+            // Its reply sender is gone: the caller hears that the owner stopped.
+            assert_eq!(
+                reply_rx.try_recv(),
+                Err(std::sync::mpsc::TryRecvError::Disconnected)
+            );
+        }
+    }
 }
