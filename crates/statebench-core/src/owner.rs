@@ -335,8 +335,8 @@ pub trait Inbox<S: StateMachine, C: ReplyChannel> {
     fn drain(&mut self) -> impl Future<Output = Option<Request<S, C>>> + Send;
 
     /// A request still queued, without waiting: what [`serve_batched`] takes behind the one it
-    /// waited for, and what either loop drops, however it ends (a panic included), after
-    /// closing the mailbox.
+    /// waited for, and what a loop dropped unfinished (its runtime shutting down) drops after
+    /// closing the mailbox; a shutdown and a panic drain with [`drain`](Inbox::drain).
     fn try_take(&mut self) -> Option<Request<S, C>>;
 }
 
@@ -524,8 +524,8 @@ mod tests {
     }
 
     impl Inbox<Counter, Std> for Late {
-        fn next(&mut self) -> impl Future<Output = Next<Request<Counter, Std>>> + Send {
-            async { panic!("the owner's state machine panics") }
+        async fn next(&mut self) -> Next<Request<Counter, Std>> {
+            panic!("the owner's state machine panics")
         }
 
         fn close(&mut self) {

@@ -5,8 +5,9 @@
 //! "actors with tokio") for every [`StateMachine`]. The handle, the protocol and the loop are
 //! `statebench_core::owner`'s; this crate supplies tokio's channels ([`Tokio`]) and says where
 //! the task runs. The owner ends when its state is shut down or when every handle is dropped;
-//! if it panics, callers get [`Error::Stopped`] instead of hanging, because the panic drops
-//! the mailbox and every pending reply sender.
+//! if it panics, callers get [`Error::Stopped`] instead of hanging, because the panicking loop
+//! closes its mailbox and drains it — waiting for a send already under way — dropping every
+//! pending reply sender before it unwinds.
 //!
 //! [`OwnerTokioBatch`] is the same owner taking, with each request it waits for, every request
 //! already queued behind it ([`owner::serve_batched`]). [`HandwrittenOwnerKv`] is the reference
