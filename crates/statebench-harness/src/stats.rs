@@ -17,9 +17,9 @@
 //! freedom: it is itself so noisy that one run finds a spread small by chance and claims, and
 //! the next finds it large and cannot — runs of one command disagree for that alone. A report
 //! compares hundreds of rows measured alike, so each row's variance is *moderated* towards the
-//! typical one of rows like it (the report's: its workload's), as limma does for gene-expression arrays (Smyth 2004, "Linear models and
-//! empirical Bayes methods for assessing differential expression in microarray
-//! experiments"): a scaled inverse-χ² prior is fitted to the rows' variances ([`Prior::fit`],
+//! typical one of rows like it (the report's: its workload's), as limma does for
+//! gene-expression arrays (Smyth 2004, "Linear models and empirical Bayes methods for
+//! assessing differential expression in microarray experiments"): a scaled inverse-χ² prior is fitted to the rows' variances ([`Prior::fit`],
 //! his method of moments, limma's `fitFDist`), and a row's variance becomes
 //! `(d₀·s₀² + d·s²) / (d₀ + d)` on `d₀ + d` degrees of freedom ([`LogSample::moderated`]).
 //! The more the rows' variances differ, the smaller the prior's weight `d₀`; a row whose

@@ -649,9 +649,10 @@ pub(crate) fn pooled_test(ratios: &[f64]) -> Option<Welch> {
 pub const DEFAULT_CORRECTION: Correction = Correction::FalseDiscovery;
 
 /// The variance the report builds each row's interval from: its own moderated towards the
-/// typical one of its workload's rows. Measured on the three committed sets of three runs of the main job
-/// (docs/METHODOLOGY.md, "Judged with moderated variances"), every set's runs repeated more of
-/// each other's claims than with each row's own variance, and made more of them.
+/// typical one of its workload's rows. Measured on the three committed sets of three runs of
+/// the main job (docs/METHODOLOGY.md, "Judged with moderated variances"), every set's runs
+/// repeated more of each other's claims than with each row's own variance, and made more of
+/// them.
 pub const DEFAULT_VARIANCE: Variance = Variance::Moderated;
 
 /// The cell the summary compares at: 8 clients if the workload ran at 8, else its largest.
@@ -978,8 +979,8 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
          Each comparison is Welch's t on log throughput {}, {moderation}, {method}. Which \
          comparisons a section prints (the leader, each family's best, the closest cell) is \
          chosen from the same data; the correction counts every candidate, so that choice \
-         cannot shrink the family. A difference is claimed only when its whole interval lies beyond ±{:.0} %; \
-         otherwise the strategies are named together as tied. Each claim cites its cell \
+         cannot shrink the family. A difference is claimed only when its whole interval lies \
+         beyond ±{:.0} %; otherwise the strategies are named together as tied. Each claim cites its cell \
          (workload / driver / clients), the figures, the ratio and its interval. {outcomes}\n",
         samples_words(results),
         100.0 * MIN_EFFECT
