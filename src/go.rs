@@ -286,6 +286,7 @@ pub fn repetition(result: &GoResult) -> Repetition {
         trial: 0,
         pass: 0,
         at_ms: 0,
+        round_trip_ns: None,
         ops,
         elapsed_ns,
         ops_per_sec: if elapsed_ns == 0 {

@@ -291,6 +291,7 @@ fn record(
             trial: k as u32,
             pass: 0,
             at_ms: 0,
+            round_trip_ns: None,
             ops: n2 - n1,
             elapsed_ns: 0,
             ops_per_sec: 1e9 / per_op,

@@ -44,6 +44,12 @@ enum Command {
     /// inconclusive. Exits 1 if a record got slower beyond the threshold, 2 on a usage error.
     /// scripts/ci-regress.sh builds two revisions, runs them interleaved and calls this.
     Compare(CompareArgs),
+    /// Watch where the machine's two cores stand from each other: the cross-core cache-line
+    /// round trip the runner probes before every trial, probed every --every for --for and
+    /// printed as a timeline (`.` near, `#` far), then how long each placement lasted. A
+    /// virtual machine's hypervisor can move its two vCPUs apart for minutes, and every row
+    /// whose clients share data slows there (docs/METHODOLOGY.md, "Where the cores stood").
+    Placement(PlacementArgs),
     /// Tally the comparisons (`compare --format json`) of many trials of one kind: per cell how
     /// often each verdict came out, and the share of trials with a cell called slower — the
     /// false-alarm rate of A/A trials, the detection rate of planted slowdowns.
@@ -68,6 +74,20 @@ enum Command {
     /// least 90 % of its hand-written reference: below it, or cannot tell.
     #[command(hide = true)]
     Overhead(OverheadArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PlacementArgs {
+    /// How long to watch, e.g. 30s, 4m (at most an hour).
+    #[arg(long = "for", default_value = "2m", value_parser = parse_duration)]
+    span: Duration,
+    /// How often to probe, e.g. 250ms (at least 10ms; each probe keeps both cores busy for
+    /// 0.1–0.5 ms).
+    #[arg(long, default_value = "250ms", value_parser = parse_duration)]
+    every: Duration,
+    /// Also write every probe, with the machine and the time, to this JSON file.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -609,6 +629,23 @@ fn main() -> ExitCode {
         Command::Demo(args) => cmd::demo::demo(args),
         Command::Overhead(args) => cmd::demo::overhead(args),
         Command::Agreement(args) => cmd::compare::agreement(args),
+        Command::Placement(args) => {
+            if let Err(e) = cmd::placement::check(args.span, args.every) {
+                return usage(e);
+            }
+            let options = cmd::placement::Options {
+                span: args.span,
+                every: args.every,
+                out: args.out,
+            };
+            match cmd::placement::watch(&options) {
+                Ok(summary) => {
+                    print!("{summary}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => failure(e),
+            }
+        }
         Command::Compare(args) => cmd::compare::compare(args),
         Command::Power(args) => cmd::compare::power(args),
         Command::Instructions(args) => cmd::instructions::instructions(args),

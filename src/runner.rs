@@ -410,14 +410,14 @@ impl Matrix {
     }
 
     /// Runs `trials` (from [`Matrix::schedule`]) of `cells` (from [`Matrix::plan`]), calling
-    /// `progress` before each trial, and returns one record per cell, in the order of `cells`.
+    /// `progress` before each trial with the cross-core round trip probed for it, and returns one record per cell, in the order of `cells`.
     /// On failure the error comes with the records of what did run (cells with at least one
     /// repetition), so nothing measured is lost.
     pub fn run(
         &self,
         cells: &[PlannedCell],
         trials: &[Trial],
-        progress: &mut dyn FnMut(&PlannedCell, &Trial),
+        progress: &mut dyn FnMut(&PlannedCell, &Trial, Option<f64>),
     ) -> Result<Vec<Record>, (RunError, Vec<Record>)> {
         let started = Instant::now();
         let mut repetitions: Vec<Vec<Repetition>> = vec![Vec::new(); cells.len()];
@@ -425,7 +425,10 @@ impl Matrix {
         let mut intervals: Vec<(CellKey, u32)> = Vec::new();
         for (position, trial) in trials.iter().enumerate() {
             let cell = &cells[trial.cell];
-            progress(cell, trial);
+            // Where the two cores stand from each other now: the hypervisor moves them.
+            let round_trip_ns = statebench_harness::floors::probe_round_trip();
+            progress(cell, trial, round_trip_ns);
+            let at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let sample_every = self
                 .sample_every
                 .unwrap_or_else(|| calibrated_interval(cells, &repetitions, &mut intervals, trial));
@@ -452,7 +455,8 @@ impl Matrix {
             match outcome {
                 Ok(mut rep) => {
                     rep.trial = u32::try_from(position).unwrap_or(u32::MAX);
-                    rep.at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    rep.at_ms = at_ms;
+                    rep.round_trip_ns = round_trip_ns;
                     repetitions[trial.cell].push(rep);
                 }
                 Err(e) => return Err((e, self.records(cells, repetitions, strategies))),

@@ -430,6 +430,16 @@ fn a_run_of_passes_runs_each_in_a_process_of_its_own_and_compares_their_means() 
         assert_eq!(r.samples().len(), 3);
         trials.extend(r.repetitions.iter().map(|rep| rep.trial));
     }
+    // Every trial records where the two cores stood before it, wherever they can be probed.
+    if statebench_harness::floors::probe_round_trip().is_some() {
+        for rep in results.records.iter().flat_map(|r| &r.repetitions) {
+            assert!(
+                rep.round_trip_ns.is_some_and(|ns| ns > 0.0),
+                "trial {} was not probed",
+                rep.trial
+            );
+        }
+    }
     // Places in the run's order count over every pass: no two repetitions share one.
     trials.sort_unstable();
     trials.dedup();
@@ -455,6 +465,11 @@ fn a_run_of_passes_runs_each_in_a_process_of_its_own_and_compares_their_means() 
     let text = std::fs::read_to_string(report.join("REPORT.md")).expect("REPORT.md written");
     assert!(
         text.contains("over the geometric means of the run's 3 passes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("measured where the cores stood")
+            || statebench_harness::floors::probe_round_trip().is_none(),
         "{text}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -1035,4 +1050,45 @@ fn a_work_sweep_runs_every_family_checked_records_its_calibration_and_reports_th
     assert!(report.contains("### `kv_write_heavy` swept over 0, 2.00 µs"));
     assert!(report_dir.join("counter-work-threads-2.svg").exists());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn placement_watches_the_cores_and_refuses_bad_spans() {
+    usage_error(&["placement", "--every", "1ms"], "shorter than 10ms");
+    usage_error(&["placement", "--for", "61m"], "at most an hour");
+    usage_error(
+        &["placement", "--for", "100ms", "--every", "1s"],
+        "shorter than --every",
+    );
+    if statebench_harness::floors::probe_round_trip().is_none() {
+        eprintln!("skipped: the cores cannot be probed here");
+        return;
+    }
+    let path =
+        std::env::temp_dir().join(format!("statebench-placement-{}.json", std::process::id()));
+    let out = statebench(&[
+        "placement",
+        "--for",
+        "1s",
+        "--every",
+        "100ms",
+        "--out",
+        path.to_str().expect("utf-8"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("near round trip"), "{stdout}");
+    assert!(stdout.contains("stretches, in order"), "{stdout}");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("written")).expect("json");
+    let probes = written["probes"].as_array().expect("probes");
+    // One probe every 100 ms for a second, give or take the last.
+    assert!((9..=11).contains(&probes.len()), "{}", probes.len());
+    assert!(
+        probes
+            .iter()
+            .all(|p| p[1].as_f64().is_some_and(|ns| ns > 0.0))
+    );
+    assert_eq!(written["schema"], "statebench-placement");
+    let _ = std::fs::remove_file(&path);
 }

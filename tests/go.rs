@@ -87,7 +87,7 @@ fn every_go_row_runs_checked_through_the_runner() {
         .filter(|c| c.driver == Driver::Goroutines)
         .collect();
     let records = m
-        .run(&go_only, &m.schedule(&go_only), &mut |_, _| {})
+        .run(&go_only, &m.schedule(&go_only), &mut |_, _, _| {})
         .expect("every Go row passes its checks");
     assert_eq!(records.len(), go_only.len());
     for r in &records {

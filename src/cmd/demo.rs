@@ -32,7 +32,7 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
     if go.is_ok() {
         drivers.push(Driver::Goroutines);
     }
-    let mut progress_line = |cell: &PlannedCell, _: &Trial| {
+    let mut progress_line = |cell: &PlannedCell, _: &Trial, _: Option<f64>| {
         eprint!(
             "\r  running {:<20} {:<8}",
             cell.implementation,

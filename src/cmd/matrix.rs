@@ -570,14 +570,19 @@ fn run_pass(
     let mut progress = Progress::new(trials.len() as u64);
     let workloads = &matrix.workloads;
     let prefix = label.map_or(String::new(), |l| format!("{l}: "));
-    let mut on_progress = |cell: &PlannedCell, trial: &Trial| {
+    let mut on_progress = |cell: &PlannedCell, trial: &Trial, round_trip_ns: Option<f64>| {
         progress.step(format!(
-            "{prefix}{} {} {} x{} (rep {})",
+            "{prefix}{} {} {} x{} (rep {}{})",
             workloads[cell.workload].name,
             cell.implementation,
             cell.driver.name(),
             cell.clients,
-            trial.repetition + 1
+            trial.repetition + 1,
+            // Where the cores stand now: a jump here is the hypervisor moving them apart.
+            round_trip_ns.map_or(String::new(), |ns| format!(
+                ", cores {} apart",
+                human_ns(ns)
+            ))
         ));
     };
     let outcome = matrix.run(cells, &trials, &mut on_progress);

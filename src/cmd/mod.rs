@@ -7,6 +7,7 @@ pub(crate) mod demo;
 pub(crate) mod instructions;
 pub(crate) mod list;
 pub(crate) mod matrix;
+pub(crate) mod placement;
 pub(crate) mod report;
 
 use std::path::Path;

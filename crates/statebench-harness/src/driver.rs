@@ -148,6 +148,12 @@ pub struct Repetition {
     pub pass: u32,
     /// When it started, in milliseconds after the first trial started.
     pub at_ms: u64,
+    /// The cross-core cache-line round trip measured just before the trial started, in
+    /// nanoseconds ([`crate::floors::probe_round_trip`]): where the machine's two cores stood
+    /// from each other while this repetition ran. `None` on one core, and in files written
+    /// before 2026-12-05.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round_trip_ns: Option<f64>,
     /// Operations completed inside the measured window.
     pub ops: u64,
     /// The measured window, in nanoseconds.
@@ -1168,6 +1174,7 @@ fn summarize<S: Subject, I: Service<S>>(
         trial: 0,
         pass: 0,
         at_ms: 0,
+        round_trip_ns: None,
         ops,
         elapsed_ns: u64::try_from(window.wall.as_nanos()).unwrap_or(u64::MAX),
         ops_per_sec: if secs > 0.0 { ops as f64 / secs } else { 0.0 },

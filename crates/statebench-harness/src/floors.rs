@@ -312,6 +312,23 @@ fn on_core<T: Send + 'static>(core: usize, f: impl FnOnce() -> T + Send + 'stati
         .flatten()
 }
 
+/// Rounds of [`probe_round_trip`]: about 0.1 ms when the two cores share a cache, 0.5 ms when
+/// a line crosses between distant dies.
+const PROBE_ROUNDS: u64 = 1_000;
+
+/// The cross-core cache-line round trip now, in nanoseconds, from a short bounce between
+/// cores 0 and 1 (the floor `cache_line_round_trip_ns` with fewer rounds): the runner takes one
+/// before every trial, because a virtual machine's two cores do not stay put: on the AMD EPYC
+/// host of 2026-12-05 the round trip jumped several-fold for minutes at a time, and every row
+/// whose clients share a cache line slowed with it ([`crate::placement`]). `None` on one core,
+/// or when pinning was refused.
+pub fn probe_round_trip() -> Option<f64> {
+    let two_cores = thread::available_parallelism().map_or(1, |n| n.get()) >= 2;
+    two_cores
+        .then(|| cache_line_round_trip(PROBE_ROUNDS))
+        .flatten()
+}
+
 /// Two threads pinned to cores 0 and 1 bounce a counter, each spinning until its turn.
 fn cache_line_round_trip(rounds: u64) -> Option<f64> {
     let turn = Arc::new(AtomicU64::new(0));

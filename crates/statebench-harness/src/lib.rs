@@ -38,6 +38,7 @@ pub mod measure;
 pub mod mix;
 mod os;
 pub mod passes;
+pub mod placement;
 pub mod results;
 pub mod stats;
 pub mod verify;

@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use statebench_harness::Driver;
+use statebench_harness::placement::{FAR, Placement};
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{Correction, Variance, Verdict};
 
@@ -173,6 +174,10 @@ pub struct Agreement {
     /// With runs of two machines or more: the claims every run of some machine makes but a run
     /// of another does not, each with the machines where it held — this machine's only.
     pub machine_only: Vec<String>,
+    /// Per run, in the order given: the share of its trials that ran with the machine's two
+    /// cores far apart ([`Placement`]); `None` for a run whose trials were not probed. Runs
+    /// that differ in it may differ in a claim for that reason alone.
+    pub far_shares: Vec<Option<f64>>,
 }
 
 /// The machine a run was made on, as claims travel between them: the CPU model and the core
@@ -330,6 +335,10 @@ impl Agreement {
             machines,
             held_everywhere,
             machine_only,
+            far_shares: runs
+                .iter()
+                .map(|r| Placement::of(r).map(|p| p.far_share()))
+                .collect(),
         })
     }
 
@@ -344,6 +353,23 @@ impl Agreement {
         let mut out = String::new();
         let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
         let _ = writeln!(out, "{} runs, {} cells in every run", self.runs, self.cells);
+        if self.far_shares.iter().any(Option::is_some) {
+            let shares: Vec<String> = self
+                .far_shares
+                .iter()
+                .enumerate()
+                .map(|(i, s)| match s {
+                    Some(s) => format!("run {} {:.0} %", i + 1, 100.0 * s),
+                    None => format!("run {} not probed", i + 1),
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "trials run with the machine's two cores far apart (a cross-core round trip over \
+                 {FAR}× the run's near one): {}",
+                shares.join(", ")
+            );
+        }
         if let (Some(median), Some(min)) = (self.median_tau(), self.taus.first()) {
             let _ = writeln!(
                 out,

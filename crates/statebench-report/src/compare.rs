@@ -28,10 +28,11 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floors, Steadiness};
+use statebench_harness::placement::Placement;
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{self, Welch};
 
-use crate::table::{human_rate, markdown_table, render};
+use crate::table::{human_ns, human_rate, markdown_table, render};
 
 /// How a comparison decides.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -286,6 +287,28 @@ fn floors_moved(base: &Floors, new: &Floors) -> Vec<String> {
     }
 }
 
+/// How far apart the two cores stood in each side's trials, when the sides differ by more than
+/// [`PLACEMENT_DIFFERS`] in the share of trials run far ([`Placement`]): every row that shares
+/// data between its clients slows there, so such a difference can look like a change of code.
+fn placement_differs(base: &Results, new: &Results) -> Option<String> {
+    let (b, n) = (Placement::of(base)?, Placement::of(new)?);
+    let (bs, ns) = (b.far_share(), n.far_share());
+    ((bs - ns).abs() > PLACEMENT_DIFFERS).then(|| {
+        format!(
+            "cores' placement: {:.0} % of BASE's trials ran with the cores far apart (cross-core \
+             round trip median {}), {:.0} % of NEW's ({}); rows that share data slow there",
+            100.0 * bs,
+            human_ns(b.median_ns),
+            100.0 * ns,
+            human_ns(n.median_ns)
+        )
+    })
+}
+
+/// How much the shares of trials run with the cores far apart may differ between the sides
+/// before `compare` names it as a difference: a tenth of the trials.
+pub const PLACEMENT_DIFFERS: f64 = 0.1;
+
 impl Comparison {
     /// Compares NEW against BASE, each the pool of one or more runs (see
     /// [`Results::pool`]). Refuses, naming the difference, when the sides measured
@@ -337,6 +360,7 @@ impl Comparison {
             differences.push(format!("cores: {} in BASE, {} in NEW", bm.cores, nm.cores));
         }
         differences.extend(floors_moved(&base.floors, &new.floors));
+        differences.extend(placement_differs(&base, &new));
         let overlap = base_about.first <= new_about.last && new_about.first <= base_about.last;
         let mode = if bm.hostname == nm.hostname && overlap {
             Mode::SameJob

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use statebench_core::Family;
+use statebench_harness::placement::Placement;
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{
     ALPHA, Correction, LogSample, MIN_EFFECT, Prior, RatioInterval, Variance, Verdict, Welch,
@@ -921,6 +922,19 @@ pub fn decision_guide(results: &Results) -> String {
     decision_guide_with(results, DEFAULT_CORRECTION)
 }
 
+/// A sentence for the guide's first paragraph when some of the run's trials ran with the cores
+/// far apart ([`Placement`]); empty otherwise.
+fn placement_words(results: &Results) -> String {
+    match Placement::of(results) {
+        Some(p) if p.far > 0 => format!(
+            " **{:.0} % of this run's trials ran with the machine's two cores far apart** (the \
+             machine section): the rows that share data slow there, each by its own factor, so \
+             a claim near its line may owe its side to how much of the run was far.",
+            100.0 * p.far_share()
+        ),
+        _ => String::new(),
+    }
+}
 /// The guide as markdown, under `correction`.
 pub fn decision_guide_with(results: &Results, correction: Correction) -> String {
     let analysis = Analysis::with(results, correction);
@@ -981,9 +995,10 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
          chosen from the same data; the correction counts every candidate, so that choice \
          cannot shrink the family. A difference is claimed only when its whole interval lies \
          beyond ±{:.0} %; otherwise the strategies are named together as tied. Each claim cites its cell \
-         (workload / driver / clients), the figures, the ratio and its interval. {outcomes}\n",
+         (workload / driver / clients), the figures, the ratio and its interval. {outcomes}{}\n",
         samples_words(results),
-        100.0 * MIN_EFFECT
+        100.0 * MIN_EFFECT,
+        placement_words(results)
     );
     let mut families_out = String::new();
     let mut crossovers = String::new();

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floor, Floors, MOVED, Steadiness};
+use statebench_harness::placement::{FAR, Placement};
 use statebench_harness::results::{Record, Results};
 
 use crate::table::{human_ns, human_rate, markdown_table};
@@ -210,6 +211,145 @@ pub fn timer_cap(results: &Results) -> String {
     out
 }
 
+/// Where the two cores stood through the run, from the probe before every trial, and what it
+/// did to the rows measured both ways ([`Placement`]).
+fn placement(results: &Results) -> String {
+    let Some(p) = Placement::of(results) else {
+        return "The cross-core round trip was not probed before each trial (one core, or a run \
+                made before 2026-12-05): whether the cores moved between the floors cannot be \
+                told.\n\n"
+            .into();
+    };
+    let mut out = format!(
+        "Before every trial a short bounce of a cache line between cores 0 and 1 measured where \
+         the cores stood: over the {} trials probed the round trip's median was {}, its 90th \
+         percentile {}, against {} with the cores as near as this run saw them. ",
+        p.probed,
+        human_ns(p.median_ns),
+        human_ns(p.p90_ns),
+        human_ns(p.near_ns)
+    );
+    if p.far == 0 {
+        let _ = writeln!(
+            out,
+            "No trial ran with it beyond {FAR}× that: the cores stayed put.\n"
+        );
+        return out;
+    }
+    let passes: Vec<String> = p
+        .by_pass
+        .iter()
+        .map(|(pass, n, far)| format!("pass {} {:.0} %", pass + 1, 100.0 * *far as f64 / *n as f64))
+        .collect();
+    let _ = write!(
+        out,
+        "**{} of them ({:.0} %) ran with the cores far apart** — the round trip beyond {FAR}× \
+         the near one, as when the hypervisor places the two virtual CPUs on distant parts of \
+         the chip{}. Every row that shares data between its clients slows there, each by its own \
+         factor, so a ratio between two rows depends on how much of the run was far, and a \
+         claim near a line may not repeat in a run that was far more or less often.",
+        p.far,
+        100.0 * p.far_share(),
+        if p.by_pass.len() > 1 {
+            format!(" ({})", passes.join(", "))
+        } else {
+            String::new()
+        }
+    );
+    let both = measured_both_ways(results, &p);
+    if both.slowdowns.is_empty() {
+        out +=
+            " No row was measured often enough both ways (two trials each) to say by how much.\n\n";
+        return out;
+    }
+    let mut families: Vec<(&str, Vec<f64>)> = Vec::new();
+    for (family, ratio) in &both.slowdowns {
+        match families.iter_mut().find(|(f, _)| f == family) {
+            Some((_, v)) => v.push(*ratio),
+            None => families.push((family, vec![*ratio])),
+        }
+    }
+    let named: Vec<String> = families
+        .iter_mut()
+        .map(|(family, ratios)| {
+            ratios.sort_by(f64::total_cmp);
+            match ratios.len() {
+                1 => format!("one {family} row {:.2}×", ratios[0]),
+                n => format!(
+                    "{family} rows {:.2}× (median of {n}, {:.2}–{:.2}×)",
+                    ratios[n / 2],
+                    ratios[0],
+                    ratios[n - 1]
+                ),
+            }
+        })
+        .collect();
+    let _ = write!(
+        out,
+        " Throughput far against near, in the rows measured at least twice each way: {}",
+        named.join(", ")
+    );
+    if both.pairs > 0 {
+        let _ = write!(
+            out,
+            "; of the {} pairs of such rows in one cell, {} changed their ratio by more than 10 % \
+             between the two",
+            both.pairs, both.pairs_changed
+        );
+    }
+    out += ".\n\n";
+    out
+}
+
+/// The rows measured at least twice near and twice far.
+struct BothWays<'a> {
+    /// Per row: its family and the geometric mean of its far repetitions over its near ones.
+    slowdowns: Vec<(&'a str, f64)>,
+    /// Pairs of such rows in one cell.
+    pairs: usize,
+    /// Of them, those whose ratio far differs from their ratio near by more than 10 %.
+    pairs_changed: usize,
+}
+
+/// A cell: workload, driver, clients.
+type CellOf<'a> = (&'a str, Driver, usize);
+
+fn measured_both_ways<'a>(results: &'a Results, p: &Placement) -> BothWays<'a> {
+    // Per row: (cell, family, mean log near, mean log far).
+    let mut rows: Vec<(CellOf<'a>, &'a str, f64, f64)> = Vec::new();
+    for r in &results.records {
+        let (mut near, mut far) = (Vec::new(), Vec::new());
+        for rep in r.repetitions.iter().filter(|rep| rep.ops_per_sec > 0.0) {
+            match p.is_far(rep) {
+                Some(true) => far.push(rep.ops_per_sec.ln()),
+                Some(false) => near.push(rep.ops_per_sec.ln()),
+                None => {}
+            }
+        }
+        if near.len() >= 2 && far.len() >= 2 {
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+            let cell = (r.workload.as_str(), r.driver, r.clients);
+            rows.push((cell, r.family.as_str(), mean(&near), mean(&far)));
+        }
+    }
+    let mut both = BothWays {
+        slowdowns: rows
+            .iter()
+            .map(|&(_, f, n, x)| (f, (x - n).exp()))
+            .collect(),
+        pairs: 0,
+        pairs_changed: 0,
+    };
+    for (i, a) in rows.iter().enumerate() {
+        for b in rows[i + 1..].iter().filter(|b| b.0 == a.0) {
+            both.pairs += 1;
+            let change = (a.3 - b.3) - (a.2 - b.2);
+            both.pairs_changed += usize::from(change.abs() > 1.1f64.ln());
+        }
+    }
+    both
+}
+
 /// The section.
 pub fn section(results: &Results) -> String {
     let m = &results.machine;
@@ -263,11 +403,18 @@ pub fn section(results: &Results) -> String {
     match end {
         Some(end) => match end.steadiness_since(&results.floors) {
             Steadiness::HeldStill => {
+                let moved_between = Placement::of(results).is_some_and(|p| p.far > 0);
                 let _ = writeln!(
                     out,
                     "Every floor's change between the start and the end lies within ±{:.0} % \
-                     (its whole 99 % interval): the machine held still through the run.\n",
-                    100.0 * MOVED
+                     (its whole 99 % interval): {}\n",
+                    100.0 * MOVED,
+                    if moved_between {
+                        "the machine was the same at both ends — but not between them, as the \
+                         next paragraph shows."
+                    } else {
+                        "the machine held still through the run."
+                    }
                 );
             }
             Steadiness::Moved(moved) => {
@@ -299,6 +446,7 @@ pub fn section(results: &Results) -> String {
         },
         None => out += "The floors were not measured at the end (the run stopped early).\n\n",
     }
+    out += &placement(results);
     out += "What the floors predict, checked against the cells:\n\n";
     out += &predictions(results);
     out

@@ -16,6 +16,7 @@ fn record(implementation: &str, rates: &[f64]) -> Record {
         .map(|(i, &rate)| Repetition {
             trial: i as u32,
             at_ms: i as u64 * 100,
+            round_trip_ns: None,
             ..fixture::served("kv_read_heavy", 1, rate)
         })
         .collect();
@@ -435,4 +436,44 @@ fn single_repetitions_make_no_interval_and_the_method_line_says_so() {
         "{table}"
     );
     assert!(!table.contains("a no interval") && !table.contains("for 0 records"));
+}
+
+/// Sides whose trials ran with the cores far apart in shares a tenth apart or more are named
+/// as differing: rows that share data slow there, which reads like a change of code.
+#[test]
+fn sides_whose_cores_stood_apart_differently_say_so() {
+    let probed = |created: &str, far_every: usize| {
+        let mut r = run(created, vec![record("mutex_std", &around(1e7, 0.02, 20))]);
+        for (i, rep) in r.records[0].repetitions.iter_mut().enumerate() {
+            let far = far_every > 0 && i % far_every == 0;
+            rep.round_trip_ns = Some(if far { 450.0 } else { 74.0 });
+        }
+        r
+    };
+    let placement = |c: &Comparison| {
+        c.differences
+            .iter()
+            .find(|d| d.starts_with("cores' placement"))
+            .cloned()
+    };
+    // 5 % far against none: alike enough.
+    let c = compare(
+        vec![probed("2026-11-30T10:00:00Z", 0)],
+        vec![probed("2026-11-30T10:00:30Z", 20)],
+    );
+    assert_eq!(placement(&c), None, "{:?}", c.differences);
+    // Half far against none.
+    let c = compare(
+        vec![probed("2026-11-30T10:00:00Z", 0)],
+        vec![probed("2026-11-30T10:00:30Z", 2)],
+    );
+    assert_eq!(
+        placement(&c).as_deref(),
+        Some(
+            "cores' placement: 0 % of BASE's trials ran with the cores far apart (cross-core \
+             round trip median 74 ns), 50 % of NEW's (450 ns); rows that share data slow there"
+        ),
+        "{:?}",
+        c.differences
+    );
 }

@@ -374,6 +374,67 @@ fn floors_that_moved_mark_the_run_disturbed_and_predictions_are_checked() {
     );
 }
 
+/// The probe before every trial fails the floors' "held still" closed: floors alike at both
+/// ends say nothing of the trials between them that ran with the cores far apart, and the
+/// report counts those, pass by pass, and what the far placement did to the rows.
+#[test]
+fn trials_run_with_the_cores_far_apart_are_counted_between_floors_that_held_still() {
+    let mut results = fixture();
+    results.floors_end = Some(Floors::fixture());
+    let text = report(&results);
+    assert!(text.contains("was not probed before each trial"), "{text}");
+    // Every trial near (74 ns, as the fixture's floor) but the last two of two rows of one
+    // cell, which ran far (450 ns): `mutex_std` at half its figure there, `rwlock_std` at 0.8.
+    for r in &mut results.records {
+        let last = r.repetitions.len() - 1;
+        let extra = r.repetitions[last].clone();
+        r.repetitions.push(extra);
+        for (i, rep) in r.repetitions.iter_mut().enumerate() {
+            rep.pass = u32::from(i >= 2);
+            rep.round_trip_ns = Some(74.0);
+        }
+        let slowed = match (r.workload.as_str(), r.clients, r.implementation.as_str()) {
+            ("kv_read_heavy", 8, "mutex_std") => 0.5,
+            ("kv_read_heavy", 8, "rwlock_std") => 0.8,
+            _ => continue,
+        };
+        let near = r.repetitions[0].ops_per_sec;
+        for rep in &mut r.repetitions[1..2] {
+            rep.ops_per_sec = near;
+        }
+        for rep in &mut r.repetitions[2..] {
+            rep.ops_per_sec = near;
+            rep.round_trip_ns = Some(450.0);
+            rep.ops_per_sec *= slowed;
+        }
+    }
+    let text = report(&results);
+    assert!(
+        text.contains("the machine was the same at both ends — but not between them"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "**4 of them (12 %) ran with the cores far apart** — the round trip beyond 2× the \
+             near one"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("(pass 1 0 %, pass 2 25 %)"), "{text}");
+    assert!(
+        text.contains(
+            "Throughput far against near, in the rows measured at least twice each way: lock \
+             rows 0.80× (median of 2, 0.50–0.80×); of the 1 pairs of such rows in one cell, 1 \
+             changed their ratio by more than 10 % between the two."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("**12 % of this run's trials ran with the machine's two cores far apart**"),
+        "{text}"
+    );
+}
+
 /// The report's comparisons are planned from the cells the run planned, before any figure:
 /// how many there are does not move with the figures, and a planned cell that measured
 /// nothing still counts (a row that failed cannot shrink the family).

@@ -1,0 +1,236 @@
+//! Where a virtual machine's two cores stood from each other through a run, from the probe the
+//! runner takes before every trial ([`crate::floors::probe_round_trip`]).
+//!
+//! Why: the floors are measured at a run's start and end only, and a virtual machine's cores
+//! can move between them. On the 2-core AMD EPYC VM of 2026-12-05 the cross-core cache-line
+//! round trip jumped several-fold for minutes at a time — as when the hypervisor puts the two
+//! vCPUs on distant parts of the chip — while the start and end floors could both see the near
+//! placement. Every row whose clients share cache lines slowed with it, each by its own factor,
+//! so a comparison's ratio depends on the placement, and a run's answer on how much of it ran
+//! far (`results/2026-12-05-epyc-placement`, docs/METHODOLOGY.md "Where the cores stood").
+//! The report says how much did; [`Placement::is_far`] tells each repetition's.
+
+use crate::driver::Repetition;
+use crate::results::Results;
+
+/// A trial ran with the cores *far* apart when its probe took more than this many times the
+/// run's near round trip ([`Placement::near_ns`]). The AMD host's two placements differ about
+/// six-fold; a probe's own spread within one placement stays under 1.5×.
+pub const FAR: f64 = 2.0;
+
+/// How a run's probes fell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placement {
+    /// Trials that were probed.
+    pub probed: usize,
+    /// The round trip with the cores as near as this run saw them, in nanoseconds: the lowest
+    /// of the probes' 10th percentile and the medians of the `cache_line_round_trip_ns` floor at
+    /// the start and the end — so that a run that was far throughout, between floors that were
+    /// near, is still seen far.
+    pub near_ns: f64,
+    /// The probes' median.
+    pub median_ns: f64,
+    /// The probes' 90th percentile.
+    pub p90_ns: f64,
+    /// Probed trials that ran far ([`FAR`]).
+    pub far: usize,
+    /// Per pass, in pass order: (pass, probed trials, far trials).
+    pub by_pass: Vec<(u32, usize, usize)>,
+}
+
+impl Placement {
+    /// The placement of `results`' trials; `None` when none was probed (one core, or a run made
+    /// before 2026-12-05).
+    pub fn of(results: &Results) -> Option<Placement> {
+        let reps: Vec<&Repetition> = results
+            .records
+            .iter()
+            .flat_map(|r| &r.repetitions)
+            .filter(|rep| rep.round_trip_ns.is_some_and(|ns| ns > 0.0))
+            .collect();
+        let mut probes: Vec<f64> = reps.iter().filter_map(|rep| rep.round_trip_ns).collect();
+        if probes.is_empty() {
+            return None;
+        }
+        probes.sort_by(f64::total_cmp);
+        let at = |q: f64| probes[((probes.len() - 1) as f64 * q).round() as usize];
+        let floor_medians = std::iter::once(&results.floors)
+            .chain(results.floors_end.as_ref())
+            .filter_map(|f| f.cache_line_round_trip_ns.as_ref())
+            .map(|f| f.median);
+        let near_ns = floor_medians.fold(at(0.1), f64::min);
+        let mut placement = Placement {
+            probed: probes.len(),
+            near_ns,
+            median_ns: at(0.5),
+            p90_ns: at(0.9),
+            far: 0,
+            by_pass: Vec::new(),
+        };
+        for rep in reps {
+            let far = placement.is_far(rep) == Some(true);
+            placement.far += usize::from(far);
+            match placement.by_pass.iter_mut().find(|(p, ..)| *p == rep.pass) {
+                Some((_, n, f)) => {
+                    *n += 1;
+                    *f += usize::from(far);
+                }
+                None => placement.by_pass.push((rep.pass, 1, usize::from(far))),
+            }
+        }
+        placement.by_pass.sort_by_key(|(p, ..)| *p);
+        Some(placement)
+    }
+
+    /// Whether `rep` ran with the cores far apart; `None` when it was not probed.
+    pub fn is_far(&self, rep: &Repetition) -> Option<bool> {
+        rep.round_trip_ns.map(|ns| ns > FAR * self.near_ns)
+    }
+
+    /// The share of the probed trials that ran far.
+    pub fn far_share(&self) -> f64 {
+        self.far as f64 / self.probed as f64
+    }
+}
+
+/// A stretch of time the cores stayed near or far, in a series of probes ([`stretches`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stretch {
+    /// Whether the cores stood far apart.
+    pub far: bool,
+    /// When its first probe was taken, in milliseconds from the first probe.
+    pub from_ms: u64,
+    /// How long it lasted: to the first probe of the next stretch, or to the last probe.
+    pub ms: u64,
+    /// Probes in it.
+    pub probes: usize,
+}
+
+/// The near round trip of a series of probes taken for watching (`statebench placement`): its
+/// 10th percentile. `None` without probes.
+pub fn near_of(probes: &[(u64, f64)]) -> Option<f64> {
+    let mut ns: Vec<f64> = probes.iter().map(|&(_, ns)| ns).collect();
+    ns.sort_by(f64::total_cmp);
+    (!ns.is_empty()).then(|| ns[((ns.len() - 1) as f64 * 0.1).round() as usize])
+}
+
+/// `probes` (milliseconds from the first, round trip in nanoseconds; in time order) cut into
+/// the stretches the cores stayed near or far, a probe being far beyond [`FAR`] × `near_ns`.
+pub fn stretches(probes: &[(u64, f64)], near_ns: f64) -> Vec<Stretch> {
+    let mut out: Vec<Stretch> = Vec::new();
+    for &(at, ns) in probes {
+        let far = ns > FAR * near_ns;
+        match out.last_mut() {
+            Some(last) if last.far == far => {
+                last.ms = at - last.from_ms;
+                last.probes += 1;
+            }
+            _ => {
+                if let Some(last) = out.last_mut() {
+                    last.ms = at - last.from_ms;
+                }
+                out.push(Stretch {
+                    far,
+                    from_ms: at,
+                    ms: 0,
+                    probes: 1,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Driver;
+    use crate::fixture;
+    use crate::floors::Floor;
+    use statebench_core::Family;
+
+    fn results(probes: &[(u32, Option<f64>)], floor_ns: f64) -> Results {
+        let reps = probes
+            .iter()
+            .map(|&(pass, ns)| Repetition {
+                pass,
+                round_trip_ns: ns,
+                ..fixture::served("counter", 8, 1e6)
+            })
+            .collect();
+        let record = fixture::record(
+            "counter",
+            "atomic",
+            Family::Concurrent,
+            Driver::Threads,
+            8,
+            reps,
+        );
+        let mut results = fixture::results(&["counter"], vec![record]);
+        results.floors.cache_line_round_trip_ns = Some(Floor::of(vec![floor_ns; 5]));
+        results.floors_end = None;
+        results
+    }
+
+    #[test]
+    fn trials_are_far_beyond_twice_the_near_round_trip_pass_by_pass() {
+        let probes = [
+            (0, Some(70.0)),
+            (0, Some(75.0)),
+            (0, Some(450.0)),
+            (1, Some(460.0)),
+            (1, Some(139.0)),
+            (1, None),
+        ];
+        let p = Placement::of(&results(&probes, 72.0)).expect("probed");
+        assert_eq!(p.probed, 5);
+        // The 10th percentile of five probes is the fastest, 70 ns, under the floor's 72.
+        assert_eq!(p.near_ns, 70.0);
+        assert_eq!(p.far, 2);
+        assert_eq!(p.by_pass, vec![(0, 3, 1), (1, 2, 1)]);
+        assert!((p.far_share() - 0.4).abs() < 1e-12);
+        assert_eq!(p.median_ns, 139.0);
+    }
+
+    #[test]
+    fn a_run_far_throughout_is_seen_far_against_its_near_floor() {
+        let probes = [(0, Some(440.0)), (0, Some(450.0)), (0, Some(470.0))];
+        let p = Placement::of(&results(&probes, 74.0)).expect("probed");
+        assert_eq!(p.near_ns, 74.0);
+        assert_eq!(p.far, 3);
+        // Without a floor to say otherwise, the run's own probes are its near placement.
+        let mut alone = results(&probes, 74.0);
+        alone.floors.cache_line_round_trip_ns = None;
+        assert_eq!(Placement::of(&alone).expect("probed").far, 0);
+    }
+
+    #[test]
+    fn a_run_without_probes_has_no_placement() {
+        assert_eq!(Placement::of(&results(&[(0, None), (1, None)], 74.0)), None);
+    }
+
+    #[test]
+    fn a_series_of_probes_is_cut_into_the_stretches_the_cores_stayed_near_or_far() {
+        let probes = [
+            (0, 70.0),
+            (250, 72.0),
+            (500, 460.0),
+            (750, 450.0),
+            (1000, 470.0),
+            (1250, 75.0),
+        ];
+        let near = near_of(&probes).expect("probes");
+        assert_eq!(near, 72.0);
+        let s = stretches(&probes, near);
+        let cut: Vec<(bool, u64, u64, usize)> = s
+            .iter()
+            .map(|s| (s.far, s.from_ms, s.ms, s.probes))
+            .collect();
+        assert_eq!(
+            cut,
+            [(false, 0, 500, 2), (true, 500, 750, 3), (false, 1250, 0, 1)]
+        );
+        assert_eq!(near_of(&[]), None);
+        assert!(stretches(&[], 70.0).is_empty());
+    }
+}

@@ -1,0 +1,148 @@
+//! `statebench placement`: watches where the machine's two cores stand from each other, with
+//! the probe the runner takes before every trial, and says how long each placement lasted.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use statebench::table::human_ns;
+use statebench_harness::floors::probe_round_trip;
+use statebench_harness::machine::Machine;
+use statebench_harness::placement::{FAR, Stretch, near_of, stretches};
+
+/// Probes a line of the timeline holds.
+const PER_LINE: usize = 60;
+
+/// What `--out` writes: the machine, when, and every probe.
+#[derive(Serialize)]
+struct Watch {
+    schema: &'static str,
+    created: String,
+    machine: Machine,
+    every_ms: u64,
+    /// (milliseconds from the first probe, round trip in nanoseconds).
+    probes: Vec<(u64, f64)>,
+}
+
+/// The command's options, checked.
+pub(crate) struct Options {
+    pub span: Duration,
+    pub every: Duration,
+    pub out: Option<PathBuf>,
+}
+
+/// Checks the options: a usage error names the bad one.
+pub(crate) fn check(span: Duration, every: Duration) -> Result<(), String> {
+    if every < Duration::from_millis(10) {
+        return Err(format!(
+            "--every {every:?} is shorter than 10ms: the probes would keep both cores busy"
+        ));
+    }
+    if span < every {
+        return Err(format!("--for {span:?} is shorter than --every {every:?}"));
+    }
+    Ok(())
+}
+
+/// Probes every `every` for `span`, printing the timeline as it goes; then the stretches.
+pub(crate) fn watch(options: &Options) -> Result<String, String> {
+    if let Some(out) = &options.out {
+        super::claim_output(out)?;
+    }
+    let start = Instant::now();
+    let mut probes: Vec<(u64, f64)> = Vec::new();
+    let mut line = String::new();
+    // The first probes set no reference yet: the line prints the figures until the run's
+    // near round trip can be told, then a mark a probe.
+    eprintln!(
+        "probing the cross-core round trip every {} ms for {} s; a line of {PER_LINE} probes \
+         each: `.` near, `#` far (over {FAR}× the near one seen so far)",
+        options.every.as_millis(),
+        options.span.as_secs()
+    );
+    let mut next = start;
+    while start.elapsed() < options.span {
+        let Some(ns) = probe_round_trip() else {
+            return Err(
+                "the cores cannot be probed: this machine has one core, or pinning a thread to \
+                 cores 0 and 1 was refused"
+                    .into(),
+            );
+        };
+        let at = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        probes.push((at, ns));
+        let near = near_of(&probes).unwrap_or(ns);
+        line.push(if ns > FAR * near { '#' } else { '.' });
+        if line.chars().count() == PER_LINE {
+            println!("{:>5} s  {line}", at / 1000);
+            line.clear();
+        }
+        next += options.every;
+        if let Some(wait) = next.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+    }
+    if !line.is_empty() {
+        let at = probes.last().map_or(0, |p| p.0);
+        println!("{:>5} s  {line}", at / 1000);
+    }
+    if let Some(out) = &options.out {
+        let watch = Watch {
+            schema: "statebench-placement",
+            created: statebench_harness::results::utc_now(),
+            machine: Machine::detect(),
+            every_ms: u64::try_from(options.every.as_millis()).unwrap_or(u64::MAX),
+            probes: probes.clone(),
+        };
+        let text = serde_json::to_string_pretty(&watch).map_err(|e| e.to_string())?;
+        std::fs::write(out, text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    }
+    Ok(summary(&probes))
+}
+
+/// What the probes say: the near round trip, the far share, and every stretch.
+pub(crate) fn summary(probes: &[(u64, f64)]) -> String {
+    let Some(near) = near_of(probes) else {
+        return "no probe was taken\n".into();
+    };
+    let cut = stretches(probes, near);
+    let far: usize = cut.iter().filter(|s| s.far).map(|s| s.probes).sum();
+    let median = |far: bool| {
+        let mut ns: Vec<f64> = probes
+            .iter()
+            .filter(|&&(_, ns)| (ns > FAR * near) == far)
+            .map(|&(_, ns)| ns)
+            .collect();
+        ns.sort_by(f64::total_cmp);
+        ns.get(ns.len() / 2).copied()
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} probes; near round trip {} (their 10th percentile); {} far, over {FAR}× it ({:.0} %)",
+        probes.len(),
+        human_ns(near),
+        far,
+        100.0 * far as f64 / probes.len() as f64
+    );
+    for (words, is_far) in [("near", false), ("far", true)] {
+        if let Some(m) = median(is_far) {
+            let _ = writeln!(out, "median round trip {words}: {}", human_ns(m));
+        }
+    }
+    let stretch_words = |s: &Stretch| {
+        format!(
+            "{} {:.1} s",
+            if s.far { "far" } else { "near" },
+            s.ms as f64 / 1000.0
+        )
+    };
+    let words: Vec<String> = cut.iter().map(stretch_words).collect();
+    let _ = writeln!(
+        out,
+        "stretches, in order (the last runs to the last probe): {}",
+        words.join(", ")
+    );
+    out
+}
