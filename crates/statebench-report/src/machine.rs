@@ -256,14 +256,14 @@ fn placement(results: &Results) -> String {
             String::new()
         }
     );
-    let both = measured_both_ways(results, &p);
-    if both.slowdowns.is_empty() {
+    let slowdowns = measured_both_ways(results, &p);
+    if slowdowns.is_empty() {
         out +=
             " No row was measured often enough both ways (two trials each) to say by how much.\n\n";
         return out;
     }
     let mut families: Vec<(&str, Vec<f64>)> = Vec::new();
-    for (family, ratio) in &both.slowdowns {
+    for (family, ratio) in &slowdowns {
         match families.iter_mut().find(|(f, _)| f == family) {
             Some((_, v)) => v.push(*ratio),
             None => families.push((family, vec![*ratio])),
@@ -275,48 +275,23 @@ fn placement(results: &Results) -> String {
             ratios.sort_by(f64::total_cmp);
             match ratios.len() {
                 1 => format!("one {family} row {:.2}×", ratios[0]),
-                n => format!(
-                    "{family} rows {:.2}× (median of {n}, {:.2}–{:.2}×)",
-                    ratios[n / 2],
-                    ratios[0],
-                    ratios[n - 1]
-                ),
+                n => format!("{family} rows {:.2}× (median of {n})", ratios[n / 2]),
             }
         })
         .collect();
-    let _ = write!(
+    let _ = writeln!(
         out,
-        " Throughput far against near, in the rows measured at least twice each way: {}",
+        " Throughput far against near, in the rows measured at least twice each way (each row's \
+         geometric means; a row's own ratio is as noisy as its few trials): {}.\n",
         named.join(", ")
     );
-    if both.pairs > 0 {
-        let _ = write!(
-            out,
-            "; of the {} pairs of such rows in one cell, {} changed their ratio by more than 10 % \
-             between the two",
-            both.pairs, both.pairs_changed
-        );
-    }
-    out += ".\n\n";
     out
 }
 
-/// The rows measured at least twice near and twice far.
-struct BothWays<'a> {
-    /// Per row: its family and the geometric mean of its far repetitions over its near ones.
-    slowdowns: Vec<(&'a str, f64)>,
-    /// Pairs of such rows in one cell.
-    pairs: usize,
-    /// Of them, those whose ratio far differs from their ratio near by more than 10 %.
-    pairs_changed: usize,
-}
-
-/// A cell: workload, driver, clients.
-type CellOf<'a> = (&'a str, Driver, usize);
-
-fn measured_both_ways<'a>(results: &'a Results, p: &Placement) -> BothWays<'a> {
-    // Per row: (cell, family, mean log near, mean log far).
-    let mut rows: Vec<(CellOf<'a>, &'a str, f64, f64)> = Vec::new();
+/// Per row measured at least twice near and twice far: its family and the geometric mean of
+/// its far repetitions over that of its near ones.
+fn measured_both_ways<'a>(results: &'a Results, p: &Placement) -> Vec<(&'a str, f64)> {
+    let mut slowdowns = Vec::new();
     for r in &results.records {
         let (mut near, mut far) = (Vec::new(), Vec::new());
         for rep in r.repetitions.iter().filter(|rep| rep.ops_per_sec > 0.0) {
@@ -328,26 +303,10 @@ fn measured_both_ways<'a>(results: &'a Results, p: &Placement) -> BothWays<'a> {
         }
         if near.len() >= 2 && far.len() >= 2 {
             let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-            let cell = (r.workload.as_str(), r.driver, r.clients);
-            rows.push((cell, r.family.as_str(), mean(&near), mean(&far)));
+            slowdowns.push((r.family.as_str(), (mean(&far) - mean(&near)).exp()));
         }
     }
-    let mut both = BothWays {
-        slowdowns: rows
-            .iter()
-            .map(|&(_, f, n, x)| (f, (x - n).exp()))
-            .collect(),
-        pairs: 0,
-        pairs_changed: 0,
-    };
-    for (i, a) in rows.iter().enumerate() {
-        for b in rows[i + 1..].iter().filter(|b| b.0 == a.0) {
-            both.pairs += 1;
-            let change = (a.3 - b.3) - (a.2 - b.2);
-            both.pairs_changed += usize::from(change.abs() > 1.1f64.ln());
-        }
-    }
-    both
+    slowdowns
 }
 
 /// The section.

@@ -376,3 +376,123 @@ fn the_moderated_variances_table_comes_from_the_committed_runs() {
         "docs/METHODOLOGY.md lacks {line:?}"
     );
 }
+
+/// docs/METHODOLOGY.md's "Where the cores stood": the watch, each run's far shares and the
+/// ratios near and far, recomputed from the committed files.
+#[test]
+fn where_the_cores_stood_comes_from_the_committed_runs() {
+    use statebench_harness::placement::{Placement, near_of, stretches};
+    use statebench_harness::stats::Welch;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/METHODOLOGY.md")).expect("the document");
+    let section = section(&doc, "## Where the cores stood");
+    let folder = "results/2026-12-05-epyc-placement/";
+    // The watch.
+    let watch: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join(folder).join("watch.json")).expect("the watch"),
+    )
+    .expect("json");
+    let probes: Vec<(u64, f64)> = watch["probes"]
+        .as_array()
+        .expect("probes")
+        .iter()
+        .map(|p| (p[0].as_u64().expect("ms"), p[1].as_f64().expect("ns")))
+        .collect();
+    let near = near_of(&probes).expect("probes");
+    let cut = stretches(&probes, near);
+    let far: usize = cut.iter().filter(|s| s.far).map(|s| s.probes).sum();
+    let median = |far: bool| {
+        let mut ns: Vec<f64> = probes
+            .iter()
+            .map(|p| p.1)
+            .filter(|ns| (*ns > 2.0 * near) == far)
+            .collect();
+        ns.sort_by(f64::total_cmp);
+        ns[ns.len() / 2]
+    };
+    let span = |far: bool| {
+        let ms: Vec<u64> = cut.iter().filter(|s| s.far == far).map(|s| s.ms).collect();
+        let (lo, hi) = (ms.iter().min().expect("one"), ms.iter().max().expect("one"));
+        format!("{:.1}–{:.1} s", *lo as f64 / 1e3, *hi as f64 / 1e3)
+    };
+    let line = format!(
+        "{} probes, near round trip {:.0} ns, {far} of them far ({:.0} %), median {:.0} ns near \
+         and\n{:.0} ns far; far stretches lasted {} and near ones {}",
+        probes.len(),
+        near,
+        100.0 * far as f64 / probes.len() as f64,
+        median(false),
+        median(true),
+        span(true),
+        span(false)
+    );
+    assert!(section.contains(&line), "lacks {line:?}");
+    // Each run's far shares.
+    let runs = runs_in(&root, folder);
+    for (k, run) in runs.iter().enumerate() {
+        let p = Placement::of(run).expect("probed");
+        let passes: Vec<String> = p
+            .by_pass
+            .iter()
+            .map(|(_, n, f)| format!("{:.0} %", 100.0 * *f as f64 / *n as f64))
+            .collect();
+        let line = format!(
+            "| run-{} | {:.0} % | {} |",
+            k + 1,
+            100.0 * p.far_share(),
+            passes.join(" | ")
+        );
+        assert!(section.contains(&line), "lacks {line:?}");
+    }
+    // The ratios near and far, the trials of the three runs pooled.
+    for (driver, clients) in [
+        (Driver::Threads, 8),
+        (Driver::Threads, 64),
+        (Driver::Tasks, 8),
+    ] {
+        let rates = |implementation: &str, far: bool| -> Vec<f64> {
+            runs.iter()
+                .flat_map(|run| {
+                    let p = Placement::of(run).expect("probed");
+                    let record = run
+                        .records
+                        .iter()
+                        .find(|r| {
+                            (
+                                r.workload.as_str(),
+                                r.implementation.as_str(),
+                                r.driver,
+                                r.clients,
+                            ) == ("counter", implementation, driver, clients)
+                        })
+                        .expect("the row");
+                    record
+                        .repetitions
+                        .iter()
+                        .filter(|rep| p.is_far(rep) == Some(far))
+                        .map(|rep| rep.ops_per_sec)
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        let cell = |far: bool| {
+            let (a, b) = (rates("atomic", far), rates("mutex_parking_lot", far));
+            let i = Welch::of(&a, &b).expect("comparable").interval(0.95);
+            format!(
+                "{:.2}× ({:.2}–{:.2}), {} / {} trials",
+                i.ratio,
+                i.low,
+                i.high,
+                a.len(),
+                b.len()
+            )
+        };
+        let line = format!(
+            "| `counter` / {} / {clients} | {} | {} |",
+            driver.name(),
+            cell(false),
+            cell(true)
+        );
+        assert!(section.contains(&line), "lacks {line:?}");
+    }
+}
