@@ -309,6 +309,7 @@ pub fn repetition(result: &GoResult) -> Repetition {
         instructions_per_op: None,
         open_loop: None,
         cpu_ns_by_role: Default::default(),
+        parked_by_role: Default::default(),
         absent_by_role: result.absent_by_role.clone(),
     }
 }

@@ -305,6 +305,7 @@ fn record(
             instructions_per_op: Some(per_op),
             open_loop: None,
             cpu_ns_by_role: Default::default(),
+            parked_by_role: Default::default(),
             absent_by_role: Default::default(),
         });
     }

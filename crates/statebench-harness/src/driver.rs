@@ -190,6 +190,14 @@ pub struct Repetition {
     /// more per operation; writers that had little of it were held back.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub cpu_ns_by_role: BTreeMap<String, u64>,
+    /// How often the client threads of each role were found parked and how often runnable,
+    /// `[parked, runnable]`, sampled as the window opened, every [`STATE_EVERY`] through it,
+    /// and as it closed — up to [`STATE_SAMPLED`] threads of each role, their states read from
+    /// `/proc` — kept as `cpu_ns_by_role` is. A role with little of the CPU was either parked
+    /// (blocked in the strategy: a lock's queue, a futex) or runnable and queued for a core
+    /// behind the others; this tells which. Empty in files written before 2026-12-05.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parked_by_role: BTreeMap<String, [u64; 2]>,
     /// The clients of each role that completed no operation in the window (roles whose clients
     /// all did are left out; empty when every client did): clients the window did not measure.
     /// A closed loop of busy clients that never block can outnumber what one round of the
@@ -757,6 +765,8 @@ struct Window {
     /// Each client thread's CPU time in the window, in nanoseconds (`None`: not measured, or
     /// a thread's clock could not be read).
     client_cpu_ns: Option<Vec<u64>>,
+    /// Per client, how often its thread was found `[parked, runnable]` (zeros: not sampled).
+    client_states: Vec<[u64; 2]>,
 }
 
 /// A client thread's CPU clock, published by the thread as it starts ([`NO_CLOCK`] until then).
@@ -774,6 +784,32 @@ fn client_cpu(clocks: &[ClockSlot]) -> Option<Vec<u64>> {
             clock => crate::os::thread_cpu_ns(clock as libc::clockid_t),
         })
         .collect()
+}
+
+/// A client thread's kernel id, published by the thread as it starts (0 until then, and for
+/// the threads not sampled).
+type TidSlot = std::sync::atomic::AtomicI32;
+
+/// How often the window samples its client threads' states ([`Repetition::parked_by_role`]).
+pub const STATE_EVERY: Duration = Duration::from_millis(10);
+
+/// Threads of each role whose states are sampled: the first ones of the role. Reading a state
+/// is a small file read; a bound keeps the sampler's own CPU time near 1 % of a core.
+pub const STATE_SAMPLED: usize = 10;
+
+/// Adds each sampled client's state now to `states`.
+fn sample_states(tids: &[TidSlot], states: &mut [[u64; 2]]) {
+    for (slot, counts) in tids.iter().zip(states.iter_mut()) {
+        let tid = slot.load(Acquire);
+        if tid == 0 {
+            continue;
+        }
+        match crate::os::thread_parked(tid) {
+            Some(true) => counts[0] += 1,
+            Some(false) => counts[1] += 1,
+            None => {}
+        }
+    }
 }
 
 /// How long after the warm-up every client must have begun its loop.
@@ -801,18 +837,30 @@ fn coordinate(
     clients: usize,
     cover: Option<Duration>,
     clocks: &[ClockSlot],
+    tids: &[TidSlot],
 ) -> Window {
-    let wait = |span: Duration| {
+    let mut states = vec![[0u64; 2]; tids.len()];
+    let sampling = !tids.is_empty();
+    let wait = |span: Duration, states: Option<&mut Vec<[u64; 2]>>| {
         let deadline = Instant::now() + span;
+        let step = if states.is_some() {
+            STATE_EVERY
+        } else {
+            Duration::from_millis(20)
+        };
+        let mut states = states;
         while !control.stopping() {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
             }
-            thread::sleep(left.min(Duration::from_millis(20)));
+            thread::sleep(left.min(step));
+            if let Some(states) = states.as_deref_mut() {
+                sample_states(tids, states);
+            }
         }
     };
-    wait(warmup);
+    wait(warmup, None);
     // The window opens only once every client has begun. With 110 busy threads on 2 cores one
     // round of the scheduler's turns outlasts a 30 ms warm-up, so a window opened then counts
     // clients that have not yet had a first turn (docs/METHODOLOGY.md, "The mix that was
@@ -843,14 +891,22 @@ fn coordinate(
         .compare_exchange(WARMING_UP, MEASURING, Relaxed, Relaxed)
         .is_ok();
     if opened {
-        wait(duration);
+        if sampling {
+            sample_states(tids, &mut states);
+        }
+        wait(duration, sampling.then_some(&mut states));
         if let Some(cover) = cover {
             let bound = t0 + duration.max(cover);
+            let mut next_sample = Instant::now() + STATE_EVERY;
             while control.present.load(Relaxed) < clients
                 && !control.stopping()
                 && Instant::now() < bound
             {
                 thread::sleep(Duration::from_millis(1));
+                if sampling && Instant::now() >= next_sample {
+                    sample_states(tids, &mut states);
+                    next_sample += STATE_EVERY;
+                }
             }
         }
     }
@@ -873,7 +929,48 @@ fn coordinate(
         opened: t0,
         closed,
         client_cpu_ns,
+        client_states: states,
     }
+}
+
+/// Which clients' states the window samples: the first [`STATE_SAMPLED`] of each role, in
+/// the order the clients start (empty when the workload has one group).
+fn sampled_clients(workload: &Workload, clients: usize) -> Vec<bool> {
+    let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
+    workload
+        .client_groups(clients)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|group| {
+            let n = seen.entry(group).or_default();
+            *n += 1;
+            *n <= STATE_SAMPLED
+        })
+        .collect()
+}
+
+/// The sampled clients' states summed by role (empty when none was sampled).
+fn states_by_role(
+    workload: &Workload,
+    clients: usize,
+    states: &[[u64; 2]],
+) -> BTreeMap<String, [u64; 2]> {
+    let mut by_role: BTreeMap<String, [u64; 2]> = BTreeMap::new();
+    if states.iter().all(|s| s[0] + s[1] == 0) {
+        return by_role;
+    }
+    let groups = workload.client_groups(clients).unwrap_or_default();
+    for (group, s) in groups.into_iter().zip(states) {
+        if s[0] + s[1] == 0 {
+            continue;
+        }
+        let entry = by_role
+            .entry(workload.groups[group].role.clone())
+            .or_default();
+        entry[0] += s[0];
+        entry[1] += s[1];
+    }
+    by_role
 }
 
 /// The clients' CPU time in the window summed by role (empty without a figure per client).
@@ -961,6 +1058,13 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
             } else {
                 Vec::new()
             };
+            // Whose threads' states are sampled: the first STATE_SAMPLED of each role.
+            let sampled = sampled_clients(workload, cell.clients);
+            let tids: Vec<TidSlot> = if clocks.is_empty() {
+                Vec::new()
+            } else {
+                (0..plans.len()).map(|_| TidSlot::new(0)).collect()
+            };
             let (clients, window) = thread::scope(|scope| {
                 let handles: Vec<_> = plans
                     .into_iter()
@@ -969,6 +1073,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                         let (service, control, client) =
                             (service.clone(), &*control, new_client(plan));
                         let slot = clocks.get(i);
+                        let tid = tids.get(i).filter(|_| sampled.get(i) == Some(&true));
                         scope.spawn(move || {
                             // Published before the client counts itself begun (Release
                             // there, Acquire in the coordinator), so the window's first
@@ -976,6 +1081,9 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                             if let (Some(slot), Some(clock)) = (slot, crate::os::thread_cpu_clock())
                             {
                                 slot.store(i64::from(clock), Relaxed);
+                            }
+                            if let Some(tid) = tid {
+                                tid.store(crate::os::thread_id(), Relaxed);
                             }
                             if open {
                                 run_open_blocking(service, client, control)
@@ -992,6 +1100,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                     cell.clients,
                     cover,
                     &clocks,
+                    &tids,
                 );
                 let clients: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
                 (clients, window)
@@ -1041,6 +1150,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                     cell.clients,
                     cover,
                     &[],
+                    &[],
                 )
             });
             let clients = runtime.block_on(async {
@@ -1055,9 +1165,11 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     };
 
     let by_role = cpu_by_role(workload, cell.clients, window.client_cpu_ns.as_deref());
+    let parked_by_role = states_by_role(workload, cell.clients, &window.client_states);
     let outcome = summarize::<S, I>(clients, &window, &control).and_then(
         |(mut repetition, clients, tally)| {
             repetition.cpu_ns_by_role = by_role;
+            repetition.parked_by_role = parked_by_role;
             repetition.absent_by_role = absent_by_role(workload, &clients);
             verify_run::<S, I>(&service, repetition, &clients, &tally, cell, started)
         },
@@ -1200,6 +1312,7 @@ fn summarize<S: Subject, I: Service<S>>(
         instructions_per_op: None,
         open_loop,
         cpu_ns_by_role: BTreeMap::new(),
+        parked_by_role: BTreeMap::new(),
         absent_by_role: BTreeMap::new(),
     };
     Ok((repetition, clients, tally))

@@ -50,6 +50,7 @@ pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
         instructions_per_op: None,
         open_loop: None,
         cpu_ns_by_role: Default::default(),
+        parked_by_role: Default::default(),
         absent_by_role: Default::default(),
     }
 }

@@ -112,9 +112,10 @@ pub enum Whose {
     /// Under half their share of the clients' CPU time: held back by the others — parked in
     /// the lock, or woken and queued for a core behind clients that never block. Which of the
     /// two, this figure cannot say (the kernel counts a thread's wait for a core when the wait
-    /// ends, so it cannot be cut at a window's edges). Either is the strategy's under this
-    /// load, not the harness's: every client has begun before the window opens, and all are
-    /// made, started and scheduled alike.
+    /// ends, so it cannot be cut at a window's edges); the threads' states sampled through the
+    /// window do ([`RoleCpu::parked`]). Either is the strategy's under this load, not the
+    /// harness's: every client has begun before the window opens, and all are made, started
+    /// and scheduled alike.
     HeldBack,
 }
 
@@ -130,6 +131,10 @@ pub struct RoleCpu {
     pub clients: f64,
     /// Its share of the clients' CPU time in each repetition that recorded it, 0–1.
     pub windows: Vec<f64>,
+    /// In each repetition that sampled its threads' states
+    /// ([`crate::Repetition::parked_by_role`]), the share of the samples that found one
+    /// parked, 0–1; the rest found it runnable (on a core, or queued for one).
+    pub parked: Vec<f64>,
 }
 
 impl RoleCpu {
@@ -153,6 +158,12 @@ impl RoleCpu {
         let whose = self.whose();
         let first = *whose.first()?;
         whose.iter().all(|w| *w == first).then_some(first)
+    }
+
+    /// The median over the windows of the share of samples that found the role's threads
+    /// parked; `None` when no window sampled them.
+    pub fn median_parked(&self) -> Option<f64> {
+        (!self.parked.is_empty()).then(|| crate::results::Spread::of(&self.parked).median)
     }
 
     /// The median of its windows' CPU share over its share of the clients (1: its threads
@@ -191,6 +202,13 @@ pub fn cpu_by_role(record: &Record, workload: &crate::Workload) -> Vec<RoleCpu> 
                 .repetitions
                 .iter()
                 .filter_map(|rep| share(&rep.cpu_ns_by_role, &g.role))
+                .collect(),
+            parked: record
+                .repetitions
+                .iter()
+                .filter_map(|rep| rep.parked_by_role.get(&g.role))
+                .filter(|[parked, runnable]| parked + runnable > 0)
+                .map(|[parked, runnable]| *parked as f64 / (parked + runnable) as f64)
                 .collect(),
         })
         .collect();

@@ -44,6 +44,26 @@ pub fn thread_cpu_ns(clock: libc::clockid_t) -> Option<u64> {
     (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
 }
 
+/// The calling thread's kernel id, for [`thread_parked`] to name it from another thread.
+pub fn thread_id() -> libc::pid_t {
+    // SAFETY: gettid takes no argument and cannot fail.
+    unsafe { libc::gettid() }
+}
+
+/// Whether the thread `tid` of this process is parked now — blocked, waiting to be woken (a
+/// futex, a channel, a sleep: state `S` or `D`) — rather than runnable (`R`: on a core, or
+/// queued for one). `None` when its state cannot be read (the thread has ended) or is another.
+pub fn thread_parked(tid: libc::pid_t) -> Option<bool> {
+    let text = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    // The name in brackets may hold spaces and brackets; the state follows the last one.
+    let state = text[text.rfind(')')? + 1..].trim_start().chars().next()?;
+    match state {
+        'R' => Some(false),
+        'S' | 'D' => Some(true),
+        _ => None,
+    }
+}
+
 /// Pins the calling thread to `core`; `false` if the OS refused (the floor then notes it).
 pub fn pin_to_core(core: usize) -> bool {
     // SAFETY: a cpu_set_t is plain data; CPU_ZERO/CPU_SET only write inside it, and
@@ -83,4 +103,60 @@ pub fn default_sigpipe() {
 pub fn fine_timer_slack() -> bool {
     // SAFETY: PR_SET_TIMERSLACK takes a plain integer and changes the calling thread only.
     unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0) == 0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_parked_on_a_channel_reads_parked_and_a_spinning_one_runnable() {
+        use std::sync::atomic::{AtomicBool, AtomicI32, Ordering::SeqCst};
+        use std::sync::{Arc, mpsc};
+        use std::time::{Duration, Instant};
+        let (tx, rx) = mpsc::channel::<()>();
+        let parked_tid = Arc::new(AtomicI32::new(0));
+        let parked = {
+            let tid = parked_tid.clone();
+            std::thread::spawn(move || {
+                tid.store(thread_id(), SeqCst);
+                let _ = rx.recv_timeout(Duration::from_secs(10));
+            })
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let spinning_tid = Arc::new(AtomicI32::new(0));
+        let spinning = {
+            let (tid, stop) = (spinning_tid.clone(), stop.clone());
+            std::thread::spawn(move || {
+                tid.store(thread_id(), SeqCst);
+                while !stop.load(SeqCst) {
+                    std::hint::spin_loop();
+                }
+            })
+        };
+        // Wait (bounded) until the one blocks on its channel and the other spins.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let seen = |tid: &AtomicI32, want: bool| loop {
+            let t = tid.load(SeqCst);
+            if t != 0 && thread_parked(t) == Some(want) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let (was_parked, was_runnable) = (seen(&parked_tid, true), seen(&spinning_tid, false));
+        let _ = tx.send(());
+        stop.store(true, SeqCst);
+        parked.join().expect("joined");
+        spinning.join().expect("joined");
+        assert!(
+            was_parked,
+            "a thread blocked on a channel never read parked"
+        );
+        assert!(was_runnable, "a spinning thread never read runnable");
+        // An ended thread has no state.
+        assert_eq!(thread_parked(parked_tid.load(SeqCst)), None);
+    }
 }

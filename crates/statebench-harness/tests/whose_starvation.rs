@@ -114,6 +114,12 @@ fn writers_that_sleep_in_their_sets_were_held_back_and_writers_that_spin_ran() {
         slept.median_ratio() < spun.median_ratio() / 4.0,
         "{slept:?} {spun:?}"
     );
+    // The states sampled through the window tell the held-back writer parked, not queued for
+    // a core: it sleeps in its set. The spinning one is runnable nearly always.
+    let (parked, spinning) = (slept.median_parked(), spun.median_parked());
+    eprintln!("parked share: sleeping writer {parked:?}, spinning writer {spinning:?}");
+    assert!(parked.is_some_and(|p| p > 0.9), "{slept:?}");
+    assert!(spinning.is_some_and(|p| p < 0.5), "{spun:?}");
 }
 
 #[test]

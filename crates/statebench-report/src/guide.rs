@@ -1246,12 +1246,33 @@ fn whose_words(
                  (the strategy's cost)"
             )
         }
-        Some(Whose::HeldBack) => format!(
-            "{had}, under half of it in every window: held back by the others, parked in the lock \
-             or woken and queued for a core behind clients that never block (the strategy's \
-             starvation under this load, not the harness's: every client had begun and all are \
-             treated alike)"
-        ),
+        Some(Whose::HeldBack) => {
+            let not_harness = "(the strategy's starvation under this load, not the harness's: \
+                               every client had begun and all are treated alike)";
+            match c.median_parked() {
+                Some(parked) => format!(
+                    "{had}, under half of it in every window; their threads' states, sampled \
+                     every {} ms, found them parked in {:.0} % of the samples (median of {} \
+                     window{}): {} {not_harness}",
+                    statebench_harness::driver::STATE_EVERY.as_millis(),
+                    100.0 * parked,
+                    c.parked.len(),
+                    if c.parked.len() == 1 { "" } else { "s" },
+                    if parked >= 0.5 {
+                        "held back by the strategy itself, waiting parked (in a lock's queue) \
+                         rather than for a core"
+                    } else {
+                        "runnable but queued for a core behind clients that never block, more \
+                         than parked in the strategy"
+                    }
+                ),
+                None => format!(
+                    "{had}, under half of it in every window: held back by the others, parked \
+                     in the lock or woken and queued for a core behind clients that never block \
+                     {not_harness}"
+                ),
+            }
+        }
         None => {
             let ran = c.whose().iter().filter(|w| **w == Whose::Ran).count();
             format!(

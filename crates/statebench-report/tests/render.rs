@@ -554,6 +554,32 @@ fn a_starved_row_says_whose_starvation_it_is_from_its_clients_cpu() {
         ),
         "{held}"
     );
+    // With the threads' states sampled, parked or queued is said, not guessed.
+    let mut sampled = fixture();
+    for r in sampled
+        .records
+        .iter_mut()
+        .filter(|r| r.implementation == "dashmap")
+    {
+        for (rep, parked) in r.repetitions.iter_mut().zip([70, 80, 90]) {
+            rep.cpu_ns_by_role = [
+                ("readers".to_string(), 90_000_000),
+                ("writers".to_string(), 10_000),
+            ]
+            .into();
+            rep.parked_by_role = [("writers".to_string(), [parked, 100 - parked])].into();
+        }
+    }
+    let parked = statebench_report::guide::decision_guide(&sampled);
+    assert!(
+        parked.contains(
+            "under half of it in every window; their threads' states, sampled every 10 ms, \
+             found them parked in 80 % of the samples (median of 3 windows): held back by the \
+             strategy itself, waiting parked (in a lock's queue) rather than for a core (the \
+             strategy's starvation"
+        ),
+        "{parked}"
+    );
     let ran = guide(&[9_000_000]);
     assert!(
         ran.contains(
