@@ -47,8 +47,9 @@ enum Command {
     /// Watch where the machine's two cores stand from each other: the cross-core cache-line
     /// round trip the runner probes before every trial, probed every --every for --for and
     /// printed as a timeline (`.` near, `#` far), then how long each placement lasted. A
-    /// virtual machine's hypervisor can move its two vCPUs apart for minutes, and every row
-    /// whose clients share data slows there (docs/METHODOLOGY.md, "Where the cores stood").
+    /// virtual machine's hypervisor can move its two vCPUs apart for seconds at a time, and the
+    /// rows whose clients share data change speed there (docs/METHODOLOGY.md, "Where the cores
+    /// stood").
     Placement(PlacementArgs),
     /// Tally the comparisons (`compare --format json`) of many trials of one kind: per cell how
     /// often each verdict came out, and the share of trials with a cell called slower — the

@@ -50,17 +50,21 @@ pub(crate) fn watch(options: &Options) -> Result<String, String> {
     if let Some(out) = &options.out {
         super::claim_output(out)?;
     }
-    let start = Instant::now();
     let mut probes: Vec<(u64, f64)> = Vec::new();
     let mut line = String::new();
-    // The first probes set no reference yet: the line prints the figures until the run's
-    // near round trip can be told, then a mark a probe.
+    // Each mark is judged against the near round trip of the probes so far; the summary judges
+    // every probe against all of them, so the first marks may read otherwise there.
     eprintln!(
         "probing the cross-core round trip every {} ms for {} s; a line of {PER_LINE} probes \
-         each: `.` near, `#` far (over {FAR}× the near one seen so far)",
+         each: `.` near, `#` far (over {FAR}× the near one seen so far; the summary judges \
+         them all again against every probe)",
         options.every.as_millis(),
         options.span.as_secs()
     );
+    // The first bounce of a process runs cold (its threads new, the line not yet in either
+    // cache) and can take many times the next: taken, and not kept.
+    let _ = probe_round_trip();
+    let start = Instant::now();
     let mut next = start;
     while start.elapsed() < options.span {
         let Some(ns) = probe_round_trip() else {
@@ -75,17 +79,20 @@ pub(crate) fn watch(options: &Options) -> Result<String, String> {
         let near = near_of(&probes).unwrap_or(ns);
         line.push(if ns > FAR * near { '#' } else { '.' });
         if line.chars().count() == PER_LINE {
-            println!("{:>5} s  {line}", at / 1000);
+            eprintln!("{:>5} s  {line}", at / 1000);
             line.clear();
         }
         next += options.every;
-        if let Some(wait) = next.checked_duration_since(Instant::now()) {
-            std::thread::sleep(wait);
+        match next.checked_duration_since(Instant::now()) {
+            Some(wait) => std::thread::sleep(wait),
+            // A probe that took longer than the interval: start the schedule again from now,
+            // rather than probing back to back to catch up.
+            None => next = Instant::now(),
         }
     }
     if !line.is_empty() {
         let at = probes.last().map_or(0, |p| p.0);
-        println!("{:>5} s  {line}", at / 1000);
+        eprintln!("{:>5} s  {line}", at / 1000);
     }
     if let Some(out) = &options.out {
         let watch = Watch {
@@ -109,15 +116,24 @@ pub(crate) fn summary(probes: &[(u64, f64)]) -> String {
     let cut = stretches(probes, near);
     let far: usize = cut.iter().filter(|s| s.far).map(|s| s.probes).sum();
     let median = |far: bool| {
-        let mut ns: Vec<f64> = probes
+        let ns: Vec<f64> = probes
             .iter()
             .filter(|&&(_, ns)| (ns > FAR * near) == far)
             .map(|&(_, ns)| ns)
             .collect();
-        ns.sort_by(f64::total_cmp);
-        ns.get(ns.len() / 2).copied()
+        (!ns.is_empty()).then(|| statebench_harness::results::Spread::of(&ns).median)
     };
-    let mut out = String::new();
+    // The timeline again, every probe judged against all of them (the live one, on standard
+    // error, could judge each only against those before it).
+    let mut out = String::from("every probe against the near round trip of all of them:\n");
+    for chunk in probes.chunks(PER_LINE) {
+        let marks: String = chunk
+            .iter()
+            .map(|&(_, ns)| if ns > FAR * near { '#' } else { '.' })
+            .collect();
+        let at = chunk.last().map_or(0, |p| p.0);
+        let _ = writeln!(out, "{:>5} s  {marks}", at / 1000);
+    }
     let _ = writeln!(
         out,
         "{} probes; near round trip {} (their 10th percentile); {} far, over {FAR}× it ({:.0} %)",

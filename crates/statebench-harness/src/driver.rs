@@ -194,8 +194,8 @@ pub struct Repetition {
     /// `[parked, runnable]`, sampled as the window opened, every [`STATE_EVERY`] through it,
     /// and as it closed — up to [`STATE_SAMPLED`] threads of each role, their states read from
     /// `/proc` — kept as `cpu_ns_by_role` is. A role with little of the CPU was either parked
-    /// (blocked in the strategy: a lock's queue, a futex) or runnable and queued for a core
-    /// behind the others; this tells which. Empty in files written before 2026-12-05.
+    /// (blocked inside its calls: a lock's queue, a futex, a sleep) or runnable and queued for
+    /// a core behind the others; this tells which. Empty in files written before 2026-12-05.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub parked_by_role: BTreeMap<String, [u64; 2]>,
     /// The clients of each role that completed no operation in the window (roles whose clients
@@ -794,7 +794,8 @@ type TidSlot = std::sync::atomic::AtomicI32;
 pub const STATE_EVERY: Duration = Duration::from_millis(10);
 
 /// Threads of each role whose states are sampled: the first ones of the role. Reading a state
-/// is a small file read; a bound keeps the sampler's own CPU time near 1 % of a core.
+/// is a small file read, made by the coordinator thread; a bound keeps those reads few (the
+/// process CPU time of the rows that sample, and so their `cpu_ns_per_op`, includes them).
 pub const STATE_SAMPLED: usize = 10;
 
 /// Adds each sampled client's state now to `states`.
@@ -909,6 +910,9 @@ fn coordinate(
                 }
             }
         }
+    }
+    if sampling && opened {
+        sample_states(tids, &mut states);
     }
     // Read before the clients are told to stop: a stopped client's thread ends, and its
     // clock with it.

@@ -156,7 +156,12 @@ mod tests {
             "a thread blocked on a channel never read parked"
         );
         assert!(was_runnable, "a spinning thread never read runnable");
-        // An ended thread has no state.
+        // An ended thread has no state — once the kernel has unhashed it, which may come a
+        // moment after join returns.
+        let gone = Instant::now() + Duration::from_secs(5);
+        while thread_parked(parked_tid.load(SeqCst)).is_some() && Instant::now() < gone {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         assert_eq!(thread_parked(parked_tid.load(SeqCst)), None);
     }
 }

@@ -62,7 +62,7 @@ impl Placement {
         let mut placement = Placement {
             probed: probes.len(),
             near_ns,
-            median_ns: at(0.5),
+            median_ns: crate::results::Spread::of(&probes).median,
             p90_ns: at(0.9),
             far: 0,
             by_pass: Vec::new(),

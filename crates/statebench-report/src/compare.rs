@@ -288,15 +288,16 @@ fn floors_moved(base: &Floors, new: &Floors) -> Vec<String> {
 }
 
 /// How far apart the two cores stood in each side's trials, when the sides differ by more than
-/// [`PLACEMENT_DIFFERS`] in the share of trials run far ([`Placement`]): every row that shares
-/// data between its clients slows there, so such a difference can look like a change of code.
+/// [`PLACEMENT_DIFFERS`] in the share of trials run far ([`Placement`]): the rows that share
+/// data between their clients change speed there, so such a difference can look like a change
+/// of code.
 fn placement_differs(base: &Results, new: &Results) -> Option<String> {
     let (b, n) = (Placement::of(base)?, Placement::of(new)?);
     let (bs, ns) = (b.far_share(), n.far_share());
     ((bs - ns).abs() > PLACEMENT_DIFFERS).then(|| {
         format!(
             "cores' placement: {:.0} % of BASE's trials ran with the cores far apart (cross-core \
-             round trip median {}), {:.0} % of NEW's ({}); rows that share data slow there",
+             round trip median {}), {:.0} % of NEW's ({}); rows that share data change speed there",
             100.0 * bs,
             human_ns(b.median_ns),
             100.0 * ns,

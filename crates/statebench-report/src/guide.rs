@@ -928,8 +928,8 @@ fn placement_words(results: &Results) -> String {
     match Placement::of(results) {
         Some(p) if p.far > 0 => format!(
             " **{:.0} % of this run's trials ran with the machine's two cores far apart** (the \
-             machine section): the rows that share data slow there, each by its own factor, so \
-             a claim near its line may owe its side to how much of the run was far.",
+             machine section): the rows that share data change speed there, each by its own \
+             factor, so a claim near its line may owe its side to how much of the run was far.",
             100.0 * p.far_share()
         ),
         _ => String::new(),
@@ -1259,8 +1259,8 @@ fn whose_words(
                     c.parked.len(),
                     if c.parked.len() == 1 { "" } else { "s" },
                     if parked >= 0.5 {
-                        "held back by the strategy itself, waiting parked (in a lock's queue) \
-                         rather than for a core"
+                        "held back while parked — blocked inside the strategy's calls (a \
+                         lock's wait queue, say) — rather than waiting for a core"
                     } else {
                         "runnable but queued for a core behind clients that never block, more \
                          than parked in the strategy"

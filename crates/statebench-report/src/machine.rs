@@ -215,9 +215,9 @@ pub fn timer_cap(results: &Results) -> String {
 /// did to the rows measured both ways ([`Placement`]).
 fn placement(results: &Results) -> String {
     let Some(p) = Placement::of(results) else {
-        return "The cross-core round trip was not probed before each trial (one core, or a run \
-                made before 2026-12-05): whether the cores moved between the floors cannot be \
-                told.\n\n"
+        return "The cross-core round trip was not probed before each trial (one core, pinning to \
+                cores 0 and 1 refused, or a run made before 2026-12-05): whether the cores moved \
+                between the floors cannot be told.\n\n"
             .into();
     };
     let mut out = format!(
@@ -245,9 +245,9 @@ fn placement(results: &Results) -> String {
         out,
         "**{} of them ({:.0} %) ran with the cores far apart** — the round trip beyond {FAR}× \
          the near one, as when the hypervisor places the two virtual CPUs on distant parts of \
-         the chip{}. Every row that shares data between its clients slows there, each by its own \
-         factor, so a ratio between two rows depends on how much of the run was far, and a \
-         claim near a line may not repeat in a run that was far more or less often.",
+         the chip{}. Rows whose clients share data change speed there, each by its own factor (most \
+         slow, some speed up), so a ratio between two rows depends on how much of the run was \
+         far, and a claim near a line may not repeat in a run that was far more or less often.",
         p.far,
         100.0 * p.far_share(),
         if p.by_pass.len() > 1 {
@@ -275,7 +275,10 @@ fn placement(results: &Results) -> String {
             ratios.sort_by(f64::total_cmp);
             match ratios.len() {
                 1 => format!("one {family} row {:.2}×", ratios[0]),
-                n => format!("{family} rows {:.2}× (median of {n})", ratios[n / 2]),
+                n => format!(
+                    "{family} rows {:.2}× (median of {n})",
+                    statebench_harness::results::Spread::of(ratios).median
+                ),
             }
         })
         .collect();

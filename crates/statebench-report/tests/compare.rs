@@ -439,7 +439,7 @@ fn single_repetitions_make_no_interval_and_the_method_line_says_so() {
 }
 
 /// Sides whose trials ran with the cores far apart in shares a tenth apart or more are named
-/// as differing: rows that share data slow there, which reads like a change of code.
+/// as differing: rows that share data change speed there, which reads like a change of code.
 #[test]
 fn sides_whose_cores_stood_apart_differently_say_so() {
     let probed = |created: &str, far_every: usize| {
@@ -471,7 +471,7 @@ fn sides_whose_cores_stood_apart_differently_say_so() {
         placement(&c).as_deref(),
         Some(
             "cores' placement: 0 % of BASE's trials ran with the cores far apart (cross-core \
-             round trip median 74 ns), 50 % of NEW's (450 ns); rows that share data slow there"
+             round trip median 74 ns), 50 % of NEW's (262 ns); rows that share data change speed there"
         ),
         "{:?}",
         c.differences

@@ -425,7 +425,7 @@ fn trials_run_with_the_cores_far_apart_are_counted_between_floors_that_held_stil
         text.contains(
             "Throughput far against near, in the rows measured at least twice each way (each \
              row's geometric means; a row's own ratio is as noisy as its few trials): lock rows \
-             0.80× (median of 2)."
+             0.65× (median of 2)."
         ),
         "{text}"
     );
@@ -574,9 +574,9 @@ fn a_starved_row_says_whose_starvation_it_is_from_its_clients_cpu() {
     assert!(
         parked.contains(
             "under half of it in every window; their threads' states, sampled every 10 ms, \
-             found them parked in 80 % of the samples (median of 3 windows): held back by the \
-             strategy itself, waiting parked (in a lock's queue) rather than for a core (the \
-             strategy's starvation"
+             found them parked in 80 % of the samples (median of 3 windows): held back while \
+             parked — blocked inside the strategy's calls (a lock's wait queue, say) — rather \
+             than waiting for a core (the strategy's starvation"
         ),
         "{parked}"
     );
