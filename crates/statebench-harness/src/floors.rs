@@ -319,8 +319,8 @@ const PROBE_ROUNDS: u64 = 1_000;
 /// The cross-core cache-line round trip now, in nanoseconds, from a short bounce between
 /// cores 0 and 1 (the floor `cache_line_round_trip_ns` with fewer rounds): the runner takes one
 /// before every trial, because a virtual machine's two cores do not stay put: on the AMD EPYC
-/// host of 2026-12-05 the round trip jumped several-fold for minutes at a time, and every row
-/// whose clients share a cache line slowed with it ([`crate::placement`]). `None` on one core,
+/// host of 2026-12-05 the round trip jumped several-fold for seconds at a time, and the rows
+/// whose clients share a cache line changed speed with it ([`crate::placement`]). `None` on one core,
 /// or when pinning was refused.
 pub fn probe_round_trip() -> Option<f64> {
     let two_cores = thread::available_parallelism().map_or(1, |n| n.get()) >= 2;
