@@ -1,13 +1,16 @@
 //! Whose a starved kind is, end to end: the threads driver records each role's CPU time in
 //! the window, and it tells writers that waited (the strategy kept them out) from writers
-//! that ran and paid more per operation. Two planted strategies over `mutex_std`, on the
+//! that ran and paid more per operation. Two planted strategies over `papaya`, on the
 //! reference workload's two roles at 11 clients (10 readers, 1 writer): one whose sets sleep
 //! (the writer is off the CPU, as behind a reader-preferring lock) and
 //! one whose sets spin (the writer runs, each set costly, as a lock-free set that allocates and
-//! retires).
+//! retires). Over a lock the spinning writer would park too, waiting for the lock that a
+//! preempted reader holds (a CI run saw it parked in 56 % of the samples over `mutex_std`):
+//! the map under both must be one where no operation waits for another.
 
 use std::time::{Duration, Instant};
 
+use statebench_concurrent::PapayaKv;
 use statebench_core::{Error, KvOp, KvReply, KvU64, Service, Settings};
 use statebench_harness::mix::cpu_by_role;
 use statebench_harness::results::Record;
@@ -22,14 +25,14 @@ const SET_SLEEP: Duration = Duration::from_millis(400);
 const SET_SPIN: Duration = Duration::from_micros(500);
 
 #[derive(Clone)]
-struct CostlySet<const SLEEPS: bool>(MutexStd<KvU64>);
+struct CostlySet<const SLEEPS: bool>(PapayaKv<u64, u64>);
 
 impl<const SLEEPS: bool> Service<KvU64> for CostlySet<SLEEPS> {
     const NAME: &'static str = "costly_set";
-    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
-    const ABOUT: &'static str = "mutex_std whose sets sleep or spin first";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Concurrent;
+    const ABOUT: &'static str = "papaya whose sets sleep or spin first";
     fn start(initial: KvU64, settings: &Settings) -> Self {
-        CostlySet(MutexStd::start(initial, settings))
+        CostlySet(PapayaKv::start(initial, settings))
     }
     fn call(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
         // The clients' sets only (the reference workload's 5 keys), not the end-of-run
@@ -119,7 +122,7 @@ fn writers_that_sleep_in_their_sets_were_held_back_and_writers_that_spin_ran() {
     let (parked, spinning) = (slept.median_parked(), spun.median_parked());
     eprintln!("parked share: sleeping writer {parked:?}, spinning writer {spinning:?}");
     assert!(parked.is_some_and(|p| p > 0.9), "{slept:?}");
-    assert!(spinning.is_some_and(|p| p < 0.5), "{spun:?}");
+    assert!(spinning.is_some_and(|p| p < 0.25), "{spun:?}");
 }
 
 #[test]
