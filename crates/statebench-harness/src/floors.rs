@@ -118,7 +118,7 @@ impl Floors {
         };
         Ok(Floors {
             cache_line_round_trip_ns: two_cores
-                .then(|| Floor::try_measure(|| cache_line_round_trip(20_000)))
+                .then(|| Floor::try_measure(|| cache_line_round_trip(20_000, 0.5)))
                 .flatten(),
             wake_cross_core_idle_ns: cross(false),
             wake_cross_core_busy_ns: cross(true),
@@ -317,7 +317,9 @@ fn on_core<T: Send + 'static>(core: usize, f: impl FnOnce() -> T + Send + 'stati
 const PROBE_ROUNDS: u64 = 1_000;
 
 /// The cross-core cache-line round trip now, in nanoseconds, from a short bounce between
-/// cores 0 and 1 (the floor `cache_line_round_trip_ns` with fewer rounds): the runner takes one
+/// cores 0 and 1 (the floor `cache_line_round_trip_ns` with fewer rounds, and its fastest batch
+/// rather than its median: a far placement slows every batch, while other processes' threads
+/// only ever add time, to some batches or, on a machine busy enough, to most): the runner takes one
 /// before every trial, because a virtual machine's two cores do not stay put: on the AMD EPYC
 /// host of 2026-12-05 the round trip jumped several-fold for seconds at a time, and the rows
 /// whose clients share a cache line changed speed with it ([`crate::placement`]). `None` on one core,
@@ -325,12 +327,20 @@ const PROBE_ROUNDS: u64 = 1_000;
 pub fn probe_round_trip() -> Option<f64> {
     let two_cores = thread::available_parallelism().map_or(1, |n| n.get()) >= 2;
     two_cores
-        .then(|| cache_line_round_trip(PROBE_ROUNDS))
+        .then(|| cache_line_round_trip(PROBE_ROUNDS, 0.0))
         .flatten()
 }
 
-/// Two threads pinned to cores 0 and 1 bounce a counter, each spinning until its turn.
-fn cache_line_round_trip(rounds: u64) -> Option<f64> {
+/// Rounds timed together by [`cache_line_round_trip`]: the median batch is its figure.
+const BATCH: u64 = 50;
+
+/// Two threads pinned to cores 0 and 1 bounce a counter, each spinning until its turn; the
+/// round trip is the `quantile` of the per-round times of batches of [`BATCH`] rounds. (The
+/// mean over all rounds, used until 2026-12-05, took a preemption of either thread into the
+/// figure: 1 000 rounds take some 75 µs, so one time slice lost to another process multiplied
+/// it, and a loaded machine's trials looked as if they had run with the cores far apart. A far
+/// placement slows every round, so every batch still sees it.)
+fn cache_line_round_trip(rounds: u64, quantile: f64) -> Option<f64> {
     let turn = Arc::new(AtomicU64::new(0));
     let gave_up = Arc::new(AtomicBool::new(false));
     let deadline = Instant::now() + Duration::from_secs(2);
@@ -368,14 +378,22 @@ fn cache_line_round_trip(rounds: u64) -> Option<f64> {
     let ns = {
         let (turn, gave_up2) = (turn.clone(), gave_up.clone());
         on_core(0, move || {
-            let start = Instant::now();
+            let mut batches = Vec::with_capacity((rounds / BATCH) as usize + 1);
+            let mut start = Instant::now();
             for i in 0..rounds {
                 turn.store(2 * i + 1, Ordering::Release);
                 if !wait_for(&turn, &gave_up2, 2 * i + 2) {
                     return None;
                 }
+                if (i + 1) % BATCH == 0 || i + 1 == rounds {
+                    let now = Instant::now();
+                    let done = (i % BATCH + 1) as f64;
+                    batches.push((now - start).as_nanos() as f64 / done);
+                    start = now;
+                }
             }
-            Some(start.elapsed().as_nanos() as f64 / rounds as f64)
+            batches.sort_by(f64::total_cmp);
+            Some(batches[((batches.len() - 1) as f64 * quantile).round() as usize])
         })
         .flatten()
     };
@@ -622,7 +640,7 @@ mod tests {
         if thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
             assert!(wake_round_trip(0, 1, false, 20).is_some_and(|ns| ns > 0.0));
             assert!(wake_round_trip(0, 1, true, 20).is_some_and(|ns| ns > 0.0));
-            assert!(cache_line_round_trip(1000).is_some_and(|ns| ns > 0.0));
+            assert!(cache_line_round_trip(1000, 0.5).is_some_and(|ns| ns > 0.0));
         }
         for workers in [Workers::One, Workers::Two] {
             assert!(tokio_round_trip(workers, 200).expect("a runtime starts") > 0.0);
