@@ -328,6 +328,7 @@ fn record(
         asked: w.asked_shares(1).unwrap_or_default(),
         summary: Summary::of(&repetitions),
         repetitions,
+        set_aside: None,
     })
 }
 

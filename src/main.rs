@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use statebench_harness::Driver;
+use statebench_harness::placement::View;
 use statebench_harness::results::Tuning;
 use statebench_harness::stats::{Correction, Variance};
 
@@ -109,6 +110,12 @@ struct AgreementArgs {
     /// Also list every claim some run did not repeat, and every swapped pair a run told apart.
     #[arg(long)]
     details: bool,
+    /// Which trials to read: `near` (those run with the machine's two cores near each other,
+    /// as the probe before each trial saw them; the report's), `far` (those run with them far
+    /// apart, as a hypervisor may place them for seconds at a time) or `all`. Rows that share
+    /// data change speed with the placement, so a reading of both mixes two machines.
+    #[arg(long, default_value = "near", value_parser = parse_view)]
+    placement: View,
 }
 
 #[derive(Debug, clap::Args)]
@@ -201,6 +208,12 @@ struct CompareArgs {
     /// the run-to-run spread and has called an A/A comparison slower (docs/CI.md).
     #[arg(long)]
     gate_on_repetitions: bool,
+    /// Which trials each side's records are compared on: `near` (those run with the machine's
+    /// two cores near each other; the default), `far` or `all`. Rows that share data change
+    /// speed with the placement, so sides that ran far in different shares differ for that
+    /// alone.
+    #[arg(long, default_value = "near", value_parser = parse_view)]
+    placement: View,
 }
 
 /// Parses `5%`, `5` (percent) or `0.05`... as a share: `5%` and `5` are 0.05; a bare number
@@ -264,6 +277,16 @@ fn parse_variance(text: &str) -> Result<Variance, String> {
             "unknown variance {other:?}; the variances are moderated, own"
         )),
     }
+}
+
+fn parse_view(text: &str) -> Result<View, String> {
+    View::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = View::ALL.iter().map(|v| v.name()).collect();
+        format!(
+            "unknown placement {text:?}; the placements are {}",
+            names.join(", ")
+        )
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -485,6 +508,12 @@ struct ReportArgs {
     /// and which another run reverses.
     #[arg(long, value_name = "RUN")]
     beside: Vec<PathBuf>,
+    /// Which trials the report reads: `near` (the trials run with the machine's two cores near each other,
+    /// as the probe before each trial saw them; the report's), `far` (the trials run with them far
+    /// apart, as a hypervisor may place them for seconds at a time) or `all`. Rows that share
+    /// data change speed with the placement, so a reading of both mixes two machines.
+    #[arg(long, default_value = "near", value_parser = parse_view)]
+    placement: View,
 }
 
 #[derive(Debug, clap::Args)]

@@ -492,6 +492,7 @@ impl Matrix {
                     asked: workload.asked_shares(cell.clients).unwrap_or_default(),
                     summary: Summary::of(&repetitions),
                     repetitions,
+                    set_aside: None,
                 }
             })
             .collect()

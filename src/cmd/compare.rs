@@ -17,7 +17,12 @@ pub(crate) fn agreement(args: AgreementArgs) -> ExitCode {
             Err(e) => return usage(e),
         }
     }
-    match statebench_report::agreement::Agreement::judged(&runs, args.correction, args.variance) {
+    match statebench_report::agreement::Agreement::judged(
+        &runs,
+        args.correction,
+        args.variance,
+        args.placement,
+    ) {
         Ok(a) => {
             print!("{}", a.render(args.details));
             ExitCode::SUCCESS
@@ -63,6 +68,7 @@ pub(crate) fn compare(args: CompareArgs) -> ExitCode {
         alpha: args.alpha,
         corrected: args.correction,
         power_effect: args.power_effect,
+        view: args.placement,
     };
     let comparison = match Comparison::of(base, new, options, args.allow_settings_change) {
         Ok(c) => c,

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use statebench_harness::placement::{View, view};
+
 use super::matrix::{REPORT_DEFAULTS, measure};
 use super::{load, load_run};
 use crate::{ReportArgs, failure, usage};
@@ -27,6 +29,13 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
         if beside[..i].contains(other) {
             return usage(format!("--beside: {} is given twice", path.display()));
         }
+    }
+    if args.from.is_some() && args.out.is_none() && args.placement != View::Near {
+        return usage(format!(
+            "--placement {}: name this reading's folder with --out (the run's folder holds the \
+             report of its near trials)",
+            args.placement.name()
+        ));
     }
     let (results, dir) = match &args.from {
         Some(from) => {
@@ -98,7 +107,8 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
             }
         }
     };
-    let rendered = match statebench_report::markdown::render_beside(&results, &beside) {
+    let rendered = match statebench_report::markdown::render_view(&results, &beside, args.placement)
+    {
         Ok(r) => r,
         Err(e) => return failure(format!("cannot render the report: {e}")),
     };
@@ -115,7 +125,10 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
     println!();
     println!("Summary: throughput as a share of the fastest, per workload and driver");
     println!();
-    print!("{}", statebench_report::markdown::summary(&results));
+    print!(
+        "{}",
+        statebench_report::markdown::summary(&view(&results, args.placement))
+    );
     println!();
     println!("report: {}", path.display());
     ExitCode::SUCCESS

@@ -106,6 +106,7 @@ pub fn record(
         duration_ms: 1000,
         summary: Summary::of(&repetitions),
         repetitions,
+        set_aside: None,
     }
 }
 

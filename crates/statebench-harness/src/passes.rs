@@ -81,11 +81,17 @@ impl Record {
     }
 
     /// What one sample of its comparisons is: a pass with [`MIN_PASSES`] or more, else a
-    /// repetition.
+    /// repetition. Decided by the passes the record ran in: in a view of one placement
+    /// ([`crate::placement::view`]) a record whose kept trials fall in fewer passes still
+    /// counts passes — one pass mean is no sample to compare, and taking that pass's
+    /// repetitions instead would make claims from one process's regime.
     pub fn unit(&self) -> Unit {
-        match self.passes() {
-            n if n >= MIN_PASSES => Unit::Passes(n),
-            _ => Unit::Repetitions(self.repetitions.len()),
+        let n = self.passes();
+        let ran_in = self.set_aside.map_or(n, |s| s.passes);
+        if ran_in >= MIN_PASSES {
+            Unit::Passes(n)
+        } else {
+            Unit::Repetitions(self.repetitions.len())
         }
     }
 

@@ -40,9 +40,13 @@ pub struct Placement {
 }
 
 impl Placement {
-    /// The placement of `results`' trials; `None` when none was probed (one core, or a run made
-    /// before 2026-12-05).
+    /// The placement of `results`' trials — of the whole run, for a view ([`view`]); `None` when
+    /// none was probed (one core, or a run made before 2026-12-05).
     pub fn of(results: &Results) -> Option<Placement> {
+        // A view keeps the trials of one placement; the run's is the one it was made from.
+        if let Some(viewed) = &results.viewed {
+            return Some(viewed.placement.clone());
+        }
         let reps: Vec<&Repetition> = results
             .records
             .iter()
@@ -92,6 +96,130 @@ impl Placement {
     pub fn far_share(&self) -> f64 {
         self.far as f64 / self.probed as f64
     }
+}
+
+/// Which of a run's trials a reading takes: those run with the cores near (the default), those
+/// run with them far, or all. The rows that share data between their clients change speed with
+/// the placement, each by its own factor, so a comparison over a mix of the two measures the
+/// mix: how much of a run was far varied from 7 to 40 % on one host in a day, and one of three
+/// passes could run most of its trials far while the others ran none
+/// (`results/2026-12-05-epyc-placement`). Within one placement, the runs measure the same
+/// machine. Near is the default because it is the cores' own arrangement (two neighbours
+/// sharing a cache); far is the hypervisor's, and a run may have too few far trials to compare.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// The trials run with the cores near, and those not probed.
+    #[default]
+    Near,
+    /// The trials run with the cores far apart.
+    Far,
+    /// Every trial.
+    All,
+}
+
+impl View {
+    /// Every view, in the order `--placement` lists them.
+    pub const ALL: [View; 3] = [View::Near, View::Far, View::All];
+
+    /// Its name on the command line and in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Near => "near",
+            View::Far => "far",
+            View::All => "all",
+        }
+    }
+
+    /// The view named `name`.
+    pub fn parse(name: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.name() == name)
+    }
+
+    /// Whether it keeps a trial that ran far (`Some(true)`), near (`Some(false)`) or was not
+    /// probed (`None`).
+    fn keeps(self, far: Option<bool>) -> bool {
+        match self {
+            View::Near => far != Some(true),
+            View::Far => far == Some(true),
+            View::All => true,
+        }
+    }
+}
+
+/// What a view ([`view`]) is of.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Viewed {
+    /// Which trials it keeps.
+    pub view: View,
+    /// The whole run's placement.
+    pub placement: Placement,
+    /// Trials it kept.
+    pub kept: usize,
+    /// Trials it set aside, having run in the other placement.
+    pub set_aside: usize,
+    /// The records it left without a trial, by cell: `workload / implementation / driver /
+    /// clients`. They are absent from the view.
+    pub emptied: Vec<String>,
+}
+
+/// What a view left out of one record ([`crate::results::Record::set_aside`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    /// Its trials the view set aside.
+    pub trials: usize,
+    /// The passes its trials ran in, before the view: a record whose kept trials fall in fewer
+    /// still takes passes as its unit ([`crate::results::Record::unit`]).
+    pub passes: usize,
+}
+
+/// `results` reduced to the trials `view` keeps: each record keeps its kept repetitions (its
+/// summary made again from them), a record left with none is dropped, and the view records what
+/// it is of ([`Results::viewed`], which [`Placement::of`] then answers from). A run whose trials
+/// were not probed, a view of every trial, and a view already made come back as they are.
+pub fn view(results: &Results, view: View) -> Results {
+    let mut out = results.clone();
+    if view == View::All || results.viewed.is_some() {
+        return out;
+    }
+    let Some(placement) = Placement::of(results) else {
+        return out;
+    };
+    let (mut kept, mut set_aside, mut emptied) = (0, 0, Vec::new());
+    for record in &mut out.records {
+        let passes = record.passes();
+        let before = record.repetitions.len();
+        record
+            .repetitions
+            .retain(|rep| view.keeps(placement.is_far(rep)));
+        let now = record.repetitions.len();
+        kept += now;
+        set_aside += before - now;
+        record.set_aside = Some(SetAside {
+            trials: before - now,
+            passes,
+        });
+        if now == 0 {
+            emptied.push(format!(
+                "{} / {} / {} / {}",
+                record.workload,
+                record.implementation,
+                record.driver.name(),
+                record.clients
+            ));
+        } else if now < before {
+            record.summary = crate::results::Summary::of(&record.repetitions);
+        }
+    }
+    out.records.retain(|r| !r.repetitions.is_empty());
+    out.viewed = Some(Viewed {
+        view,
+        placement,
+        kept,
+        set_aside,
+        emptied,
+    });
+    out
 }
 
 /// A stretch of time the cores stayed near or far, in a series of probes ([`stretches`]).
@@ -203,6 +331,78 @@ mod tests {
         let mut alone = results(&probes, 74.0);
         alone.floors.cache_line_round_trip_ns = None;
         assert_eq!(Placement::of(&alone).expect("probed").far, 0);
+    }
+
+    #[test]
+    fn a_view_keeps_the_trials_of_one_placement_and_says_what_it_set_aside() {
+        use crate::passes::Unit;
+        let probes = [
+            (0, Some(70.0)),
+            (0, Some(450.0)),
+            (1, Some(72.0)),
+            (1, Some(75.0)),
+            (2, Some(460.0)),
+            (2, None),
+        ];
+        let mut whole = results(&probes, 72.0);
+        // Far trials at a third of the near figure; and a second record, far throughout.
+        for rep in &mut whole.records[0].repetitions {
+            if rep.round_trip_ns.is_some_and(|ns| ns > 400.0) {
+                rep.ops_per_sec /= 3.0;
+            }
+        }
+        let mut far_only = whole.records[0].clone();
+        far_only.implementation = "mutex_std".into();
+        far_only
+            .repetitions
+            .retain(|rep| rep.round_trip_ns.is_some_and(|ns| ns > 400.0));
+        whole.records.push(far_only);
+        let placement = Placement::of(&whole).expect("probed");
+        let near = view(&whole, View::Near);
+        let v = near.viewed.clone().expect("a view");
+        assert_eq!((v.view, v.kept, v.set_aside), (View::Near, 4, 4));
+        assert_eq!(v.emptied, ["counter / mutex_std / threads / 8"]);
+        // The view answers for the whole run's placement, not for what it kept.
+        assert_eq!(Placement::of(&near), Some(placement.clone()));
+        assert_eq!(near.records.len(), 1);
+        let r = &near.records[0];
+        // The near trials and the one not probed; the summary made again from them.
+        assert_eq!(r.repetitions.len(), 4);
+        assert_eq!(r.summary.ops_per_sec.min, 1e6);
+        assert_eq!(
+            r.set_aside,
+            Some(SetAside {
+                trials: 2,
+                passes: 3
+            })
+        );
+        assert_eq!(r.unit(), Unit::Passes(3));
+        let far = view(&whole, View::Far);
+        assert_eq!(far.records.len(), 2);
+        let f = &far.records[0];
+        assert_eq!(f.repetitions.len(), 2);
+        // Two passes of the three: still passes, one sample each.
+        assert_eq!(f.unit(), Unit::Passes(2));
+        assert!((f.headline() - 1e6 / 3.0).abs() < 1e-3);
+        // A record whose kept trials fall in one pass of a run of several has one sample, not
+        // that pass's repetitions.
+        let mut one_pass = whole.clone();
+        one_pass.records[0].repetitions[4].round_trip_ns = Some(70.0);
+        let lone = view(&one_pass, View::Far);
+        assert_eq!(lone.records[0].unit(), Unit::Passes(1));
+        assert_eq!(lone.records[0].samples().len(), 1);
+        // Every trial, a run not probed, and a view again: as they are.
+        assert_eq!(view(&whole, View::All), whole);
+        assert_eq!(view(&near, View::Far), near);
+        let mut unprobed = whole.clone();
+        for r in &mut unprobed.records {
+            for rep in &mut r.repetitions {
+                rep.round_trip_ns = None;
+            }
+        }
+        assert_eq!(view(&unprobed, View::Near), unprobed);
+        assert_eq!(View::parse("far"), Some(View::Far));
+        assert_eq!(View::parse("nearby"), None);
     }
 
     #[test]

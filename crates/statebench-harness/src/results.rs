@@ -39,6 +39,11 @@ pub struct Results {
     pub settings: RunSettings,
     /// One record per cell.
     pub records: Vec<Record>,
+    /// When these are a view of a run's trials in one placement of its cores
+    /// ([`crate::placement::view`]): which, and what the whole run was. Never written: a
+    /// results file holds every trial, and a view is made from it again.
+    #[serde(skip)]
+    pub viewed: Option<crate::placement::Viewed>,
 }
 
 /// The settings of a run: enough to make it again.
@@ -294,6 +299,10 @@ pub struct Record {
     pub repetitions: Vec<Repetition>,
     /// Medians and ranges over the repetitions.
     pub summary: Summary,
+    /// In a view of one placement ([`crate::placement::view`]), what the view left out of this
+    /// record; never written.
+    #[serde(skip)]
+    pub set_aside: Option<crate::placement::SetAside>,
 }
 
 impl Record {
@@ -398,6 +407,7 @@ impl Results {
             floors_end: None,
             settings,
             records: Vec::new(),
+            viewed: None,
         }
     }
 

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use statebench_harness::Driver;
-use statebench_harness::placement::{FAR, Placement};
+use statebench_harness::placement::{self, FAR, Placement, View};
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{Correction, Variance, Verdict};
 
@@ -91,9 +91,10 @@ fn told_apart(
     apart
 }
 
-fn read(results: &Results, correction: Correction, variance: Variance) -> Reading {
-    // As the report reads a run: its closed-loop cells, the only ones it compares.
-    let results = &crate::markdown::closed_loop(results);
+fn read(results: &Results, correction: Correction, variance: Variance, view: View) -> Reading {
+    // As the report reads a run: the trials of the placement asked for, and its closed-loop
+    // cells, the only ones it compares.
+    let results = &crate::markdown::closed_loop(&placement::view(results, view));
     let analysis = Analysis::judged(results, correction, variance);
     let mut cells: BTreeMap<CellKey, Vec<&Record>> = BTreeMap::new();
     for r in &results.records {
@@ -191,21 +192,27 @@ fn machine_of(results: &Results) -> String {
 }
 
 impl Agreement {
-    /// Compares `runs` (at least two), their claims made under `correction`.
+    /// Compares `runs` (at least two), their claims made under `correction` from the trials
+    /// the report reads ([`View::Near`]).
     pub fn of(runs: &[Results], correction: Correction) -> Result<Agreement, String> {
-        Agreement::judged(runs, correction, DEFAULT_VARIANCE)
+        Agreement::judged(runs, correction, DEFAULT_VARIANCE, View::default())
     }
 
-    /// As [`Agreement::of`], each row's interval built from the `variance` chosen.
+    /// As [`Agreement::of`], each row's interval built from the `variance` chosen, each run
+    /// read in `view` (the trials of one placement of the cores, or all).
     pub fn judged(
         runs: &[Results],
         correction: Correction,
         variance: Variance,
+        view: View,
     ) -> Result<Agreement, String> {
         if runs.len() < 2 {
             return Err("agreement needs the results of at least two runs".into());
         }
-        let readings: Vec<Reading> = runs.iter().map(|r| read(r, correction, variance)).collect();
+        let readings: Vec<Reading> = runs
+            .iter()
+            .map(|r| read(r, correction, variance, view))
+            .collect();
         let common: Vec<&CellKey> = readings[0]
             .rankings
             .keys()
@@ -473,19 +480,21 @@ pub struct Travel {
 }
 
 /// Judges every claim of `this` run against `others` (runs of the same matrix, of this
-/// machine or others; at least one), all read as the report reads a run under `correction`.
+/// machine or others; at least one), all read as the report reads a run under `correction`,
+/// in `view`.
 pub fn travel(
     this: &Results,
     others: &[Results],
     correction: Correction,
+    view: View,
 ) -> Result<Travel, String> {
     if others.is_empty() {
         return Err("which claims travel needs at least one other run".into());
     }
-    let mine = read(this, correction, DEFAULT_VARIANCE);
+    let mine = read(this, correction, DEFAULT_VARIANCE, view);
     let theirs: Vec<Reading> = others
         .iter()
-        .map(|r| read(r, correction, DEFAULT_VARIANCE))
+        .map(|r| read(r, correction, DEFAULT_VARIANCE, view))
         .collect();
     let here = machine_of(this);
     let labels: Vec<String> = others.iter().map(machine_of).collect();

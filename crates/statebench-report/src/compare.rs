@@ -28,7 +28,7 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floors, Steadiness};
-use statebench_harness::placement::Placement;
+use statebench_harness::placement::{self, Placement, View};
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{self, Welch};
 
@@ -47,6 +47,14 @@ pub struct Options {
     /// The slowdown every record should be able to catch; a record that could not is marked
     /// low power.
     pub power_effect: f64,
+    /// Which trials of each run are compared: those of one placement of the cores, or all
+    /// ([`placement::view`]). Comparisons written before it was an option read every trial.
+    #[serde(default = "every_trial")]
+    pub view: View,
+}
+
+fn every_trial() -> View {
+    View::All
 }
 
 impl Default for Options {
@@ -56,6 +64,7 @@ impl Default for Options {
             alpha: stats::ALPHA,
             corrected: true,
             power_effect: 0.10,
+            view: View::Near,
         }
     }
 }
@@ -369,6 +378,15 @@ impl Comparison {
             Mode::StoredBaseline
         };
 
+        // Each run read in the placement asked for, after the whole runs were compared above.
+        let viewed = |runs: &[Results]| -> Vec<Results> {
+            runs.iter()
+                .map(|r| placement::view(r, options.view))
+                .collect()
+        };
+        let (base_viewed, new_viewed) = (viewed(&base_runs), viewed(&new_runs));
+        let base = Results::pool(base_viewed.clone()).map_err(|e| format!("BASE: {e}"))?;
+        let new = Results::pool(new_viewed.clone()).map_err(|e| format!("NEW: {e}"))?;
         let pairs: Vec<(&Record, &Record)> = base
             .records
             .iter()
@@ -379,7 +397,7 @@ impl Comparison {
         }
         let samples: Vec<(Samples, Samples)> = pairs
             .iter()
-            .map(|(b, _)| (Samples::of(&base_runs, b), Samples::of(&new_runs, b)))
+            .map(|(b, _)| (Samples::of(&base_viewed, b), Samples::of(&new_viewed, b)))
             .collect();
         let instructions = base.settings.metric.as_deref() == Some("instructions");
         let tests: Vec<(Unit, Option<Welch>)> = samples
@@ -546,7 +564,7 @@ impl Comparison {
             "{tier}Each ratio is NEW/BASE of the geometric-mean throughput, with a {} interval \
              ({samples}{}). Slower or faster: the whole interval beyond ±{} %; unchanged: the \
              whole interval within it; otherwise inconclusive. \"Detects\": the slowdown the \
-             record would call slower 95 times in 100 at the spread it measured.",
+             record would call slower 95 times in 100 at the spread it measured.{}",
             level_words(level),
             if o.corrected {
                 format!(
@@ -558,7 +576,17 @@ impl Comparison {
             } else {
                 ", not corrected for the number of records".into()
             },
-            percent(o.threshold)
+            percent(o.threshold),
+            match o.view {
+                View::Near => " Each run's trials run with the machine's two cores near each \
+                               other (`--placement near`; a run not probed, every trial)."
+                    .to_owned(),
+                View::Far => " Each run's trials run with the machine's two cores far apart \
+                              (`--placement far`)."
+                    .to_owned(),
+                View::All =>
+                    " Every trial, whichever the placement of the machine's two cores.".to_owned(),
+            }
         )
     }
 

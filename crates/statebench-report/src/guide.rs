@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use statebench_core::Family;
-use statebench_harness::placement::Placement;
+use statebench_harness::placement::{FAR, Placement, View, Viewed};
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{
     ALPHA, Correction, LogSample, MIN_EFFECT, Prior, RatioInterval, Variance, Verdict, Welch,
@@ -922,19 +922,61 @@ pub fn decision_guide(results: &Results) -> String {
     decision_guide_with(results, DEFAULT_CORRECTION)
 }
 
-/// A sentence for the guide's first paragraph when some of the run's trials ran with the cores
-/// far apart ([`Placement`]); empty otherwise.
-fn placement_words(results: &Results) -> String {
-    match Placement::of(results) {
-        Some(p) if p.far > 0 => format!(
-            " **{:.0} % of this run's trials ran with the machine's two cores far apart** (the \
-             machine section): the rows that share data change speed there, each by its own \
-             factor, so a claim near its line may owe its side to how much of the run was far.",
-            100.0 * p.far_share()
+/// Which trials the report reads, for the report's first paragraph and the guide's: when some
+/// of the run's trials ran with the cores far apart ([`Placement`]), the placement it reads and
+/// what it set aside; empty when none ran far or none was probed.
+pub(crate) fn view_words(results: &Results) -> String {
+    let Some(p) = Placement::of(results).filter(|p| p.far > 0) else {
+        return String::new();
+    };
+    let far = format!(
+        "{} of this run's {} probed trials ({:.0} %) ran with the machine's two cores far apart \
+         (a cross-core round trip over {FAR:.0}× the near {}; the machine section says when, \
+         pass by pass, and what it did to the rows)",
+        p.far,
+        p.probed,
+        100.0 * p.far_share(),
+        crate::table::human_ns(p.near_ns)
+    );
+    let emptied = |v: &Viewed| {
+        if v.emptied.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " No trial of {} ran so; {} absent.",
+                v.emptied.join(", "),
+                if v.emptied.len() == 1 {
+                    "it is"
+                } else {
+                    "they are"
+                }
+            )
+        }
+    };
+    match &results.viewed {
+        Some(v) if v.view == View::Near => format!(
+            " **Every figure and claim here is of the trials run with the cores near each \
+             other**: {far}, and they are set aside — the rows that share data change speed \
+             there, each by its own factor, so a figure over both placements would measure how \
+             much of the run was far. (`statebench report --from … --placement far` reads \
+             those trials alone, `all` both.){}",
+            emptied(v)
         ),
-        _ => String::new(),
+        Some(v) => format!(
+            " **Every figure and claim here is of the trials run with the cores far apart** \
+             (`--placement far`): {far}; the {} others are set aside.{}",
+            v.set_aside,
+            emptied(v)
+        ),
+        None => format!(
+            " **Every figure and claim here mixes the two placements of the cores** \
+             (`--placement all`): {far}. The rows that share data change speed there, each by \
+             its own factor, so a claim near its line may owe its side to how much of the run \
+             was far."
+        ),
     }
 }
+
 /// The guide as markdown, under `correction`.
 pub fn decision_guide_with(results: &Results, correction: Correction) -> String {
     let analysis = Analysis::with(results, correction);
@@ -998,7 +1040,7 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
          (workload / driver / clients), the figures, the ratio and its interval. {outcomes}{}\n",
         samples_words(results),
         100.0 * MIN_EFFECT,
-        placement_words(results)
+        view_words(results)
     );
     let mut families_out = String::new();
     let mut crossovers = String::new();

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use statebench_harness::placement::{self, View};
 use statebench_harness::results::{Record, Results};
 use statebench_harness::{Driver, Workload};
 
@@ -473,8 +474,17 @@ pub fn render(results: &Results) -> Result<Rendered, String> {
 /// The whole report and its plots, with `beside` (other runs of the same matrix, of this
 /// machine or others) telling which of its claims travel.
 pub fn render_beside(results: &Results, beside: &[Results]) -> Result<Rendered, String> {
-    let full = results;
-    let closed = closed_loop(results);
+    render_view(results, beside, View::default())
+}
+
+/// The whole report and its plots of the trials `view` keeps ([`placement::view`]): every
+/// figure, ranking and claim reads them alone, and the machine section tells the whole run's
+/// placement, set-aside trials included.
+pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<Rendered, String> {
+    let whole = results;
+    let viewed = placement::view(results, view);
+    let full = &viewed;
+    let closed = closed_loop(full);
     let results = &closed;
     let mut files = Vec::new();
     let mut out = String::from("# statebench report\n\n");
@@ -485,8 +495,9 @@ pub fn render_beside(results: &Results, beside: &[Results]) -> Result<Rendered, 
          together, given as the geometric mean of a row's samples (each pass's geometric mean; \
          each repetition in a run of one pass): the figure rows are ranked by and the one every \
          comparison tests. Latencies (per operation) and CPU/op (the whole process's CPU time \
-         per operation) are medians over repetitions.\n",
-        results.created
+         per operation) are medians over repetitions.{}\n",
+        results.created,
+        crate::guide::view_words(results)
     );
     out += "## Summary\n\n";
     out += "Throughput of each implementation as a share of the fastest (1.00), per workload \
@@ -507,7 +518,8 @@ pub fn render_beside(results: &Results, beside: &[Results]) -> Result<Rendered, 
                 docs/METHODOLOGY.md measures how often claims repeat on one machine and across \
                 two.\n";
     } else {
-        out += &crate::agreement::travel(full, beside, crate::guide::DEFAULT_CORRECTION)?.render();
+        out += &crate::agreement::travel(full, beside, crate::guide::DEFAULT_CORRECTION, view)?
+            .render();
     }
     let knees = crate::knee::guide(full);
     if !knees.is_empty() {
@@ -549,7 +561,7 @@ pub fn render_beside(results: &Results, beside: &[Results]) -> Result<Rendered, 
     }
 
     out += "\n## The machine and its floors\n\n";
-    out += &crate::machine::section(full);
+    out += &crate::machine::section(whole);
     out += "\n## Workloads\n\n";
     for w in &full.settings.workloads {
         if !of_workload(full, &w.name).is_empty() {

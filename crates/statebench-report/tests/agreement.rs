@@ -5,6 +5,7 @@
 use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::fixture::{self as made_up, steady};
+use statebench_harness::placement::View;
 use statebench_harness::results::Results;
 use statebench_harness::stats::{Correction, Variance};
 use statebench_report::agreement::Agreement;
@@ -76,6 +77,7 @@ fn the_report_says_which_of_its_claims_travel() {
         &this,
         &[run("A", 10.0), run("B", 1.0)],
         Correction::FalseDiscovery,
+        View::Near,
     )
     .expect("judged");
     assert_eq!(
@@ -107,6 +109,7 @@ fn the_report_says_which_of_its_claims_travel() {
         &run("B", 0.1),
         &[run("A", 10.0)],
         Correction::FalseDiscovery,
+        View::Near,
     )
     .expect("judged");
     assert!(
@@ -122,6 +125,7 @@ fn the_report_says_which_of_its_claims_travel() {
         &run("A", 10.0),
         &[run("A", 1.0)],
         Correction::FalseDiscovery,
+        View::Near,
     )
     .expect("judged");
     assert!(
@@ -134,7 +138,7 @@ fn the_report_says_which_of_its_claims_travel() {
     // A cell another run did not measure is not judged.
     let mut fewer = run("B", 10.0);
     fewer.records.retain(|r| r.clients == 8);
-    let partial = travel(&this, &[fewer], Correction::FalseDiscovery).expect("judged");
+    let partial = travel(&this, &[fewer], Correction::FalseDiscovery, View::Near).expect("judged");
     assert!(partial.unmeasured >= 1, "{partial:?}");
     // The report prints the section, and says so when no run was set beside it.
     let md = statebench_report::markdown::render_beside(&this, &[run("B", 1.0)])
@@ -157,7 +161,7 @@ fn the_report_says_which_of_its_claims_travel() {
     // Each other run is named with its commit and how it measured.
     assert!(md.contains("measured alike"), "{md}");
     let described = |other: Results| {
-        let t = travel(&this, &[other], Correction::FalseDiscovery).expect("judged");
+        let t = travel(&this, &[other], Correction::FalseDiscovery, View::Near).expect("judged");
         t.others[0].clone()
     };
     let mut longer = run("B", 1.0);
@@ -180,7 +184,7 @@ fn the_report_says_which_of_its_claims_travel() {
     narrower
         .records
         .retain(|r| r.implementation != "rwlock_std");
-    let t = travel(&this, &[narrower], Correction::FalseDiscovery).expect("judged");
+    let t = travel(&this, &[narrower], Correction::FalseDiscovery, View::Near).expect("judged");
     assert!(t.unmeasured >= 1 && t.not_repeated_here.is_empty(), "{t:?}");
     let alone = statebench_report::markdown::report(&this);
     assert!(
@@ -237,10 +241,10 @@ fn pct(a: usize, b: usize) -> String {
 fn table_of(root: &std::path::Path, doc: &str, folder: &str, heading: &str) -> Vec<Results> {
     let runs = runs_in(root, folder);
     let section = section(doc, heading);
-    let fdr =
-        Agreement::judged(&runs, Correction::FalseDiscovery, Variance::Own).expect("comparable");
-    let strict =
-        Agreement::judged(&runs, Correction::Bonferroni, Variance::Own).expect("comparable");
+    let fdr = Agreement::judged(&runs, Correction::FalseDiscovery, Variance::Own, View::Near)
+        .expect("comparable");
+    let strict = Agreement::judged(&runs, Correction::Bonferroni, Variance::Own, View::Near)
+        .expect("comparable");
     for line in [
         format!("| cells in every run | {} | {} |", fdr.cells, strict.cells),
         format!(
@@ -307,8 +311,8 @@ fn the_documented_reproducibility_figures_come_from_the_committed_runs() {
         .expect("the AMD run");
     let mut all = vec![Results::from_json(&amd).expect("a results file")];
     all.extend(runs);
-    let across =
-        Agreement::judged(&all, Correction::FalseDiscovery, Variance::Own).expect("comparable");
+    let across = Agreement::judged(&all, Correction::FalseDiscovery, Variance::Own, View::Near)
+        .expect("comparable");
     let line = format!(
         "{} of the {} claims any run made hold in every run of both\nmachines ({}), {} are one \
          machine's only, and none is reversed.",
@@ -333,10 +337,10 @@ fn the_moderated_variances_table_comes_from_the_committed_runs() {
         let runs = runs_in(&root, &format!("results/2026-12-04-{set}/"));
         let mut share = Vec::new();
         for (variance, name) in [(Variance::Own, "own"), (Variance::Moderated, "moderated")] {
-            let fdr =
-                Agreement::judged(&runs, Correction::FalseDiscovery, variance).expect("comparable");
-            let strict =
-                Agreement::judged(&runs, Correction::Bonferroni, variance).expect("comparable");
+            let fdr = Agreement::judged(&runs, Correction::FalseDiscovery, variance, View::Near)
+                .expect("comparable");
+            let strict = Agreement::judged(&runs, Correction::Bonferroni, variance, View::Near)
+                .expect("comparable");
             let line = format!(
                 "| `{set}` | {name} | {} | {} ({}) | {} | {} | {} ({}) | {} |",
                 fdr.claims_any,
@@ -359,7 +363,8 @@ fn the_moderated_variances_table_comes_from_the_committed_runs() {
     let mut both = runs_in(&root, "results/2026-12-04-epyc-repro-wait/");
     both.extend(runs_in(&root, "results/2026-12-04-xeon-repro-2/"));
     let across = |variance| {
-        let a = Agreement::judged(&both, Correction::FalseDiscovery, variance).expect("comparable");
+        let a = Agreement::judged(&both, Correction::FalseDiscovery, variance, View::Near)
+            .expect("comparable");
         assert!(a.reversed.is_empty(), "{:?}", a.reversed);
         (a.held_everywhere, a.claims_any)
     };

@@ -429,9 +429,75 @@ fn trials_run_with_the_cores_far_apart_are_counted_between_floors_that_held_stil
         ),
         "{text}"
     );
+    use statebench_harness::passes::Unit;
+    use statebench_harness::placement::{View, view};
+    use statebench_report::guide::Analysis;
+    use statebench_report::markdown::render_view;
+    // The report reads the near trials and says it set the far ones aside.
     assert!(
-        text.contains("**12 % of this run's trials ran with the machine's two cores far apart**"),
+        text.contains(
+            "**Every figure and claim here is of the trials run with the cores near each \
+             other**: 4 of this run's 32 probed trials (12 %) ran with the machine's two cores \
+             far apart"
+        ),
         "{text}"
+    );
+    // A row whose near trials fell in one of its two passes has one sample: a figure, and no
+    // claim made from one process's repetitions.
+    let row = |results: &Results, implementation: &str| {
+        results
+            .records
+            .iter()
+            .find(|r| {
+                r.workload == "kv_read_heavy"
+                    && r.clients == 8
+                    && r.implementation == implementation
+            })
+            .cloned()
+            .expect("the row")
+    };
+    let whole = row(&results, "mutex_std");
+    let near_figure = whole.repetitions[0].ops_per_sec;
+    let near = row(&view(&results, View::Near), "mutex_std");
+    assert_eq!(near.repetitions.len(), 2);
+    assert_eq!(near.unit(), Unit::Passes(1));
+    assert!((near.headline() / near_figure - 1.0).abs() < 1e-9);
+    let analysis = Analysis::new(&results);
+    assert!(
+        analysis
+            .judge(&whole, &row(&results, "rwlock_std"))
+            .interval
+            .is_some()
+    );
+    let viewed = view(&results, View::Near);
+    let analysis = Analysis::new(&viewed);
+    assert!(
+        analysis
+            .judge(&near, &row(&viewed, "rwlock_std"))
+            .interval
+            .is_none()
+    );
+    // The far trials alone: the slowed figure.
+    let far = row(&view(&results, View::Far), "mutex_std");
+    assert_eq!(far.repetitions.len(), 2);
+    assert!((far.headline() / (0.5 * near_figure) - 1.0).abs() < 1e-9);
+    let far_text = render_view(&results, &[], View::Far)
+        .expect("renders")
+        .markdown;
+    assert!(
+        far_text.contains(
+            "**Every figure and claim here is of the trials run with the cores far apart** \
+             (`--placement far`): 4 of this run's 32 probed trials (12 %)"
+        ),
+        "{far_text}"
+    );
+    // Every trial: the mix, said so.
+    let all_text = render_view(&results, &[], View::All)
+        .expect("renders")
+        .markdown;
+    assert!(
+        all_text.contains("**Every figure and claim here mixes the two placements of the cores**"),
+        "{all_text}"
     );
 }
 
