@@ -136,23 +136,35 @@ fn a_backlog_shows_in_the_corrected_latency_and_grows_where_a_closed_loop_hides_
 fn a_fast_service_keeps_the_schedule_on_both_drivers() {
     let w = with_rate(&find("kv_write_heavy").expect("exists"), 2000);
     for driver in Driver::ALL {
-        let rep =
-            run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, driver, 2, 200)).expect("runs");
-        let open = rep.open_loop.as_ref().expect("an open-loop record");
-        // 400 sends are due in 200 ms; a noisy machine may leave a few owed at the close.
+        // A client descheduled for tens of milliseconds by another process owes its sends at
+        // the close, however fast the service: the schedule must be kept in one of three
+        // windows. A driver that sent at the wrong rate or skipped sends fails all three.
+        let mut made = Vec::new();
+        for _ in 0..3 {
+            let rep =
+                run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, driver, 2, 200)).expect("runs");
+            let open = rep.open_loop.as_ref().expect("an open-loop record");
+            // 2 000 sends a second are due over the window as it was measured (it closes when
+            // its thread wakes, about 200 ms after it opened), each client's counted whole.
+            let window_s = rep.elapsed_ns as f64 / 1e9;
+            let expected = 2000.0 * window_s;
+            assert!(
+                (open.due as f64 - expected).abs() <= 2.0 + 0.01 * expected,
+                "{driver:?}: {} due in {window_s:.3} s",
+                open.due
+            );
+            assert_eq!(rep.latency["all"].count, rep.ops, "{driver:?}");
+            assert_eq!(open.service_time["all"].count, rep.ops, "{driver:?}");
+            made.push((rep.ops, open.due));
+            if rep.ops as f64 >= 0.8 * open.due as f64 {
+                break;
+            }
+        }
         assert!(
-            (380..=420).contains(&open.due),
-            "{driver:?}: {} due",
-            open.due
+            made.iter()
+                .any(|&(ops, due)| ops as f64 >= 0.8 * due as f64),
+            "{driver:?}: (made, due) in three windows: {made:?}"
         );
-        assert!(
-            rep.ops as f64 >= 0.8 * open.due as f64,
-            "{driver:?}: {} of {} due sends made",
-            rep.ops,
-            open.due
-        );
-        assert_eq!(rep.latency["all"].count, rep.ops, "{driver:?}");
-        assert_eq!(open.service_time["all"].count, rep.ops, "{driver:?}");
     }
 }
 
