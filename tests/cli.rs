@@ -885,7 +885,12 @@ fn compare_says_unchanged_or_inconclusive_for_a_a_and_fails_on_a_slowdown() {
         "0.001",
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("3 records: 0 slower"), "{text}");
     assert!(text.contains("weaker mode"), "{text}");
     for format in ["markdown", "json"] {

@@ -12,6 +12,7 @@ use statebench::table::{human_ns, workload_table};
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floors, MOVED, Steadiness};
 use statebench_harness::machine::{GoRuntime, Machine};
+use statebench_harness::placement::{FAR, View, view};
 use statebench_harness::results::{PlannedKey, Record, Results, RunSettings};
 use statebench_harness::work::{self, WorkCost};
 use statebench_harness::workload::{self, Workload};
@@ -533,8 +534,24 @@ pub(crate) fn measure(
         }
         Err(e) => eprintln!("statebench: warning: the floors at the end failed: {e}"),
     }
+    // The tables, as the report reads the run: its near trials (the file keeps every trial).
+    let shown = view(&results, View::Near);
+    if let Some(v) = shown.viewed.as_ref().filter(|v| v.set_aside > 0) {
+        println!(
+            "{} of {} trials ran with the machine's two cores far apart (a cross-core round trip \
+             over {FAR:.0}× the near {}): the tables are of the other {}, as the report reads \
+             the run",
+            v.set_aside,
+            v.set_aside + v.kept,
+            human_ns(v.placement.near_ns),
+            v.kept
+        );
+        if !v.emptied.is_empty() {
+            println!("no near trial of: {}", v.emptied.join(", "));
+        }
+    }
     for w in &matrix.workloads {
-        let records: Vec<&Record> = results
+        let records: Vec<&Record> = shown
             .records
             .iter()
             .filter(|r| r.workload == w.name)

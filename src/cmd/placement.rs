@@ -136,7 +136,7 @@ pub(crate) fn summary(probes: &[(u64, f64)]) -> String {
     }
     let _ = writeln!(
         out,
-        "{} probes; near round trip {} (their 10th percentile); {} far, over {FAR}× it ({:.0} %)",
+        "{} probes; near round trip {} (their 25th percentile); {} far, over {FAR}× it ({:.0} %)",
         probes.len(),
         human_ns(near),
         far,

@@ -19,13 +19,30 @@ use crate::results::Results;
 /// well between them.
 pub const FAR: f64 = 2.0;
 
+/// The quantile of a run's probes taken for its near round trip (with the floors, the lowest
+/// of them: [`Placement::near_ns`]). Not the 10th: the AMD EPYC host has a third placement,
+/// at about 30 ns (the two vCPUs on one core's two hyperthreads, it seems), in 0.4–0.7 % of the
+/// probes of the three main-job runs of 2026-12-05 (`results/2026-12-05-epyc-near`), and a
+/// short run's 10th percentile is its second-fastest probe: two of nine probes there, and
+/// the common near placement (55–80 ns) read as far. The quarter is the near placement
+/// whenever under three quarters of a run ran far (21–40 % in every run so far).
+pub const NEAR_QUANTILE: f64 = 0.25;
+
+/// A probe beyond this many times the near round trip was disturbed rather than far: another
+/// process held one of the two cores through most of its rounds, so that each waited for a time
+/// slice (as when two processes pin threads to cores 0 and 1 at once, which tests running side
+/// by side do). Such a trial counts as neither near nor far, as if it had not been probed. The
+/// far placement's trials of the three committed main-job runs of 2026-12-05 probed at most
+/// 8.2× their near round trip (`results/2026-12-05-epyc-near`).
+pub const DISTURBED: f64 = 20.0;
+
 /// How a run's probes fell.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Placement {
     /// Trials that were probed.
     pub probed: usize,
     /// The round trip with the cores as near as this run saw them, in nanoseconds: the lowest
-    /// of the probes' 10th percentile and the medians of the `cache_line_round_trip_ns` floor at
+    /// of the probes' [`NEAR_QUANTILE`] and the medians of the `cache_line_round_trip_ns` floor at
     /// the start and the end — so that a run that was far throughout, between floors that were
     /// near, is still seen far.
     pub near_ns: f64,
@@ -35,6 +52,8 @@ pub struct Placement {
     pub p90_ns: f64,
     /// Probed trials that ran far ([`FAR`]).
     pub far: usize,
+    /// Probed trials whose probe was disturbed ([`DISTURBED`]): neither near nor far.
+    pub disturbed: usize,
     /// Per pass, in pass order: (pass, probed trials, far trials).
     pub by_pass: Vec<(u32, usize, usize)>,
 }
@@ -63,18 +82,20 @@ impl Placement {
             .chain(results.floors_end.as_ref())
             .filter_map(|f| f.cache_line_round_trip_ns.as_ref())
             .map(|f| f.median);
-        let near_ns = floor_medians.fold(at(0.1), f64::min);
+        let near_ns = floor_medians.fold(at(NEAR_QUANTILE), f64::min);
         let mut placement = Placement {
             probed: probes.len(),
             near_ns,
             median_ns: crate::results::Spread::of(&probes).median,
             p90_ns: at(0.9),
             far: 0,
+            disturbed: 0,
             by_pass: Vec::new(),
         };
         for rep in reps {
             let far = placement.is_far(rep) == Some(true);
             placement.far += usize::from(far);
+            placement.disturbed += usize::from(placement.is_far(rep).is_none());
             match placement.by_pass.iter_mut().find(|(p, ..)| *p == rep.pass) {
                 Some((_, n, f)) => {
                     *n += 1;
@@ -87,9 +108,12 @@ impl Placement {
         Some(placement)
     }
 
-    /// Whether `rep` ran with the cores far apart; `None` when it was not probed.
+    /// Whether `rep` ran with the cores far apart; `None` when it was not probed, or its probe
+    /// was disturbed ([`DISTURBED`]).
     pub fn is_far(&self, rep: &Repetition) -> Option<bool> {
-        rep.round_trip_ns.map(|ns| ns > FAR * self.near_ns)
+        rep.round_trip_ns
+            .filter(|ns| *ns <= DISTURBED * self.near_ns)
+            .map(|ns| ns > FAR * self.near_ns)
     }
 
     /// The share of the probed trials that ran far.
@@ -101,7 +125,7 @@ impl Placement {
 /// Which of a run's trials a reading takes: those run with the cores near (the default), those
 /// run with them far, or all. The rows that share data between their clients change speed with
 /// the placement, each by its own factor, so a comparison over a mix of the two measures the
-/// mix: how much of a run was far varied from 7 to 40 % on one host in a day, and one of three
+/// mix: how much of a run was far varied from 22 to 40 % in three runs of one hour, and one of three
 /// passes could run most of its trials far while the others ran none
 /// (`results/2026-12-05-epyc-placement`). Within one placement, the runs measure the same
 /// machine. Near is the default because it is the cores' own arrangement (two neighbours
@@ -236,11 +260,11 @@ pub struct Stretch {
 }
 
 /// The near round trip of a series of probes taken for watching (`statebench placement`): its
-/// 10th percentile. `None` without probes.
+/// [`NEAR_QUANTILE`]. `None` without probes.
 pub fn near_of(probes: &[(u64, f64)]) -> Option<f64> {
     let mut ns: Vec<f64> = probes.iter().map(|&(_, ns)| ns).collect();
     ns.sort_by(f64::total_cmp);
-    (!ns.is_empty()).then(|| ns[((ns.len() - 1) as f64 * 0.1).round() as usize])
+    (!ns.is_empty()).then(|| ns[((ns.len() - 1) as f64 * NEAR_QUANTILE).round() as usize])
 }
 
 /// `probes` (milliseconds from the first, round trip in nanoseconds; in time order) cut into
@@ -313,12 +337,21 @@ mod tests {
         ];
         let p = Placement::of(&results(&probes, 72.0)).expect("probed");
         assert_eq!(p.probed, 5);
-        // The 10th percentile of five probes is the fastest, 70 ns, under the floor's 72.
-        assert_eq!(p.near_ns, 70.0);
+        // The quarter of five probes is the second-fastest, 75 ns, over the floor's 72.
+        assert_eq!(p.near_ns, 72.0);
         assert_eq!(p.far, 2);
         assert_eq!(p.by_pass, vec![(0, 3, 1), (1, 2, 1)]);
         assert!((p.far_share() - 0.4).abs() < 1e-12);
         assert_eq!(p.median_ns, 139.0);
+        assert_eq!(p.disturbed, 0);
+        // A probe of a time slice, 20× and more the near round trip, is neither.
+        let mut disturbed = probes.to_vec();
+        disturbed.push((1, Some(1_500.0)));
+        let p = Placement::of(&results(&disturbed, 72.0)).expect("probed");
+        assert_eq!((p.probed, p.far, p.disturbed), (6, 2, 1));
+        let whole = results(&disturbed, 72.0);
+        assert_eq!(view(&whole, View::Near).records[0].repetitions.len(), 5);
+        assert_eq!(view(&whole, View::Far).records[0].repetitions.len(), 2);
     }
 
     #[test]

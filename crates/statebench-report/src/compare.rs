@@ -393,6 +393,21 @@ impl Comparison {
             .filter_map(|b| new.records.iter().find(|n| n.same_cell(b)).map(|n| (b, n)))
             .collect();
         if pairs.is_empty() {
+            let set_aside = |runs: &[Results]| -> usize {
+                runs.iter()
+                    .filter_map(|r| r.viewed.as_ref())
+                    .map(|v| v.set_aside)
+                    .sum()
+            };
+            let (b, n) = (set_aside(&base_viewed), set_aside(&new_viewed));
+            if b + n > 0 {
+                return Err(format!(
+                    "BASE and NEW share no record in their trials run with the cores {} ({b} \
+                     trials of BASE and {n} of NEW set aside as run in the other placement): \
+                     --placement all compares every trial",
+                    options.view.name()
+                ));
+            }
             return Err("BASE and NEW share no record: they did not run the same cells".into());
         }
         let samples: Vec<(Samples, Samples)> = pairs

@@ -977,6 +977,27 @@ pub(crate) fn view_words(results: &Results) -> String {
     }
 }
 
+/// [`view_words`] in a clause, for the guide's first paragraph (the report's says it whole).
+fn view_brief(results: &Results) -> String {
+    if Placement::of(results).is_none_or(|p| p.far == 0) {
+        return String::new();
+    }
+    match results.viewed.as_ref().map(|v| v.view) {
+        Some(View::Near) => {
+            " Every claim compares the trials run with the machine's two cores near \
+                              each other; the report's first paragraph says how many ran far and \
+                              were set aside."
+                .into()
+        }
+        Some(_) => " Every claim compares the trials run with the machine's two cores far apart \
+                    (`--placement far`; the report's first paragraph has the count)."
+            .into(),
+        None => " Every claim mixes the trials of both placements of the machine's two cores \
+                 (`--placement all`; the report's first paragraph has the count)."
+            .into(),
+    }
+}
+
 /// The guide as markdown, under `correction`.
 pub fn decision_guide_with(results: &Results, correction: Correction) -> String {
     let analysis = Analysis::with(results, correction);
@@ -1040,7 +1061,7 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
          (workload / driver / clients), the figures, the ratio and its interval. {outcomes}{}\n",
         samples_words(results),
         100.0 * MIN_EFFECT,
-        view_words(results)
+        view_brief(results)
     );
     let mut families_out = String::new();
     let mut crossovers = String::new();

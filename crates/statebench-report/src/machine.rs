@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floor, Floors, MOVED, Steadiness};
-use statebench_harness::placement::{FAR, Placement};
+use statebench_harness::placement::{DISTURBED, FAR, Placement};
 use statebench_harness::results::{Record, Results};
 
 use crate::table::{human_ns, human_rate, markdown_table};
@@ -229,6 +229,15 @@ fn placement(results: &Results) -> String {
         human_ns(p.p90_ns),
         human_ns(p.near_ns)
     );
+    if p.disturbed > 0 {
+        let _ = write!(
+            out,
+            "{} probes took over {DISTURBED:.0}× that, as long as another process's time slice \
+             rather than a placement: those trials count as neither near nor far, and every \
+             reading keeps them. ",
+            p.disturbed
+        );
+    }
     if p.far == 0 {
         let _ = writeln!(
             out,
@@ -247,7 +256,8 @@ fn placement(results: &Results) -> String {
          the near one, as when the hypervisor places the two virtual CPUs on distant parts of \
          the chip{}. Rows whose clients share data change speed there, each by its own factor (most \
          slow, some speed up), so a ratio between two rows depends on how much of the run was \
-         far, and a claim near a line may not repeat in a run that was far more or less often.",
+         far: the report's figures and claims read the trials of one placement (its first \
+         paragraph says which), and `--placement` chooses it.",
         p.far,
         100.0 * p.far_share(),
         if p.by_pass.len() > 1 {

@@ -235,6 +235,51 @@ fn pct(a: usize, b: usize) -> String {
     format!("{:.1} %", 100.0 * a as f64 / b as f64)
 }
 
+/// A table's rows, as `statebench agreement` gives them, for two readings side by side.
+fn rows(a: &Agreement, b: &Agreement) -> Vec<String> {
+    vec![
+        format!("| cells in every run | {} | {} |", a.cells, b.cells),
+        format!(
+            "| claims made by some run | {} | {} |",
+            a.claims_any, b.claims_any
+        ),
+        format!(
+            "| claims made by all three runs | {} ({}) | {} ({}) |",
+            a.claims_all,
+            pct(a.claims_all, a.claims_any),
+            b.claims_all,
+            pct(b.claims_all, b.claims_any)
+        ),
+        format!(
+            "| claims one run makes and another contradicts | {} | {} |",
+            a.reversed.len(),
+            b.reversed.len()
+        ),
+        format!(
+            "| median Kendall τ per cell and pair of runs (minimum) | {} | {} |",
+            tau(a),
+            tau(b)
+        ),
+        format!(
+            "| cells with the same leader in all runs | {} of {} | {} of {} |",
+            a.same_leader, a.cells, b.same_leader, b.cells
+        ),
+        format!(
+            "| … every run's leader among every run's tied leaders | {} of {} | {} of {} |",
+            a.leader_within_ties, a.cells, b.leader_within_ties, b.cells
+        ),
+        format!(
+            "| pairs two runs order differently | {} | {} |",
+            a.swaps, b.swaps
+        ),
+        format!(
+            "| … of which one of the two runs told the pair apart | {} | {} |",
+            a.swaps_told_apart.len(),
+            b.swaps_told_apart.len()
+        ),
+    ]
+}
+
 /// Checks the table under `heading` against the three committed runs in `folder`, judged as
 /// the report judged them when the table was made (each row's own variance), and returns the
 /// runs.
@@ -245,47 +290,7 @@ fn table_of(root: &std::path::Path, doc: &str, folder: &str, heading: &str) -> V
         .expect("comparable");
     let strict = Agreement::judged(&runs, Correction::Bonferroni, Variance::Own, View::Near)
         .expect("comparable");
-    for line in [
-        format!("| cells in every run | {} | {} |", fdr.cells, strict.cells),
-        format!(
-            "| claims made by some run | {} | {} |",
-            fdr.claims_any, strict.claims_any
-        ),
-        format!(
-            "| claims made by all three runs | {} ({}) | {} ({}) |",
-            fdr.claims_all,
-            pct(fdr.claims_all, fdr.claims_any),
-            strict.claims_all,
-            pct(strict.claims_all, strict.claims_any)
-        ),
-        format!(
-            "| claims one run makes and another contradicts | {} | {} |",
-            fdr.reversed.len(),
-            strict.reversed.len()
-        ),
-        format!(
-            "| median Kendall τ per cell and pair of runs (minimum) | {} | {} |",
-            tau(&fdr),
-            tau(&strict)
-        ),
-        format!(
-            "| cells with the same leader in all runs | {} of {} | {} of {} |",
-            fdr.same_leader, fdr.cells, strict.same_leader, strict.cells
-        ),
-        format!(
-            "| … every run's leader among every run's tied leaders | {} of {} | {} of {} |",
-            fdr.leader_within_ties, fdr.cells, strict.leader_within_ties, strict.cells
-        ),
-        format!(
-            "| pairs two runs order differently | {} | {} |",
-            fdr.swaps, strict.swaps
-        ),
-        format!(
-            "| … of which one of the two runs told the pair apart | {} | {} |",
-            fdr.swaps_told_apart.len(),
-            strict.swaps_told_apart.len()
-        ),
-    ] {
+    for line in rows(&fdr, &strict) {
         assert!(
             section.contains(&line),
             "docs/METHODOLOGY.md lacks {line:?} under {heading:?}"
@@ -500,4 +505,78 @@ fn where_the_cores_stood_comes_from_the_committed_runs() {
         );
         assert!(section.contains(&line), "lacks {line:?}");
     }
+}
+
+/// The heading of the three runs read within one placement and across both.
+const ONE_PLACEMENT: &str = "### Read within one placement";
+
+/// docs/METHODOLOGY.md's "Read within one placement": three runs of the main job, each read
+/// in its near trials (the report's reading) and in all of them, as `agreement
+/// --placement near|all` gives them.
+#[test]
+fn the_one_placement_table_comes_from_the_committed_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/METHODOLOGY.md")).expect("the document");
+    let section = section(&doc, ONE_PLACEMENT);
+    let runs = runs_in(&root, "results/2026-12-05-epyc-near/");
+    let read = |view| {
+        Agreement::judged(&runs, Correction::FalseDiscovery, Variance::Moderated, view)
+            .expect("comparable")
+    };
+    let (near, all) = (read(View::Near), read(View::All));
+    let shares: Vec<String> = near
+        .far_shares
+        .iter()
+        .map(|s| format!("{:.0} %", 100.0 * s.expect("probed")))
+        .collect();
+    let far = format!(
+        "| trials run with the cores far apart, run by run | {} | {} |",
+        shares.join(", "),
+        shares.join(", ")
+    );
+    for line in std::iter::once(far).chain(rows(&near, &all)) {
+        assert!(
+            section.contains(&line),
+            "docs/METHODOLOGY.md lacks {line:?} under {ONE_PLACEMENT:?}"
+        );
+    }
+    assert!(near.reversed.is_empty() && all.reversed.is_empty());
+    let unrepeated = format!(
+        "The {} claims still not repeated",
+        near.claims_any - near.claims_all
+    );
+    assert!(section.contains(&unrepeated), "{unrepeated:?}");
+    // The row at the mix check's line: `go_mutex`'s sets, far and near.
+    let (mut far_shares, mut near_shares) = (Vec::new(), Vec::new());
+    for run in &runs {
+        let p = statebench_harness::placement::Placement::of(run).expect("probed");
+        let r = run
+            .records
+            .iter()
+            .find(|r| {
+                r.workload == "seed_nosleep"
+                    && r.driver == Driver::Goroutines
+                    && r.implementation == "go_mutex"
+            })
+            .expect("the row");
+        for rep in &r.repetitions {
+            let sets = rep.ops_by_kind.get("set").copied().unwrap_or(0) as f64 / rep.ops as f64;
+            match p.is_far(rep) {
+                Some(true) => far_shares.push(sets),
+                _ => near_shares.push(sets),
+            }
+        }
+    }
+    near_shares.sort_by(f64::total_cmp);
+    let line = format!(
+        "served under 1 % sets in {} of\nits {} far trials and {:.1}–{:.1} % in its near ones",
+        far_shares.iter().filter(|s| **s < 0.01).count(),
+        far_shares.len(),
+        100.0 * near_shares[0],
+        100.0 * near_shares[near_shares.len() - 1]
+    );
+    assert!(
+        section.contains(&line),
+        "docs/METHODOLOGY.md lacks {line:?}"
+    );
 }
