@@ -851,7 +851,9 @@ fn compare_says_unchanged_or_inconclusive_for_a_a_and_fails_on_a_slowdown() {
     let dir = std::env::temp_dir().join(format!("statebench-compare-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let path = |name: &str| dir.join(name).to_str().expect("utf-8").to_owned();
-    // Two runs of one build on the smoke suite, one after the other.
+    // Two runs of one build on the smoke suite, one after the other. Every comparison reads
+    // every trial (`--placement all`): a run of a second can fall inside a stretch the VM held
+    // its cores far apart, and the near reading of such a run is empty.
     for name in ["a.json", "b.json"] {
         let out = statebench(&[
             "run",
@@ -875,10 +877,36 @@ fn compare_says_unchanged_or_inconclusive_for_a_a_and_fails_on_a_slowdown() {
     let a = statebench_harness::results::Results::load(dir.join("a.json").as_ref()).expect("a");
     assert_eq!(a.settings.suite.as_deref(), Some("smoke"));
     assert_eq!(a.records.len(), 3, "the smoke suite's three cells");
+    // Reading it far: refused in the run's own folder, and when no trial ran far.
+    let mut still = a.clone();
+    for r in &mut still.records {
+        for rep in &mut r.repetitions {
+            rep.round_trip_ns = Some(70.0);
+        }
+    }
+    still.save(dir.join("still.json").as_ref()).expect("write");
+    let still = path("still.json");
+    let (own, far) = (dir.to_str().expect("utf-8").to_owned(), path("far"));
+    for (out, mentions) in [
+        (None, "name a folder of its own"),
+        (Some(&own), "name a folder of its own"),
+        (
+            Some(&far),
+            "none of its 9 probed trials ran with the cores far apart",
+        ),
+    ] {
+        let mut args = vec!["report", "--from", &still, "--placement", "far"];
+        if let Some(out) = out {
+            args.extend(["--out", out.as_str()]);
+        }
+        usage_error(&args, mentions);
+    }
     // A/A at a tiny alpha: never slower (the gate passes), said to be a stored baseline
     // because the runs did not interleave.
     let out = statebench(&[
         "compare",
+        "--placement",
+        "all",
         &path("a.json"),
         &path("b.json"),
         "--alpha",
@@ -896,6 +924,8 @@ fn compare_says_unchanged_or_inconclusive_for_a_a_and_fails_on_a_slowdown() {
     for format in ["markdown", "json"] {
         let out = statebench(&[
             "compare",
+            "--placement",
+            "all",
             &path("a.json"),
             &path("b.json"),
             "--format",
@@ -923,13 +953,21 @@ fn compare_says_unchanged_or_inconclusive_for_a_a_and_fails_on_a_slowdown() {
     new.created = "2100-01-01T00:00:00Z".into();
     base.save(dir.join("base.json").as_ref()).expect("write");
     new.save(dir.join("new.json").as_ref()).expect("write");
-    let out = statebench(&["compare", &path("base.json"), &path("new.json")]);
+    let out = statebench(&[
+        "compare",
+        "--placement",
+        "all",
+        &path("base.json"),
+        &path("new.json"),
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("3 records: 3 slower"), "{text}");
     assert!(text.contains("--gate-on-repetitions"), "{text}");
     let gated = [
         "compare",
+        "--placement",
+        "all",
         &path("base.json"),
         &path("new.json"),
         "--gate-on-repetitions",
@@ -940,6 +978,8 @@ fn compare_says_unchanged_or_inconclusive_for_a_a_and_fails_on_a_slowdown() {
     std::fs::copy(dir.join("base.json"), dir.join("pool-a/run-1.json")).expect("copy");
     let out = statebench(&[
         "compare",
+        "--placement",
+        "all",
         &path("pool-a"),
         &path("new.json"),
         "--gate-on-repetitions",
@@ -1059,6 +1099,14 @@ fn a_work_sweep_runs_every_family_checked_records_its_calibration_and_reports_th
 
 #[test]
 fn placement_watches_the_cores_and_refuses_bad_spans() {
+    usage_error(
+        &["report", "--placement", "far"],
+        "reads a run already made",
+    );
+    usage_error(
+        &["agreement", "a.json", "b.json", "--placement", "nearby"],
+        "the placements are near, far, all",
+    );
     usage_error(&["placement", "--every", "1ms"], "shorter than 10ms");
     usage_error(&["placement", "--for", "61m"], "at most an hour");
     usage_error(

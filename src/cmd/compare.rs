@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use statebench_harness::placement::check;
 use statebench_harness::results::Results;
 
 use super::{load, load_run};
@@ -15,6 +16,15 @@ pub(crate) fn agreement(args: AgreementArgs) -> ExitCode {
         match load_run(path) {
             Ok(r) => runs.push(r),
             Err(e) => return usage(e),
+        }
+    }
+    for (path, run) in args.runs.iter().zip(&runs) {
+        if let Err(e) = check(run, args.placement) {
+            return usage(format!(
+                "--placement {}: {}: {e}",
+                args.placement.name(),
+                path.display()
+            ));
         }
     }
     match statebench_report::agreement::Agreement::judged(
@@ -63,6 +73,16 @@ pub(crate) fn compare(args: CompareArgs) -> ExitCode {
         (Err(e), _) => return usage(format!("BASE: {e}")),
         (_, Err(e)) => return usage(format!("NEW: {e}")),
     };
+    for (side, runs) in [("BASE", &base), ("NEW", &new)] {
+        for run in runs {
+            if let Err(e) = check(run, args.placement) {
+                return usage(format!(
+                    "--placement {}: a run of {side}: {e}",
+                    args.placement.name()
+                ));
+            }
+        }
+    }
     let options = Options {
         threshold: args.threshold,
         alpha: args.alpha,

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use statebench_harness::placement::{View, view};
+use statebench_harness::placement::{View, check, view};
 
 use super::matrix::{REPORT_DEFAULTS, measure};
 use super::{load, load_run};
@@ -30,12 +30,30 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
             return usage(format!("--beside: {} is given twice", path.display()));
         }
     }
-    if args.from.is_some() && args.out.is_none() && args.placement != View::Near {
-        return usage(format!(
-            "--placement {}: name this reading's folder with --out (the run's folder holds the \
-             report of its near trials)",
-            args.placement.name()
-        ));
+    // Another reading is of a run already made, in a folder of its own: the run's folder holds
+    // the report of its near trials, as a fresh run's does.
+    if args.placement != View::Near {
+        let placement = args.placement.name();
+        let Some(from) = &args.from else {
+            return usage(format!(
+                "--placement {placement} reads a run already made: measure with report, then \
+                 report --from DIR/results.json --placement {placement} --out OTHER_DIR"
+            ));
+        };
+        let own = from.parent().filter(|p| !p.as_os_str().is_empty());
+        let same_dir = |out: &Path| {
+            let canon = |p: &Path| std::fs::canonicalize(p).ok();
+            canon(out).is_some() && canon(out) == own.map_or(canon(Path::new(".")), canon)
+        };
+        match &args.out {
+            Some(out) if !same_dir(out) => {}
+            _ => {
+                return usage(format!(
+                    "--placement {placement}: name a folder of its own with --out (the run's \
+                     folder holds the report of its near trials)"
+                ));
+            }
+        }
     }
     let (results, dir) = match &args.from {
         Some(from) => {
@@ -53,6 +71,22 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
                     "--beside: {} is the run being reported",
                     path.display()
                 ));
+            }
+            if let Err(e) = check(&results, args.placement) {
+                return usage(format!(
+                    "--placement {}: {}: {e}",
+                    args.placement.name(),
+                    from.display()
+                ));
+            }
+            for (path, other) in args.beside.iter().zip(&beside) {
+                if let Err(e) = check(other, args.placement) {
+                    return usage(format!(
+                        "--placement {}: {}: {e}",
+                        args.placement.name(),
+                        path.display()
+                    ));
+                }
             }
             if let Some(metric) = &results.settings.metric {
                 return usage(format!(

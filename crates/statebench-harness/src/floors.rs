@@ -331,7 +331,8 @@ pub fn probe_round_trip() -> Option<f64> {
         .flatten()
 }
 
-/// Rounds timed together by [`cache_line_round_trip`]: the median batch is its figure.
+/// Rounds timed together by [`cache_line_round_trip`], whose figure is a quantile of the
+/// batches (the floor's the median, the probe's the fastest).
 const BATCH: u64 = 50;
 
 /// Two threads pinned to cores 0 and 1 bounce a counter, each spinning until its turn; the

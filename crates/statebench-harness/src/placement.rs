@@ -28,6 +28,11 @@ pub const FAR: f64 = 2.0;
 /// whenever under three quarters of a run ran far (21–40 % in every run so far).
 pub const NEAR_QUANTILE: f64 = 0.25;
 
+/// A floor median sets the near round trip only when the probes' quarter is more than this many
+/// times it ([`Placement::near_ns`]): the far placement sits about six times the near one, the
+/// rarer ~30 ns placement about half of it.
+pub const FLOOR_BELOW: f64 = 4.0;
+
 /// A probe beyond this many times the near round trip was disturbed rather than far: another
 /// process held one of the two cores through most of its rounds, so that each waited for a time
 /// slice (as when two processes pin threads to cores 0 and 1 at once, which tests running side
@@ -41,10 +46,10 @@ pub const DISTURBED: f64 = 20.0;
 pub struct Placement {
     /// Trials that were probed.
     pub probed: usize,
-    /// The round trip with the cores as near as this run saw them, in nanoseconds: the lowest
-    /// of the probes' [`NEAR_QUANTILE`] and the medians of the `cache_line_round_trip_ns` floor at
-    /// the start and the end — so that a run that was far throughout, between floors that were
-    /// near, is still seen far.
+    /// The round trip with the cores as near as this run saw them, in nanoseconds: the probes'
+    /// [`NEAR_QUANTILE`], or a median of the `cache_line_round_trip_ns` floor at the start or the
+    /// end more than [`FLOOR_BELOW`] times under it — so that a run that was far throughout,
+    /// between floors that were near, is still seen far.
     pub near_ns: f64,
     /// The probes' median.
     pub median_ns: f64,
@@ -82,7 +87,13 @@ impl Placement {
             .chain(results.floors_end.as_ref())
             .filter_map(|f| f.cache_line_round_trip_ns.as_ref())
             .map(|f| f.median);
-        let near_ns = floor_medians.fold(at(NEAR_QUANTILE), f64::min);
+        // A floor lowers the level only when the probes sit a far placement's distance above
+        // it (a run far throughout, between near floors), not when it caught the rarer, nearer
+        // placement below the common one (about half of it).
+        let quarter = at(NEAR_QUANTILE);
+        let near_ns = floor_medians
+            .filter(|f| quarter > FLOOR_BELOW * f)
+            .fold(quarter, f64::min);
         let mut placement = Placement {
             probed: probes.len(),
             near_ns,
@@ -171,6 +182,27 @@ impl View {
     }
 }
 
+/// Whether `results` can be read in `view`: a view of far trials needs a run that was probed
+/// and ran some trials far (else it would read every trial, or none, without a word). The
+/// near view and every trial can always be read: a run not probed is read whole.
+pub fn check(results: &Results, view: View) -> Result<(), String> {
+    if view != View::Far {
+        return Ok(());
+    }
+    match Placement::of(results) {
+        None => Err(
+            "its trials were not probed for the cores' placement (one core, or a run \
+                     made before 2026-12-05), so none can be read as far"
+                .into(),
+        ),
+        Some(p) if p.far == 0 => Err(format!(
+            "none of its {} probed trials ran with the cores far apart",
+            p.probed
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
 /// What a view ([`view`]) is of.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Viewed {
@@ -183,7 +215,8 @@ pub struct Viewed {
     /// Trials it set aside, having run in the other placement.
     pub set_aside: usize,
     /// The records it left without a trial, by cell: `workload / implementation / driver /
-    /// clients`. They are absent from the view.
+    /// clients`. They are absent from a far view; a near view that would leave any is the whole
+    /// run instead (`view` [`View::All`]), and these say why.
     pub emptied: Vec<String>,
 }
 
@@ -198,8 +231,9 @@ pub struct SetAside {
 }
 
 /// `results` reduced to the trials `view` keeps: each record keeps its kept repetitions (its
-/// summary made again from them), a record left with none is dropped, and the view records what
-/// it is of ([`Results::viewed`], which [`Placement::of`] then answers from). A run whose trials
+/// summary made again from them), a record left with none is dropped — except in the near
+/// view, which then reads the run whole, naming those records in [`Viewed::emptied`] under
+/// [`View::All`] — and the view records what it is of ([`Results::viewed`], which [`Placement::of`] then answers from). A run whose trials
 /// were not probed, a view of every trial, and a view already made come back as they are.
 pub fn view(results: &Results, view: View) -> Results {
     let mut out = results.clone();
@@ -234,6 +268,19 @@ pub fn view(results: &Results, view: View) -> Results {
         } else if now < before {
             record.summary = crate::results::Summary::of(&record.repetitions);
         }
+    }
+    if view == View::Near && !emptied.is_empty() {
+        // A run that held some cell far throughout (a short one inside a far stretch) cannot
+        // be read near without losing the cell: it is read whole, and says why.
+        let mut whole = results.clone();
+        whole.viewed = Some(Viewed {
+            view: View::All,
+            placement,
+            kept: kept + set_aside,
+            set_aside: 0,
+            emptied,
+        });
+        return whole;
     }
     out.records.retain(|r| !r.repetitions.is_empty());
     out.viewed = Some(Viewed {
@@ -337,8 +384,9 @@ mod tests {
         ];
         let p = Placement::of(&results(&probes, 72.0)).expect("probed");
         assert_eq!(p.probed, 5);
-        // The quarter of five probes is the second-fastest, 75 ns, over the floor's 72.
-        assert_eq!(p.near_ns, 72.0);
+        // The quarter of five probes is the second-fastest, 75 ns; the floor's 72 is no far
+        // placement's distance below it.
+        assert_eq!(p.near_ns, 75.0);
         assert_eq!(p.far, 2);
         assert_eq!(p.by_pass, vec![(0, 3, 1), (1, 2, 1)]);
         assert!((p.far_share() - 0.4).abs() < 1e-12);
@@ -346,7 +394,7 @@ mod tests {
         assert_eq!(p.disturbed, 0);
         // A probe of a time slice, 20× and more the near round trip, is neither.
         let mut disturbed = probes.to_vec();
-        disturbed.push((1, Some(1_500.0)));
+        disturbed.push((1, Some(2_000.0)));
         let p = Placement::of(&results(&disturbed, 72.0)).expect("probed");
         assert_eq!((p.probed, p.far, p.disturbed), (6, 2, 1));
         let whole = results(&disturbed, 72.0);
@@ -390,13 +438,22 @@ mod tests {
             .repetitions
             .retain(|rep| rep.round_trip_ns.is_some_and(|ns| ns > 400.0));
         whole.records.push(far_only);
-        let placement = Placement::of(&whole).expect("probed");
+        // A record far throughout cannot be read near: the run is read whole, and says why.
+        let read = view(&whole, View::Near);
+        let v = read.viewed.clone().expect("a reading");
+        assert_eq!((v.view, v.kept, v.set_aside), (View::All, 8, 0));
+        assert_eq!(v.emptied, ["counter / mutex_std / threads / 8"]);
+        assert_eq!(read.records, whole.records);
+        whole.records.pop();
         let near = view(&whole, View::Near);
         let v = near.viewed.clone().expect("a view");
-        assert_eq!((v.view, v.kept, v.set_aside), (View::Near, 4, 4));
-        assert_eq!(v.emptied, ["counter / mutex_std / threads / 8"]);
+        assert_eq!((v.view, v.kept, v.set_aside), (View::Near, 4, 2));
+        assert!(v.emptied.is_empty());
         // The view answers for the whole run's placement, not for what it kept.
-        assert_eq!(Placement::of(&near), Some(placement.clone()));
+        assert_eq!(
+            Placement::of(&near),
+            Some(Placement::of(&whole).expect("probed"))
+        );
         assert_eq!(near.records.len(), 1);
         let r = &near.records[0];
         // The near trials and the one not probed; the summary made again from them.
@@ -411,7 +468,7 @@ mod tests {
         );
         assert_eq!(r.unit(), Unit::Passes(3));
         let far = view(&whole, View::Far);
-        assert_eq!(far.records.len(), 2);
+        assert_eq!(far.records.len(), 1);
         let f = &far.records[0];
         assert_eq!(f.repetitions.len(), 2);
         // Two passes of the three: still passes, one sample each.
@@ -436,6 +493,27 @@ mod tests {
         assert_eq!(view(&unprobed, View::Near), unprobed);
         assert_eq!(View::parse("far"), Some(View::Far));
         assert_eq!(View::parse("nearby"), None);
+    }
+
+    #[test]
+    fn a_floor_in_the_rarer_nearer_placement_does_not_make_the_common_one_far() {
+        let probes = [
+            (0, Some(66.0)),
+            (0, Some(70.0)),
+            (1, Some(68.0)),
+            (1, Some(450.0)),
+        ];
+        // The start floor caught the ~30 ns placement: ignored, the quarter stands.
+        let p = Placement::of(&results(&probes, 31.0)).expect("probed");
+        assert_eq!((p.near_ns, p.far), (68.0, 1));
+        assert!(check(&results(&probes, 31.0), View::Far).is_ok());
+        // Every trial near: nothing to read far, said so.
+        let near = [(0, Some(66.0)), (1, Some(70.0))];
+        let err = check(&results(&near, 68.0), View::Far).expect_err("none far");
+        assert!(err.contains("none of its 2 probed trials"), "{err}");
+        let unprobed = [(0, None), (1, None)];
+        assert!(check(&results(&unprobed, 68.0), View::Far).is_err());
+        assert!(check(&results(&unprobed, 68.0), View::Near).is_ok());
     }
 
     #[test]

@@ -253,6 +253,9 @@ fn cell_of(r: &Record) -> String {
 struct Samples {
     per_run: Vec<f64>,
     all: Vec<f64>,
+    /// The runs and passes the record ran in before a view of one placement set some aside
+    /// ([`placement::view`]).
+    ran_in: usize,
 }
 
 impl Samples {
@@ -260,11 +263,13 @@ impl Samples {
         let mut out = Samples {
             per_run: Vec::new(),
             all: Vec::new(),
+            ran_in: 0,
         };
         for run in runs {
             let Some(r) = run.records.iter().find(|r| r.same_cell(cell)) else {
                 continue;
             };
+            out.ran_in += r.set_aside.map_or_else(|| r.passes(), |s| s.passes);
             let x = r.headline_rates();
             if x.iter().any(|v| !(v.is_finite() && *v > 0.0)) || x.is_empty() {
                 // Welch refuses such figures; keep them where it will see them.
@@ -422,6 +427,10 @@ impl Comparison {
                     (Unit::Processes, Welch::of(&n.all, &b.all))
                 } else if b.per_run.len() >= MIN_RUNS && n.per_run.len() >= MIN_RUNS {
                     (Unit::Runs, Welch::of(&n.per_run, &b.per_run))
+                } else if b.ran_in >= MIN_RUNS && n.ran_in >= MIN_RUNS {
+                    // Runs enough, until the view set whole passes aside: no verdict, rather
+                    // than one from repetitions that would fail no gate.
+                    (Unit::Runs, None)
                 } else {
                     (Unit::Repetitions, Welch::of(&n.all, &b.all))
                 }
@@ -626,6 +635,7 @@ impl Comparison {
             r.ratio.map_or("-".into(), pct),
             match (r.low, r.high) {
                 (Some(l), Some(h)) => format!("{} … {}", pct(l), pct(h)),
+                _ if r.unit == Unit::Runs => "runs set aside (placement)".into(),
                 _ => "fewer than 2 repetitions".into(),
             },
             r.detects.map_or("-".into(), |d| {

@@ -886,7 +886,7 @@ pub(crate) fn between_pass_words(results: &Results) -> Option<String> {
             shares.sort_by(f64::total_cmp);
             let name = if family.is_empty() { "unnamed" } else { family };
             format!(
-                "{name} rows {:.0} % (median of {})",
+                "{name} rows {:.0} % (median of {} rows)",
                 100.0 * shares[shares.len() / 2],
                 shares.len()
             )
@@ -958,15 +958,22 @@ pub(crate) fn view_words(results: &Results) -> String {
             " **Every figure and claim here is of the trials run with the cores near each \
              other**: {far}, and they are set aside — the rows that share data change speed \
              there, each by its own factor, so a figure over both placements would measure how \
-             much of the run was far. (`statebench report --from … --placement far` reads \
-             those trials alone, `all` both.){}",
+             much of the run was far. (`statebench report --from …/results.json --placement \
+             far --out DIR` reads those trials alone; `--placement all`, every trial.){}",
             emptied(v)
         ),
-        Some(v) => format!(
+        Some(v) if v.view == View::Far => format!(
             " **Every figure and claim here is of the trials run with the cores far apart** \
              (`--placement far`): {far}; the {} others are set aside.{}",
             v.set_aside,
             emptied(v)
+        ),
+        Some(v) => format!(
+            " **Every figure and claim here mixes the two placements of the cores**: {far}, and \
+             the near trials alone would have left no trial of {} — so the run is read whole. The \
+             rows that share data change speed there, each by its own factor, so a claim near \
+             its line may owe its side to how much of the run was far.",
+            v.emptied.join(", ")
         ),
         None => format!(
             " **Every figure and claim here mixes the two placements of the cores** \
@@ -989,11 +996,11 @@ fn view_brief(results: &Results) -> String {
                               were set aside."
                 .into()
         }
-        Some(_) => " Every claim compares the trials run with the machine's two cores far apart \
-                    (`--placement far`; the report's first paragraph has the count)."
+        Some(View::Far) => " Every claim compares the trials run with the machine's two cores far \
+                            apart (`--placement far`; the report's first paragraph has the count)."
             .into(),
-        None => " Every claim mixes the trials of both placements of the machine's two cores \
-                 (`--placement all`; the report's first paragraph has the count)."
+        _ => " Every claim mixes the trials of both placements of the machine's two cores \
+                 (the report's first paragraph says how many ran far, and why)."
             .into(),
     }
 }

@@ -223,7 +223,8 @@ fn placement(results: &Results) -> String {
     let mut out = format!(
         "Before every trial a short bounce of a cache line between cores 0 and 1 measured where \
          the cores stood: over the {} trials probed the round trip's median was {}, its 90th \
-         percentile {}, against {} with the cores as near as this run saw them. ",
+         percentile {}, against a near round trip of {} (the lowest of the probes' quarter and \
+         the floors' medians: the cores as near as this run saw them for a good part of it). ",
         p.probed,
         human_ns(p.median_ns),
         human_ns(p.p90_ns),
@@ -233,8 +234,8 @@ fn placement(results: &Results) -> String {
         let _ = write!(
             out,
             "{} probes took over {DISTURBED:.0}× that, as long as another process's time slice \
-             rather than a placement: those trials count as neither near nor far, and every \
-             reading keeps them. ",
+             rather than a placement: those trials count as neither near nor far; the near \
+             reading keeps them, the far one does not. ",
             p.disturbed
         );
     }
@@ -286,7 +287,7 @@ fn placement(results: &Results) -> String {
             match ratios.len() {
                 1 => format!("one {family} row {:.2}×", ratios[0]),
                 n => format!(
-                    "{family} rows {:.2}× (median of {n})",
+                    "{family} rows {:.2}× (median of {n} rows)",
                     statebench_harness::results::Spread::of(ratios).median
                 ),
             }

@@ -546,6 +546,18 @@ fn the_one_placement_table_comes_from_the_committed_runs() {
         near.claims_any - near.claims_all
     );
     assert!(section.contains(&unrepeated), "{unrepeated:?}");
+    // The README quotes the near reading.
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("the README");
+    let quoted = format!(
+        "made\n{} claims between them, {} of them in every run ({}), and none contradicted \
+         another; the\nsame leader led {} of {} cells in every run.",
+        near.claims_any,
+        near.claims_all,
+        pct(near.claims_all, near.claims_any),
+        near.same_leader,
+        near.cells
+    );
+    assert!(readme.contains(&quoted), "README.md lacks {quoted:?}");
     // The row at the mix check's line: `go_mutex`'s sets, far and near.
     let (mut far_shares, mut near_shares) = (Vec::new(), Vec::new());
     for run in &runs {

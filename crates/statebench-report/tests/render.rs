@@ -425,7 +425,7 @@ fn trials_run_with_the_cores_far_apart_are_counted_between_floors_that_held_stil
         text.contains(
             "Throughput far against near, in the rows measured at least twice each way (each \
              row's geometric means; a row's own ratio is as noisy as its few trials): lock rows \
-             0.65× (median of 2)."
+             0.65× (median of 2 rows)."
         ),
         "{text}"
     );
@@ -490,6 +490,17 @@ fn trials_run_with_the_cores_far_apart_are_counted_between_floors_that_held_stil
              (`--placement far`): 4 of this run's 32 probed trials (12 %)"
         ),
         "{far_text}"
+    );
+    // A row far throughout: the near reading would lose its cell, so the run is read whole.
+    let mut lost = results.clone();
+    for rep in &mut lost.records[0].repetitions {
+        rep.round_trip_ns = Some(450.0);
+    }
+    let lost_text = report(&lost);
+    assert!(
+        lost_text.contains("**Every figure and claim here mixes the two placements of the cores**")
+            && lost_text.contains("the near trials alone would have left no trial of"),
+        "{lost_text}"
     );
     // Every trial: the mix, said so.
     let all_text = render_view(&results, &[], View::All)
