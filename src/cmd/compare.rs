@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use statebench_harness::placement::check;
 use statebench_harness::results::Results;
 
-use super::{load, load_run};
+use super::{check_placement, load, load_run};
 use crate::{AgreementArgs, CompareArgs, PowerArgs, usage};
 
 pub(crate) fn agreement(args: AgreementArgs) -> ExitCode {
@@ -18,14 +18,9 @@ pub(crate) fn agreement(args: AgreementArgs) -> ExitCode {
             Err(e) => return usage(e),
         }
     }
-    for (path, run) in args.runs.iter().zip(&runs) {
-        if let Err(e) = check(run, args.placement) {
-            return usage(format!(
-                "--placement {}: {}: {e}",
-                args.placement.name(),
-                path.display()
-            ));
-        }
+    let named = args.runs.iter().map(PathBuf::as_path).zip(&runs);
+    if let Err(e) = check_placement(named, args.placement) {
+        return usage(e);
     }
     match statebench_report::agreement::Agreement::judged(
         &runs,

@@ -32,6 +32,19 @@ fn load_run(path: &Path) -> Result<Results, String> {
     }
 }
 
+/// Whether every run named can be read in `view` ([`statebench_harness::placement::check`]):
+/// the message names the option and the run refused.
+fn check_placement<'a>(
+    runs: impl IntoIterator<Item = (&'a Path, &'a Results)>,
+    view: statebench_harness::placement::View,
+) -> Result<(), String> {
+    for (path, run) in runs {
+        statebench_harness::placement::check(run, view)
+            .map_err(|e| format!("--placement {}: {}: {e}", view.name(), path.display()))?;
+    }
+    Ok(())
+}
+
 fn check_implementations(names: &[String]) -> Result<(), String> {
     let known: Vec<&str> = {
         let mut v: Vec<&str> = registry::pairs().into_iter().map(|(_, i)| i).collect();

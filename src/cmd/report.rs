@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use statebench_harness::placement::{View, check, view};
+use statebench_harness::placement::{View, view};
 
 use super::matrix::{REPORT_DEFAULTS, measure};
-use super::{load, load_run};
+use super::{check_placement, load, load_run};
 use crate::{ReportArgs, failure, usage};
 
 pub(crate) fn report(args: ReportArgs) -> ExitCode {
@@ -72,21 +72,10 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
                     path.display()
                 ));
             }
-            if let Err(e) = check(&results, args.placement) {
-                return usage(format!(
-                    "--placement {}: {}: {e}",
-                    args.placement.name(),
-                    from.display()
-                ));
-            }
-            for (path, other) in args.beside.iter().zip(&beside) {
-                if let Err(e) = check(other, args.placement) {
-                    return usage(format!(
-                        "--placement {}: {}: {e}",
-                        args.placement.name(),
-                        path.display()
-                    ));
-                }
+            let named = std::iter::once((from.as_path(), &results))
+                .chain(args.beside.iter().map(PathBuf::as_path).zip(&beside));
+            if let Err(e) = check_placement(named, args.placement) {
+                return usage(e);
             }
             if let Some(metric) = &results.settings.metric {
                 return usage(format!(
