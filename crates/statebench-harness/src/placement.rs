@@ -38,7 +38,7 @@ pub const FLOOR_BELOW: f64 = 4.0;
 /// slice (as when two processes pin threads to cores 0 and 1 at once, which tests running side
 /// by side do). Such a trial counts as neither near nor far, as if it had not been probed. The
 /// far placement's trials of the three committed main-job runs of 2026-12-05 probed at most
-/// 8.2× their near round trip (`results/2026-12-05-epyc-near`).
+/// 7.2–7.3× their near round trip (`results/2026-12-05-epyc-near`).
 pub const DISTURBED: f64 = 20.0;
 
 /// How a run's probes fell.
