@@ -287,6 +287,7 @@ pub fn repetition(result: &GoResult) -> Repetition {
         pass: 0,
         at_ms: 0,
         round_trip_ns: None,
+        round_trip_after_ns: None,
         ops,
         elapsed_ns,
         ops_per_sec: if elapsed_ns == 0 {

@@ -292,6 +292,7 @@ fn record(
             pass: 0,
             at_ms: 0,
             round_trip_ns: None,
+            round_trip_after_ns: None,
             ops: n2 - n1,
             elapsed_ns: 0,
             ops_per_sec: 1e9 / per_op,

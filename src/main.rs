@@ -111,7 +111,7 @@ struct AgreementArgs {
     #[arg(long)]
     details: bool,
     /// Which trials to read: `near` (those run with the machine's two cores near each other,
-    /// as the probe before each trial saw them; the report's), `far` (those run with them far
+    /// as the probes before and after each trial saw them; the report's), `far` (those run with them far
     /// apart, as a hypervisor may place them for seconds at a time) or `all`. Rows that share
     /// data change speed with the placement, so a reading of both mixes two machines.
     #[arg(long, default_value = "near", value_parser = parse_view)]
@@ -509,7 +509,7 @@ struct ReportArgs {
     #[arg(long, value_name = "RUN")]
     beside: Vec<PathBuf>,
     /// Which trials the report reads: `near` (the trials run with the machine's two cores near each other,
-    /// as the probe before each trial saw them; the report's), `far` (the trials run with them far
+    /// as the probes before and after each trial saw them; the report's), `far` (the trials run with them far
     /// apart, as a hypervisor may place them for seconds at a time) or `all`. Rows that share
     /// data change speed with the placement, so a reading of both mixes two machines.
     #[arg(long, default_value = "near", value_parser = parse_view)]

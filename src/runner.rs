@@ -457,6 +457,8 @@ impl Matrix {
                     rep.trial = u32::try_from(position).unwrap_or(u32::MAX);
                     rep.at_ms = at_ms;
                     rep.round_trip_ns = round_trip_ns;
+                    // And now: a trial the hypervisor moved while it ran is neither near nor far.
+                    rep.round_trip_after_ns = statebench_harness::floors::probe_round_trip();
                     repetitions[trial.cell].push(rep);
                 }
                 Err(e) => return Err((e, self.records(cells, repetitions, strategies))),

@@ -539,11 +539,15 @@ pub(crate) fn measure(
     if let Some(v) = shown.viewed.as_ref().filter(|v| v.set_aside > 0) {
         println!(
             "{} of {} trials ran with the machine's two cores far apart (a cross-core round trip \
-             over {FAR:.0}× the near {}): the tables are of the other {}, as the report reads \
+             over {FAR:.0}× the near {}){}: the tables are of the other {}, as the report reads \
              the run",
-            v.set_aside,
+            v.placement.far,
             v.set_aside + v.kept,
             human_ns(v.placement.near_ns),
+            match v.placement.moved {
+                0 => String::new(),
+                n => format!(" or moved there while they ran ({n})"),
+            },
             v.kept
         );
         if !v.emptied.is_empty() {

@@ -154,6 +154,11 @@ pub struct Repetition {
     /// before 2026-12-05.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub round_trip_ns: Option<f64>,
+    /// The same round trip measured just after the trial ended: a trial whose two probes
+    /// disagree moved between placements while it ran ([`crate::placement::Stood::Moved`]).
+    /// `None` on one core, and in files written before 2026-12-06.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round_trip_after_ns: Option<f64>,
     /// Operations completed inside the measured window.
     pub ops: u64,
     /// The measured window, in nanoseconds.
@@ -1291,6 +1296,7 @@ fn summarize<S: Subject, I: Service<S>>(
         pass: 0,
         at_ms: 0,
         round_trip_ns: None,
+        round_trip_after_ns: None,
         ops,
         elapsed_ns: u64::try_from(window.wall.as_nanos()).unwrap_or(u64::MAX),
         ops_per_sec: if secs > 0.0 { ops as f64 / secs } else { 0.0 },

@@ -34,6 +34,7 @@ pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
         pass: 0,
         at_ms: 0,
         round_trip_ns: None,
+        round_trip_after_ns: None,
         ops: ops_by_kind.iter().map(|(_, n)| n).sum(),
         elapsed_ns: 1_000_000_000,
         ops_per_sec,

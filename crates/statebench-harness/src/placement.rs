@@ -8,7 +8,8 @@
 //! placement. The rows whose clients share cache lines changed speed with it, each by its own
 //! factor, so a comparison's ratio depends on the placement, and a run's answer on how much of
 //! it ran far (`results/2026-12-05-epyc-placement`, docs/METHODOLOGY.md "Where the cores stood").
-//! The report says how much did; [`Placement::is_far`] tells each repetition's.
+//! The report says how much did; [`Placement::stood`] tells each repetition's, from a probe
+//! before the trial and one after it.
 
 use crate::driver::Repetition;
 use crate::results::Results;
@@ -59,6 +60,9 @@ pub struct Placement {
     pub far: usize,
     /// Probed trials whose probe was disturbed ([`DISTURBED`]): neither near nor far.
     pub disturbed: usize,
+    /// Probed trials whose probes before and after disagree: they moved while they ran, and
+    /// are neither near nor far ([`Stood::Moved`]).
+    pub moved: usize,
     /// Per pass, in pass order: (pass, probed trials, far trials).
     pub by_pass: Vec<(u32, usize, usize)>,
 }
@@ -77,7 +81,12 @@ impl Placement {
             .flat_map(|r| &r.repetitions)
             .filter(|rep| rep.round_trip_ns.is_some_and(|ns| ns > 0.0))
             .collect();
-        let mut probes: Vec<f64> = reps.iter().filter_map(|rep| rep.round_trip_ns).collect();
+        let mut probes: Vec<f64> = reps
+            .iter()
+            .flat_map(|rep| [rep.round_trip_ns, rep.round_trip_after_ns])
+            .flatten()
+            .filter(|ns| *ns > 0.0)
+            .collect();
         if probes.is_empty() {
             return None;
         }
@@ -95,18 +104,21 @@ impl Placement {
             .filter(|f| quarter > FLOOR_BELOW * f)
             .fold(quarter, f64::min);
         let mut placement = Placement {
-            probed: probes.len(),
+            probed: reps.len(),
             near_ns,
             median_ns: crate::results::Spread::of(&probes).median,
             p90_ns: at(0.9),
             far: 0,
             disturbed: 0,
+            moved: 0,
             by_pass: Vec::new(),
         };
         for rep in reps {
-            let far = placement.is_far(rep) == Some(true);
+            let stood = placement.stood(rep);
+            let far = stood == Stood::Far;
             placement.far += usize::from(far);
-            placement.disturbed += usize::from(placement.is_far(rep).is_none());
+            placement.disturbed += usize::from(stood == Stood::Unknown);
+            placement.moved += usize::from(stood == Stood::Moved);
             match placement.by_pass.iter_mut().find(|(p, ..)| *p == rep.pass) {
                 Some((_, n, f)) => {
                     *n += 1;
@@ -119,18 +131,58 @@ impl Placement {
         Some(placement)
     }
 
-    /// Whether `rep` ran with the cores far apart; `None` when it was not probed, or its probe
-    /// was disturbed ([`DISTURBED`]).
-    pub fn is_far(&self, rep: &Repetition) -> Option<bool> {
-        rep.round_trip_ns
-            .filter(|ns| *ns <= DISTURBED * self.near_ns)
+    /// Whether one probe saw the cores far apart; `None` when there is none, or it was
+    /// disturbed ([`DISTURBED`]).
+    fn probe_far(&self, ns: Option<f64>) -> Option<bool> {
+        ns.filter(|ns| *ns <= DISTURBED * self.near_ns)
             .map(|ns| ns > FAR * self.near_ns)
+    }
+
+    /// Where the cores stood while `rep` ran, from its probes before and after: far when one
+    /// saw them far and neither near, near the other way round, moved when the two disagree
+    /// (the hypervisor moved them during the trial: 80 ms of a stretch that lasts seconds, so
+    /// one probe of each side catches nearly every move), unknown with no probe that counts.
+    pub fn stood(&self, rep: &Repetition) -> Stood {
+        let probes = [
+            self.probe_far(rep.round_trip_ns),
+            self.probe_far(rep.round_trip_after_ns),
+        ];
+        match (probes.contains(&Some(false)), probes.contains(&Some(true))) {
+            (true, true) => Stood::Moved,
+            (true, false) => Stood::Near,
+            (false, true) => Stood::Far,
+            (false, false) => Stood::Unknown,
+        }
+    }
+
+    /// Whether `rep` ran with the cores far apart (`Some(true)`) or near (`Some(false)`);
+    /// `None` when it moved between the two, was not probed, or its probes were disturbed.
+    pub fn is_far(&self, rep: &Repetition) -> Option<bool> {
+        match self.stood(rep) {
+            Stood::Near => Some(false),
+            Stood::Far => Some(true),
+            Stood::Moved | Stood::Unknown => None,
+        }
     }
 
     /// The share of the probed trials that ran far.
     pub fn far_share(&self) -> f64 {
         self.far as f64 / self.probed as f64
     }
+}
+
+/// Where the cores stood while one trial ran ([`Placement::stood`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stood {
+    /// Near each other throughout, as its probes saw them.
+    Near,
+    /// Far apart throughout.
+    Far,
+    /// Near by one probe, far by the other: the placement changed during the trial, which then
+    /// measured a mix of the two.
+    Moved,
+    /// Not probed, or every probe disturbed ([`DISTURBED`]).
+    Unknown,
 }
 
 /// Which of a run's trials a reading takes: those run with the cores near (the default), those
@@ -171,12 +223,13 @@ impl View {
         View::ALL.into_iter().find(|v| v.name() == name)
     }
 
-    /// Whether it keeps a trial that ran far (`Some(true)`), near (`Some(false)`) or was not
-    /// probed (`None`).
-    fn keeps(self, far: Option<bool>) -> bool {
+    /// Whether it keeps a trial that stood so: the near view keeps the near ones and those it
+    /// cannot place (not probed, or disturbed), the far view the far ones; neither keeps one
+    /// that moved while it ran.
+    fn keeps(self, stood: Stood) -> bool {
         match self {
-            View::Near => far != Some(true),
-            View::Far => far == Some(true),
+            View::Near => matches!(stood, Stood::Near | Stood::Unknown),
+            View::Far => stood == Stood::Far,
             View::All => true,
         }
     }
@@ -212,7 +265,7 @@ pub struct Viewed {
     pub placement: Placement,
     /// Trials it kept.
     pub kept: usize,
-    /// Trials it set aside, having run in the other placement.
+    /// Trials it set aside, having run in the other placement or moved between the two.
     pub set_aside: usize,
     /// The records it left without a trial, by cell: `workload / implementation / driver /
     /// clients`. They are absent from a far view; a near view that would leave any is the whole
@@ -249,7 +302,7 @@ pub fn view(results: &Results, view: View) -> Results {
         let before = record.repetitions.len();
         record
             .repetitions
-            .retain(|rep| view.keeps(placement.is_far(rep)));
+            .retain(|rep| view.keeps(placement.stood(rep)));
         let now = record.repetitions.len();
         kept += now;
         set_aside += before - now;
@@ -400,6 +453,40 @@ mod tests {
         let whole = results(&disturbed, 72.0);
         assert_eq!(view(&whole, View::Near).records[0].repetitions.len(), 5);
         assert_eq!(view(&whole, View::Far).records[0].repetitions.len(), 2);
+    }
+
+    #[test]
+    fn a_trial_whose_probes_disagree_moved_and_neither_placement_keeps_it() {
+        // (before, after): near both, far both, near then far, far then near, near then a
+        // time slice (disturbed: near by its one probe that counts), far then none.
+        let pairs = [
+            (70.0, Some(72.0)),
+            (450.0, Some(440.0)),
+            (71.0, Some(430.0)),
+            (460.0, Some(74.0)),
+            (73.0, Some(5_000.0)),
+            (455.0, None),
+        ];
+        let mut run = results(&[(0, None); 6], 72.0);
+        for (rep, (before, after)) in run.records[0].repetitions.iter_mut().zip(pairs) {
+            rep.round_trip_ns = Some(before);
+            rep.round_trip_after_ns = after;
+        }
+        let p = Placement::of(&run).expect("probed");
+        let stood: Vec<Stood> = run.records[0]
+            .repetitions
+            .iter()
+            .map(|rep| p.stood(rep))
+            .collect();
+        use Stood::{Far, Moved, Near};
+        assert_eq!(stood, [Near, Far, Moved, Moved, Near, Far]);
+        assert_eq!((p.probed, p.far, p.moved, p.disturbed), (6, 2, 2, 0));
+        assert_eq!(p.is_far(&run.records[0].repetitions[2]), None);
+        let near = view(&run, View::Near);
+        assert_eq!(near.records[0].repetitions.len(), 2);
+        assert_eq!(near.viewed.expect("a view").set_aside, 4);
+        assert_eq!(view(&run, View::Far).records[0].repetitions.len(), 2);
+        assert_eq!(view(&run, View::All).records[0].repetitions.len(), 6);
     }
 
     #[test]

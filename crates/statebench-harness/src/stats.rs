@@ -48,6 +48,10 @@ pub const ALPHA: f64 = 0.05;
 /// threshold); closer than that, two strategies are practically the same for a design choice.
 pub const MIN_EFFECT: f64 = 0.10;
 
+/// A claim is *firm* when a fresh run of the same size would make it again with at least this
+/// chance ([`Welch::p_repeat`]); the report marks the others as near their line.
+pub const FIRM: f64 = 0.95;
+
 /// Welch's comparison of two samples on the log scale.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Welch {
@@ -409,6 +413,41 @@ impl Welch {
     /// false claim" whichever the data chose.
     pub fn p_claim(&self, min_effect: f64) -> f64 {
         self.p_beyond(min_effect).min(self.p_within(min_effect))
+    }
+
+    /// The chance that a fresh run of the same size, judging the ratio at the same `level`,
+    /// makes the claim this one's interval makes ([`RatioInterval::verdict`]; 0 when it makes
+    /// none). The next run's log ratio is predicted to fall about this one's with twice its
+    /// variance — the true ratio's uncertainty plus the next run's own noise, under a flat
+    /// prior (Goodman 1992, "A comment on replication, p-values and evidence"; Killeen's
+    /// p_rep) — spread as Student's t at this comparison's degrees of freedom. A claim whose
+    /// interval only just clears its line repeats about half the time; one that clears it by
+    /// `1.645·√2` standard errors more repeats 95 % of the time.
+    pub fn p_repeat(&self, level: f64, min_effect: f64) -> f64 {
+        let verdict = self.interval(level).verdict(min_effect);
+        if self.se == 0.0 {
+            return if verdict == Verdict::Unresolved {
+                0.0
+            } else {
+                1.0
+            };
+        }
+        let t = t_quantile(1.0 - (1.0 - level) / 2.0, self.df);
+        let (d, half, line) = (self.ratio.ln(), t * self.se, (1.0 + min_effect).ln());
+        let spread = self.se * std::f64::consts::SQRT_2;
+        // P(T > x) for the predictive t.
+        let above = |x: f64| {
+            let tail = t_two_sided_p(x.abs(), self.df) / 2.0;
+            if x >= 0.0 { tail } else { 1.0 - tail }
+        };
+        match verdict {
+            Verdict::Faster => above((line + half - d) / spread),
+            Verdict::Slower => 1.0 - above((-line - half - d) / spread),
+            Verdict::Same if line - half > -line + half => {
+                above((-line + half - d) / spread) - above((line - half - d) / spread)
+            }
+            Verdict::Same | Verdict::Unresolved => 0.0,
+        }
     }
 }
 
@@ -777,6 +816,37 @@ mod tests {
 
     /// The interval at confidence `1 - q` makes a claim exactly when the claim's p-value is
     /// at most `q`: what lets Benjamini–Hochberg's selection and the printed intervals agree.
+    /// `p_repeat` against the normal's figures (Student's t at 10⁵ degrees of freedom is the
+    /// normal to five digits): a claim at its line repeats half the time, one 1.645·√2
+    /// standard errors past it 95 % (the normal's one-sided 95 % point), and sameness whose
+    /// room inside the line is 1.960·√2 standard errors each side 95 % (its two-sided point).
+    #[test]
+    fn a_claim_s_chance_of_repeating_matches_the_normal_s() {
+        let level = 0.95;
+        let (line, z) = (1.1f64.ln(), 1.959_964);
+        let at = |d: f64, se: f64| Welch {
+            ratio: d.exp(),
+            se,
+            df: MAX_DF,
+            n: (3, 3),
+        };
+        let se = 0.05;
+        let half = t_quantile(1.0 - (1.0 - level) / 2.0, MAX_DF) * se;
+        assert!(close(half / se, z, 1e-4));
+        let on_the_line = at(line + half + 1e-12, se);
+        assert!(close(on_the_line.p_repeat(level, MIN_EFFECT), 0.5, 1e-6));
+        let past = line + half + 1.644_854 * std::f64::consts::SQRT_2 * se;
+        assert!(close(at(past, se).p_repeat(level, MIN_EFFECT), 0.95, 1e-4));
+        // Slower is the mirror image.
+        assert!(close(at(-past, se).p_repeat(level, MIN_EFFECT), 0.95, 1e-4));
+        // Sameness: d = 0 with (line - half) = z·√2·se, so se = line / (z + z·√2).
+        let se = line / (z + z * std::f64::consts::SQRT_2);
+        assert!(close(at(0.0, se).p_repeat(level, MIN_EFFECT), 0.95, 1e-4));
+        // No claim, no repeat; an exact ratio repeats surely.
+        assert_eq!(at(line, 0.05).p_repeat(level, MIN_EFFECT), 0.0);
+        assert_eq!(at(2.0, 0.0).p_repeat(level, MIN_EFFECT), 1.0);
+    }
+
     #[test]
     fn a_claim_s_p_value_is_dual_to_the_interval() {
         let base = [100.0, 104.0, 97.0, 101.0, 99.0];

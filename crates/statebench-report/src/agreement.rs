@@ -61,6 +61,8 @@ struct Reading {
     rankings: BTreeMap<CellKey, Vec<String>>,
     leaders: BTreeMap<CellKey, Vec<String>>,
     claims: BTreeSet<Statement>,
+    /// The claims it calls firm ([`crate::guide::Comparison::firm`]).
+    firm: BTreeSet<Statement>,
     /// (cell, faster, slower) for every pair whose interval lies beyond the minimum effect.
     apart: BTreeSet<(CellKey, String, String)>,
 }
@@ -113,11 +115,18 @@ fn read(results: &Results, correction: Correction, variance: Variance, view: Vie
         let tied = analysis.leaders(&cell);
         leaders.insert(k, tied.iter().map(|r| r.implementation.clone()).collect());
     }
-    let claims = analysis.statements().into_iter().collect();
+    let marked = analysis.statements_marked();
+    let firm = marked
+        .iter()
+        .filter(|(_, firm)| *firm)
+        .map(|(s, _)| s.clone())
+        .collect();
+    let claims = marked.into_iter().map(|(s, _)| s).collect();
     Reading {
         rankings,
         leaders,
         claims,
+        firm,
         apart,
     }
 }
@@ -156,6 +165,11 @@ pub struct Agreement {
     pub claims_any: usize,
     /// Claims made by every run.
     pub claims_all: usize,
+    /// Claims some run made firm: a fresh run of the same size would make each again with a
+    /// chance of at least [`statebench_harness::stats::FIRM`].
+    pub firm_any: usize,
+    /// Of those, the ones every run made (firm or near their line).
+    pub firm_repeated: usize,
     /// The claims some run makes and another does not, each with the runs that make it.
     pub unrepeated: Vec<String>,
     /// Claims one run makes and another reverses.
@@ -267,6 +281,11 @@ impl Agreement {
             .iter()
             .filter(|c| readings.iter().all(|r| r.claims.contains(**c)))
             .count();
+        let firm_any: BTreeSet<&Statement> = readings.iter().flat_map(|r| &r.firm).collect();
+        let firm_repeated = firm_any
+            .iter()
+            .filter(|c| readings.iter().all(|r| r.claims.contains(**c)))
+            .count();
         let unrepeated = any
             .iter()
             .filter(|c| !readings.iter().all(|r| r.claims.contains(**c)))
@@ -277,7 +296,22 @@ impl Agreement {
                     .filter(|(_, r)| r.claims.contains(*c))
                     .map(|(i, _)| (i + 1).to_string())
                     .collect();
-                format!("{} (run {})", c.what, by.join(", "))
+                let firm: Vec<String> = readings
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.firm.contains(*c))
+                    .map(|(i, _)| (i + 1).to_string())
+                    .collect();
+                if firm.is_empty() {
+                    format!("{} (run {})", c.what, by.join(", "))
+                } else {
+                    format!(
+                        "{} (run {}; firm in run {})",
+                        c.what,
+                        by.join(", "),
+                        firm.join(", ")
+                    )
+                }
             })
             .collect();
         let said: BTreeSet<&str> = any.iter().map(|s| s.what.as_str()).collect();
@@ -337,6 +371,8 @@ impl Agreement {
             leader_within_ties: within,
             claims_any: any.len(),
             claims_all: all,
+            firm_any: firm_any.len(),
+            firm_repeated,
             unrepeated,
             reversed,
             machines,
@@ -405,6 +441,15 @@ impl Agreement {
             self.claims_all,
             pct(self.claims_all, self.claims_any),
             self.reversed.len()
+        );
+        let _ = writeln!(
+            out,
+            "firm claims (each run's chance of a fresh run repeating it, {:.0} % or more): {} \
+             made firm by some run, {} of them made by every run ({:.1} %)",
+            100.0 * statebench_harness::stats::FIRM,
+            self.firm_any,
+            self.firm_repeated,
+            pct(self.firm_repeated, self.firm_any)
         );
         for r in &self.reversed {
             let _ = writeln!(out, "  reversed: {r}");

@@ -408,8 +408,8 @@ impl Comparison {
             if b + n > 0 {
                 return Err(format!(
                     "BASE and NEW share no record in their trials run with the cores {} ({b} \
-                     trials of BASE and {n} of NEW set aside as run in the other placement): \
-                     --placement all compares every trial",
+                     trials of BASE and {n} of NEW set aside as run in the other placement or \
+                     moved between the two): --placement all compares every trial",
                     options.view.name()
                 ));
             }

@@ -20,7 +20,7 @@ use statebench_core::Family;
 use statebench_harness::placement::{FAR, Placement, View, Viewed};
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{
-    ALPHA, Correction, LogSample, MIN_EFFECT, Prior, RatioInterval, Variance, Verdict, Welch,
+    ALPHA, Correction, FIRM, LogSample, MIN_EFFECT, Prior, RatioInterval, Variance, Verdict, Welch,
     levels,
 };
 use statebench_harness::{Driver, Workload};
@@ -197,6 +197,9 @@ pub struct Outcomes {
     pub differ: usize,
     /// Claims that two rows are the same within it.
     pub same: usize,
+    /// Of the claims, those near their line: a fresh run would make each again with a chance
+    /// under [`FIRM`].
+    pub near_line: usize,
     /// No claim: the interval reaches across the minimum effect's line (the run cannot tell).
     pub cannot_tell: usize,
     /// No claim: a compared row did not serve the mix asked for.
@@ -213,6 +216,9 @@ pub struct Judgement {
     pub interval: Option<RatioInterval>,
     /// Selected by the correction: the interval may be read as a claim.
     pub claims: bool,
+    /// The chance a fresh run of the same size makes the claim again ([`Welch::p_repeat`]; 0
+    /// when it makes none).
+    pub repeat: f64,
 }
 
 impl Judgement {
@@ -248,6 +254,11 @@ pub struct Comparison {
     pub verdict: Verdict,
     /// `a` or `b` did not serve the mix asked for ([`Record::serves_mix`]): no claim is made.
     pub starved: bool,
+    /// A claim a fresh run of the same size would make again with a chance of at least
+    /// [`FIRM`] ([`Welch::p_repeat`]); a claim that is not firm lies near its line.
+    pub firm: bool,
+    /// That chance ([`Judgement::repeat`]).
+    pub repeat: f64,
 }
 
 impl<'a> Analysis<'a> {
@@ -404,7 +415,14 @@ impl<'a> Analysis<'a> {
     pub fn outcomes(&self) -> Outcomes {
         let mut out = Outcomes::default();
         for i in 0..self.tests.len() {
-            match (self.untested[i], self.judgement(i, false).verdict()) {
+            let j = self.judgement(i, false);
+            if self.untested[i] == Untested::No
+                && j.verdict() != Verdict::Unresolved
+                && j.repeat < FIRM
+            {
+                out.near_line += 1;
+            }
+            match (self.untested[i], j.verdict()) {
                 (Untested::Starved, _) => out.starved += 1,
                 (Untested::NoData, _) => out.no_data += 1,
                 (Untested::No, Verdict::Faster | Verdict::Slower) => out.differ += 1,
@@ -431,9 +449,15 @@ impl<'a> Analysis<'a> {
                 i
             }
         });
+        let claims = level.is_some() && interval.is_some();
+        let repeat = match self.tests[i] {
+            Some(w) if claims => w.p_repeat(level.unwrap_or(self.fallback), MIN_EFFECT),
+            _ => 0.0,
+        };
         Judgement {
             interval,
-            claims: level.is_some() && interval.is_some(),
+            claims,
+            repeat,
         }
     }
 
@@ -457,6 +481,7 @@ impl<'a> Analysis<'a> {
             None => Judgement {
                 interval: None,
                 claims: false,
+                repeat: 0.0,
             },
         }
     }
@@ -515,19 +540,31 @@ impl<'a> Analysis<'a> {
             interval: j.interval,
             verdict: j.verdict(),
             starved,
+            firm: j.repeat >= FIRM,
+            repeat: j.repeat,
         }
     }
 
     /// What the report claims, as a reader would take it away: "`x` trails the leaders" and
     /// "`x` leads alone" (the summary's cells), "the locks beat the owners" (the families at
-    /// the largest client count), "`a` leads at 1 client, `b` at 2" (the crossovers). Each
+    /// the largest client count), "`b` trails at 1 client, leads at 2" (the crossovers). Each
     /// names the statement that would contradict it. Statements, not pairs of records: when
     /// the leader of a tied group changes between runs, what the report claims does not.
     pub fn statements(&self) -> Vec<Statement> {
+        self.statements_marked()
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect()
+    }
+
+    /// [`Analysis::statements`], each with whether it is firm: every comparison it rests on
+    /// is ([`Comparison::firm`]).
+    pub fn statements_marked(&self) -> Vec<(Statement, bool)> {
         let claimed = |a: &Record, b: &Record| {
             let c = self.compare(a, b);
             !c.starved && c.verdict == Verdict::Faster
         };
+        let firm = |a: &Record, b: &Record| self.compare(a, b).firm;
         let mut out = Vec::new();
         for w in &self.results.settings.workloads {
             for driver in Driver::ALL {
@@ -541,21 +578,23 @@ impl<'a> Analysis<'a> {
                         let mut all_beaten = !rest.is_empty();
                         for r in rest {
                             if claimed(top, r) {
-                                out.push(Statement {
+                                let statement = Statement {
                                     what: trails(&r.implementation),
                                     contradicts: alone(&r.implementation),
                                     cells: vec![(w.name.clone(), driver, top.clients)],
-                                });
+                                };
+                                out.push((statement, firm(top, r)));
                             } else {
                                 all_beaten = false;
                             }
                         }
                         if all_beaten {
-                            out.push(Statement {
+                            let statement = Statement {
                                 what: alone(&top.implementation),
                                 contradicts: trails(&top.implementation),
                                 cells: vec![(w.name.clone(), driver, top.clients)],
-                            });
+                            };
+                            out.push((statement, rest.iter().all(|r| firm(top, r))));
                         }
                     }
                 }
@@ -566,11 +605,12 @@ impl<'a> Analysis<'a> {
                         for b in &groups[i + 1..] {
                             if claimed(a[0], b[0]) {
                                 let (fa, fb) = (family(a[0]).1, family(b[0]).1);
-                                out.push(Statement {
+                                let statement = Statement {
                                     what: format!("{at}: the {fa} beat the {fb}"),
                                     contradicts: format!("{at}: the {fb} beat the {fa}"),
                                     cells: vec![(w.name.clone(), driver, *c)],
-                                });
+                                };
+                                out.push((statement, firm(a[0], b[0])));
                             }
                         }
                     }
@@ -580,17 +620,20 @@ impl<'a> Analysis<'a> {
                     if let Some((l1, before, l2, after)) = crossover(cell1, cell2) {
                         if claimed(l1, before) && claimed(l2, after) {
                             let at = format!("`{}` / {}", w.name, driver.name());
-                            let (x, y) = (&l1.implementation, &l2.implementation);
-                            out.push(Statement {
-                                what: format!("{at}: `{x}` leads at {c1} clients, `{y}` at {c2}"),
+                            // Of the new leader: which of the rows tied at the lead before it
+                            // tops the medians is no claim, and changes from run to run.
+                            let y = &l2.implementation;
+                            let statement = Statement {
+                                what: format!("{at}: `{y}` trails at {c1} clients, leads at {c2}"),
                                 contradicts: format!(
-                                    "{at}: `{y}` leads at {c1} clients, `{x}` at {c2}"
+                                    "{at}: `{y}` leads at {c1} clients, trails at {c2}"
                                 ),
                                 cells: vec![
                                     (w.name.clone(), driver, *c1),
                                     (w.name.clone(), driver, *c2),
                                 ],
-                            });
+                            };
+                            out.push((statement, firm(l1, before) && firm(l2, after)));
                         }
                     }
                 }
@@ -706,6 +749,17 @@ fn times(x: f64) -> String {
     }
 }
 
+/// `, near its line: …` after a claim that is not firm ([`Comparison::firm`]), else nothing.
+fn near_line_words(c: &Comparison) -> String {
+    if c.firm || c.verdict == Verdict::Unresolved {
+        return String::new();
+    }
+    format!(
+        " — near its line: a fresh run would make this claim again about {:.0} times in 10",
+        (10.0 * c.repeat).round().max(1.0)
+    )
+}
+
 /// `ratio 1.52×, CI 1.31–1.77×`.
 fn interval_words(c: &Comparison) -> String {
     match c.interval {
@@ -766,28 +820,31 @@ fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> St
         );
     }
     match c.verdict {
-        Verdict::Faster => format!(
-            "{} {} {} the throughput of {} (CI {})",
-            a.1,
-            if a.1.ends_with("(tied)") {
-                "make"
-            } else {
-                "makes"
-            },
-            times(c.interval.map_or(0.0, |i| i.ratio)),
-            b.1,
-            c.interval.map_or(String::new(), |i| format!(
-                "{}–{}",
-                times(i.low).trim_end_matches('×'),
-                times(i.high)
-            ))
-        ),
+        Verdict::Faster => {
+            format!(
+                "{} {} {} the throughput of {} (CI {})",
+                a.1,
+                if a.1.ends_with("(tied)") {
+                    "make"
+                } else {
+                    "makes"
+                },
+                times(c.interval.map_or(0.0, |i| i.ratio)),
+                b.1,
+                c.interval.map_or(String::new(), |i| format!(
+                    "{}–{}",
+                    times(i.low).trim_end_matches('×'),
+                    times(i.high)
+                ))
+            ) + &near_line_words(&c)
+        }
         Verdict::Same => format!(
-            "{} and {} are the same within {:.0} % ({})",
+            "{} and {} are the same within {:.0} % ({}{})",
             a.1,
             b.1,
             100.0 * MIN_EFFECT,
-            interval_words(&c)
+            interval_words(&c),
+            near_line_words(&c)
         ),
         // The leads are ordered by the ratio's own statistic, so "slower" cannot happen here; it
         // would read as unresolved, which is the safe side.
@@ -926,17 +983,18 @@ pub fn decision_guide(results: &Results) -> String {
 /// of the run's trials ran with the cores far apart ([`Placement`]), the placement it reads and
 /// what it set aside; empty when none ran far or none was probed.
 pub(crate) fn view_words(results: &Results) -> String {
-    let Some(p) = Placement::of(results).filter(|p| p.far > 0) else {
+    let Some(p) = Placement::of(results).filter(|p| p.far + p.moved > 0) else {
         return String::new();
     };
     let far = format!(
         "{} of this run's {} probed trials ({:.0} %) ran with the machine's two cores far apart \
          (a cross-core round trip over {FAR:.0}× the near {}; the machine section says when, \
-         pass by pass, and what it did to the rows)",
+         pass by pass, and what it did to the rows){}",
         p.far,
         p.probed,
         100.0 * p.far_share(),
-        crate::table::human_ns(p.near_ns)
+        crate::table::human_ns(p.near_ns),
+        moved_words(&p)
     );
     let emptied = |v: &Viewed| {
         if v.emptied.is_empty() {
@@ -984,9 +1042,21 @@ pub(crate) fn view_words(results: &Results) -> String {
     }
 }
 
+/// `, and 3 moved from one placement to the other while they ran (…)`, or nothing.
+pub(crate) fn moved_words(p: &Placement) -> String {
+    match p.moved {
+        0 => String::new(),
+        n => format!(
+            ", and {n} moved from one placement to the other while {} ran (its probes before \
+             and after disagree: a mix of the two, read only with `--placement all`)",
+            if n == 1 { "it" } else { "they" }
+        ),
+    }
+}
+
 /// [`view_words`] in a clause, for the guide's first paragraph (the report's says it whole).
 fn view_brief(results: &Results) -> String {
-    if Placement::of(results).is_none_or(|p| p.far == 0) {
+    if Placement::of(results).is_none_or(|p| p.far + p.moved == 0) {
         return String::new();
     }
     match results.viewed.as_ref().map(|v| v.view) {
@@ -1032,7 +1102,9 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
         String::new()
     } else {
         format!(
-            "Of the {m} planned comparisons, {} claim a difference and {} sameness; {} claim \
+            "Of the {m} planned comparisons, {} claim a difference and {} sameness ({} of these \
+             claims near their line: a fresh run of the same size would make each again with a \
+             chance under {:.0} %, and the guide's sentences say so); {} claim \
              nothing: {} because their interval reaches across the ±{:.0} % line (this run \
              cannot tell them; another run may resolve some either way, and \
              docs/METHODOLOGY.md measures how often a claim repeats), {} because a compared row \
@@ -1040,6 +1112,8 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
              single sample.",
             o.differ,
             o.same,
+            o.near_line,
+            100.0 * FIRM,
             o.cannot_tell + o.starved + o.no_data,
             o.cannot_tell,
             100.0 * MIN_EFFECT,
@@ -1121,20 +1195,32 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                 let (x, y) = (analysis.compare(l1, before), analysis.compare(l2, after));
                 let claimed = |c: &Comparison| !c.starved && c.verdict == Verdict::Faster;
                 if claimed(&x) && claimed(&y) {
+                    // Rows tied with the first leader: which of them tops the medians is no claim.
+                    let tied: Vec<String> = analysis
+                        .leaders(cell1)
+                        .iter()
+                        .filter(|r| r.implementation != l1.implementation)
+                        .map(|r| format!("`{}`", r.implementation))
+                        .collect();
                     let _ = writeln!(
                         crossovers,
-                        "- On `{}` {}, `{}` leads at {c1} client{} ({} vs {}: {}) but `{}` leads at {c2} ({} vs {}: {}) — cells {} and {}.",
+                        "- On `{}` {}, `{}`{} leads at {c1} client{} ({} vs {}: {}) but `{}` leads at {c2} ({} vs {}: {}) — cells {} and {}.",
                         w.name,
                         driver_words(driver),
                         l1.implementation,
+                        if tied.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (tied with {})", tied.join(" and "))
+                        },
                         if *c1 == 1 { "" } else { "s" },
                         cite(l1),
                         cite(before),
-                        interval_words(&x),
+                        interval_words(&x) + &near_line_words(&x),
                         l2.implementation,
                         cite(l2),
                         cite(after),
-                        interval_words(&y),
+                        interval_words(&y) + &near_line_words(&y),
                         cell_name(&w.name, driver, *c1),
                         cell_name(&w.name, driver, *c2)
                     );

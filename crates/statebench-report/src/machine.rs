@@ -211,7 +211,7 @@ pub fn timer_cap(results: &Results) -> String {
     out
 }
 
-/// Where the two cores stood through the run, from the probe before every trial, and what it
+/// Where the two cores stood through the run, from the probes before and after every trial, and what it
 /// did to the rows measured both ways ([`Placement`]).
 fn placement(results: &Results) -> String {
     let Some(p) = Placement::of(results) else {
@@ -242,7 +242,15 @@ fn placement(results: &Results) -> String {
     if p.far == 0 {
         let _ = writeln!(
             out,
-            "No trial ran with it beyond {FAR}× that: the cores stayed put.\n"
+            "No trial ran with it beyond {FAR}× that{}.\n",
+            match p.moved {
+                0 => ": the cores stayed put".to_owned(),
+                n => format!(
+                    " throughout; {n} moved there while {} ran (its probes before and after \
+                     disagree) and count as neither near nor far",
+                    if n == 1 { "it" } else { "they" }
+                ),
+            }
         );
         return out;
     }
@@ -255,7 +263,7 @@ fn placement(results: &Results) -> String {
         out,
         "**{} of them ({:.0} %) ran with the cores far apart** — the round trip beyond {FAR}× \
          the near one, as when the hypervisor places the two virtual CPUs on distant parts of \
-         the chip{}. Rows whose clients share data change speed there, each by its own factor (most \
+         the chip{}{}. Rows whose clients share data change speed there, each by its own factor (most \
          slow, some speed up), so a ratio between two rows depends on how much of the run was \
          far: the report's figures and claims read the trials of one placement (its first \
          paragraph says which), and `--placement` chooses it.",
@@ -265,7 +273,8 @@ fn placement(results: &Results) -> String {
             format!(" ({})", passes.join(", "))
         } else {
             String::new()
-        }
+        },
+        crate::guide::moved_words(&p)
     );
     let slowdowns = measured_both_ways(results, &p);
     if slowdowns.is_empty() {

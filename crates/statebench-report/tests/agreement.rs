@@ -507,6 +507,12 @@ fn where_the_cores_stood_comes_from_the_committed_runs() {
     }
 }
 
+/// How far `runs` agree as the report judges them (moderated variances, FDR), read in `view`.
+fn as_reported(runs: &[Results], view: View) -> Agreement {
+    Agreement::judged(runs, Correction::FalseDiscovery, Variance::Moderated, view)
+        .expect("comparable")
+}
+
 /// The heading of the three runs read within one placement and across both.
 const ONE_PLACEMENT: &str = "### Read within one placement";
 
@@ -519,11 +525,10 @@ fn the_one_placement_table_comes_from_the_committed_runs() {
     let doc = std::fs::read_to_string(root.join("docs/METHODOLOGY.md")).expect("the document");
     let section = section(&doc, ONE_PLACEMENT);
     let runs = runs_in(&root, "results/2026-12-05-epyc-near/");
-    let read = |view| {
-        Agreement::judged(&runs, Correction::FalseDiscovery, Variance::Moderated, view)
-            .expect("comparable")
-    };
-    let (near, all) = (read(View::Near), read(View::All));
+    let (near, all) = (
+        as_reported(&runs, View::Near),
+        as_reported(&runs, View::All),
+    );
     let shares: Vec<String> = near
         .far_shares
         .iter()
@@ -546,18 +551,6 @@ fn the_one_placement_table_comes_from_the_committed_runs() {
         near.claims_any - near.claims_all
     );
     assert!(section.contains(&unrepeated), "{unrepeated:?}");
-    // The README quotes the near reading.
-    let readme = std::fs::read_to_string(root.join("README.md")).expect("the README");
-    let quoted = format!(
-        "made\n{} claims between them, {} of them in every run ({}), and none contradicted \
-         another; the\nsame leader led {} of {} cells in every run.",
-        near.claims_any,
-        near.claims_all,
-        pct(near.claims_all, near.claims_any),
-        near.same_leader,
-        near.cells
-    );
-    assert!(readme.contains(&quoted), "README.md lacks {quoted:?}");
     // The row at the mix check's line: `go_mutex`'s sets, far and near.
     let (mut far_shares, mut near_shares) = (Vec::new(), Vec::new());
     for run in &runs {
@@ -591,4 +584,96 @@ fn the_one_placement_table_comes_from_the_committed_runs() {
         section.contains(&line),
         "docs/METHODOLOGY.md lacks {line:?}"
     );
+}
+
+const AFTER: &str = "### Probed after each trial too";
+
+/// docs/METHODOLOGY.md's "Probed after each trial too": three runs of the main job whose
+/// trials were probed before and after, read near (the report's reading) and whole; and the
+/// README's quote of the near reading.
+#[test]
+fn the_table_of_runs_probed_after_each_trial_comes_from_the_committed_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/METHODOLOGY.md")).expect("the document");
+    let section = section(&doc, AFTER);
+    let runs = runs_in(&root, "results/2026-12-05-epyc-after/");
+    let (near, all) = (
+        as_reported(&runs, View::Near),
+        as_reported(&runs, View::All),
+    );
+    let placements: Vec<statebench_harness::placement::Placement> = runs
+        .iter()
+        .map(|run| statebench_harness::placement::Placement::of(run).expect("probed"))
+        .collect();
+    let share = |n: usize, p: &statebench_harness::placement::Placement| {
+        format!("{:.0} %", 100.0 * n as f64 / p.probed as f64)
+    };
+    let far: Vec<String> = placements.iter().map(|p| share(p.far, p)).collect();
+    let moved: Vec<String> = placements.iter().map(|p| share(p.moved, p)).collect();
+    let lines = [
+        format!(
+            "| trials run with the cores far apart, run by run | {} | {} |",
+            far.join(", "),
+            far.join(", ")
+        ),
+        format!(
+            "| trials that moved between the two while they ran | {} | {} |",
+            moved.join(", "),
+            moved.join(", ")
+        ),
+    ];
+    for line in lines.into_iter().chain(rows(&near, &all)) {
+        assert!(
+            section.contains(&line),
+            "docs/METHODOLOGY.md lacks {line:?} under {AFTER:?}"
+        );
+    }
+    assert!(near.reversed.is_empty());
+    // How the firm claims held, set by set.
+    for set in [
+        "2026-12-04-epyc-repro-wait",
+        "2026-12-04-xeon-repro",
+        "2026-12-04-xeon-repro-2",
+        "2026-12-05-epyc-near",
+        "2026-12-05-epyc-after",
+    ] {
+        let a = as_reported(&runs_in(&root, &format!("results/{set}/")), View::Near);
+        let line = format!(
+            "| `results/{set}` | {} of {} ({}) | {} of {} ({}) |",
+            a.claims_all,
+            a.claims_any,
+            pct(a.claims_all, a.claims_any),
+            a.firm_repeated,
+            a.firm_any,
+            pct(a.firm_repeated, a.firm_any)
+        );
+        assert!(
+            section.contains(&line),
+            "docs/METHODOLOGY.md lacks {line:?}"
+        );
+    }
+    let unrepeated = format!(
+        "The {} claims not repeated",
+        near.claims_any - near.claims_all
+    );
+    assert!(section.contains(&unrepeated), "{unrepeated:?}");
+    // The README quotes the near reading.
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("the README");
+    let quoted = format!(
+        "made\n{} claims between them, {} of them in every run ({}), and none contradicted \
+         another; the\nsame leader led {} of {} cells in every run.",
+        near.claims_any,
+        near.claims_all,
+        pct(near.claims_all, near.claims_any),
+        near.same_leader,
+        near.cells
+    );
+    assert!(readme.contains(&quoted), "README.md lacks {quoted:?}");
+    let firm = format!(
+        "firm, {} of {} ({}) were made by every run.",
+        near.firm_repeated,
+        near.firm_any,
+        pct(near.firm_repeated, near.firm_any)
+    );
+    assert!(readme.contains(&firm), "README.md lacks {firm:?}");
 }

@@ -17,6 +17,7 @@ fn record(implementation: &str, rates: &[f64]) -> Record {
             trial: i as u32,
             at_ms: i as u64 * 100,
             round_trip_ns: None,
+            round_trip_after_ns: None,
             ..fixture::served("kv_read_heavy", 1, rate)
         })
         .collect();
