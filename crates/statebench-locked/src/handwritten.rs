@@ -17,16 +17,6 @@ pub struct HandwrittenKv {
     work: Work,
 }
 
-impl HandwrittenKv {
-    /// The blocking call as one function of its own, for the async call: built as the generic
-    /// locks' async call is ([`crate::Locked::call_out_of_line`]), so that the two differ by
-    /// what they run, not by what the inliner made of them.
-    #[inline(never)]
-    fn call_out_of_line(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
-        self.call(op)
-    }
-}
-
 impl Service<KvU64> for HandwrittenKv {
     const NAME: &'static str = "mutex_handwritten";
     const FAMILY: Family = Family::Lock;
@@ -55,7 +45,7 @@ impl Service<KvU64> for HandwrittenKv {
     }
 
     async fn call_async(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
-        self.call_out_of_line(op)
+        self.call(op)
     }
 
     /// The store never expires anything.

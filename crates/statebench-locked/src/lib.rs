@@ -75,8 +75,11 @@ pub trait StateLock<S>: Send + Sync + 'static {
     {
         // Its own future type per lock: an async path added to `Locked` itself made every
         // blocking lock's future larger, 12-37 instructions an operation more from one task
-        // (the instruction tier, 2026-12-01).
-        async move { locked.call_out_of_line(op) }
+        // (the instruction tier, 2026-12-01). The call inlined into it, as `mutex_handwritten`'s
+        // is into its own: forced out of line in both (2026-12-03, against stalled store
+        // forwarding before `Error` was a word wide) the generic lock made 81 % of the
+        // hand-written one from one task, inlined 94.5 and 107.7 % (docs/ARCHITECTURE.md).
+        async move { locked.call(op) }
     }
 }
 
@@ -260,22 +263,6 @@ impl<S: StateMachine, L: StateLock<S>> Locked<S, L> {
     }
 }
 
-impl<S: StateMachine, L: StateLock<S>> Locked<S, L> {
-    /// The blocking call as one function of its own: what a blocking lock's async call runs,
-    /// built as `mutex_handwritten`'s is. Its future is then a single call, which the caller's
-    /// own future takes in whole. Left to the inliner, the lock landed in a future of its own
-    /// that copied the operation in and the reply out through memory at widths other than
-    /// they were written with (stalled store forwarding), and the state machine in a closure
-    /// beside it: from one tokio task the wrapper made about half the hand-written lock's
-    /// throughput on the Intel host, and more than it in another build profile. With this, the
-    /// closures inlined ([`Service::call`]) and [`Error`] a word wide (so that a word-sized
-    /// reply comes back in two registers), about 90 % (docs/ARCHITECTURE.md has the runs).
-    #[inline(never)]
-    pub fn call_out_of_line(&self, op: S::Op) -> Result<S::Reply, Error> {
-        self.call(op)
-    }
-}
-
 impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
     const NAME: &'static str = L::NAME;
     const FAMILY: Family = Family::Lock;
@@ -294,7 +281,7 @@ impl<S: StateMachine, L: StateLock<S>> Service<S> for Locked<S, L> {
         // the order its operations are applied in.
         // The critical sections are inlined whole, as a hand-written lock's body is: left as
         // closures, the state machine ran in a function of its own at several times the cost
-        // an operation from a task (see `call_out_of_line`).
+        // an operation from a task.
         if L::SHARED_READS {
             let read = lock.read(
                 #[inline(always)]
