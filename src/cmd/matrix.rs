@@ -546,7 +546,7 @@ pub(crate) fn measure(
             human_ns(v.placement.near_ns),
             match v.placement.moved {
                 0 => String::new(),
-                n => format!(" or moved there while they ran ({n})"),
+                n => format!(" and {n} moved between placements while they ran"),
             },
             v.kept
         );

@@ -52,13 +52,14 @@ pub struct Placement {
     /// end more than [`FLOOR_BELOW`] times under it — so that a run that was far throughout,
     /// between floors that were near, is still seen far.
     pub near_ns: f64,
-    /// The probes' median.
+    /// The median of the probes, before and after every trial.
     pub median_ns: f64,
-    /// The probes' 90th percentile.
+    /// Their 90th percentile.
     pub p90_ns: f64,
     /// Probed trials that ran far ([`FAR`]).
     pub far: usize,
-    /// Probed trials whose probe was disturbed ([`DISTURBED`]): neither near nor far.
+    /// Probed trials none of whose probes counts, each disturbed ([`DISTURBED`]): neither near
+    /// nor far.
     pub disturbed: usize,
     /// Probed trials whose probes before and after disagree: they moved while they ran, and
     /// are neither near nor far ([`Stood::Moved`]).
@@ -79,7 +80,11 @@ impl Placement {
             .records
             .iter()
             .flat_map(|r| &r.repetitions)
-            .filter(|rep| rep.round_trip_ns.is_some_and(|ns| ns > 0.0))
+            .filter(|rep| {
+                [rep.round_trip_ns, rep.round_trip_after_ns]
+                    .iter()
+                    .any(|ns| ns.is_some_and(|ns| ns > 0.0))
+            })
             .collect();
         let mut probes: Vec<f64> = reps
             .iter()

@@ -422,7 +422,9 @@ impl Welch {
     /// prior (Goodman 1992, "A comment on replication, p-values and evidence"; Killeen's
     /// p_rep) — spread as Student's t at this comparison's degrees of freedom. A claim whose
     /// interval only just clears its line repeats about half the time; one that clears it by
-    /// `1.645·√2` standard errors more repeats 95 % of the time.
+    /// `1.645·√2` standard errors more repeats 95 % of the time (at many degrees of freedom;
+    /// more at few). For a pooled ratio, whose standard error is the spread between cells, a
+    /// fresh run would not draw the cells again: the chance is then an underestimate.
     pub fn p_repeat(&self, level: f64, min_effect: f64) -> f64 {
         let verdict = self.interval(level).verdict(min_effect);
         if self.se == 0.0 {
@@ -814,8 +816,6 @@ mod tests {
         assert_eq!(tests[1].expect("comparable").p_beyond(MIN_EFFECT), 1.0);
     }
 
-    /// The interval at confidence `1 - q` makes a claim exactly when the claim's p-value is
-    /// at most `q`: what lets Benjamini–Hochberg's selection and the printed intervals agree.
     /// `p_repeat` against the normal's figures (Student's t at 10⁵ degrees of freedom is the
     /// normal to five digits): a claim at its line repeats half the time, one 1.645·√2
     /// standard errors past it 95 % (the normal's one-sided 95 % point), and sameness whose
@@ -847,6 +847,8 @@ mod tests {
         assert_eq!(at(2.0, 0.0).p_repeat(level, MIN_EFFECT), 1.0);
     }
 
+    /// The interval at confidence `1 - q` makes a claim exactly when the claim's p-value is
+    /// at most `q`: what lets Benjamini–Hochberg's selection and the printed intervals agree.
     #[test]
     fn a_claim_s_p_value_is_dual_to_the_interval() {
         let base = [100.0, 104.0, 97.0, 101.0, 99.0];

@@ -755,9 +755,18 @@ fn near_line_words(c: &Comparison) -> String {
         return String::new();
     }
     format!(
-        " — near its line: a fresh run would make this claim again about {:.0} times in 10",
-        (10.0 * c.repeat).round().max(1.0)
+        " — near its line: a fresh run would make this claim again {}",
+        times_in_ten(c.repeat)
     )
+}
+
+/// A chance in words: `about 7 times in 10`, `about once in 10`, `less than once in 10`.
+fn times_in_ten(p: f64) -> String {
+    match (10.0 * p).round() as u32 {
+        0 => "less than once in 10".into(),
+        1 => "about once in 10".into(),
+        n => format!("about {n} times in 10"),
+    }
 }
 
 /// `ratio 1.52×, CI 1.31–1.77×`.
@@ -1047,8 +1056,8 @@ pub(crate) fn moved_words(p: &Placement) -> String {
     match p.moved {
         0 => String::new(),
         n => format!(
-            ", and {n} moved from one placement to the other while {} ran (its probes before \
-             and after disagree: a mix of the two, read only with `--placement all`)",
+            ", and {n} moved between placements while {} ran (its probes before and after \
+             disagree: a mix of the two, read only with `--placement all`)",
             if n == 1 { "it" } else { "they" }
         ),
     }
@@ -1104,7 +1113,8 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
         format!(
             "Of the {m} planned comparisons, {} claim a difference and {} sameness ({} of these \
              claims near their line: a fresh run of the same size would make each again with a \
-             chance under {:.0} %, and the guide's sentences say so); {} claim \
+             chance under {:.0} %; the summary table (‡) and the comparisons of families and \
+             changes of leader below mark those they state); {} claim \
              nothing: {} because their interval reaches across the ±{:.0} % line (this run \
              cannot tell them; another run may resolve some either way, and \
              docs/METHODOLOGY.md measures how often a claim repeats), {} because a compared row \
@@ -1195,29 +1205,33 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                 let (x, y) = (analysis.compare(l1, before), analysis.compare(l2, after));
                 let claimed = |c: &Comparison| !c.starved && c.verdict == Verdict::Faster;
                 if claimed(&x) && claimed(&y) {
-                    // Rows tied with the first leader: which of them tops the medians is no claim.
-                    let tied: Vec<String> = analysis
-                        .leaders(cell1)
-                        .iter()
-                        .filter(|r| r.implementation != l1.implementation)
-                        .map(|r| format!("`{}`", r.implementation))
-                        .collect();
+                    // Rows tied with a leader: which of them tops the medians is no claim.
+                    let tied = |cell: &[&Record], leader: &Record| {
+                        let names: Vec<String> = analysis
+                            .leaders(cell)
+                            .iter()
+                            .filter(|r| r.implementation != leader.implementation)
+                            .map(|r| format!("`{}`", r.implementation))
+                            .collect();
+                        if names.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (tied with {})", names.join(" and "))
+                        }
+                    };
                     let _ = writeln!(
                         crossovers,
-                        "- On `{}` {}, `{}`{} leads at {c1} client{} ({} vs {}: {}) but `{}` leads at {c2} ({} vs {}: {}) — cells {} and {}.",
+                        "- On `{}` {}, `{}`{} leads at {c1} client{} ({} vs {}: {}) but `{}`{} leads at {c2} ({} vs {}: {}) — cells {} and {}.",
                         w.name,
                         driver_words(driver),
                         l1.implementation,
-                        if tied.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (tied with {})", tied.join(" and "))
-                        },
+                        tied(cell1, l1),
                         if *c1 == 1 { "" } else { "s" },
                         cite(l1),
                         cite(before),
                         interval_words(&x) + &near_line_words(&x),
                         l2.implementation,
+                        tied(cell2, l2),
                         cite(l2),
                         cite(after),
                         interval_words(&y) + &near_line_words(&y),

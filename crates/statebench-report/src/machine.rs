@@ -221,10 +221,11 @@ fn placement(results: &Results) -> String {
             .into();
     };
     let mut out = format!(
-        "Before every trial a short bounce of a cache line between cores 0 and 1 measured where \
-         the cores stood: over the {} trials probed the round trip's median was {}, its 90th \
-         percentile {}, against a near round trip of {} (the lowest of the probes' quarter and \
-         the floors' medians: the cores as near as this run saw them for a good part of it). ",
+        "Before every trial (and, since 2026-12-05, after it) a short bounce of a cache line \
+         between cores 0 and 1 measured where the cores stood: over the probes of the {} trials \
+         probed the round trip's median was {}, its 90th percentile {}, against a near round \
+         trip of {} (the lowest of the probes' quarter and the floors' medians: the cores as \
+         near as this run saw them for a good part of it). ",
         p.probed,
         human_ns(p.median_ns),
         human_ns(p.p90_ns),
@@ -233,9 +234,9 @@ fn placement(results: &Results) -> String {
     if p.disturbed > 0 {
         let _ = write!(
             out,
-            "{} probes took over {DISTURBED:.0}× that, as long as another process's time slice \
-             rather than a placement: those trials count as neither near nor far; the near \
-             reading keeps them, the far one does not. ",
+            "{} trials were probed only at over {DISTURBED:.0}× that, as long as another \
+             process's time slice rather than a placement: they count as neither near nor far; \
+             the near reading keeps them, the far one does not. ",
             p.disturbed
         );
     }
@@ -246,8 +247,8 @@ fn placement(results: &Results) -> String {
             match p.moved {
                 0 => ": the cores stayed put".to_owned(),
                 n => format!(
-                    " throughout; {n} moved there while {} ran (its probes before and after \
-                     disagree) and count as neither near nor far",
+                    " throughout, though {n} moved between placements while {} ran (its probes \
+                     before and after disagree) and count as neither near nor far",
                     if n == 1 { "it" } else { "they" }
                 ),
             }

@@ -7,6 +7,7 @@ use std::fmt::Write;
 
 use statebench_harness::placement::{self, View};
 use statebench_harness::results::{Record, Results};
+use statebench_harness::stats::Verdict;
 use statebench_harness::{Driver, Workload};
 
 use crate::guide::{Analysis, summary_cell};
@@ -64,7 +65,7 @@ pub fn summary(results: &Results) -> String {
     let mut header = vec!["workload", "driver", "clients", "leaders", "ops/s"];
     header.extend(names.iter().map(String::as_str));
     let mut rows = Vec::new();
-    let mut marked = false;
+    let (mut marked, mut near_line) = (false, false);
     for w in &results.settings.workloads {
         for driver in [Driver::Threads, Driver::Tasks, Driver::Goroutines] {
             let cells = analysis.cells(w, driver);
@@ -93,7 +94,21 @@ pub fn summary(results: &Results) -> String {
                         marked = true;
                         format!("{}†", share(r.headline() / top))
                     }
-                    Some(r) if top > 0.0 => share(r.headline() / top),
+                    Some(r) if top > 0.0 => {
+                        // "It trails the leader", claimed but near its line.
+                        let c = if r.implementation == best.implementation {
+                            None
+                        } else {
+                            Some(analysis.compare(best, r))
+                        };
+                        if c.is_some_and(|c| !c.starved && c.verdict == Verdict::Faster && !c.firm)
+                        {
+                            near_line = true;
+                            format!("{}‡", share(r.headline() / top))
+                        } else {
+                            share(r.headline() / top)
+                        }
+                    }
                     _ => "·".into(),
                 });
             }
@@ -107,6 +122,11 @@ pub fn summary(results: &Results) -> String {
                 share, or the run's passes disagreed on whether it did): the share is of the rate at which it served the asked mix, and the row \
                 neither leads nor ties; the decision guide's last section names the kind and \
                 the raw rate.\n";
+    }
+    if near_line {
+        out += "\n‡ trails the leader by a claim near its line: a fresh run of the same size \
+                would make it again with a chance under 95 % (the decision guide's first \
+                paragraph counts such claims).\n";
     }
     out
 }
