@@ -1135,8 +1135,14 @@ fn placement_watches_the_cores_and_refuses_bad_spans() {
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("written")).expect("json");
     let probes = written["probes"].as_array().expect("probes");
-    // One probe every 100 ms for a second, give or take the last.
-    assert!((9..=11).contains(&probes.len()), "{}", probes.len());
+    // One probe every 100 ms for a second at most (fewer when a loaded machine holds a probe
+    // up: the schedule starts again rather than catching up), in time order.
+    assert!((1..=11).contains(&probes.len()), "{}", probes.len());
+    let at: Vec<u64> = probes
+        .iter()
+        .map(|p| p[0].as_u64().expect("milliseconds"))
+        .collect();
+    assert!(at.windows(2).all(|w| w[1] >= w[0]), "{at:?}");
     assert!(
         probes
             .iter()

@@ -377,7 +377,13 @@ pub fn near_of(probes: &[(u64, f64)]) -> Option<f64> {
 pub fn stretches(probes: &[(u64, f64)], near_ns: f64) -> Vec<Stretch> {
     let mut out: Vec<Stretch> = Vec::new();
     for &(at, ns) in probes {
-        let far = ns > FAR * near_ns;
+        // A disturbed probe ([`DISTURBED`]) says nothing of the placement: it stays in the
+        // stretch it fell in (the first, if it opens the series, counts as near).
+        let disturbed = ns > DISTURBED * near_ns;
+        let far = match out.last() {
+            Some(last) if disturbed => last.far,
+            _ => ns > FAR * near_ns && !disturbed,
+        };
         match out.last_mut() {
             Some(last) if last.far == far => {
                 last.ms = at - last.from_ms;
@@ -492,6 +498,22 @@ mod tests {
         assert_eq!(near.viewed.expect("a view").set_aside, 4);
         assert_eq!(view(&run, View::Far).records[0].repetitions.len(), 2);
         assert_eq!(view(&run, View::All).records[0].repetitions.len(), 6);
+    }
+
+    #[test]
+    fn runs_pooled_after_a_view_keep_what_each_set_aside() {
+        let probes = [(0, Some(70.0)), (0, Some(450.0)), (1, Some(72.0))];
+        let near = view(&results(&probes, 72.0), View::Near);
+        let pooled = Results::pool(vec![near.clone(), near]).expect("one build");
+        let v = pooled.viewed.expect("a view");
+        assert_eq!((v.kept, v.set_aside), (4, 2));
+        assert_eq!(
+            pooled.records[0].set_aside,
+            Some(SetAside {
+                trials: 2,
+                passes: 4
+            })
+        );
     }
 
     #[test]
@@ -634,6 +656,10 @@ mod tests {
             cut,
             [(false, 0, 500, 2), (true, 500, 750, 3), (false, 1250, 0, 1)]
         );
+        // A time slice inside a near stretch (20× and more the near round trip) does not cut it.
+        let sliced = [(0, 70.0), (250, 4_000.0), (500, 72.0)];
+        let s = stretches(&sliced, 72.0);
+        assert_eq!((s.len(), s[0].far, s[0].probes), (1, false, 3));
         assert_eq!(near_of(&[]), None);
         assert!(stretches(&[], 70.0).is_empty());
     }

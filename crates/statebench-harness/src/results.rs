@@ -494,6 +494,14 @@ impl Results {
             Some(into) => {
                 into.repetitions.extend(record.repetitions);
                 into.summary = Summary::of(&into.repetitions);
+                // What the views of two runs set aside, together.
+                into.set_aside = match (into.set_aside, record.set_aside) {
+                    (Some(a), Some(b)) => Some(crate::placement::SetAside {
+                        trials: a.trials + b.trials,
+                        passes: a.passes + b.passes,
+                    }),
+                    (a, b) => a.or(b),
+                };
             }
             None => self.records.push(record),
         }
@@ -539,6 +547,13 @@ impl Results {
                     rep.pass += offset;
                 }
                 pooled.add(record);
+            }
+            // The views' counts, summed (a run a near view read whole counts its trials as
+            // kept); the placement stays the first run's, as its machine does.
+            if let (Some(into), Some(v)) = (pooled.viewed.as_mut(), run.viewed) {
+                into.kept += v.kept;
+                into.set_aside += v.set_aside;
+                into.emptied.extend(v.emptied);
             }
             pooled.settings.passes += run.settings.passes;
             pooled.settings.repeat += run.settings.repeat;

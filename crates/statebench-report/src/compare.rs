@@ -341,6 +341,22 @@ impl Comparison {
         let (base_about, new_about) = (About::of(&base_runs), About::of(&new_runs));
         let base = Results::pool(base_runs.clone()).map_err(|e| format!("BASE: {e}"))?;
         let new = Results::pool(new_runs.clone()).map_err(|e| format!("NEW: {e}"))?;
+        // Which cells one side measured and the other did not, over every trial: a cell the
+        // view of one placement empties on a side was measured there all the same.
+        let only = |side: &Results, other: &Results| -> Vec<String> {
+            side.records
+                .iter()
+                .filter(|r| !other.records.iter().any(|o| o.same_cell(r)))
+                .map(cell_of)
+                .collect()
+        };
+        let (only_base, only_new) = (only(&base, &new), only(&new, &base));
+        let measured_both: Vec<String> = base
+            .records
+            .iter()
+            .filter(|r| new.records.iter().any(|o| o.same_cell(r)))
+            .map(cell_of)
+            .collect();
         let mut differences = Vec::new();
         if let Some(what) = base.settings.measurement_differs(&new.settings) {
             if !allow_settings {
@@ -415,6 +431,29 @@ impl Comparison {
             }
             return Err("BASE and NEW share no record: they did not run the same cells".into());
         }
+        let paired: Vec<String> = pairs.iter().map(|(b, _)| cell_of(b)).collect();
+        let unread: Vec<&String> = measured_both
+            .iter()
+            .filter(|c| !paired.contains(c))
+            .collect();
+        if !unread.is_empty() {
+            differences.push(format!(
+                "{} both sides measured {} no trial run with the cores {} on one side, and {} \
+                 not compared: {}",
+                match unread.len() {
+                    1 => "1 cell".to_owned(),
+                    n => format!("{n} cells"),
+                },
+                if unread.len() == 1 { "has" } else { "have" },
+                options.view.name(),
+                if unread.len() == 1 { "is" } else { "are" },
+                unread
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         let samples: Vec<(Samples, Samples)> = pairs
             .iter()
             .map(|(b, _)| (Samples::of(&base_viewed, b), Samples::of(&new_viewed, b)))
@@ -461,13 +500,6 @@ impl Comparison {
                 .then(a.cell().cmp(&b.cell()))
                 .then(a.implementation.cmp(&b.implementation))
         });
-        let only = |side: &Results, other: &Results| -> Vec<String> {
-            side.records
-                .iter()
-                .filter(|r| !other.records.iter().any(|o| o.same_cell(r)))
-                .map(cell_of)
-                .collect()
-        };
         Ok(Comparison {
             options,
             metric: base.settings.metric.clone(),
@@ -475,8 +507,8 @@ impl Comparison {
             base: base_about,
             new: new_about,
             differences,
-            only_base: only(&base, &new),
-            only_new: only(&new, &base),
+            only_base,
+            only_new,
             rows,
         })
     }

@@ -478,3 +478,56 @@ fn sides_whose_cores_stood_apart_differently_say_so() {
         c.differences
     );
 }
+
+/// A cell both sides measured but one side never ran in the placement read is not compared,
+/// and is said so — not listed as measured by one side only.
+#[test]
+fn a_cell_a_view_empties_on_one_side_is_named_not_called_one_sided() {
+    // Every other trial far, except BASE's dashmap: near throughout.
+    let probed = |created: &str, dashmap_near: bool| {
+        let mut r = run(
+            created,
+            vec![
+                record("mutex_std", &around(1e7, 0.02, 6)),
+                record("dashmap", &around(2e7, 0.02, 6)),
+            ],
+        );
+        for record in &mut r.records {
+            let all_near = dashmap_near && record.implementation == "dashmap";
+            for (i, rep) in record.repetitions.iter_mut().enumerate() {
+                let far = !all_near && i % 2 == 0;
+                rep.round_trip_ns = Some(if far { 450.0 } else { 74.0 });
+            }
+        }
+        r
+    };
+    let read = |view| {
+        let options = Options {
+            view,
+            ..Options::default()
+        };
+        Comparison::of(
+            vec![probed("2026-11-30T10:00:00Z", true)],
+            vec![probed("2026-11-30T10:00:30Z", false)],
+            options,
+            false,
+        )
+        .expect("comparable")
+    };
+    let near = read(statebench_harness::placement::View::Near);
+    assert_eq!(near.rows.len(), 2, "{:?}", near.rows);
+    let far = read(statebench_harness::placement::View::Far);
+    assert!(
+        far.only_base.is_empty() && far.only_new.is_empty(),
+        "{far:?}"
+    );
+    assert_eq!(far.rows.len(), 1, "{:?}", far.rows);
+    assert!(
+        far.differences.iter().any(|d| d.starts_with(
+            "1 cell both sides measured has no trial run with the cores far on one side, and is \
+             not compared"
+        ) && d.contains("dashmap")),
+        "{:?}",
+        far.differences
+    );
+}
