@@ -46,7 +46,7 @@ enum Command {
     /// scripts/ci-regress.sh builds two revisions, runs them interleaved and calls this.
     Compare(CompareArgs),
     /// Watch where the machine's two cores stand from each other: the cross-core cache-line
-    /// round trip the runner probes before every trial, probed every --every for --for and
+    /// round trip the runner probes before and after every trial, probed every --every for --for and
     /// printed as a timeline (`.` near, `#` far), then how long each placement lasted. A
     /// virtual machine's hypervisor can move its two vCPUs apart for seconds at a time, and the
     /// rows whose clients share data change speed there (docs/METHODOLOGY.md, "Where the cores

@@ -1,5 +1,5 @@
 //! `statebench placement`: watches where the machine's two cores stand from each other, with
-//! the probe the runner takes before every trial, and says how long each placement lasted.
+//! the probe the runner takes before and after every trial, and says how long each placement lasted.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -320,7 +320,7 @@ const PROBE_ROUNDS: u64 = 1_000;
 /// cores 0 and 1 (the floor `cache_line_round_trip_ns` with fewer rounds, and its fastest batch
 /// rather than its median: a far placement slows every batch, while other processes' threads
 /// only ever add time, to some batches or, on a machine busy enough, to most): the runner takes one
-/// before every trial, because a virtual machine's two cores do not stay put: on the AMD EPYC
+/// before and after every trial, because a virtual machine's two cores do not stay put: on the AMD EPYC
 /// host of 2026-12-05 the round trip jumped several-fold for seconds at a time, and the rows
 /// whose clients share a cache line changed speed with it ([`crate::placement`]). `None` on one core,
 /// or when pinning was refused.

@@ -1,5 +1,5 @@
 //! Where a virtual machine's two cores stood from each other through a run, from the probe the
-//! runner takes before every trial ([`crate::floors::probe_round_trip`]).
+//! runner takes before and after every trial ([`crate::floors::probe_round_trip`]).
 //!
 //! Why: the floors are measured at a run's start and end only, and a virtual machine's cores
 //! can move between them. On the 2-core AMD EPYC VM of 2026-12-05 the cross-core cache-line
