@@ -47,7 +47,7 @@ enum Command {
     Compare(CompareArgs),
     /// Watch where the machine's two cores stand from each other: the cross-core cache-line
     /// round trip the runner probes before and after every trial, probed every --every for --for and
-    /// printed as a timeline (`.` near, `#` far), then how long each placement lasted. A
+    /// printed as a timeline (`.` near, `#` far, `?` disturbed), then how long each placement lasted. A
     /// virtual machine's hypervisor can move its two vCPUs apart for seconds at a time, and the
     /// rows whose clients share data change speed there (docs/METHODOLOGY.md, "Where the cores
     /// stood").

@@ -546,6 +546,7 @@ pub(crate) fn measure(
             human_ns(v.placement.near_ns),
             match v.placement.moved {
                 0 => String::new(),
+                1 => " and 1 moved between placements while it ran".to_owned(),
                 n => format!(" and {n} moved between placements while they ran"),
             },
             v.kept

@@ -56,8 +56,9 @@ pub(crate) fn watch(options: &Options) -> Result<String, String> {
     // every probe against all of them, so the first marks may read otherwise there.
     eprintln!(
         "probing the cross-core round trip every {} ms for {} s; a line of {PER_LINE} probes \
-         each: `.` near, `#` far (over {FAR}× the near one seen so far; the summary judges \
-         them all again against every probe)",
+         each: `.` near, `#` far (over {FAR}× the near one seen so far), `?` disturbed (over \
+         {DISTURBED}×: a time slice, not a placement; the summary judges them all again \
+         against every probe)",
         options.every.as_millis(),
         options.span.as_secs()
     );
@@ -77,7 +78,13 @@ pub(crate) fn watch(options: &Options) -> Result<String, String> {
         let at = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
         probes.push((at, ns));
         let near = near_of(&probes).unwrap_or(ns);
-        line.push(if ns > FAR * near { '#' } else { '.' });
+        line.push(if ns > DISTURBED * near {
+            '?'
+        } else if ns > FAR * near {
+            '#'
+        } else {
+            '.'
+        });
         if line.chars().count() == PER_LINE {
             eprintln!("{:>5} s  {line}", at / 1000);
             line.clear();
@@ -130,7 +137,15 @@ pub(crate) fn summary(probes: &[(u64, f64)]) -> String {
     for chunk in probes.chunks(PER_LINE) {
         let marks: String = chunk
             .iter()
-            .map(|&(_, ns)| if ns > FAR * near { '#' } else { '.' })
+            .map(|&(_, ns)| {
+                if ns > DISTURBED * near {
+                    '?'
+                } else if ns > FAR * near {
+                    '#'
+                } else {
+                    '.'
+                }
+            })
             .collect();
         let at = chunk.last().map_or(0, |p| p.0);
         let _ = writeln!(out, "{:>5} s  {marks}", at / 1000);

@@ -376,14 +376,32 @@ pub fn near_of(probes: &[(u64, f64)]) -> Option<f64> {
 /// the stretches the cores stayed near or far, a probe being far beyond [`FAR`] × `near_ns`.
 pub fn stretches(probes: &[(u64, f64)], near_ns: f64) -> Vec<Stretch> {
     let mut out: Vec<Stretch> = Vec::new();
+    // Disturbed probes before the first that counts: they open its stretch.
+    let mut leading: Option<(u64, usize)> = None;
     for &(at, ns) in probes {
         // A disturbed probe ([`DISTURBED`]) says nothing of the placement: it stays in the
-        // stretch it fell in (the first, if it opens the series, counts as near).
+        // stretch it fell in.
         let disturbed = ns > DISTURBED * near_ns;
         let far = match out.last() {
             Some(last) if disturbed => last.far,
-            _ => ns > FAR * near_ns && !disturbed,
+            None if disturbed => {
+                let (from, n) = leading.unwrap_or((at, 0));
+                leading = Some((from, n + 1));
+                continue;
+            }
+            _ => ns > FAR * near_ns,
         };
+        if out.is_empty() {
+            if let Some((from, n)) = leading.take() {
+                out.push(Stretch {
+                    far,
+                    from_ms: from,
+                    ms: at - from,
+                    probes: n + 1,
+                });
+                continue;
+            }
+        }
         match out.last_mut() {
             Some(last) if last.far == far => {
                 last.ms = at - last.from_ms;
@@ -504,6 +522,15 @@ mod tests {
     fn runs_pooled_after_a_view_keep_what_each_set_aside() {
         let probes = [(0, Some(70.0)), (0, Some(450.0)), (1, Some(72.0))];
         let near = view(&results(&probes, 72.0), View::Near);
+        // A run read whole beside it set nothing aside, and ran in its own two passes.
+        let mixed = Results::pool(vec![near.clone(), results(&probes, 72.0)]).expect("one build");
+        assert_eq!(
+            mixed.records[0].set_aside,
+            Some(SetAside {
+                trials: 1,
+                passes: 4
+            })
+        );
         let pooled = Results::pool(vec![near.clone(), near]).expect("one build");
         let v = pooled.viewed.expect("a view");
         assert_eq!((v.kept, v.set_aside), (4, 2));
@@ -656,10 +683,21 @@ mod tests {
             cut,
             [(false, 0, 500, 2), (true, 500, 750, 3), (false, 1250, 0, 1)]
         );
-        // A time slice inside a near stretch (20× and more the near round trip) does not cut it.
+        // A time slice inside a near stretch (20× and more the near round trip) does not cut it;
+        // one before the first probe that counts opens that probe's stretch.
         let sliced = [(0, 70.0), (250, 4_000.0), (500, 72.0)];
         let s = stretches(&sliced, 72.0);
         assert_eq!((s.len(), s[0].far, s[0].probes), (1, false, 3));
+        let opened = [(0, 4_000.0), (250, 450.0), (500, 460.0)];
+        let s = stretches(&opened, 72.0);
+        assert_eq!(
+            s.iter()
+                .map(|s| (s.far, s.from_ms, s.ms, s.probes))
+                .collect::<Vec<_>>(),
+            [(true, 0, 500, 3)]
+        );
+        // Only disturbed probes: no stretch can be told.
+        assert!(stretches(&[(0, 4_000.0)], 72.0).is_empty());
         assert_eq!(near_of(&[]), None);
         assert!(stretches(&[], 70.0).is_empty());
     }

@@ -492,16 +492,24 @@ impl Results {
     pub fn add(&mut self, record: Record) {
         match self.records.iter_mut().find(|r| r.same_cell(&record)) {
             Some(into) => {
-                into.repetitions.extend(record.repetitions);
-                into.summary = Summary::of(&into.repetitions);
-                // What the views of two runs set aside, together.
-                into.set_aside = match (into.set_aside, record.set_aside) {
-                    (Some(a), Some(b)) => Some(crate::placement::SetAside {
+                // What the views of two runs set aside, together (a run read whole set none
+                // aside, and ran in its own passes).
+                let whole = |r: &Record| crate::placement::SetAside {
+                    trials: 0,
+                    passes: r.passes(),
+                };
+                if into.set_aside.is_some() || record.set_aside.is_some() {
+                    let (a, b) = (
+                        into.set_aside.unwrap_or_else(|| whole(into)),
+                        record.set_aside.unwrap_or_else(|| whole(&record)),
+                    );
+                    into.set_aside = Some(crate::placement::SetAside {
                         trials: a.trials + b.trials,
                         passes: a.passes + b.passes,
-                    }),
-                    (a, b) => a.or(b),
-                };
+                    });
+                }
+                into.repetitions.extend(record.repetitions);
+                into.summary = Summary::of(&into.repetitions);
             }
             None => self.records.push(record),
         }

@@ -76,9 +76,9 @@ pub trait StateLock<S>: Send + Sync + 'static {
         // Its own future type per lock: an async path added to `Locked` itself made every
         // blocking lock's future larger, 12-37 instructions an operation more from one task
         // (the instruction tier, 2026-12-01). The call inlined into it, as `mutex_handwritten`'s
-        // is into its own: forced out of line in both (2026-12-03, against stalled store
-        // forwarding before `Error` was a word wide) the generic lock made 81 % of the
-        // hand-written one from one task, inlined 94.5 and 107.7 % (docs/ARCHITECTURE.md).
+        // is into its own and as a reader would write it: forcing it out of line in both was
+        // a fix for stalled store forwarding (2026-12-03) that the word-wide `Error` made moot
+        // (`statebench overhead` runs of 2026-12-05 in docs/ARCHITECTURE.md).
         async move { locked.call(op) }
     }
 }

@@ -438,8 +438,8 @@ impl Comparison {
             .collect();
         if !unread.is_empty() {
             differences.push(format!(
-                "{} both sides measured {} no trial run with the cores {} on one side, and {} \
-                 not compared: {}",
+                "{} both sides measured {} no trial run with the cores {} on one side or both, \
+                 and {} not compared: {}",
                 match unread.len() {
                     1 => "1 cell".to_owned(),
                     n => format!("{n} cells"),

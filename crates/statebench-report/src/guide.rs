@@ -643,7 +643,7 @@ impl<'a> Analysis<'a> {
     }
 
     /// Whether `a` against `b` is one of the planned comparisons.
-    fn planned(&self, a: &Record, b: &Record) -> bool {
+    pub(crate) fn planned(&self, a: &Record, b: &Record) -> bool {
         let (ka, kb) = (key(a), key(b));
         self.pairs.contains_key(&(ka, kb)) || self.pairs.contains_key(&(kb, ka))
     }
@@ -749,13 +749,14 @@ fn times(x: f64) -> String {
     }
 }
 
-/// `, near its line: …` after a claim that is not firm ([`Comparison::firm`]), else nothing.
+/// ` — near its ±10 % line: …` after a claim that is not firm ([`Comparison::firm`]), else nothing.
 fn near_line_words(c: &Comparison) -> String {
     if c.firm || c.verdict == Verdict::Unresolved {
         return String::new();
     }
     format!(
-        " — near its line: a fresh run would make this claim again {}",
+        " — near its ±{:.0} % line: a fresh run would make this claim again {}",
+        100.0 * MIN_EFFECT,
         times_in_ten(c.repeat)
     )
 }
@@ -1051,14 +1052,16 @@ pub(crate) fn view_words(results: &Results) -> String {
     }
 }
 
-/// `, and 3 moved from one placement to the other while they ran (…)`, or nothing.
+/// `, and 3 moved between placements while they ran (…)`, or nothing.
 pub(crate) fn moved_words(p: &Placement) -> String {
     match p.moved {
         0 => String::new(),
+        1 => ", and 1 moved between placements while it ran (its probes before and after \
+              disagree: a mix of the two, read only with `--placement all`)"
+            .into(),
         n => format!(
-            ", and {n} moved between placements while {} ran (its probes before and after \
-             disagree: a mix of the two, read only with `--placement all`)",
-            if n == 1 { "it" } else { "they" }
+            ", and {n} moved between placements while they ran (their probes before and after \
+             disagree: a mix of the two, read only with `--placement all`)"
         ),
     }
 }

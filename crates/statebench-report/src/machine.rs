@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floor, Floors, MOVED, Steadiness};
-use statebench_harness::placement::{DISTURBED, FAR, Placement};
+use statebench_harness::placement::{DISTURBED, FAR, FLOOR_BELOW, Placement};
 use statebench_harness::results::{Record, Results};
 
 use crate::table::{human_ns, human_rate, markdown_table};
@@ -221,11 +221,22 @@ fn placement(results: &Results) -> String {
             .into();
     };
     let mut out = format!(
-        "Before every trial (and, since 2026-12-05, after it) a short bounce of a cache line \
+        "Before every trial{} a short bounce of a cache line \
          between cores 0 and 1 measured where the cores stood: over the probes of the {} trials \
          probed the round trip's median was {}, its 90th percentile {}, against a near round \
-         trip of {} (the lowest of the probes' quarter and the floors' medians: the cores as \
-         near as this run saw them for a good part of it). ",
+         trip of {} (the probes' quarter — the cores as near as this run saw them for a good \
+         part of it — or a start or end floor's median more than {FLOOR_BELOW:.0}× under it, \
+         when the whole run sat far between near floors). ",
+        if results
+            .records
+            .iter()
+            .flat_map(|r| &r.repetitions)
+            .any(|rep| rep.round_trip_after_ns.is_some())
+        {
+            " and after it"
+        } else {
+            ""
+        },
         p.probed,
         human_ns(p.median_ns),
         human_ns(p.p90_ns),
@@ -234,10 +245,19 @@ fn placement(results: &Results) -> String {
     if p.disturbed > 0 {
         let _ = write!(
             out,
-            "{} trials were probed only at over {DISTURBED:.0}× that, as long as another \
-             process's time slice rather than a placement: they count as neither near nor far; \
-             the near reading keeps them, the far one does not. ",
-            p.disturbed
+            "{} probed only at over {DISTURBED:.0}× that, as long as another process's time \
+             slice rather than a placement: {} as neither near nor far; the near reading keeps \
+             {}, the far one does not. ",
+            match p.disturbed {
+                1 => "1 trial was".to_owned(),
+                n => format!("{n} trials were"),
+            },
+            if p.disturbed == 1 {
+                "it counts"
+            } else {
+                "they count"
+            },
+            if p.disturbed == 1 { "it" } else { "them" }
         );
     }
     if p.far == 0 {
@@ -246,10 +266,12 @@ fn placement(results: &Results) -> String {
             "No trial ran with it beyond {FAR}× that{}.\n",
             match p.moved {
                 0 => ": the cores stayed put".to_owned(),
+                1 => " throughout, though 1 moved between placements while it ran (its probes \
+                      before and after disagree) and counts as neither near nor far"
+                    .to_owned(),
                 n => format!(
-                    " throughout, though {n} moved between placements while {} ran (its probes \
-                     before and after disagree) and count as neither near nor far",
-                    if n == 1 { "it" } else { "they" }
+                    " throughout, though {n} moved between placements while they ran (their \
+                     probes before and after disagree) and count as neither near nor far"
                 ),
             }
         );

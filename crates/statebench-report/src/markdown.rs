@@ -96,7 +96,9 @@ pub fn summary(results: &Results) -> String {
                     }
                     Some(r) if top > 0.0 => {
                         // "It trails the leader", claimed but near its line.
-                        let c = if r.implementation == best.implementation {
+                        let c = if r.implementation == best.implementation
+                            || !analysis.planned(best, r)
+                        {
                             None
                         } else {
                             Some(analysis.compare(best, r))
@@ -124,8 +126,9 @@ pub fn summary(results: &Results) -> String {
                 the raw rate.\n";
     }
     if near_line {
-        out += "\n‡ trails the leader by a claim near its line: a fresh run of the same size \
-                would make it again with a chance under 95 % (the decision guide's first \
+        out += "\n‡ trails the leader by a claim near its ±10 % line — so the leader's lead \
+                over it is near the line too: a fresh run of the same size would make the claim \
+                again with a chance under 95 % (not *firm*; the decision guide's first \
                 paragraph counts such claims).\n";
     }
     out

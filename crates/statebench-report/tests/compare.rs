@@ -524,8 +524,8 @@ fn a_cell_a_view_empties_on_one_side_is_named_not_called_one_sided() {
     assert_eq!(far.rows.len(), 1, "{:?}", far.rows);
     assert!(
         far.differences.iter().any(|d| d.starts_with(
-            "1 cell both sides measured has no trial run with the cores far on one side, and is \
-             not compared"
+            "1 cell both sides measured has no trial run with the cores far on one side or \
+             both, and is not compared"
         ) && d.contains("dashmap")),
         "{:?}",
         far.differences
