@@ -147,8 +147,8 @@ pub fn full_mailbox_refuses_try_call<I: Mailbox<Probe>>() {
     assert!(!log.contains(&99));
 }
 
-/// An owner that panics while requests are queued: the panicking call and every queued one get
-/// `Stopped`, and so does every later call, in every form — nobody hangs.
+/// An owner that panics while requests are queued: the panicking call and every one queued
+/// behind it get `Stopped`, and so does every later call, in every form — nobody hangs.
 pub fn panicking_owner_stops_its_callers<I: Mailbox<Probe>>() {
     let BlockedOwner {
         service,
@@ -171,8 +171,17 @@ pub fn panicking_owner_stops_its_callers<I: Mailbox<Probe>>() {
     gate.open();
     assert_eq!(finish(blocker, "the blocked call"), Ok(ProbeReply::Done));
     assert_eq!(finish(panicker, "the panicking call"), Err(Error::Stopped));
+    // A queued call behind the panic gets `Stopped`. One may land ahead of it: a bounded
+    // channel counts a sender as queued once it holds its slot, and a sender preempted between
+    // taking the slot and writing its request lets a later one write first (seen once on a
+    // loaded CI machine, tokio's mailbox) — then it is served before the panic. Either way,
+    // nobody hangs.
     for q in queued {
-        assert_eq!(finish(q, "a queued call"), Err(Error::Stopped));
+        let reply = finish(q, "a queued call");
+        assert!(
+            reply == Err(Error::Stopped) || reply == Ok(ProbeReply::Done),
+            "{reply:?}"
+        );
     }
     expect_event(&events_rx, ProbeEvent::Dropped);
     assert!(
