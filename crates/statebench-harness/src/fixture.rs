@@ -181,3 +181,19 @@ pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
     results.records = records;
     results
 }
+
+/// A run committed in the repository's `results/` folder, by its folder there
+/// (`"2026-12-01-vm-all"`, `"2026-12-05-epyc-after/run-1"`): for the tests that read a real
+/// run — how the report reads one, what the docs quote from one.
+///
+/// # Panics
+///
+/// If the folder has no results file this version reads.
+pub fn committed(folder: &str) -> Results {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../results")
+        .join(folder)
+        .join("results.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Results::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

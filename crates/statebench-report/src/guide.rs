@@ -229,6 +229,12 @@ impl Judgement {
             _ => Verdict::Unresolved,
         }
     }
+
+    /// A claim (a difference or sameness) that is not firm: a fresh run of the same size
+    /// would make it again with a chance under [`FIRM`].
+    pub fn near_line(&self) -> bool {
+        self.verdict() != Verdict::Unresolved && self.repeat < FIRM
+    }
 }
 
 /// One thing the report claims, and the claim that would contradict it.
@@ -416,10 +422,7 @@ impl<'a> Analysis<'a> {
         let mut out = Outcomes::default();
         for i in 0..self.tests.len() {
             let j = self.judgement(i, false);
-            if self.untested[i] == Untested::No
-                && j.verdict() != Verdict::Unresolved
-                && j.repeat < FIRM
-            {
+            if self.untested[i] == Untested::No && j.near_line() {
                 out.near_line += 1;
             }
             match (self.untested[i], j.verdict()) {
@@ -757,16 +760,17 @@ fn near_line_words(c: &Comparison) -> String {
     format!(
         " — near its ±{:.0} % line: a fresh run would make this claim again {}",
         100.0 * MIN_EFFECT,
-        times_in_ten(c.repeat)
+        times_in_hundred(c.repeat)
     )
 }
 
-/// A chance in words: `about 7 times in 10`, `about once in 10`, `less than once in 10`.
-fn times_in_ten(p: f64) -> String {
-    match (10.0 * p).round() as u32 {
-        0 => "less than once in 10".into(),
-        1 => "about once in 10".into(),
-        n => format!("about {n} times in 10"),
+/// A chance under [`FIRM`] in words, rounded down so that it never reads as firm: `about 97
+/// times in 100`, `about once in 100`, `less than once in 100`.
+pub(crate) fn times_in_hundred(p: f64) -> String {
+    match (100.0 * p).floor() as u32 {
+        0 => "less than once in 100".into(),
+        1 => "about once in 100".into(),
+        n => format!("about {n} times in 100"),
     }
 }
 
@@ -1116,8 +1120,8 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
         format!(
             "Of the {m} planned comparisons, {} claim a difference and {} sameness ({} of these \
              claims near their line: a fresh run of the same size would make each again with a \
-             chance under {:.0} %; the summary table (‡) and the comparisons of families and \
-             changes of leader below mark those they state); {} claim \
+             chance under {:.0} %; the report marks those it states, ‡ or \"near its line\"); {} \
+             claim \
              nothing: {} because their interval reaches across the ±{:.0} % line (this run \
              cannot tell them; another run may resolve some either way, and \
              docs/METHODOLOGY.md measures how often a claim repeats), {} because a compared row \

@@ -126,10 +126,15 @@ pub fn summary(results: &Results) -> String {
                 the raw rate.\n";
     }
     if near_line {
-        out += "\n‡ trails the leader by a claim near its ±10 % line — so the leader's lead \
-                over it is near the line too: a fresh run of the same size would make the claim \
-                again with a chance under 95 % (not *firm*; the decision guide's first \
-                paragraph counts such claims).\n";
+        let _ = writeln!(
+            out,
+            "\n‡ trails the leader by a claim near its ±{:.0} % line — so the leader's lead over \
+             it is near the line too: a fresh run of the same size would make the claim again \
+             with a chance under {:.0} % (not *firm*; the decision guide's first paragraph \
+             counts such claims).",
+            100.0 * statebench_harness::stats::MIN_EFFECT,
+            100.0 * statebench_harness::stats::FIRM
+        );
     }
     out
 }

@@ -21,7 +21,7 @@ use std::fmt::Write;
 use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{MIN_EFFECT, Verdict};
+use statebench_harness::stats::{FIRM, MIN_EFFECT, Verdict};
 
 use crate::guide::{Analysis, Judgement, Pooled};
 
@@ -157,6 +157,21 @@ pub(crate) fn verdict_of(j: &Judgement) -> Option<Verdict> {
     j.interval.map(|_| j.verdict())
 }
 
+/// `‡` after a claim near its line ([`Judgement::near_line`]), else nothing.
+pub(crate) fn mark(j: &Judgement) -> &'static str {
+    if j.near_line() { " ‡" } else { "" }
+}
+
+/// The legend of [`mark`].
+pub(crate) fn mark_legend() -> String {
+    format!(
+        "‡ marks a claim near its ±{:.0} % line: a fresh run of the same size would make it \
+         again with a chance under {:.0} %.",
+        100.0 * MIN_EFFECT,
+        100.0 * FIRM
+    )
+}
+
 fn verdict_word(j: &Judgement) -> &'static str {
     match verdict_of(j) {
         Some(Verdict::Faster) => "**faster**",
@@ -167,8 +182,9 @@ fn verdict_word(j: &Judgement) -> &'static str {
     }
 }
 
-/// `faster in 3 of 12 cells, slower in 5, the same in 2, cannot tell in 2`.
-fn tally(verdicts: &[Option<Verdict>]) -> String {
+/// `faster in 3 of 12 cells, slower in 5, the same in 2, cannot tell in 2`, and how many of
+/// these claims lie near their line.
+fn tally(verdicts: &[Option<Verdict>], near_line: usize) -> String {
     let count = |v: Option<Verdict>| verdicts.iter().filter(|x| **x == v).count();
     let mut out = format!(
         "faster in {} of {} cells, slower in {}, the same in {}, cannot tell in {}",
@@ -180,6 +196,9 @@ fn tally(verdicts: &[Option<Verdict>]) -> String {
     );
     if count(None) > 0 {
         let _ = write!(out, ", no interval in {}", count(None));
+    }
+    if near_line > 0 {
+        let _ = write!(out, " ({near_line} of these claims near their line, ‡)");
     }
     out
 }
@@ -198,20 +217,27 @@ fn where_verdict(pairs: &[Pair<'_>], verdicts: &[Option<Verdict>], v: Verdict) -
 /// the row measured (`a`) in the sentence: "`owner_ractor` is faster …".
 fn ratio_question(out: &mut String, analysis: &Analysis<'_>, pairs: &[Pair<'_>], a_is: &str) {
     let mut verdicts = Vec::new();
+    let mut near_line = 0;
     let entries: Vec<(String, usize, String)> = pairs
         .iter()
         .map(|p| {
             let j = judged(analysis, p);
             verdicts.push(verdict_of(&j));
+            near_line += usize::from(j.near_line());
             (
                 format!("`{}` / {}", p.workload, p.driver.name()),
                 p.clients,
-                format!("{} {}", ratio_words(j.interval), verdict_word(&j)),
+                format!(
+                    "{} {}{}",
+                    ratio_words(j.interval),
+                    verdict_word(&j),
+                    mark(&j)
+                ),
             )
         })
         .collect();
     *out += &grid(&entries);
-    let _ = write!(out, "\n{a_is}: {}.", tally(&verdicts));
+    let _ = write!(out, "\n{a_is}: {}.", tally(&verdicts, near_line));
     for (v, word) in [(Verdict::Faster, "faster"), (Verdict::Slower, "slower")] {
         let cells = where_verdict(pairs, &verdicts, v);
         if !cells.is_empty() && cells.len() <= 12 {
@@ -240,9 +266,10 @@ pub fn section(results: &Results) -> String {
          ratio's interval is one of the report's planned comparisons, at its level ({}). A row \
          is *faster* or *slower* when its whole interval lies beyond ±{:.0} %, *the same* when \
          it lies within, and otherwise this run *cannot tell* — as for every comparison the \
-         correction did not select.\n\n",
+         correction did not select. {}\n\n",
         crate::guide::level_words(&analysis),
-        100.0 * MIN_EFFECT
+        100.0 * MIN_EFFECT,
+        mark_legend()
     );
 
     // 1. The best concurrent map.
@@ -254,12 +281,14 @@ pub fn section(results: &Results) -> String {
         let mut leads: Vec<(&str, usize)> = Vec::new();
         let mut ties = 0;
         let mut unresolved = 0;
+        let mut near_line = 0;
         let entries: Vec<(String, usize, String)> = plan
             .maps
             .iter()
             .map(|p| {
                 let j = judged(&analysis, p);
                 let i = j.interval;
+                near_line += usize::from(j.near_line());
                 let text = match verdict_of(&j) {
                     Some(Verdict::Faster) => {
                         match leads.iter_mut().find(|(n, _)| *n == p.a.implementation) {
@@ -295,7 +324,7 @@ pub fn section(results: &Results) -> String {
                 (
                     format!("`{}` / {}", p.workload, p.driver.name()),
                     p.clients,
-                    text,
+                    text + mark(&j),
                 )
             })
             .collect();
@@ -310,11 +339,16 @@ pub fn section(results: &Results) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let near = if near_line > 0 {
+            format!(" ({near_line} of these claims near their line, ‡)")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
             "\n**bold** leads its runner-up beyond 10 %; `=` the same within 10 %; `?` this run \
              cannot tell. Of {} cells: {led}; the leader and the runner-up are the same in \
-             {ties}; cannot tell in {unresolved}.\n",
+             {ties}; cannot tell in {unresolved}{near}.\n",
             plan.maps.len()
         );
     }
@@ -340,11 +374,12 @@ pub fn section(results: &Results) -> String {
                 let _ = writeln!(
                     out,
                     "\nFrom {}, over their {} cells: the geometric mean ratio is {} at the same \
-                     confidence (the cells taken as the sample): {}.",
+                     confidence (the cells taken as the sample): {}{}.",
                     driver.name(),
                     cells.len(),
                     ratio_words(j.interval),
-                    verdict_word(&j).trim_matches('*')
+                    verdict_word(&j).trim_matches('*'),
+                    mark(&j)
                 );
             }
         }

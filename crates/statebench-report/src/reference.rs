@@ -29,7 +29,7 @@ use statebench_harness::stats::{MIN_EFFECT, Verdict};
 use crate::guide::Analysis;
 
 use crate::owners::{PLAIN, THREAD, find, grid, ratio_words};
-use crate::picks::{Pair, SYNC_LOCKS, fastest, judged, verdict_of};
+use crate::picks::{Pair, SYNC_LOCKS, fastest, judged, mark, mark_legend, verdict_of};
 use crate::table::{human_ns, markdown_table};
 
 /// Go's stateful goroutine.
@@ -151,6 +151,9 @@ pub struct Tally {
     pub same: usize,
     /// Neither.
     pub unresolved: usize,
+    /// Of the claims (faster, slower, the same), those near their line
+    /// ([`crate::guide::Judgement::near_line`]).
+    pub near_line: usize,
 }
 
 impl Tally {
@@ -160,7 +163,9 @@ impl Tally {
     ) -> Tally {
         let mut t = Tally::default();
         for p in pairs {
-            match verdict_of(&judged(analysis, p)) {
+            let j = judged(analysis, p);
+            t.near_line += usize::from(j.near_line());
+            match verdict_of(&j) {
                 Some(Verdict::Faster) => t.faster += 1,
                 Some(Verdict::Slower) => t.slower += 1,
                 Some(Verdict::Same) => t.same += 1,
@@ -174,10 +179,17 @@ impl Tally {
         self.faster + self.slower + self.same + self.unresolved
     }
 
-    /// `the lock faster in 9 of 12 cells, slower in 0, the same in 1, cannot tell in 2`.
+    /// `the lock faster in 9 of 12 cells, slower in 0, the same in 1, cannot tell in 2`, and
+    /// how many of these claims lie near their line.
     fn words(&self, subject: &str) -> String {
+        let near = if self.near_line > 0 {
+            format!(" ({} of these claims near their line, ‡)", self.near_line)
+        } else {
+            String::new()
+        };
         format!(
-            "{subject} faster in {} of {} cells, slower in {}, the same in {}, cannot tell in {}",
+            "{subject} faster in {} of {} cells, slower in {}, the same in {}, cannot tell in \
+             {}{near}",
             self.faster,
             self.cells(),
             self.slower,
@@ -257,7 +269,11 @@ fn ratio_grid(analysis: &Analysis<'_>, pairs: &[Pair<'_>]) -> String {
                 Some(Verdict::Same) => " **same**",
                 _ => " ?",
             };
-            (label(p), p.clients, format!("{}{word}", ratio_words(i)))
+            (
+                label(p),
+                p.clients,
+                format!("{}{word}{}", ratio_words(i), mark(&j)),
+            )
         })
         .collect();
     grid(&entries)
@@ -354,6 +370,7 @@ pub fn section(results: &Results) -> String {
         slower: a.slower + b.slower,
         same: a.same + b.same,
         unresolved: a.unresolved + b.unresolved,
+        near_line: a.near_line + b.near_line,
     };
     let simple_all = both(go_simple, rust_simple);
     let counter = both(
@@ -488,7 +505,8 @@ pub fn section(results: &Results) -> String {
     let _ = writeln!(
         out,
         "\n*Agrees* where every cell that can tell says so, *disagrees* where none does, *partly* \
-         where the cells differ. The cells, ratio by ratio:\n"
+         where the cells differ. {} The cells, ratio by ratio:\n",
+        mark_legend()
     );
     for (pairs, what) in [
         (&plan.go_simple, "Go, `go_mutex` / `go_goroutine`:"),
@@ -526,6 +544,7 @@ mod tests {
             slower,
             same,
             unresolved,
+            near_line: 0,
         };
         assert_eq!(t(3, 0, 0, 0).verdict_on_better(), "**agrees**");
         assert_eq!(

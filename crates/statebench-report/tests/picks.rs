@@ -124,3 +124,44 @@ fn a_run_without_the_library_rows_has_no_section() {
     assert_eq!(section(&results), "");
     assert!(!report(&results).contains("pick instead"));
 }
+
+/// The ‡ cells of a section's grids: each is a claim (never one the run cannot tell), and
+/// they are as many as its tallies count near their line.
+fn marks_match_tallies(text: &str) -> usize {
+    let mut marked = 0;
+    for line in text.lines().filter(|l| l.starts_with('|')) {
+        for cell in line.split('|').filter(|c| c.contains('‡')) {
+            assert!(
+                !cell.contains("cannot tell") && !cell.contains(" ? ") && !cell.ends_with("? ‡ "),
+                "a mark on a comparison that claims nothing: {cell:?}"
+            );
+            marked += 1;
+        }
+    }
+    let counted: usize = text
+        .split(" of these claims near their line, ‡)")
+        .filter_map(|before| before.rsplit('(').next()?.trim().parse::<usize>().ok())
+        .sum();
+    assert_eq!(marked, counted, "{text}");
+    marked
+}
+
+/// In a committed run of `--all` (2026-12-01, three repetitions a cell: intervals of few
+/// degrees of freedom, so many claims are near their line), the picks mark each claim near its
+/// line and count them, and say once what the mark means.
+#[test]
+fn the_picks_mark_and_count_the_claims_near_their_line() {
+    let run = made_up::committed("2026-12-01-vm-all");
+    let text = section(&run);
+    assert!(marks_match_tallies(&text) > 0, "{text}");
+    assert_eq!(
+        text.matches("‡ marks a claim near its ±10 % line").count(),
+        1
+    );
+    // The made-up run's claims all clear their line by far: nothing is marked.
+    assert!(
+        !section(&fixture())
+            .lines()
+            .any(|l| l.starts_with('|') && l.contains('‡'))
+    );
+}

@@ -139,3 +139,35 @@ fn without_go_the_section_says_so_and_answers_from_rust() {
     );
     assert_eq!(section(&empty), "");
 }
+
+/// In a committed run of the main job, the reference section marks its claims near their line
+/// in the grids of ratios — each mark on a claim, never on a cell the run cannot tell — counts
+/// them where it tallies them, and says once what the mark means.
+#[test]
+fn the_reference_rows_mark_their_claims_near_their_line() {
+    let run = made_up::committed("2026-12-01-vm-all");
+    let text = section(&run);
+    let grids = text.split_once("ratio by ratio:").expect("the grids").1;
+    let mut marked = 0;
+    for cell in grids
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .flat_map(|l| l.split('|'))
+        .filter(|c| c.contains('‡'))
+    {
+        assert!(
+            cell.contains("**faster**") || cell.contains("**slower**") || cell.contains("**same**"),
+            "{cell:?}"
+        );
+        marked += 1;
+    }
+    assert!(marked > 0, "{text}");
+    assert!(
+        text.contains(" of these claims near their line, ‡)"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("‡ marks a claim near its ±10 % line").count(),
+        1
+    );
+}

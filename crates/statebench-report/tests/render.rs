@@ -748,9 +748,8 @@ fn the_guide_says_why_each_unresolved_comparison_claims_nothing() {
     let line = format!(
         "Of the {m} planned comparisons, {} claim a difference and {} sameness ({} of these \
          claims near their line: a fresh run of the same size would make each again with a \
-         chance under 95 %; the summary table (‡) and the comparisons of families and changes \
-         of leader below mark those they state); {} claim nothing: {} because their interval \
-         reaches across the ±10 % line",
+         chance under 99 %; the report marks those it states, ‡ or \"near its line\"); {} claim \
+         nothing: {} because their interval reaches across the ±10 % line",
         o.differ,
         o.same,
         o.near_line,
@@ -777,11 +776,7 @@ fn the_guide_says_why_each_unresolved_comparison_claims_nothing() {
 /// 64 OS threads (ratios 1.2-1.3×, a lower bound within 5 % of the 10 % line).
 #[test]
 fn a_claim_near_its_line_says_how_often_a_fresh_run_would_make_it() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let path = root.join("results/2026-12-05-epyc-after/run-1/results.json");
-    let run: Results =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("the committed run"))
-            .expect("a results file");
+    let run = statebench_harness::fixture::committed("2026-12-05-epyc-after/run-1");
     let run = statebench_harness::placement::view(&run, statebench_harness::placement::View::Near);
     let analysis = statebench_report::guide::Analysis::new(&run);
     let o = analysis.outcomes();
@@ -793,16 +788,16 @@ fn a_claim_near_its_line_says_how_often_a_fresh_run_would_make_it() {
         .collect();
     assert!(!marked.is_empty(), "{text}");
     for line in &marked {
-        // "about N times in 10", N from 2 to 9, or once or less: a firm claim is not marked.
+        // "about N times in 100", N from 2 to 98, or once or less: a firm claim is not marked.
         let n = line
             .split("again about ")
             .nth(1)
             .and_then(|rest| rest.split(' ').next())
             .and_then(|n| n.parse::<u32>().ok());
         assert!(
-            n.is_some_and(|n| (2..=9).contains(&n))
-                || line.contains("again about once in 10")
-                || line.contains("again less than once in 10"),
+            n.is_some_and(|n| (2..=98).contains(&n))
+                || line.contains("again about once in 100")
+                || line.contains("again less than once in 100"),
             "{line}"
         );
     }
