@@ -40,6 +40,12 @@ enum Command {
     /// tau), leader agreement, and the report's claims that every run repeats or one reverses.
     /// scripts/reproducibility.sh runs the main job N times and calls this.
     Agreement(AgreementArgs),
+    /// The answer for one situation: describe the state (--service, or --workload), how many
+    /// clients call it, the share of reads and who calls, and get the strategy to use, the
+    /// runners-up with their ratios and intervals, latency and CPU per operation, where the
+    /// answer changes, and what it does not cover. From the committed canonical run unless
+    /// --from names another.
+    Advise(AdviseArgs),
     /// Did a change make anything slower or faster? Per record, the ratio NEW/BASE of the
     /// throughputs with its confidence interval and a verdict: slower, faster, unchanged, or
     /// inconclusive. Exits 1 if a record got slower beyond the threshold, 2 on a usage error.
@@ -116,6 +122,38 @@ struct AgreementArgs {
     /// data change speed with the placement, so a reading of both mixes two machines.
     #[arg(long, default_value = "near", value_parser = parse_view)]
     placement: View,
+}
+
+#[derive(Debug, clap::Args)]
+struct AdviseArgs {
+    /// The state: `kv` (a key-value store), `counter`, `sessions` (with expiry) or `cache`
+    /// (entries with TTLs and a periodic cleanup).
+    #[arg(long, short = 's', value_name = "SERVICE")]
+    service: Option<String>,
+    /// How many clients call it at once (default: 8). Where the run did not measure that many,
+    /// the nearest count it did answers, and the card says so.
+    #[arg(long, short = 'c', value_name = "N")]
+    clients: Option<usize>,
+    /// The share of operations that only read, in per cent (e.g. 95). The service's measured
+    /// mix nearest it answers, and the card says which (default: the service's first mix).
+    #[arg(long, value_name = "PERCENT", conflicts_with = "workload")]
+    reads: Option<f64>,
+    /// A workload of the run by name, instead of --reads: its mix, keys and key distribution
+    /// exactly, e.g. `kv_hot_keys` for a few keys taking most calls (`statebench list
+    /// --workloads`).
+    #[arg(long, short = 'w', value_name = "NAME")]
+    workload: Option<String>,
+    /// Who calls: `threads` (OS threads making blocking calls) or `tasks` (tokio tasks making
+    /// async calls) [default: threads].
+    #[arg(long, short = 'd', value_parser = parse_driver)]
+    driver: Option<Driver>,
+    /// Answer from this run (a results file, or a report folder holding results.json) instead
+    /// of the committed canonical run.
+    #[arg(long, value_name = "RESULTS")]
+    from: Option<PathBuf>,
+    /// `text` (the card) or `json` (the same, as data).
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -659,6 +697,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => cmd::demo::demo(args),
         Command::Overhead(args) => cmd::demo::overhead(args),
         Command::Agreement(args) => cmd::compare::agreement(args),
+        Command::Advise(args) => cmd::advise::advise(args),
         Command::Placement(args) => {
             if let Err(e) = cmd::placement::check(args.span, args.every) {
                 return usage(e);

@@ -1151,3 +1151,67 @@ fn placement_watches_the_cores_and_refuses_bad_spans() {
     assert_eq!(written["schema"], "statebench-placement");
     let _ = std::fs::remove_file(&path);
 }
+
+/// `advise` answers from the committed canonical run in a second — a card, or the same as
+/// JSON — and refuses an ask it cannot answer in one line with status 2.
+#[test]
+fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
+    let out = statebench(&["advise", "--service", "kv", "--clients", "8"]);
+    let card = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        card.starts_with("For the kv service, 8 clients calling from OS threads:\n  use `"),
+        "{card}"
+    );
+    assert!(card.contains(statebench::CANONICAL), "{card}");
+    assert!(
+        card.contains("no --driver given: OS threads making blocking calls assumed"),
+        "{card}"
+    );
+    let out = statebench(&[
+        "advise", "-s", "counter", "-c", "64", "-d", "tasks", "--format", "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["workload"], "counter");
+    assert_eq!(json["clients"], 64);
+    assert!(
+        json["pick"]["ops_per_sec"]
+            .as_f64()
+            .is_some_and(|x| x > 0.0),
+        "{json}"
+    );
+    usage_error(
+        &["advise", "--service", "queue"],
+        "--service \"queue\" is not one of ours",
+    );
+    usage_error(
+        &["advise", "--service", "kv", "--reads", "150"],
+        "--reads 150 is not a share",
+    );
+    usage_error(
+        &[
+            "advise",
+            "--service",
+            "kv",
+            "--reads",
+            "50",
+            "--workload",
+            "kv_hot_keys",
+        ],
+        "cannot be used with",
+    );
+    usage_error(
+        &["advise", "--service", "kv", "--from", "/nonexistent/run"],
+        "--from /nonexistent/run",
+    );
+    usage_error(&["advise"], "say which state");
+}

@@ -2,6 +2,7 @@
 //! files, checking implementation names, claiming an output file before minutes of work, and
 //! the slowdown a calibration build plants.
 
+pub(crate) mod advise;
 pub(crate) mod compare;
 pub(crate) mod demo;
 pub(crate) mod instructions;

@@ -10,6 +10,7 @@
 
 #![deny(missing_docs)]
 
+pub mod advise;
 pub mod agreement;
 pub mod compare;
 pub mod crossover;

@@ -1,0 +1,212 @@
+//! `advise` on made-up runs whose answers are known: the pick is the cell's leader and never a
+//! row that starved an operation kind, the ask maps to the nearest measured mix and client
+//! count and says so, the neighbouring cells where the answer changes are named, and an ask
+//! the run cannot answer is refused with a message naming the problem.
+
+use statebench_core::Family;
+use statebench_harness::Driver;
+use statebench_harness::fixture::{self as made_up, repetition, steady};
+use statebench_harness::results::Results;
+use statebench_report::advise::{Ask, advise};
+
+fn fixture() -> Results {
+    use Driver::{Tasks, Threads};
+    use Family::{Concurrent, Lock, Owner};
+    let (r, w) = ("kv_read_heavy", "kv_write_heavy");
+    let records = vec![
+        // At 8 threads the map makes twice the lock, the owner a tenth of it.
+        steady(r, "dashmap", Concurrent, Threads, 8, 2.0e7),
+        steady(r, "mutex_std", Lock, Threads, 8, 1.0e7),
+        steady(r, "owner_thread", Owner, Threads, 8, 1.0e6),
+        // At 1 thread the lock leads the map by half.
+        steady(r, "dashmap", Concurrent, Threads, 1, 1.0e7),
+        steady(r, "mutex_std", Lock, Threads, 1, 1.5e7),
+        steady(r, "owner_thread", Owner, Threads, 1, 1.0e6),
+        // From 8 tasks the two are the same within 1 %.
+        steady(r, "dashmap", Concurrent, Tasks, 8, 1.00e7),
+        steady(r, "mutex_std", Lock, Tasks, 8, 1.01e7),
+        // Half sets: the lock leads at 8 threads.
+        steady(w, "dashmap", Concurrent, Threads, 8, 1.0e7),
+        steady(w, "mutex_std", Lock, Threads, 8, 1.6e7),
+    ];
+    made_up::results(&[r, w], records)
+}
+
+fn ask(service: &str, clients: usize) -> Ask {
+    Ask {
+        service: Some(service.into()),
+        workload: None,
+        reads: None,
+        clients,
+        driver: Driver::Threads,
+    }
+}
+
+#[test]
+fn the_pick_is_the_cells_leader_with_the_best_of_each_other_kind_against_it() {
+    let advice = advise(&fixture(), "made-up", &ask("kv", 8)).expect("an answer");
+    assert_eq!(advice.workload, "kv_read_heavy");
+    assert_eq!((advice.driver.as_str(), advice.clients), ("threads", 8));
+    assert_eq!(advice.pick.implementation, "dashmap");
+    assert!(advice.tied.is_empty(), "{:?}", advice.tied);
+    let next: Vec<(&str, &str)> = advice
+        .next
+        .iter()
+        .map(|a| (a.row.implementation.as_str(), a.verdict.as_str()))
+        .collect();
+    assert_eq!(next, [("mutex_std", "slower"), ("owner_thread", "slower")]);
+    let (ratio, low, high) = advice.next[0].ratio.expect("an interval");
+    assert!(
+        (ratio - 0.5).abs() < 0.01 && low < ratio && ratio < high,
+        "{ratio} {low} {high}"
+    );
+    // No mix asked: the service's first, said.
+    assert_eq!(
+        advice.mapped,
+        ["no mix given (--reads or --workload): `kv_read_heavy`, 95 % reads"]
+    );
+    // Where the answer changes: one thread (the lock leads), half sets (the lock leads); from
+    // tasks the map ties, so it still answers there.
+    let changes = advice.changes.join("\n");
+    assert!(
+        changes.contains("at 1 client: `mutex_std` leads; `dashmap` makes 0.67×"),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("with `kv_write_heavy` (50 % reads): `mutex_std` leads"),
+        "{changes}"
+    );
+    assert!(
+        changes.contains("`dashmap` leads or ties from tasks too"),
+        "{changes}"
+    );
+    let card = advice.card();
+    assert!(card.starts_with("For the kv service, 8 clients calling from OS threads:\n  use `dashmap` (concurrent structure)"), "{card}");
+    assert!(card.contains("2 cores"), "{card}");
+}
+
+#[test]
+fn the_ask_maps_to_the_nearest_measured_mix_and_count_and_says_so() {
+    let run = fixture();
+    let mut a = ask("kv", 3);
+    a.reads = Some(60.0);
+    let advice = advise(&run, "made-up", &a).expect("an answer");
+    // 60 % reads is nearer 50 than 95; 3 clients nearer 8 than 1 on a log scale.
+    assert_eq!(
+        (advice.workload.as_str(), advice.clients),
+        ("kv_write_heavy", 8)
+    );
+    assert_eq!(advice.pick.implementation, "mutex_std");
+    let mapped = advice.mapped.join("\n");
+    assert!(
+        mapped.contains(
+            "60 % reads was not measured: the nearest mix is `kv_write_heavy`, 50 % reads"
+        ),
+        "{mapped}"
+    );
+    assert!(
+        mapped.contains("3 clients were not measured: the nearest count is 8 (measured: 8)"),
+        "{mapped}"
+    );
+    // Asked exactly, nothing to say.
+    let mut a = ask("kv", 1);
+    a.reads = Some(95.0);
+    let advice = advise(&run, "made-up", &a).expect("an answer");
+    assert_eq!(
+        (advice.workload.as_str(), advice.clients),
+        ("kv_read_heavy", 1)
+    );
+    assert!(advice.mapped.is_empty(), "{:?}", advice.mapped);
+    assert_eq!(advice.pick.implementation, "mutex_std");
+}
+
+#[test]
+fn rows_the_run_cannot_tell_apart_are_tied_with_the_pick() {
+    let mut a = ask("kv", 8);
+    a.driver = Driver::Tasks;
+    let advice = advise(&fixture(), "made-up", &a).expect("an answer");
+    let all: Vec<&str> = std::iter::once(advice.pick.implementation.as_str())
+        .chain(advice.tied.iter().map(|t| t.row.implementation.as_str()))
+        .collect();
+    assert_eq!(all, ["mutex_std", "dashmap"]);
+    assert_eq!(advice.tied[0].verdict, "the same");
+    assert!(advice.next.is_empty());
+}
+
+/// A row that starved its writers is never the pick, however fast: it is named among the
+/// caveats instead.
+#[test]
+fn a_row_that_starved_a_kind_is_never_the_pick() {
+    let mut run = fixture();
+    let starved: Vec<_> = (0..8)
+        .map(|_| repetition(9.0e7, &[("get", 90_000_000), ("set", 0)]))
+        .collect();
+    run.records.push(made_up::record(
+        "kv_read_heavy",
+        "papaya",
+        Family::Concurrent,
+        Driver::Threads,
+        8,
+        starved,
+    ));
+    let advice = advise(&run, "made-up", &ask("kv", 8)).expect("an answer");
+    assert_eq!(advice.pick.implementation, "dashmap");
+    assert!(advice.next.iter().all(|a| a.row.implementation != "papaya"));
+    assert!(
+        advice
+            .caveats
+            .iter()
+            .any(|c| c.contains("did not serve the mix") && c.contains("`papaya`")),
+        "{:?}",
+        advice.caveats
+    );
+}
+
+#[test]
+fn an_ask_the_run_cannot_answer_is_refused_with_the_reason() {
+    let run = fixture();
+    let refused = |a: Ask| advise(&run, "made-up", &a).expect_err("refused").0;
+    assert!(refused(ask("kv", 0)).contains("--clients must be at least 1"));
+    assert!(
+        refused(ask("queue", 8)).contains("--service \"queue\" is not one of ours: kv, counter")
+    );
+    assert!(
+        refused(ask("counter", 8))
+            .contains("this run measured no threads cell of the counter service")
+    );
+    let mut a = ask("kv", 8);
+    a.reads = Some(150.0);
+    assert!(refused(a).contains("--reads 150 is not a share"));
+    let mut a = ask("counter", 8);
+    a.workload = Some("kv_read_heavy".into());
+    assert!(refused(a).contains("--workload kv_read_heavy drives the kv service, not counter"));
+    let mut a = ask("kv", 8);
+    a.workload = Some("cache".into());
+    assert!(refused(a).contains(
+        "--workload \"cache\" is not in this run; its workloads are kv_read_heavy, kv_write_heavy"
+    ));
+    let mut a = ask("kv", 8);
+    a.service = None;
+    assert!(refused(a).contains("say which state"));
+    let mut a = ask("kv", 8);
+    a.driver = Driver::Goroutines;
+    assert!(refused(a).contains("--driver goroutines"));
+}
+
+/// On the canonical run, the first answer a reader meets: the kv store from 8 threads.
+#[test]
+fn the_canonical_run_answers() {
+    let run = made_up::committed("2026-12-05-epyc-after/run-1");
+    let advice = advise(&run, "canonical", &ask("kv", 8)).expect("an answer");
+    assert_eq!(advice.workload, "kv_read_heavy");
+    // Every row in the card served the mix, and the pick is fastest of them.
+    for a in advice.tied.iter().chain(&advice.next) {
+        assert!(a.row.ops_per_sec <= advice.pick.ops_per_sec, "{a:?}");
+        assert_ne!(a.verdict, "did not serve the mix");
+    }
+    let json = serde_json::to_value(&advice).expect("serialisable");
+    assert_eq!(
+        json["pick"]["implementation"],
+        advice.pick.implementation.as_str()
+    );
+}

@@ -1,0 +1,62 @@
+//! `advise`: the answer for one situation, from the canonical run or the one named.
+
+use std::process::ExitCode;
+
+use statebench_harness::Driver;
+use statebench_report::advise::{Ask, advise as answer};
+
+use super::load_run;
+use crate::{AdviseArgs, failure, usage};
+
+pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
+    let (path, run) = match &args.from {
+        Some(path) => match load_run(path) {
+            Ok(run) => (path.clone(), run),
+            Err(e) => return usage(format!("--from {}: {e}", path.display())),
+        },
+        None => {
+            let path = statebench::canonical_path();
+            match load_run(&path) {
+                Ok(run) => (std::path::PathBuf::from(statebench::CANONICAL), run),
+                Err(e) => {
+                    return failure(format!(
+                        "the canonical run is not where this binary was built ({}: {e}); name \
+                         a run with --from",
+                        path.display()
+                    ));
+                }
+            }
+        }
+    };
+    let ask = Ask {
+        service: args.service.clone(),
+        workload: args.workload.clone(),
+        reads: args.reads,
+        clients: args.clients.unwrap_or(8),
+        driver: args.driver.unwrap_or(Driver::Threads),
+    };
+    let mut advice = match answer(&run, &path.display().to_string(), &ask) {
+        Ok(advice) => advice,
+        Err(e) => return usage(e),
+    };
+    if args.clients.is_none() {
+        advice
+            .mapped
+            .insert(0, "no --clients given: 8 assumed".to_owned());
+    }
+    if args.driver.is_none() {
+        advice.mapped.insert(
+            0,
+            "no --driver given: OS threads making blocking calls assumed".to_owned(),
+        );
+    }
+    if args.format == "json" {
+        match serde_json::to_string_pretty(&advice) {
+            Ok(text) => println!("{text}"),
+            Err(e) => return failure(e),
+        }
+    } else {
+        print!("{}", advice.card());
+    }
+    ExitCode::SUCCESS
+}
