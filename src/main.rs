@@ -151,6 +151,11 @@ struct AdviseArgs {
     /// of the committed canonical run.
     #[arg(long, value_name = "RESULTS")]
     from: Option<PathBuf>,
+    /// Another run of the same matrix, from this machine or another (repeatable): the card
+    /// then says, machine by machine, in how many runs the answer held. Default, with the
+    /// canonical run: the other runs of its set.
+    #[arg(long, value_name = "RUN")]
+    beside: Vec<PathBuf>,
     /// `text` (the card) or `json` (the same, as data).
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,

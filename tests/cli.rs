@@ -1172,6 +1172,12 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
         card.contains("no --driver given: OS threads making blocking calls assumed"),
         "{card}"
     );
+    // Held against the other runs of the canonical set.
+    assert!(
+        card.contains("How sure — the same cell in every run given:\n  - on "),
+        "{card}"
+    );
+    assert!(card.contains(" (3 runs): `"), "{card}");
     let out = statebench(&[
         "advise", "-s", "counter", "-c", "64", "-d", "tasks", "--format", "json",
     ]);

@@ -50,6 +50,20 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
             "no --driver given: OS threads making blocking calls assumed".to_owned(),
         );
     }
+    // The runs to hold the answer against: those named, or the canonical run's set.
+    let beside: Vec<std::path::PathBuf> = if args.beside.is_empty() && args.from.is_none() {
+        siblings(&statebench::canonical_path())
+    } else {
+        args.beside.clone()
+    };
+    let mut others = Vec::new();
+    for path in &beside {
+        match load_run(path) {
+            Ok(run) => others.push(run),
+            Err(e) => return usage(format!("--beside {}: {e}", path.display())),
+        }
+    }
+    statebench_report::advise::held(&mut advice, &run, &others.iter().collect::<Vec<_>>());
     if args.format == "json" {
         match serde_json::to_string_pretty(&advice) {
             Ok(text) => println!("{text}"),
@@ -59,4 +73,26 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
         print!("{}", advice.card());
     }
     ExitCode::SUCCESS
+}
+
+/// The other runs of the set `run` belongs to: the `run-*` folders beside it, by name.
+fn siblings(run: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Some(set) = run.parent() else {
+        return Vec::new();
+    };
+    let mut out: Vec<std::path::PathBuf> = std::fs::read_dir(set)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p != run
+                && p.join("results.json").is_file()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("run-"))
+        })
+        .collect();
+    out.sort();
+    out
 }

@@ -93,7 +93,7 @@ pub struct Advice {
     /// The share of reads in the cell's mix, per cent.
     pub reads_percent: f64,
     /// Driver of the cell.
-    pub driver: String,
+    pub driver: Driver,
     /// Clients of the cell.
     pub clients: usize,
     /// How the situation asked for was mapped to the cell, where it is not the same.
@@ -110,6 +110,89 @@ pub struct Advice {
     pub changes: Vec<String>,
     /// What the answer does not cover, and what to keep in mind reading it.
     pub caveats: Vec<String>,
+    /// How the answer held in the other runs given ([`held`]), machine by machine: empty
+    /// with none.
+    pub held: Vec<String>,
+}
+
+/// The verdict of `r` against `pick` in words, as [`Against::verdict`] says it.
+fn verdict_words(analysis: &Analysis<'_>, r: &Record, pick: &Record) -> String {
+    against(analysis, r, pick).verdict
+}
+
+/// Whether `advice` holds in `others` — runs of the same matrix, from this machine or
+/// another: per machine (its CPU model), in how many runs the pick leads or ties the same
+/// cell, and in how many each row on the card gets the same verdict against it. A run
+/// without the cell counts as not holding it.
+pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
+    if others.is_empty() {
+        return;
+    }
+    let runs: Vec<Results> = std::iter::once(this)
+        .chain(others.iter().copied())
+        .map(|r| placement::view(r, View::Near))
+        .collect();
+    let mut machines: Vec<&str> = Vec::new();
+    for r in &runs {
+        if !machines.contains(&r.machine.cpu_model.as_str()) {
+            machines.push(&r.machine.cpu_model);
+        }
+    }
+    let rows: Vec<(String, String)> = advice
+        .tied
+        .iter()
+        .chain(&advice.next)
+        .map(|a| (a.row.implementation.clone(), a.verdict.clone()))
+        .collect();
+    let mut out = Vec::new();
+    for machine in machines {
+        let here: Vec<&Results> = runs
+            .iter()
+            .filter(|r| r.machine.cpu_model == machine)
+            .collect();
+        let mut leads = 0;
+        let mut same: Vec<usize> = vec![0; rows.len()];
+        for run in &here {
+            let analysis = Analysis::new(run);
+            let records = cell(run, &advice.workload, advice.driver, advice.clients);
+            let lead = analysis.leaders(&records);
+            let Some(pick) = records
+                .iter()
+                .find(|r| r.implementation == advice.pick.implementation)
+            else {
+                continue;
+            };
+            if lead
+                .iter()
+                .any(|l| l.implementation == advice.pick.implementation)
+            {
+                leads += 1;
+            }
+            for (k, (name, verdict)) in rows.iter().enumerate() {
+                if let Some(r) = records.iter().find(|r| &r.implementation == name)
+                    && verdict_words(&analysis, r, pick) == *verdict
+                {
+                    same[k] += 1;
+                }
+            }
+        }
+        let n = here.len();
+        let mut line = format!(
+            "on {machine} ({n} run{}): `{}` led or tied this cell in {leads} of {n}",
+            if n == 1 { "" } else { "s" },
+            advice.pick.implementation
+        );
+        let held: Vec<String> = rows
+            .iter()
+            .zip(&same)
+            .map(|((name, verdict), k)| format!("`{name}` {verdict} in {k}"))
+            .collect();
+        if !held.is_empty() {
+            let _ = write!(line, "; against it, {}", held.join(", "));
+        }
+        out.push(line);
+    }
+    advice.held = out;
 }
 
 /// The share of `record`'s asked mix that only reads (per cent).
@@ -397,7 +480,7 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
         workload: workload.name.clone(),
         mix: workload.about.clone(),
         reads_percent,
-        driver: ask.driver.name().to_owned(),
+        driver: ask.driver,
         clients,
         mapped,
         pick: row(top),
@@ -405,6 +488,7 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
         next,
         changes,
         caveats,
+        held: Vec::new(),
     })
 }
 
@@ -643,7 +727,7 @@ impl Advice {
             out,
             "\nMeasured in the cell `{}` / {} / {} client{} ({}; {:.0} % reads).",
             self.workload,
-            self.driver,
+            self.driver.name(),
             self.clients,
             if self.clients == 1 { "" } else { "s" },
             self.mix,
@@ -656,6 +740,12 @@ impl Advice {
             let _ = writeln!(out, "\nWhat would change the answer:");
             for c in &self.changes {
                 let _ = writeln!(out, "  - {c}");
+            }
+        }
+        if !self.held.is_empty() {
+            let _ = writeln!(out, "\nHow sure — the same cell in every run given:");
+            for h in &self.held {
+                let _ = writeln!(out, "  - {h}");
             }
         }
         let _ = writeln!(out, "\nKeep in mind:");

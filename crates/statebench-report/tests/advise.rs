@@ -46,7 +46,7 @@ fn ask(service: &str, clients: usize) -> Ask {
 fn the_pick_is_the_cells_leader_with_the_best_of_each_other_kind_against_it() {
     let advice = advise(&fixture(), "made-up", &ask("kv", 8)).expect("an answer");
     assert_eq!(advice.workload, "kv_read_heavy");
-    assert_eq!((advice.driver.as_str(), advice.clients), ("threads", 8));
+    assert_eq!((advice.driver, advice.clients), (Driver::Threads, 8));
     assert_eq!(advice.pick.implementation, "dashmap");
     assert!(advice.tied.is_empty(), "{:?}", advice.tied);
     let next: Vec<(&str, &str)> = advice
@@ -208,5 +208,74 @@ fn the_canonical_run_answers() {
     assert_eq!(
         json["pick"]["implementation"],
         advice.pick.implementation.as_str()
+    );
+}
+
+/// Held against other runs: per machine, in how many runs the pick leads the same cell and
+/// each row gets the same verdict against it.
+#[test]
+fn the_card_says_in_how_many_runs_of_each_machine_the_answer_held() {
+    let run = fixture();
+    let mut advice = advise(&run, "made-up", &ask("kv", 8)).expect("an answer");
+    // A second run of this machine in which the lock leads, and one of another machine that
+    // repeats this one.
+    let mut flipped = fixture();
+    for r in &mut flipped.records {
+        if r.implementation == "mutex_std" && r.workload == "kv_read_heavy" && r.clients == 8 {
+            *r = steady(
+                "kv_read_heavy",
+                "mutex_std",
+                Family::Lock,
+                Driver::Threads,
+                8,
+                4.0e7,
+            );
+        }
+    }
+    let mut other = fixture();
+    other.machine.cpu_model = "Another CPU".into();
+    statebench_report::advise::held(&mut advice, &run, &[&flipped, &other]);
+    assert_eq!(
+        advice.held,
+        [
+            "on Test CPU (2 runs): `dashmap` led or tied this cell in 1 of 2; against it, \
+             `mutex_std` slower in 1, `owner_thread` slower in 2",
+            "on Another CPU (1 run): `dashmap` led or tied this cell in 1 of 1; against it, \
+             `mutex_std` slower in 1, `owner_thread` slower in 1",
+        ]
+    );
+    assert!(
+        advice
+            .card()
+            .contains("How sure — the same cell in every run given:\n  - on Test CPU (2 runs)")
+    );
+}
+
+/// docs/ARCHITECTURE.md quotes how the canonical set's answer for the kv store at 64 threads
+/// held: this recomputes it.
+#[test]
+fn the_quoted_answer_held_as_the_canonical_set_says() {
+    let run = made_up::committed("2026-12-05-epyc-after/run-1");
+    let others = [
+        made_up::committed("2026-12-05-epyc-after/run-2"),
+        made_up::committed("2026-12-05-epyc-after/run-3"),
+    ];
+    let mut advice = advise(&run, "canonical", &ask("kv", 64)).expect("an answer");
+    statebench_report::advise::held(&mut advice, &run, &[&others[0], &others[1]]);
+    let held = advice.held.join("\n");
+    assert!(
+        held.contains("`dashmap` led or tied this cell in 3 of 3"),
+        "{held}"
+    );
+    assert!(held.contains("`mutex_parking_lot` slower in 2"), "{held}");
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ARCHITECTURE.md"),
+    )
+    .expect("the document");
+    assert!(
+        doc.contains(
+            "on the canonical set, `dashmap` leads `kv_read_heavy` / threads / 64 in 3 of 3 runs and\n  `mutex_parking_lot` is called slower in 2"
+        ),
+        "docs/ARCHITECTURE.md no longer quotes it"
     );
 }
