@@ -145,7 +145,7 @@ struct AdviseArgs {
     workload: Option<String>,
     /// Who calls: `threads` (OS threads making blocking calls) or `tasks` (tokio tasks making
     /// async calls) [default: threads].
-    #[arg(long, short = 'd', value_parser = parse_driver)]
+    #[arg(long, short = 'd', value_parser = parse_rust_driver)]
     driver: Option<Driver>,
     /// Answer from this run (a results file, or a report folder holding results.json) instead
     /// of the committed canonical run.
@@ -159,6 +159,11 @@ struct AdviseArgs {
     /// `text` (the card) or `json` (the same, as data).
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,
+    /// Instead of one card, the run's answer table in Markdown, as the README leads with it:
+    /// for each mix of each service, the pick at 1, 8 and 64 clients from --driver and what
+    /// the best owner makes of its throughput at 8.
+    #[arg(long, conflicts_with_all = ["service", "workload", "reads", "clients", "beside"])]
+    table: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -646,6 +651,17 @@ fn parse_seed(text: &str) -> Result<u64, String> {
 
 fn parse_driver(text: &str) -> Result<Driver, String> {
     Driver::parse(text).map_err(|e| e.0)
+}
+
+/// A driver of Rust callers: `advise` answers for those only.
+fn parse_rust_driver(text: &str) -> Result<Driver, String> {
+    match parse_driver(text) {
+        Ok(d) if d != Driver::Goroutines => Ok(d),
+        _ => Err(format!(
+            "advise answers for threads (OS threads, blocking calls) or tasks (tokio tasks, \
+             async calls), not {text:?}"
+        )),
+    }
 }
 
 fn parse_sample_every(text: &str) -> Result<u32, String> {

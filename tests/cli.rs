@@ -1164,7 +1164,7 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        card.starts_with("For the kv service, 8 clients calling from OS threads:\n  use `"),
+        card.starts_with("For the kv service, 8 clients calling from OS threads:\n  Use `"),
         "{card}"
     );
     assert!(card.contains(statebench::CANONICAL), "{card}");
@@ -1177,7 +1177,7 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
         card.contains("How sure — the same cell in every run given:\n  - on "),
         "{card}"
     );
-    assert!(card.contains(" (3 runs): `"), "{card}");
+    assert!(card.contains(" (3 runs, this one included): `"), "{card}");
     let out = statebench(&[
         "advise", "-s", "counter", "-c", "64", "-d", "tasks", "--format", "json",
     ]);
@@ -1197,7 +1197,7 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
     );
     usage_error(
         &["advise", "--service", "queue"],
-        "--service \"queue\" is not one of ours",
+        "--service \"queue\" is not a service statebench measures",
     );
     usage_error(
         &["advise", "--service", "kv", "--reads", "150"],
@@ -1220,4 +1220,8 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
         "--from /nonexistent/run",
     );
     usage_error(&["advise"], "say which state");
+    usage_error(
+        &["advise", "--service", "kv", "--driver", "goroutines"],
+        "advise answers for threads",
+    );
 }

@@ -28,6 +28,18 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
             }
         }
     };
+    if args.table {
+        return match statebench_report::advise::answer_table(
+            &run,
+            args.driver.unwrap_or(Driver::Threads),
+        ) {
+            Ok(table) => {
+                print!("{table}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => usage(e),
+        };
+    }
     let ask = Ask {
         service: args.service.clone(),
         workload: args.workload.clone(),
@@ -57,7 +69,15 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
         args.beside.clone()
     };
     let mut others = Vec::new();
-    for path in &beside {
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        a.canonicalize()
+            .ok()
+            .is_some_and(|a| b.canonicalize().ok() == Some(a))
+    };
+    for path in beside
+        .iter()
+        .filter(|p| args.from.as_deref().is_none_or(|f| !same(p, f)))
+    {
         match load_run(path) {
             Ok(run) => others.push(run),
             Err(e) => return usage(format!("--beside {}: {e}", path.display())),

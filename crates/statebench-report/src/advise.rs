@@ -13,7 +13,7 @@ use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::placement::{self, View};
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{FIRM, MIN_EFFECT, Verdict};
+use statebench_harness::stats::{MIN_EFFECT, Verdict};
 use statebench_harness::workload::Workload;
 
 use crate::guide::{Analysis, times_in_hundred};
@@ -64,19 +64,33 @@ pub struct Row {
     pub cpu_ns_per_op: f64,
 }
 
+/// A ratio of throughputs with its interval at the report's confidence.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Ratio {
+    /// The row's throughput over the pick's (geometric means).
+    pub ratio: f64,
+    /// The interval's lower end.
+    pub low: f64,
+    /// The interval's upper end.
+    pub high: f64,
+}
+
 /// A row set against the pick.
 #[derive(Clone, Debug, Serialize)]
 pub struct Against {
     /// The row.
     pub row: Row,
-    /// Its throughput over the pick's, with the interval at the report's level (`None`: no
-    /// test could be made).
-    pub ratio: Option<(f64, f64, f64)>,
-    /// `slower`, `the same` (within ±10 %), or `cannot tell`.
+    /// Its throughput over the pick's (`None`: no test could be made).
+    pub ratio: Option<Ratio>,
+    /// What the run says of it: `slower` or `faster` (the whole interval beyond ±10 %), `the
+    /// same` (within), `cannot tell whether more than 10 % slower` (the interval under 1 but
+    /// reaching past 0.9), `cannot tell which is faster`, or `did not serve the mix`.
     pub verdict: String,
-    /// The chance a fresh run of the same size would make this claim again; a claim under
-    /// [`FIRM`] lies near its line. 0 when the run makes no claim.
-    pub repeat: f64,
+    /// The chance a fresh run of the same size would make the claim again; 0 when the run
+    /// makes no claim.
+    pub repeat_chance: f64,
+    /// A claim whose chance of being made again is under 99 %: near its ±10 % line.
+    pub near_line: bool,
 }
 
 /// The answer for one situation.
@@ -84,6 +98,9 @@ pub struct Against {
 pub struct Advice {
     /// What was asked, in words.
     pub asked: String,
+    /// The answer in one sentence: the pick, the rows the run cannot tell from it, and what the
+    /// next best makes of its throughput.
+    pub summary: String,
     /// Where the answer comes from: the run's file, its machine and date.
     pub source: String,
     /// The cell answered from: workload, driver, clients.
@@ -110,8 +127,8 @@ pub struct Advice {
     pub changes: Vec<String>,
     /// What the answer does not cover, and what to keep in mind reading it.
     pub caveats: Vec<String>,
-    /// How the answer held in the other runs given ([`held`]), machine by machine: empty
-    /// with none.
+    /// How the answer held in this run and the others given ([`held`]), machine by machine:
+    /// empty with no other.
     pub held: Vec<String>,
 }
 
@@ -156,6 +173,9 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
             let analysis = Analysis::new(run);
             let records = cell(run, &advice.workload, advice.driver, advice.clients);
             let lead = analysis.leaders(&records);
+            if lead.first().is_none_or(|l| !l.serves_mix()) {
+                continue;
+            }
             let Some(pick) = records
                 .iter()
                 .find(|r| r.implementation == advice.pick.implementation)
@@ -178,8 +198,13 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
         }
         let n = here.len();
         let mut line = format!(
-            "on {machine} ({n} run{}): `{}` led or tied this cell in {leads} of {n}",
+            "on {machine} ({n} run{}{}): `{}` led or tied this cell in {leads} of {n}",
             if n == 1 { "" } else { "s" },
+            if machine == this.machine.cpu_model {
+                ", this one included"
+            } else {
+                ""
+            },
             advice.pick.implementation
         );
         let held: Vec<String> = rows
@@ -227,31 +252,52 @@ fn row(r: &Record) -> Row {
 
 fn against(analysis: &Analysis<'_>, r: &Record, pick: &Record) -> Against {
     let j = analysis.judge(r, pick);
-    let verdict = match (r.serves_mix(), j.interval.map(|_| j.verdict())) {
-        (false, _) => "did not serve the mix".to_owned(),
-        (_, Some(Verdict::Slower)) => "slower".to_owned(),
-        (_, Some(Verdict::Faster)) => "faster".to_owned(),
-        (_, Some(Verdict::Same)) => "the same".to_owned(),
-        _ => "cannot tell".to_owned(),
+    let verdict = match (r.serves_mix(), j.interval.map(|_| j.verdict()), j.interval) {
+        (false, _, _) => "did not serve the mix".to_owned(),
+        (_, Some(Verdict::Slower), _) => "slower".to_owned(),
+        (_, Some(Verdict::Faster), _) => "faster".to_owned(),
+        (_, Some(Verdict::Same), _) => "the same".to_owned(),
+        (_, _, Some(i)) if i.high < 1.0 => format!(
+            "cannot tell whether more than {:.0} % slower",
+            100.0 * MIN_EFFECT
+        ),
+        (_, _, Some(i)) if i.low > 1.0 => format!(
+            "cannot tell whether more than {:.0} % faster",
+            100.0 * MIN_EFFECT
+        ),
+        _ => "cannot tell which is faster".to_owned(),
     };
     Against {
         row: row(r),
-        ratio: j.interval.map(|i| (i.ratio, i.low, i.high)),
+        ratio: j.interval.map(|i| Ratio {
+            ratio: i.ratio,
+            low: i.low,
+            high: i.high,
+        }),
         verdict,
-        repeat: if j.verdict() == Verdict::Unresolved {
+        repeat_chance: if j.verdict() == Verdict::Unresolved {
             0.0
         } else {
             j.repeat
         },
+        near_line: j.near_line(),
     }
 }
 
-/// The number in `have` nearest `want` on a log scale (client counts), the smaller on a tie.
+/// The number in `have` nearest `want` on a log scale (client counts: the ratio of the larger
+/// to the smaller), the smaller on a tie — compared in integers, so that 4 between 2 and 8 is
+/// a tie.
 fn nearest_count(have: &[usize], want: usize) -> Option<usize> {
-    let distance = |c: usize| ((c as f64).ln() - (want.max(1) as f64).ln()).abs();
-    have.iter()
-        .copied()
-        .min_by(|a, b| distance(*a).total_cmp(&distance(*b)).then(a.cmp(b)))
+    let want = want.max(1) as u128;
+    // c's distance as the fraction (larger, smaller).
+    let distance = |c: usize| {
+        let c = c.max(1) as u128;
+        (c.max(want), c.min(want))
+    };
+    have.iter().copied().min_by(|a, b| {
+        let ((an, ad), (bn, bd)) = (distance(*a), distance(*b));
+        (an * bd).cmp(&(bn * ad)).then(a.cmp(b))
+    })
 }
 
 /// The records of one cell, in the near view.
@@ -336,7 +382,7 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
     };
     if statebench_core::service(&service).is_none() {
         return Err(AskError(format!(
-            "--service {service:?} is not one of ours: {}",
+            "--service {service:?} is not a service statebench measures; the services are {}",
             statebench_core::SERVICES
                 .iter()
                 .map(|s| s.name)
@@ -372,7 +418,8 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
                 .collect();
             let Some(first) = candidates.first() else {
                 return Err(AskError(format!(
-                    "this run measured no {} cell of the {service} service",
+                    "this run measured no {} cell of a {service} workload that scales with the \
+                     clients; name one of its workloads with --workload",
                     ask.driver.name()
                 )));
             };
@@ -433,6 +480,14 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
     let here = cell(&run, &workload.name, ask.driver, clients);
     let lead = analysis.leaders(&here);
     let top = lead[0];
+    if !top.serves_mix() {
+        return Err(AskError(format!(
+            "in `{}` / {} / {clients} clients no row served the mix asked for (each starved an \
+             operation kind), so this run ranks none there",
+            workload.name,
+            ask.driver.name()
+        )));
+    }
     let tied: Vec<Against> = lead[1..]
         .iter()
         .map(|r| against(&analysis, r, top))
@@ -455,6 +510,7 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
     );
     let caveats = caveats(&run, &here, top, &tied, &next);
     let reads_percent = reads_of(&service, &top.asked);
+    let summary = summary(top, &tied, &next);
     Ok(Advice {
         asked: format!(
             "the {service} service, {} client{} {}{}",
@@ -470,6 +526,7 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
                 (None, None) => String::new(),
             }
         ),
+        summary,
         source: format!(
             "{source} — {} ({} cores), {}, commit {}",
             run.machine.cpu_model,
@@ -490,6 +547,52 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
         caveats,
         held: Vec::new(),
     })
+}
+
+/// The answer in one sentence.
+fn summary(top: &Record, tied: &[Against], next: &[Against]) -> String {
+    let mut out = format!(
+        "Use `{}` ({})",
+        top.implementation,
+        family_name(&top.family)
+    );
+    if !tied.is_empty() {
+        let names: Vec<String> = tied
+            .iter()
+            .map(|a| {
+                format!(
+                    "`{}` ({})",
+                    a.row.implementation,
+                    family_name(&a.row.family)
+                )
+            })
+            .collect();
+        let _ = write!(
+            out,
+            ", or {}: this run cannot tell {} from it by more than {:.0} %",
+            names.join(", or "),
+            if tied.len() == 1 { "that one" } else { "those" },
+            100.0 * MIN_EFFECT
+        );
+    }
+    match next.first() {
+        Some(n) => {
+            let _ = write!(
+                out,
+                "{} `{}` ({}), makes {} of its throughput.",
+                if tied.is_empty() {
+                    ". The next best,"
+                } else {
+                    ". The best of the rest,"
+                },
+                n.row.implementation,
+                family_name(&n.row.family),
+                ratio_words(n)
+            );
+        }
+        None => out.push('.'),
+    }
+    out
 }
 
 /// Where a neighbouring cell answers differently from `top`: other client counts of the same
@@ -544,6 +647,10 @@ fn changes(
             continue;
         }
         let lead = analysis.leaders(&records);
+        if !lead[0].serves_mix() {
+            out.push(format!("{label}: no row served the mix asked for"));
+            continue;
+        }
         if lead.iter().any(|l| l.implementation == top.implementation) {
             same.push(label);
             continue;
@@ -559,8 +666,8 @@ fn changes(
                         top.implementation
                     ),
                     Some(i) => format!(
-                        "; `{}` makes {:.2}× of its throughput (CI {:.2}–{:.2}×)",
-                        top.implementation, i.ratio, i.low, i.high
+                        "; `{}` makes {:.2}× of `{}`'s throughput (CI {:.2}–{:.2}×)",
+                        top.implementation, i.ratio, lead[0].implementation, i.low, i.high
                     ),
                     None => String::new(),
                 }
@@ -574,9 +681,9 @@ fn changes(
     }
     if !same.is_empty() {
         out.push(format!(
-            "`{}` leads or ties {} too",
-            top.implementation,
-            same.join(", ")
+            "the answer holds {}: `{}` is the pick there too, or tied with it",
+            same.join(", "),
+            top.implementation
         ));
     }
     out
@@ -613,11 +720,11 @@ fn caveats(
                 .join(", ")
         ));
     }
-    // Tail latency the throughput ranking does not show: a tied row a tenfold apart at p99.
+    // Tail latency the throughput ranking does not show: a tied row three times apart at p99.
     let p99 = top.summary.p99_ns.median;
     for a in tied {
         let theirs = a.row.p99_ns;
-        if p99 > 0.0 && theirs > 0.0 && (theirs / p99 >= 10.0 || p99 / theirs >= 10.0) {
+        if p99 > 0.0 && theirs > 0.0 && (theirs / p99 >= 3.0 || p99 / theirs >= 3.0) {
             out.push(format!(
                 "tied on throughput, not on the tail: `{}` has a p99 of {} against `{}`'s {} \
                  (medians over the repetitions, no interval)",
@@ -628,11 +735,7 @@ fn caveats(
             ));
         }
     }
-    let near: Vec<&Against> = tied
-        .iter()
-        .chain(next)
-        .filter(|a| a.repeat > 0.0 && a.repeat < FIRM)
-        .collect();
+    let near: Vec<&Against> = tied.iter().chain(next).filter(|a| a.near_line).collect();
     for a in near {
         out.push(format!(
             "`{}` against `{}` lies near its ±{:.0} % line: a fresh run would make that claim \
@@ -640,15 +743,16 @@ fn caveats(
             a.row.implementation,
             top.implementation,
             100.0 * MIN_EFFECT,
-            times_in_hundred(a.repeat)
+            times_in_hundred(a.repeat_chance)
         ));
     }
     if let Some(v) = &run.viewed
         && v.set_aside > 0
     {
         out.push(format!(
-            "read, as the report reads a run, from the trials run with the machine's two cores \
-             near each other: {} of {} trials ran far apart or moved, and were set aside",
+            "{} of the run's {} trials were set aside, as the report sets them aside: the \
+             hypervisor had placed the VM's two cores far apart while they ran (or moved them), \
+             and rows that share data run at another speed there",
             v.set_aside,
             v.kept + v.set_aside
         ));
@@ -658,7 +762,7 @@ fn caveats(
 
 fn ratio_words(a: &Against) -> String {
     match a.ratio {
-        Some((r, lo, hi)) => format!("{r:.2}× (CI {lo:.2}–{hi:.2}×)"),
+        Some(r) => format!("{:.2}× (CI {:.2}–{:.2}×)", r.ratio, r.low, r.high),
         None => "no interval".into(),
     }
 }
@@ -687,9 +791,23 @@ impl Advice {
     pub fn card(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "For {}:", self.asked);
+        let _ = writeln!(out, "  {}", self.summary);
         let _ = writeln!(
             out,
-            "  use `{}` ({}) — {}",
+            "\nAnswered from the cell `{}` / {} / {} client{} ({}; {:.0} % reads).",
+            self.workload,
+            self.driver.name(),
+            self.clients,
+            if self.clients == 1 { "" } else { "s" },
+            self.mix,
+            self.reads_percent
+        );
+        for m in &self.mapped {
+            let _ = writeln!(out, "  {m}");
+        }
+        let _ = writeln!(
+            out,
+            "\n  `{}` ({}) — {}",
             self.pick.implementation,
             family_name(&self.pick.family),
             figures(&self.pick)
@@ -723,21 +841,8 @@ impl Advice {
                 );
             }
         }
-        let _ = writeln!(
-            out,
-            "\nMeasured in the cell `{}` / {} / {} client{} ({}; {:.0} % reads).",
-            self.workload,
-            self.driver.name(),
-            self.clients,
-            if self.clients == 1 { "" } else { "s" },
-            self.mix,
-            self.reads_percent
-        );
-        for m in &self.mapped {
-            let _ = writeln!(out, "  {m}");
-        }
         if !self.changes.is_empty() {
-            let _ = writeln!(out, "\nWhat would change the answer:");
+            let _ = writeln!(out, "\nWhere the answer changes, and where it holds:");
             for c in &self.changes {
                 let _ = writeln!(out, "  - {c}");
             }
@@ -756,10 +861,98 @@ impl Advice {
             out,
             "\nRatios are throughput over the pick's, with intervals at the report's confidence; \
              `slower` and `the same` are claims (the whole interval beyond or within ±{:.0} %), \
-             `cannot tell` is none (the interval reaches across that line). From {}.",
+             `cannot tell` is none (the interval reaches across that line, or the report's \
+             correction for many comparisons did not select it). A cell is one workload, one \
+             kind of caller and one client count; the mix, the shares of its operation kinds. \
+             From {}.",
             100.0 * MIN_EFFECT,
             self.source
         );
         out
     }
+}
+
+/// The client counts the answer table has a column for.
+pub const TABLE_CLIENTS: [usize; 3] = [1, 8, 64];
+
+/// The answer table, as the README leads with it: for each mix of each service (its workloads
+/// that scale with the clients), the pick at [`TABLE_CLIENTS`] from `driver` — with the rows
+/// tied with it after `=` — and what the best owner makes of the pick's throughput at 8
+/// clients. Every entry is [`advise`]'s answer for that cell; `·` where the run has none.
+///
+/// # Errors
+///
+/// `driver` is the goroutines one, or the run has no cell of a service it names.
+pub fn answer_table(run: &Results, driver: Driver) -> Result<String, AskError> {
+    let mut rows = Vec::new();
+    for w in run.settings.workloads.iter().filter(|w| w.scales) {
+        let mut row = vec![format!(
+            "{}, {:.0} % reads (`{}`)",
+            w.service,
+            workload_reads(w),
+            w.name
+        )];
+        let mut owner = "·".to_owned();
+        for clients in TABLE_CLIENTS {
+            let ask = Ask {
+                service: None,
+                workload: Some(w.name.clone()),
+                reads: None,
+                clients,
+                driver,
+            };
+            let advice = match advise(run, "", &ask) {
+                Ok(a) if a.clients == clients => a,
+                Ok(_) => {
+                    row.push("·".into());
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut names = vec![format!("`{}`", advice.pick.implementation)];
+            names.extend(
+                advice
+                    .tied
+                    .iter()
+                    .take(2)
+                    .map(|t| format!("`{}`", t.row.implementation)),
+            );
+            let more = advice.tied.len().saturating_sub(2);
+            let mut entry = names.join(" = ");
+            if more > 0 {
+                let _ = write!(entry, " = {more} more");
+            }
+            row.push(entry);
+            if clients == 8 {
+                let best_owner = std::iter::once(&advice.pick)
+                    .filter(|p| Family::from_name(&p.family) == Some(Family::Owner))
+                    .map(|p| format!("leads (`{}`)", p.implementation))
+                    .next()
+                    .or_else(|| {
+                        advice
+                            .tied
+                            .iter()
+                            .chain(&advice.next)
+                            .find(|a| Family::from_name(&a.row.family) == Some(Family::Owner))
+                            .map(|a| format!("{} (`{}`)", ratio_words(a), a.row.implementation))
+                    });
+                if let Some(text) = best_owner {
+                    owner = text;
+                }
+            }
+        }
+        row.push(owner);
+        rows.push(row);
+    }
+    Ok(crate::table::markdown_table(
+        &[
+            "state and mix",
+            "1 client",
+            "8 clients",
+            "64 clients",
+            "the best owner at 8 clients",
+        ],
+        "lllll",
+        &rows,
+    ))
 }

@@ -635,8 +635,9 @@ pub fn section(results: &Results) -> String {
              workloads with think time left out, since their timer bounds every strategy alike), \
              against that lock and the cell's best concurrent structure: *wins* or *loses* when \
              the whole interval lies beyond ±{:.0} %, *ties* when it lies within, else this run \
-             cannot tell.\n",
-            100.0 * MIN_EFFECT
+             cannot tell. {}\n",
+            100.0 * MIN_EFFECT,
+            crate::picks::mark_legend()
         );
         let versus = |r: &Record, other: Option<&Record>| -> String {
             let Some(other) = other else {
@@ -652,10 +653,11 @@ pub fn section(results: &Results) -> String {
                 (_, Verdict::Unresolved) => "cannot tell",
             };
             format!(
-                "`{}` {}: {} {word}",
+                "`{}` {}: {} {word}{}",
                 other.implementation,
                 human_rate(other.headline()),
-                ratio_words(i)
+                ratio_words(i),
+                crate::picks::mark(&j)
             )
         };
         let rows: Vec<Vec<String>> = plan
