@@ -345,7 +345,8 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
                 .into(),
         ));
     }
-    let named = match &ask.workload {
+    let workload_name = ask.workload.as_ref().map(|w| w.trim().to_ascii_lowercase());
+    let named = match &workload_name {
         Some(name) => Some(
             run.settings
                 .workloads
@@ -365,7 +366,9 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
         ),
         None => None,
     };
-    let service = match (&ask.service, named) {
+    // Names as written anywhere in the project are lower case; `KV` means `kv`.
+    let asked_service = ask.service.as_ref().map(|s| s.trim().to_ascii_lowercase());
+    let service = match (&asked_service, named) {
         (Some(s), Some(w)) if *s != w.service => {
             return Err(AskError(format!(
                 "--workload {} drives the {} service, not {s}",

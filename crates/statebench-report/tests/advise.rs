@@ -168,6 +168,13 @@ fn an_ask_the_run_cannot_answer_is_refused_with_the_reason() {
     let run = fixture();
     let refused = |a: Ask| advise(&run, "made-up", &a).expect_err("refused").0;
     assert!(refused(ask("kv", 0)).contains("--clients must be at least 1"));
+    // Capitals are no error.
+    assert_eq!(
+        advise(&run, "made-up", &ask("KV", 8))
+            .expect("an answer")
+            .workload,
+        "kv_read_heavy"
+    );
     assert!(refused(ask("queue", 8)).contains(
         "--service \"queue\" is not a service statebench measures; the services are kv, counter"
     ));
