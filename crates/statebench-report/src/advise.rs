@@ -669,8 +669,12 @@ fn changes(
                         top.implementation
                     ),
                     Some(i) => format!(
-                        "; `{}` makes {:.2}× of `{}`'s throughput (CI {:.2}–{:.2}×)",
-                        top.implementation, i.ratio, lead[0].implementation, i.low, i.high
+                        "; `{}` makes {}× of `{}`'s throughput (CI {}–{}×)",
+                        top.implementation,
+                        figure(i.ratio),
+                        lead[0].implementation,
+                        figure(i.low),
+                        figure(i.high)
                     ),
                     None => String::new(),
                 }
@@ -765,8 +769,24 @@ fn caveats(
 
 fn ratio_words(a: &Against) -> String {
     match a.ratio {
-        Some(r) => format!("{:.2}× (CI {:.2}–{:.2}×)", r.ratio, r.low, r.high),
+        Some(r) => format!(
+            "{}× (CI {}–{}×)",
+            figure(r.ratio),
+            figure(r.low),
+            figure(r.high)
+        ),
         None => "no interval".into(),
+    }
+}
+
+/// A ratio with two decimals, or two significant digits under 0.1 (`0.0064`), so that a
+/// small one never reads as 0.
+fn figure(x: f64) -> String {
+    if !(x.is_finite() && x > 0.0) || x >= 0.1 {
+        format!("{x:.2}")
+    } else {
+        let decimals = (1.0 - x.log10().floor()) as usize;
+        format!("{x:.decimals$}")
     }
 }
 
