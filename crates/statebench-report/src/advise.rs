@@ -132,11 +132,6 @@ pub struct Advice {
     pub held: Vec<String>,
 }
 
-/// The verdict of `r` against `pick` in words, as [`Against::verdict`] says it.
-fn verdict_words(analysis: &Analysis<'_>, r: &Record, pick: &Record) -> String {
-    against(analysis, r, pick).verdict
-}
-
 /// Whether `advice` holds in `others` — runs of the same matrix, from this machine or
 /// another: per machine (its CPU model), in how many runs the pick leads or ties the same
 /// cell, and in how many each row on the card gets the same verdict against it. A run
@@ -190,7 +185,7 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
             }
             for (k, (name, verdict)) in rows.iter().enumerate() {
                 if let Some(r) = records.iter().find(|r| &r.implementation == name)
-                    && verdict_words(&analysis, r, pick) == *verdict
+                    && against(&analysis, r, pick).verdict == *verdict
                 {
                     same[k] += 1;
                 }
@@ -328,6 +323,17 @@ fn names(records: &[&Record]) -> String {
 /// service, a share of reads outside 0–100, no client, the goroutines driver, or a run without
 /// a cell of that service and driver.
 pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError> {
+    let run = placement::view(run, View::Near);
+    answer(&run, &Analysis::new(&run), source, ask)
+}
+
+/// [`advise`] in `run`'s near view, read by `analysis`: made once for many asks.
+fn answer(
+    run: &Results,
+    analysis: &Analysis<'_>,
+    source: &str,
+    ask: &Ask,
+) -> Result<Advice, AskError> {
     if ask.clients == 0 {
         return Err(AskError("--clients must be at least 1".into()));
     }
@@ -393,7 +399,6 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
                 .join(", ")
         )));
     }
-    let run = placement::view(run, View::Near);
     let measured = |w: &Workload| {
         run.records
             .iter()
@@ -479,8 +484,7 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
                 .join(", ")
         ));
     }
-    let analysis = Analysis::new(&run);
-    let here = cell(&run, &workload.name, ask.driver, clients);
+    let here = cell(run, &workload.name, ask.driver, clients);
     let lead = analysis.leaders(&here);
     let top = lead[0];
     if !top.serves_mix() {
@@ -493,7 +497,7 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
     }
     let tied: Vec<Against> = lead[1..]
         .iter()
-        .map(|r| against(&analysis, r, top))
+        .map(|r| against(analysis, r, top))
         .collect();
     let mut next: Vec<Against> = Vec::new();
     // A family among the leaders is answered there.
@@ -506,12 +510,10 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
             continue;
         }
         seen_families.push(&r.family);
-        next.push(against(&analysis, r, top));
+        next.push(against(analysis, r, top));
     }
-    let changes = changes(
-        &analysis, &run, workload, ask.driver, clients, top, &service,
-    );
-    let caveats = caveats(&run, &here, top, &tied, &next);
+    let changes = changes(analysis, run, workload, ask.driver, clients, top, &service);
+    let caveats = caveats(run, &here, top, &tied, &next);
     let reads_percent = reads_of(&service, &top.asked);
     let summary = summary(top, &tied, &next);
     Ok(Advice {
@@ -907,6 +909,8 @@ pub const TABLE_CLIENTS: [usize; 3] = [1, 8, 64];
 ///
 /// `driver` is the goroutines one, or the run has no cell of a service it names.
 pub fn answer_table(run: &Results, driver: Driver) -> Result<String, AskError> {
+    let run = &placement::view(run, View::Near);
+    let analysis = Analysis::new(run);
     let mut rows = Vec::new();
     for w in run.settings.workloads.iter().filter(|w| w.scales) {
         let mut row = vec![format!(
@@ -924,7 +928,7 @@ pub fn answer_table(run: &Results, driver: Driver) -> Result<String, AskError> {
                 clients,
                 driver,
             };
-            let advice = match advise(run, "", &ask) {
+            let advice = match answer(run, &analysis, "", &ask) {
                 Ok(a) if a.clients == clients => a,
                 Ok(_) => {
                     row.push("·".into());
