@@ -122,8 +122,8 @@ pub const CORE: &[&str] = &[
     // The plain owners, the founding question's subject, on tasks and on an OS thread.
     "owner_tokio",
     "owner_thread",
-    // The owner form that came closest to the locks (docs/DECISIONS.md): flat combining, the
-    // best owner in 47 of 52 cells of the 2026-12-01 run.
+    // Flat combining: the owner's idea (delegation) on a lock, and a lock since 2026-12-05
+    // (docs/ARCHITECTURE.md); it came closest to the locks of every owner form before.
     "combining",
     // The locks a reader picks first.
     "mutex_std",

@@ -113,3 +113,41 @@ fn every_counter_keeps_every_increment_under_concurrent_resets() {
     assert!(check.failures.is_empty(), "{}", check.failures.join("\n"));
     assert_eq!(check.checked, registry::implementations("counter"));
 }
+
+/// `results::REFILED` names strategies whose family changed after older results files were
+/// written: each must be registered, declare the family it is read in, and a committed file
+/// that recorded it in its old family must read in the new one.
+#[test]
+fn every_refiled_strategy_declares_the_family_it_is_read_in() {
+    use statebench_harness::results::{REFILED, Results};
+    for (name, family) in REFILED {
+        let services: Vec<_> = registry::pairs()
+            .into_iter()
+            .filter(|(_, i)| i == name)
+            .map(|(s, _)| s)
+            .collect();
+        assert!(!services.is_empty(), "{name} is not registered");
+        for service in services {
+            let d = registry::describe(service, name, statebench_harness::driver::Driver::Threads)
+                .expect("registered");
+            assert_eq!(d.family, family.name(), "{service}/{name}");
+        }
+    }
+    // The canonical run recorded flat combining among the owners.
+    let text = std::fs::read_to_string(statebench::canonical_path().join("results.json"))
+        .expect("the canonical run");
+    let family_of = |results: &Results, name: &str| {
+        let mut families: Vec<String> = results
+            .records
+            .iter()
+            .filter(|r| r.implementation == name)
+            .map(|r| r.family.clone())
+            .collect();
+        families.dedup();
+        families
+    };
+    let recorded = Results::from_json_as_recorded(&text).expect("a results file");
+    let read = Results::from_json(&text).expect("a results file");
+    assert_eq!(family_of(&recorded, "combining"), ["owner"]);
+    assert_eq!(family_of(&read, "combining"), ["lock"]);
+}

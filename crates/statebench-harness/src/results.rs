@@ -15,6 +15,15 @@ use crate::floors::Floors;
 use crate::machine::Machine;
 use crate::workload::Workload;
 
+/// Strategies filed under another family than the one older results files record, with the
+/// family they are read in: flat combining (`combining`) was recorded as an owner until
+/// 2026-12-05, but its callers take a lock and whichever holds it applies everyone's published
+/// operations — delegation to a lock holder, not an owner task or thread — so it is read as a
+/// lock (docs/ARCHITECTURE.md, "Flat combining is a lock"). A test checks each against the
+/// strategy's own declaration.
+pub const REFILED: &[(&str, statebench_core::Family)] =
+    &[("combining", statebench_core::Family::Lock)];
+
 /// The `schema` field of every results document.
 pub const SCHEMA: &str = "statebench-results";
 /// The version of the schema this build writes and reads.
@@ -417,8 +426,18 @@ impl Results {
             .unwrap_or_else(|e| unreachable!("results always serialize: {e}"))
     }
 
-    /// Parses a document, naming what is wrong if it is not one this build can read.
+    /// Parses a document, naming what is wrong if it is not one this build can read, with
+    /// every strategy in the family it has now ([`REFILED`]).
     pub fn from_json(text: &str) -> Result<Results, ResultsError> {
+        let mut results = Results::from_json_as_recorded(text)?;
+        results.refile();
+        Ok(results)
+    }
+
+    /// Parses a document as [`Results::from_json`] does but keeps each record's family as the
+    /// file recorded it: for reading a run as the report judged it when it was made (the
+    /// tables of docs/METHODOLOGY.md that record the method's history).
+    pub fn from_json_as_recorded(text: &str) -> Result<Results, ResultsError> {
         if text.trim().is_empty() {
             return Err(ResultsError("the file is empty".into()));
         }
@@ -458,6 +477,17 @@ impl Results {
         })?;
         results.fill_asked();
         Ok(results)
+    }
+
+    /// Reads the records of strategies whose family changed after they were written
+    /// ([`REFILED`]) in the family they have now, so that a run read today is judged as one
+    /// made today would be.
+    fn refile(&mut self) {
+        for r in &mut self.records {
+            if let Some((_, family)) = REFILED.iter().find(|(name, _)| *name == r.implementation) {
+                r.family = family.name().to_owned();
+            }
+        }
     }
 
     /// Fills [`Record::asked`] of records written before records said it, from the run's own

@@ -153,7 +153,9 @@ impl<S: StateMachine> Shared<S> {
 
 impl<S: StateMachine> Service<S> for Combining<S> {
     const NAME: &'static str = "combining";
-    const FAMILY: Family = Family::Owner;
+    // Callers take a lock, and whoever holds it applies everyone's published operations: a lock
+    // technique (delegation to the holder), not an owner task or thread.
+    const FAMILY: Family = Family::Lock;
     const ABOUT: &'static str =
         "flat combining: callers publish operations, whoever takes the lock applies them all";
 

@@ -1334,7 +1334,8 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                 plots): the cost from which the best owner is no more than 10 % slower than \
                 the best of a rival family (the ratio's whole interval above 0.91), bracketed by \
                 the last cost where it was still resolved slower, each cell cited. The best \
-                owner is the fastest owner form at each cost, flat combining included.\n\n";
+                owner is the fastest owner task or thread at each cost (flat combining, a lock \
+                technique, counts among the locks).\n\n";
         out += &work;
     }
     out += "\n### Rows that did not serve the mix asked for\n\n";

@@ -211,13 +211,27 @@ const WAITING: &str = "### Re-measured once the windows wait for every client";
 /// The heading of the nine runs judged again with moderated variances.
 const MODERATED: &str = "### Judged with moderated variances";
 
-/// The three committed runs in `folder`.
+/// The three committed runs in `folder`, each record in the family the file recorded (flat
+/// combining among the owners, as it was filed when these tables were made).
 fn runs_in(root: &std::path::Path, folder: &str) -> Vec<Results> {
+    read_runs(root, folder, Results::from_json_as_recorded)
+}
+
+/// The three committed runs in `folder` as the report reads them today (`results::REFILED`).
+fn runs_now(root: &std::path::Path, folder: &str) -> Vec<Results> {
+    read_runs(root, folder, Results::from_json)
+}
+
+fn read_runs(
+    root: &std::path::Path,
+    folder: &str,
+    read: fn(&str) -> Result<Results, statebench_harness::results::ResultsError>,
+) -> Vec<Results> {
     (1..=3)
         .map(|k| {
             let path = root.join(format!("{folder}run-{k}/results.json"));
             let text = std::fs::read_to_string(&path).expect("a committed run");
-            Results::from_json(&text).expect("a results file")
+            read(&text).expect("a results file")
         })
         .collect()
 }
@@ -314,7 +328,7 @@ fn the_documented_reproducibility_figures_come_from_the_committed_runs() {
     // Across machines: the committed AMD EPYC core run beside the three.
     let amd = std::fs::read_to_string(root.join("results/2026-12-01-vm-core/results.json"))
         .expect("the AMD run");
-    let mut all = vec![Results::from_json(&amd).expect("a results file")];
+    let mut all = vec![Results::from_json_as_recorded(&amd).expect("a results file")];
     all.extend(runs);
     let across = Agreement::judged(&all, Correction::FalseDiscovery, Variance::Own, View::Near)
         .expect("comparable");
@@ -588,6 +602,15 @@ fn the_one_placement_table_comes_from_the_committed_runs() {
 
 const AFTER: &str = "### Probed after each trial too";
 
+/// The five committed sets of three runs of the main job, oldest first.
+const SETS: [&str; 5] = [
+    "2026-12-04-epyc-repro-wait",
+    "2026-12-04-xeon-repro",
+    "2026-12-04-xeon-repro-2",
+    "2026-12-05-epyc-near",
+    "2026-12-05-epyc-after",
+];
+
 /// docs/METHODOLOGY.md's "Probed after each trial too": three runs of the main job whose
 /// trials were probed before and after, read near (the report's reading) and whole; and the
 /// README's quote of the near reading.
@@ -630,13 +653,7 @@ fn the_table_of_runs_probed_after_each_trial_comes_from_the_committed_runs() {
     }
     assert!(near.reversed.is_empty());
     // How the firm claims held, set by set.
-    for set in [
-        "2026-12-04-epyc-repro-wait",
-        "2026-12-04-xeon-repro",
-        "2026-12-04-xeon-repro-2",
-        "2026-12-05-epyc-near",
-        "2026-12-05-epyc-after",
-    ] {
+    for set in SETS {
         let a = as_reported(&runs_in(&root, &format!("results/{set}/")), View::Near);
         let line = format!(
             "| `results/{set}` | {} of {} ({}) | {} of {} ({}) |",
@@ -657,6 +674,44 @@ fn the_table_of_runs_probed_after_each_trial_comes_from_the_committed_runs() {
         near.claims_any - near.claims_all
     );
     assert!(section.contains(&unrepeated), "{unrepeated:?}");
+}
+
+/// The five sets of three runs above, read as the report reads them today — flat combining
+/// among the locks (`results::REFILED`) — in docs/METHODOLOGY.md's "Read with flat combining
+/// among the locks", and the README's quote of the canonical set.
+#[test]
+fn the_sets_read_with_combining_among_the_locks_come_from_the_committed_runs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/METHODOLOGY.md")).expect("the document");
+    let section = section(&doc, REFILED_SETS);
+    let mut missing = Vec::new();
+    for set in SETS {
+        let a = as_reported(&runs_now(&root, &format!("results/{set}/")), View::Near);
+        assert!(a.reversed.is_empty(), "{set}: {:?}", a.reversed);
+        let line = format!(
+            "| `results/{set}` | {} of {} ({}) | {} of {} ({}) | {} of {} |",
+            a.claims_all,
+            a.claims_any,
+            pct(a.claims_all, a.claims_any),
+            a.firm_repeated,
+            a.firm_any,
+            pct(a.firm_repeated, a.firm_any),
+            a.same_leader,
+            a.cells
+        );
+        if !section.contains(&line) {
+            missing.push(line);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/METHODOLOGY.md lacks under {REFILED_SETS:?}:\n{}",
+        missing.join("\n")
+    );
+    let near = as_reported(
+        &runs_now(&root, "results/2026-12-05-epyc-after/"),
+        View::Near,
+    );
     // The README quotes the near reading.
     let readme = std::fs::read_to_string(root.join("README.md")).expect("the README");
     let quoted = format!(
@@ -677,3 +732,5 @@ fn the_table_of_runs_probed_after_each_trial_comes_from_the_committed_runs() {
     );
     assert!(readme.contains(&firm), "README.md lacks {firm:?}");
 }
+
+const REFILED_SETS: &str = "### Read with flat combining among the locks";
