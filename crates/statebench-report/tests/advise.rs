@@ -491,3 +491,28 @@ fn the_owner_s_share_quoted_comes_from_the_canonical_run() {
         "docs/ARCHITECTURE.md lacks {quoted:?}"
     );
 }
+
+/// The README stays a first screen and a map: at most 200 lines, none over 200 characters, and
+/// the two commands, the answer table and what is not covered within its first 40 lines.
+#[test]
+fn the_readme_stays_short_and_answers_on_its_first_screen() {
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+    )
+    .expect("the README");
+    let lines: Vec<&str> = readme.lines().collect();
+    assert!(lines.len() <= 200, "README.md has {} lines", lines.len());
+    for (n, line) in lines.iter().enumerate() {
+        let chars = line.chars().count();
+        assert!(chars <= 200, "README.md line {} has {chars} characters", n + 1);
+    }
+    let first = lines[..40.min(lines.len())].join("\n");
+    for needle in [
+        "cargo run --release -- report",
+        "cargo test --workspace",
+        "| state and mix | 1 client | 8 clients | 64 clients |",
+        "Not covered:",
+    ] {
+        assert!(first.contains(needle), "README.md's first 40 lines lack {needle:?}");
+    }
+}
