@@ -132,11 +132,16 @@ struct AdviseArgs {
     service: Option<String>,
     /// How many clients call it at once (default: 8). Where the run did not measure that many,
     /// the nearest count it did answers, and the card says so.
-    #[arg(long, short = 'c', value_name = "N")]
+    #[arg(long, short = 'c', value_name = "N", allow_negative_numbers = true, value_parser = parse_clients)]
     clients: Option<usize>,
     /// The share of operations that only read, in per cent (e.g. 95). The service's measured
     /// mix nearest it answers, and the card says which (default: the service's first mix).
-    #[arg(long, value_name = "PERCENT", conflicts_with = "workload")]
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        conflicts_with = "workload",
+        allow_negative_numbers = true
+    )]
     reads: Option<f64>,
     /// A workload of the run by name, instead of --reads: its mix, keys and key distribution
     /// exactly, e.g. `kv_hot_keys` for a few keys taking most calls (`statebench list
@@ -164,6 +169,22 @@ struct AdviseArgs {
     /// the best owner makes of its throughput at 8.
     #[arg(long, conflicts_with_all = ["service", "workload", "reads", "clients", "beside"])]
     table: bool,
+    /// Measure the situation on this machine and answer from that run instead of a committed
+    /// one: the core set's rows of the service, from --driver, at --clients and at 1, 8 and 64
+    /// clients, three passes of three 50 ms windows each — under a minute on 2 cores.
+    /// The mix is --workload, the measured mix nearest --reads, or --workload-file. The
+    /// canonical run is set beside it (unless --beside names others), so the card says whether
+    /// this machine gives the answer the committed run gave.
+    #[arg(long, conflicts_with_all = ["from", "table"])]
+    measure: bool,
+    /// With --measure: a workload of your own, from a `.toml` or `.json` file (docs/WORKLOADS.md;
+    /// `statebench list --workloads --format toml` prints the built-ins to start from).
+    #[arg(long, value_name = "FILE", requires = "measure", conflicts_with_all = ["workload", "reads"])]
+    workload_file: Option<PathBuf>,
+    /// With --measure: where to write the run measured (default:
+    /// target/statebench/advise-<time>.json); answer from it again with --from.
+    #[arg(long, short = 'o', value_name = "FILE", requires = "measure")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -694,21 +715,28 @@ fn main() -> ExitCode {
         Err(e) if !e.use_stderr() => e.exit(),
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             return usage(
-                "no command given: choose list, run, report, demo, agreement or compare (see statebench --help)",
+                "no command given: choose one, e.g. advise, report, run, list or compare (see statebench --help)",
             );
         }
         Err(e) => {
             // clap renders "error: <what>", then usage and a hint on more lines; keep the one
-            // line that names the problem.
+            // line that names the problem, with the indented lines it introduces (the arguments
+            // a "required arguments were not provided:" names).
             let rendered = e.render().to_string();
-            let what = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            return usage(format!(
-                "{} (see statebench --help)",
-                what.trim_start_matches("error: ")
-            ));
+            let mut lines = rendered.lines().skip_while(|l| l.trim().is_empty());
+            let mut what = lines
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ")
+                .to_owned();
+            if what.ends_with(':') {
+                let named: Vec<&str> = lines
+                    .take_while(|l| l.starts_with(char::is_whitespace) && !l.trim().is_empty())
+                    .map(str::trim)
+                    .collect();
+                what = format!("{what} {}", named.join(", "));
+            }
+            return usage(format!("{what} (see statebench --help)"));
         }
     };
     match cli.command {

@@ -1221,7 +1221,51 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
     );
     usage_error(&["advise"], "say which state");
     usage_error(
+        &["advise", "-s", "kv", "--clients", "-1"],
+        "\"-1\" is not a client count",
+    );
+    usage_error(
+        &["advise", "-s", "kv", "--reads", "-5"],
+        "--reads -5 is not a share",
+    );
+    usage_error(
         &["advise", "--service", "kv", "--driver", "goroutines"],
         "advise answers for threads",
     );
+    // --measure: its options, and what it refuses before measuring anything.
+    usage_error(
+        &[
+            "advise",
+            "--measure",
+            "-s",
+            "kv",
+            "--from",
+            "/nonexistent/run",
+        ],
+        "cannot be used with",
+    );
+    usage_error(
+        &["advise", "-s", "kv", "--workload-file", "my.toml"],
+        "--measure",
+    );
+    usage_error(
+        &[
+            "advise",
+            "--measure",
+            "--workload-file",
+            "/nonexistent/my.toml",
+        ],
+        "--workload-file /nonexistent/my.toml",
+    );
+    usage_error(
+        &["advise", "--measure", "-s", "kv", "--reads", "150"],
+        "--reads 150 is not a share",
+    );
+    if cfg!(debug_assertions) {
+        // A debug build would measure the compiler's work, not the strategies'.
+        usage_error(
+            &["advise", "--measure", "-s", "kv"],
+            "--measure needs an optimised build",
+        );
+    }
 }

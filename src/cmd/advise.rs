@@ -3,29 +3,37 @@
 use std::process::ExitCode;
 
 use statebench_harness::Driver;
+use statebench_harness::results::Results;
+use statebench_harness::workload::Workload;
 use statebench_report::advise::{Ask, advise as answer};
 
 use super::load_run;
 use crate::{AdviseArgs, failure, usage};
 
 pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
-    let (path, run) = match &args.from {
-        Some(path) => match load_run(path) {
-            Ok(run) => (path.clone(), run),
-            Err(e) => return usage(format!("--from {}: {e}", path.display())),
-        },
-        None => {
-            let path = statebench::canonical_path();
-            match load_run(&path) {
+    let mut ask = Ask {
+        service: args.service.clone(),
+        workload: args.workload.clone(),
+        reads: args.reads,
+        clients: args.clients.unwrap_or(8),
+        driver: args.driver.unwrap_or(Driver::Threads),
+    };
+    let mut notes = Vec::new();
+    let (path, run) = if args.measure {
+        match measure(&args, &mut ask, &mut notes) {
+            Ok(measured) => measured,
+            Err(code) => return code,
+        }
+    } else {
+        match &args.from {
+            Some(path) => match load_run(path) {
+                Ok(run) => (path.clone(), run),
+                Err(e) => return usage(format!("--from {}: {e}", path.display())),
+            },
+            None => match canonical() {
                 Ok(run) => (std::path::PathBuf::from(statebench::CANONICAL), run),
-                Err(e) => {
-                    return failure(format!(
-                        "the canonical run is not where this binary was built ({}: {e}); name \
-                         a run with --from",
-                        path.display()
-                    ));
-                }
-            }
+                Err(code) => return code,
+            },
         }
     };
     if args.table {
@@ -40,17 +48,11 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
             Err(e) => usage(e),
         };
     }
-    let ask = Ask {
-        service: args.service.clone(),
-        workload: args.workload.clone(),
-        reads: args.reads,
-        clients: args.clients.unwrap_or(8),
-        driver: args.driver.unwrap_or(Driver::Threads),
-    };
     let mut advice = match answer(&run, &path.display().to_string(), &ask) {
         Ok(advice) => advice,
         Err(e) => return usage(e),
     };
+    advice.mapped.splice(0..0, notes);
     if args.clients.is_none() {
         advice
             .mapped
@@ -63,7 +65,12 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
         );
     }
     // The runs to hold the answer against: those named, or the canonical run's set.
-    let beside: Vec<std::path::PathBuf> = if args.beside.is_empty() && args.from.is_none() {
+    let beside: Vec<std::path::PathBuf> = if args.beside.is_empty() && args.measure {
+        let canonical = statebench::canonical_path();
+        std::iter::once(canonical.clone())
+            .chain(siblings(&canonical))
+            .collect()
+    } else if args.beside.is_empty() && args.from.is_none() {
         siblings(&statebench::canonical_path())
     } else {
         args.beside.clone()
@@ -93,6 +100,128 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
         print!("{}", advice.card());
     }
     ExitCode::SUCCESS
+}
+
+/// The committed canonical run, or the failure that names why it cannot be read.
+fn canonical() -> Result<Results, ExitCode> {
+    let path = statebench::canonical_path();
+    load_run(&path).map_err(|e| {
+        failure(format!(
+            "the canonical run is not where this binary was built ({}: {e}); name a run with \
+             --from",
+            path.display()
+        ))
+    })
+}
+
+/// Measures the situation `ask` describes on this machine, with `statebench run` in a child
+/// process whose progress and tables go to stderr (stdout keeps only the card, or its JSON),
+/// and returns where the run was written and the run. `ask` then names the workload measured;
+/// `notes` say how the situation was mapped onto it.
+fn measure(
+    args: &AdviseArgs,
+    ask: &mut Ask,
+    notes: &mut Vec<String>,
+) -> Result<(std::path::PathBuf, Results), ExitCode> {
+    let exe = std::env::current_exe()
+        .map_err(|e| failure(format!("cannot find this program to measure with: {e}")))?;
+    let mut command = std::process::Command::new(exe);
+    command.arg("run");
+    match &args.workload_file {
+        Some(file) => {
+            let w = Workload::from_file(file)
+                .map_err(|e| usage(format!("--workload-file {}: {}", file.display(), e.0)))?;
+            if let Some(s) = &ask.service
+                && s.trim().to_ascii_lowercase() != w.service
+            {
+                return Err(usage(format!(
+                    "--workload-file {} drives the {} service, not {s}",
+                    file.display(),
+                    w.service
+                )));
+            }
+            ask.workload = Some(w.name.clone());
+            command.arg("--workload-file").arg(file);
+        }
+        None => {
+            // The canonical run resolves the mix as the card would answer it: the workload
+            // named, or the service's measured mix nearest --reads.
+            let canonical = canonical()?;
+            let probe = answer(&canonical, statebench::CANONICAL, ask).map_err(usage)?;
+            notes.extend(
+                probe
+                    .mapped
+                    .into_iter()
+                    .filter(|m| !m.contains("clients were not measured")),
+            );
+            ask.workload = Some(probe.workload.clone());
+            ask.reads = None;
+            command.args(["--workload", &probe.workload]);
+        }
+    }
+    if ask.clients == 0 {
+        return Err(usage("--clients must be at least 1"));
+    }
+    // A debug build's figures are the compiler's, not the strategies': refuse them here, after
+    // the situation was checked, before any measuring.
+    if cfg!(debug_assertions) {
+        return Err(usage(
+            "--measure needs an optimised build: cargo run --release -- advise --measure …",
+        ));
+    }
+    // The count asked, and 1, 8 and 64 clients around it: where the answer changes.
+    let mut clients = vec![1, 8, 64, ask.clients];
+    clients.sort_unstable();
+    clients.dedup();
+    let listed = clients
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stamp = statebench_harness::results::utc_now().replace(':', "");
+        std::path::PathBuf::from(format!("target/statebench/advise-{stamp}.json"))
+    });
+    command
+        .args(["--driver", ask.driver.name()])
+        .args(["--clients", &listed])
+        .args([
+            "--duration",
+            "50ms",
+            "--warmup",
+            "30ms",
+            "--repeat",
+            "3",
+            "--passes",
+            "3",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::from(std::io::stderr()));
+    eprintln!(
+        "measuring on this machine: {} from {} at {listed} clients (the core set's rows)",
+        ask.workload.as_deref().unwrap_or("?"),
+        ask.driver.name(),
+    );
+    let status = command
+        .status()
+        .map_err(|e| failure(format!("cannot start the measuring run: {e}")))?;
+    if !status.success() {
+        // A usage error of the child is the user's input (a bad workload file, an output that
+        // exists): pass its status on.
+        return Err(match status.code() {
+            Some(2) => ExitCode::from(2),
+            _ => failure(format!(
+                "the measuring run failed ({status}); its output is above"
+            )),
+        });
+    }
+    let run = load_run(&out).map_err(|e| failure(format!("{}: {e}", out.display())))?;
+    notes.push(format!(
+        "measured on this machine: {} (answer from it again with --from)",
+        out.display()
+    ));
+    Ok((out, run))
 }
 
 /// The other runs of the set `run` belongs to: the `run-*` folders beside it, by name.

@@ -504,7 +504,11 @@ fn the_readme_stays_short_and_answers_on_its_first_screen() {
     assert!(lines.len() <= 200, "README.md has {} lines", lines.len());
     for (n, line) in lines.iter().enumerate() {
         let chars = line.chars().count();
-        assert!(chars <= 200, "README.md line {} has {chars} characters", n + 1);
+        assert!(
+            chars <= 200,
+            "README.md line {} has {chars} characters",
+            n + 1
+        );
     }
     let first = lines[..40.min(lines.len())].join("\n");
     for needle in [
@@ -513,6 +517,9 @@ fn the_readme_stays_short_and_answers_on_its_first_screen() {
         "| state and mix | 1 client | 8 clients | 64 clients |",
         "Not covered:",
     ] {
-        assert!(first.contains(needle), "README.md's first 40 lines lack {needle:?}");
+        assert!(
+            first.contains(needle),
+            "README.md's first 40 lines lack {needle:?}"
+        );
     }
 }
