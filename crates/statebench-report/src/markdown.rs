@@ -598,10 +598,10 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
     }
     out += "## Methodology\n\n";
     out += &methodology(full);
-    out += "\nIn the plots each implementation keeps its colour, a shade of its family's: owners \
-            blue, locks green, concurrent structures purple. OS-thread clients (and Go's \
-            goroutines) are solid lines, tokio-task clients dashed; the legend names each \
-            line's driver.\n";
+    out += "\nEach plot is a column of panels on one logarithmic y axis: a panel per driver, \
+            split by family where a driver has more than ten rows. Within a panel every line \
+            has its own colour and its neighbours another dash (solid, dashed, dotted), and \
+            each implementation keeps its place, colour and dash in every plot of the run.\n";
     Ok(Rendered {
         markdown: out,
         files,

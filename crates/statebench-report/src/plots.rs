@@ -1,81 +1,182 @@
-//! SVG plots (plotters' SVG backend only: no C dependencies): throughput against clients, and
-//! latency percentiles at one client count. Each implementation keeps one colour in every
-//! plot; OS threads are solid lines, tokio tasks dashed.
+//! SVG plots (plotters' SVG backend only: no C dependencies): throughput against clients,
+//! latency percentiles at one client count, and the sweeps. Each plot is a column of small
+//! panels sharing one logarithmic y axis: a panel per driver, split by family (and then into
+//! tens) where a driver has more than [`MAX_LINES`] rows, so that no panel holds more lines than
+//! a reader can tell apart. Within a panel every line has its own colour and dash, and the
+//! legend has a column of its own; an implementation keeps its panel and style in every plot of
+//! a run.
 
 use std::collections::BTreeSet;
 
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results, Spread};
 
-/// Width and height of every plot, in pixels: readable at GitHub's page width.
-const SIZE: (u32, u32) = (900, 480);
-/// Width of the legend column on the right.
-const LEGEND: u32 = 210;
+/// Width of every plot, in pixels: readable at GitHub's page width.
+const WIDTH: u32 = 900;
+/// Height of one panel, and of the title above the panels.
+const PANEL: u32 = 300;
+const TITLE: u32 = 40;
+/// Width of each panel's legend column on the right.
+const LEGEND: u32 = 220;
+/// The most lines one panel draws.
+pub const MAX_LINES: usize = 10;
 
-/// Shades of one hue per family, darkest first: owners blue, locks green, concurrent
-/// structures purple, a strategy of no known family grey.
-const SHADES: [[RGBColor; 4]; 4] = [
-    [
-        RGBColor(0x1f, 0x4e, 0x8c),
-        RGBColor(0x4e, 0x79, 0xa7),
-        RGBColor(0x7f, 0xa8, 0xd4),
-        RGBColor(0x0b, 0x7f, 0xa8),
-    ],
-    [
-        RGBColor(0x2e, 0x6b, 0x2a),
-        RGBColor(0x59, 0xa1, 0x4f),
-        RGBColor(0x9b, 0xc8, 0x6a),
-        RGBColor(0xb8, 0x8a, 0x1e),
-    ],
-    [
-        RGBColor(0x7b, 0x3f, 0x8c),
-        RGBColor(0xb0, 0x7a, 0xa1),
-        RGBColor(0xd3, 0x6b, 0x8e),
-        RGBColor(0x8c, 0x56, 0x4b),
-    ],
-    [
-        RGBColor(0x55, 0x55, 0x55),
-        RGBColor(0x88, 0x88, 0x88),
-        RGBColor(0xaa, 0xaa, 0xaa),
-        RGBColor(0x33, 0x33, 0x33),
-    ],
+/// Ten colours a reader tells apart on white (Tableau 10), one per line of a panel.
+const PALETTE: [RGBColor; MAX_LINES] = [
+    RGBColor(0x4e, 0x79, 0xa7),
+    RGBColor(0xf2, 0x8e, 0x2b),
+    RGBColor(0xe1, 0x57, 0x59),
+    RGBColor(0x76, 0xb7, 0xb2),
+    RGBColor(0x59, 0xa1, 0x4f),
+    RGBColor(0xc9, 0xa2, 0x27),
+    RGBColor(0xb0, 0x7a, 0xa1),
+    RGBColor(0xff, 0x7f, 0x94),
+    RGBColor(0x9c, 0x75, 0x5f),
+    RGBColor(0x55, 0x55, 0x55),
 ];
 
-/// The colour of `implementation`, the same in every plot of `results`: its family's hue (read
-/// from the records, never from the name), and a shade by its place among the family's
-/// implementations in the results (registry order). A family of more than four repeats shades.
-pub fn colour(results: &Results, implementation: &str) -> RGBColor {
-    let family = |name: &str| {
-        results
-            .records
-            .iter()
-            .find(|r| r.implementation == name)
-            .and_then(Record::family)
-    };
-    let mine = family(implementation);
-    let mut seen: Vec<&str> = Vec::new();
-    for r in &results.records {
-        if !seen.contains(&r.implementation.as_str()) && family(&r.implementation) == mine {
-            seen.push(&r.implementation);
+/// A line's dash, by its place in the panel: solid, dashed, dotted, so that two lines are told
+/// apart without their colour too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dash {
+    /// An unbroken line.
+    Solid,
+    /// Long dashes.
+    Dashed,
+    /// Dots.
+    Dotted,
+}
+
+impl Dash {
+    fn of(place: usize) -> Dash {
+        [Dash::Solid, Dash::Dashed, Dash::Dotted][place % 3]
+    }
+
+    /// Dash and gap, in pixels.
+    fn pattern(self) -> Option<(i32, i32)> {
+        match self {
+            Dash::Solid => None,
+            Dash::Dashed => Some((9, 5)),
+            Dash::Dotted => Some((2, 4)),
         }
     }
-    let place = seen.iter().position(|n| *n == implementation).unwrap_or(0);
-    let hue = match mine {
-        Some(Family::Owner) => 0,
-        Some(Family::Lock) => 1,
-        Some(Family::Concurrent) => 2,
-        None => 3,
-    };
-    SHADES[hue][place % SHADES[hue].len()]
+}
+
+/// One panel of a run's plots: its title and the rows (implementation, driver) it draws, in
+/// the run's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Panel {
+    /// What the panel holds, e.g. "locks, called from OS threads".
+    pub title: String,
+    /// Its rows: an implementation under a driver.
+    pub rows: Vec<(String, Driver)>,
+}
+
+fn family_words(family: Option<Family>) -> &'static str {
+    match family {
+        Some(Family::Owner) => "owners",
+        Some(Family::Lock) => "locks",
+        Some(Family::Concurrent) => "concurrent structures",
+        None => "of no known family",
+    }
+}
+
+fn driver_words(driver: Driver) -> &'static str {
+    match driver {
+        Driver::Threads => "called from OS threads",
+        Driver::Tasks => "called from tokio tasks",
+        Driver::Goroutines => "Go's programs, from goroutines",
+    }
+}
+
+/// The panels of `results`' plots, from all its records (so that an implementation keeps its
+/// panel whatever a plot shows): one per driver; a driver with more than [`MAX_LINES`] rows is
+/// split by family, and a family with more into panels of at most [`MAX_LINES`].
+pub fn panels(results: &Results) -> Vec<Panel> {
+    let mut out = Vec::new();
+    for driver in [Driver::Threads, Driver::Tasks, Driver::Goroutines] {
+        let mut rows: Vec<(&str, Option<Family>)> = Vec::new();
+        for r in results.records.iter().filter(|r| r.driver == driver) {
+            if !rows.iter().any(|(n, _)| *n == r.implementation) {
+                rows.push((&r.implementation, r.family()));
+            }
+        }
+        let named = |rows: &[(&str, Option<Family>)]| {
+            rows.iter()
+                .map(|(n, _)| ((*n).to_owned(), driver))
+                .collect::<Vec<_>>()
+        };
+        if rows.is_empty() {
+            continue;
+        }
+        if rows.len() <= MAX_LINES {
+            out.push(Panel {
+                title: driver_words(driver).to_owned(),
+                rows: named(&rows),
+            });
+            continue;
+        }
+        for family in [
+            Some(Family::Owner),
+            Some(Family::Lock),
+            Some(Family::Concurrent),
+            None,
+        ] {
+            let of: Vec<(&str, Option<Family>)> =
+                rows.iter().copied().filter(|(_, f)| *f == family).collect();
+            let parts = of.len().div_ceil(MAX_LINES);
+            for (k, chunk) in of.chunks(MAX_LINES).enumerate() {
+                let part = if parts > 1 {
+                    format!(" ({} of {parts})", k + 1)
+                } else {
+                    String::new()
+                };
+                out.push(Panel {
+                    title: format!("{}, {}{part}", family_words(family), driver_words(driver)),
+                    rows: named(chunk),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The colour and dash of `implementation` under `driver` in `panels`: by its place in its
+/// panel, so that no two lines of a panel share a colour, nor two neighbours a dash.
+pub fn style_of(panels: &[Panel], implementation: &str, driver: Driver) -> (RGBColor, Dash) {
+    panels
+        .iter()
+        .find_map(|p| {
+            p.rows
+                .iter()
+                .position(|(n, d)| n == implementation && *d == driver)
+        })
+        .map_or((PALETTE[MAX_LINES - 1], Dash::Solid), |place| {
+            (PALETTE[place % MAX_LINES], Dash::of(place))
+        })
+}
+
+/// The colour of `implementation` in `results`' plots, from the first driver it ran under.
+pub fn colour(results: &Results, implementation: &str) -> RGBColor {
+    let panels = panels(results);
+    let driver = results
+        .records
+        .iter()
+        .find(|r| r.implementation == implementation)
+        .map_or(Driver::Threads, |r| r.driver);
+    style_of(&panels, implementation, driver).0
 }
 
 /// One line of a plot: an implementation under a driver.
 struct Series {
+    implementation: String,
+    driver: Driver,
     label: String,
     colour: RGBColor,
-    dashed: bool,
+    dash: Dash,
     points: Vec<(f64, f64)>,
 }
 
@@ -84,6 +185,7 @@ fn series_of(
     records: &[&Record],
     point: impl Fn(&Record) -> Vec<(f64, f64)>,
 ) -> Vec<Series> {
+    let panels = panels(results);
     let mut keys: Vec<(String, Driver)> = Vec::new();
     for r in records {
         if !keys.contains(&(r.implementation.clone(), r.driver)) {
@@ -100,10 +202,13 @@ fn series_of(
                 .filter(|(_, y)| *y > 0.0)
                 .collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let (colour, dash) = style_of(&panels, &implementation, driver);
             Series {
                 label: format!("{implementation} ({})", driver.name()),
-                colour: colour(results, &implementation),
-                dashed: driver == Driver::Tasks,
+                implementation,
+                driver,
+                colour,
+                dash,
                 points,
             }
         })
@@ -121,17 +226,38 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
-/// Draws `series` into an SVG string, with a legend column on the right. The x axis is
-/// categorical — point `i` sits at `i` and is labelled `x_names[i]` — and the y axis
-/// logarithmic.
-fn draw(
-    title: &str,
-    x_desc: &str,
-    y_desc: &str,
-    x_names: &[String],
-    y_labels: &dyn Fn(&f64) -> String,
-    series: &[Series],
-) -> Result<String, String> {
+/// What a plot shows: its title, the x axis (categorical: point `i` sits at `i` and is
+/// labelled `x_names[i]`) and the logarithmic y axis.
+struct Axes<'a> {
+    title: &'a str,
+    x_desc: &'a str,
+    y_desc: &'a str,
+    x_names: &'a [String],
+    y_labels: &'a dyn Fn(&f64) -> String,
+}
+
+/// Draws `series` into an SVG string: the title, then a panel per [`panels`] entry that has a
+/// line here, all on one y range, each with its legend in a column of its own.
+fn draw(results: &Results, axes: &Axes<'_>, series: &[Series]) -> Result<String, String> {
+    let shown: Vec<(Panel, Vec<&Series>)> = panels(results)
+        .into_iter()
+        .map(|p| {
+            let lines: Vec<&Series> = p
+                .rows
+                .iter()
+                .filter_map(|(n, d)| {
+                    series
+                        .iter()
+                        .find(|s| s.implementation == *n && s.driver == *d)
+                })
+                .collect();
+            (p, lines)
+        })
+        .filter(|(_, lines)| !lines.is_empty())
+        .collect();
+    let height = TITLE + PANEL * u32::try_from(shown.len().max(1)).unwrap_or(1);
+    let y_range = bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)));
+    let x_names = axes.x_names;
     let x_labels = |x: &f64| {
         let i = x.round();
         if (x - i).abs() < 0.01 && i >= 0.0 {
@@ -143,67 +269,74 @@ fn draw(
     let x_range = (-0.25, x_names.len() as f64 - 0.75);
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
-        let (plot, legend) = root.split_horizontally(SIZE.0 - LEGEND);
-        let y_range = bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)));
-        let mut chart = ChartBuilder::on(&plot)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(84)
-            .build_cartesian_2d(x_range.0..x_range.1, (y_range.0..y_range.1).log_scale())
+        let body = root
+            .titled(axes.title, ("sans-serif", 20))
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_labels(x_names.len() * 4 + 1)
-            .x_label_formatter(&x_labels)
-            .y_label_formatter(y_labels)
-            .label_style(("sans-serif", 13))
-            .axis_desc_style(("sans-serif", 15))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        for s in series {
-            let style = ShapeStyle::from(&s.colour).stroke_width(2);
-            if s.dashed {
-                chart
-                    .draw_series(DashedLineSeries::new(s.points.iter().copied(), 8, 5, style))
-                    .map_err(|e| e.to_string())?;
-            } else {
-                chart
-                    .draw_series(LineSeries::new(s.points.iter().copied(), style))
-                    .map_err(|e| e.to_string())?;
-            }
+        let areas = body.split_evenly((shown.len().max(1), 1));
+        for ((panel, lines), area) in shown.iter().zip(&areas) {
+            let (plot, legend) = area.split_horizontally(WIDTH - LEGEND);
+            let mut chart = ChartBuilder::on(&plot)
+                .caption(&panel.title, ("sans-serif", 15))
+                .margin(10)
+                .x_label_area_size(40)
+                .y_label_area_size(84)
+                .build_cartesian_2d(x_range.0..x_range.1, (y_range.0..y_range.1).log_scale())
+                .map_err(|e| e.to_string())?;
             chart
-                .draw_series(
-                    s.points
-                        .iter()
-                        .map(|p| Circle::new(*p, 3, s.colour.filled())),
-                )
+                .configure_mesh()
+                .x_desc(axes.x_desc)
+                .y_desc(axes.y_desc)
+                .x_labels(x_names.len() * 4 + 1)
+                .x_label_formatter(&x_labels)
+                .y_label_formatter(axes.y_labels)
+                .label_style(("sans-serif", 12))
+                .axis_desc_style(("sans-serif", 13))
+                .draw()
                 .map_err(|e| e.to_string())?;
-        }
-        // The legend, in its own column so it never covers a line.
-        for (i, s) in series.iter().enumerate() {
-            let y = 40 + 22 * i as i32;
-            let style = ShapeStyle::from(&s.colour).stroke_width(2);
-            let line: Vec<(i32, i32)> = if s.dashed {
-                vec![(8, y), (16, y)]
-            } else {
-                vec![(8, y), (34, y)]
-            };
-            legend
-                .draw(&PathElement::new(line, style))
+            for s in lines {
+                let style = ShapeStyle::from(&s.colour).stroke_width(2);
+                match s.dash.pattern() {
+                    Some((dash, gap)) => chart
+                        .draw_series(DashedLineSeries::new(
+                            s.points.iter().copied(),
+                            dash,
+                            gap,
+                            style,
+                        ))
+                        .map(|_| ()),
+                    None => chart
+                        .draw_series(LineSeries::new(s.points.iter().copied(), style))
+                        .map(|_| ()),
+                }
                 .map_err(|e| e.to_string())?;
-            if s.dashed {
-                legend
-                    .draw(&PathElement::new(vec![(22, y), (34, y)], style))
+                chart
+                    .draw_series(
+                        s.points
+                            .iter()
+                            .map(|p| Circle::new(*p, 3, s.colour.filled())),
+                    )
                     .map_err(|e| e.to_string())?;
             }
-            legend
-                .draw(&Text::new(s.label.clone(), (42, y - 7), ("sans-serif", 13)))
-                .map_err(|e| e.to_string())?;
+            // The legend, in its own column so it never covers a line: at most MAX_LINES
+            // entries of 24 px under the panel's caption.
+            for (i, s) in lines.iter().enumerate() {
+                let y = 36 + 24 * i as i32;
+                let style = ShapeStyle::from(&s.colour).stroke_width(2);
+                let sample = vec![(6, y), (38, y)];
+                match s.dash.pattern() {
+                    Some((dash, gap)) => legend
+                        .draw(&DashedPathElement::new(sample, dash, gap, style))
+                        .map_err(|e| e.to_string())?,
+                    None => legend
+                        .draw(&PathElement::new(sample, style))
+                        .map_err(|e| e.to_string())?,
+                }
+                legend
+                    .draw(&Text::new(s.label.clone(), (44, y - 7), ("sans-serif", 13)))
+                    .map_err(|e| e.to_string())?;
+            }
         }
         root.present().map_err(|e| e.to_string())?;
     }
@@ -225,15 +358,15 @@ pub fn throughput(results: &Results, workload: &str) -> Result<Option<String>, S
     let at = |c: usize| clients.iter().position(|x| *x == c).unwrap_or(0) as f64;
     let series = series_of(results, &records, |r| vec![(at(r.clients), r.headline())]);
     let names: Vec<String> = clients.iter().map(ToString::to_string).collect();
-    draw(
-        &format!("{workload}: throughput against clients (geometric mean)"),
-        "clients",
-        "operations per second (log scale)",
-        &names,
-        &|y| crate::table::human_rate(*y),
-        &series,
-    )
-    .map(Some)
+    let title = format!("{workload}: throughput against clients (geometric mean)");
+    let axes = Axes {
+        title: &title,
+        x_desc: "clients",
+        y_desc: "operations per second (log scale)",
+        x_names: &names,
+        y_labels: &|y| crate::table::human_rate(*y),
+    };
+    draw(results, &axes, &series).map(Some)
 }
 
 /// The percentiles the latency plot shows, in order.
@@ -276,15 +409,15 @@ pub fn latency(
         return Ok(None);
     }
     let series = series_of(results, &records, percentiles);
-    draw(
-        &format!("{workload}: latency percentiles at {clients} clients"),
-        "percentile (all operation kinds)",
-        "latency (log scale)",
-        &PERCENTILES.map(String::from),
-        &|y| crate::table::human_ns(*y),
-        &series,
-    )
-    .map(Some)
+    let title = format!("{workload}: latency percentiles at {clients} clients");
+    let axes = Axes {
+        title: &title,
+        x_desc: "percentile (all operation kinds)",
+        y_desc: "latency (log scale)",
+        x_names: &PERCENTILES.map(String::from),
+        y_labels: &|y| crate::table::human_ns(*y),
+    };
+    draw(results, &axes, &series).map(Some)
 }
 
 /// The rows of `driver` at `clients` clients over a sweep's `workloads`, as series over their
@@ -324,18 +457,18 @@ pub fn work_sweep(
         return Ok(None);
     };
     let name = workloads.first().copied().unwrap_or_default();
-    draw(
-        &format!(
-            "{name}: throughput against critical-section work, {} x{clients}",
-            driver.name()
-        ),
-        "CPU work inside each critical section",
-        "operations per second (log scale)",
-        costs,
-        &|y| crate::table::human_rate(*y),
-        &series,
-    )
-    .map(Some)
+    let title = format!(
+        "{name}: throughput against critical-section work, {} x{clients}",
+        driver.name()
+    );
+    let axes = Axes {
+        title: &title,
+        x_desc: "CPU work inside each critical section",
+        y_desc: "operations per second (log scale)",
+        x_names: costs,
+        y_labels: &|y| crate::table::human_rate(*y),
+    };
+    draw(results, &axes, &series).map(Some)
 }
 
 /// Latency against offered load: the 99th percentile of the latency from the scheduled send
@@ -357,16 +490,16 @@ pub fn load_sweep(
         .first()
         .and_then(|w| w.rsplit_once("_rate_"))
         .map_or("", |(head, _)| head);
-    draw(
-        &format!(
-            "{name}: p99 latency from the scheduled send against offered load, {} x{clients}",
-            driver.name()
-        ),
-        "operations offered per second",
-        "p99 latency (log scale)",
-        rates,
-        &|y| crate::table::human_ns(*y),
-        &series,
-    )
-    .map(Some)
+    let title = format!(
+        "{name}: p99 latency from the scheduled send against offered load, {} x{clients}",
+        driver.name()
+    );
+    let axes = Axes {
+        title: &title,
+        x_desc: "operations offered per second",
+        y_desc: "p99 latency (log scale)",
+        x_names: rates,
+        y_labels: &|y| crate::table::human_ns(*y),
+    };
+    draw(results, &axes, &series).map(Some)
 }

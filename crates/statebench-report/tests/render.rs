@@ -325,13 +325,8 @@ fn every_plot_is_well_formed_svg_with_its_series_and_axes() {
         };
         assert!(svg.contains(y_axis), "{name} lacks its y axis");
     }
-    // Colours stay with implementations across plots, and follow the family the records
-    // declare: mutex_std and owner_tokio, first of their families, take different hues.
+    // Colours stay with implementations across plots (each keeps its place in its panel).
     let mutex = statebench_report::plots::colour(&results, "mutex_std");
-    assert_ne!(
-        mutex,
-        statebench_report::plots::colour(&results, "owner_tokio")
-    );
     let hex = format!("#{:02X}{:02X}{:02X}", mutex.0, mutex.1, mutex.2);
     assert!(
         rendered
@@ -828,4 +823,70 @@ fn a_claim_near_its_line_says_how_often_a_fresh_run_would_make_it() {
         "{table}"
     );
     assert!(!summary(&fixture()).contains('‡'));
+}
+
+/// Plots stay readable at any number of rows: on the committed run of every strategy (26 of
+/// them, three drivers), no panel draws more than ten lines, no two lines of a panel share a
+/// colour, every row has one panel, and each panel of a plot carries the legend of its lines.
+#[test]
+fn every_plot_panel_holds_at_most_ten_lines_each_in_its_own_colour() {
+    use statebench_report::plots::{MAX_LINES, colour, panels, style_of};
+    let results = statebench_harness::fixture::committed("2026-12-01-vm-all");
+    let panels = panels(&results);
+    assert!(panels.len() >= 6, "{panels:?}");
+    let mut placed = std::collections::BTreeSet::new();
+    for p in &panels {
+        assert!(
+            !p.rows.is_empty() && p.rows.len() <= MAX_LINES,
+            "{}: {} lines",
+            p.title,
+            p.rows.len()
+        );
+        for row in &p.rows {
+            assert!(placed.insert(row.clone()), "{row:?} is in two panels");
+        }
+    }
+    for r in &results.records {
+        assert!(
+            placed.contains(&(r.implementation.clone(), r.driver)),
+            "{} ({}) has no panel",
+            r.implementation,
+            r.driver.name()
+        );
+    }
+    let svg = statebench_report::plots::throughput(&results, "kv_read_heavy")
+        .expect("drawn")
+        .expect("a plot");
+    for p in panels
+        .iter()
+        .filter(|p| p.rows.iter().any(|(n, _)| n == "mutex_std"))
+    {
+        assert!(
+            svg.contains(&p.title),
+            "the plot lacks the panel {:?}",
+            p.title
+        );
+    }
+    // Within each panel, every line its own colour, and neighbours their own dash.
+    for p in &panels {
+        let styles: Vec<_> = p
+            .rows
+            .iter()
+            .map(|(n, d)| style_of(&panels, n, *d))
+            .collect();
+        for (i, a) in styles.iter().enumerate() {
+            assert!(
+                styles[i + 1..].iter().all(|b| b.0 != a.0),
+                "{}: two lines share a colour",
+                p.title
+            );
+            if let Some(next) = styles.get(i + 1) {
+                assert_ne!(a.1, next.1, "{}: neighbours share a dash", p.title);
+            }
+        }
+    }
+    // And the colour a row has is the one drawn.
+    let mutex = colour(&results, "mutex_std");
+    let hex = format!("#{:02X}{:02X}{:02X}", mutex.0, mutex.1, mutex.2);
+    assert!(svg.to_uppercase().contains(&hex));
 }
