@@ -1,4 +1,5 @@
-//! `report`: measure (or load) a run and write its folder — results.json, REPORT.md, plots.
+//! `report`: measure (or load) a run and write its folder — results.json, REPORT.md, DETAILS.md,
+//! plots.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -140,6 +141,10 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
         if let Err(e) = std::fs::write(&path, svg) {
             return failure(format!("cannot write {}: {e}", path.display()));
         }
+    }
+    let details = dir.join(statebench_report::markdown::DETAILS);
+    if let Err(e) = std::fs::write(&details, &rendered.details) {
+        return failure(format!("cannot write {}: {e}", details.display()));
     }
     let path = dir.join("REPORT.md");
     if let Err(e) = std::fs::write(&path, &rendered.markdown) {

@@ -34,6 +34,19 @@ pub struct Ask {
     pub driver: Driver,
 }
 
+impl Ask {
+    /// The ask for one cell of a run: `workload` by name, at `clients`, from `driver`.
+    pub fn cell(workload: &str, clients: usize, driver: Driver) -> Ask {
+        Ask {
+            service: None,
+            workload: Some(workload.to_owned()),
+            reads: None,
+            clients,
+            driver,
+        }
+    }
+}
+
 /// A situation the run cannot answer, or an ask that is not one: the message names the
 /// problem and what would be accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -900,6 +913,118 @@ impl Advice {
 /// The client counts the answer table has a column for.
 pub const TABLE_CLIENTS: [usize; 3] = [1, 8, 64];
 
+/// The pick and, after `=`, up to two rows the run cannot tell from it ("= N more" for the
+/// rest).
+fn pick_names(advice: &Advice) -> String {
+    let mut names = vec![format!("`{}`", advice.pick.implementation)];
+    names.extend(
+        advice
+            .tied
+            .iter()
+            .take(2)
+            .map(|t| format!("`{}`", t.row.implementation)),
+    );
+    let more = advice.tied.len().saturating_sub(2);
+    let mut entry = names.join(" = ");
+    if more > 0 {
+        let _ = write!(entry, " = {more} more");
+    }
+    entry
+}
+
+/// The answer a report leads with: for each mix of each service the run measured at several
+/// client counts, a table of client count × kind of caller, each entry [`advise`]'s answer for
+/// that cell — the pick and the rows this run cannot tell from it (after `=`), or else its lead
+/// over the runner-up with the interval (‡ near its ±10 % line), and the pick's p99 latency.
+///
+/// # Errors
+///
+/// A cell the run measured cannot be answered (no row served its mix there is not an error:
+/// the entry says so).
+pub fn answer_matrix(run: &Results) -> Result<String, AskError> {
+    let run = &placement::view(run, View::Near);
+    let analysis = Analysis::new(run);
+    let drivers: Vec<Driver> = [Driver::Threads, Driver::Tasks]
+        .into_iter()
+        .filter(|d| run.records.iter().any(|r| r.driver == *d))
+        .collect();
+    let mut out = String::new();
+    for w in run.settings.workloads.iter().filter(|w| w.scales) {
+        let mut counts: Vec<usize> = run
+            .records
+            .iter()
+            .filter(|r| r.workload == w.name && drivers.contains(&r.driver))
+            .map(|r| r.clients)
+            .collect();
+        counts.sort_unstable();
+        counts.dedup();
+        if counts.is_empty() {
+            continue;
+        }
+        let mut rows = Vec::new();
+        for clients in counts {
+            let mut row = vec![clients.to_string()];
+            for &driver in &drivers {
+                let measured = run
+                    .records
+                    .iter()
+                    .any(|r| r.workload == w.name && r.driver == driver && r.clients == clients);
+                if !measured {
+                    row.push("·".to_owned());
+                    continue;
+                }
+                let ask = Ask::cell(&w.name, clients, driver);
+                row.push(match answer(run, &analysis, "", &ask) {
+                    Ok(a) if a.clients == clients => matrix_entry(&a),
+                    Ok(_) => "·".to_owned(),
+                    Err(e) if e.0.contains("no row served the mix") => {
+                        "no row served the mix asked for".to_owned()
+                    }
+                    Err(e) => return Err(e),
+                });
+            }
+            rows.push(row);
+        }
+        let _ = writeln!(
+            out,
+            "**`{}`** — the {} service, {:.0} % reads: {}.\n",
+            w.name,
+            w.service,
+            workload_reads(w),
+            w.about
+        );
+        let mut header = vec!["clients"];
+        header.extend(drivers.iter().map(|d| match d {
+            Driver::Threads => "called from OS threads",
+            _ => "called from tokio tasks",
+        }));
+        out += &crate::table::markdown_table(&header, &"l".repeat(header.len()), &rows);
+        out += "\n";
+    }
+    Ok(out)
+}
+
+/// One entry of [`answer_matrix`]: who leads, by how much or with whom, and the pick's p99.
+fn matrix_entry(advice: &Advice) -> String {
+    let mut entry = pick_names(advice);
+    if advice.tied.is_empty()
+        && let Some(next) = advice.next.first()
+        && let Some(r) = next.ratio
+    {
+        let _ = write!(
+            entry,
+            " leads `{}` by {}× (CI {}–{}×){}",
+            next.row.implementation,
+            figure(1.0 / r.ratio),
+            figure(1.0 / r.high),
+            figure(1.0 / r.low),
+            if next.near_line { " ‡" } else { "" }
+        );
+    }
+    let _ = write!(entry, "; p99 {}", human_ns(advice.pick.p99_ns));
+    entry
+}
+
 /// The answer table, as the README leads with it: for each mix of each service (its workloads
 /// that scale with the clients), the pick at [`TABLE_CLIENTS`] from `driver` — with the rows
 /// tied with it after `=` — and what the best owner makes of the pick's throughput at 8
@@ -921,13 +1046,7 @@ pub fn answer_table(run: &Results, driver: Driver) -> Result<String, AskError> {
         )];
         let mut owner = "·".to_owned();
         for clients in TABLE_CLIENTS {
-            let ask = Ask {
-                service: None,
-                workload: Some(w.name.clone()),
-                reads: None,
-                clients,
-                driver,
-            };
+            let ask = Ask::cell(&w.name, clients, driver);
             let advice = match answer(run, &analysis, "", &ask) {
                 Ok(a) if a.clients == clients => a,
                 Ok(_) => {
@@ -936,20 +1055,7 @@ pub fn answer_table(run: &Results, driver: Driver) -> Result<String, AskError> {
                 }
                 Err(e) => return Err(e),
             };
-            let mut names = vec![format!("`{}`", advice.pick.implementation)];
-            names.extend(
-                advice
-                    .tied
-                    .iter()
-                    .take(2)
-                    .map(|t| format!("`{}`", t.row.implementation)),
-            );
-            let more = advice.tied.len().saturating_sub(2);
-            let mut entry = names.join(" = ");
-            if more > 0 {
-                let _ = write!(entry, " = {more} more");
-            }
-            row.push(entry);
+            row.push(pick_names(&advice));
             if clients == 8 {
                 let best_owner = std::iter::once(&advice.pick)
                     .filter(|p| Family::from_name(&p.family) == Some(Family::Owner))

@@ -1140,7 +1140,7 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
     };
     let moderation = if analysis.moderated() {
         "each row's variance moderated towards the typical one of its workload's rows (the \
-         methodology section gives the priors)"
+         methodology in DETAILS.md gives the priors)"
     } else {
         "each row on its own variance (too few rows to fit a prior to)"
     };

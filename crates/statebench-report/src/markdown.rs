@@ -453,20 +453,34 @@ fn methodology(results: &Results) -> String {
     out
 }
 
-/// A rendered report: `REPORT.md` and the SVG files it embeds.
+/// The file the per-workload tables, their plots and the methodology go to, beside
+/// `REPORT.md`.
+pub const DETAILS: &str = "DETAILS.md";
+
+/// A rendered report: `REPORT.md`, its details (`DETAILS.md`) and the SVG files they embed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
-    /// The markdown.
+    /// The report: the answer, the summary, the decision guide and the sections that judge.
     pub markdown: String,
+    /// [`DETAILS`]: every workload's tables and plots, and the methodology.
+    pub details: String,
     /// The plots: file name and SVG text.
     pub files: Vec<(String, String)>,
 }
 
-/// The whole report (markdown only; see [`render`] for the plots too).
+/// The whole report (`REPORT.md` only; see [`render`] for its details and plots too).
 pub fn report(results: &Results) -> String {
     render(results).map_or_else(
         |e| format!("# statebench report\n\nrendering failed: {e}\n"),
         |r| r.markdown,
+    )
+}
+
+/// The report's details ([`DETAILS`]): every workload's tables and the methodology.
+pub fn details(results: &Results) -> String {
+    render(results).map_or_else(
+        |e| format!("# statebench report: the details\n\nrendering failed: {e}\n"),
+        |r| r.details,
     )
 }
 
@@ -527,6 +541,22 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
         results.created,
         crate::guide::view_words(results)
     );
+    out += "## The answer\n\n";
+    out += "For each mix of each service, at each client count and from each kind of caller: \
+            the pick — the fastest row that served the mix asked for — and after `=` the rows \
+            this run cannot tell from it by more than 10 % (the same, or cannot tell); where \
+            none, the pick's lead over the runner-up with its interval (‡: near its ±10 % \
+            line, a claim a fresh run would make again with a chance under 99 %); and the \
+            pick's p99 latency. `statebench advise --from results.json --service S --clients \
+            N` gives the whole card for one situation: the runners-up of every family, CPU per \
+            operation, where the answer changes and what it does not cover.\n\n";
+    match crate::advise::answer_matrix(results) {
+        Ok(matrix) if !matrix.is_empty() => out += &matrix,
+        Ok(_) => out += "No mix of this run was measured at more than one client count.\n\n",
+        Err(e) => {
+            let _ = writeln!(out, "The answer could not be read from this run: {e}.\n");
+        }
+    }
     out += "## Summary\n\n";
     out += "Throughput of each implementation as a share of the fastest (1.00), per workload \
             and driver. *Leaders* names the fastest and every implementation that the statistics \
@@ -590,20 +620,40 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
 
     out += "\n## The machine and its floors\n\n";
     out += &crate::machine::section(whole);
-    out += "\n## Workloads\n\n";
+    let _ = writeln!(
+        out,
+        "\n## Details\n\nEvery workload's tables (each row's throughput, spread, latency \
+         percentiles and CPU per operation at every client count) and plots, and the \
+         methodology (how every figure and claim is made, and the strategies measured): \
+         [{DETAILS}]({DETAILS})."
+    );
+    let mut details = String::from(
+        "# statebench report: the details
+
+",
+    );
+    let _ = writeln!(
+        details,
+        "The tables, plots and methodology of the run [REPORT.md](REPORT.md) answers from \
+         (started {}).{}\n",
+        results.created,
+        crate::guide::view_words(results)
+    );
+    details += "## Workloads\n\n";
     for w in &full.settings.workloads {
         if !of_workload(full, &w.name).is_empty() {
-            out += &workload_section(full, w, &mut files)?;
+            details += &workload_section(full, w, &mut files)?;
         }
     }
-    out += "## Methodology\n\n";
-    out += &methodology(full);
-    out += "\nEach plot is a column of panels on one logarithmic y axis: a panel per driver, \
+    details += "## Methodology\n\n";
+    details += &methodology(full);
+    details += "\nEach plot is a column of panels on one logarithmic y axis: a panel per driver, \
             split by family where a driver has more than ten rows. Within a panel every line \
             has its own colour and its neighbours another dash (solid, dashed, dotted), and \
             each implementation keeps its place, colour and dash in every plot of the run.\n";
     Ok(Rendered {
         markdown: out,
+        details,
         files,
     })
 }

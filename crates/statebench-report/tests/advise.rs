@@ -523,3 +523,49 @@ fn the_readme_stays_short_and_answers_on_its_first_screen() {
         );
     }
 }
+
+/// A report leads with the answer: before its summary, a table per scaling mix of client count
+/// × kind of caller, each entry the card's pick for that cell.
+#[test]
+fn the_report_leads_with_the_answer_matrix() {
+    let run = made_up::committed("2026-12-05-epyc-after/run-1");
+    let report = statebench_report::markdown::report(&run);
+    let answer = report.find("## The answer").expect("the answer section");
+    let summary = report.find("## Summary").expect("the summary");
+    assert!(answer < summary);
+    // The core run's report stays a read: the tables and the methodology are its details'.
+    assert!(
+        report.lines().count() <= 400,
+        "REPORT.md has {} lines",
+        report.lines().count()
+    );
+    let section = &report[answer..summary];
+    let mixes = run.settings.workloads.iter().filter(|w| w.scales).count();
+    assert_eq!(
+        section
+            .matches("| clients | called from OS threads | called from tokio tasks |")
+            .count(),
+        mixes
+    );
+    for w in run.settings.workloads.iter().filter(|w| w.scales) {
+        let table = &section[section
+            .find(&format!("**`{}`**", w.name))
+            .expect("its table")..];
+        for clients in [1, 2, 8, 64] {
+            let line = table
+                .lines()
+                .find(|l| l.starts_with(&format!("| {clients} |")))
+                .expect("a row per count");
+            let cells: Vec<&str> = line.split(" | ").collect();
+            for (k, driver) in [(1, Driver::Threads), (2, Driver::Tasks)] {
+                let a = Ask::cell(&w.name, clients, driver);
+                let pick = advise(&run, "canonical", &a).expect("an answer").pick;
+                assert!(
+                    cells[k].starts_with(&format!("`{}`", pick.implementation)),
+                    "{} / {clients}: {line}",
+                    w.name
+                );
+            }
+        }
+    }
+}

@@ -104,15 +104,28 @@ fn every_section_is_rendered_from_the_document() {
     let text = report(&fixture());
     for section in [
         "# statebench report",
+        "## The answer",
         "## Summary",
         "## The machine and its floors",
+        "## Details",
+        "[DETAILS.md](DETAILS.md)",
+    ] {
+        assert!(text.contains(section), "missing {section}:\n{text}");
+    }
+    // The per-workload tables and the methodology are the details' own.
+    let details = statebench_report::markdown::details(&fixture());
+    for section in [
+        "# statebench report: the details",
         "## Workloads",
         "### `seed_nosleep`",
         "### `kv_read_heavy`",
         "## Methodology",
     ] {
-        assert!(text.contains(section), "missing {section}:\n{text}");
+        assert!(details.contains(section), "missing {section}:\n{details}");
+        assert!(!text.contains(section), "{section} is in REPORT.md too");
     }
+    // What follows reads the two files as one.
+    let text = format!("{text}{details}");
     assert!(text.contains("Test CPU (2 cores; SMT siblings per CPU: 0 / 1"));
     assert!(
         text.contains(
@@ -295,7 +308,7 @@ fn every_plot_is_well_formed_svg_with_its_series_and_axes() {
         );
         balanced(svg).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(
-            rendered.markdown.contains(&format!("]({name})")),
+            rendered.details.contains(&format!("]({name})")),
             "{name} is not embedded"
         );
         let workload = name
