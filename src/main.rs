@@ -30,8 +30,9 @@ enum Command {
     /// workload, and write every figure to a JSON results file.
     Run(RunArgs),
     /// Run the default matrix (or render --from a results file) and write a folder with the
-    /// results and REPORT.md: a summary, the machine and its floors, every workload's table,
-    /// the methodology.
+    /// results, REPORT.md (the answer per mix, client count and caller, a summary, the decision
+    /// guide, the machine and its floors) and DETAILS.md (every workload's tables and plots,
+    /// the methodology).
     Report(ReportArgs),
     /// The reference program (100 readers, 10 writers, 5 keys, 1 ms sleep, 1 s) for every
     /// strategy, printing readOps and writeOps like the original; then without the sleep.

@@ -351,6 +351,11 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
         std::fs::read_to_string(report_dir.join("DETAILS.md")).expect("DETAILS.md written");
     assert!(details.contains("### `counter`"), "{details}");
     assert_eq!(first, render(), "the same results render the same report");
+    assert_eq!(
+        details,
+        std::fs::read_to_string(report_dir.join("DETAILS.md")).expect("DETAILS.md written"),
+        "and the same details"
+    );
     assert!(
         report_dir.join("results.json").exists(),
         "the results sit beside the report"
@@ -1260,6 +1265,12 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
     usage_error(
         &["advise", "--measure", "-s", "kv", "--reads", "150"],
         "--reads 150 is not a share",
+    );
+    // An existing --out is never written over (here, a committed run).
+    let committed = format!("{}/results.json", statebench::canonical_path().display());
+    usage_error(
+        &["advise", "--measure", "-s", "kv", "--out", &committed],
+        "already exists",
     );
     if cfg!(debug_assertions) {
         // A debug build would measure the compiler's work, not the strategies'.

@@ -66,9 +66,11 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
     }
     // The runs to hold the answer against: those named, or the canonical run's set.
     let beside: Vec<std::path::PathBuf> = if args.beside.is_empty() && args.measure {
+        // The canonical set, where this checkout has it.
         let canonical = statebench::canonical_path();
         std::iter::once(canonical.clone())
             .chain(siblings(&canonical))
+            .filter(|p| p.join("results.json").is_file())
             .collect()
     } else if args.beside.is_empty() && args.from.is_none() {
         siblings(&statebench::canonical_path())
@@ -123,6 +125,15 @@ fn measure(
     ask: &mut Ask,
     notes: &mut Vec<String>,
 ) -> Result<(std::path::PathBuf, Results), ExitCode> {
+    // A run already written is never replaced (a committed one least of all).
+    if let Some(out) = &args.out
+        && out.exists()
+    {
+        return Err(usage(format!(
+            "--out {} already exists; name a new file (a run is never written over)",
+            out.display()
+        )));
+    }
     let exe = std::env::current_exe()
         .map_err(|e| failure(format!("cannot find this program to measure with: {e}")))?;
     let mut command = std::process::Command::new(exe);
@@ -146,7 +157,14 @@ fn measure(
         None => {
             // The canonical run resolves the mix as the card would answer it: the workload
             // named, or the service's measured mix nearest --reads.
-            let canonical = canonical()?;
+            let path = statebench::canonical_path();
+            let canonical = load_run(&path).map_err(|e| {
+                failure(format!(
+                    "the canonical run, which names the mixes, is not where this binary was \
+                     built ({}: {e}); give the mix with --workload-file",
+                    path.display()
+                ))
+            })?;
             let probe = answer(&canonical, statebench::CANONICAL, ask).map_err(usage)?;
             notes.extend(
                 probe
@@ -158,9 +176,6 @@ fn measure(
             ask.reads = None;
             command.args(["--workload", &probe.workload]);
         }
-    }
-    if ask.clients == 0 {
-        return Err(usage("--clients must be at least 1"));
     }
     // A debug build's figures are the compiler's, not the strategies': refuse them here, after
     // the situation was checked, before any measuring.
@@ -207,8 +222,8 @@ fn measure(
         .status()
         .map_err(|e| failure(format!("cannot start the measuring run: {e}")))?;
     if !status.success() {
-        // A usage error of the child is the user's input (a bad workload file, an output that
-        // exists): pass its status on.
+        // A usage error of the child is the user's input (a workload file it refused): pass
+        // its status on.
         return Err(match status.code() {
             Some(2) => ExitCode::from(2),
             _ => failure(format!(

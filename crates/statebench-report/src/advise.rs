@@ -147,8 +147,8 @@ pub struct Advice {
 
 /// Whether `advice` holds in `others` — runs of the same matrix, from this machine or
 /// another: per machine (its CPU model), in how many runs the pick leads or ties the same
-/// cell, and in how many each row on the card gets the same verdict against it. A run
-/// without the cell counts as not holding it.
+/// cell, and in how many each row on the card gets the same verdict against it. Runs that did
+/// not measure the pick in that cell are counted apart, never as disagreeing.
 pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
     if others.is_empty() {
         return;
@@ -176,20 +176,22 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
             .filter(|r| r.machine.cpu_model == machine)
             .collect();
         let mut leads = 0;
+        let mut measured = 0;
         let mut same: Vec<usize> = vec![0; rows.len()];
         for run in &here {
             let analysis = Analysis::new(run);
             let records = cell(run, &advice.workload, advice.driver, advice.clients);
-            let lead = analysis.leaders(&records);
-            if lead.first().is_none_or(|l| !l.serves_mix()) {
-                continue;
-            }
             let Some(pick) = records
                 .iter()
                 .find(|r| r.implementation == advice.pick.implementation)
             else {
                 continue;
             };
+            measured += 1;
+            let lead = analysis.leaders(&records);
+            if lead.first().is_none_or(|l| !l.serves_mix()) {
+                continue;
+            }
             if lead
                 .iter()
                 .any(|l| l.implementation == advice.pick.implementation)
@@ -205,16 +207,29 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
             }
         }
         let n = here.len();
-        let mut line = format!(
-            "on {machine} ({n} run{}{}): `{}` led or tied this cell in {leads} of {n}",
+        let runs_words = format!(
+            "{n} run{}{}",
             if n == 1 { "" } else { "s" },
             if machine == this.machine.cpu_model {
                 ", this one included"
             } else {
                 ""
-            },
+            }
+        );
+        if measured == 0 {
+            out.push(format!(
+                "on {machine} ({runs_words}): no run measured `{}` in this cell",
+                advice.pick.implementation
+            ));
+            continue;
+        }
+        let mut line = format!(
+            "on {machine} ({runs_words}): `{}` led or tied this cell in {leads} of {measured}",
             advice.pick.implementation
         );
+        if measured < n {
+            let _ = write!(line, " ({} did not measure it)", n - measured);
+        }
         let held: Vec<String> = rows
             .iter()
             .zip(&same)
@@ -730,6 +745,15 @@ fn caveats(
          state in another process (Redis) is not measured"
             .into(),
     );
+    if let Some(end) = &run.floors_end
+        && let statebench_harness::floors::Steadiness::Moved(moved) =
+            end.steadiness_since(&run.floors)
+    {
+        out.push(format!(
+            "the machine changed during this run — its report calls it disturbed: {}",
+            moved.join("; ")
+        ));
+    }
     let starved: Vec<&&Record> = here.iter().filter(|r| !r.serves_mix()).collect();
     if !starved.is_empty() {
         out.push(format!(
@@ -932,17 +956,22 @@ fn pick_names(advice: &Advice) -> String {
     entry
 }
 
-/// The answer a report leads with: for each mix of each service the run measured at several
-/// client counts, a table of client count × kind of caller, each entry [`advise`]'s answer for
-/// that cell — the pick and the rows this run cannot tell from it (after `=`), or else its lead
-/// over the runner-up with the interval (‡ near its ±10 % line), and the pick's p99 latency.
+/// The answer a report leads with: for each scaling mix of each service the run measured from
+/// threads or tasks, a table of client count × kind of caller, each entry [`advise`]'s answer
+/// for that cell — the pick and the rows not shown slower (after `=`), or else its throughput
+/// over the best row of another family with the interval (‡ near its ±10 % line) — and the
+/// pick's p99 latency. Reads `run`'s near trials, as the report does by default.
 ///
 /// # Errors
 ///
 /// A cell the run measured cannot be answered (no row served its mix there is not an error:
 /// the entry says so).
 pub fn answer_matrix(run: &Results) -> Result<String, AskError> {
-    let run = &placement::view(run, View::Near);
+    answer_matrix_of_view(&placement::view(run, View::Near))
+}
+
+/// [`answer_matrix`] of a run already read in the placement the caller chose.
+pub(crate) fn answer_matrix_of_view(run: &Results) -> Result<String, AskError> {
     let analysis = Analysis::new(run);
     let drivers: Vec<Driver> = [Driver::Threads, Driver::Tasks]
         .into_iter()
@@ -994,17 +1023,15 @@ pub fn answer_matrix(run: &Results) -> Result<String, AskError> {
             w.about
         );
         let mut header = vec!["clients"];
-        header.extend(drivers.iter().map(|d| match d {
-            Driver::Threads => "called from OS threads",
-            _ => "called from tokio tasks",
-        }));
+        header.extend(drivers.iter().map(|d| crate::plots::driver_words(*d)));
         out += &crate::table::markdown_table(&header, &"l".repeat(header.len()), &rows);
         out += "\n";
     }
     Ok(out)
 }
 
-/// One entry of [`answer_matrix`]: who leads, by how much or with whom, and the pick's p99.
+/// One entry of [`answer_matrix`]: the pick, with whom or over which other family's best by how
+/// much, and the pick's p99.
 fn matrix_entry(advice: &Advice) -> String {
     let mut entry = pick_names(advice);
     if advice.tied.is_empty()
@@ -1013,11 +1040,11 @@ fn matrix_entry(advice: &Advice) -> String {
     {
         let _ = write!(
             entry,
-            " leads `{}` by {}× (CI {}–{}×){}",
-            next.row.implementation,
+            ", {}× (CI {}–{}×) the best other kind, `{}`{}",
             figure(1.0 / r.ratio),
             figure(1.0 / r.high),
             figure(1.0 / r.low),
+            next.row.implementation,
             if next.near_line { " ‡" } else { "" }
         );
     }

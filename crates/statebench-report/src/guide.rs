@@ -10,7 +10,7 @@
 //! claims are false; `Correction::Bonferroni` makes every interval hold at once instead. Every
 //! section (owners, picks, reference, crossover) reads its ratios from the same [`Analysis`].
 //! A difference is claimed only when its whole interval lies beyond ±10 %; strategies that
-//! cannot be told apart are named together as tied, and no claim rests on a record whose
+//! cannot be told apart are named together, not told apart, and no claim rests on a record whose
 //! clients starved an operation kind.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,13 +27,16 @@ use statebench_harness::{Driver, Workload};
 
 use crate::table::{by_headline, human_rate};
 
+/// How the guide names rows this run cannot tell apart, together.
+const NOT_TOLD_APART: &str = "not told apart";
+
 /// The family of a record's strategy in the guide's words, one and many. Records carry it
 /// (older files are filled from the registry when loaded); one that does not is named as such.
 fn family(r: &Record) -> (&'static str, &'static str) {
     match r.family() {
         Some(Family::Owner) => ("owner", "owners"),
         Some(Family::Lock) => ("lock", "locks"),
-        Some(Family::Concurrent) => ("concurrent map", "concurrent maps"),
+        Some(Family::Concurrent) => ("concurrent structure", "concurrent structures"),
         None => (
             "strategy of no known family",
             "strategies of no known family",
@@ -799,7 +802,7 @@ fn cell_name(workload: &str, driver: Driver, clients: usize) -> String {
     )
 }
 
-/// `the lock `rwlock_std`` or `the locks `rwlock_std` and `mutex_std` (tied)`.
+/// `the lock `rwlock_std`` or `the locks `rwlock_std` and `mutex_std` (not told apart)`.
 fn family_words(analysis: &Analysis<'_>, members: &[&Record]) -> String {
     let leaders = analysis.leaders(members);
     let (kind, kinds) = family(members[0]);
@@ -814,7 +817,7 @@ fn family_words(analysis: &Analysis<'_>, members: &[&Record]) -> String {
             format!("the best {kind}, {}", names[0])
         }
     } else {
-        format!("the {kinds} {} (tied)", names.join(" and "))
+        format!("the {kinds} {} ({NOT_TOLD_APART})", names.join(" and "))
     }
 }
 
@@ -838,7 +841,7 @@ fn versus(analysis: &Analysis<'_>, a: (&Record, &str), b: (&Record, &str)) -> St
             format!(
                 "{} {} {} the throughput of {} (CI {})",
                 a.1,
-                if a.1.ends_with("(tied)") {
+                if a.1.ends_with(&format!("({NOT_TOLD_APART})")) {
                     "make"
                 } else {
                     "makes"
@@ -1155,7 +1158,7 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
          comparisons a section prints (the leader, each family's best, the closest cell) is \
          chosen from the same data; the correction counts every candidate, so that choice \
          cannot shrink the family. A difference is claimed only when its whole interval lies \
-         beyond ±{:.0} %; otherwise the strategies are named together as tied. Each claim cites its cell \
+         beyond ±{:.0} %; otherwise the strategies are named together, not told apart. Each claim cites its cell \
          (workload / driver / clients), the figures, the ratio and its interval. {outcomes}{}\n",
         samples_words(results),
         100.0 * MIN_EFFECT,
@@ -1189,9 +1192,10 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                     let cited: Vec<String> = groups.iter().map(|g| cite(g[0])).collect();
                     let _ = writeln!(
                         families_out,
-                        "- On `{}` {} with {c} clients: {}. ({}: {}.)",
+                        "- On `{}` {} with {}: {}. ({}: {}.)",
                         w.name,
                         driver_words(driver),
+                        crate::table::clients_words(*c),
                         claims.join("; "),
                         cell_name(&w.name, driver, *c),
                         cited.join(", ")
@@ -1286,11 +1290,12 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
                         .collect();
                     let _ = writeln!(
                         starved,
-                        "- `{}` on `{}` {} with {c} clients: {}; it served the asked mix at \
+                        "- `{}` on `{}` {} with {}: {}; it served the asked mix at \
                          {} ops/s, raw {} ops/s ({}).",
                         r.implementation,
                         w.name,
                         driver_words(driver),
+                        crate::table::clients_words(*c),
                         kinds.join(", "),
                         human_rate(r.headline()),
                         human_rate(r.summary.ops_per_sec.median),
@@ -1315,7 +1320,7 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
             }
         }
     }
-    out += "### Owner, lock or concurrent map?\n\n";
+    out += "### Owner, lock or concurrent structure?\n\n";
     out += if families_out.is_empty() {
         "No cell ran more than one family.\n"
     } else {

@@ -1,6 +1,7 @@
-//! `REPORT.md`: a summary table, the machine and its floors, one section per workload, and the
-//! methodology — every figure taken from the results document, nothing from the clock or the
-//! machine that renders it.
+//! `REPORT.md` — the answer per mix, client count and caller, a summary table, the decision
+//! guide, the sections that judge, the machine and its floors — and `DETAILS.md` beside it, one
+//! section per workload and the methodology: every figure taken from the results document,
+//! nothing from the clock or the machine that renders it.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -544,15 +545,19 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
     out += "## The answer\n\n";
     out += "For each mix of each service, at each client count and from each kind of caller: \
             the pick — the fastest row that served the mix asked for — and after `=` the rows \
-            this run cannot tell from it by more than 10 % (the same, or cannot tell); where \
-            none, the pick's lead over the runner-up with its interval (‡: near its ±10 % \
-            line, a claim a fresh run would make again with a chance under 99 %); and the \
-            pick's p99 latency. `statebench advise --from results.json --service S --clients \
-            N` gives the whole card for one situation: the runners-up of every family, CPU per \
-            operation, where the answer changes and what it does not cover.\n\n";
-    match crate::advise::answer_matrix(results) {
+            not shown slower than it (the same within ±10 %, or this run cannot tell); where \
+            there are none, the pick's throughput over the best row of another family, with its \
+            interval (‡: near its ±10 % line, a claim a fresh run would make again with a \
+            chance under 99 %); and the pick's p99 latency. `statebench advise --from \
+            results.json --service S --clients N` gives the whole card for one situation: the \
+            best row of every family, CPU per operation, where the answer changes and what it \
+            does not cover.\n\n";
+    match crate::advise::answer_matrix_of_view(results) {
         Ok(matrix) if !matrix.is_empty() => out += &matrix,
-        Ok(_) => out += "No mix of this run was measured at more than one client count.\n\n",
+        Ok(_) => {
+            out += "No mix that scales with the clients was measured from OS threads or tokio \
+                    tasks in this run: the sections below have its figures.\n\n";
+        }
         Err(e) => {
             let _ = writeln!(out, "The answer could not be read from this run: {e}.\n");
         }
@@ -650,7 +655,8 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
     details += "\nEach plot is a column of panels on one logarithmic y axis: a panel per driver, \
             split by family where a driver has more than ten rows. Within a panel every line \
             has its own colour and its neighbours another dash (solid, dashed, dotted), and \
-            each implementation keeps its place, colour and dash in every plot of the run.\n";
+            each row (an implementation under a driver) keeps its place, colour and dash in \
+            every plot of the run.\n";
     Ok(Rendered {
         markdown: out,
         details,

@@ -165,7 +165,7 @@ pub(crate) fn grid(entries: &[(String, usize, String)]) -> String {
         row[col] = text.clone();
     }
     let header: Vec<String> = std::iter::once("workload / driver".to_owned())
-        .chain(counts.iter().map(|c| format!("{c} clients")))
+        .chain(counts.iter().map(|c| crate::table::clients_words(*c)))
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     markdown_table(&header, &format!("l{}", "r".repeat(counts.len())), &rows)
@@ -340,7 +340,7 @@ pub fn section(results: &Results) -> String {
     let analysis = Analysis::new(results);
     let (f, e) = (&results.floors, results.floors_end.as_ref());
     let mut out = format!(
-        "Four targets, set before the owner forms were built, measured in this run. Each \
+        "Four targets, set before the owner forms were built, judged where this run has their rows. Each \
          ratio's interval is the decision guide's: one of the report's planned comparisons, \
          at its level ({}). A target is *met* when the whole interval lies on its side, \
          *missed* when the whole interval falls short, and otherwise this run *cannot tell* — \
@@ -375,7 +375,10 @@ pub fn section(results: &Results) -> String {
         ),
     );
 
+    // Targets this run cannot judge leave no heading behind: one line names them after.
+    let mut skipped: Vec<u8> = Vec::new();
     // 1. The generic owner against the hand-written one.
+    let heading_at = out.len();
     let _ = writeln!(
         out,
         "**1. `{PLAIN}` makes at least {:.0} % of `{HANDWRITTEN}`'s throughput** (the same \
@@ -384,7 +387,8 @@ pub fn section(results: &Results) -> String {
         100.0 * GENERIC_SHARE
     );
     if plan.generic.is_empty() {
-        out += "Not in this run: it has no cell with both.\n\n";
+        out.truncate(heading_at);
+        skipped.push(1);
     } else {
         let mut judged = Vec::new();
         let mut ratios = Vec::new();
@@ -426,13 +430,17 @@ pub fn section(results: &Results) -> String {
     }
 
     // 2. The best owner form from tasks on the reference program without its sleep.
+    let heading_at = out.len();
     let _ = writeln!(
         out,
         "**2. On `{NOSLEEP}` from tasks, the best owner form makes at least {BEST_OVER_PLAIN:.0}× \
          `{PLAIN}`'s throughput**: every owner form against `{PLAIN}` in that cell.\n"
     );
     match &plan.nosleep {
-        None => out += "Not in this run.\n\n",
+        None => {
+            out.truncate(heading_at);
+            skipped.push(2);
+        }
         Some((plain, others)) => {
             let mut rows = vec![vec![
                 format!("`{PLAIN}`"),
@@ -483,6 +491,7 @@ pub fn section(results: &Results) -> String {
     }
 
     // 3. The best OS-thread owner at 64 clients.
+    let heading_at = out.len();
     let _ = writeln!(
         out,
         "**3. At 64 clients, the best owner on an OS thread of its own makes at least \
@@ -495,7 +504,8 @@ pub fn section(results: &Results) -> String {
             .join(" and ")
     );
     if plan.thread.is_empty() {
-        out += "Not in this run.\n\n";
+        out.truncate(heading_at);
+        skipped.push(3);
     } else {
         let mut rows = Vec::new();
         let mut judged = Vec::new();
@@ -557,6 +567,7 @@ pub fn section(results: &Results) -> String {
     }
 
     // 4. The spinning owner's round trip from one thread.
+    let heading_at = out.len();
     let _ = writeln!(
         out,
         "**4. From one OS thread, `{SPIN}`'s round trip is at most {}**: the median latency of \
@@ -566,7 +577,8 @@ pub fn section(results: &Results) -> String {
         human_ns(SPIN_ROUND_TRIP_NS)
     );
     if spin_cells.is_empty() {
-        out += "Not in this run.\n\n";
+        out.truncate(heading_at);
+        skipped.push(4);
     } else {
         let mut rows = Vec::new();
         let mut judged = Vec::new();
@@ -625,6 +637,8 @@ pub fn section(results: &Results) -> String {
             )
         );
     }
+
+    out += &crate::picks::not_judged("Target", "Targets", &skipped);
 
     // 5. Each form where it comes closest to the locks.
     if !plan.closest.is_empty() {

@@ -28,6 +28,30 @@ use crate::guide::{Analysis, Judgement, Pooled};
 use crate::owners::{PLAIN, client_counts, find, grid, ratio_words};
 use crate::table::by_headline;
 
+/// One line naming the numbered questions or targets (`one`, `many`) a section could not judge
+/// in this run, since it has none of the rows they compare; empty when it judged them all.
+pub(crate) fn not_judged(one: &str, many: &str, numbers: &[u8]) -> String {
+    let mut list = numbers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Some(last) = list.rfind(", ") {
+        list.replace_range(last..last + 2, " and ");
+    }
+    match numbers.len() {
+        0 => String::new(),
+        1 => format!(
+            "{one} {list} is not judged here: this run has none of the rows it compares \
+             (`statebench report --all` measures them).\n\n"
+        ),
+        _ => format!(
+            "{many} {list} are not judged here: this run has none of the rows they compare \
+             (`statebench report --all` measures them).\n\n"
+        ),
+    }
+}
+
 /// The concurrent maps (the counter's `atomic` is no map).
 pub const MAPS: [&str; 4] = ["dashmap", "papaya", "scc", "moka"];
 /// The actor-framework owner.
@@ -272,11 +296,15 @@ pub fn section(results: &Results) -> String {
         mark_legend()
     );
 
+    // Questions this run cannot answer leave no heading behind: one line names them after.
+    let mut skipped: Vec<u8> = Vec::new();
     // 1. The best concurrent map.
+    let heading_at = out.len();
     out += "**1. Which concurrent map?** Per cell, the fastest map against the \
             runner-up (`dashmap`, `papaya`, `scc`; `moka` too for the cache).\n\n";
     if plan.maps.is_empty() {
-        out += "Not in this run: no cell has two maps.\n\n";
+        out.truncate(heading_at);
+        skipped.push(1);
     } else {
         let mut leads: Vec<(&str, usize)> = Vec::new();
         let mut ties = 0;
@@ -354,13 +382,15 @@ pub fn section(results: &Results) -> String {
     }
 
     // 2. The actor framework's price.
+    let heading_at = out.len();
     let _ = writeln!(
         out,
         "**2. What does an actor framework cost over a plain owner task?** `{ACTOR}` (ractor's \
          `call`) / `{PLAIN}` (an `mpsc` mailbox and a `oneshot` reply), per cell.\n"
     );
     if plan.actor.is_empty() {
-        out += "Not in this run.\n\n";
+        out.truncate(heading_at);
+        skipped.push(2);
     } else {
         ratio_question(&mut out, &analysis, &plan.actor, &format!("`{ACTOR}`"));
         for driver in Driver::ALL {
@@ -387,19 +417,22 @@ pub fn section(results: &Results) -> String {
     }
 
     // 3. Async locks from tasks.
+    let heading_at = out.len();
     out += "**3. Is an async lock ever the right lock from tasks?** In every tasks cell, the \
             faster of `mutex_tokio` and `rwlock_tokio` / the fastest of `mutex_std`, \
             `rwlock_std` and `mutex_parking_lot`. No operation holds a lock across an `.await` \
             here — the case an async lock exists for — so this is what it costs when it is not \
             needed.\n\n";
     if plan.locks.is_empty() {
-        out += "Not in this run.\n\n";
+        out.truncate(heading_at);
+        skipped.push(3);
     } else {
         ratio_question(&mut out, &analysis, &plan.locks, "The async lock");
         out.push('\n');
     }
 
     // 4. Striping.
+    let heading_at = out.len();
     let _ = writeln!(
         out,
         "**4. What does striping buy a plain lock?** `{}` (N `parking_lot` mutexes, an entry's by \
@@ -407,7 +440,8 @@ pub fn section(results: &Results) -> String {
         STRIPED.0, STRIPED.1
     );
     if plan.striped.is_empty() {
-        out += "Not in this run.\n\n";
+        out.truncate(heading_at);
+        skipped.push(4);
     } else {
         ratio_question(
             &mut out,
@@ -417,5 +451,6 @@ pub fn section(results: &Results) -> String {
         );
         out.push('\n');
     }
+    out += &not_judged("Question", "Questions", &skipped);
     out
 }

@@ -84,7 +84,8 @@ fn family_words(family: Option<Family>) -> &'static str {
     }
 }
 
-fn driver_words(driver: Driver) -> &'static str {
+/// How a panel or table names a driver's callers, e.g. "called from OS threads".
+pub(crate) fn driver_words(driver: Driver) -> &'static str {
     match driver {
         Driver::Threads => "called from OS threads",
         Driver::Tasks => "called from tokio tasks",

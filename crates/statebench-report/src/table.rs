@@ -61,6 +61,15 @@ pub fn sample_notes(record: &Record) -> Vec<String> {
     notes
 }
 
+/// "1 client", "8 clients".
+pub fn clients_words(n: usize) -> String {
+    if n == 1 {
+        "1 client".to_owned()
+    } else {
+        format!("{n} clients")
+    }
+}
+
 /// Names the clients a record's windows did not measure (`Repetition::absent_by_role`): "in 3
 /// of 9 windows up to 12 of 110 clients made no operation". Empty when every window measured
 /// every client.

@@ -447,13 +447,7 @@ fn the_owner_s_share_quoted_comes_from_the_canonical_run() {
             .iter()
             .filter(|w| w.scales)
             .map(|w| {
-                let a = Ask {
-                    service: None,
-                    workload: Some(w.name.clone()),
-                    reads: None,
-                    clients: 8,
-                    driver,
-                };
+                let a = Ask::cell(&w.name, 8, driver);
                 let advice = advise(&run, "canonical", &a).expect("an answer");
                 assert_ne!(advice.pick.implementation, "combining");
                 let owner = advice
@@ -568,4 +562,26 @@ fn the_report_leads_with_the_answer_matrix() {
             }
         }
     }
+}
+
+/// A run whose floors moved between its start and its end is called disturbed on the card, as
+/// its report calls it; a run that held still is not.
+#[test]
+fn the_card_says_when_the_machine_changed_during_the_run() {
+    let mut run = fixture();
+    let disturbed = |run: &Results| {
+        advise(run, "made-up", &ask("kv", 8))
+            .expect("an answer")
+            .caveats
+            .iter()
+            .any(|c| c.contains("the machine changed during this run"))
+    };
+    run.floors_end = Some(run.floors.clone());
+    assert!(!disturbed(&run));
+    let mut end = run.floors.clone();
+    end.wake_cross_core_idle_ns = Some(statebench_harness::floors::Floor::of(vec![
+        2_500.0, 2_550.0, 2_450.0, 2_520.0, 2_480.0,
+    ]));
+    run.floors_end = Some(end);
+    assert!(disturbed(&run));
 }

@@ -165,7 +165,7 @@ fn every_section_is_rendered_from_the_document() {
     // writers there: it ranks after the lock, and no claim is made between them.
     assert!(
         text.contains(
-            "the lock `mutex_std` and the concurrent map `dashmap`: no claim, a compared row did \
+            "the lock `mutex_std` and the concurrent structure `dashmap`: no claim, a compared row did \
              not serve the mix asked for"
         ),
         "{text}"
@@ -175,7 +175,7 @@ fn every_section_is_rendered_from_the_document() {
     // mutex_std, within noise, so the two are named together and neither is "best".
     assert!(
         text.contains(
-            "the locks `rwlock_std` and `mutex_std` (tied) make 27× the throughput of the owner `owner_tokio` (CI 21–34×)"
+            "the locks `rwlock_std` and `mutex_std` (not told apart) make 27× the throughput of the owner `owner_tokio` (CI 21–34×)"
         ),
         "{text}"
     );
