@@ -1065,8 +1065,12 @@ pub fn answer_table(run: &Results, driver: Driver) -> Result<String, AskError> {
     let analysis = Analysis::new(run);
     let mut rows = Vec::new();
     for w in run.settings.workloads.iter().filter(|w| w.scales) {
+        let skew = match w.distribution {
+            statebench_harness::workload::KeyDistribution::Uniform => "",
+            statebench_harness::workload::KeyDistribution::Zipf { .. } => ", hot keys",
+        };
         let mut row = vec![format!(
-            "{}, {:.0} % reads (`{}`)",
+            "{}, {:.0} % reads{skew} (`{}`)",
             w.service,
             workload_reads(w),
             w.name
