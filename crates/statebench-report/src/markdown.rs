@@ -157,8 +157,9 @@ fn workload_section(
             let name = format!("latency-{}.svg", w.name);
             let _ = writeln!(
                 out,
-                "![{} latency percentiles at {clients} clients]({name})\n",
-                w.name
+                "![{} latency percentiles at {}]({name})\n",
+                w.name,
+                crate::table::clients_words(clients)
             );
             files.push((name, svg));
         }
@@ -320,7 +321,9 @@ fn methodology(results: &Results) -> String {
         let _ = writeln!(
             out,
             "\nSpread between repetitions (max − min over median of ops/s): median {:.0} %, worst {:.0} % \
-             over {} cells — differences smaller than that are noise on this machine.",
+             over {} cells. That is how far single repetitions scatter on this machine, not the \
+             resolution of a comparison: each comparison tests the passes' geometric means with \
+             the interval it prints, and claims a difference only beyond ±10 %.",
             100.0 * sorted[sorted.len() / 2],
             100.0 * sorted[sorted.len() - 1],
             sorted.len()
@@ -370,7 +373,12 @@ fn methodology(results: &Results) -> String {
                         .iter()
                         .map(|m| format!("{} {} %", m.op, m.percent))
                         .collect();
-                    format!("{} ({}): {}", g.role, g.share, mix.join(", "))
+                    if w.groups.len() == 1 {
+                        format!("every client: {}", mix.join(", "))
+                    } else {
+                        let total: usize = w.groups.iter().map(|g| g.share).sum();
+                        format!("{} ({} of {total}): {}", g.role, g.share, mix.join(", "))
+                    }
                 })
                 .collect();
             vec![
@@ -645,6 +653,10 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
         crate::guide::view_words(results)
     );
     details += "## Workloads\n\n";
+    details += "Each workload's tables give, per client count, every row's figures; *of fastest* \
+                is its throughput over the fastest row at that count from either driver (the \
+                report's summary divides by the fastest of the same driver), and *range* the \
+                lowest and highest of its repetitions' rates.\n\n";
     for w in &full.settings.workloads {
         if !of_workload(full, &w.name).is_empty() {
             details += &workload_section(full, w, &mut files)?;

@@ -410,7 +410,10 @@ pub fn latency(
         return Ok(None);
     }
     let series = series_of(results, &records, percentiles);
-    let title = format!("{workload}: latency percentiles at {clients} clients");
+    let title = format!(
+        "{workload}: latency percentiles at {}",
+        crate::table::clients_words(clients)
+    );
     let axes = Axes {
         title: &title,
         x_desc: "percentile (all operation kinds)",

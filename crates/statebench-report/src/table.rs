@@ -91,10 +91,33 @@ pub fn absent_notes(record: &Record) -> Vec<String> {
     }
 }
 
-/// A record's notes: the mix it did not serve, clients its windows did not measure, then thin
-/// samples.
+/// How far apart a row's slowest and fastest repetitions may lie before the row is flagged
+/// where it is shown: tenfold is no noise, but a row that stalled or ran in two modes.
+pub const WILD_SPREAD: f64 = 10.0;
+
+/// A row whose repetitions' rates span more than [`WILD_SPREAD`] times: flagged in place, since
+/// its headline figure and interval describe no one regime.
+fn spread_notes(record: &Record) -> Option<String> {
+    let rates = record.headline_rates();
+    let (lo, hi) = rates
+        .iter()
+        .fold((f64::MAX, 0.0_f64), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+    (lo > 0.0 && hi / lo > WILD_SPREAD).then(|| {
+        format!(
+            "⚠ repetitions from {} to {} ops/s ({:.0}×): it stalled or ran in two modes, read \
+             its figure with care",
+            human_rate(lo),
+            human_rate(hi),
+            hi / lo
+        )
+    })
+}
+
+/// A record's notes: a wild spread between its repetitions, the mix it did not serve, clients
+/// its windows did not measure, then thin samples.
 pub fn notes(record: &Record) -> String {
-    let mut all = mix_notes(record);
+    let mut all: Vec<String> = spread_notes(record).into_iter().collect();
+    all.extend(mix_notes(record));
     all.extend(absent_notes(record));
     all.extend(sample_notes(record));
     all.join("; ")

@@ -585,3 +585,32 @@ fn the_card_says_when_the_machine_changed_during_the_run() {
     run.floors_end = Some(end);
     assert!(disturbed(&run));
 }
+
+/// A row whose repetitions' rates lie more than tenfold apart is flagged where its figures are
+/// shown; one whose repetitions agree is not.
+#[test]
+fn a_row_whose_repetitions_span_tenfold_is_flagged_in_place() {
+    let reps = |rates: &[f64]| -> Vec<_> {
+        rates
+            .iter()
+            .map(|r| repetition(*r, &[("get", 95), ("set", 5)]))
+            .collect()
+    };
+    let row = |rates: &[f64]| {
+        made_up::record(
+            "kv_read_heavy",
+            "scc",
+            Family::Concurrent,
+            Driver::Threads,
+            8,
+            reps(rates),
+        )
+    };
+    let wild = statebench_report::table::notes(&row(&[11.3e3, 40e6, 51e6]));
+    assert!(
+        wild.contains("⚠ repetitions from 11.3 k to 51.00 M ops/s (4513×)"),
+        "{wild}"
+    );
+    let calm = statebench_report::table::notes(&row(&[40e6, 45e6, 51e6]));
+    assert!(!calm.contains('⚠'), "{calm}");
+}
