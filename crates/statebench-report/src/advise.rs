@@ -699,12 +699,21 @@ fn changes(
                         top.implementation
                     ),
                     Some(i) => format!(
-                        "; `{}` makes {}× of `{}`'s throughput (CI {}–{}×)",
+                        "; `{}` makes {}× of `{}`'s throughput (CI {}–{}×){}",
                         top.implementation,
                         figure(i.ratio),
                         lead[0].implementation,
                         figure(i.low),
-                        figure(i.high)
+                        figure(i.high),
+                        if j.near_line() {
+                            format!(
+                                " — near its ±10 % line: a fresh run would make this claim \
+                                 again {}",
+                                times_in_hundred(j.repeat)
+                            )
+                        } else {
+                            String::new()
+                        }
                     ),
                     None => String::new(),
                 }
