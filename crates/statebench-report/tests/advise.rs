@@ -614,3 +614,142 @@ fn a_row_whose_repetitions_span_tenfold_is_flagged_in_place() {
     let calm = statebench_report::table::notes(&row(&[40e6, 45e6, 51e6]));
     assert!(!calm.contains('⚠'), "{calm}");
 }
+
+/// docs/DECISIONS.md opens with the canonical run's answer in four lines; this recomputes each
+/// from the run, as `advise` reads it, and fails when the document says otherwise.
+#[test]
+fn the_decisions_lead_comes_from_the_canonical_run() {
+    let run = made_up::committed("2026-12-05-epyc-after/run-1");
+    let at = |w: &str, clients: usize, driver: Driver| {
+        advise(&run, "canonical", &Ask::cell(w, clients, driver)).expect("an answer")
+    };
+    let family_of = |a: &statebench_report::advise::Advice, family: &str| {
+        a.tied
+            .iter()
+            .chain(&a.next)
+            .find(|x| x.row.family == family)
+            .cloned()
+    };
+    let pct = |x: f64| {
+        if x < 0.1 {
+            format!("{:.1}", 100.0 * x)
+        } else {
+            format!("{:.0}", 100.0 * x)
+        }
+    };
+    let range = |mut xs: Vec<f64>, show: &dyn Fn(f64) -> String| {
+        xs.sort_by(f64::total_cmp);
+        format!("{}–{}", show(xs[0]), show(xs[xs.len() - 1]))
+    };
+    let times = |x: f64| format!("{x:.2}");
+    let scaling: Vec<String> = run
+        .settings
+        .workloads
+        .iter()
+        .filter(|w| w.scales)
+        .map(|w| w.name.clone())
+        .collect();
+    let drivers = [Driver::Threads, Driver::Tasks];
+    // 1. One client.
+    let (mut one, mut one_lock) = (0, 0);
+    let mut one_else: Vec<String> = Vec::new();
+    for w in &scaling {
+        for d in drivers {
+            let a = at(w, 1, d);
+            one += 1;
+            if a.pick.family == "lock" || a.tied.iter().any(|t| t.row.family == "lock") {
+                one_lock += 1;
+            } else {
+                one_else.push(format!(
+                    "`{w}` from {}, where `{}` leads",
+                    d.name(),
+                    a.pick.implementation
+                ));
+            }
+        }
+    }
+    // 2. Keyed state from two clients.
+    let (mut keyed, mut dash) = (0, 0);
+    let mut lock_share = Vec::new();
+    // 3. The counter from tasks; 4. the owners.
+    let mut atomic_lead = Vec::new();
+    let (mut owner_threads, mut owner_tasks) = (Vec::new(), Vec::new());
+    for w in &scaling {
+        for d in drivers {
+            for c in [2, 8, 64] {
+                let a = at(w, c, d);
+                if let Some(o) = family_of(&a, "owner").and_then(|o| o.ratio) {
+                    match d {
+                        Driver::Threads => owner_threads.push(o.ratio),
+                        _ => owner_tasks.push(o.ratio),
+                    }
+                }
+                let lock = family_of(&a, "lock");
+                if w == "counter" {
+                    if d == Driver::Tasks
+                        && a.pick.implementation == "atomic"
+                        && let Some(l) = lock.filter(|l| l.verdict == "slower")
+                    {
+                        atomic_lead.push(1.0 / l.ratio.expect("an interval").ratio);
+                    }
+                    continue;
+                }
+                keyed += 1;
+                if a.pick.implementation == "dashmap" {
+                    dash += 1;
+                    if let Some(l) = lock.filter(|l| l.verdict == "slower") {
+                        lock_share.push(l.ratio.expect("an interval").ratio);
+                    }
+                }
+            }
+        }
+    }
+    let lines = [
+        format!(
+            "- **One client:** a lock is the pick, or not shown slower than it, in {one_lock} of \
+             {one} cells (every mix that scales, from OS threads and from tokio tasks){}.",
+            if one_else.is_empty() {
+                String::new()
+            } else {
+                format!("; not in {}", one_else.join(", "))
+            }
+        ),
+        format!(
+            "- **Keyed state from two clients up** (the three kv mixes, sessions, cache): \
+             `dashmap` is the pick in {dash} of {keyed} cells; where the run tells them apart \
+             ({} cells) the best lock makes {}× of its throughput.",
+            lock_share.len(),
+            range(lock_share.clone(), &times)
+        ),
+        format!(
+            "- **A counter from two clients up:** from tokio tasks the atomic makes {}× the best \
+             lock's throughput ({} cells).",
+            range(atomic_lead.clone(), &times),
+            atomic_lead.len()
+        ),
+        format!(
+            "- **An owner task or thread from two clients up** makes {} % of the pick's \
+             throughput from OS threads and {} % from tokio tasks.",
+            range(owner_threads.clone(), &pct),
+            range(owner_tasks.clone(), &pct)
+        ),
+    ];
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/DECISIONS.md"),
+    )
+    .expect("the document");
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let missing: Vec<&String> = lines
+        .iter()
+        .filter(|l| !words(&doc).contains(&words(l)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/DECISIONS.md lacks:\n{}",
+        missing
+            .iter()
+            .map(|l| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
