@@ -18,7 +18,7 @@ pub mod registry;
 pub mod runner;
 
 /// Terminal tables (re-exported from `statebench-report`).
-pub use statebench_report::table;
+pub use statebench_report::{table, terminal};
 
 /// The canonical run: the one committed run that `advise` answers from by default and that the
 /// README and docs/DECISIONS.md quote, by its folder from the repository's root. Three runs of

@@ -154,3 +154,24 @@ fn every_refiled_strategy_declares_the_family_it_is_read_in() {
     assert_eq!(family_of(&recorded, "combining"), ["owner"]);
     assert_eq!(family_of(&read, "combining"), ["lock"]);
 }
+
+/// The report's sections name strategies only through `statebench_report::roles`: every name
+/// there is a registered strategy or one of Go's programs, and every registered strategy and Go
+/// program has a role there, so that a new or renamed strategy cannot silently fall out of a
+/// section.
+#[test]
+fn every_strategy_has_a_role_and_every_role_names_a_strategy() {
+    let mut known: BTreeSet<&str> = registry::pairs().into_iter().map(|(_, i)| i).collect();
+    known.extend(statebench::go::STRATEGIES.iter().map(|s| s.name));
+    let roles: BTreeSet<&str> = statebench_report::roles::named().into_iter().collect();
+    let unknown: Vec<_> = roles.difference(&known).collect();
+    assert!(
+        unknown.is_empty(),
+        "roles name unknown strategies: {unknown:?}"
+    );
+    let roleless: Vec<_> = known.difference(&roles).collect();
+    assert!(
+        roleless.is_empty(),
+        "strategies without a role: {roleless:?}"
+    );
+}

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use statebench::runner::{CORE, Matrix, PassPlan, PlannedCell, Suite, Trial};
-use statebench::table::{human_ns, workload_table};
+use statebench::table::human_ns;
+use statebench::terminal::workload_table;
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floors, MOVED, Steadiness};
 use statebench_harness::machine::{GoRuntime, Machine};

@@ -96,7 +96,7 @@ fn told_apart(
 fn read(results: &Results, correction: Correction, variance: Variance, view: View) -> Reading {
     // As the report reads a run: the trials of the placement asked for, and its closed-loop
     // cells, the only ones it compares.
-    let results = &crate::markdown::closed_loop(&placement::view(results, view));
+    let results = &crate::guide::closed_loop(&placement::view(results, view));
     let analysis = Analysis::judged(results, correction, variance);
     let mut cells: BTreeMap<CellKey, Vec<&Record>> = BTreeMap::new();
     for r in &results.records {

@@ -720,6 +720,26 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
     Ok((out, files))
 }
 
+/// The decision guide's subsection on the critical-section sweep — the heading, how to read
+/// it, and [`guide`]'s lines — or nothing when the run swept no cost. Rendered after the guide
+/// (`markdown`), so that the guide need not know this section.
+pub fn guide_section(results: &Results) -> String {
+    let analysis = Analysis::new(results);
+    let mut out = String::new();
+    let work = guide(&analysis);
+    if !work.is_empty() {
+        out += "\n### When each operation does work while it holds the state\n\n";
+        out += "From the critical-section sweep (its section has the method, every ratio and the \
+                plots): the cost from which the best owner is no more than 10 % slower than \
+                the best of a rival family (the ratio's whole interval above 0.91), bracketed by \
+                the last cost where it was still resolved slower, each cell cited. The best \
+                owner is the fastest owner task or thread at each cost (flat combining, a lock \
+                technique, counts among the locks).\n\n";
+        out += &work;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,18 +106,10 @@ fn key(r: &Record) -> Key<'_> {
 /// strategies the reference text's idioms are ([`crate::reference`]). (Go row, Rust row, the
 /// Rust row's driver.)
 pub const ACROSS_DRIVERS: [(&str, &str, Driver); 4] = [
-    (
-        crate::reference::GO_OWNER,
-        crate::owners::PLAIN,
-        Driver::Tasks,
-    ),
-    (crate::reference::GO_OWNER, "mutex_std", Driver::Threads),
-    (
-        crate::reference::GO_MUTEX,
-        crate::owners::PLAIN,
-        Driver::Tasks,
-    ),
-    (crate::reference::GO_MUTEX, "mutex_std", Driver::Threads),
+    (crate::roles::GO_OWNER, crate::roles::PLAIN, Driver::Tasks),
+    (crate::roles::GO_OWNER, "mutex_std", Driver::Threads),
+    (crate::roles::GO_MUTEX, crate::roles::PLAIN, Driver::Tasks),
+    (crate::roles::GO_MUTEX, "mutex_std", Driver::Threads),
 ];
 
 /// A ratio over cells rather than within one: the geometric mean of `a / b` over every cell
@@ -137,18 +129,18 @@ pub struct Pooled {
 /// per driver ([`crate::picks`]).
 pub const POOLED: [Pooled; 3] = [
     Pooled {
-        a: crate::owners::PLAIN,
-        b: crate::owners::HANDWRITTEN,
+        a: crate::roles::PLAIN,
+        b: crate::roles::HANDWRITTEN,
         driver: None,
     },
     Pooled {
-        a: crate::picks::ACTOR,
-        b: crate::owners::PLAIN,
+        a: crate::roles::ACTOR,
+        b: crate::roles::PLAIN,
         driver: Some(Driver::Threads),
     },
     Pooled {
-        a: crate::picks::ACTOR,
-        b: crate::owners::PLAIN,
+        a: crate::roles::ACTOR,
+        b: crate::roles::PLAIN,
         driver: Some(Driver::Tasks),
     },
 ];
@@ -1332,17 +1324,6 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
     } else {
         &crossovers
     };
-    let work = crate::crossover::guide(&analysis);
-    if !work.is_empty() {
-        out += "\n### When each operation does work while it holds the state\n\n";
-        out += "From the critical-section sweep (its section has the method, every ratio and the \
-                plots): the cost from which the best owner is no more than 10 % slower than \
-                the best of a rival family (the ratio's whole interval above 0.91), bracketed by \
-                the last cost where it was still resolved slower, each cell cited. The best \
-                owner is the fastest owner task or thread at each cost (flat combining, a lock \
-                technique, counts among the locks).\n\n";
-        out += &work;
-    }
     out += "\n### Rows that did not serve the mix asked for\n\n";
     let _ = writeln!(
         out,
@@ -1526,6 +1507,45 @@ fn role_of(w: &Workload, kind: &str) -> String {
         Some(role) if w.groups.len() > 1 => format!("the {role}'s "),
         _ => String::new(),
     }
+}
+
+/// `results` without its open-loop workloads and records: the throughput sections (summary,
+/// guide, picks, owners, crossover, reference) compare what clients in a closed loop got done,
+/// and an open loop's throughput is what it was offered. Its own section reads them.
+pub(crate) fn closed_loop(results: &Results) -> Results {
+    let open: BTreeSet<&str> = results
+        .settings
+        .workloads
+        .iter()
+        .filter(|w| w.open_loop())
+        .map(|w| w.name.as_str())
+        .collect();
+    let mut closed = results.clone();
+    closed
+        .records
+        .retain(|r| !open.contains(r.workload.as_str()));
+    closed.settings.workloads.retain(|w| !w.open_loop());
+    // The plan too: an open loop's cells are not compared, so they are not candidates.
+    closed
+        .settings
+        .planned
+        .retain(|k| !open.contains(k.workload.as_str()));
+    closed
+}
+
+/// `‡` after a claim near its line ([`Judgement::near_line`]), else nothing.
+pub(crate) fn mark(j: &Judgement) -> &'static str {
+    if j.near_line() { " ‡" } else { "" }
+}
+
+/// The legend of [`mark`].
+pub(crate) fn mark_legend() -> String {
+    format!(
+        "‡ marks a claim near its ±{:.0} % line: a fresh run of the same size would make it \
+         again with a chance under {:.0} %.",
+        100.0 * MIN_EFFECT,
+        100.0 * FIRM
+    )
 }
 
 #[cfg(test)]

@@ -23,4 +23,6 @@ pub mod picks;
 pub mod plots;
 pub mod power;
 pub mod reference;
+pub mod roles;
 pub mod table;
+pub mod terminal;

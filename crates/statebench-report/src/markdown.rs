@@ -309,7 +309,7 @@ fn methodology(results: &Results) -> String {
     );
     let _ = writeln!(out, "\nStrategy settings: {}.", s.tuning.describe());
     // The priors of the rows the report compares: the closed loops.
-    let moderated = crate::guide::variance_words(&closed_loop(results));
+    let moderated = crate::guide::variance_words(&crate::guide::closed_loop(results));
     let _ = writeln!(
         out,
         "\nEvery comparison is Welch's t on log throughput {}{moderated}.",
@@ -493,30 +493,6 @@ pub fn details(results: &Results) -> String {
     )
 }
 
-/// `results` without its open-loop workloads and records: the throughput sections (summary,
-/// guide, picks, owners, crossover, reference) compare what clients in a closed loop got done,
-/// and an open loop's throughput is what it was offered. Its own section reads them.
-pub(crate) fn closed_loop(results: &Results) -> Results {
-    let open: BTreeSet<&str> = results
-        .settings
-        .workloads
-        .iter()
-        .filter(|w| w.open_loop())
-        .map(|w| w.name.as_str())
-        .collect();
-    let mut closed = results.clone();
-    closed
-        .records
-        .retain(|r| !open.contains(r.workload.as_str()));
-    closed.settings.workloads.retain(|w| !w.open_loop());
-    // The plan too: an open loop's cells are not compared, so they are not candidates.
-    closed
-        .settings
-        .planned
-        .retain(|k| !open.contains(k.workload.as_str()));
-    closed
-}
-
 /// The whole report and its plots.
 pub fn render(results: &Results) -> Result<Rendered, String> {
     render_beside(results, &[])
@@ -535,7 +511,7 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
     let whole = results;
     let viewed = placement::view(results, view);
     let full = &viewed;
-    let closed = closed_loop(full);
+    let closed = crate::guide::closed_loop(full);
     let results = &closed;
     let mut files = Vec::new();
     let mut out = String::from("# statebench report\n\n");
@@ -581,6 +557,7 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
     }
     out += "\n## Decision guide\n\n";
     out += &crate::guide::decision_guide(results);
+    out += &crate::crossover::guide_section(results);
     out += "\n### Which claims travel\n\n";
     if beside.is_empty() {
         out += "No other run was set beside this one (`statebench report --beside RUN`, with \

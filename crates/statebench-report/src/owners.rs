@@ -31,19 +31,10 @@ use statebench_harness::stats::{MIN_EFFECT, RatioInterval, Verdict};
 
 use crate::guide::{Analysis, Judgement, Pooled};
 
-use crate::markdown::markdown_table;
+use crate::table::markdown_table;
 use crate::table::{by_headline, human_ns, human_rate};
 
-/// The generic owner task, the plain form every other is measured against.
-pub const PLAIN: &str = "owner_tokio";
-/// The same owner task written by hand for the key-value store.
-pub const HANDWRITTEN: &str = "owner_handwritten";
-/// The plain owner on an OS thread.
-pub const THREAD: &str = "owner_thread";
-/// The owner thread that polls before it parks.
-pub const SPIN: &str = "owner_thread_spin";
-/// The owner forms whose owners are OS threads of their own, besides [`THREAD`].
-pub const THREAD_FORMS: [&str; 2] = [SPIN, "sharded_thread"];
+pub use crate::roles::{HANDWRITTEN, PLAIN, SPIN, THREAD, THREAD_FORMS};
 /// The workload of target 2: the reference program without its sleep.
 pub const NOSLEEP: &str = "seed_nosleep";
 
@@ -638,7 +629,7 @@ pub fn section(results: &Results) -> String {
         );
     }
 
-    out += &crate::picks::not_judged("Target", "Targets", &skipped);
+    out += &crate::table::not_judged("Target", "Targets", &skipped);
 
     // 5. Each form where it comes closest to the locks.
     if !plan.closest.is_empty() {
@@ -651,7 +642,7 @@ pub fn section(results: &Results) -> String {
              the whole interval lies beyond ±{:.0} %, *ties* when it lies within, else this run \
              cannot tell. {}\n",
             100.0 * MIN_EFFECT,
-            crate::picks::mark_legend()
+            crate::guide::mark_legend()
         );
         let versus = |r: &Record, other: Option<&Record>| -> String {
             let Some(other) = other else {
@@ -671,7 +662,7 @@ pub fn section(results: &Results) -> String {
                 other.implementation,
                 human_rate(other.headline()),
                 ratio_words(i),
-                crate::picks::mark(&j)
+                crate::guide::mark(&j)
             )
         };
         let rows: Vec<Vec<String>> = plan

@@ -21,47 +21,18 @@ use std::fmt::Write;
 use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{FIRM, MIN_EFFECT, Verdict};
+use statebench_harness::stats::{MIN_EFFECT, Verdict};
 
 use crate::guide::{Analysis, Judgement, Pooled};
 
-use crate::owners::{PLAIN, client_counts, find, grid, ratio_words};
+use crate::owners::{client_counts, find, grid, ratio_words};
+use crate::roles::PLAIN;
 use crate::table::by_headline;
 
-/// One line naming the numbered questions or targets (`one`, `many`) a section could not judge
-/// in this run, since it has none of the rows they compare; empty when it judged them all.
-pub(crate) fn not_judged(one: &str, many: &str, numbers: &[u8]) -> String {
-    let mut list = numbers
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if let Some(last) = list.rfind(", ") {
-        list.replace_range(last..last + 2, " and ");
-    }
-    match numbers.len() {
-        0 => String::new(),
-        1 => format!(
-            "{one} {list} is not judged here: this run has none of the rows it compares \
-             (`statebench report --all` measures them).\n\n"
-        ),
-        _ => format!(
-            "{many} {list} are not judged here: this run has none of the rows they compare \
-             (`statebench report --all` measures them).\n\n"
-        ),
-    }
-}
+pub(crate) use crate::guide::{mark, mark_legend};
+pub(crate) use crate::table::not_judged;
 
-/// The concurrent maps (the counter's `atomic` is no map).
-pub const MAPS: [&str; 4] = ["dashmap", "papaya", "scc", "moka"];
-/// The actor-framework owner.
-pub const ACTOR: &str = "owner_ractor";
-/// tokio's async locks.
-pub const ASYNC_LOCKS: [&str; 2] = ["mutex_tokio", "rwlock_tokio"];
-/// The blocking locks an async lock is measured against.
-pub const SYNC_LOCKS: [&str; 3] = ["mutex_std", "rwlock_std", "mutex_parking_lot"];
-/// The striped lock, and the one lock it stripes.
-pub const STRIPED: (&str, &str) = ("striped", "mutex_parking_lot");
+pub use crate::roles::{ACTOR, ASYNC_LOCKS, MAPS, STRIPED, SYNC_LOCKS};
 
 /// One planned ratio `a / b` and the cell it belongs to (that of `a`; `b` may be another
 /// driver's).
@@ -179,21 +150,6 @@ pub(crate) fn judged(analysis: &Analysis<'_>, p: &Pair<'_>) -> Judgement {
 /// A judgement's verdict, `None` without an interval.
 pub(crate) fn verdict_of(j: &Judgement) -> Option<Verdict> {
     j.interval.map(|_| j.verdict())
-}
-
-/// `‡` after a claim near its line ([`Judgement::near_line`]), else nothing.
-pub(crate) fn mark(j: &Judgement) -> &'static str {
-    if j.near_line() { " ‡" } else { "" }
-}
-
-/// The legend of [`mark`].
-pub(crate) fn mark_legend() -> String {
-    format!(
-        "‡ marks a claim near its ±{:.0} % line: a fresh run of the same size would make it \
-         again with a chance under {:.0} %.",
-        100.0 * MIN_EFFECT,
-        100.0 * FIRM
-    )
 }
 
 fn verdict_word(j: &Judgement) -> &'static str {

@@ -28,16 +28,12 @@ use statebench_harness::stats::{MIN_EFFECT, Verdict};
 
 use crate::guide::Analysis;
 
-use crate::owners::{PLAIN, THREAD, find, grid, ratio_words};
+use crate::owners::{find, grid, ratio_words};
 use crate::picks::{Pair, SYNC_LOCKS, fastest, judged, mark, mark_legend, verdict_of};
+use crate::roles::PLAIN;
 use crate::table::{human_ns, markdown_table};
 
-/// Go's stateful goroutine.
-pub const GO_OWNER: &str = "go_goroutine";
-/// Go's `sync.Mutex`.
-pub const GO_MUTEX: &str = "go_mutex";
-/// The plain owners, the reference text's idiom in Rust: an owner task, an owner thread.
-pub const PLAIN_OWNERS: [&str; 2] = [PLAIN, THREAD];
+pub use crate::roles::{GO_MUTEX, GO_OWNER, PLAIN_OWNERS};
 /// The reference program as written (1 ms sleep after every operation).
 pub const AS_WRITTEN: &str = "seed";
 /// Services whose state is simple: one map of numbers, one number.

@@ -1,10 +1,8 @@
 //! Plain-text tables of results for the terminal: one per workload, one block per client
 //! count, fastest first.
 
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use statebench_harness::Workload;
 use statebench_harness::results::Record;
 
 /// Names the operation kinds a record under-served ([`statebench_harness::mix`]) and its raw
@@ -216,75 +214,28 @@ pub(crate) fn by_headline<'a>(records: &[&'a Record]) -> Vec<&'a Record> {
     v.into_iter().map(|(_, _, r)| r).collect()
 }
 
-/// The table of one workload's records.
-/// An open-loop workload's table has its own columns ([`crate::knee::terminal_rows`]): what was
-/// offered and done, whether each row kept up, and latency from the scheduled send.
-pub fn workload_table(records: &[&Record], workload: &Workload) -> String {
-    let clients: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
-    let mut out = String::new();
-    for c in clients {
-        let of_c: Vec<&Record> = records.iter().copied().filter(|r| r.clients == c).collect();
-        if workload.open_loop() {
-            let _ = writeln!(
-                out,
-                "clients: {c}; open loop, latency from the scheduled send"
-            );
-            out += &render(
-                &crate::knee::TERMINAL_HEADER,
-                &crate::knee::terminal_rows(&of_c),
-            );
-            out.push('\n');
-            continue;
-        }
-        let rows = by_headline(&of_c);
-        let fastest = rows.first().map_or(0.0, |r| r.headline());
-        let body: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                let s = &r.summary;
-                let spread = if s.ops_per_sec.median > 0.0 && r.repetitions.len() > 1 {
-                    format!(
-                        "±{:.0}%",
-                        50.0 * (s.ops_per_sec.max - s.ops_per_sec.min) / s.ops_per_sec.median
-                    )
-                } else {
-                    String::new()
-                };
-                vec![
-                    r.implementation.clone(),
-                    r.driver.name().to_owned(),
-                    human_rate(r.headline()),
-                    spread,
-                    human_ns(s.p50_ns.median),
-                    human_ns(s.p99_ns.median),
-                    human_ns(s.cpu_ns_per_op.median),
-                    if fastest > 0.0 {
-                        format!("{:.2}", r.headline() / fastest)
-                    } else {
-                        "-".into()
-                    },
-                    notes(r),
-                ]
-            })
-            .collect();
-        let _ = writeln!(out, "clients: {c}");
-        out += &render(
-            &[
-                "implementation",
-                "driver",
-                "ops/s",
-                "spread",
-                "p50",
-                "p99",
-                "CPU/op",
-                "of fastest",
-                "note",
-            ],
-            &body,
-        );
-        out.push('\n');
+/// One line naming the numbered questions or targets (`one`, `many`) a section could not judge
+/// in this run, since it has none of the rows they compare; empty when it judged them all.
+pub(crate) fn not_judged(one: &str, many: &str, numbers: &[u8]) -> String {
+    let mut list = numbers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Some(last) = list.rfind(", ") {
+        list.replace_range(last..last + 2, " and ");
     }
-    out
+    match numbers.len() {
+        0 => String::new(),
+        1 => format!(
+            "{one} {list} is not judged here: this run has none of the rows it compares \
+             (`statebench report --all` measures them).\n\n"
+        ),
+        _ => format!(
+            "{many} {list} are not judged here: this run has none of the rows they compare \
+             (`statebench report --all` measures them).\n\n"
+        ),
+    }
 }
 
 #[cfg(test)]
