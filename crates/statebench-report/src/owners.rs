@@ -366,8 +366,52 @@ pub fn section(results: &Results) -> String {
         ),
     );
 
+    let c = Context {
+        results,
+        analysis,
+        plan,
+        tokio_floors,
+        wake_floors,
+        f,
+        e,
+        spin_cells,
+    };
     // Targets this run cannot judge leave no heading behind: one line names them after.
     let mut skipped: Vec<u8> = Vec::new();
+    let targets: [fn(&Context<'_>, &mut String) -> bool; 4] =
+        [target_generic, target_nosleep, target_thread, target_spin];
+    for (n, target) in (1u8..).zip(targets) {
+        if !target(&c, &mut out) {
+            skipped.push(n);
+        }
+    }
+    out += &crate::table::not_judged("Target", "Targets", &skipped);
+
+    closest(&c, &mut out);
+    out
+}
+
+/// What every part of the section reads: the run, its analysis and plan, the floors in words.
+struct Context<'a> {
+    results: &'a Results,
+    analysis: Analysis<'a>,
+    plan: Plan<'a>,
+    tokio_floors: String,
+    wake_floors: String,
+    f: &'a statebench_harness::floors::Floors,
+    e: Option<&'a statebench_harness::floors::Floors>,
+    spin_cells: Vec<&'a Record>,
+}
+
+/// Target 1: the generic owner task against the same task written by hand. Writes it into `out` and says whether this run could judge it (when not, it
+/// leaves `out` as it was).
+fn target_generic(c: &Context<'_>, out: &mut String) -> bool {
+    let Context {
+        analysis,
+        plan,
+        tokio_floors,
+        ..
+    } = c;
     // 1. The generic owner against the hand-written one.
     let heading_at = out.len();
     let _ = writeln!(
@@ -379,13 +423,13 @@ pub fn section(results: &Results) -> String {
     );
     if plan.generic.is_empty() {
         out.truncate(heading_at);
-        skipped.push(1);
+        return false;
     } else {
         let mut judged = Vec::new();
         let mut ratios = Vec::new();
         let mut entries = Vec::new();
         for &(workload, driver, c, a, b) in &plan.generic {
-            let (i, j) = judge(&analysis, a, b, GENERIC_SHARE);
+            let (i, j) = judge(analysis, a, b, GENERIC_SHARE);
             judged.push(j);
             ratios.extend(i.map(|i| i.ratio));
             entries.push((
@@ -394,7 +438,7 @@ pub fn section(results: &Results) -> String {
                 format!("{} {}", ratio_words(i), j.word()),
             ));
         }
-        out += &grid(&entries);
+        *out += &grid(&entries);
         let pooled = analysis.pooled(Pooled {
             a: PLAIN,
             b: HANDWRITTEN,
@@ -420,6 +464,18 @@ pub fn section(results: &Results) -> String {
         );
     }
 
+    true
+}
+
+/// Target 2: the best owner form from tasks on the reference program without its sleep. Writes it into `out` and says whether this run could judge it (when not, it
+/// leaves `out` as it was).
+fn target_nosleep(c: &Context<'_>, out: &mut String) -> bool {
+    let Context {
+        analysis,
+        plan,
+        tokio_floors,
+        ..
+    } = c;
     // 2. The best owner form from tasks on the reference program without its sleep.
     let heading_at = out.len();
     let _ = writeln!(
@@ -430,7 +486,7 @@ pub fn section(results: &Results) -> String {
     match &plan.nosleep {
         None => {
             out.truncate(heading_at);
-            skipped.push(2);
+            return false;
         }
         Some((plain, others)) => {
             let mut rows = vec![vec![
@@ -441,7 +497,7 @@ pub fn section(results: &Results) -> String {
             ]];
             let mut best = None;
             for r in others {
-                let (i, j) = judge(&analysis, r, plain, BEST_OVER_PLAIN);
+                let (i, j) = judge(analysis, r, plain, BEST_OVER_PLAIN);
                 best.get_or_insert((r, i, j));
                 rows.push(vec![
                     format!("`{}`", r.implementation),
@@ -450,7 +506,7 @@ pub fn section(results: &Results) -> String {
                     j.word().into(),
                 ]);
             }
-            out += &markdown_table(
+            *out += &markdown_table(
                 &[
                     "owner form",
                     "ops/s",
@@ -476,11 +532,25 @@ pub fn section(results: &Results) -> String {
                         human_ns(1e9 / (BEST_OVER_PLAIN * plain.headline())),
                     );
                 }
-                None => out += "\nNo other owner form ran in that cell.\n\n",
+                None => *out += "\nNo other owner form ran in that cell.\n\n",
             }
         }
     }
 
+    true
+}
+
+/// Target 3: the best owner on an OS thread of its own at 64 clients. Writes it into `out` and says whether this run could judge it (when not, it
+/// leaves `out` as it was).
+fn target_thread(c: &Context<'_>, out: &mut String) -> bool {
+    let Context {
+        results,
+        analysis,
+        plan,
+        wake_floors,
+        f,
+        ..
+    } = c;
     // 3. The best OS-thread owner at 64 clients.
     let heading_at = out.len();
     let _ = writeln!(
@@ -496,12 +566,12 @@ pub fn section(results: &Results) -> String {
     );
     if plan.thread.is_empty() {
         out.truncate(heading_at);
-        skipped.push(3);
+        return false;
     } else {
         let mut rows = Vec::new();
         let mut judged = Vec::new();
         for &(workload, driver, plain, best) in &plan.thread {
-            let (i, j) = judge(&analysis, best, plain, THREAD_OVER_PLAIN);
+            let (i, j) = judge(analysis, best, plain, THREAD_OVER_PLAIN);
             judged.push(j);
             rows.push(vec![
                 format!("`{workload}` / {}", driver.name()),
@@ -512,7 +582,7 @@ pub fn section(results: &Results) -> String {
                 j.word().into(),
             ]);
         }
-        out += &markdown_table(
+        *out += &markdown_table(
             &[
                 "workload / driver",
                 &format!("`{THREAD}`"),
@@ -557,6 +627,20 @@ pub fn section(results: &Results) -> String {
         );
     }
 
+    true
+}
+
+/// Target 4: the spinning owner's round trip from one OS thread. Writes it into `out` and says whether this run could judge it (when not, it
+/// leaves `out` as it was).
+fn target_spin(c: &Context<'_>, out: &mut String) -> bool {
+    let Context {
+        results,
+        wake_floors,
+        f,
+        e,
+        spin_cells,
+        ..
+    } = c;
     // 4. The spinning owner's round trip from one thread.
     let heading_at = out.len();
     let _ = writeln!(
@@ -569,11 +653,11 @@ pub fn section(results: &Results) -> String {
     );
     if spin_cells.is_empty() {
         out.truncate(heading_at);
-        skipped.push(4);
+        return false;
     } else {
         let mut rows = Vec::new();
         let mut judged = Vec::new();
-        for r in &spin_cells {
+        for r in spin_cells.iter() {
             let p50s: Vec<f64> = r
                 .repetitions
                 .iter()
@@ -605,7 +689,7 @@ pub fn section(results: &Results) -> String {
                 j.word().into(),
             ]);
         }
-        out += &markdown_table(
+        *out += &markdown_table(
             &[
                 "workload",
                 "p50",
@@ -629,8 +713,13 @@ pub fn section(results: &Results) -> String {
         );
     }
 
-    out += &crate::table::not_judged("Target", "Targets", &skipped);
+    true
+}
 
+/// Each owner form where it comes closest to the best lock, against that lock and the cell's
+/// best concurrent structure.
+fn closest(c: &Context<'_>, out: &mut String) {
+    let Context { analysis, plan, .. } = c;
     // 5. Each form where it comes closest to the locks.
     if !plan.closest.is_empty() {
         let _ = writeln!(
@@ -678,7 +767,7 @@ pub fn section(results: &Results) -> String {
                 ]
             })
             .collect();
-        out += &markdown_table(
+        *out += &markdown_table(
             &[
                 "owner form",
                 "its closest cell",
@@ -691,5 +780,4 @@ pub fn section(results: &Results) -> String {
         );
         out.push('\n');
     }
-    out
 }
