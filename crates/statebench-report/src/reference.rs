@@ -291,68 +291,7 @@ pub fn section(results: &Results) -> String {
         100.0 * MIN_EFFECT
     );
 
-    out += "### Go's programs beside Rust's\n\n";
-    let go_rows = results
-        .records
-        .iter()
-        .any(|r| r.driver == Driver::Goroutines);
-    match (&results.machine.go, go_rows) {
-        (Some(go), true) => {
-            let sleep = results
-                .floors
-                .go_sleep_1ms_ns
-                .as_ref()
-                .map_or("Go's sleep floor was not measured".to_owned(), |f| {
-                    format!("A 1 ms `time.Sleep` took {} here", human_ns(f.median))
-                });
-            let _ = writeln!(
-                out,
-                "The goroutines rows are Go's own programs (`scripts/go/`, {}, GOMAXPROCS {}), \
-                 run by the same runner as the Rust rows: the same workloads, client counts, \
-                 warm-up, window, repetitions and latency sampling, each checking its replies \
-                 and final state. {sleep} (the machine section has every floor).\n",
-                go.version, go.gomaxprocs
-            );
-        }
-        _ => {
-            out += "Not in this run: it has no Go rows (Go was not available — \
-                    `scripts/install-go.sh` installs it — or the selection left them out).\n\n";
-        }
-    }
-    for (pairs, what, subject) in [
-        (
-            &plan.go_owner,
-            "Go's stateful goroutine / Rust's plain owner task (`owner_tokio` from tasks): two \
-             owners on green threads, each client's request carrying its reply channel.",
-            "Go's owner",
-        ),
-        (
-            &plan.go_mutex,
-            "`go_mutex` / `mutex_std` from OS threads: the same lock around the same map.",
-            "Go's mutex",
-        ),
-    ] {
-        if pairs.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "{what}\n");
-        out += &ratio_grid(&analysis, pairs);
-        let _ = write!(out, "\n{}.", Tally::of(&analysis, pairs).words(subject));
-        if pairs.iter().any(|p| p.workload == AS_WRITTEN) {
-            let f = &results.floors;
-            let _ = write!(
-                out,
-                " On `{AS_WRITTEN}` the ratio compares timers more than strategies: a 1 ms sleep \
-                 takes {} in Go, {} on a tokio task and {} on an OS thread here.",
-                f.go_sleep_1ms_ns
-                    .as_ref()
-                    .map_or("?".to_owned(), |g| human_ns(g.median)),
-                human_ns(f.tokio_sleep_1ms_ns.median),
-                human_ns(f.thread_sleep_1ms_ns.median)
-            );
-        }
-        out += "\n\n";
-    }
+    go_beside_rust(results, &analysis, &plan, &mut out);
 
     out += "### The reference text's table, measured\n\n";
     let go_simple = Tally::of(&analysis, &plan.go_simple);
@@ -527,6 +466,73 @@ pub fn section(results: &Results) -> String {
         out.push('\n');
     }
     out
+}
+
+/// "Go's programs beside Rust's": how Go's rows were run, and Go's owner and mutex against
+/// their Rust counterparts, cell by cell.
+fn go_beside_rust(results: &Results, analysis: &Analysis<'_>, plan: &Plan<'_>, out: &mut String) {
+    *out += "### Go's programs beside Rust's\n\n";
+    let go_rows = results
+        .records
+        .iter()
+        .any(|r| r.driver == Driver::Goroutines);
+    match (&results.machine.go, go_rows) {
+        (Some(go), true) => {
+            let sleep = results
+                .floors
+                .go_sleep_1ms_ns
+                .as_ref()
+                .map_or("Go's sleep floor was not measured".to_owned(), |f| {
+                    format!("A 1 ms `time.Sleep` took {} here", human_ns(f.median))
+                });
+            let _ = writeln!(
+                out,
+                "The goroutines rows are Go's own programs (`scripts/go/`, {}, GOMAXPROCS {}), \
+                 run by the same runner as the Rust rows: the same workloads, client counts, \
+                 warm-up, window, repetitions and latency sampling, each checking its replies \
+                 and final state. {sleep} (the machine section has every floor).\n",
+                go.version, go.gomaxprocs
+            );
+        }
+        _ => {
+            *out += "Not in this run: it has no Go rows (Go was not available — \
+                    `scripts/install-go.sh` installs it — or the selection left them out).\n\n";
+        }
+    }
+    for (pairs, what, subject) in [
+        (
+            &plan.go_owner,
+            "Go's stateful goroutine / Rust's plain owner task (`owner_tokio` from tasks): two \
+             owners on green threads, each client's request carrying its reply channel.",
+            "Go's owner",
+        ),
+        (
+            &plan.go_mutex,
+            "`go_mutex` / `mutex_std` from OS threads: the same lock around the same map.",
+            "Go's mutex",
+        ),
+    ] {
+        if pairs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{what}\n");
+        *out += &ratio_grid(analysis, pairs);
+        let _ = write!(out, "\n{}.", Tally::of(analysis, pairs).words(subject));
+        if pairs.iter().any(|p| p.workload == AS_WRITTEN) {
+            let f = &results.floors;
+            let _ = write!(
+                out,
+                " On `{AS_WRITTEN}` the ratio compares timers more than strategies: a 1 ms sleep \
+                 takes {} in Go, {} on a tokio task and {} on an OS thread here.",
+                f.go_sleep_1ms_ns
+                    .as_ref()
+                    .map_or("?".to_owned(), |g| human_ns(g.median)),
+                human_ns(f.tokio_sleep_1ms_ns.median),
+                human_ns(f.thread_sleep_1ms_ns.median)
+            );
+        }
+        *out += "\n\n";
+    }
 }
 
 #[cfg(test)]
