@@ -946,18 +946,18 @@ impl Advice {
 /// The client counts the answer table has a column for.
 pub const TABLE_CLIENTS: [usize; 3] = [1, 8, 64];
 
-/// The pick and, after `=`, up to two rows the run cannot tell from it ("= N more" for the
-/// rest).
+/// The pick and, after `=`, up to three rows not shown slower than it ("= N more" for the
+/// rest: the core set's four locks and map fit).
 fn pick_names(advice: &Advice) -> String {
     let mut names = vec![format!("`{}`", advice.pick.implementation)];
     names.extend(
         advice
             .tied
             .iter()
-            .take(2)
+            .take(3)
             .map(|t| format!("`{}`", t.row.implementation)),
     );
-    let more = advice.tied.len().saturating_sub(2);
+    let more = advice.tied.len().saturating_sub(3);
     let mut entry = names.join(" = ");
     if more > 0 {
         let _ = write!(entry, " = {more} more");
