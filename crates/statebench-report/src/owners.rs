@@ -727,9 +727,9 @@ fn closest(c: &Context<'_>, out: &mut String) {
             "**Each owner form at its best.** The cell where each owner form comes closest to \
              the best lock (by their headline figures, picked after the fact from every cell, each pair of which the report's correction counts; \
              workloads with think time left out, since their timer bounds every strategy alike), \
-             against that lock and the cell's best concurrent structure: *wins* or *loses* when \
-             the whole interval lies beyond ±{:.0} %, *ties* when it lies within, else this run \
-             cannot tell. {}\n",
+             against that lock and the cell's best concurrent structure: the owner form is *faster* \
+             or *slower* when the whole interval lies beyond ±{:.0} %, *the same* when it lies \
+             within, else this run *cannot tell*. {}\n",
             100.0 * MIN_EFFECT,
             crate::guide::mark_legend()
         );
@@ -741,9 +741,9 @@ fn closest(c: &Context<'_>, out: &mut String) {
             let i = j.interval;
             let word = match (i, j.verdict()) {
                 (None, _) => "no interval",
-                (_, Verdict::Faster) => "**wins**",
-                (_, Verdict::Slower) => "**loses**",
-                (_, Verdict::Same) => "**ties**",
+                (_, Verdict::Faster) => "**faster**",
+                (_, Verdict::Slower) => "**slower**",
+                (_, Verdict::Same) => "**the same**",
                 (_, Verdict::Unresolved) => "cannot tell",
             };
             format!(

@@ -122,7 +122,7 @@ fn each_target_is_met_or_missed_as_its_interval_says() {
         ),
         "{text}"
     );
-    assert!(text.contains("**loses** | · |"), "{text}");
+    assert!(text.contains("**slower** | · |"), "{text}");
     // The section's ratios are the report's planned comparisons, counted over every pair of
     // rows in every cell, not over the few the section prints: 1 + 1 pairs in the two
     // target-1 cells, 6 among the four rows of `seed_nosleep` / tasks, 3 among the three
