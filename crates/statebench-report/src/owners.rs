@@ -403,8 +403,8 @@ struct Context<'a> {
     spin_cells: Vec<&'a Record>,
 }
 
-/// Target 1: the generic owner task against the same task written by hand. Writes it into `out` and says whether this run could judge it (when not, it
-/// leaves `out` as it was).
+/// Target 1: the generic owner task against the same task written by hand.
+/// Writes it into `out`; false, with `out` as it was, when this run cannot judge it.
 fn target_generic(c: &Context<'_>, out: &mut String) -> bool {
     let Context {
         analysis,
@@ -412,7 +412,6 @@ fn target_generic(c: &Context<'_>, out: &mut String) -> bool {
         tokio_floors,
         ..
     } = c;
-    // 1. The generic owner against the hand-written one.
     let heading_at = out.len();
     let _ = writeln!(
         out,
@@ -467,8 +466,8 @@ fn target_generic(c: &Context<'_>, out: &mut String) -> bool {
     true
 }
 
-/// Target 2: the best owner form from tasks on the reference program without its sleep. Writes it into `out` and says whether this run could judge it (when not, it
-/// leaves `out` as it was).
+/// Target 2: the best owner form from tasks on the reference program without its sleep.
+/// Writes it into `out`; false, with `out` as it was, when this run cannot judge it.
 fn target_nosleep(c: &Context<'_>, out: &mut String) -> bool {
     let Context {
         analysis,
@@ -476,7 +475,6 @@ fn target_nosleep(c: &Context<'_>, out: &mut String) -> bool {
         tokio_floors,
         ..
     } = c;
-    // 2. The best owner form from tasks on the reference program without its sleep.
     let heading_at = out.len();
     let _ = writeln!(
         out,
@@ -540,8 +538,8 @@ fn target_nosleep(c: &Context<'_>, out: &mut String) -> bool {
     true
 }
 
-/// Target 3: the best owner on an OS thread of its own at 64 clients. Writes it into `out` and says whether this run could judge it (when not, it
-/// leaves `out` as it was).
+/// Target 3: the best owner on an OS thread of its own at 64 clients.
+/// Writes it into `out`; false, with `out` as it was, when this run cannot judge it.
 fn target_thread(c: &Context<'_>, out: &mut String) -> bool {
     let Context {
         results,
@@ -551,7 +549,6 @@ fn target_thread(c: &Context<'_>, out: &mut String) -> bool {
         f,
         ..
     } = c;
-    // 3. The best OS-thread owner at 64 clients.
     let heading_at = out.len();
     let _ = writeln!(
         out,
@@ -630,8 +627,8 @@ fn target_thread(c: &Context<'_>, out: &mut String) -> bool {
     true
 }
 
-/// Target 4: the spinning owner's round trip from one OS thread. Writes it into `out` and says whether this run could judge it (when not, it
-/// leaves `out` as it was).
+/// Target 4: the spinning owner's round trip from one OS thread.
+/// Writes it into `out`; false, with `out` as it was, when this run cannot judge it.
 fn target_spin(c: &Context<'_>, out: &mut String) -> bool {
     let Context {
         results,
@@ -641,7 +638,6 @@ fn target_spin(c: &Context<'_>, out: &mut String) -> bool {
         spin_cells,
         ..
     } = c;
-    // 4. The spinning owner's round trip from one thread.
     let heading_at = out.len();
     let _ = writeln!(
         out,
@@ -720,7 +716,6 @@ fn target_spin(c: &Context<'_>, out: &mut String) -> bool {
 /// best concurrent structure.
 fn closest(c: &Context<'_>, out: &mut String) {
     let Context { analysis, plan, .. } = c;
-    // 5. Each form where it comes closest to the locks.
     if !plan.closest.is_empty() {
         let _ = writeln!(
             out,
