@@ -46,11 +46,26 @@ impl Components {
     }
 }
 
+/// The geometric mean of `xs`; 0 when one is not positive.
+fn geometric_mean(xs: &[f64]) -> f64 {
+    if xs.iter().all(|x| x.is_finite() && *x > 0.0) {
+        (xs.iter().map(|x| x.ln()).sum::<f64>() / xs.len() as f64).exp()
+    } else {
+        0.0
+    }
+}
+
 impl Record {
     /// The headline rates ([`Record::headline_rates`]) grouped by pass, in pass order.
     fn by_pass(&self) -> Vec<Vec<f64>> {
+        self.grouped_by_pass(self.headline_rates())
+    }
+
+    /// One figure per repetition (`figures`, in the repetitions' order) grouped by pass, in
+    /// pass order.
+    fn grouped_by_pass(&self, figures: Vec<f64>) -> Vec<Vec<f64>> {
         let mut passes: Vec<(u32, Vec<f64>)> = Vec::new();
-        for (rep, rate) in self.repetitions.iter().zip(self.headline_rates()) {
+        for (rep, rate) in self.repetitions.iter().zip(figures) {
             match passes.iter_mut().find(|(p, _)| *p == rep.pass) {
                 Some((_, rates)) => rates.push(rate),
                 None => passes.push((rep.pass, vec![rate])),
@@ -70,13 +85,7 @@ impl Record {
     pub fn pass_means(&self) -> Vec<f64> {
         self.by_pass()
             .iter()
-            .map(|rates| {
-                if rates.iter().all(|r| r.is_finite() && *r > 0.0) {
-                    (rates.iter().map(|r| r.ln()).sum::<f64>() / rates.len() as f64).exp()
-                } else {
-                    0.0
-                }
-            })
+            .map(|rates| geometric_mean(rates))
             .collect()
     }
 
@@ -102,6 +111,27 @@ impl Record {
         match self.unit() {
             Unit::Passes(_) => self.pass_means(),
             Unit::Repetitions(_) => self.headline_rates(),
+        }
+    }
+
+    /// The samples its latency comparisons are made on, taken as [`Record::samples`] takes
+    /// its rates: each pass's geometric mean of its repetitions' p99 latency over every kind of
+    /// operation, in nanoseconds, when it has [`MIN_PASSES`] passes or more, else each
+    /// repetition's p99. A repetition that timed no operation counts 0 (no interval is made
+    /// from it).
+    pub fn p99_samples(&self) -> Vec<f64> {
+        let p99s: Vec<f64> = self
+            .repetitions
+            .iter()
+            .map(|rep| rep.latency.get("all").map_or(0.0, |l| l.p99_ns as f64))
+            .collect();
+        match self.unit() {
+            Unit::Passes(_) => self
+                .grouped_by_pass(p99s)
+                .iter()
+                .map(|xs| geometric_mean(xs))
+                .collect(),
+            Unit::Repetitions(_) => p99s,
         }
     }
 
@@ -189,6 +219,34 @@ mod tests {
         for (got, want) in means.iter().zip([200.0, 200.0, 100.0]) {
             assert!((got - want).abs() < 1e-9, "{means:?}");
         }
+    }
+
+    #[test]
+    fn latency_samples_are_taken_as_the_rates_are() {
+        // Each repetition's p99 set to its rate's number, so that the two read alike.
+        let with_p99 = |passes: &[&[f64]]| {
+            let mut r = record(passes);
+            for rep in &mut r.repetitions {
+                let all = rep
+                    .latency
+                    .get_mut("all")
+                    .expect("the fixture times every kind");
+                all.p99_ns = rep.ops_per_sec as u64;
+            }
+            r
+        };
+        let one = with_p99(&[&[100.0, 400.0, 200.0]]);
+        assert_eq!(one.p99_samples(), vec![100.0, 400.0, 200.0]);
+        let three = with_p99(&[&[100.0, 400.0], &[200.0], &[50.0, 200.0]]);
+        let means = three.p99_samples();
+        assert_eq!(means.len(), 3);
+        for (got, want) in means.iter().zip([200.0, 200.0, 100.0]) {
+            assert!((got - want).abs() < 1e-9, "{means:?}");
+        }
+        // A repetition that timed nothing makes its pass's sample 0.
+        let mut untimed = with_p99(&[&[100.0, 400.0], &[200.0, 300.0]]);
+        untimed.repetitions[3].latency.clear();
+        assert_eq!(untimed.p99_samples()[1], 0.0);
     }
 
     #[test]

@@ -88,6 +88,38 @@ pub struct Ratio {
     pub high: f64,
 }
 
+/// A row's p99 latency set against the pick's: the latency claim beside the throughput one.
+#[derive(Clone, Debug, Serialize)]
+pub struct Tail {
+    /// The row's p99 over the pick's (geometric means of the samples; `None`: no test could be
+    /// made).
+    pub ratio: Option<Ratio>,
+    /// What the run says of the row's p99 against the pick's: `higher` or `lower` (the whole
+    /// interval beyond ±10 %), `the same` (within), `cannot tell`, or `did not serve the mix`.
+    pub verdict: String,
+    /// A claim whose chance of being made again is under 99 %: near its ±10 % line.
+    pub near_line: bool,
+}
+
+/// The two families of claims a card reads a cell with: throughput and p99 latency, each
+/// planned over the whole run and corrected among its own ([`Analysis::latency`]).
+pub(crate) struct Judges<'a> {
+    /// Throughput claims, as the report makes them.
+    pub(crate) throughput: Analysis<'a>,
+    /// p99 latency claims.
+    pub(crate) latency: Analysis<'a>,
+}
+
+impl<'a> Judges<'a> {
+    /// Both analyses of `run`.
+    pub(crate) fn of(run: &'a Results) -> Judges<'a> {
+        Judges {
+            throughput: Analysis::new(run),
+            latency: Analysis::latency(run),
+        }
+    }
+}
+
 /// A row set against the pick.
 #[derive(Clone, Debug, Serialize)]
 pub struct Against {
@@ -104,6 +136,8 @@ pub struct Against {
     pub repeat_chance: f64,
     /// A claim whose chance of being made again is under 99 %: near its ±10 % line.
     pub near_line: bool,
+    /// Its p99 latency against the pick's.
+    pub p99: Tail,
 }
 
 /// The answer for one situation.
@@ -163,11 +197,17 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
             machines.push(&r.machine.cpu_model);
         }
     }
-    let rows: Vec<(String, String)> = advice
+    let rows: Vec<(String, String, String)> = advice
         .tied
         .iter()
         .chain(&advice.next)
-        .map(|a| (a.row.implementation.clone(), a.verdict.clone()))
+        .map(|a| {
+            (
+                a.row.implementation.clone(),
+                a.verdict.clone(),
+                a.p99.verdict.clone(),
+            )
+        })
         .collect();
     let mut out = Vec::new();
     for machine in machines {
@@ -177,9 +217,10 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
             .collect();
         let mut leads = 0;
         let mut measured = 0;
-        let mut same: Vec<usize> = vec![0; rows.len()];
+        let mut same: Vec<(usize, usize)> = vec![(0, 0); rows.len()];
         for run in &here {
-            let analysis = Analysis::new(run);
+            let judges = Judges::of(run);
+            let analysis = &judges.throughput;
             let records = cell(run, &advice.workload, advice.driver, advice.clients);
             let Some(pick) = records
                 .iter()
@@ -198,11 +239,11 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
             {
                 leads += 1;
             }
-            for (k, (name, verdict)) in rows.iter().enumerate() {
-                if let Some(r) = records.iter().find(|r| &r.implementation == name)
-                    && against(&analysis, r, pick).verdict == *verdict
-                {
-                    same[k] += 1;
+            for (k, (name, verdict, p99)) in rows.iter().enumerate() {
+                if let Some(r) = records.iter().find(|r| &r.implementation == name) {
+                    let a = against(&judges, r, pick);
+                    same[k].0 += usize::from(a.verdict == *verdict);
+                    same[k].1 += usize::from(a.p99.verdict == *p99);
                 }
             }
         }
@@ -233,7 +274,9 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
         let held: Vec<String> = rows
             .iter()
             .zip(&same)
-            .map(|((name, verdict), k)| format!("`{name}` {verdict} in {k}"))
+            .map(|((name, verdict, p99), (k, t))| {
+                format!("`{name}` {verdict} in {k} (its p99 {p99} in {t})")
+            })
             .collect();
         if !held.is_empty() {
             let _ = write!(line, "; against it, {}", held.join(", "));
@@ -273,8 +316,8 @@ fn row(r: &Record) -> Row {
     }
 }
 
-fn against(analysis: &Analysis<'_>, r: &Record, pick: &Record) -> Against {
-    let j = analysis.judge(r, pick);
+fn against(judges: &Judges<'_>, r: &Record, pick: &Record) -> Against {
+    let j = judges.throughput.judge(r, pick);
     let verdict = match (r.serves_mix(), j.interval.map(|_| j.verdict()), j.interval) {
         (false, _, _) => "did not serve the mix".to_owned(),
         (_, Some(Verdict::Slower), _) => "slower".to_owned(),
@@ -303,6 +346,28 @@ fn against(analysis: &Analysis<'_>, r: &Record, pick: &Record) -> Against {
         } else {
             j.repeat
         },
+        near_line: j.near_line(),
+        p99: tail(&judges.latency, r, pick),
+    }
+}
+
+/// `r`'s p99 latency against `pick`'s, as the latency claims judge it.
+fn tail(latency: &Analysis<'_>, r: &Record, pick: &Record) -> Tail {
+    let j = latency.judge(r, pick);
+    let verdict = match (r.serves_mix(), j.interval.map(|_| j.verdict())) {
+        (false, _) => "did not serve the mix",
+        (_, Some(Verdict::Faster)) => "higher",
+        (_, Some(Verdict::Slower)) => "lower",
+        (_, Some(Verdict::Same)) => "the same",
+        _ => "cannot tell",
+    };
+    Tail {
+        ratio: j.interval.map(|i| Ratio {
+            ratio: i.ratio,
+            low: i.low,
+            high: i.high,
+        }),
+        verdict: verdict.to_owned(),
         near_line: j.near_line(),
     }
 }
@@ -352,16 +417,12 @@ fn names(records: &[&Record]) -> String {
 /// a cell of that service and driver.
 pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError> {
     let run = placement::view(run, View::Near);
-    answer(&run, &Analysis::new(&run), source, ask)
+    answer(&run, &Judges::of(&run), source, ask)
 }
 
 /// [`advise`] in `run`'s near view, read by `analysis`: made once for many asks.
-fn answer(
-    run: &Results,
-    analysis: &Analysis<'_>,
-    source: &str,
-    ask: &Ask,
-) -> Result<Advice, AskError> {
+fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result<Advice, AskError> {
+    let analysis = &judges.throughput;
     if ask.clients == 0 {
         return Err(AskError("--clients must be at least 1".into()));
     }
@@ -523,10 +584,7 @@ fn answer(
             ask.driver.name()
         )));
     }
-    let tied: Vec<Against> = lead[1..]
-        .iter()
-        .map(|r| against(analysis, r, top))
-        .collect();
+    let tied: Vec<Against> = lead[1..].iter().map(|r| against(judges, r, top)).collect();
     let mut next: Vec<Against> = Vec::new();
     // A family among the leaders is answered there.
     let mut seen_families: Vec<&str> = lead.iter().map(|r| r.family.as_str()).collect();
@@ -538,7 +596,7 @@ fn answer(
             continue;
         }
         seen_families.push(&r.family);
-        next.push(against(analysis, r, top));
+        next.push(against(judges, r, top));
     }
     let changes = changes(analysis, run, workload, ask.driver, clients, top, &service);
     let caveats = caveats(run, &here, top, &tied, &next);
@@ -775,18 +833,18 @@ fn caveats(
                 .join(", ")
         ));
     }
-    // Tail latency the throughput ranking does not show: a tied row three times apart at p99.
-    let p99 = top.summary.p99_ns.median;
+    // Tail latency the throughput ranking does not show: a tied row whose p99 the run claims
+    // differs from the pick's.
     for a in tied {
-        let theirs = a.row.p99_ns;
-        if p99 > 0.0 && theirs > 0.0 && (theirs / p99 >= 3.0 || p99 / theirs >= 3.0) {
+        if matches!(a.p99.verdict.as_str(), "higher" | "lower") {
             out.push(format!(
-                "tied on throughput, not on the tail: `{}` has a p99 of {} against `{}`'s {} \
-                 (medians over the repetitions, no interval)",
+                "tied on throughput, not on the tail: `{}` has a p99 of {} against `{}`'s {}; \
+                 its p99 over the pick's: {}",
                 a.row.implementation,
-                human_ns(theirs),
+                human_ns(a.row.p99_ns),
                 top.implementation,
-                human_ns(p99)
+                human_ns(top.summary.p99_ns.median),
+                tail_words(&a.p99)
             ));
         }
     }
@@ -835,6 +893,23 @@ fn figure(x: f64) -> String {
     } else {
         let decimals = (1.0 - x.log10().floor()) as usize;
         format!("{x:.decimals$}")
+    }
+}
+
+/// A p99 claim in words: `higher, 2966× (CI 2100–4190×)` (‡ near its line), or `cannot tell,
+/// 1.05× (CI 0.81–1.37×)`.
+fn tail_words(t: &Tail) -> String {
+    let figure = |x: f64| if x >= 10.0 { factor(x) } else { figure(x) };
+    match t.ratio {
+        Some(r) => format!(
+            "{}, {}× (CI {}–{}×){}",
+            t.verdict,
+            figure(r.ratio),
+            figure(r.low),
+            figure(r.high),
+            if t.near_line { " ‡" } else { "" }
+        ),
+        None => format!("{}, no interval", t.verdict),
     }
 }
 
@@ -910,6 +985,11 @@ impl Advice {
                     ratio_words(a),
                     figures(&a.row)
                 );
+                let _ = writeln!(
+                    out,
+                    "      its p99 against the pick's: {}",
+                    tail_words(&a.p99)
+                );
             }
         }
         if !self.changes.is_empty() {
@@ -933,9 +1013,10 @@ impl Advice {
             "\nRatios are throughput over the pick's, with intervals at the report's confidence; \
              `slower` and `the same` are claims (the whole interval beyond or within ±{:.0} %), \
              `cannot tell` is none (the interval reaches across that line, or the report's \
-             correction for many comparisons did not select it). A cell is one workload, one \
-             kind of caller and one client count; the mix, the shares of its operation kinds. \
-             From {}.",
+             correction for many comparisons did not select it). A p99 ratio is the row's p99 \
+             latency over the pick's, judged the same way among the run's latency claims \
+             (`higher`: a longer tail). A cell is one workload, one kind of caller and one \
+             client count; the mix, the shares of its operation kinds. From {}.",
             100.0 * MIN_EFFECT,
             self.source
         );
@@ -981,7 +1062,7 @@ pub fn answer_matrix(run: &Results) -> Result<String, AskError> {
 
 /// [`answer_matrix`] of a run already read in the placement the caller chose.
 pub(crate) fn answer_matrix_of_view(run: &Results) -> Result<String, AskError> {
-    let analysis = Analysis::new(run);
+    let judges = Judges::of(run);
     let drivers: Vec<Driver> = [Driver::Threads, Driver::Tasks]
         .into_iter()
         .filter(|d| run.records.iter().any(|r| r.driver == *d))
@@ -1012,7 +1093,7 @@ pub(crate) fn answer_matrix_of_view(run: &Results) -> Result<String, AskError> {
                     continue;
                 }
                 let ask = Ask::cell(&w.name, clients, driver);
-                row.push(match answer(run, &analysis, "", &ask) {
+                row.push(match answer(run, &judges, "", &ask) {
                     Ok(a) if a.clients == clients => matrix_entry(&a),
                     Ok(_) => "·".to_owned(),
                     Err(e) if e.0.contains("no row served the mix") => {
@@ -1040,7 +1121,7 @@ pub(crate) fn answer_matrix_of_view(run: &Results) -> Result<String, AskError> {
 }
 
 /// One entry of [`answer_matrix`]: the pick, with whom or over which other family's best by how
-/// much, and the pick's p99.
+/// much, and the pick's p99 against that other family's row ([`p99_entry`]).
 fn matrix_entry(advice: &Advice) -> String {
     let mut entry = pick_names(advice);
     if advice.tied.is_empty()
@@ -1057,8 +1138,69 @@ fn matrix_entry(advice: &Advice) -> String {
             if next.near_line { " ‡" } else { "" }
         );
     }
-    let _ = write!(entry, "; p99 {}", human_ns(advice.pick.p99_ns));
+    let _ = write!(entry, "; {}", p99_entry(advice));
     entry
+}
+
+/// The pick's p99, and the latency claim beside the throughput one: against the best row of
+/// another family — the first tied with the pick, else the best of the rest — how many times
+/// shorter or longer the pick's tail is, with the interval, where the run claims a difference
+/// (`p99 622 ns, 1190× (CI 890–1610×) shorter than `mutex_parking_lot`'s`), `the same as`
+/// where it claims none, and the other row's p99 in brackets where it cannot tell.
+fn p99_entry(advice: &Advice) -> String {
+    let mut out = format!("p99 {}", human_ns(advice.pick.p99_ns));
+    let other = advice
+        .tied
+        .iter()
+        .find(|a| a.row.family != advice.pick.family)
+        .or_else(|| advice.next.first());
+    let Some(other) = other else {
+        return out;
+    };
+    let name = &other.row.implementation;
+    let mark = if other.p99.near_line { " ‡" } else { "" };
+    match (other.p99.verdict.as_str(), other.p99.ratio) {
+        // The ratio is the other row's over the pick's: above 1, the pick's tail is shorter.
+        ("higher", Some(r)) => {
+            let _ = write!(
+                out,
+                ", {}× (CI {}–{}×) shorter than `{name}`'s{mark}",
+                factor(r.ratio),
+                factor(r.low),
+                factor(r.high)
+            );
+        }
+        ("lower", Some(r)) => {
+            let _ = write!(
+                out,
+                ", {}× (CI {}–{}×) longer than `{name}`'s{mark}",
+                factor(1.0 / r.ratio),
+                factor(1.0 / r.high),
+                factor(1.0 / r.low)
+            );
+        }
+        ("the same", _) => {
+            let _ = write!(out, ", the same as `{name}`'s{mark}");
+        }
+        _ => {
+            let _ = write!(
+                out,
+                " (cannot tell from `{name}`'s {})",
+                human_ns(other.row.p99_ns)
+            );
+        }
+    }
+    out
+}
+
+/// A factor of 1 or more as the latency claims print it: two decimals under 10, whole above
+/// (`1.37`, `33`, `1190`).
+fn factor(x: f64) -> String {
+    if x < 10.0 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.0}")
+    }
 }
 
 /// The answer table, as the README leads with it: for each mix of each service (its workloads
@@ -1071,7 +1213,7 @@ fn matrix_entry(advice: &Advice) -> String {
 /// `driver` is the goroutines one, or the run has no cell of a service it names.
 pub fn answer_table(run: &Results, driver: Driver) -> Result<String, AskError> {
     let run = &placement::view(run, View::Near);
-    let analysis = Analysis::new(run);
+    let judges = Judges::of(run);
     let mut rows = Vec::new();
     for w in run.settings.workloads.iter().filter(|w| w.scales) {
         let skew = match w.distribution {
@@ -1087,7 +1229,7 @@ pub fn answer_table(run: &Results, driver: Driver) -> Result<String, AskError> {
         let mut owner = "·".to_owned();
         for clients in TABLE_CLIENTS {
             let ask = Ask::cell(&w.name, clients, driver);
-            let advice = match answer(run, &analysis, "", &ask) {
+            let advice = match answer(run, &judges, "", &ask) {
                 Ok(a) if a.clients == clients => a,
                 Ok(_) => {
                     row.push("·".into());

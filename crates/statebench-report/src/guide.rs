@@ -66,10 +66,36 @@ pub(crate) fn rates(r: &Record) -> Vec<f64> {
 /// `prior` ([`LogSample::moderated`]): none when either row did not serve the mix asked for —
 /// such a row wins and loses no comparison — or has fewer than two samples.
 pub(crate) fn welch(a: &Record, b: &Record, prior: Option<Prior>) -> Option<Welch> {
+    welch_of(Metric::Throughput, a, b, prior)
+}
+
+/// What a comparison tests: `a / b` of their headline rates, or of their p99 latencies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// The headline rate ([`rates`]): above 1, `a` is faster.
+    Throughput,
+    /// The p99 latency over every kind of operation ([`Record::p99_samples`]): above 1, `a`'s
+    /// tail is longer.
+    P99,
+}
+
+impl Metric {
+    /// A record's samples of this figure.
+    pub fn samples(self, r: &Record) -> Vec<f64> {
+        match self {
+            Metric::Throughput => rates(r),
+            Metric::P99 => r.p99_samples(),
+        }
+    }
+}
+
+/// [`welch`] of `metric`'s samples. A starved row makes no latency claim either: its p99 is of
+/// operations other than the ones asked for.
+fn welch_of(metric: Metric, a: &Record, b: &Record, prior: Option<Prior>) -> Option<Welch> {
     if a.serves_mix() && b.serves_mix() {
         Some(Welch::between(
-            LogSample::of(&rates(a))?.moderated(prior),
-            LogSample::of(&rates(b))?.moderated(prior),
+            LogSample::of(&metric.samples(a))?.moderated(prior),
+            LogSample::of(&metric.samples(b))?.moderated(prior),
         ))
     } else {
         None
@@ -83,9 +109,14 @@ pub(crate) fn welch(a: &Record, b: &Record, prior: Option<Prior>) -> Option<Welc
 /// 10.6–27.4 %, and one prior for both took every "the same" claim from the quiet workload.
 /// Workloads with too few rows to fit are absent: their rows keep their own variance.
 pub fn priors(results: &Results) -> BTreeMap<String, Prior> {
+    priors_of(Metric::Throughput, results)
+}
+
+/// [`priors`] of `metric`'s samples.
+fn priors_of(metric: Metric, results: &Results) -> BTreeMap<String, Prior> {
     let mut samples: BTreeMap<String, Vec<LogSample>> = Default::default();
     for r in results.records.iter().filter(|r| r.serves_mix()) {
-        if let Some(s) = LogSample::of(&rates(r)) {
+        if let Some(s) = LogSample::of(&metric.samples(r)) {
             samples.entry(r.workload.clone()).or_default().push(s);
         }
     }
@@ -171,6 +202,8 @@ pub struct Analysis<'a> {
     /// Whether rows' variances were moderated ([`priors`]; not when told not to, or when no
     /// workload had rows enough to fit a prior).
     moderated: bool,
+    /// What its comparisons test.
+    metric: Metric,
 }
 
 /// Why a planned comparison has no test.
@@ -281,6 +314,29 @@ impl<'a> Analysis<'a> {
         correction: Correction,
         variance: Variance,
     ) -> Analysis<'a> {
+        Analysis::plan_with(results, correction, variance, Metric::Throughput)
+    }
+
+    /// The latency claims a report makes beside its throughput claims: every pair of rows
+    /// within a cell and Go's rows against their Rust counterparts, as [`Analysis::new`]
+    /// plans them, tested on their p99 latencies ([`Metric::P99`]) and corrected among
+    /// themselves — a family of its own, as a trial's second endpoint is, so that adding
+    /// them takes no claim from the throughput. No pooled ratios: those ask about throughput.
+    pub fn latency(results: &'a Results) -> Analysis<'a> {
+        Analysis::plan_with(results, DEFAULT_CORRECTION, DEFAULT_VARIANCE, Metric::P99)
+    }
+
+    /// What its comparisons test.
+    pub fn metric(&self) -> Metric {
+        self.metric
+    }
+
+    fn plan_with(
+        results: &'a Results,
+        correction: Correction,
+        variance: Variance,
+        metric: Metric,
+    ) -> Analysis<'a> {
         let mut planned: Vec<Key<'a>> = if results.settings.planned.is_empty() {
             // A file written before runs recorded their plan: the cells that have records.
             results.records.iter().map(key).collect()
@@ -304,7 +360,7 @@ impl<'a> Analysis<'a> {
         let records: std::collections::HashMap<Key<'a>, &'a Record> =
             results.records.iter().map(|r| (key(r), r)).collect();
         let fitted = match variance {
-            Variance::Moderated => priors(results),
+            Variance::Moderated => priors_of(metric, results),
             Variance::Own => Default::default(),
         };
         let prior = |k: &Key<'_>| fitted.get(k.0).copied();
@@ -336,7 +392,7 @@ impl<'a> Analysis<'a> {
             .iter()
             .map(|(a, b)| match (records.get(a), records.get(b)) {
                 // Both rows of a pair are of one workload.
-                (Some(ra), Some(rb)) => welch(ra, rb, prior(a)),
+                (Some(ra), Some(rb)) => welch_of(metric, ra, rb, prior(a)),
                 _ => None,
             })
             .collect();
@@ -355,7 +411,7 @@ impl<'a> Analysis<'a> {
             })
             .collect();
         let mut pooled = Vec::new();
-        for p in POOLED {
+        for p in POOLED.into_iter().filter(|_| metric == Metric::Throughput) {
             let cells: Vec<(Key<'a>, Key<'a>)> = planned
                 .iter()
                 .filter(|k| k.1 == p.a && p.driver.is_none_or(|d| d == k.2))
@@ -404,6 +460,7 @@ impl<'a> Analysis<'a> {
             fallback,
             untested,
             moderated: !fitted.is_empty(),
+            metric,
         }
     }
 
@@ -651,6 +708,11 @@ impl<'a> Analysis<'a> {
     /// A row that did not serve the mix asked for is never among them, and leads only a cell
     /// in which no row served it.
     pub fn leaders(&self, cell: &[&'a Record]) -> Vec<&'a Record> {
+        debug_assert_eq!(
+            self.metric,
+            Metric::Throughput,
+            "leaders rank by throughput"
+        );
         let sorted = by_headline(cell);
         let Some((top, rest)) = sorted.split_first() else {
             return Vec::new();

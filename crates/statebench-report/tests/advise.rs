@@ -134,6 +134,128 @@ fn rows_the_run_cannot_tell_apart_are_tied_with_the_pick() {
     assert!(advice.next.is_empty());
 }
 
+/// The latency claim beside the throughput one: two rows tied on throughput whose p99s lie
+/// thirty times apart are told apart on the tail, with an interval, on the card and in the
+/// report's answer; rows with the same p99 are called the same.
+#[test]
+fn the_tail_is_claimed_beside_the_throughput() {
+    let mut run = fixture();
+    for r in &mut run.records {
+        if r.implementation == "dashmap" && r.driver == Driver::Tasks {
+            for (i, rep) in r.repetitions.iter_mut().enumerate() {
+                let all = rep.latency.get_mut("all").expect("timed");
+                all.p99_ns = (27_000.0 * (0.95 + 0.1 * i as f64 / 7.0)) as u64;
+            }
+            r.summary = statebench_harness::results::Summary::of(&r.repetitions);
+        }
+    }
+    let mut a = ask("kv", 8);
+    a.driver = Driver::Tasks;
+    let advice = advise(&run, "made-up", &a).expect("an answer");
+    assert_eq!(advice.pick.implementation, "mutex_std");
+    let tail = &advice.tied[0].p99;
+    assert_eq!(tail.verdict, "higher");
+    let r = tail.ratio.expect("an interval");
+    assert!(r.low < 30.0 && 30.0 < r.high && r.low > 20.0, "{r:?}");
+    let card = advice.card();
+    assert!(
+        card.contains("its p99 against the pick's: higher, 30× (CI"),
+        "{card}"
+    );
+    assert!(
+        card.contains("tied on throughput, not on the tail"),
+        "{card}"
+    );
+    let matrix = statebench_report::advise::answer_matrix(&run).expect("a matrix");
+    assert!(
+        matrix.contains("`mutex_std` = `dashmap`; p99 900 ns, 30× (CI"),
+        "{matrix}"
+    );
+    assert!(matrix.contains("shorter than `dashmap`'s"), "{matrix}");
+    // From threads the rows' tails are alike: the same.
+    let advice = advise(&run, "made-up", &ask("kv", 8)).expect("an answer");
+    assert_eq!(advice.next[0].p99.verdict, "the same");
+    assert!(
+        matrix.contains("p99 900 ns, the same as `mutex_std`'s"),
+        "{matrix}"
+    );
+}
+
+/// docs/ARCHITECTURE.md quotes how the latency claims came out on the canonical set: the size
+/// of the family and what the first run claims, and how the answer's latency claims held in
+/// the other two runs — a claim held when the same row's tail is the shorter one again, and
+/// reversed when the other's is.
+#[test]
+fn the_latency_claims_quoted_come_from_the_canonical_set() {
+    use statebench_harness::placement::{self, View};
+    use statebench_report::guide::Analysis;
+    let runs: Vec<Results> = (1..=3)
+        .map(|k| made_up::committed(&format!("2026-12-05-epyc-after/run-{k}")))
+        .collect();
+    let near = placement::view(&runs[0], View::Near);
+    let latency = Analysis::latency(&near);
+    let (family, _, _) = latency.size();
+    let outcomes = latency.outcomes();
+    // Each answer entry's latency claim as (the row with the shorter tail, the longer).
+    let claim = |run: &Results, ask: &Ask| -> Option<(String, String)> {
+        let a = advise(run, "canonical", ask).expect("an answer");
+        let other = a
+            .tied
+            .iter()
+            .find(|t| t.row.family != a.pick.family)
+            .or_else(|| a.next.first())?;
+        let (pick, them) = (a.pick.implementation, other.row.implementation.clone());
+        match other.p99.verdict.as_str() {
+            "higher" => Some((pick, them)),
+            "lower" => Some((them, pick)),
+            _ => None,
+        }
+    };
+    let (mut entries, mut claims, mut at_one, mut held, mut reversed) = (0, 0, 0, 0, 0);
+    for w in runs[0].settings.workloads.iter().filter(|w| w.scales) {
+        for clients in [1, 2, 8, 64] {
+            for driver in [Driver::Threads, Driver::Tasks] {
+                let ask = Ask::cell(&w.name, clients, driver);
+                entries += 1;
+                let Some(first) = claim(&runs[0], &ask) else {
+                    continue;
+                };
+                claims += 1;
+                at_one += usize::from(clients == 1);
+                let others: Vec<_> = runs[1..].iter().map(|r| claim(r, &ask)).collect();
+                held += usize::from(others.iter().all(|c| c.as_ref() == Some(&first)));
+                reversed += usize::from(
+                    others
+                        .iter()
+                        .any(|c| c.as_ref() == Some(&(first.1.clone(), first.0.clone()))),
+                );
+            }
+        }
+    }
+    let architecture = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ARCHITECTURE.md"),
+    )
+    .expect("docs/ARCHITECTURE.md");
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let quote = format!(
+        "the latency family of the canonical run is {family} comparisons, of which it claims a \
+         difference in {} and sameness in {}. In the answer's {entries} entries it makes \
+         {claims} latency claims, {at_one} of them at 1 client; {held} of them are made again \
+         by both other runs of the set and {} reversed.",
+        outcomes.differ,
+        outcomes.same,
+        if reversed == 0 {
+            "none is".to_owned()
+        } else {
+            format!("{reversed} are")
+        }
+    );
+    assert!(
+        words(&architecture).contains(&words(&quote)),
+        "docs/ARCHITECTURE.md should say: {quote}"
+    );
+}
+
 /// A row that starved its writers is never the pick, however fast: it is named among the
 /// caveats instead.
 #[test]
@@ -254,9 +376,11 @@ fn the_card_says_in_how_many_runs_of_each_machine_the_answer_held() {
         advice.held,
         [
             "on Test CPU (2 runs, this one included): `dashmap` led or tied this cell in 1 of \
-             2; against it, `mutex_std` slower in 1, `owner_thread` slower in 2",
+             2; against it, `mutex_std` slower in 1 (its p99 the same in 2), `owner_thread` \
+             slower in 2 (its p99 the same in 2)",
             "on Another CPU (1 run): `dashmap` led or tied this cell in 1 of 1; against it, \
-             `mutex_std` slower in 1, `owner_thread` slower in 1",
+             `mutex_std` slower in 1 (its p99 the same in 1), `owner_thread` slower in 1 (its \
+             p99 the same in 1)",
         ]
     );
     assert!(advice.card().contains(
