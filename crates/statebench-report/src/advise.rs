@@ -423,6 +423,68 @@ pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError
 /// [`advise`] in `run`'s near view, read by `analysis`: made once for many asks.
 fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result<Advice, AskError> {
     let analysis = &judges.throughput;
+    check(ask)?;
+    let named = named_workload(run, ask)?;
+    let service = service_of(ask, named)?;
+    let mut mapped = Vec::new();
+    let workload = workload_for(run, ask, named, &service, &mut mapped)?;
+    let clients = clients_for(run, ask, workload, &mut mapped);
+    let here = cell(run, &workload.name, ask.driver, clients);
+    let lead = analysis.leaders(&here);
+    let top = lead[0];
+    if !top.serves_mix() {
+        return Err(AskError(format!(
+            "in `{}` / {} / {clients} clients no row served the mix asked for (each starved an \
+             operation kind), so this run ranks none there",
+            workload.name,
+            ask.driver.name()
+        )));
+    }
+    let tied: Vec<Against> = lead[1..].iter().map(|r| against(judges, r, top)).collect();
+    let mut next: Vec<Against> = Vec::new();
+    // A family among the leaders is answered there.
+    let mut seen_families: Vec<&str> = lead.iter().map(|r| r.family.as_str()).collect();
+    for r in by_headline(&here) {
+        if lead.iter().any(|l| std::ptr::eq(*l, r)) || !r.serves_mix() {
+            continue;
+        }
+        if seen_families.contains(&r.family.as_str()) {
+            continue;
+        }
+        seen_families.push(&r.family);
+        next.push(against(judges, r, top));
+    }
+    let changes = changes(analysis, run, workload, ask.driver, clients, top, &service);
+    let caveats = caveats(run, &here, top, &tied, &next);
+    let reads_percent = reads_of(&service, &top.asked);
+    let summary = summary(top, &tied, &next);
+    Ok(Advice {
+        asked: asked_words(ask, &service),
+        summary,
+        source: format!(
+            "{source} — {} ({} cores), {}, commit {}",
+            run.machine.cpu_model,
+            run.machine.cores,
+            run.created.get(..10).unwrap_or(&run.created),
+            run.machine.commit
+        ),
+        workload: workload.name.clone(),
+        mix: workload.about.clone(),
+        reads_percent,
+        driver: ask.driver,
+        clients,
+        mapped,
+        pick: row(top),
+        tied,
+        next,
+        changes,
+        caveats,
+        held: Vec::new(),
+    })
+}
+
+/// Refuses an ask no run can answer: no client, a share of reads outside 0–100, Go's callers.
+fn check(ask: &Ask) -> Result<(), AskError> {
     if ask.clients == 0 {
         return Err(AskError("--clients must be at least 1".into()));
     }
@@ -440,8 +502,13 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
                 .into(),
         ));
     }
+    Ok(())
+}
+
+/// The workload `--workload` names, if it does (`None` when it names none).
+fn named_workload<'r>(run: &'r Results, ask: &Ask) -> Result<Option<&'r Workload>, AskError> {
     let workload_name = ask.workload.as_ref().map(|w| w.trim().to_ascii_lowercase());
-    let named = match &workload_name {
+    Ok(match &workload_name {
         Some(name) => Some(
             run.settings
                 .workloads
@@ -460,7 +527,11 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
                 })?,
         ),
         None => None,
-    };
+    })
+}
+
+/// The service asked about: `--service`, or the named workload's (which must agree).
+fn service_of(ask: &Ask, named: Option<&Workload>) -> Result<String, AskError> {
     // Names as written anywhere in the project are lower case; `KV` means `kv`.
     let asked_service = ask.service.as_ref().map(|s| s.trim().to_ascii_lowercase());
     let service = match (&asked_service, named) {
@@ -488,14 +559,25 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
                 .join(", ")
         )));
     }
+    Ok(service)
+}
+
+/// The workload answered from: the one named, or the service's scaling mix nearest the asked
+/// share of reads (the first when none is asked), said in `mapped` when not the one asked for.
+fn workload_for<'r>(
+    run: &'r Results,
+    ask: &Ask,
+    named: Option<&'r Workload>,
+    service: &str,
+    mapped: &mut Vec<String>,
+) -> Result<&'r Workload, AskError> {
     let measured = |w: &Workload| {
         run.records
             .iter()
             .any(|r| r.workload == w.name && r.driver == ask.driver)
     };
-    let mut mapped = Vec::new();
     // The workload: the one named, or the nearest mix among the service's scaling ones.
-    let workload: &Workload = match named {
+    Ok(match named {
         Some(w) => {
             if !measured(w) {
                 return Err(AskError(format!(
@@ -552,7 +634,11 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
                 }
             }
         }
-    };
+    })
+}
+
+/// The measured client count nearest the asked one, said in `mapped` when not the one asked.
+fn clients_for(run: &Results, ask: &Ask, workload: &Workload, mapped: &mut Vec<String>) -> usize {
     let mut counts: Vec<usize> = run
         .records
         .iter()
@@ -573,71 +659,25 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
                 .join(", ")
         ));
     }
-    let here = cell(run, &workload.name, ask.driver, clients);
-    let lead = analysis.leaders(&here);
-    let top = lead[0];
-    if !top.serves_mix() {
-        return Err(AskError(format!(
-            "in `{}` / {} / {clients} clients no row served the mix asked for (each starved an \
-             operation kind), so this run ranks none there",
-            workload.name,
-            ask.driver.name()
-        )));
-    }
-    let tied: Vec<Against> = lead[1..].iter().map(|r| against(judges, r, top)).collect();
-    let mut next: Vec<Against> = Vec::new();
-    // A family among the leaders is answered there.
-    let mut seen_families: Vec<&str> = lead.iter().map(|r| r.family.as_str()).collect();
-    for r in by_headline(&here) {
-        if lead.iter().any(|l| std::ptr::eq(*l, r)) || !r.serves_mix() {
-            continue;
+    clients
+}
+
+/// What was asked, in words: "the kv service, 8 clients calling from OS threads, 95 % reads".
+fn asked_words(ask: &Ask, service: &str) -> String {
+    format!(
+        "the {service} service, {} client{} {}{}",
+        ask.clients,
+        if ask.clients == 1 { "" } else { "s" },
+        match ask.driver {
+            Driver::Tasks => "calling from tokio tasks",
+            _ => "calling from OS threads",
+        },
+        match (&ask.workload, ask.reads) {
+            (Some(w), _) => format!(", workload `{w}`"),
+            (None, Some(r)) => format!(", {r:.0} % reads"),
+            (None, None) => String::new(),
         }
-        if seen_families.contains(&r.family.as_str()) {
-            continue;
-        }
-        seen_families.push(&r.family);
-        next.push(against(judges, r, top));
-    }
-    let changes = changes(analysis, run, workload, ask.driver, clients, top, &service);
-    let caveats = caveats(run, &here, top, &tied, &next);
-    let reads_percent = reads_of(&service, &top.asked);
-    let summary = summary(top, &tied, &next);
-    Ok(Advice {
-        asked: format!(
-            "the {service} service, {} client{} {}{}",
-            ask.clients,
-            if ask.clients == 1 { "" } else { "s" },
-            match ask.driver {
-                Driver::Tasks => "calling from tokio tasks",
-                _ => "calling from OS threads",
-            },
-            match (&ask.workload, ask.reads) {
-                (Some(w), _) => format!(", workload `{w}`"),
-                (None, Some(r)) => format!(", {r:.0} % reads"),
-                (None, None) => String::new(),
-            }
-        ),
-        summary,
-        source: format!(
-            "{source} — {} ({} cores), {}, commit {}",
-            run.machine.cpu_model,
-            run.machine.cores,
-            run.created.get(..10).unwrap_or(&run.created),
-            run.machine.commit
-        ),
-        workload: workload.name.clone(),
-        mix: workload.about.clone(),
-        reads_percent,
-        driver: ask.driver,
-        clients,
-        mapped,
-        pick: row(top),
-        tied,
-        next,
-        changes,
-        caveats,
-        held: Vec::new(),
-    })
+    )
 }
 
 /// The answer in one sentence.

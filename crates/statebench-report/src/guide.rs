@@ -337,26 +337,7 @@ impl<'a> Analysis<'a> {
         variance: Variance,
         metric: Metric,
     ) -> Analysis<'a> {
-        let mut planned: Vec<Key<'a>> = if results.settings.planned.is_empty() {
-            // A file written before runs recorded their plan: the cells that have records.
-            results.records.iter().map(key).collect()
-        } else {
-            results
-                .settings
-                .planned
-                .iter()
-                .map(|k| {
-                    (
-                        k.workload.as_str(),
-                        k.implementation.as_str(),
-                        k.driver,
-                        k.clients,
-                    )
-                })
-                .collect()
-        };
-        planned.sort_unstable();
-        planned.dedup();
+        let planned = planned_keys(results);
         let records: std::collections::HashMap<Key<'a>, &'a Record> =
             results.records.iter().map(|r| (key(r), r)).collect();
         let fitted = match variance {
@@ -364,30 +345,23 @@ impl<'a> Analysis<'a> {
             Variance::Own => Default::default(),
         };
         let prior = |k: &Key<'_>| fitted.get(k.0).copied();
-        let mut candidates: Vec<(Key<'a>, Key<'a>)> = Vec::new();
-        // Every pair of rows within a cell.
-        for (i, a) in planned.iter().enumerate() {
-            for b in &planned[i + 1..] {
-                if (a.0, a.2, a.3) == (b.0, b.2, b.3) {
-                    candidates.push((*a, *b));
-                }
-            }
-        }
-        // Go's rows against their Rust counterparts.
-        for a in planned.iter().filter(|k| k.2 == Driver::Goroutines) {
-            for (go, rust, driver) in ACROSS_DRIVERS {
-                if a.1 == go {
-                    if let Some(b) = planned.iter().find(|b| **b == (a.0, rust, driver, a.3)) {
-                        candidates.push((*a.min(b), *a.max(b)));
-                    }
-                }
-            }
-        }
+        let candidates = candidates(&planned);
         let pairs: std::collections::HashMap<(Key<'a>, Key<'a>), usize> = candidates
             .iter()
             .enumerate()
             .map(|(i, pair)| (*pair, i))
             .collect();
+        // Why a test is missing: a row that starved a kind, else one without samples.
+        let why = |test: &Option<Welch>, keys: &[&Key<'a>]| {
+            let starved = keys
+                .iter()
+                .any(|k| records.get(*k).is_some_and(|r| !r.serves_mix()));
+            match test {
+                Some(_) => Untested::No,
+                None if starved => Untested::Starved,
+                None => Untested::NoData,
+            }
+        };
         let mut tests: Vec<Option<Welch>> = candidates
             .iter()
             .map(|(a, b)| match (records.get(a), records.get(b)) {
@@ -399,29 +373,11 @@ impl<'a> Analysis<'a> {
         let mut untested: Vec<Untested> = candidates
             .iter()
             .zip(&tests)
-            .map(|((a, b), t)| {
-                let starved = [a, b]
-                    .iter()
-                    .any(|k| records.get(*k).is_some_and(|r| !r.serves_mix()));
-                match t {
-                    Some(_) => Untested::No,
-                    None if starved => Untested::Starved,
-                    None => Untested::NoData,
-                }
-            })
+            .map(|((a, b), t)| why(t, &[a, b]))
             .collect();
         let mut pooled = Vec::new();
         for p in POOLED.into_iter().filter(|_| metric == Metric::Throughput) {
-            let cells: Vec<(Key<'a>, Key<'a>)> = planned
-                .iter()
-                .filter(|k| k.1 == p.a && p.driver.is_none_or(|d| d == k.2))
-                .filter_map(|a| {
-                    planned
-                        .iter()
-                        .find(|b| (b.0, b.1, b.2, b.3) == (a.0, p.b, a.2, a.3))
-                        .map(|b| (*a, *b))
-                })
-                .collect();
+            let cells = pooled_cells(&planned, p);
             if cells.len() < 2 {
                 continue;
             }
@@ -431,16 +387,8 @@ impl<'a> Analysis<'a> {
                 .collect();
             pooled.push((p, tests.len()));
             let test = ratios.and_then(|r| pooled_test(&r));
-            let starved = cells.iter().any(|(a, b)| {
-                [a, b]
-                    .iter()
-                    .any(|k| records.get(*k).is_some_and(|r| !r.serves_mix()))
-            });
-            untested.push(match test {
-                Some(_) => Untested::No,
-                None if starved => Untested::Starved,
-                None => Untested::NoData,
-            });
+            let keys: Vec<&Key<'a>> = cells.iter().flat_map(|(a, b)| [a, b]).collect();
+            untested.push(why(&test, &keys));
             tests.push(test);
         }
         let levels = levels(&tests, correction, ALPHA, MIN_EFFECT);
@@ -725,6 +673,70 @@ impl<'a> Analysis<'a> {
         }));
         tied
     }
+}
+
+/// The cells the run planned before it measured, sorted; for a file written before runs
+/// recorded their plan, the cells that have records.
+fn planned_keys(results: &Results) -> Vec<Key<'_>> {
+    let mut planned: Vec<Key<'_>> = if results.settings.planned.is_empty() {
+        results.records.iter().map(key).collect()
+    } else {
+        results
+            .settings
+            .planned
+            .iter()
+            .map(|k| {
+                (
+                    k.workload.as_str(),
+                    k.implementation.as_str(),
+                    k.driver,
+                    k.clients,
+                )
+            })
+            .collect()
+    };
+    planned.sort_unstable();
+    planned.dedup();
+    planned
+}
+
+/// Every comparison within or across cells that the plan holds: each pair of rows within a
+/// cell, and Go's rows against their Rust counterparts ([`ACROSS_DRIVERS`]), each pair
+/// ordered.
+fn candidates<'a>(planned: &[Key<'a>]) -> Vec<(Key<'a>, Key<'a>)> {
+    let mut candidates: Vec<(Key<'a>, Key<'a>)> = Vec::new();
+    for (i, a) in planned.iter().enumerate() {
+        for b in &planned[i + 1..] {
+            if (a.0, a.2, a.3) == (b.0, b.2, b.3) {
+                candidates.push((*a, *b));
+            }
+        }
+    }
+    for a in planned.iter().filter(|k| k.2 == Driver::Goroutines) {
+        for (go, rust, driver) in ACROSS_DRIVERS {
+            if a.1 == go {
+                if let Some(b) = planned.iter().find(|b| **b == (a.0, rust, driver, a.3)) {
+                    candidates.push((*a.min(b), *a.max(b)));
+                }
+            }
+        }
+    }
+    candidates
+}
+
+/// The cells a pooled ratio pools: every planned cell of `p.a` (from `p.driver`, or any) with
+/// `p.b` planned beside it.
+fn pooled_cells<'a>(planned: &[Key<'a>], p: Pooled) -> Vec<(Key<'a>, Key<'a>)> {
+    planned
+        .iter()
+        .filter(|k| k.1 == p.a && p.driver.is_none_or(|d| d == k.2))
+        .filter_map(|a| {
+            planned
+                .iter()
+                .find(|b| (b.0, b.1, b.2, b.3) == (a.0, p.b, a.2, a.3))
+                .map(|b| (*a, *b))
+        })
+        .collect()
 }
 
 /// The test of a pooled ratio: Student's t on the logs of per-cell ratios, the cells taken as
@@ -1151,8 +1163,46 @@ fn view_brief(results: &Results) -> String {
 /// The guide as markdown, under `correction`.
 pub fn decision_guide_with(results: &Results, correction: Correction) -> String {
     let analysis = Analysis::with(results, correction);
+    let mut out = preamble(results, &analysis);
+    let mut families_out = String::new();
+    let mut crossovers = String::new();
+    let mut starved = Starved::default();
+    for w in &results.settings.workloads {
+        // Go's rows are judged for the mix as the Rust rows are; the families are Rust's.
+        for driver in [Driver::Threads, Driver::Tasks, Driver::Goroutines] {
+            let cells = analysis.cells(w, driver);
+            if driver != Driver::Goroutines {
+                if let Some((c, cell)) = cells.last() {
+                    families_out += &families_line(&analysis, w, driver, *c, cell);
+                }
+                // As the families: Rust's (the statements `agreement` checks are these).
+                for pair in cells.windows(2) {
+                    crossovers += &crossover_line(&analysis, w, driver, &pair[0], &pair[1]);
+                }
+            }
+            starved.read(results, w, driver, &cells);
+        }
+    }
+    out += "### Owner, lock or concurrent structure?\n\n";
+    out += if families_out.is_empty() {
+        "No cell ran more than one family.\n"
+    } else {
+        &families_out
+    };
+    out += "\n### Where the ranking changes with the number of clients\n\n";
+    out += if crossovers.is_empty() {
+        "No leader changes beyond noise in this run.\n"
+    } else {
+        &crossovers
+    };
+    out += &starved.section();
+    out
+}
+
+/// The guide's opening paragraph: how its comparisons were planned, tested and corrected, and
+/// how they came out.
+fn preamble(results: &Results, analysis: &Analysis<'_>) -> String {
     let (m, selected, level) = analysis.size();
-    let mut out = String::new();
     let method = match analysis.correction() {
         Correction::Bonferroni => format!(
             "at {:.3} % confidence, so that all {m} intervals hold together with 95 % \
@@ -1201,8 +1251,7 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
     } else {
         "each row on its own variance (too few rows to fit a prior to)"
     };
-    let _ = writeln!(
-        out,
+    format!(
         "Generated from this run. Before any figure is read, the report plans every comparison \
          it could make — each pair of rows in every cell the run planned, Go's programs against \
          their Rust counterparts, and the pooled ratios of the owner and library sections: {m} \
@@ -1213,216 +1262,241 @@ pub fn decision_guide_with(results: &Results, correction: Correction) -> String 
          chosen from the same data; the correction counts every candidate, so that choice \
          cannot shrink the family. A difference is claimed only when its whole interval lies \
          beyond ±{:.0} %; otherwise the strategies are named together, not told apart. Each claim cites its cell \
-         (workload / driver / clients), the figures, the ratio and its interval. {outcomes}{}\n",
+         (workload / driver / clients), the figures, the ratio and its interval. {outcomes}{}\n\n",
         samples_words(results),
         100.0 * MIN_EFFECT,
         view_brief(results)
-    );
-    let mut families_out = String::new();
-    let mut crossovers = String::new();
-    let mut starved = String::new();
-    // (the role overtaken, the strategy) → the cells; and how many cells of workloads with
-    // more than one group of clients each strategy ran.
-    let mut overtaken: std::collections::BTreeMap<(&str, &String), Vec<String>> =
-        Default::default();
-    let mut judged: std::collections::BTreeMap<&String, usize> = Default::default();
-    for w in &results.settings.workloads {
-        // Go's rows are judged for the mix as the Rust rows are; the families are Rust's.
-        for driver in [Driver::Threads, Driver::Tasks, Driver::Goroutines] {
-            let cells = analysis.cells(w, driver);
-            if let Some((c, cell)) = cells.last().filter(|_| driver != Driver::Goroutines) {
-                let groups = families(cell);
-                if groups.len() >= 2 {
-                    let words: Vec<String> =
-                        groups.iter().map(|g| family_words(&analysis, g)).collect();
-                    let mut claims = Vec::new();
-                    for i in 0..groups.len() - 1 {
-                        claims.push(versus(
-                            &analysis,
-                            (groups[i][0], &words[i]),
-                            (groups[i + 1][0], &words[i + 1]),
-                        ));
-                    }
-                    let cited: Vec<String> = groups.iter().map(|g| cite(g[0])).collect();
-                    let _ = writeln!(
-                        families_out,
-                        "- On `{}` {} with {}: {}. ({}: {}.)",
-                        w.name,
-                        driver_words(driver),
-                        crate::table::clients_words(*c),
-                        claims.join("; "),
-                        cell_name(&w.name, driver, *c),
-                        cited.join(", ")
-                    );
-                }
-            }
-            // As the families: Rust's (the statements `agreement` checks are these).
-            let rust = if driver == Driver::Goroutines {
-                &[][..]
-            } else {
-                &cells[..]
-            };
-            for pair in rust.windows(2) {
-                let ((c1, cell1), (c2, cell2)) = (&pair[0], &pair[1]);
-                let Some((l1, before, l2, after)) = crossover(cell1, cell2) else {
+    )
+}
+
+/// The families' line for the largest cell of `w` from `driver` (with `c` clients): each
+/// family's best against the next, or nothing when the cell ran one family.
+fn families_line(
+    analysis: &Analysis<'_>,
+    w: &Workload,
+    driver: Driver,
+    c: usize,
+    cell: &[&Record],
+) -> String {
+    let groups = families(cell);
+    if groups.len() < 2 {
+        return String::new();
+    }
+    let words: Vec<String> = groups.iter().map(|g| family_words(analysis, g)).collect();
+    let claims: Vec<String> = (0..groups.len() - 1)
+        .map(|i| {
+            versus(
+                analysis,
+                (groups[i][0], &words[i]),
+                (groups[i + 1][0], &words[i + 1]),
+            )
+        })
+        .collect();
+    let cited: Vec<String> = groups.iter().map(|g| cite(g[0])).collect();
+    format!(
+        "- On `{}` {} with {}: {}. ({}: {}.)\n",
+        w.name,
+        driver_words(driver),
+        crate::table::clients_words(c),
+        claims.join("; "),
+        cell_name(&w.name, driver, c),
+        cited.join(", ")
+    )
+}
+
+/// The crossover line between two neighbouring client counts of `w` from `driver`: where one
+/// row leads at the smaller count and another at the larger, each lead a claim; nothing
+/// otherwise.
+fn crossover_line(
+    analysis: &Analysis<'_>,
+    w: &Workload,
+    driver: Driver,
+    (c1, cell1): &(usize, Cell<'_>),
+    (c2, cell2): &(usize, Cell<'_>),
+) -> String {
+    let Some((l1, before, l2, after)) = crossover(cell1, cell2) else {
+        return String::new();
+    };
+    let (x, y) = (analysis.compare(l1, before), analysis.compare(l2, after));
+    let claimed = |c: &Comparison| !c.starved && c.verdict == Verdict::Faster;
+    if !(claimed(&x) && claimed(&y)) {
+        return String::new();
+    }
+    // Rows tied with a leader: which of them tops the medians is no claim.
+    let tied = |cell: &[&Record], leader: &Record| {
+        let names: Vec<String> = analysis
+            .leaders(cell)
+            .iter()
+            .filter(|r| r.implementation != leader.implementation)
+            .map(|r| format!("`{}`", r.implementation))
+            .collect();
+        if names.is_empty() {
+            String::new()
+        } else {
+            format!(" (tied with {})", names.join(" and "))
+        }
+    };
+    format!(
+        "- On `{}` {}, `{}`{} leads at {c1} client{} ({} vs {}: {}) but `{}`{} leads at {c2} ({} vs {}: {}) — cells {} and {}.\n",
+        w.name,
+        driver_words(driver),
+        l1.implementation,
+        tied(cell1, l1),
+        if *c1 == 1 { "" } else { "s" },
+        cite(l1),
+        cite(before),
+        interval_words(&x) + &near_line_words(&x),
+        l2.implementation,
+        tied(cell2, l2),
+        cite(l2),
+        cite(after),
+        interval_words(&y) + &near_line_words(&y),
+        cell_name(&w.name, driver, *c1),
+        cell_name(&w.name, driver, *c2)
+    )
+}
+
+/// The rows that did not serve the mix asked for, gathered cell by cell: a line per row, and
+/// per strategy the cells where it left a group of clients under-served.
+#[derive(Default)]
+struct Starved<'a> {
+    /// A line per row, in the order read.
+    lines: String,
+    /// (the role overtaken, the strategy) → the cells.
+    overtaken: BTreeMap<(&'a str, &'a String), Vec<String>>,
+    /// How many cells of workloads with more than one group of clients each strategy ran.
+    judged: BTreeMap<&'a String, usize>,
+}
+
+impl<'a> Starved<'a> {
+    /// Reads the cells of `w` from `driver`.
+    fn read(
+        &mut self,
+        results: &Results,
+        w: &'a Workload,
+        driver: Driver,
+        cells: &[(usize, Cell<'a>)],
+    ) {
+        for (c, cell) in cells {
+            for r in cell {
+                let under = r.under_served();
+                if under.is_empty() {
                     continue;
-                };
-                let (x, y) = (analysis.compare(l1, before), analysis.compare(l2, after));
-                let claimed = |c: &Comparison| !c.starved && c.verdict == Verdict::Faster;
-                if claimed(&x) && claimed(&y) {
-                    // Rows tied with a leader: which of them tops the medians is no claim.
-                    let tied = |cell: &[&Record], leader: &Record| {
-                        let names: Vec<String> = analysis
-                            .leaders(cell)
-                            .iter()
-                            .filter(|r| r.implementation != leader.implementation)
-                            .map(|r| format!("`{}`", r.implementation))
-                            .collect();
-                        if names.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (tied with {})", names.join(" and "))
-                        }
-                    };
-                    let _ = writeln!(
-                        crossovers,
-                        "- On `{}` {}, `{}`{} leads at {c1} client{} ({} vs {}: {}) but `{}`{} leads at {c2} ({} vs {}: {}) — cells {} and {}.",
-                        w.name,
-                        driver_words(driver),
-                        l1.implementation,
-                        tied(cell1, l1),
-                        if *c1 == 1 { "" } else { "s" },
-                        cite(l1),
-                        cite(before),
-                        interval_words(&x) + &near_line_words(&x),
-                        l2.implementation,
-                        tied(cell2, l2),
-                        cite(l2),
-                        cite(after),
-                        interval_words(&y) + &near_line_words(&y),
-                        cell_name(&w.name, driver, *c1),
-                        cell_name(&w.name, driver, *c2)
-                    );
+                }
+                self.lines += &starved_line(results, w, driver, *c, r, &under);
+                if w.groups.len() > 1 {
+                    let roles: BTreeSet<&str> =
+                        under.iter().filter_map(|k| group_of(w, &k.kind)).collect();
+                    for role in roles {
+                        let e = self.overtaken.entry((role, &r.implementation)).or_default();
+                        e.push(cell_name(&w.name, driver, *c));
+                    }
                 }
             }
-            for (c, cell) in &cells {
+        }
+        if w.groups.len() > 1 {
+            for (_, cell) in cells {
                 for r in cell {
-                    let under = r.under_served();
-                    if under.is_empty() {
-                        continue;
-                    }
-                    let cpu = statebench_harness::mix::cpu_by_role(r, w);
-                    let kinds: Vec<String> = under
+                    *self.judged.entry(&r.implementation).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// The guide's section on them.
+    fn section(&self) -> String {
+        let mut out = String::from("\n### Rows that did not serve the mix asked for\n\n");
+        let _ = writeln!(
+            out,
+            "A row under-served an operation kind when that kind took less than {:.0} % of its \
+             asked share of the operations — or, in a run of several passes, when the passes \
+             disagreed on it (under the line in some, over it in others: whether it was served \
+             cannot be told, and the check fails closed): its clients of that kind were overtaken \
+             by the others \
+             (readers keeping a reader-preferring lock from its waiting writers, say). Its raw \
+             throughput is then mostly the other kinds' and measures a workload nobody asked for, \
+             so such a row is ranked, compared and plotted by the rate at which it served the \
+             asked mix (its slowest kind's rate over that kind's share), marked in its table with \
+             the raw rate beside it, never leads a cell and wins no comparison.\n",
+            100.0 * statebench_harness::mix::SERVED_AT_LEAST
+        );
+        if self.lines.is_empty() {
+            out += "Every row served every kind at half its share or more, in every cell (and in \
+                    every pass).\n";
+            return out;
+        }
+        out += &self.lines;
+        if !self.overtaken.is_empty() {
+            out += "\nWhere clients of one role compete with another's (the workloads with more \
+                    than one group of clients), these strategies left a group under-served:\n\n";
+            for ((role, name), cells) in &self.overtaken {
+                let _ = writeln!(
+                    out,
+                    "- `{name}` left the {role} under-served in {} of the {} such cells it ran: {}.",
+                    cells.len(),
+                    self.judged.get(name).copied().unwrap_or(cells.len()),
+                    cells.join(", ")
+                );
+            }
+            out += "\nEvery strategy not named served each group at least half its share in \
+                    every such cell.\n";
+        }
+        out
+    }
+}
+
+/// The line of a row `r` of `w` from `driver` with `c` clients that under-served the kinds
+/// `under`: each kind, whose clients it was and what they waited for, and the rate it served
+/// the asked mix at.
+fn starved_line(
+    results: &Results,
+    w: &Workload,
+    driver: Driver,
+    c: usize,
+    r: &Record,
+    under: &[statebench_harness::mix::KindServed],
+) -> String {
+    let cpu = statebench_harness::mix::cpu_by_role(r, w);
+    let kinds: Vec<String> = under
+        .iter()
+        .map(|k| {
+            let absent = group_of(w, &k.kind)
+                .map(|role| absent_words(r, w, role, results.settings.cover_ms))
+                .unwrap_or_default();
+            let whose = group_of(w, &k.kind)
+                .and_then(|role| cpu.iter().find(|c| c.role == role))
+                .map(|c| {
+                    // A per-operation cost only where the role makes this kind alone.
+                    let alone = w
+                        .groups
                         .iter()
-                        .map(|k| {
-                            let absent = group_of(w, &k.kind)
-                                .map(|role| absent_words(r, w, role, results.settings.cover_ms))
-                                .unwrap_or_default();
-                            let whose = group_of(w, &k.kind)
-                                .and_then(|role| cpu.iter().find(|c| c.role == role))
-                                .map(|c| {
-                                    // A per-operation cost only where the role makes this kind alone.
-                                    let alone = w.groups.iter().any(|g| {
-                                        g.role == c.role && g.mix.iter().all(|m| m.op == k.kind)
-                                    });
-                                    whose_words(c, k, alone)
-                                })
-                                .unwrap_or_else(|| {
-                                    if driver == Driver::Goroutines
-                                        && group_of(w, &k.kind).is_some()
-                                    {
-                                        "; Go's runtime gives no goroutine's CPU time, so \
-                                         whether they waited or paid more per operation \
-                                         cannot be told"
-                                            .into()
-                                    } else {
-                                        String::new()
-                                    }
-                                });
-                            format!("{}{}{absent}{whose}", role_of(w, &k.kind), k.describe())
-                        })
-                        .collect();
-                    let _ = writeln!(
-                        starved,
-                        "- `{}` on `{}` {} with {}: {}; it served the asked mix at \
-                         {} ops/s, raw {} ops/s ({}).",
-                        r.implementation,
-                        w.name,
-                        driver_words(driver),
-                        crate::table::clients_words(*c),
-                        kinds.join(", "),
-                        human_rate(r.headline()),
-                        human_rate(r.summary.ops_per_sec.median),
-                        cell_name(&w.name, driver, *c)
-                    );
-                    if w.groups.len() > 1 {
-                        let roles: BTreeSet<&str> =
-                            under.iter().filter_map(|k| group_of(w, &k.kind)).collect();
-                        for role in roles {
-                            let e = overtaken.entry((role, &r.implementation)).or_default();
-                            e.push(cell_name(&w.name, driver, *c));
-                        }
+                        .any(|g| g.role == c.role && g.mix.iter().all(|m| m.op == k.kind));
+                    whose_words(c, k, alone)
+                })
+                .unwrap_or_else(|| {
+                    if driver == Driver::Goroutines && group_of(w, &k.kind).is_some() {
+                        "; Go's runtime gives no goroutine's CPU time, so whether they waited \
+                         or paid more per operation cannot be told"
+                            .into()
+                    } else {
+                        String::new()
                     }
-                }
-            }
-            if w.groups.len() > 1 {
-                for (_, cell) in &cells {
-                    for r in cell {
-                        *judged.entry(&r.implementation).or_default() += 1;
-                    }
-                }
-            }
-        }
-    }
-    out += "### Owner, lock or concurrent structure?\n\n";
-    out += if families_out.is_empty() {
-        "No cell ran more than one family.\n"
-    } else {
-        &families_out
-    };
-    out += "\n### Where the ranking changes with the number of clients\n\n";
-    out += if crossovers.is_empty() {
-        "No leader changes beyond noise in this run.\n"
-    } else {
-        &crossovers
-    };
-    out += "\n### Rows that did not serve the mix asked for\n\n";
-    let _ = writeln!(
-        out,
-        "A row under-served an operation kind when that kind took less than {:.0} % of its \
-         asked share of the operations — or, in a run of several passes, when the passes \
-         disagreed on it (under the line in some, over it in others: whether it was served \
-         cannot be told, and the check fails closed): its clients of that kind were overtaken \
-         by the others \
-         (readers keeping a reader-preferring lock from its waiting writers, say). Its raw \
-         throughput is then mostly the other kinds' and measures a workload nobody asked for, \
-         so such a row is ranked, compared and plotted by the rate at which it served the \
-         asked mix (its slowest kind's rate over that kind's share), marked in its table with \
-         the raw rate beside it, never leads a cell and wins no comparison.\n",
-        100.0 * statebench_harness::mix::SERVED_AT_LEAST
-    );
-    if starved.is_empty() {
-        out += "Every row served every kind at half its share or more, in every cell (and in \
-                every pass).\n";
-        return out;
-    }
-    out += &starved;
-    if !overtaken.is_empty() {
-        out += "\nWhere clients of one role compete with another's (the workloads with more \
-                than one group of clients), these strategies left a group under-served:\n\n";
-        for ((role, name), cells) in &overtaken {
-            let _ = writeln!(
-                out,
-                "- `{name}` left the {role} under-served in {} of the {} such cells it ran: {}.",
-                cells.len(),
-                judged.get(name).copied().unwrap_or(cells.len()),
-                cells.join(", ")
-            );
-        }
-        out += "\nEvery strategy not named served each group at least half its share in \
-                every such cell.\n";
-    }
-    out
+                });
+            format!("{}{}{absent}{whose}", role_of(w, &k.kind), k.describe())
+        })
+        .collect();
+    format!(
+        "- `{}` on `{}` {} with {}: {}; it served the asked mix at {} ops/s, raw {} ops/s \
+         ({}).\n",
+        r.implementation,
+        w.name,
+        driver_words(driver),
+        crate::table::clients_words(c),
+        kinds.join(", "),
+        human_rate(r.headline()),
+        human_rate(r.summary.ops_per_sec.median),
+        cell_name(&w.name, driver, c)
+    )
 }
 
 /// The role of the group of `w` whose mix holds `kind` ("readers"), if one group alone does.
