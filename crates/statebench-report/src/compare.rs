@@ -324,6 +324,225 @@ fn placement_differs(base: &Results, new: &Results) -> Option<String> {
 /// before `compare` names it as a difference: a tenth of the trials.
 pub const PLACEMENT_DIFFERS: f64 = 0.1;
 
+/// Each cell `side` measured that `other` did not, over every trial: a cell the view of one
+/// placement empties on a side was measured there all the same.
+fn only_in(side: &Results, other: &Results) -> Vec<String> {
+    side.records
+        .iter()
+        .filter(|r| !other.records.iter().any(|o| o.same_cell(r)))
+        .map(cell_of)
+        .collect()
+}
+
+/// What differs between the whole runs of the sides besides the code: how they measured, a
+/// planted slowdown, the machine, its floors and the cores' placement. Refuses when they
+/// measured differently, unless `allow_settings` lets the difference be listed instead.
+fn differences(base: &Results, new: &Results, allow_settings: bool) -> Result<Vec<String>, String> {
+    let mut differences = Vec::new();
+    if let Some(what) = base.settings.measurement_differs(&new.settings) {
+        if !allow_settings {
+            return Err(format!(
+                "BASE and NEW measured differently: {what}; a ratio would measure the \
+                 settings, not the change (pass --allow-settings-change to compare anyway)"
+            ));
+        }
+        differences.push(format!("settings: {what}"));
+    }
+    if base.settings.planted != new.settings.planted {
+        let words = |p: &Option<String>| p.clone().unwrap_or_else(|| "none".into());
+        differences.push(format!(
+            "planted slowdown (calibration): {} in BASE, {} in NEW",
+            words(&base.settings.planted),
+            words(&new.settings.planted)
+        ));
+    }
+    let (bm, nm) = (&base.machine, &new.machine);
+    for (what, b, n) in [
+        ("host", &bm.hostname, &nm.hostname),
+        ("CPU", &bm.cpu_model, &nm.cpu_model),
+        ("kernel", &bm.kernel, &nm.kernel),
+        ("toolchain", &bm.rustc, &nm.rustc),
+        ("profile", &bm.profile, &nm.profile),
+    ] {
+        if b != n {
+            differences.push(format!("{what}: {b} in BASE, {n} in NEW"));
+        }
+    }
+    if bm.cores != nm.cores {
+        differences.push(format!("cores: {} in BASE, {} in NEW", bm.cores, nm.cores));
+    }
+    differences.extend(floors_moved(&base.floors, &new.floors));
+    differences.extend(placement_differs(base, new));
+    Ok(differences)
+}
+
+impl Mode {
+    /// A same job when both sides ran on one host with their runs overlapping in time; else a
+    /// stored baseline.
+    fn of(base: &About, new: &About) -> Mode {
+        let overlap = base.first <= new.last && new.first <= base.last;
+        if base.hostname == new.hostname && overlap {
+            Mode::SameJob
+        } else {
+            Mode::StoredBaseline
+        }
+    }
+}
+
+/// The note for the cells both sides measured that the view of one placement left without a
+/// trial on a side (`measured_both` less `paired`): they are not compared.
+fn unread(measured_both: &[String], paired: &[String], view: View) -> Option<String> {
+    let unread: Vec<&String> = measured_both
+        .iter()
+        .filter(|c| !paired.contains(c))
+        .collect();
+    if unread.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} both sides measured {} no trial run with the cores {} on one side or both, and {} \
+         not compared: {}",
+        match unread.len() {
+            1 => "1 cell".to_owned(),
+            n => format!("{n} cells"),
+        },
+        if unread.len() == 1 { "has" } else { "have" },
+        view.name(),
+        if unread.len() == 1 { "is" } else { "are" },
+        unread
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+/// The test of one record from its samples on each side, and the samples it treats as
+/// independent: every process for the instruction tier, each run when both sides have
+/// [`MIN_RUNS`], else each repetition.
+fn test(b: &Samples, n: &Samples, instructions: bool) -> (Unit, Option<Welch>) {
+    if instructions {
+        (Unit::Processes, Welch::of(&n.all, &b.all))
+    } else if b.per_run.len() >= MIN_RUNS && n.per_run.len() >= MIN_RUNS {
+        (Unit::Runs, Welch::of(&n.per_run, &b.per_run))
+    } else if b.ran_in >= MIN_RUNS && n.ran_in >= MIN_RUNS {
+        // Runs enough, until the view set whole passes aside: no verdict, rather than one
+        // from repetitions that would fail no gate.
+        (Unit::Runs, None)
+    } else {
+        (Unit::Repetitions, Welch::of(&n.all, &b.all))
+    }
+}
+
+/// Both sides' runs read in the placement asked for, each run alone and each side pooled: what
+/// the records are compared on, once the whole runs have been set side by side.
+struct Viewed {
+    /// BASE's runs, each read in the view.
+    base_runs: Vec<Results>,
+    /// NEW's runs, each read in the view.
+    new_runs: Vec<Results>,
+    /// BASE's viewed runs, pooled.
+    base: Results,
+    /// NEW's viewed runs, pooled.
+    new: Results,
+}
+
+impl Viewed {
+    /// Reads every run of both sides in `view` and pools each side.
+    fn of(base_runs: &[Results], new_runs: &[Results], view: View) -> Result<Viewed, String> {
+        let viewed = |runs: &[Results]| -> Vec<Results> {
+            runs.iter().map(|r| placement::view(r, view)).collect()
+        };
+        let (base_runs, new_runs) = (viewed(base_runs), viewed(new_runs));
+        let base = Results::pool(base_runs.clone()).map_err(|e| format!("BASE: {e}"))?;
+        let new = Results::pool(new_runs.clone()).map_err(|e| format!("NEW: {e}"))?;
+        Ok(Viewed {
+            base_runs,
+            new_runs,
+            base,
+            new,
+        })
+    }
+
+    /// Every record of BASE with NEW's of the same cell, in BASE's order; refuses when there is
+    /// none, saying whether the view set trials aside.
+    fn pairs(&self, view: View) -> Result<Vec<(&Record, &Record)>, String> {
+        let pairs: Vec<(&Record, &Record)> = self
+            .base
+            .records
+            .iter()
+            .filter_map(|b| {
+                let n = self.new.records.iter().find(|n| n.same_cell(b));
+                n.map(|n| (b, n))
+            })
+            .collect();
+        if !pairs.is_empty() {
+            return Ok(pairs);
+        }
+        let set_aside = |runs: &[Results]| -> usize {
+            runs.iter()
+                .filter_map(|r| r.viewed.as_ref())
+                .map(|v| v.set_aside)
+                .sum()
+        };
+        let (b, n) = (set_aside(&self.base_runs), set_aside(&self.new_runs));
+        if b + n > 0 {
+            return Err(format!(
+                "BASE and NEW share no record in their trials run with the cores {} ({b} \
+                 trials of BASE and {n} of NEW set aside as run in the other placement or \
+                 moved between the two): --placement all compares every trial",
+                view.name()
+            ));
+        }
+        Err("BASE and NEW share no record: they did not run the same cells".into())
+    }
+
+    /// Judges every pair: each side's samples, the test on the unit they allow, at one level
+    /// for all the tests together (Bonferroni when `options` asks); slower first.
+    fn rows(&self, pairs: &[(&Record, &Record)], options: &Options) -> Vec<Row> {
+        let samples: Vec<(Samples, Samples)> = pairs
+            .iter()
+            .map(|(b, _)| {
+                (
+                    Samples::of(&self.base_runs, b),
+                    Samples::of(&self.new_runs, b),
+                )
+            })
+            .collect();
+        let instructions = self.base.settings.metric.as_deref() == Some("instructions");
+        let tests: Vec<(Unit, Option<Welch>)> = samples
+            .iter()
+            .map(|(b, n)| test(b, n, instructions))
+            .collect();
+        let m = tests.iter().filter(|(_, t)| t.is_some()).count();
+        let level = if options.corrected {
+            stats::bonferroni_level(options.alpha, m)
+        } else {
+            1.0 - options.alpha
+        };
+        let mut rows: Vec<Row> = pairs
+            .iter()
+            .zip(&tests)
+            .zip(&samples)
+            .map(|(((b, n), (unit, test)), (sb, sn))| {
+                let mut r = row(b, n, *test, level, options);
+                r.unit = *unit;
+                r.base.runs = sb.per_run.len();
+                r.new.runs = sn.per_run.len();
+                r
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            a.change
+                .cmp(&b.change)
+                .then(a.ratio.unwrap_or(1.0).total_cmp(&b.ratio.unwrap_or(1.0)))
+                .then(a.cell().cmp(&b.cell()))
+                .then(a.implementation.cmp(&b.implementation))
+        });
+        rows
+    }
+}
+
 impl Comparison {
     /// Compares NEW against BASE, each the pool of one or more runs (see
     /// [`Results::pool`]). Refuses, naming the difference, when the sides measured
@@ -341,168 +560,24 @@ impl Comparison {
         let (base_about, new_about) = (About::of(&base_runs), About::of(&new_runs));
         let base = Results::pool(base_runs.clone()).map_err(|e| format!("BASE: {e}"))?;
         let new = Results::pool(new_runs.clone()).map_err(|e| format!("NEW: {e}"))?;
-        // Which cells one side measured and the other did not, over every trial: a cell the
-        // view of one placement empties on a side was measured there all the same.
-        let only = |side: &Results, other: &Results| -> Vec<String> {
-            side.records
-                .iter()
-                .filter(|r| !other.records.iter().any(|o| o.same_cell(r)))
-                .map(cell_of)
-                .collect()
-        };
-        let (only_base, only_new) = (only(&base, &new), only(&new, &base));
+        let (only_base, only_new) = (only_in(&base, &new), only_in(&new, &base));
         let measured_both: Vec<String> = base
             .records
             .iter()
             .filter(|r| new.records.iter().any(|o| o.same_cell(r)))
             .map(cell_of)
             .collect();
-        let mut differences = Vec::new();
-        if let Some(what) = base.settings.measurement_differs(&new.settings) {
-            if !allow_settings {
-                return Err(format!(
-                    "BASE and NEW measured differently: {what}; a ratio would measure the \
-                     settings, not the change (pass --allow-settings-change to compare anyway)"
-                ));
-            }
-            differences.push(format!("settings: {what}"));
-        }
-        if base.settings.planted != new.settings.planted {
-            let words = |p: &Option<String>| p.clone().unwrap_or_else(|| "none".into());
-            differences.push(format!(
-                "planted slowdown (calibration): {} in BASE, {} in NEW",
-                words(&base.settings.planted),
-                words(&new.settings.planted)
-            ));
-        }
-        let (bm, nm) = (&base.machine, &new.machine);
-        for (what, b, n) in [
-            ("host", &bm.hostname, &nm.hostname),
-            ("CPU", &bm.cpu_model, &nm.cpu_model),
-            ("kernel", &bm.kernel, &nm.kernel),
-            ("toolchain", &bm.rustc, &nm.rustc),
-            ("profile", &bm.profile, &nm.profile),
-        ] {
-            if b != n {
-                differences.push(format!("{what}: {b} in BASE, {n} in NEW"));
-            }
-        }
-        if bm.cores != nm.cores {
-            differences.push(format!("cores: {} in BASE, {} in NEW", bm.cores, nm.cores));
-        }
-        differences.extend(floors_moved(&base.floors, &new.floors));
-        differences.extend(placement_differs(&base, &new));
-        let overlap = base_about.first <= new_about.last && new_about.first <= base_about.last;
-        let mode = if bm.hostname == nm.hostname && overlap {
-            Mode::SameJob
-        } else {
-            Mode::StoredBaseline
-        };
-
+        let mut differences = differences(&base, &new, allow_settings)?;
+        let mode = Mode::of(&base_about, &new_about);
         // Each run read in the placement asked for, after the whole runs were compared above.
-        let viewed = |runs: &[Results]| -> Vec<Results> {
-            runs.iter()
-                .map(|r| placement::view(r, options.view))
-                .collect()
-        };
-        let (base_viewed, new_viewed) = (viewed(&base_runs), viewed(&new_runs));
-        let base = Results::pool(base_viewed.clone()).map_err(|e| format!("BASE: {e}"))?;
-        let new = Results::pool(new_viewed.clone()).map_err(|e| format!("NEW: {e}"))?;
-        let pairs: Vec<(&Record, &Record)> = base
-            .records
-            .iter()
-            .filter_map(|b| new.records.iter().find(|n| n.same_cell(b)).map(|n| (b, n)))
-            .collect();
-        if pairs.is_empty() {
-            let set_aside = |runs: &[Results]| -> usize {
-                runs.iter()
-                    .filter_map(|r| r.viewed.as_ref())
-                    .map(|v| v.set_aside)
-                    .sum()
-            };
-            let (b, n) = (set_aside(&base_viewed), set_aside(&new_viewed));
-            if b + n > 0 {
-                return Err(format!(
-                    "BASE and NEW share no record in their trials run with the cores {} ({b} \
-                     trials of BASE and {n} of NEW set aside as run in the other placement or \
-                     moved between the two): --placement all compares every trial",
-                    options.view.name()
-                ));
-            }
-            return Err("BASE and NEW share no record: they did not run the same cells".into());
-        }
+        let viewed = Viewed::of(&base_runs, &new_runs, options.view)?;
+        let pairs = viewed.pairs(options.view)?;
         let paired: Vec<String> = pairs.iter().map(|(b, _)| cell_of(b)).collect();
-        let unread: Vec<&String> = measured_both
-            .iter()
-            .filter(|c| !paired.contains(c))
-            .collect();
-        if !unread.is_empty() {
-            differences.push(format!(
-                "{} both sides measured {} no trial run with the cores {} on one side or both, \
-                 and {} not compared: {}",
-                match unread.len() {
-                    1 => "1 cell".to_owned(),
-                    n => format!("{n} cells"),
-                },
-                if unread.len() == 1 { "has" } else { "have" },
-                options.view.name(),
-                if unread.len() == 1 { "is" } else { "are" },
-                unread
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        let samples: Vec<(Samples, Samples)> = pairs
-            .iter()
-            .map(|(b, _)| (Samples::of(&base_viewed, b), Samples::of(&new_viewed, b)))
-            .collect();
-        let instructions = base.settings.metric.as_deref() == Some("instructions");
-        let tests: Vec<(Unit, Option<Welch>)> = samples
-            .iter()
-            .map(|(b, n)| {
-                if instructions {
-                    (Unit::Processes, Welch::of(&n.all, &b.all))
-                } else if b.per_run.len() >= MIN_RUNS && n.per_run.len() >= MIN_RUNS {
-                    (Unit::Runs, Welch::of(&n.per_run, &b.per_run))
-                } else if b.ran_in >= MIN_RUNS && n.ran_in >= MIN_RUNS {
-                    // Runs enough, until the view set whole passes aside: no verdict, rather
-                    // than one from repetitions that would fail no gate.
-                    (Unit::Runs, None)
-                } else {
-                    (Unit::Repetitions, Welch::of(&n.all, &b.all))
-                }
-            })
-            .collect();
-        let m = tests.iter().filter(|(_, t)| t.is_some()).count();
-        let level = if options.corrected {
-            stats::bonferroni_level(options.alpha, m)
-        } else {
-            1.0 - options.alpha
-        };
-        let mut rows: Vec<Row> = pairs
-            .iter()
-            .zip(&tests)
-            .zip(&samples)
-            .map(|(((b, n), (unit, test)), (sb, sn))| {
-                let mut r = row(b, n, *test, level, &options);
-                r.unit = *unit;
-                r.base.runs = sb.per_run.len();
-                r.new.runs = sn.per_run.len();
-                r
-            })
-            .collect();
-        rows.sort_by(|a, b| {
-            a.change
-                .cmp(&b.change)
-                .then(a.ratio.unwrap_or(1.0).total_cmp(&b.ratio.unwrap_or(1.0)))
-                .then(a.cell().cmp(&b.cell()))
-                .then(a.implementation.cmp(&b.implementation))
-        });
+        differences.extend(unread(&measured_both, &paired, options.view));
+        let rows = viewed.rows(&pairs, &options);
         Ok(Comparison {
             options,
-            metric: base.settings.metric.clone(),
+            metric: viewed.base.settings.metric.clone(),
             mode,
             base: base_about,
             new: new_about,
