@@ -67,6 +67,49 @@ struct Reading {
     apart: BTreeSet<(CellKey, String, String)>,
 }
 
+impl Reading {
+    /// Whether this run told `x` and `y` apart in cell `k`, either one the faster.
+    fn tells_apart(&self, k: &CellKey, x: &str, y: &str) -> bool {
+        let told = |fast: &str, slow: &str| {
+            self.apart
+                .contains(&(k.clone(), fast.to_owned(), slow.to_owned()))
+        };
+        told(x, y) || told(y, x)
+    }
+
+    /// Whether this run makes the claim that says `what`.
+    fn makes(&self, what: &str) -> bool {
+        self.claims.iter().any(|s| s.what == what)
+    }
+
+    /// The client counts this run measured `workload` at under `driver`, smallest first.
+    fn client_counts(&self, workload: &str, driver: Driver) -> Vec<usize> {
+        self.rankings
+            .keys()
+            .filter(|(kw, kd, _)| kw == workload && *kd == driver)
+            .map(|k| k.2)
+            .collect()
+    }
+
+    /// Whether `other` measured cell `k` as this run did: the same implementations in it, and
+    /// the same client counts beside it (a change of leader compares neighbouring counts; the
+    /// families are judged at the largest).
+    fn measured_alike(&self, other: &Reading, k: &CellKey) -> bool {
+        let sorted = |v: &Vec<String>| {
+            let mut v = v.clone();
+            v.sort();
+            v
+        };
+        match (self.rankings.get(k), other.rankings.get(k)) {
+            (Some(a), Some(b)) => {
+                sorted(a) == sorted(b)
+                    && self.client_counts(&k.0, k.1) == other.client_counts(&k.0, k.1)
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Every pair of every cell of `cells` that `analysis` (the report's one plan and correction)
 /// tells apart beyond the minimum effect, faster first.
 fn told_apart(
@@ -205,6 +248,202 @@ fn machine_of(results: &Results) -> String {
     )
 }
 
+/// How the runs order the cells they all measured: the figures of ranking and leader
+/// agreement, and the pairs two runs order differently.
+struct Orderings {
+    /// Kendall's τ of every (cell, pair of runs), sorted.
+    taus: Vec<f64>,
+    /// Cells whose leader is the same in every run.
+    same_leader: usize,
+    /// Cells where every run's leader is among every run's leaders.
+    within: usize,
+    /// Pairs (per cell and pair of runs) the two runs order differently.
+    swaps: usize,
+    /// Of those, the swaps of a pair one of the two runs told apart, as sentences.
+    swaps_told_apart: Vec<String>,
+}
+
+impl Orderings {
+    /// Sets every pair of `readings` side by side over each cell of `common`.
+    fn of(readings: &[Reading], common: &[&CellKey]) -> Orderings {
+        let mut o = Orderings {
+            taus: Vec::new(),
+            same_leader: 0,
+            within: 0,
+            swaps: 0,
+            swaps_told_apart: Vec::new(),
+        };
+        for k in common {
+            for i in 0..readings.len() {
+                for j in i + 1..readings.len() {
+                    let (a, b) = (&readings[i].rankings[*k], &readings[j].rankings[*k]);
+                    if let Some(t) = kendall_tau(a, b) {
+                        o.taus.push(t);
+                    }
+                    for (x, y) in swapped(a, b) {
+                        o.swaps += 1;
+                        if readings[i].tells_apart(k, &x, &y) || readings[j].tells_apart(k, &x, &y)
+                        {
+                            o.swaps_told_apart.push(format!(
+                                "{} / {} / {} clients: {x} and {y} (runs {} and {})",
+                                k.0,
+                                k.1.name(),
+                                k.2,
+                                i + 1,
+                                j + 1
+                            ));
+                        }
+                    }
+                }
+            }
+            let firsts: Vec<&String> = readings.iter().map(|r| &r.rankings[*k][0]).collect();
+            if firsts.iter().all(|f| *f == firsts[0]) {
+                o.same_leader += 1;
+            }
+            if firsts
+                .iter()
+                .all(|f| readings.iter().all(|r| r.leaders[*k].contains(f)))
+            {
+                o.within += 1;
+            }
+        }
+        o.taus.sort_by(f64::total_cmp);
+        o
+    }
+}
+
+/// What the runs claim, taken together: every claim some run makes, how many every run makes,
+/// the firm ones, and the claims not repeated or reversed.
+struct Claims<'a> {
+    /// Every claim some run makes.
+    any: BTreeSet<&'a Statement>,
+    /// Of those, the ones every run makes.
+    all: usize,
+    /// Claims some run made firm.
+    firm_any: usize,
+    /// Of those, the ones every run made.
+    firm_repeated: usize,
+    /// The claims some run makes and another does not, each with the runs that make it.
+    unrepeated: Vec<String>,
+    /// Claims one run makes and another reverses.
+    reversed: Vec<String>,
+}
+
+impl<'a> Claims<'a> {
+    /// Gathers the claims of `readings`.
+    fn of(readings: &'a [Reading]) -> Claims<'a> {
+        let by_all = |c: &Statement| readings.iter().all(|r| r.claims.contains(c));
+        let any: BTreeSet<&Statement> = readings.iter().flat_map(|r| &r.claims).collect();
+        let all = any.iter().filter(|c| by_all(c)).count();
+        let firm_any: BTreeSet<&Statement> = readings.iter().flat_map(|r| &r.firm).collect();
+        let firm_repeated = firm_any.iter().filter(|c| by_all(c)).count();
+        let unrepeated = any
+            .iter()
+            .filter(|c| !by_all(c))
+            .map(|c| made_by(readings, c))
+            .collect();
+        let said: BTreeSet<&str> = any.iter().map(|s| s.what.as_str()).collect();
+        let reversed = any
+            .iter()
+            .filter(|s| said.contains(s.contradicts.as_str()) && s.what < s.contradicts)
+            .map(|s| format!("{} — and, in another run, {}", s.what, s.contradicts))
+            .collect();
+        Claims {
+            any,
+            all,
+            firm_any: firm_any.len(),
+            firm_repeated,
+            unrepeated,
+            reversed,
+        }
+    }
+}
+
+/// Claim `c` with the runs (counted from 1) that make it, and those that make it firm.
+fn made_by(readings: &[Reading], c: &Statement) -> String {
+    let runs = |of: &dyn Fn(&Reading) -> bool| -> Vec<String> {
+        readings
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| of(r))
+            .map(|(i, _)| (i + 1).to_string())
+            .collect()
+    };
+    let by = runs(&|r| r.claims.contains(c));
+    let firm = runs(&|r| r.firm.contains(c));
+    if firm.is_empty() {
+        format!("{} (run {})", c.what, by.join(", "))
+    } else {
+        format!(
+            "{} (run {}; firm in run {})",
+            c.what,
+            by.join(", "),
+            firm.join(", ")
+        )
+    }
+}
+
+/// Each machine among `labels`, in the order first met, with how many of them name it.
+fn tally<'a>(labels: impl IntoIterator<Item = &'a String>) -> Vec<(String, usize)> {
+    let mut machines: Vec<(String, usize)> = Vec::new();
+    for m in labels {
+        match machines.iter_mut().find(|(n, _)| n == m) {
+            Some((_, k)) => *k += 1,
+            None => machines.push((m.clone(), 1)),
+        }
+    }
+    machines
+}
+
+/// With runs of two machines or more (each run's machine in `labels`), how many of the claims
+/// `any` every run of every machine makes, and those every run of some machine makes but a run
+/// of another does not, each with the machines where it held.
+fn travelling(
+    any: &BTreeSet<&Statement>,
+    readings: &[Reading],
+    labels: &[String],
+    machines: &[(String, usize)],
+) -> (usize, Vec<String>) {
+    // Per claim, the machines all of whose runs make it.
+    let held_on = |c: &Statement| -> Vec<&str> {
+        machines
+            .iter()
+            .filter(|(m, _)| {
+                readings
+                    .iter()
+                    .zip(labels)
+                    .filter(|(_, l)| *l == m)
+                    .all(|(r, _)| r.claims.contains(c))
+            })
+            .map(|(m, _)| m.as_str())
+            .collect()
+    };
+    let (mut held_everywhere, mut machine_only) = (0, Vec::new());
+    if machines.len() >= 2 {
+        for c in any {
+            let on = held_on(c);
+            if on.len() == machines.len() {
+                held_everywhere += 1;
+            } else if !on.is_empty() {
+                machine_only.push(format!("{} (held on {})", c.what, on.join(", ")));
+            }
+        }
+    }
+    (held_everywhere, machine_only)
+}
+
+/// Pairs of a cell of `common` that some run tells apart, each pair counted once whichever
+/// run told it apart and in which order.
+fn pairs_told_apart(readings: &[Reading], common: &[&CellKey]) -> usize {
+    readings
+        .iter()
+        .flat_map(|r| &r.apart)
+        .filter(|(k, _, _)| common.contains(&k))
+        .map(|(k, x, y)| (k, x.min(y), x.max(y)))
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
 impl Agreement {
     /// Compares `runs` (at least two), their claims made under `correction` from the trials
     /// the report reads ([`View::Near`]).
@@ -235,146 +474,27 @@ impl Agreement {
         if common.is_empty() {
             return Err("the runs share no cell: they did not run the same matrix".into());
         }
-        let mut taus = Vec::new();
-        let (mut same_leader, mut within) = (0, 0);
-        let (mut swaps, mut swaps_told_apart) = (0, Vec::new());
-        for k in &common {
-            for i in 0..readings.len() {
-                for j in i + 1..readings.len() {
-                    let (a, b) = (&readings[i].rankings[*k], &readings[j].rankings[*k]);
-                    if let Some(t) = kendall_tau(a, b) {
-                        taus.push(t);
-                    }
-                    for (x, y) in swapped(a, b) {
-                        swaps += 1;
-                        let apart = |r: &Reading| {
-                            r.apart.contains(&((*k).clone(), x.clone(), y.clone()))
-                                || r.apart.contains(&((*k).clone(), y.clone(), x.clone()))
-                        };
-                        if apart(&readings[i]) || apart(&readings[j]) {
-                            swaps_told_apart.push(format!(
-                                "{} / {} / {} clients: {x} and {y} (runs {} and {})",
-                                k.0,
-                                k.1.name(),
-                                k.2,
-                                i + 1,
-                                j + 1
-                            ));
-                        }
-                    }
-                }
-            }
-            let firsts: Vec<&String> = readings.iter().map(|r| &r.rankings[*k][0]).collect();
-            if firsts.iter().all(|f| *f == firsts[0]) {
-                same_leader += 1;
-            }
-            if firsts
-                .iter()
-                .all(|f| readings.iter().all(|r| r.leaders[*k].contains(f)))
-            {
-                within += 1;
-            }
-        }
-        taus.sort_by(f64::total_cmp);
-        let any: BTreeSet<&Statement> = readings.iter().flat_map(|r| &r.claims).collect();
-        let all = any
-            .iter()
-            .filter(|c| readings.iter().all(|r| r.claims.contains(**c)))
-            .count();
-        let firm_any: BTreeSet<&Statement> = readings.iter().flat_map(|r| &r.firm).collect();
-        let firm_repeated = firm_any
-            .iter()
-            .filter(|c| readings.iter().all(|r| r.claims.contains(**c)))
-            .count();
-        let unrepeated = any
-            .iter()
-            .filter(|c| !readings.iter().all(|r| r.claims.contains(**c)))
-            .map(|c| {
-                let by: Vec<String> = readings
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| r.claims.contains(*c))
-                    .map(|(i, _)| (i + 1).to_string())
-                    .collect();
-                let firm: Vec<String> = readings
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| r.firm.contains(*c))
-                    .map(|(i, _)| (i + 1).to_string())
-                    .collect();
-                if firm.is_empty() {
-                    format!("{} (run {})", c.what, by.join(", "))
-                } else {
-                    format!(
-                        "{} (run {}; firm in run {})",
-                        c.what,
-                        by.join(", "),
-                        firm.join(", ")
-                    )
-                }
-            })
-            .collect();
-        let said: BTreeSet<&str> = any.iter().map(|s| s.what.as_str()).collect();
-        let reversed = any
-            .iter()
-            .filter(|s| said.contains(s.contradicts.as_str()) && s.what < s.contradicts)
-            .map(|s| format!("{} — and, in another run, {}", s.what, s.contradicts))
-            .collect();
-        let mut machines: Vec<(String, usize)> = Vec::new();
+        let orders = Orderings::of(&readings, &common);
+        let claims = Claims::of(&readings);
         let labels: Vec<String> = runs.iter().map(machine_of).collect();
-        for m in &labels {
-            match machines.iter_mut().find(|(n, _)| n == m) {
-                Some((_, k)) => *k += 1,
-                None => machines.push((m.clone(), 1)),
-            }
-        }
-        // Per claim, the machines all of whose runs make it.
-        let held_on = |c: &Statement| -> Vec<&str> {
-            machines
-                .iter()
-                .filter(|(m, _)| {
-                    readings
-                        .iter()
-                        .zip(&labels)
-                        .filter(|(_, l)| *l == m)
-                        .all(|(r, _)| r.claims.contains(c))
-                })
-                .map(|(m, _)| m.as_str())
-                .collect()
-        };
-        let (mut held_everywhere, mut machine_only) = (0, Vec::new());
-        if machines.len() >= 2 {
-            for c in &any {
-                let on = held_on(c);
-                if on.len() == machines.len() {
-                    held_everywhere += 1;
-                } else if !on.is_empty() {
-                    machine_only.push(format!("{} (held on {})", c.what, on.join(", ")));
-                }
-            }
-        }
-        let pairs_told_apart = readings
-            .iter()
-            .flat_map(|r| &r.apart)
-            .filter(|(k, _, _)| common.contains(&k))
-            .map(|(k, x, y)| (k, x.min(y), x.max(y)))
-            .collect::<BTreeSet<_>>()
-            .len();
+        let machines = tally(&labels);
+        let (held_everywhere, machine_only) =
+            travelling(&claims.any, &readings, &labels, &machines);
         Ok(Agreement {
             runs: runs.len(),
-            swaps,
-            swaps_told_apart,
-            pairs_told_apart,
-            taus,
+            swaps: orders.swaps,
+            swaps_told_apart: orders.swaps_told_apart,
+            pairs_told_apart: pairs_told_apart(&readings, &common),
+            taus: orders.taus,
             cells: common.len(),
-            same_leader,
-            leader_within_ties: within,
-            claims_any: any.len(),
-            claims_all: all,
-            firm_any: firm_any.len(),
-            firm_repeated,
-            unrepeated,
-            reversed,
+            same_leader: orders.same_leader,
+            leader_within_ties: orders.within,
+            claims_any: claims.any.len(),
+            claims_all: claims.all,
+            firm_any: claims.firm_any,
+            firm_repeated: claims.firm_repeated,
+            unrepeated: claims.unrepeated,
+            reversed: claims.reversed,
             machines,
             held_everywhere,
             machine_only,
@@ -543,130 +663,130 @@ pub fn travel(
         .collect();
     let here = machine_of(this);
     let labels: Vec<String> = others.iter().map(machine_of).collect();
-    let mut machines = vec![(here.clone(), 1)];
-    for l in &labels {
-        match machines.iter_mut().find(|(m, _)| m == l) {
-            Some((_, k)) => *k += 1,
-            None => machines.push((l.clone(), 1)),
-        }
-    }
-    let makes = |t: &Reading, what: &str| t.claims.iter().any(|s| s.what == what);
-    // A claim is judged only where every other run measured its cells as this one did: the
-    // same implementations in each, and the same client counts beside it (a change of leader
-    // compares neighbouring counts; the families are judged at the largest).
-    let counts = |r: &Reading, w: &str, d: Driver| -> Vec<usize> {
-        r.rankings
-            .keys()
-            .filter(|(kw, kd, _)| kw == w && *kd == d)
-            .map(|k| k.2)
-            .collect()
-    };
-    let same_cell = |t: &Reading, k: &CellKey| {
-        let sorted = |v: &Vec<String>| {
-            let mut v = v.clone();
-            v.sort();
-            v
-        };
-        match (mine.rankings.get(k), t.rankings.get(k)) {
-            (Some(a), Some(b)) => {
-                sorted(a) == sorted(b) && counts(&mine, &k.0, k.1) == counts(t, &k.0, k.1)
-            }
-            _ => false,
-        }
-    };
-    let described = others
-        .iter()
-        .zip(&labels)
-        .map(|(r, l)| {
-            let commit: String = r.machine.commit.chars().take(7).collect();
-            // Each run of a set has a seed of its own on purpose (a claim must hold over fresh
-            // shuffles and plans): a seed alone is no difference in how it measured.
-            let mut settings = r.settings.clone();
-            settings.seed = this.settings.seed;
-            let how = match this.settings.measurement_differs(&settings) {
-                Some(what) => format!("measured differently: {what}"),
-                None if (r.settings.passes, r.settings.repeat)
-                    != (this.settings.passes, this.settings.repeat) =>
-                {
-                    format!(
-                        "measured differently: {} pass(es) of {} repetitions against {} of {}",
-                        r.settings.passes,
-                        r.settings.repeat,
-                        this.settings.passes,
-                        this.settings.repeat
-                    )
-                }
-                None if r.settings.seed != this.settings.seed => {
-                    "measured alike, with a seed of its own".into()
-                }
-                None => "measured alike".into(),
-            };
-            format!("{l}, commit `{commit}`, {}, {how}", r.created)
-        })
-        .collect();
     let mut travel = Travel {
-        machines,
+        machines: tally(std::iter::once(&here).chain(&labels)),
         claims: mine.claims.len(),
         everywhere: 0,
         here_only: Vec::new(),
         not_repeated_here: Vec::new(),
         reversed: Vec::new(),
         unmeasured: 0,
-        others: described,
+        others: others
+            .iter()
+            .zip(&labels)
+            .map(|(r, l)| described(this, r, l))
+            .collect(),
         here_runs: labels.iter().filter(|l| **l == here).count(),
     };
+    let others = Others {
+        readings: &theirs,
+        labels: &labels,
+        here: &here,
+    };
     for c in &mine.claims {
+        travel.judge(c, &mine, &others);
+    }
+    Ok(travel)
+}
+
+/// Another run set beside this one, as the section names it: its machine, its commit, when it
+/// ran, and how it measured against `this` run.
+fn described(this: &Results, other: &Results, label: &str) -> String {
+    let commit: String = other.machine.commit.chars().take(7).collect();
+    // Each run of a set has a seed of its own on purpose (a claim must hold over fresh
+    // shuffles and plans): a seed alone is no difference in how it measured.
+    let mut settings = other.settings.clone();
+    settings.seed = this.settings.seed;
+    let how = match this.settings.measurement_differs(&settings) {
+        Some(what) => format!("measured differently: {what}"),
+        None if (other.settings.passes, other.settings.repeat)
+            != (this.settings.passes, this.settings.repeat) =>
+        {
+            format!(
+                "measured differently: {} pass(es) of {} repetitions against {} of {}",
+                other.settings.passes,
+                other.settings.repeat,
+                this.settings.passes,
+                this.settings.repeat
+            )
+        }
+        None if other.settings.seed != this.settings.seed => {
+            "measured alike, with a seed of its own".into()
+        }
+        None => "measured alike".into(),
+    };
+    format!("{label}, commit `{commit}`, {}, {how}", other.created)
+}
+
+/// The other runs a claim is judged against: what each says, and the machine each was made on.
+struct Others<'a> {
+    /// Each other run's reading.
+    readings: &'a [Reading],
+    /// Each other run's machine, in the same order.
+    labels: &'a [String],
+    /// This run's machine.
+    here: &'a str,
+}
+
+impl Others<'_> {
+    /// The machines, each once and in order, of the other runs for which `pick` holds.
+    fn on(&self, pick: impl Fn(&Reading) -> bool) -> Vec<&str> {
+        let set: BTreeSet<&str> = self
+            .readings
+            .iter()
+            .zip(self.labels)
+            .filter(|(t, _)| pick(t))
+            .map(|(_, l)| l.as_str())
+            .collect();
+        set.into_iter().collect()
+    }
+}
+
+impl Travel {
+    /// Counts claim `c` of this run (`mine`) where it falls: about a cell some other run did
+    /// not measure alike, reversed, not repeated on this machine, this machine's only, or made
+    /// everywhere.
+    fn judge(&mut self, c: &Statement, mine: &Reading, others: &Others<'_>) {
+        // A claim is judged only where every other run measured its cells as this one did.
         if c.cells
             .iter()
-            .any(|k| theirs.iter().any(|t| !same_cell(t, k)))
+            .any(|k| others.readings.iter().any(|t| !mine.measured_alike(t, k)))
         {
-            travel.unmeasured += 1;
-            continue;
+            self.unmeasured += 1;
+            return;
         }
-        let on = |pick: &dyn Fn(&Reading) -> bool| -> Vec<&str> {
-            let set: BTreeSet<&str> = theirs
-                .iter()
-                .zip(&labels)
-                .filter(|(t, _)| pick(t))
-                .map(|(_, l)| l.as_str())
-                .collect();
-            set.into_iter().collect()
-        };
-        let reversed_on = on(&|t| makes(t, &c.contradicts));
+        let reversed_on = others.on(|t| t.makes(&c.contradicts));
         if !reversed_on.is_empty() {
-            travel.reversed.push(format!(
+            self.reversed.push(format!(
                 "{} (reversed on {})",
                 c.what,
                 reversed_on.join(", ")
             ));
-            continue;
+            return;
         }
-        let missed_on = on(&|t| !makes(t, &c.what));
-        if missed_on.contains(&here.as_str()) {
-            let here_runs = labels.iter().filter(|l| **l == here).count();
-            let made = theirs
+        let missed_on = others.on(|t| !t.makes(&c.what));
+        if missed_on.contains(&others.here) {
+            let here_runs = others.labels.iter().filter(|l| **l == others.here).count();
+            let made = others
+                .readings
                 .iter()
-                .zip(&labels)
-                .filter(|(t, l)| **l == here && makes(t, &c.what))
+                .zip(others.labels)
+                .filter(|(t, l)| **l == others.here && t.makes(&c.what))
                 .count();
-            travel.not_repeated_here.push(format!(
+            self.not_repeated_here.push(format!(
                 "{} (made by {} of this machine's {} runs)",
                 c.what,
                 made + 1,
                 here_runs + 1
             ));
         } else if !missed_on.is_empty() {
-            travel
-                .here_only
+            self.here_only
                 .push(format!("{} (not made on {})", c.what, missed_on.join(", ")));
         } else {
-            travel.everywhere += 1;
+            self.everywhere += 1;
         }
     }
-    Ok(travel)
-}
 
-impl Travel {
     /// The report's section, as markdown.
     pub fn render(&self) -> String {
         let mut out = String::new();
