@@ -220,6 +220,19 @@ fn placement(results: &Results) -> String {
                 between the floors cannot be told.\n\n"
             .into();
     };
+    let mut out = probed_words(results, &p);
+    if p.far == 0 {
+        out += &stayed_near_words(&p);
+        return out;
+    }
+    out += &far_words(&p);
+    out += &far_against_near(results, &p);
+    out
+}
+
+/// How the cores' placement was probed and what the probes read: their median and 90th
+/// percentile against the near round trip, and the trials a disturbed probe leaves out.
+fn probed_words(results: &Results, p: &Placement) -> String {
     let mut out = format!(
         "Before every trial{} a short bounce of a cache line \
          between cores 0 and 1 measured where the cores stood: over the probes of the {} trials \
@@ -260,30 +273,38 @@ fn placement(results: &Results) -> String {
             if p.disturbed == 1 { "it" } else { "them" }
         );
     }
-    if p.far == 0 {
-        let _ = writeln!(
-            out,
-            "No trial ran with it beyond {FAR}× that{}.\n",
-            match p.moved {
-                0 => ": the cores stayed put".to_owned(),
-                1 => " throughout, though 1 moved between placements while it ran (its probes \
-                      before and after disagree) and counts as neither near nor far"
-                    .to_owned(),
-                n => format!(
-                    " throughout, though {n} moved between placements while they ran (their \
-                     probes before and after disagree) and count as neither near nor far"
-                ),
-            }
-        );
-        return out;
-    }
+    out
+}
+
+/// The close of the paragraph when no trial ran far: the cores stayed put, or some trials
+/// moved while they ran.
+fn stayed_near_words(p: &Placement) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "No trial ran with it beyond {FAR}× that{}.\n",
+        match p.moved {
+            0 => ": the cores stayed put".to_owned(),
+            1 => " throughout, though 1 moved between placements while it ran (its probes \
+                  before and after disagree) and counts as neither near nor far"
+                .to_owned(),
+            n => format!(
+                " throughout, though {n} moved between placements while they ran (their \
+                 probes before and after disagree) and count as neither near nor far"
+            ),
+        }
+    );
+    out
+}
+
+/// How many trials ran far, pass by pass, and why the report reads one placement.
+fn far_words(p: &Placement) -> String {
     let passes: Vec<String> = p
         .by_pass
         .iter()
         .map(|(pass, n, far)| format!("pass {} {:.0} %", pass + 1, 100.0 * *far as f64 / *n as f64))
         .collect();
-    let _ = write!(
-        out,
+    format!(
         "**{} of them ({:.0} %) ran with the cores far apart** — the round trip beyond {FAR}× \
          the near one, as when the hypervisor places the two virtual CPUs on distant parts of \
          the chip{}{}. Rows whose clients share data change speed there, each by its own factor (most \
@@ -297,13 +318,18 @@ fn placement(results: &Results) -> String {
         } else {
             String::new()
         },
-        crate::guide::moved_words(&p)
-    );
-    let slowdowns = measured_both_ways(results, &p);
+        crate::guide::moved_words(p)
+    )
+}
+
+/// Throughput far against near, family by family, over the rows measured at least twice
+/// each way; or that no row was.
+fn far_against_near(results: &Results, p: &Placement) -> String {
+    let slowdowns = measured_both_ways(results, p);
     if slowdowns.is_empty() {
-        out +=
-            " No row was measured often enough both ways (two trials each) to say by how much.\n\n";
-        return out;
+        return " No row was measured often enough both ways (two trials each) to say by how \
+                much.\n\n"
+            .into();
     }
     let mut families: Vec<(&str, Vec<f64>)> = Vec::new();
     for (family, ratio) in &slowdowns {
@@ -325,6 +351,7 @@ fn placement(results: &Results) -> String {
             }
         })
         .collect();
+    let mut out = String::new();
     let _ = writeln!(
         out,
         " Throughput far against near, in the rows measured at least twice each way (each row's \
