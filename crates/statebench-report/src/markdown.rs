@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use statebench_harness::placement::{self, View};
-use statebench_harness::results::{Record, Results};
+use statebench_harness::results::{Record, Results, RunSettings};
 use statebench_harness::stats::Verdict;
 use statebench_harness::{Driver, Workload};
 
@@ -140,6 +140,8 @@ pub fn summary(results: &Results) -> String {
     out
 }
 
+/// One workload's part of the details: its heading, its plots (each added to `files`) and a
+/// table of every row per client count — the open loop's columns for an open-loop workload.
 fn workload_section(
     results: &Results,
     w: &Workload,
@@ -147,12 +149,30 @@ fn workload_section(
 ) -> Result<String, String> {
     let records = of_workload(results, &w.name);
     let mut out = format!("### `{}`\n\n{}.\n\n", w.name, w.about);
+    out += &workload_plots(results, w, &records, files)?;
+    if w.open_loop() {
+        out += &open_loop_tables(&records);
+    } else {
+        out += &closed_loop_tables(&records);
+    }
+    Ok(out)
+}
+
+/// The links to a workload's throughput plot and its latency plot at the summary's client
+/// count, each plot drawn into `files`.
+fn workload_plots(
+    results: &Results,
+    w: &Workload,
+    records: &[&Record],
+    files: &mut Vec<(String, String)>,
+) -> Result<String, String> {
+    let mut out = String::new();
     if let Some(svg) = crate::plots::throughput(results, &w.name)? {
         let name = format!("throughput-{}.svg", w.name);
         let _ = writeln!(out, "![{} throughput against clients]({name})\n", w.name);
         files.push((name, svg));
     }
-    if let Some(clients) = summary_clients(&records) {
+    if let Some(clients) = summary_clients(records) {
         if let Some(svg) = crate::plots::latency(results, &w.name, clients)? {
             let name = format!("latency-{}.svg", w.name);
             let _ = writeln!(
@@ -164,122 +184,155 @@ fn workload_section(
             files.push((name, svg));
         }
     }
-    if w.open_loop() {
-        // Its own columns: throughput is what was offered, the question is whether it kept up.
-        let counts: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
-        for clients in counts {
-            let of_clients: Vec<&Record> = records
+    Ok(out)
+}
+
+/// `records` per client count, smallest first, each count's rows in document order.
+fn by_clients<'a>(records: &[&'a Record]) -> Vec<(usize, Vec<&'a Record>)> {
+    let counts: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
+    counts
+        .into_iter()
+        .map(|clients| {
+            let of_clients = records
                 .iter()
                 .copied()
                 .filter(|r| r.clients == clients)
                 .collect();
-            let _ = writeln!(
-                out,
-                "{clients} client{}, open loop (latency from the scheduled send; service time \
-                 from the actual send; lag: how late the send went out):\n",
-                if clients == 1 { "" } else { "s" }
-            );
-            out += &markdown_table(
-                &crate::knee::TERMINAL_HEADER,
-                "llrrlrrrrrrl",
-                &crate::knee::terminal_rows(&of_clients),
-            );
-            out.push('\n');
-        }
-        return Ok(out);
+            (clients, of_clients)
+        })
+        .collect()
+}
+
+/// An open-loop workload's table per client count, in columns of its own: throughput is what
+/// was offered, the question is whether it kept up.
+fn open_loop_tables(records: &[&Record]) -> String {
+    let mut out = String::new();
+    for (clients, of_clients) in by_clients(records) {
+        let _ = writeln!(
+            out,
+            "{clients} client{}, open loop (latency from the scheduled send; service time \
+             from the actual send; lag: how late the send went out):\n",
+            if clients == 1 { "" } else { "s" }
+        );
+        out += &markdown_table(
+            &crate::knee::TERMINAL_HEADER,
+            "llrrlrrrrrrl",
+            &crate::knee::terminal_rows(&of_clients),
+        );
+        out.push('\n');
     }
-    // Hit rate and live size where the service has them: the work behind the throughput.
+    out
+}
+
+/// A closed-loop workload's table per client count, fastest row first, with the hit rate and
+/// live size where the service has them: the work behind the throughput.
+fn closed_loop_tables(records: &[&Record]) -> String {
     let has_state = records
         .iter()
         .any(|r| r.repetitions.iter().any(|rep| rep.hit_rate.is_some()));
-    let counts: BTreeSet<usize> = records.iter().map(|r| r.clients).collect();
-    for clients in counts {
-        let of_clients: Vec<&Record> = records
-            .iter()
-            .copied()
-            .filter(|r| r.clients == clients)
-            .collect();
+    let mut header = vec![
+        "implementation",
+        "driver",
+        "ops/s",
+        "range",
+        "p50",
+        "p99",
+        "p99.9",
+        "CPU/op",
+        "of fastest",
+        "note",
+    ];
+    let mut align = String::from("llrrrrrrrl");
+    if has_state {
+        header.splice(2..2, ["hit rate", "live"]);
+        align.insert_str(2, "rr");
+    }
+    let mut out = String::new();
+    for (clients, of_clients) in by_clients(records) {
         let rows = crate::table::by_headline(&of_clients);
         let top = rows.first().map_or(0.0, |r| r.headline());
         let body: Vec<Vec<String>> = rows
             .iter()
-            .map(|r| {
-                let s = &r.summary;
-                // The headline rate: the raw one unless the row did not serve the mix (its
-                // note then gives the raw one).
-                let rate = statebench_harness::results::Spread::of(&r.headline_rates());
-                let mut row = vec![
-                    format!("`{}`", r.implementation),
-                    r.driver.name().to_owned(),
-                    human_rate(r.headline()),
-                    format!("{} – {}", human_rate(rate.min), human_rate(rate.max)),
-                    human_ns(s.p50_ns.median),
-                    human_ns(s.p99_ns.median),
-                    human_ns(s.p999_ns.median),
-                    human_ns(s.cpu_ns_per_op.median),
-                    if top > 0.0 {
-                        share(r.headline() / top)
-                    } else {
-                        "·".into()
-                    },
-                    crate::table::notes(r),
-                ];
-                if has_state {
-                    let median = |f: &dyn Fn(&statebench_harness::Repetition) -> Option<f64>| {
-                        let xs: Vec<f64> = r.repetitions.iter().filter_map(f).collect();
-                        (!xs.is_empty())
-                            .then(|| statebench_harness::results::Spread::of(&xs).median)
-                    };
-                    let extra = [
-                        median(&|rep| rep.hit_rate)
-                            .map_or("·".into(), |h| format!("{:.1} %", 100.0 * h)),
-                        median(&|rep| rep.live_size.map(|n| n as f64))
-                            .map_or("·".into(), |n| format!("{n:.0}")),
-                    ];
-                    row.splice(2..2, extra);
-                }
-                row
-            })
+            .map(|r| closed_loop_row(r, top, has_state))
             .collect();
         let _ = writeln!(
             out,
             "{clients} client{}:\n",
             if clients == 1 { "" } else { "s" }
         );
-        let mut header = vec![
-            "implementation",
-            "driver",
-            "ops/s",
-            "range",
-            "p50",
-            "p99",
-            "p99.9",
-            "CPU/op",
-            "of fastest",
-            "note",
-        ];
-        let mut align = String::from("llrrrrrrrl");
-        if has_state {
-            header.splice(2..2, ["hit rate", "live"]);
-            align.insert_str(2, "rr");
-        }
         out += &markdown_table(&header, &align, &body);
         out.push('\n');
     }
-    Ok(out)
+    out
 }
 
+/// One row of a closed-loop table: its throughput and range, latency percentiles, CPU per
+/// operation, share of the fastest (`top`) and notes; with `has_state`, its hit rate and live
+/// size after the driver.
+fn closed_loop_row(r: &Record, top: f64, has_state: bool) -> Vec<String> {
+    let s = &r.summary;
+    // The headline rate: the raw one unless the row did not serve the mix (its note then
+    // gives the raw one).
+    let rate = statebench_harness::results::Spread::of(&r.headline_rates());
+    let mut row = vec![
+        format!("`{}`", r.implementation),
+        r.driver.name().to_owned(),
+        human_rate(r.headline()),
+        format!("{} – {}", human_rate(rate.min), human_rate(rate.max)),
+        human_ns(s.p50_ns.median),
+        human_ns(s.p99_ns.median),
+        human_ns(s.p999_ns.median),
+        human_ns(s.cpu_ns_per_op.median),
+        if top > 0.0 {
+            share(r.headline() / top)
+        } else {
+            "·".into()
+        },
+        crate::table::notes(r),
+    ];
+    if has_state {
+        let median = |f: &dyn Fn(&statebench_harness::Repetition) -> Option<f64>| {
+            let xs: Vec<f64> = r.repetitions.iter().filter_map(f).collect();
+            (!xs.is_empty()).then(|| statebench_harness::results::Spread::of(&xs).median)
+        };
+        let extra = [
+            median(&|rep| rep.hit_rate).map_or("·".into(), |h| format!("{:.1} %", 100.0 * h)),
+            median(&|rep| rep.live_size.map(|n| n as f64))
+                .map_or("·".into(), |n| format!("{n:.0}")),
+        ];
+        row.splice(2..2, extra);
+    }
+    row
+}
+
+/// The methodology: how the run measured, how its figures are compared and sampled, every
+/// workload, the timer's cap and the strategies measured.
 fn methodology(results: &Results) -> String {
     let s = &results.settings;
+    let mut out = measuring_words(results);
+    if let Some(scatter) = Scatter::of(results) {
+        out += &scatter.render();
+    }
+    out += &sampling_words(results);
+    if s.workloads.iter().any(Workload::open_loop) {
+        out += "\nOpen-loop workloads (`_rate_`) time every operation three ways: from its \
+                scheduled send (the latency in their tables and plots), from its actual send \
+                (the service time) and the gap between the two (the send lag); their windows \
+                count the operations completed in them, which is the achieved rate.\n";
+    }
+    out += "\n";
+    out += &workloads_table(s);
+    out.push('\n');
+    out += &crate::machine::timer_cap(results);
+    out += &strategies_tables(results);
+    out
+}
+
+/// How every cell was measured (the command, repetitions, passes, warm-up, window and seed),
+/// the strategies' settings, and the test every comparison makes.
+fn measuring_words(results: &Results) -> String {
+    let s = &results.settings;
     let mut out = String::new();
-    let spreads: Vec<f64> = results
-        .records
-        .iter()
-        .filter(|r| r.repetitions.len() > 1 && r.summary.ops_per_sec.median > 0.0)
-        .map(|r| {
-            (r.summary.ops_per_sec.max - r.summary.ops_per_sec.min) / r.summary.ops_per_sec.median
-        })
-        .collect();
     let _ = writeln!(
         out,
         "Command: `{}`. Every cell ran {} repetition{}{} of a fresh service: {} ms of warm-up, \
@@ -315,26 +368,67 @@ fn methodology(results: &Results) -> String {
         "\nEvery comparison is Welch's t on log throughput {}{moderated}.",
         crate::guide::samples_words(results)
     );
-    if !spreads.is_empty() {
-        let mut sorted = spreads.clone();
-        sorted.sort_by(f64::total_cmp);
+    out
+}
+
+/// How far single repetitions of a cell scatter: (max − min) / median of ops/s, over the cells
+/// repeated.
+struct Scatter {
+    /// The median cell's.
+    median: f64,
+    /// The worst cell's.
+    worst: f64,
+    /// Cells repeated, with a throughput above zero.
+    cells: usize,
+}
+
+impl Scatter {
+    /// The scatter of `results`' repeated cells; `None` without one.
+    fn of(results: &Results) -> Option<Scatter> {
+        let mut spreads: Vec<f64> = results
+            .records
+            .iter()
+            .filter(|r| r.repetitions.len() > 1 && r.summary.ops_per_sec.median > 0.0)
+            .map(|r| {
+                (r.summary.ops_per_sec.max - r.summary.ops_per_sec.min)
+                    / r.summary.ops_per_sec.median
+            })
+            .collect();
+        spreads.sort_by(f64::total_cmp);
+        Some(Scatter {
+            median: *spreads.get(spreads.len() / 2)?,
+            worst: *spreads.last()?,
+            cells: spreads.len(),
+        })
+    }
+
+    /// The paragraph: the scatter, and why it is not a comparison's resolution.
+    fn render(&self) -> String {
+        let mut out = String::new();
         let _ = writeln!(
             out,
             "\nSpread between repetitions (max − min over median of ops/s): median {:.0} %, worst {:.0} % \
              over {} cells. That is how far single repetitions scatter on this machine, not the \
              resolution of a comparison: each comparison tests the passes' geometric means with \
              the interval it prints, and claims a difference only beyond ±10 %.",
-            100.0 * sorted[sorted.len() / 2],
-            100.0 * sorted[sorted.len() - 1],
-            sorted.len()
+            100.0 * self.median,
+            100.0 * self.worst,
+            self.cells
         );
+        out
     }
+}
+
+/// How latency was sampled, and what timing cost: the median and largest share of a
+/// repetition's CPU time it took.
+fn sampling_words(results: &Results) -> String {
     let mut shares: Vec<f64> = results
         .records
         .iter()
         .flat_map(|r| r.repetitions.iter().map(|rep| rep.timing_share))
         .collect();
     shares.sort_by(f64::total_cmp);
+    let mut out = String::new();
     if let (Some(median), Some(max)) = (shares.get(shares.len() / 2), shares.last()) {
         let _ = writeln!(
             out,
@@ -342,7 +436,7 @@ fn methodology(results: &Results) -> String {
              operations ({}), at positions that shift every lap so that each operation kind is \
              timed in proportion. Timing took a median {:.2} % of a repetition's CPU time, at \
              most {:.2} %; a cell with fewer than {} samples a repetition says so in its note.",
-            match s.sample_every {
+            match results.settings.sample_every {
                 Some(n) => format!("one in {n}, as asked"),
                 None => "one in 256 in the first round, then the interval that keeps timing \
                          under 1 % of the CPU time of the cell's cheapest implementation"
@@ -353,38 +447,19 @@ fn methodology(results: &Results) -> String {
             crate::table::FEW_SAMPLES
         );
     }
-    if s.workloads.iter().any(Workload::open_loop) {
-        out += "\nOpen-loop workloads (`_rate_`) time every operation three ways: from its \
-                scheduled send (the latency in their tables and plots), from its actual send \
-                (the service time) and the gap between the two (the send lag); their windows \
-                count the operations completed in them, which is the achieved rate.\n";
-    }
-    out += "\n";
+    out
+}
+
+/// Every workload of the run: its service, its clients and mix, keys, pacing and window.
+fn workloads_table(s: &RunSettings) -> String {
     let rows: Vec<Vec<String>> = s
         .workloads
         .iter()
         .map(|w| {
-            let mixes: Vec<String> = w
-                .groups
-                .iter()
-                .map(|g| {
-                    let mix: Vec<String> = g
-                        .mix
-                        .iter()
-                        .map(|m| format!("{} {} %", m.op, m.percent))
-                        .collect();
-                    if w.groups.len() == 1 {
-                        format!("every client: {}", mix.join(", "))
-                    } else {
-                        let total: usize = w.groups.iter().map(|g| g.share).sum();
-                        format!("{} ({} of {total}): {}", g.role, g.share, mix.join(", "))
-                    }
-                })
-                .collect();
             vec![
                 format!("`{}`", w.name),
                 w.service.clone(),
-                mixes.join("; "),
+                mix_words(w),
                 format!(
                     "{} keys, {}",
                     w.keys,
@@ -409,7 +484,7 @@ fn methodology(results: &Results) -> String {
             ]
         })
         .collect();
-    out += &markdown_table(
+    markdown_table(
         &[
             "workload",
             "service",
@@ -420,9 +495,34 @@ fn methodology(results: &Results) -> String {
         ],
         "lllllr",
         &rows,
-    );
-    out.push('\n');
-    out += &crate::machine::timer_cap(results);
+    )
+}
+
+/// A workload's clients and the mix each group of them asks for.
+fn mix_words(w: &Workload) -> String {
+    let mixes: Vec<String> = w
+        .groups
+        .iter()
+        .map(|g| {
+            let mix: Vec<String> = g
+                .mix
+                .iter()
+                .map(|m| format!("{} {} %", m.op, m.percent))
+                .collect();
+            if w.groups.len() == 1 {
+                format!("every client: {}", mix.join(", "))
+            } else {
+                let total: usize = w.groups.iter().map(|g| g.share).sum();
+                format!("{} ({} of {total}): {}", g.role, g.share, mix.join(", "))
+            }
+        })
+        .collect();
+    mixes.join("; ")
+}
+
+/// The strategies measured, as each declares itself, and where each one's work runs under
+/// each driver.
+fn strategies_tables(results: &Results) -> String {
     let mut strategies: Vec<Vec<String>> = Vec::new();
     for r in &results.records {
         if !strategies
@@ -436,7 +536,7 @@ fn methodology(results: &Results) -> String {
             ]);
         }
     }
-    out += "\nThe strategies, as each declares itself:\n\n";
+    let mut out = String::from("\nThe strategies, as each declares itself:\n\n");
     out += &markdown_table(
         &["implementation", "family", "what it is"],
         "lll",
@@ -514,6 +614,29 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
     let closed = crate::guide::closed_loop(full);
     let results = &closed;
     let mut files = Vec::new();
+    let mut out = answer_and_summary(results);
+    out += &guide_sections(results, full, beside, view)?;
+    out += &judging_sections(results, full, &mut files)?;
+    out += "\n## The machine and its floors\n\n";
+    out += &crate::machine::section(whole);
+    let _ = writeln!(
+        out,
+        "\n## Details\n\nEvery workload's tables (each row's throughput, spread, latency \
+         percentiles and CPU per operation at every client count) and plots, and the \
+         methodology (how every figure and claim is made, and the strategies measured): \
+         [{DETAILS}]({DETAILS})."
+    );
+    let details = details_file(results, full, &mut files)?;
+    Ok(Rendered {
+        markdown: out,
+        details,
+        files,
+    })
+}
+
+/// The report's opening: what it measured and which trials it reads, the answer per mix,
+/// client count and caller, and the summary table (of the closed loops in `results`).
+fn answer_and_summary(results: &Results) -> String {
     let mut out = String::from("# statebench report\n\n");
     let _ = writeln!(
         out,
@@ -555,7 +678,19 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
     } else {
         out += &summary(results);
     }
-    out += "\n## Decision guide\n\n";
+    out
+}
+
+/// The decision guide and the sections under it: where the answer crosses over, which claims
+/// travel to the runs `beside`, the open loop's knees and the rows one would pick instead.
+/// `results` holds the closed loops of `full`, the trials `view` keeps.
+fn guide_sections(
+    results: &Results,
+    full: &Results,
+    beside: &[Results],
+    view: View,
+) -> Result<String, String> {
+    let mut out = String::from("\n## Decision guide\n\n");
     out += &crate::guide::decision_guide(results);
     out += &crate::crossover::guide_section(results);
     out += "\n### Which claims travel\n\n";
@@ -585,6 +720,18 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
         out += "\n### The rows you would pick instead\n\n";
         out += &picks;
     }
+    Ok(out)
+}
+
+/// The sections that judge the families in depth, each where the run has its cells: the
+/// owner's best shot, the critical-section crossover, the open loop and Go beside Rust (their
+/// plots drawn into `files`). `results` holds the closed loops of `full`.
+fn judging_sections(
+    results: &Results,
+    full: &Results,
+    files: &mut Vec<(String, String)>,
+) -> Result<String, String> {
+    let mut out = String::new();
     let owners = crate::owners::section(results);
     if !owners.is_empty() {
         out += "\n## The owner's best shot\n\n";
@@ -607,21 +754,17 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
         out += "\n## Go beside Rust, and the reference text's table\n\n";
         out += &reference;
     }
+    Ok(out)
+}
 
-    out += "\n## The machine and its floors\n\n";
-    out += &crate::machine::section(whole);
-    let _ = writeln!(
-        out,
-        "\n## Details\n\nEvery workload's tables (each row's throughput, spread, latency \
-         percentiles and CPU per operation at every client count) and plots, and the \
-         methodology (how every figure and claim is made, and the strategies measured): \
-         [{DETAILS}]({DETAILS})."
-    );
-    let mut details = String::from(
-        "# statebench report: the details
-
-",
-    );
+/// [`DETAILS`]: every workload's tables and plots (drawn into `files`) from the trials in
+/// `full`, then the methodology. `results` holds its closed loops.
+fn details_file(
+    results: &Results,
+    full: &Results,
+    files: &mut Vec<(String, String)>,
+) -> Result<String, String> {
+    let mut details = String::from("# statebench report: the details\n\n");
     let _ = writeln!(
         details,
         "The tables, plots and methodology of the run [REPORT.md](REPORT.md) answers from \
@@ -636,7 +779,7 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
                 lowest and highest of its repetitions' rates.\n\n";
     for w in &full.settings.workloads {
         if !of_workload(full, &w.name).is_empty() {
-            details += &workload_section(full, w, &mut files)?;
+            details += &workload_section(full, w, files)?;
         }
     }
     details += "## Methodology\n\n";
@@ -646,9 +789,5 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
             has its own colour and its neighbours another dash (solid, dashed, dotted), and \
             each row (an implementation under a driver) keeps its place, colour and dash in \
             every plot of the run.\n";
-    Ok(Rendered {
-        markdown: out,
-        details,
-        files,
-    })
+    Ok(details)
 }
