@@ -259,7 +259,8 @@ struct CompareArgs {
     alpha: f64,
     /// `bonferroni` (all intervals hold together: an A/A comparison calls anything slower with
     /// probability at most --alpha) or `none` (each interval on its own).
-    #[arg(long, default_value = "bonferroni", value_parser = parse_compare_correction)]
+    // A `bool` is a flag to clap unless told to take a value.
+    #[arg(long, default_value = "bonferroni", value_parser = parse_compare_correction, action = clap::ArgAction::Set)]
     correction: bool,
     /// The slowdown every record should be able to catch; records that could not, at the
     /// spread they measured, are marked "low power".

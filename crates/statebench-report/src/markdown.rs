@@ -314,6 +314,7 @@ fn methodology(results: &Results) -> String {
         out += &scatter.render();
     }
     out += &sampling_words(results);
+    out += &latency_claims_words(results);
     if s.workloads.iter().any(Workload::open_loop) {
         out += "\nOpen-loop workloads (`_rate_`) time every operation three ways: from its \
                 scheduled send (the latency in their tables and plots), from its actual send \
@@ -450,6 +451,35 @@ fn sampling_words(results: &Results) -> String {
     out
 }
 
+/// How the answer's latency claims are made, and how the run's came out.
+fn latency_claims_words(results: &Results) -> String {
+    let latency = crate::guide::Analysis::latency(results);
+    let (m, _, level) = latency.size();
+    if m == 0 {
+        return String::new();
+    }
+    let o = latency.outcomes();
+    format!(
+        "\nThe answer's latency claims set the p99 of two rows of a cell against each other: \
+         Welch's t on the logs of each sample's p99 over every kind of operation (a pass's \
+         geometric mean of its repetitions' p99, as for the rates), each row's variance \
+         moderated towards its workload's, planned over every pair of rows within a cell and \
+         Go's rows against their counterparts — {m} comparisons — and corrected among \
+         themselves as a second family, so that adding them takes no claim from the \
+         throughput; intervals at {:.3} % confidence. {} claim a difference beyond ±{:.0} %, \
+         {} sameness ({} of these claims near their line); {} cannot tell and {} rest on a \
+         row that did not serve the mix. The p99 is of the sampled operations in the closed \
+         loop: it holds the wait for the lock, the shard or the owner, not a wait to send.\n",
+        100.0 * level,
+        o.differ,
+        100.0 * statebench_harness::stats::MIN_EFFECT,
+        o.same,
+        o.near_line,
+        o.cannot_tell + o.no_data,
+        o.starved
+    )
+}
+
 /// Every workload of the run: its service, its clients and mix, keys, pacing and window.
 fn workloads_table(s: &RunSettings) -> String {
     let rows: Vec<Vec<String>> = s
@@ -460,16 +490,7 @@ fn workloads_table(s: &RunSettings) -> String {
                 format!("`{}`", w.name),
                 w.service.clone(),
                 mix_words(w),
-                format!(
-                    "{} keys, {}",
-                    w.keys,
-                    match w.distribution {
-                        statebench_harness::workload::KeyDistribution::Uniform =>
-                            "uniform".to_owned(),
-                        statebench_harness::workload::KeyDistribution::Zipf { theta } =>
-                            format!("zipf θ = {theta}"),
-                    }
-                ),
+                keys_words(w),
                 if w.open_loop() {
                     format!(
                         "open loop, {}/s",
@@ -495,6 +516,26 @@ fn workloads_table(s: &RunSettings) -> String {
         ],
         "lllllr",
         &rows,
+    )
+}
+
+/// A workload's keys and how calls fall on them: `10000 keys, uniform`; `one value` for a
+/// service none of whose operations names a key (the counter).
+fn keys_words(w: &Workload) -> String {
+    let keyed =
+        statebench_core::service(&w.service).is_none_or(|info| info.kinds.iter().any(|k| k.keyed));
+    if !keyed {
+        return "one value".to_owned();
+    }
+    format!(
+        "{} keys, {}",
+        w.keys,
+        match w.distribution {
+            statebench_harness::workload::KeyDistribution::Uniform => "uniform".to_owned(),
+            statebench_harness::workload::KeyDistribution::Zipf { theta } => {
+                format!("zipf θ = {theta}")
+            }
+        }
     )
 }
 
@@ -655,7 +696,10 @@ fn answer_and_summary(results: &Results) -> String {
             not shown slower than it (the same within ±10 %, or this run cannot tell); where \
             there are none, the pick's throughput over the best row of another family, with its \
             interval (‡: near its ±10 % line, a claim a fresh run would make again with a \
-            chance under 99 %); and the pick's p99 latency. `statebench advise --from \
+            chance under 99 %); and the pick's p99 latency, set against that of the other \
+            family's row the entry names — how many times shorter or longer, with its interval, \
+            where the run tells them apart (the latency claims are corrected among themselves; \
+            DETAILS.md's methodology says how). `statebench advise --from \
             results.json --service S --clients N` gives the whole card for one situation: the \
             best row of every family, CPU per operation, where the answer changes and what it \
             does not cover.\n\n";
@@ -672,7 +716,10 @@ fn answer_and_summary(results: &Results) -> String {
     out += "## Summary\n\n";
     out += "Throughput of each implementation as a share of the fastest (1.00), per workload \
             and driver. *Leaders* names the fastest and every implementation that the statistics \
-            cannot tell from it (joined by =; see the decision guide for the test).\n\n";
+            cannot tell from it (joined by =; see the decision guide for the test). What makes \
+            a leader is whether its interval reaches the fastest, not its share: a row whose \
+            samples spread widely can lead at a lower share than a steady row that the run \
+            shows slower (‡ marks such a claim when it lies near its ±10 % line).\n\n";
     if results.records.is_empty() {
         out += "No closed-loop cell in this run: the open loop's section has its figures.\n";
     } else {
