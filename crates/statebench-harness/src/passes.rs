@@ -135,6 +135,18 @@ impl Record {
         }
     }
 
+    /// The p99 its latency claims test: the geometric mean of [`Record::p99_samples`], as
+    /// [`Record::headline`] is of the rates; the median over repetitions when a sample is not
+    /// positive (a repetition that timed nothing).
+    pub fn p99_headline(&self) -> f64 {
+        let mean = geometric_mean(&self.p99_samples());
+        if mean > 0.0 {
+            mean
+        } else {
+            self.summary.p99_ns.median
+        }
+    }
+
     /// How the variance of the logs of its headline rates splits between and within passes;
     /// `None` with fewer than two passes, no pass of two repetitions, or a rate that is not
     /// positive.

@@ -71,7 +71,9 @@ pub struct Row {
     pub ops_per_sec: f64,
     /// Median latency of an operation, nanoseconds (median over repetitions).
     pub p50_ns: f64,
-    /// 99th percentile latency, nanoseconds (median over repetitions).
+    /// 99th percentile latency, nanoseconds: the figure its latency claims test, the geometric
+    /// mean of its samples' p99 (each pass's geometric mean of its repetitions' p99), so that
+    /// two rows' figures make the ratio a claim states.
     pub p99_ns: f64,
     /// CPU time of the whole process per operation, nanoseconds.
     pub cpu_ns_per_op: f64,
@@ -311,7 +313,7 @@ fn row(r: &Record) -> Row {
         family: r.family.clone(),
         ops_per_sec: r.headline(),
         p50_ns: r.summary.p50_ns.median,
-        p99_ns: r.summary.p99_ns.median,
+        p99_ns: r.p99_headline(),
         cpu_ns_per_op: r.summary.cpu_ns_per_op.median,
     }
 }
@@ -878,13 +880,13 @@ fn caveats(
     for a in tied {
         if matches!(a.p99.verdict.as_str(), "higher" | "lower") {
             out.push(format!(
-                "tied on throughput, not on the tail: `{}` has a p99 of {} against `{}`'s {}; \
-                 its p99 over the pick's: {}",
+                "tied on throughput, not on the tail: `{}` has a p99 of {} against `{}`'s {}, \
+                 {}",
                 a.row.implementation,
                 human_ns(a.row.p99_ns),
                 top.implementation,
-                human_ns(top.summary.p99_ns.median),
-                tail_words(&a.p99)
+                human_ns(top.p99_headline()),
+                tail_words(&a.p99, "the pick's")
             ));
         }
     }
@@ -936,20 +938,32 @@ fn figure(x: f64) -> String {
     }
 }
 
-/// A p99 claim in words: `higher, 2966× (CI 2100–4190×)` (‡ near its line), or `cannot tell,
-/// 1.05× (CI 0.81–1.37×)`.
-fn tail_words(t: &Tail) -> String {
-    let figure = |x: f64| if x >= 10.0 { factor(x) } else { figure(x) };
-    match t.ratio {
-        Some(r) => format!(
-            "{}, {}× (CI {}–{}×){}",
-            t.verdict,
-            figure(r.ratio),
-            figure(r.low),
-            figure(r.high),
-            if t.near_line { " ‡" } else { "" }
+/// A row's p99 claim against `whose` p99 in words, the factor 1 or more: `78× (CI 27–226×)
+/// higher than the pick's`, `5.30× (CI 2.10–13×) lower than the pick's ‡` (‡: a fresh run would
+/// make the claim again with a chance under 99 %), `the same as the pick's`, or `cannot tell
+/// (CI 0.40–2.50× the pick's)`.
+fn tail_words(t: &Tail, whose: &str) -> String {
+    let mark = if t.near_line { " ‡" } else { "" };
+    let times = |x: f64, low: f64, high: f64| {
+        let figure = |x: f64| if x >= 10.0 { factor(x) } else { figure(x) };
+        format!("{}× (CI {}–{}×)", figure(x), figure(low), figure(high))
+    };
+    match (t.verdict.as_str(), t.ratio) {
+        ("higher", Some(r)) => format!(
+            "{} higher than {whose}{mark}",
+            times(r.ratio, r.low, r.high)
         ),
-        None => format!("{}, no interval", t.verdict),
+        ("lower", Some(r)) => format!(
+            "{} lower than {whose}{mark}",
+            times(1.0 / r.ratio, 1.0 / r.high, 1.0 / r.low)
+        ),
+        ("the same", _) => format!("the same as {whose}{mark}"),
+        (verdict, Some(r)) => format!(
+            "{verdict} (CI {}–{}× {whose})",
+            figure(r.low),
+            figure(r.high)
+        ),
+        (verdict, None) => format!("{verdict}, no interval"),
     }
 }
 
@@ -1008,7 +1022,7 @@ impl Advice {
             ),
             (
                 &self.next,
-                "  the best of each other kind, against it:".to_owned(),
+                "  the best of each other family, against it:".to_owned(),
             ),
         ] {
             if rows.is_empty() {
@@ -1025,11 +1039,7 @@ impl Advice {
                     ratio_words(a),
                     figures(&a.row)
                 );
-                let _ = writeln!(
-                    out,
-                    "      its p99 against the pick's: {}",
-                    tail_words(&a.p99)
-                );
+                let _ = writeln!(out, "      its p99: {}", tail_words(&a.p99, "the pick's"));
             }
         }
         if !self.changes.is_empty() {
@@ -1053,9 +1063,12 @@ impl Advice {
             "\nRatios are throughput over the pick's, with intervals at the report's confidence; \
              `slower` and `the same` are claims (the whole interval beyond or within ±{:.0} %), \
              `cannot tell` is none (the interval reaches across that line, or the report's \
-             correction for many comparisons did not select it). A p99 ratio is the row's p99 \
-             latency over the pick's, judged the same way among the run's latency claims \
-             (`higher`: a longer tail). A cell is one workload, one kind of caller and one \
+             correction for many comparisons did not select it). A p99 is the geometric mean of \
+             the samples the latency claims test (each pass's geometric mean of its repetitions' \
+             p99; the report's workload tables give medians over repetitions); a p99 claim says \
+             how many times higher or lower a row's is than the pick's, judged as throughput is \
+             but among the run's latency claims, a family of their own. ‡: a claim a fresh run \
+             would make again with a chance under 99 %. A cell is one workload, one kind of caller and one \
              client count; the mix, the shares of its operation kinds. From {}.",
             100.0 * MIN_EFFECT,
             self.source
@@ -1170,7 +1183,7 @@ fn matrix_entry(advice: &Advice) -> String {
     {
         let _ = write!(
             entry,
-            ", {}× (CI {}–{}×) the best other kind, `{}`{}",
+            ", {}× (CI {}–{}×) the best other family's, `{}`{}",
             figure(1.0 / r.ratio),
             figure(1.0 / r.high),
             figure(1.0 / r.low),
@@ -1183,10 +1196,10 @@ fn matrix_entry(advice: &Advice) -> String {
 }
 
 /// The pick's p99, and the latency claim beside the throughput one: against the best row of
-/// another family — the first tied with the pick, else the best of the rest — how many times
-/// shorter or longer the pick's tail is, with the interval, where the run claims a difference
-/// (`p99 622 ns, 1190× (CI 890–1610×) shorter than `mutex_parking_lot`'s`), `the same as`
-/// where it claims none, and the other row's p99 in brackets where it cannot tell.
+/// another family — the first tied with the pick, else the best of the rest — both p99s and how
+/// many times lower or higher the pick's is, with the interval, where the run claims a
+/// difference (`p99 190 ns against `mutex_parking_lot`'s 7.3 µs: 40× (CI 35–46×) lower`), `the
+/// same` where it claims sameness and `cannot tell` where it claims nothing.
 fn p99_entry(advice: &Advice) -> String {
     let mut out = format!("p99 {}", human_ns(advice.pick.p99_ns));
     let other = advice
@@ -1199,12 +1212,13 @@ fn p99_entry(advice: &Advice) -> String {
     };
     let name = &other.row.implementation;
     let mark = if other.p99.near_line { " ‡" } else { "" };
+    let _ = write!(out, " against `{name}`'s {}: ", human_ns(other.row.p99_ns));
     match (other.p99.verdict.as_str(), other.p99.ratio) {
-        // The ratio is the other row's over the pick's: above 1, the pick's tail is shorter.
+        // The ratio is the other row's over the pick's: above 1, the pick's p99 is lower.
         ("higher", Some(r)) => {
             let _ = write!(
                 out,
-                ", {}× (CI {}–{}×) shorter than `{name}`'s{mark}",
+                "{}× (CI {}–{}×) lower{mark}",
                 factor(r.ratio),
                 factor(r.low),
                 factor(r.high)
@@ -1213,22 +1227,16 @@ fn p99_entry(advice: &Advice) -> String {
         ("lower", Some(r)) => {
             let _ = write!(
                 out,
-                ", {}× (CI {}–{}×) longer than `{name}`'s{mark}",
+                "{}× (CI {}–{}×) higher{mark}",
                 factor(1.0 / r.ratio),
                 factor(1.0 / r.high),
                 factor(1.0 / r.low)
             );
         }
         ("the same", _) => {
-            let _ = write!(out, ", the same as `{name}`'s{mark}");
+            let _ = write!(out, "the same{mark}");
         }
-        _ => {
-            let _ = write!(
-                out,
-                " (cannot tell from `{name}`'s {})",
-                human_ns(other.row.p99_ns)
-            );
-        }
+        (verdict, _) => out += verdict,
     }
     out
 }

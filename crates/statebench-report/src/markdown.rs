@@ -466,15 +466,17 @@ fn latency_claims_words(results: &Results) -> String {
          moderated towards its workload's, planned over every pair of rows within a cell and \
          Go's rows against their counterparts — {m} comparisons — and corrected among \
          themselves as a second family, so that adding them takes no claim from the \
-         throughput; intervals at {:.3} % confidence. {} claim a difference beyond ±{:.0} %, \
-         {} sameness ({} of these claims near their line); {} cannot tell and {} rest on a \
-         row that did not serve the mix. The p99 is of the sampled operations in the closed \
-         loop: it holds the wait for the lock, the shard or the owner, not a wait to send.\n",
+         throughput; intervals at {:.3} % confidence. {} claim a difference beyond ±{:.0} % \
+         and {} sameness, {} of these {} claims near their line; {} cannot tell and {} rest on \
+         a row that did not serve the mix. A p99 is of every timed operation of the sample, \
+         each timed from the call to its reply in the closed loop: the wait for the lock or the \
+         shard, or for an owner the send, the wait in its mailbox and the reply.\n",
         100.0 * level,
         o.differ,
         100.0 * statebench_harness::stats::MIN_EFFECT,
         o.same,
         o.near_line,
+        o.differ + o.same,
         o.cannot_tell + o.no_data,
         o.starved
     )
@@ -695,11 +697,12 @@ fn answer_and_summary(results: &Results) -> String {
             the pick — the fastest row that served the mix asked for — and after `=` the rows \
             not shown slower than it (the same within ±10 %, or this run cannot tell); where \
             there are none, the pick's throughput over the best row of another family, with its \
-            interval (‡: near its ±10 % line, a claim a fresh run would make again with a \
-            chance under 99 %); and the pick's p99 latency, set against that of the other \
-            family's row the entry names — how many times shorter or longer, with its interval, \
-            where the run tells them apart (the latency claims are corrected among themselves; \
-            DETAILS.md's methodology says how). `statebench advise --from \
+            interval; and the pick's p99 latency against that of the other family's row the \
+            entry names (the first such row after `=`, else the one named), how many times \
+            lower or higher where the run tells them apart, with its interval (latency claims \
+            are corrected among themselves; DETAILS.md's methodology says how). ‡ follows a \
+            claim a fresh run of the same size would make again with a chance under 99 %: near \
+            its ±10 % line, or with a wide interval. `statebench advise --from \
             results.json --service S --clients N` gives the whole card for one situation: the \
             best row of every family, CPU per operation, where the answer changes and what it \
             does not cover.\n\n";
