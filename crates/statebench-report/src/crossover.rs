@@ -29,7 +29,7 @@ use crate::guide::{Analysis, Judgement};
 use statebench_harness::work;
 use statebench_harness::workload::Workload;
 
-use crate::owners::ratio_words;
+use crate::questions::ratio_words;
 use crate::table::{by_headline, human_ns};
 
 /// One workload swept over critical-section costs.

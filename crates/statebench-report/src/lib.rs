@@ -22,6 +22,7 @@ pub mod owners;
 pub mod picks;
 pub mod plots;
 pub mod power;
+mod questions;
 pub mod reference;
 pub mod roles;
 pub mod table;

@@ -30,7 +30,7 @@ use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{MIN_EFFECT, RatioInterval, Verdict};
 
 use crate::guide::{Analysis, Judgement, Pooled};
-
+use crate::questions::{client_counts, find, grid, ratio_words};
 use crate::table::markdown_table;
 use crate::table::{by_headline, human_ns, human_rate};
 
@@ -97,69 +97,6 @@ fn against(j: &Judgement, target: f64) -> Judged {
     } else {
         Judged::CannotTell
     }
-}
-
-pub(crate) fn ratio_words(i: Option<RatioInterval>) -> String {
-    match i {
-        Some(i) if i.ratio < 10.0 => format!("{:.2} ({:.2}–{:.2})", i.ratio, i.low, i.high),
-        Some(i) => format!("{:.1} ({:.1}–{:.1})", i.ratio, i.low, i.high),
-        None => "·".into(),
-    }
-}
-
-pub(crate) fn find<'a>(
-    results: &'a Results,
-    workload: &str,
-    implementation: &str,
-    driver: Driver,
-    clients: usize,
-) -> Option<&'a Record> {
-    results.records.iter().find(|r| {
-        r.workload == workload
-            && r.implementation == implementation
-            && r.driver == driver
-            && r.clients == clients
-    })
-}
-
-/// The client counts `workload` ran at under `driver`, smallest first.
-pub(crate) fn client_counts(results: &Results, workload: &str, driver: Driver) -> Vec<usize> {
-    let mut counts: Vec<usize> = results
-        .records
-        .iter()
-        .filter(|r| r.workload == workload && r.driver == driver)
-        .map(|r| r.clients)
-        .collect();
-    counts.sort_unstable();
-    counts.dedup();
-    counts
-}
-
-/// A table of cells: a row per label (`workload / driver`, in the order first seen), a column
-/// per client count (smallest first), each entry's text where it belongs and `·` elsewhere.
-pub(crate) fn grid(entries: &[(String, usize, String)]) -> String {
-    let mut counts: Vec<usize> = entries.iter().map(|e| e.1).collect();
-    counts.sort_unstable();
-    counts.dedup();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for (label, c, text) in entries {
-        let row = match rows.iter().position(|r| &r[0] == label) {
-            Some(i) => &mut rows[i],
-            None => {
-                let mut row = vec![label.clone()];
-                row.resize(counts.len() + 1, "·".into());
-                rows.push(row);
-                rows.last_mut().expect("just pushed")
-            }
-        };
-        let col = 1 + counts.iter().position(|x| x == c).expect("a listed count");
-        row[col] = text.clone();
-    }
-    let header: Vec<String> = std::iter::once("workload / driver".to_owned())
-        .chain(counts.iter().map(|c| crate::table::clients_words(*c)))
-        .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    markdown_table(&header, &format!("l{}", "r".repeat(counts.len())), &rows)
 }
 
 /// Every ratio the section tests, planned before any is judged, so that the level can count

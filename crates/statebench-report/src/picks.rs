@@ -23,41 +23,15 @@ use statebench_harness::Driver;
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{MIN_EFFECT, Verdict};
 
-use crate::guide::{Analysis, Judgement, Pooled};
-
-use crate::owners::{client_counts, find, grid, ratio_words};
+use crate::guide::{Analysis, Pooled, mark, mark_legend};
+use crate::questions::{
+    Answer, Cell, Pair, Question, client_counts, fastest, find, near_line_words, ratio_words,
+    verdict_of, verdict_word,
+};
 use crate::roles::PLAIN;
-use crate::table::by_headline;
-
-pub(crate) use crate::guide::{mark, mark_legend};
-pub(crate) use crate::table::not_judged;
+use crate::table::{by_headline, not_judged};
 
 pub use crate::roles::{ACTOR, ASYNC_LOCKS, MAPS, STRIPED, SYNC_LOCKS};
-
-/// One planned ratio `a / b` and the cell it belongs to (that of `a`; `b` may be another
-/// driver's).
-pub(crate) struct Pair<'a> {
-    pub(crate) workload: &'a str,
-    pub(crate) driver: Driver,
-    pub(crate) clients: usize,
-    pub(crate) a: &'a Record,
-    pub(crate) b: &'a Record,
-}
-
-/// The fastest of `names` in the cell.
-pub(crate) fn fastest<'a>(
-    results: &'a Results,
-    names: &[&str],
-    workload: &str,
-    driver: Driver,
-    clients: usize,
-) -> Option<&'a Record> {
-    let rows: Vec<&Record> = names
-        .iter()
-        .filter_map(|n| find(results, workload, n, driver, clients))
-        .collect();
-    by_headline(&rows).first().copied()
-}
 
 /// Every cell of the run, workload by workload.
 fn cells(results: &Results) -> Vec<(&str, Driver, usize)> {
@@ -73,165 +47,225 @@ fn cells(results: &Results) -> Vec<(&str, Driver, usize)> {
 }
 
 /// The section's ratios, planned before any is tested.
+#[derive(Default)]
 struct Plan<'a> {
     /// Question 1: per cell, the leading map and the runner-up.
-    maps: Vec<Pair<'a>>,
+    maps: Question<'a>,
     /// Question 2: `owner_ractor` and `owner_tokio`.
-    actor: Vec<Pair<'a>>,
+    actor: Question<'a>,
     /// Question 3: the faster async lock and the fastest blocking lock, from tasks.
-    locks: Vec<Pair<'a>>,
+    locks: Question<'a>,
     /// Question 4: `striped` and `mutex_parking_lot`.
-    striped: Vec<Pair<'a>>,
+    striped: Question<'a>,
 }
 
 impl<'a> Plan<'a> {
     fn of(results: &'a Results) -> Plan<'a> {
-        let mut plan = Plan {
-            maps: Vec::new(),
-            actor: Vec::new(),
-            locks: Vec::new(),
-            striped: Vec::new(),
-        };
+        let mut plan = Plan::default();
         for (workload, driver, clients) in cells(results) {
-            let pair = |a, b| Pair {
-                workload,
-                driver,
-                clients,
-                a,
-                b,
-            };
             let maps: Vec<&Record> = MAPS
                 .iter()
                 .filter_map(|n| find(results, workload, n, driver, clients))
                 .filter(|r| r.family() == Some(Family::Concurrent))
                 .collect();
             if let [leader, runner_up, ..] = by_headline(&maps)[..] {
-                plan.maps.push(pair(leader, runner_up));
+                plan.maps.push(Pair::of(leader, runner_up));
             }
             let one = |name| find(results, workload, name, driver, clients);
             if let (Some(a), Some(b)) = (one(ACTOR), one(PLAIN)) {
-                plan.actor.push(pair(a, b));
+                plan.actor.push(Pair::of(a, b));
             }
             if driver == Driver::Tasks {
                 if let (Some(a), Some(b)) = (
                     fastest(results, &ASYNC_LOCKS, workload, driver, clients),
                     fastest(results, &SYNC_LOCKS, workload, driver, clients),
                 ) {
-                    plan.locks.push(pair(a, b));
+                    plan.locks.push(Pair::of(a, b));
                 }
             }
             if let (Some(a), Some(b)) = (one(STRIPED.0), one(STRIPED.1)) {
-                plan.striped.push(pair(a, b));
+                plan.striped.push(Pair::of(a, b));
             }
         }
         plan
-    }
-
-    /// The actor's cells called by `driver`'s clients.
-    fn actor_from(&self, driver: Driver) -> Vec<&Pair<'a>> {
-        self.actor.iter().filter(|p| p.driver == driver).collect()
     }
 
     /// Every ratio, and the actor's pooled one per driver with two cells or more.
     fn tests(&self) -> usize {
         let pooled = Driver::ALL
             .into_iter()
-            .filter(|d| self.actor_from(*d).len() >= 2)
+            .filter(|d| from(&self.actor, *d) >= 2)
             .count();
         self.maps.len() + self.actor.len() + pooled + self.locks.len() + self.striped.len()
     }
 }
 
-/// `a / b` as the report judges it.
-pub(crate) fn judged(analysis: &Analysis<'_>, p: &Pair<'_>) -> Judgement {
-    analysis.judge(p.a, p.b)
+/// How many of `question`'s cells are called by `driver`'s clients.
+fn from(question: &Question<'_>, driver: Driver) -> usize {
+    question.pairs.iter().filter(|p| p.driver == driver).count()
 }
 
-/// A judgement's verdict, `None` without an interval.
-pub(crate) fn verdict_of(j: &Judgement) -> Option<Verdict> {
-    j.interval.map(|_| j.verdict())
-}
-
-fn verdict_word(j: &Judgement) -> &'static str {
-    match verdict_of(j) {
-        Some(Verdict::Faster) => "**faster**",
-        Some(Verdict::Slower) => "**slower**",
-        Some(Verdict::Same) => "**the same**",
-        Some(Verdict::Unresolved) => "cannot tell",
-        None => "no interval",
-    }
-}
-
-/// `faster in 3 of 12 cells, slower in 5, the same in 2, cannot tell in 2`, and how many of
-/// these claims lie near their line.
-fn tally(verdicts: &[Option<Verdict>], near_line: usize) -> String {
-    let count = |v: Option<Verdict>| verdicts.iter().filter(|x| **x == v).count();
-    let mut out = format!(
-        "faster in {} of {} cells, slower in {}, the same in {}, cannot tell in {}",
-        count(Some(Verdict::Faster)),
-        verdicts.len(),
-        count(Some(Verdict::Slower)),
-        count(Some(Verdict::Same)),
-        count(Some(Verdict::Unresolved)),
-    );
-    if count(None) > 0 {
-        let _ = write!(out, ", no interval in {}", count(None));
-    }
-    if near_line > 0 {
-        let _ = write!(out, " ({near_line} of these claims near their line, ‡)");
-    }
-    out
-}
-
-/// The cells where the verdict is `v`, e.g. `` `kv_read_heavy` / tasks / 64 ``.
-fn where_verdict(pairs: &[Pair<'_>], verdicts: &[Option<Verdict>], v: Verdict) -> Vec<String> {
-    pairs
-        .iter()
-        .zip(verdicts)
-        .filter(|(_, x)| **x == Some(v))
-        .map(|(p, _)| format!("`{}` / {} / {}", p.workload, p.driver.name(), p.clients))
-        .collect()
-}
-
-/// A ratio question: its grid of cells, the tally, and the cells of each verdict. `a_is` names
-/// the row measured (`a`) in the sentence: "`owner_ractor` is faster …".
-fn ratio_question(out: &mut String, analysis: &Analysis<'_>, pairs: &[Pair<'_>], a_is: &str) {
-    let mut verdicts = Vec::new();
-    let mut near_line = 0;
-    let entries: Vec<(String, usize, String)> = pairs
-        .iter()
-        .map(|p| {
-            let j = judged(analysis, p);
-            verdicts.push(verdict_of(&j));
-            near_line += usize::from(j.near_line());
-            (
-                format!("`{}` / {}", p.workload, p.driver.name()),
-                p.clients,
-                format!(
-                    "{} {}{}",
-                    ratio_words(j.interval),
-                    verdict_word(&j),
-                    mark(&j)
-                ),
-            )
-        })
-        .collect();
-    *out += &grid(&entries);
-    let _ = write!(out, "\n{a_is}: {}.", tally(&verdicts, near_line));
-    for (v, word) in [(Verdict::Faster, "faster"), (Verdict::Slower, "slower")] {
-        let cells = where_verdict(pairs, &verdicts, v);
-        if !cells.is_empty() && cells.len() <= 12 {
-            let _ = write!(out, " {} in {}.", capitalised(word), cells.join(", "));
+/// A ratio question's answer: its grid of cells, the tally, and the cells of each verdict.
+/// `a_is` names the row measured (`a`) in the sentence: "`owner_ractor` is faster …".
+fn ratio_question(answer: &Answer<'_>, a_is: &str) -> String {
+    let mut out = answer.grid(|c| {
+        format!(
+            "{} {}{}",
+            ratio_words(c.interval()),
+            verdict_word(c.verdict()),
+            c.mark()
+        )
+    });
+    let _ = write!(out, "\n{a_is}: {}.", answer.tally.words());
+    for (v, word) in [(Verdict::Faster, "Faster"), (Verdict::Slower, "Slower")] {
+        let places = answer.places(v);
+        if !places.is_empty() && places.len() <= 12 {
+            let _ = write!(out, " {word} in {}.", places.join(", "));
         }
     }
     out.push('\n');
+    out
 }
 
-fn capitalised(word: &str) -> String {
-    let mut c = word.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+/// How to read the section: the level its ratios are judged at, and the verdicts' words.
+fn intro(analysis: &Analysis<'_>) -> String {
+    format!(
+        "Four questions a reader choosing a library asks, answered by the rows of `--all`. Each \
+         ratio's interval is one of the report's planned comparisons, at its level ({}). A row \
+         is *faster* or *slower* when its whole interval lies beyond ±{:.0} %, *the same* when \
+         it lies within, and otherwise this run *cannot tell* — as for every comparison the \
+         correction did not select. {}\n\n",
+        crate::guide::level_words(analysis),
+        100.0 * MIN_EFFECT,
+        mark_legend()
+    )
+}
+
+/// A map's cell in question 1: the leader in bold where it leads, `=` where the two are the
+/// same, `?` where this run cannot tell.
+fn map_cell(c: &Cell<'_>) -> String {
+    let (a, b) = (&c.pair.a.implementation, &c.pair.b.implementation);
+    let i = ratio_words(c.interval());
+    let text = match c.verdict() {
+        Some(Verdict::Faster) => format!("**`{a}`** over `{b}` {i}"),
+        Some(Verdict::Same) => format!("`{a}` = `{b}` {i}"),
+        _ => format!("`{a}` ? `{b}` {i}"),
+    };
+    text + c.mark()
+}
+
+/// Question 1, the best concurrent map: per cell, the leader against the runner-up, and
+/// which maps lead how often. `None` when the run has no cell with two maps.
+fn which_map(analysis: &Analysis<'_>, question: &Question<'_>) -> Option<String> {
+    if question.is_empty() {
+        return None;
+    }
+    let mut out = "**1. Which concurrent map?** Per cell, the fastest map against the \
+                   runner-up (`dashmap`, `papaya`, `scc`; `moka` too for the cache).\n\n"
+        .to_owned();
+    let answer = question.answer(analysis);
+    out += &answer.grid(map_cell);
+    let mut leads: Vec<(&str, usize)> = Vec::new();
+    for c in answer
+        .cells
+        .iter()
+        .filter(|c| c.verdict() == Some(Verdict::Faster))
+    {
+        let name = c.pair.a.implementation.as_str();
+        match leads.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, k)) => *k += 1,
+            None => leads.push((name, 1)),
+        }
+    }
+    leads.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let led = if leads.is_empty() {
+        "no map leads its runner-up beyond 10 % in any cell".to_owned()
+    } else {
+        leads
+            .iter()
+            .map(|(n, k)| format!("`{n}` leads in {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let t = answer.tally;
+    let _ = writeln!(
+        out,
+        "\n**bold** leads its runner-up beyond 10 %; `=` the same within 10 %; `?` this run \
+         cannot tell. Of {} cells: {led}; the leader and the runner-up are the same in {}; \
+         cannot tell in {}{}.\n",
+        t.cells(),
+        t.same,
+        t.slower + t.open(),
+        near_line_words(t.near_line)
+    );
+    Some(out)
+}
+
+/// Question 2, the actor framework's price: `owner_ractor` against `owner_tokio` per cell,
+/// and their geometric mean ratio per driver with two cells or more. `None` without both.
+fn actor_price(analysis: &Analysis<'_>, question: &Question<'_>) -> Option<String> {
+    if question.is_empty() {
+        return None;
+    }
+    let mut out = format!(
+        "**2. What does an actor framework cost over a plain owner task?** `{ACTOR}` (ractor's \
+         `call`) / `{PLAIN}` (an `mpsc` mailbox and a `oneshot` reply), per cell.\n\n"
+    );
+    out += &ratio_question(&question.answer(analysis), &format!("`{ACTOR}`"));
+    for driver in Driver::ALL {
+        let cells = from(question, driver);
+        let pooled = analysis.pooled(Pooled {
+            a: ACTOR,
+            b: PLAIN,
+            driver: Some(driver),
+        });
+        if let Some(j) = pooled.filter(|j| j.interval.is_some() && cells >= 2) {
+            let _ = writeln!(
+                out,
+                "\nFrom {}, over their {cells} cells: the geometric mean ratio is {} at the \
+                 same confidence (the cells taken as the sample): {}{}.",
+                driver.name(),
+                ratio_words(j.interval),
+                verdict_word(verdict_of(&j)).trim_matches('*'),
+                mark(&j)
+            );
+        }
+    }
+    out.push('\n');
+    Some(out)
+}
+
+/// Question 3, async locks from tasks: the faster of tokio's locks against the fastest
+/// blocking lock in every tasks cell. `None` without both.
+fn async_lock(analysis: &Analysis<'_>, question: &Question<'_>) -> Option<String> {
+    if question.is_empty() {
+        return None;
+    }
+    let mut out = "**3. Is an async lock ever the right lock from tasks?** In every tasks cell, \
+                   the faster of `mutex_tokio` and `rwlock_tokio` / the fastest of \
+                   `mutex_std`, `rwlock_std` and `mutex_parking_lot`. No operation holds a lock \
+                   across an `.await` here — the case an async lock exists for — so this is \
+                   what it costs when it is not needed.\n\n"
+        .to_owned();
+    out += &ratio_question(&question.answer(analysis), "The async lock");
+    out.push('\n');
+    Some(out)
+}
+
+/// Question 4, striping: `striped` against the one `parking_lot` mutex it stripes, per cell.
+/// `None` without both.
+fn striping(analysis: &Analysis<'_>, question: &Question<'_>) -> Option<String> {
+    if question.is_empty() {
+        return None;
+    }
+    let mut out = format!(
+        "**4. What does striping buy a plain lock?** `{}` (N `parking_lot` mutexes, an entry's by \
+         its key's hash) / `{}` (one around the whole state), per cell.\n\n",
+        STRIPED.0, STRIPED.1
+    );
+    out += &ratio_question(&question.answer(analysis), &format!("`{}`", STRIPED.0));
+    out.push('\n');
+    Some(out)
 }
 
 /// The section as markdown (empty when the run has none of the rows it is about).
@@ -241,171 +275,20 @@ pub fn section(results: &Results) -> String {
         return String::new();
     }
     let analysis = Analysis::new(results);
-    let mut out = format!(
-        "Four questions a reader choosing a library asks, answered by the rows of `--all`. Each \
-         ratio's interval is one of the report's planned comparisons, at its level ({}). A row \
-         is *faster* or *slower* when its whole interval lies beyond ±{:.0} %, *the same* when \
-         it lies within, and otherwise this run *cannot tell* — as for every comparison the \
-         correction did not select. {}\n\n",
-        crate::guide::level_words(&analysis),
-        100.0 * MIN_EFFECT,
-        mark_legend()
-    );
-
+    let mut out = intro(&analysis);
     // Questions this run cannot answer leave no heading behind: one line names them after.
     let mut skipped: Vec<u8> = Vec::new();
-    // 1. The best concurrent map.
-    let heading_at = out.len();
-    out += "**1. Which concurrent map?** Per cell, the fastest map against the \
-            runner-up (`dashmap`, `papaya`, `scc`; `moka` too for the cache).\n\n";
-    if plan.maps.is_empty() {
-        out.truncate(heading_at);
-        skipped.push(1);
-    } else {
-        let mut leads: Vec<(&str, usize)> = Vec::new();
-        let mut ties = 0;
-        let mut unresolved = 0;
-        let mut near_line = 0;
-        let entries: Vec<(String, usize, String)> = plan
-            .maps
-            .iter()
-            .map(|p| {
-                let j = judged(&analysis, p);
-                let i = j.interval;
-                near_line += usize::from(j.near_line());
-                let text = match verdict_of(&j) {
-                    Some(Verdict::Faster) => {
-                        match leads.iter_mut().find(|(n, _)| *n == p.a.implementation) {
-                            Some((_, k)) => *k += 1,
-                            None => leads.push((&p.a.implementation, 1)),
-                        }
-                        format!(
-                            "**`{}`** over `{}` {}",
-                            p.a.implementation,
-                            p.b.implementation,
-                            ratio_words(i)
-                        )
-                    }
-                    Some(Verdict::Same) => {
-                        ties += 1;
-                        format!(
-                            "`{}` = `{}` {}",
-                            p.a.implementation,
-                            p.b.implementation,
-                            ratio_words(i)
-                        )
-                    }
-                    _ => {
-                        unresolved += 1;
-                        format!(
-                            "`{}` ? `{}` {}",
-                            p.a.implementation,
-                            p.b.implementation,
-                            ratio_words(i)
-                        )
-                    }
-                };
-                (
-                    format!("`{}` / {}", p.workload, p.driver.name()),
-                    p.clients,
-                    text + mark(&j),
-                )
-            })
-            .collect();
-        out += &grid(&entries);
-        leads.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let led = if leads.is_empty() {
-            "no map leads its runner-up beyond 10 % in any cell".to_owned()
-        } else {
-            leads
-                .iter()
-                .map(|(n, k)| format!("`{n}` leads in {k}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let near = if near_line > 0 {
-            format!(" ({near_line} of these claims near their line, ‡)")
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "\n**bold** leads its runner-up beyond 10 %; `=` the same within 10 %; `?` this run \
-             cannot tell. Of {} cells: {led}; the leader and the runner-up are the same in \
-             {ties}; cannot tell in {unresolved}{near}.\n",
-            plan.maps.len()
-        );
-    }
-
-    // 2. The actor framework's price.
-    let heading_at = out.len();
-    let _ = writeln!(
-        out,
-        "**2. What does an actor framework cost over a plain owner task?** `{ACTOR}` (ractor's \
-         `call`) / `{PLAIN}` (an `mpsc` mailbox and a `oneshot` reply), per cell.\n"
-    );
-    if plan.actor.is_empty() {
-        out.truncate(heading_at);
-        skipped.push(2);
-    } else {
-        ratio_question(&mut out, &analysis, &plan.actor, &format!("`{ACTOR}`"));
-        for driver in Driver::ALL {
-            let cells = plan.actor_from(driver);
-            let pooled = analysis.pooled(Pooled {
-                a: ACTOR,
-                b: PLAIN,
-                driver: Some(driver),
-            });
-            if let Some(j) = pooled.filter(|j| j.interval.is_some() && cells.len() >= 2) {
-                let _ = writeln!(
-                    out,
-                    "\nFrom {}, over their {} cells: the geometric mean ratio is {} at the same \
-                     confidence (the cells taken as the sample): {}{}.",
-                    driver.name(),
-                    cells.len(),
-                    ratio_words(j.interval),
-                    verdict_word(&j).trim_matches('*'),
-                    mark(&j)
-                );
-            }
+    let answers = [
+        which_map(&analysis, &plan.maps),
+        actor_price(&analysis, &plan.actor),
+        async_lock(&analysis, &plan.locks),
+        striping(&analysis, &plan.striped),
+    ];
+    for (n, answer) in (1u8..).zip(answers) {
+        match answer {
+            Some(text) => out += &text,
+            None => skipped.push(n),
         }
-        out.push('\n');
-    }
-
-    // 3. Async locks from tasks.
-    let heading_at = out.len();
-    out += "**3. Is an async lock ever the right lock from tasks?** In every tasks cell, the \
-            faster of `mutex_tokio` and `rwlock_tokio` / the fastest of `mutex_std`, \
-            `rwlock_std` and `mutex_parking_lot`. No operation holds a lock across an `.await` \
-            here — the case an async lock exists for — so this is what it costs when it is not \
-            needed.\n\n";
-    if plan.locks.is_empty() {
-        out.truncate(heading_at);
-        skipped.push(3);
-    } else {
-        ratio_question(&mut out, &analysis, &plan.locks, "The async lock");
-        out.push('\n');
-    }
-
-    // 4. Striping.
-    let heading_at = out.len();
-    let _ = writeln!(
-        out,
-        "**4. What does striping buy a plain lock?** `{}` (N `parking_lot` mutexes, an entry's by \
-         its key's hash) / `{}` (one around the whole state), per cell.\n",
-        STRIPED.0, STRIPED.1
-    );
-    if plan.striped.is_empty() {
-        out.truncate(heading_at);
-        skipped.push(4);
-    } else {
-        ratio_question(
-            &mut out,
-            &analysis,
-            &plan.striped,
-            &format!("`{}`", STRIPED.0),
-        );
-        out.push('\n');
     }
     out += &not_judged("Question", "Questions", &skipped);
     out

@@ -26,11 +26,9 @@ use statebench_harness::Driver;
 use statebench_harness::results::Results;
 use statebench_harness::stats::{MIN_EFFECT, Verdict};
 
-use crate::guide::Analysis;
-
-use crate::owners::{find, grid, ratio_words};
-use crate::picks::{Pair, SYNC_LOCKS, fastest, judged, mark, mark_legend, verdict_of};
-use crate::roles::PLAIN;
+use crate::guide::{Analysis, mark, mark_legend};
+use crate::questions::{Pair, fastest, find, grid, ratio_words, verdict_of};
+use crate::roles::{PLAIN, SYNC_LOCKS};
 use crate::table::{human_ns, markdown_table};
 
 pub use crate::roles::{GO_MUTEX, GO_OWNER, PLAIN_OWNERS};
@@ -159,7 +157,7 @@ impl Tally {
     ) -> Tally {
         let mut t = Tally::default();
         for p in pairs {
-            let j = judged(analysis, p);
+            let j = analysis.judge(p.a, p.b);
             t.near_line += usize::from(j.near_line());
             match verdict_of(&j) {
                 Some(Verdict::Faster) => t.faster += 1,
@@ -257,7 +255,7 @@ fn ratio_grid(analysis: &Analysis<'_>, pairs: &[Pair<'_>]) -> String {
     let entries: Vec<(String, usize, String)> = pairs
         .iter()
         .map(|p| {
-            let j = judged(analysis, p);
+            let j = analysis.judge(p.a, p.b);
             let i = j.interval;
             let word = match verdict_of(&j) {
                 Some(Verdict::Faster) => " **faster**",
