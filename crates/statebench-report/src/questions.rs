@@ -202,6 +202,27 @@ impl Tally {
         self.unresolved + self.no_interval
     }
 
+    /// Both tallies' cells counted together.
+    pub(crate) fn and(self, other: Tally) -> Tally {
+        Tally {
+            faster: self.faster + other.faster,
+            slower: self.slower + other.slower,
+            same: self.same + other.same,
+            unresolved: self.unresolved + other.unresolved,
+            no_interval: self.no_interval + other.no_interval,
+            near_line: self.near_line + other.near_line,
+        }
+    }
+
+    /// The cells without an interval counted among those that cannot tell.
+    pub(crate) fn folded(self) -> Tally {
+        Tally {
+            unresolved: self.open(),
+            no_interval: 0,
+            ..self
+        }
+    }
+
     /// `faster in 3 of 12 cells, slower in 5, the same in 2, cannot tell in 2`, the cells
     /// without an interval when there are any, and how many of the claims lie near their line.
     pub(crate) fn words(&self) -> String {

@@ -26,11 +26,12 @@ use statebench_harness::Driver;
 use statebench_harness::results::Results;
 use statebench_harness::stats::{MIN_EFFECT, Verdict};
 
-use crate::guide::{Analysis, mark, mark_legend};
-use crate::questions::{Pair, fastest, find, grid, ratio_words, verdict_of};
+use crate::guide::{Analysis, mark_legend};
+use crate::questions::{Cell, Pair, Question, fastest, find, ratio_words};
 use crate::roles::{PLAIN, SYNC_LOCKS};
 use crate::table::{human_ns, markdown_table};
 
+pub use crate::questions::Tally;
 pub use crate::roles::{GO_MUTEX, GO_OWNER, PLAIN_OWNERS};
 /// The reference program as written (1 ms sleep after every operation).
 pub const AS_WRITTEN: &str = "seed";
@@ -39,26 +40,22 @@ pub const SIMPLE: [&str; 2] = ["kv", "counter"];
 /// Services whose state and access are richer: records with expiry, touches and a cleanup.
 pub const RICHER: [&str; 2] = ["sessions", "cache"];
 
-fn label(p: &Pair<'_>) -> String {
-    format!("`{}` / {}", p.workload, p.driver.name())
-}
-
 /// Every ratio of the section, planned before any is tested.
 #[derive(Default)]
 struct Plan<'a> {
     /// `go_goroutine` / `owner_tokio` from tasks: Go's owner against Rust's owner task.
-    go_owner: Vec<Pair<'a>>,
+    go_owner: Question<'a>,
     /// `go_mutex` / `mutex_std` from threads.
-    go_mutex: Vec<Pair<'a>>,
+    go_mutex: Question<'a>,
     /// `go_mutex` / `go_goroutine`, Go's own answer, on the simple services.
-    go_simple: Vec<Pair<'a>>,
+    go_simple: Question<'a>,
     /// The fastest blocking lock / the faster plain owner, per Rust cell of a simple service
     /// (the reference program as written left out: its sleep bounds every row).
-    rust_simple: Vec<Pair<'a>>,
+    rust_simple: Question<'a>,
     /// The same on the richer services.
-    rust_richer: Vec<Pair<'a>>,
+    rust_richer: Question<'a>,
     /// The same two ratios on the reference program as written, Go and Rust.
-    as_written: Vec<Pair<'a>>,
+    as_written: Question<'a>,
 }
 
 impl<'a> Plan<'a> {
@@ -78,25 +75,18 @@ impl<'a> Plan<'a> {
             let richer = RICHER.contains(&w.service.as_str());
             for clients in counts {
                 let one = |name, driver| find(results, workload, name, driver, clients);
-                let pair = |driver, a, b| Pair {
-                    workload,
-                    driver,
-                    clients,
-                    a,
-                    b,
-                };
                 let go_owner = one(GO_OWNER, Driver::Goroutines);
                 if let (Some(a), Some(b)) = (go_owner, one(PLAIN, Driver::Tasks)) {
-                    plan.go_owner.push(pair(Driver::Goroutines, a, b));
+                    plan.go_owner.push(Pair::of(a, b));
                 }
                 if let (Some(a), Some(b)) = (
                     one(GO_MUTEX, Driver::Goroutines),
                     one("mutex_std", Driver::Threads),
                 ) {
-                    plan.go_mutex.push(pair(Driver::Goroutines, a, b));
+                    plan.go_mutex.push(Pair::of(a, b));
                 }
                 if let (Some(a), Some(b)) = (one(GO_MUTEX, Driver::Goroutines), go_owner) {
-                    let p = pair(Driver::Goroutines, a, b);
+                    let p = Pair::of(a, b);
                     if workload == AS_WRITTEN {
                         plan.as_written.push(p);
                     } else if simple {
@@ -110,7 +100,7 @@ impl<'a> Plan<'a> {
                     ) else {
                         continue;
                     };
-                    let p = pair(driver, a, b);
+                    let p = Pair::of(a, b);
                     if workload == AS_WRITTEN {
                         plan.as_written.push(p);
                     } else if simple {
@@ -134,76 +124,28 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// How many cells of each verdict.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Tally {
-    /// `a` faster beyond 10 %.
-    pub faster: usize,
-    /// `a` slower beyond 10 %.
-    pub slower: usize,
-    /// Within 10 %.
-    pub same: usize,
-    /// Neither.
-    pub unresolved: usize,
-    /// Of the claims (faster, slower, the same), those near their line
-    /// ([`crate::guide::Judgement::near_line`]).
-    pub near_line: usize,
-}
-
+/// The reference text's verdicts on a tally of lock / owner cells. (The tally itself is
+/// [`crate::questions`]'s, shared with every section.)
 impl Tally {
-    fn of<'p, 'a: 'p>(
-        analysis: &Analysis<'_>,
-        pairs: impl IntoIterator<Item = &'p Pair<'a>>,
-    ) -> Tally {
-        let mut t = Tally::default();
-        for p in pairs {
-            let j = analysis.judge(p.a, p.b);
-            t.near_line += usize::from(j.near_line());
-            match verdict_of(&j) {
-                Some(Verdict::Faster) => t.faster += 1,
-                Some(Verdict::Slower) => t.slower += 1,
-                Some(Verdict::Same) => t.same += 1,
-                _ => t.unresolved += 1,
-            }
-        }
-        t
-    }
-
-    fn cells(&self) -> usize {
-        self.faster + self.slower + self.same + self.unresolved
-    }
-
-    /// `the lock faster in 9 of 12 cells, slower in 0, the same in 1, cannot tell in 2`, and
-    /// how many of these claims lie near their line.
-    fn words(&self, subject: &str) -> String {
-        let near = if self.near_line > 0 {
-            format!(" ({} of these claims near their line, ‡)", self.near_line)
-        } else {
-            String::new()
-        };
-        format!(
-            "{subject} faster in {} of {} cells, slower in {}, the same in {}, cannot tell in \
-             {}{near}",
-            self.faster,
-            self.cells(),
-            self.slower,
-            self.same,
-            self.unresolved
-        )
-    }
-
     /// The verdict on a claim that `a` is better than `b`: it agrees where `a` is faster, and
     /// disagrees where `a` is slower or the same; only as far as the cells that can tell
     /// are as many as those that cannot.
     pub fn verdict_on_better(&self) -> &'static str {
-        verdict(self.faster, self.slower + self.same, self.unresolved).0
+        verdict(self.faster, self.slower + self.same, self.open()).0
     }
 
     /// The verdict on advice to pick the owner (`b`) over the lock (`a`) on speed: it agrees
     /// where the owner is as fast or faster, and disagrees where the lock is faster.
     pub fn verdict_on_owner_not_worse(&self) -> &'static str {
-        verdict(self.slower + self.same, self.faster, self.unresolved).1
+        verdict(self.slower + self.same, self.faster, self.open()).1
     }
+}
+
+/// `the lock faster in 9 of 12 cells, slower in 0, the same in 1, cannot tell in 2`, and how
+/// many of these claims lie near their line: `t` after `subject`, the cells without an interval
+/// among those that cannot tell.
+fn words(t: &Tally, subject: &str) -> String {
+    format!("{subject} {}", t.folded().words())
 }
 
 /// With `pro` cells for a claim, `con` against it and `open` that cannot tell: it *agrees* (or
@@ -251,26 +193,32 @@ fn cpu_ratio(pairs: &[&Pair<'_>]) -> Option<(f64, f64, f64)> {
     ))
 }
 
-fn ratio_grid(analysis: &Analysis<'_>, pairs: &[Pair<'_>]) -> String {
-    let entries: Vec<(String, usize, String)> = pairs
-        .iter()
-        .map(|p| {
-            let j = analysis.judge(p.a, p.b);
-            let i = j.interval;
-            let word = match verdict_of(&j) {
-                Some(Verdict::Faster) => " **faster**",
-                Some(Verdict::Slower) => " **slower**",
-                Some(Verdict::Same) => " **same**",
-                _ => " ?",
-            };
-            (
-                label(p),
-                p.clients,
-                format!("{}{word}{}", ratio_words(i), mark(&j)),
-            )
-        })
-        .collect();
-    grid(&entries)
+/// A cell of the section's grids: the ratio, **faster**, **slower** or **same** (`?` where
+/// this run cannot tell), and the mark of a claim near its line.
+fn cell_words(c: &Cell<'_>) -> String {
+    let word = match c.verdict() {
+        Some(Verdict::Faster) => " **faster**",
+        Some(Verdict::Slower) => " **slower**",
+        Some(Verdict::Same) => " **same**",
+        _ => " ?",
+    };
+    format!("{}{word}{}", ratio_words(c.interval()), c.mark())
+}
+
+/// The section's grid of `question`'s cells.
+fn ratio_grid(analysis: &Analysis<'_>, question: &Question<'_>) -> String {
+    question.answer(analysis).grid(cell_words)
+}
+
+/// How to read the section's ratios: the level they are judged at, and the verdicts' words.
+fn intro(analysis: &Analysis<'_>) -> String {
+    format!(
+        "Each ratio's interval is one of the report's planned comparisons, at its level ({}); \
+         **faster** or **slower** beyond ±{:.0} %, **same** within, `?` cannot tell (as for \
+         every comparison the correction did not select).\n\n",
+        crate::guide::level_words(analysis),
+        100.0 * MIN_EFFECT
+    )
 }
 
 /// The section as markdown (empty when the run has neither Go rows nor a lock and a plain
@@ -281,41 +229,87 @@ pub fn section(results: &Results) -> String {
         return String::new();
     }
     let analysis = Analysis::new(results);
-    let mut out = format!(
-        "Each ratio's interval is one of the report's planned comparisons, at its level ({}); \
-         **faster** or **slower** beyond ±{:.0} %, **same** within, `?` cannot tell (as for \
-         every comparison the correction did not select).\n\n",
-        crate::guide::level_words(&analysis),
-        100.0 * MIN_EFFECT
-    );
-
+    let mut out = intro(&analysis);
     go_beside_rust(results, &analysis, &plan, &mut out);
-
     out += "### The reference text's table, measured\n\n";
-    let go_simple = Tally::of(&analysis, &plan.go_simple);
-    let rust_simple = Tally::of(&analysis, &plan.rust_simple);
-    let rust_richer = Tally::of(&analysis, &plan.rust_richer);
-    let of_service = |pairs: &[Pair<'_>], service: &str| {
-        Tally::of(&analysis, pairs.iter().filter(|p| p.a.service == service))
-    };
-    let both = |a: Tally, b: Tally| Tally {
-        faster: a.faster + b.faster,
-        slower: a.slower + b.slower,
-        same: a.same + b.same,
-        unresolved: a.unresolved + b.unresolved,
-        near_line: a.near_line + b.near_line,
-    };
-    let simple_all = both(go_simple, rust_simple);
-    let counter = both(
-        of_service(&plan.go_simple, "counter"),
-        of_service(&plan.rust_simple, "counter"),
+    let rows = vec![
+        performance(&analysis, &plan),
+        as_written(&analysis, &plan),
+        lock_free(&plan),
+        vec![
+            "Complexity: higher / lower; composability: excellent / good".to_owned(),
+            "Properties of code, not of a run: no figure here measures them.".to_owned(),
+            "cannot tell".to_owned(),
+        ],
+        complex_state(results, &analysis, &plan),
+        simple_state(&analysis, &plan),
+    ];
+    out += &markdown_table(
+        &["the reference text says", "this run measured", "verdict"],
+        "lll",
+        &rows,
     );
-    let written = Tally::of(&analysis, &plan.as_written);
+    out += &cells_behind(&analysis, &plan);
+    out
+}
+
+/// `t` as `who`'s lock against its owner, or that `who` is not in this run.
+fn lock_vs_owner(t: &Tally, who: &str) -> String {
+    if t.cells() == 0 {
+        format!("{who}: not in this run")
+    } else {
+        words(t, &format!("{who}: the lock"))
+    }
+}
+
+/// The table's row on performance: the lock against the plain owner on the simple services,
+/// in Go and in Rust.
+fn performance(analysis: &Analysis<'_>, plan: &Plan<'_>) -> Vec<String> {
+    let go_simple = plan.go_simple.answer(analysis).tally;
+    let rust_simple = plan.rust_simple.answer(analysis).tally;
+    vec![
+        "Performance: stateful goroutines *good*, mutexes *better for simple ops*".to_owned(),
+        format!(
+            "Lock / plain owner on the int map and the counter. {}. {}.",
+            lock_vs_owner(&go_simple, "Go (`go_mutex` / `go_goroutine`)"),
+            lock_vs_owner(
+                &rust_simple,
+                "Rust (fastest of the std and parking_lot locks / faster of `owner_tokio` \
+                 and `owner_thread`, per driver)"
+            )
+        ),
+        go_simple.and(rust_simple).verdict_on_better().to_owned(),
+    ]
+}
+
+/// The table's row on the reference program as written, whose sleep sets the pace.
+fn as_written(analysis: &Analysis<'_>, plan: &Plan<'_>) -> Vec<String> {
+    let written = plan.as_written.answer(analysis).tally;
+    vec![
+        "The same, in the reference program as written (1 ms sleep after every operation)"
+            .to_owned(),
+        if written.cells() == 0 {
+            "Not in this run.".to_owned()
+        } else {
+            format!(
+                "Lock / plain owner on `{AS_WRITTEN}`, Go and Rust: {}. The sleep, not the \
+                 strategy, sets the pace there.",
+                words(&written, "the lock")
+            )
+        },
+        written.verdict_on_better().to_owned(),
+    ]
+}
+
+/// The table's row on "lock-free": where the owner's lock went, and what its messages cost in
+/// CPU time per operation against the fastest lock of its cell.
+fn lock_free(plan: &Plan<'_>) -> Vec<String> {
     let owner_cpu: Vec<&Pair<'_>> = plan
         .go_simple
+        .pairs
         .iter()
-        .chain(&plan.rust_simple)
-        .chain(&plan.rust_richer)
+        .chain(&plan.rust_simple.pairs)
+        .chain(&plan.rust_richer.pairs)
         .collect();
     let cpu = cpu_ratio(&owner_cpu).map_or("no cell has both".to_owned(), |(median, low, high)| {
         format!(
@@ -324,124 +318,95 @@ pub fn section(results: &Results) -> String {
             owner_cpu.len()
         )
     });
-    let lock_vs_owner = |t: &Tally, who: &str| {
-        if t.cells() == 0 {
-            format!("{who}: not in this run")
-        } else {
-            t.words(&format!("{who}: the lock"))
-        }
+    vec![
+        "Lock-free: stateful goroutines *yes*, mutexes *no*".to_owned(),
+        format!(
+            "No lock guards the owner's state, but its channels are no lock-free structure: \
+             every Go channel send and receive takes the channel's own lock \
+             (`runtime/chan.go`), a `select` locks every channel it waits on, and every client \
+             waits for the one owner, so an owner that stalls stalls them all. What the \
+             messages cost shows in CPU time: {cpu}."
+        ),
+        "**disagrees**: the lock moved into the channels and the owner".to_owned(),
+    ]
+}
+
+/// The table's row on the advice for complex state: the critical-section sweep where the run
+/// has one (the direct test), the richer services besides.
+fn complex_state(results: &Results, analysis: &Analysis<'_>, plan: &Plan<'_>) -> Vec<String> {
+    let says = "Advice: stateful goroutines *when state access patterns are complex*".to_owned();
+    let rust_richer = plan.rust_richer.answer(analysis).tally;
+    let richer = if rust_richer.cells() == 0 {
+        "No sessions or cache cell with a lock and a plain owner.".to_owned()
+    } else {
+        format!(
+            "On the richer services (sessions with touches and expiry, the cache with TTLs and \
+             a periodic cleanup), lock / plain owner: {}.",
+            words(&rust_richer, "the lock")
+        )
     };
-    let rows = vec![
-        vec![
-            "Performance: stateful goroutines *good*, mutexes *better for simple ops*".to_owned(),
+    // The sweep is the direct test; without one, the richer services are all there is.
+    match crate::crossover::against_locks(results) {
+        Some(s) => vec![
+            says,
+            format!("{} {richer}", s.words),
             format!(
-                "Lock / plain owner on the int map and the counter. {}. {}.",
-                lock_vs_owner(&go_simple, "Go (`go_mutex` / `go_goroutine`)"),
-                lock_vs_owner(
-                    &rust_simple,
-                    "Rust (fastest of the std and parking_lot locks / faster of `owner_tokio` \
-                     and `owner_thread`, per driver)"
-                )
+                "{} (the sweep)",
+                verdict(s.met, s.still_slower, s.unclear).0
             ),
-            simple_all.verdict_on_better().to_owned(),
         ],
-        vec![
-            "The same, in the reference program as written (1 ms sleep after every operation)"
-                .to_owned(),
-            if written.cells() == 0 {
-                "Not in this run.".to_owned()
+        None => vec![
+            says,
+            if rust_richer.cells() == 0 {
+                "Not in this run (no sessions or cache cell with a lock and a plain owner, no \
+                 critical-section sweep)."
+                    .to_owned()
             } else {
                 format!(
-                    "Lock / plain owner on `{AS_WRITTEN}`, Go and Rust: {}. The sleep, not \
-                     the strategy, sets the pace there.",
-                    written.words("the lock")
+                    "{richer} A longer critical section is the direct test (`--work`), and not \
+                     in this run."
                 )
             },
-            written.verdict_on_better().to_owned(),
+            rust_richer.verdict_on_owner_not_worse().to_owned(),
         ],
-        vec![
-            "Lock-free: stateful goroutines *yes*, mutexes *no*".to_owned(),
-            format!(
-                "No lock guards the owner's state, but its channels are no lock-free \
-                 structure: every Go channel send and receive takes the channel's own lock \
-                 (`runtime/chan.go`), a `select` locks every channel it waits on, and every \
-                 client waits for the one owner, so an owner that stalls stalls them all. What \
-                 the messages cost shows in CPU time: {cpu}."
-            ),
-            "**disagrees**: the lock moved into the channels and the owner".to_owned(),
-        ],
-        vec![
-            "Complexity: higher / lower; composability: excellent / good".to_owned(),
-            "Properties of code, not of a run: no figure here measures them.".to_owned(),
-            "cannot tell".to_owned(),
-        ],
-        {
-            let sweep = crate::crossover::against_locks(results);
-            let richer = if rust_richer.cells() == 0 {
-                "No sessions or cache cell with a lock and a plain owner.".to_owned()
-            } else {
-                format!(
-                    "On the richer services (sessions with touches and expiry, the cache with \
-                     TTLs and a periodic cleanup), lock / plain owner: {}.",
-                    rust_richer.words("the lock")
-                )
-            };
-            // The sweep is the direct test; without one, the richer services are all there is.
-            match sweep {
-                Some(s) => vec![
-                    "Advice: stateful goroutines *when state access patterns are complex*"
-                        .to_owned(),
-                    format!("{} {richer}", s.words),
-                    format!(
-                        "{} (the sweep)",
-                        verdict(s.met, s.still_slower, s.unclear).0
-                    ),
-                ],
-                None => vec![
-                    "Advice: stateful goroutines *when state access patterns are complex*"
-                        .to_owned(),
-                    if rust_richer.cells() == 0 {
-                        "Not in this run (no sessions or cache cell with a lock and a plain \
-                         owner, no critical-section sweep)."
-                            .to_owned()
-                    } else {
-                        format!(
-                            "{richer} A longer critical section is the direct test (`--work`), \
-                             and not in this run."
-                        )
-                    },
-                    rust_richer.verdict_on_owner_not_worse().to_owned(),
-                ],
-            }
-        },
-        vec![
-            "Advice: mutexes *when state is simple (e.g. a counter)* and *when performance is \
-             critical*"
-                .to_owned(),
-            if counter.cells() == 0 {
-                "Not in this run.".to_owned()
-            } else {
-                format!(
-                    "On the counter alone, Go and Rust: {}; every simple cell: see the first \
-                     row.",
-                    counter.words("the lock")
-                )
-            },
-            counter.verdict_on_better().to_owned(),
-        ],
-    ];
-    out += &markdown_table(
-        &["the reference text says", "this run measured", "verdict"],
-        "lll",
-        &rows,
+    }
+}
+
+/// The table's row on the advice for simple state: the lock against the owner on the counter
+/// alone, Go and Rust.
+fn simple_state(analysis: &Analysis<'_>, plan: &Plan<'_>) -> Vec<String> {
+    let go = plan.go_simple.answer(analysis);
+    let rust = plan.rust_simple.answer(analysis);
+    let counter = Tally::of(
+        go.cells
+            .iter()
+            .chain(&rust.cells)
+            .filter(|c| c.pair.a.service == "counter"),
     );
-    let _ = writeln!(
-        out,
-        "\n*Agrees* where every cell that can tell says so, *disagrees* where none does, *partly* \
-         where the cells differ. {} The cells, ratio by ratio:\n",
+    vec![
+        "Advice: mutexes *when state is simple (e.g. a counter)* and *when performance is \
+         critical*"
+            .to_owned(),
+        if counter.cells() == 0 {
+            "Not in this run.".to_owned()
+        } else {
+            format!(
+                "On the counter alone, Go and Rust: {}; every simple cell: see the first row.",
+                words(&counter, "the lock")
+            )
+        },
+        counter.verdict_on_better().to_owned(),
+    ]
+}
+
+/// After the table: how to read its verdicts, and the cells behind them, ratio by ratio.
+fn cells_behind(analysis: &Analysis<'_>, plan: &Plan<'_>) -> String {
+    let mut out = format!(
+        "\n*Agrees* where every cell that can tell says so, *disagrees* where none does, \
+         *partly* where the cells differ. {} The cells, ratio by ratio:\n\n",
         mark_legend()
     );
-    for (pairs, what) in [
+    for (question, what) in [
         (&plan.go_simple, "Go, `go_mutex` / `go_goroutine`:"),
         (
             &plan.rust_simple,
@@ -456,20 +421,18 @@ pub fn section(results: &Results) -> String {
             "The reference program as written, the lock / the owner:",
         ),
     ] {
-        if pairs.is_empty() {
+        if question.is_empty() {
             continue;
         }
         let _ = writeln!(out, "{what}\n");
-        out += &ratio_grid(&analysis, pairs);
+        out += &ratio_grid(analysis, question);
         out.push('\n');
     }
     out
 }
 
-/// "Go's programs beside Rust's": how Go's rows were run, and Go's owner and mutex against
-/// their Rust counterparts, cell by cell.
-fn go_beside_rust(results: &Results, analysis: &Analysis<'_>, plan: &Plan<'_>, out: &mut String) {
-    *out += "### Go's programs beside Rust's\n\n";
+/// How Go's rows were run — its version, GOMAXPROCS, its sleep floor — or why the run has none.
+fn go_runs(results: &Results) -> String {
     let go_rows = results
         .records
         .iter()
@@ -483,21 +446,26 @@ fn go_beside_rust(results: &Results, analysis: &Analysis<'_>, plan: &Plan<'_>, o
                 .map_or("Go's sleep floor was not measured".to_owned(), |f| {
                     format!("A 1 ms `time.Sleep` took {} here", human_ns(f.median))
                 });
-            let _ = writeln!(
-                out,
+            format!(
                 "The goroutines rows are Go's own programs (`scripts/go/`, {}, GOMAXPROCS {}), \
                  run by the same runner as the Rust rows: the same workloads, client counts, \
                  warm-up, window, repetitions and latency sampling, each checking its replies \
-                 and final state. {sleep} (the machine section has every floor).\n",
+                 and final state. {sleep} (the machine section has every floor).\n\n",
                 go.version, go.gomaxprocs
-            );
+            )
         }
-        _ => {
-            *out += "Not in this run: it has no Go rows (Go was not available — \
-                    `scripts/install-go.sh` installs it — or the selection left them out).\n\n";
-        }
+        _ => "Not in this run: it has no Go rows (Go was not available — \
+              `scripts/install-go.sh` installs it — or the selection left them out).\n\n"
+            .to_owned(),
     }
-    for (pairs, what, subject) in [
+}
+
+/// "Go's programs beside Rust's": how Go's rows were run, and Go's owner and mutex against
+/// their Rust counterparts, cell by cell.
+fn go_beside_rust(results: &Results, analysis: &Analysis<'_>, plan: &Plan<'_>, out: &mut String) {
+    *out += "### Go's programs beside Rust's\n\n";
+    *out += &go_runs(results);
+    for (question, what, subject) in [
         (
             &plan.go_owner,
             "Go's stateful goroutine / Rust's plain owner task (`owner_tokio` from tasks): two \
@@ -510,13 +478,14 @@ fn go_beside_rust(results: &Results, analysis: &Analysis<'_>, plan: &Plan<'_>, o
             "Go's mutex",
         ),
     ] {
-        if pairs.is_empty() {
+        if question.is_empty() {
             continue;
         }
         let _ = writeln!(out, "{what}\n");
-        *out += &ratio_grid(analysis, pairs);
-        let _ = write!(out, "\n{}.", Tally::of(analysis, pairs).words(subject));
-        if pairs.iter().any(|p| p.workload == AS_WRITTEN) {
+        let answer = question.answer(analysis);
+        *out += &answer.grid(cell_words);
+        let _ = write!(out, "\n{}.", words(&answer.tally, subject));
+        if question.pairs.iter().any(|p| p.workload == AS_WRITTEN) {
             let f = &results.floors;
             let _ = write!(
                 out,
@@ -544,6 +513,7 @@ mod tests {
             slower,
             same,
             unresolved,
+            no_interval: 0,
             near_line: 0,
         };
         assert_eq!(t(3, 0, 0, 0).verdict_on_better(), "**agrees**");
