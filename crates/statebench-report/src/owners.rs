@@ -27,12 +27,13 @@ use statebench_core::Family;
 use statebench_harness::Driver;
 use statebench_harness::floors::Floor;
 use statebench_harness::results::{Record, Results};
-use statebench_harness::stats::{MIN_EFFECT, RatioInterval, Verdict};
+use statebench_harness::stats::MIN_EFFECT;
 
 use crate::guide::{Analysis, Judgement, Pooled};
-use crate::questions::{client_counts, find, grid, ratio_words};
-use crate::table::markdown_table;
-use crate::table::{by_headline, human_ns, human_rate};
+use crate::questions::{
+    Answer, Cell, Pair, Question, client_counts, find, ratio_words, verdict_word,
+};
+use crate::table::{by_headline, human_ns, human_rate, markdown_table};
 
 pub use crate::roles::{HANDWRITTEN, PLAIN, SPIN, THREAD, THREAD_FORMS};
 /// The workload of target 2: the reference program without its sleep.
@@ -71,17 +72,6 @@ impl Judged {
     }
 }
 
-/// `a / b` against `target`, as the report judges it.
-fn judge(
-    analysis: &Analysis<'_>,
-    a: &Record,
-    b: &Record,
-    target: f64,
-) -> (Option<RatioInterval>, Judged) {
-    let j = analysis.judge(a, b);
-    (j.interval, against(&j, target))
-}
-
 /// What judgement `j` says of `target`: met when its interval is wholly at or past it, missed
 /// when wholly short; nothing when the correction did not select it.
 fn against(j: &Judgement, target: f64) -> Judged {
@@ -99,18 +89,27 @@ fn against(j: &Judgement, target: f64) -> Judged {
     }
 }
 
+/// What each of `answer`'s cells says of `target`.
+fn targets(answer: &Answer<'_>, target: f64) -> Vec<Judged> {
+    answer
+        .cells
+        .iter()
+        .map(|c| against(&c.judgement, target))
+        .collect()
+}
+
 /// Every ratio the section tests, planned before any is judged, so that the level can count
 /// them all.
 struct Plan<'a> {
-    /// Target 1: (workload, driver, clients, generic, hand-written).
-    generic: Vec<(&'a str, Driver, usize, &'a Record, &'a Record)>,
-    /// Target 2: the plain owner and every other owner form of its cell, fastest first.
-    nosleep: Option<(&'a Record, Vec<&'a Record>)>,
-    /// Target 3: (workload, driver, plain owner thread, the fastest OS-thread form).
-    thread: Vec<(&'a str, Driver, &'a Record, &'a Record)>,
-    /// Every owner form in the cell where it comes closest to the best lock (by headlines), with
-    /// that lock and the cell's best concurrent structure if it has one.
-    closest: Vec<(&'a Record, &'a Record, Option<&'a Record>)>,
+    /// Target 1: the generic owner / the hand-written one, per cell.
+    generic: Question<'a>,
+    /// Target 2: the plain owner, and every other owner form of its cell / it, fastest first.
+    nosleep: Option<(&'a Record, Question<'a>)>,
+    /// Target 3: the fastest OS-thread form / the plain owner thread, per cell at 64 clients.
+    thread: Question<'a>,
+    /// Every owner form in the cell where it comes closest to the best lock (by headlines),
+    /// against that lock and against the cell's best concurrent structure if it has one.
+    closest: Vec<(Pair<'a>, Option<Pair<'a>>)>,
 }
 
 /// The fastest record of `family` in the cell of `r`.
@@ -130,12 +129,8 @@ fn best_of<'a>(results: &'a Results, r: &Record, family: Family) -> Option<&'a R
 
 impl<'a> Plan<'a> {
     fn of(results: &'a Results) -> Plan<'a> {
-        let mut plan = Plan {
-            generic: Vec::new(),
-            nosleep: None,
-            thread: Vec::new(),
-            closest: Vec::new(),
-        };
+        let mut generic = Question::default();
+        let mut thread = Question::default();
         for w in &results.settings.workloads {
             for driver in Driver::ALL {
                 for c in client_counts(results, &w.name, driver) {
@@ -143,7 +138,7 @@ impl<'a> Plan<'a> {
                         find(results, &w.name, PLAIN, driver, c),
                         find(results, &w.name, HANDWRITTEN, driver, c),
                     ) {
-                        plan.generic.push((&w.name, driver, c, a, b));
+                        generic.push(Pair::of(a, b));
                     }
                 }
                 let forms: Vec<&Record> = THREAD_FORMS
@@ -154,64 +149,16 @@ impl<'a> Plan<'a> {
                     find(results, &w.name, THREAD, driver, 64),
                     by_headline(&forms).first(),
                 ) {
-                    plan.thread.push((&w.name, driver, plain, best));
+                    thread.push(Pair::of(best, plain));
                 }
             }
         }
-        if let Some(&clients) = client_counts(results, NOSLEEP, Driver::Tasks).last() {
-            if let Some(plain) = find(results, NOSLEEP, PLAIN, Driver::Tasks, clients) {
-                let others: Vec<&Record> = results
-                    .records
-                    .iter()
-                    .filter(|r| {
-                        r.workload == NOSLEEP
-                            && r.driver == Driver::Tasks
-                            && r.clients == clients
-                            && r.family() == Some(Family::Owner)
-                            && r.implementation != PLAIN
-                    })
-                    .collect();
-                plan.nosleep = Some((plain, by_headline(&others)));
-            }
+        Plan {
+            generic,
+            nosleep: nosleep(results),
+            thread,
+            closest: closest_cells(results),
         }
-        let mut forms: Vec<&str> = Vec::new();
-        // Rust's owner forms: Go's stateful goroutine has its own section (`reference`).
-        for r in results
-            .records
-            .iter()
-            .filter(|r| r.driver != Driver::Goroutines)
-        {
-            if r.family() == Some(Family::Owner) && !forms.contains(&r.implementation.as_str()) {
-                forms.push(&r.implementation);
-            }
-        }
-        for form in forms {
-            // Workloads with think time are left out: there the timer bounds every strategy
-            // alike (the reference program), and every form ties with the locks for that
-            // reason alone.
-            let thinks = |r: &Record| {
-                results
-                    .settings
-                    .workloads
-                    .iter()
-                    .any(|w| w.name == r.workload && w.think_us > 0)
-            };
-            let closest = results
-                .records
-                .iter()
-                .filter(|r| r.implementation == form && !thinks(r))
-                .filter_map(|r| best_of(results, r, Family::Lock).map(|lock| (r, lock)))
-                .filter(|(r, lock)| r.headline() > 0.0 && lock.headline() > 0.0)
-                .max_by(|(a, la), (b, lb)| {
-                    let share = |r: &Record, l: &Record| r.headline() / l.headline();
-                    share(a, la).total_cmp(&share(b, lb))
-                });
-            if let Some((r, lock)) = closest {
-                plan.closest
-                    .push((r, lock, best_of(results, r, Family::Concurrent)));
-            }
-        }
-        plan
     }
 
     fn tests(&self) -> usize {
@@ -224,9 +171,75 @@ impl<'a> Plan<'a> {
             + self
                 .closest
                 .iter()
-                .map(|(_, _, map)| 1 + usize::from(map.is_some()))
+                .map(|(_, map)| 1 + usize::from(map.is_some()))
                 .sum::<usize>()
     }
+}
+
+/// Target 2's ratios: on `seed_nosleep` from tasks at its largest client count, every owner
+/// form but the plain one, fastest first, against the plain one.
+fn nosleep(results: &Results) -> Option<(&Record, Question<'_>)> {
+    let clients = *client_counts(results, NOSLEEP, Driver::Tasks).last()?;
+    let plain = find(results, NOSLEEP, PLAIN, Driver::Tasks, clients)?;
+    let others: Vec<&Record> = results
+        .records
+        .iter()
+        .filter(|r| {
+            r.workload == NOSLEEP
+                && r.driver == Driver::Tasks
+                && r.clients == clients
+                && r.family() == Some(Family::Owner)
+                && r.implementation != PLAIN
+        })
+        .collect();
+    let mut question = Question::default();
+    for r in by_headline(&others) {
+        question.push(Pair::of(r, plain));
+    }
+    Some((plain, question))
+}
+
+/// Every Rust owner form in the cell where it comes closest to the best lock (by headlines),
+/// against that lock and against the cell's best concurrent structure if it has one.
+fn closest_cells(results: &Results) -> Vec<(Pair<'_>, Option<Pair<'_>>)> {
+    let mut forms: Vec<&str> = Vec::new();
+    // Rust's owner forms: Go's stateful goroutine has its own section (`reference`).
+    for r in results
+        .records
+        .iter()
+        .filter(|r| r.driver != Driver::Goroutines)
+    {
+        if r.family() == Some(Family::Owner) && !forms.contains(&r.implementation.as_str()) {
+            forms.push(&r.implementation);
+        }
+    }
+    // Workloads with think time are left out: there the timer bounds every strategy alike
+    // (the reference program), and every form ties with the locks for that reason alone.
+    let thinks = |r: &Record| {
+        results
+            .settings
+            .workloads
+            .iter()
+            .any(|w| w.name == r.workload && w.think_us > 0)
+    };
+    let mut out = Vec::new();
+    for form in forms {
+        let closest = results
+            .records
+            .iter()
+            .filter(|r| r.implementation == form && !thinks(r))
+            .filter_map(|r| best_of(results, r, Family::Lock).map(|lock| (r, lock)))
+            .filter(|(r, lock)| r.headline() > 0.0 && lock.headline() > 0.0)
+            .max_by(|(a, la), (b, lb)| {
+                let share = |r: &Record, l: &Record| r.headline() / l.headline();
+                share(a, la).total_cmp(&share(b, lb))
+            });
+        if let Some((r, lock)) = closest {
+            let map = best_of(results, r, Family::Concurrent).map(|m| Pair::of(r, m));
+            out.push((Pair::of(r, lock), map));
+        }
+    }
+    out
 }
 
 /// A floor's median at the start and at the end of the run, e.g. `52.40 µs (end 48.10 µs)`.
@@ -349,7 +362,9 @@ fn target_generic(c: &Context<'_>, out: &mut String) -> bool {
         tokio_floors,
         ..
     } = c;
-    let heading_at = out.len();
+    if plan.generic.is_empty() {
+        return false;
+    }
     let _ = writeln!(
         out,
         "**1. `{PLAIN}` makes at least {:.0} % of `{HANDWRITTEN}`'s throughput** (the same \
@@ -357,49 +372,39 @@ fn target_generic(c: &Context<'_>, out: &mut String) -> bool {
          cell, with its interval.\n",
         100.0 * GENERIC_SHARE
     );
-    if plan.generic.is_empty() {
-        out.truncate(heading_at);
-        return false;
-    } else {
-        let mut judged = Vec::new();
-        let mut ratios = Vec::new();
-        let mut entries = Vec::new();
-        for &(workload, driver, c, a, b) in &plan.generic {
-            let (i, j) = judge(analysis, a, b, GENERIC_SHARE);
-            judged.push(j);
-            ratios.extend(i.map(|i| i.ratio));
-            entries.push((
-                format!("`{workload}` / {}", driver.name()),
-                c,
-                format!("{} {}", ratio_words(i), j.word()),
-            ));
-        }
-        *out += &grid(&entries);
-        let pooled = analysis.pooled(Pooled {
-            a: PLAIN,
-            b: HANDWRITTEN,
-            driver: None,
-        });
-        let over_cells = match pooled {
-            Some(p) if p.interval.is_some() && ratios.len() == plan.generic.len() => {
-                format!(
-                    " Over all {} cells, the geometric mean ratio is {} at the same confidence \
-                     (the cells taken as the sample): {}.",
-                    ratios.len(),
-                    ratio_words(p.interval),
-                    against(&p, GENERIC_SHARE).word()
-                )
-            }
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "\nTarget 1, cell by cell: {}.{over_cells} Both rows pay the same channels \
-             ({tokio_floors}); what separates them is the generic layers alone.\n",
-            tally(&judged)
-        );
-    }
-
+    let answer = plan.generic.answer(analysis);
+    *out += &answer.grid(|c| {
+        format!(
+            "{} {}",
+            ratio_words(c.interval()),
+            against(&c.judgement, GENERIC_SHARE).word()
+        )
+    });
+    let ratios = answer
+        .cells
+        .iter()
+        .filter(|c| c.interval().is_some())
+        .count();
+    let pooled = analysis.pooled(Pooled {
+        a: PLAIN,
+        b: HANDWRITTEN,
+        driver: None,
+    });
+    let over_cells = match pooled {
+        Some(p) if p.interval.is_some() && ratios == plan.generic.len() => format!(
+            " Over all {ratios} cells, the geometric mean ratio is {} at the same confidence \
+             (the cells taken as the sample): {}.",
+            ratio_words(p.interval),
+            against(&p, GENERIC_SHARE).word()
+        ),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "\nTarget 1, cell by cell: {}.{over_cells} Both rows pay the same channels \
+         ({tokio_floors}); what separates them is the generic layers alone.\n",
+        tally(&targets(&answer, GENERIC_SHARE))
+    );
     true
 }
 
@@ -412,66 +417,57 @@ fn target_nosleep(c: &Context<'_>, out: &mut String) -> bool {
         tokio_floors,
         ..
     } = c;
-    let heading_at = out.len();
+    let Some((plain, others)) = &plan.nosleep else {
+        return false;
+    };
     let _ = writeln!(
         out,
         "**2. On `{NOSLEEP}` from tasks, the best owner form makes at least {BEST_OVER_PLAIN:.0}× \
          `{PLAIN}`'s throughput**: every owner form against `{PLAIN}` in that cell.\n"
     );
-    match &plan.nosleep {
-        None => {
-            out.truncate(heading_at);
-            return false;
-        }
-        Some((plain, others)) => {
-            let mut rows = vec![vec![
-                format!("`{PLAIN}`"),
-                human_rate(plain.headline()),
-                "1".into(),
-                String::new(),
-            ]];
-            let mut best = None;
-            for r in others {
-                let (i, j) = judge(analysis, r, plain, BEST_OVER_PLAIN);
-                best.get_or_insert((r, i, j));
-                rows.push(vec![
-                    format!("`{}`", r.implementation),
-                    human_rate(r.headline()),
-                    ratio_words(i),
-                    j.word().into(),
-                ]);
-            }
-            *out += &markdown_table(
-                &[
-                    "owner form",
-                    "ops/s",
-                    &format!("over `{PLAIN}`"),
-                    &format!("≥ {BEST_OVER_PLAIN:.0}×"),
-                ],
-                "lrrl",
-                &rows,
-            );
-            match best {
-                Some((r, i, j)) => {
-                    let _ = writeln!(
-                        out,
-                        "\nTarget 2 (`{NOSLEEP}` / tasks / {} clients): the best owner form \
-                         is `{}`, {} `{PLAIN}`'s throughput: {}. For scale: {}× `{PLAIN}` \
-                         would be {} ops/s, {} an operation for the whole machine, while {tokio_floors}.\n",
-                        plain.clients,
-                        r.implementation,
-                        ratio_words(i).replacen(' ', "× ", 1),
-                        j.word(),
-                        BEST_OVER_PLAIN,
-                        human_rate(BEST_OVER_PLAIN * plain.headline()),
-                        human_ns(1e9 / (BEST_OVER_PLAIN * plain.headline())),
-                    );
-                }
-                None => *out += "\nNo other owner form ran in that cell.\n\n",
-            }
-        }
+    let answer = others.answer(analysis);
+    let mut rows = vec![vec![
+        format!("`{PLAIN}`"),
+        human_rate(plain.headline()),
+        "1".into(),
+        String::new(),
+    ]];
+    for c in &answer.cells {
+        rows.push(vec![
+            format!("`{}`", c.pair.a.implementation),
+            human_rate(c.pair.a.headline()),
+            ratio_words(c.interval()),
+            against(&c.judgement, BEST_OVER_PLAIN).word().into(),
+        ]);
     }
-
+    *out += &markdown_table(
+        &[
+            "owner form",
+            "ops/s",
+            &format!("over `{PLAIN}`"),
+            &format!("≥ {BEST_OVER_PLAIN:.0}×"),
+        ],
+        "lrrl",
+        &rows,
+    );
+    match answer.cells.first() {
+        Some(best) => {
+            let _ = writeln!(
+                out,
+                "\nTarget 2 (`{NOSLEEP}` / tasks / {} clients): the best owner form is `{}`, {} \
+                 `{PLAIN}`'s throughput: {}. For scale: {}× `{PLAIN}` would be {} ops/s, {} an \
+                 operation for the whole machine, while {tokio_floors}.\n",
+                plain.clients,
+                best.pair.a.implementation,
+                ratio_words(best.interval()).replacen(' ', "× ", 1),
+                against(&best.judgement, BEST_OVER_PLAIN).word(),
+                BEST_OVER_PLAIN,
+                human_rate(BEST_OVER_PLAIN * plain.headline()),
+                human_ns(1e9 / (BEST_OVER_PLAIN * plain.headline())),
+            );
+        }
+        None => *out += "\nNo other owner form ran in that cell.\n\n",
+    }
     true
 }
 
@@ -479,14 +475,14 @@ fn target_nosleep(c: &Context<'_>, out: &mut String) -> bool {
 /// Writes it into `out`; false, with `out` as it was, when this run cannot judge it.
 fn target_thread(c: &Context<'_>, out: &mut String) -> bool {
     let Context {
-        results,
         analysis,
         plan,
         wake_floors,
-        f,
         ..
     } = c;
-    let heading_at = out.len();
+    if plan.thread.is_empty() {
+        return false;
+    }
     let _ = writeln!(
         out,
         "**3. At 64 clients, the best owner on an OS thread of its own makes at least \
@@ -498,70 +494,77 @@ fn target_thread(c: &Context<'_>, out: &mut String) -> bool {
             .collect::<Vec<_>>()
             .join(" and ")
     );
-    if plan.thread.is_empty() {
-        out.truncate(heading_at);
-        return false;
-    } else {
-        let mut rows = Vec::new();
-        let mut judged = Vec::new();
-        for &(workload, driver, plain, best) in &plan.thread {
-            let (i, j) = judge(analysis, best, plain, THREAD_OVER_PLAIN);
-            judged.push(j);
-            rows.push(vec![
-                format!("`{workload}` / {}", driver.name()),
+    let answer = plan.thread.answer(analysis);
+    let rows: Vec<Vec<String>> = answer
+        .cells
+        .iter()
+        .map(|c| {
+            let (best, plain) = (c.pair.a, c.pair.b);
+            vec![
+                c.pair.label(),
                 human_rate(plain.headline()),
                 format!("`{}`", best.implementation),
                 human_rate(best.headline()),
-                ratio_words(i),
-                j.word().into(),
-            ]);
-        }
-        *out += &markdown_table(
-            &[
-                "workload / driver",
-                &format!("`{THREAD}`"),
-                "best OS-thread owner",
-                "ops/s",
-                "ratio",
-                &format!("≥ {THREAD_OVER_PLAIN:.0}×"),
-            ],
-            "lrlrrl",
-            &rows,
-        );
-        // A blocking caller that parks on every call needs a switch out and a switch back in:
-        // the same-core wake round trip is those two switches, so it bounds what the cores can
-        // complete of such calls, whatever owner serves them.
-        let ceiling = f.wake_same_core_ns.as_ref().map(|w| {
-            let cores = results.machine.cores.max(1) as f64;
-            cores * 1e9 / w.median
-        });
-        let wanted: Vec<f64> = plan
-            .thread
-            .iter()
-            .filter(|t| t.1 == Driver::Threads)
-            .map(|t| THREAD_OVER_PLAIN * t.2.headline())
-            .collect();
-        let bound = match (ceiling, wanted.iter().copied().reduce(f64::min)) {
-            (Some(ceiling), Some(least)) => format!(
-                " From threads, a caller that parks on every call costs two context switches, \
-                 the same-core wake round trip: {} cores complete at most {} such calls a second, \
-                 against the {}–{} ops/s that {THREAD_OVER_PLAIN:.0}× `{THREAD}` would be in \
-                 these rows.",
-                results.machine.cores,
-                human_rate(ceiling),
-                human_rate(least),
-                human_rate(wanted.iter().copied().fold(least, f64::max)),
-            ),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "\nTarget 3: {}. What bounds an owner thread is the wake: {wake_floors}.{bound}\n",
-            tally(&judged)
-        );
-    }
-
+                ratio_words(c.interval()),
+                against(&c.judgement, THREAD_OVER_PLAIN).word().into(),
+            ]
+        })
+        .collect();
+    *out += &markdown_table(
+        &[
+            "workload / driver",
+            &format!("`{THREAD}`"),
+            "best OS-thread owner",
+            "ops/s",
+            "ratio",
+            &format!("≥ {THREAD_OVER_PLAIN:.0}×"),
+        ],
+        "lrlrrl",
+        &rows,
+    );
+    let _ = writeln!(
+        out,
+        "\nTarget 3: {}. What bounds an owner thread is the wake: {wake_floors}.{}\n",
+        tally(&targets(&answer, THREAD_OVER_PLAIN)),
+        thread_bound(c)
+    );
     true
+}
+
+/// What bounds target 3 from threads: the calls a second the cores can complete when each
+/// parks its caller, against what the target asks of these rows. Empty without the wake floor
+/// or a threads row.
+fn thread_bound(c: &Context<'_>) -> String {
+    let Context {
+        results, plan, f, ..
+    } = c;
+    // A blocking caller that parks on every call needs a switch out and a switch back in:
+    // the same-core wake round trip is those two switches, so it bounds what the cores can
+    // complete of such calls, whatever owner serves them.
+    let ceiling = f.wake_same_core_ns.as_ref().map(|w| {
+        let cores = results.machine.cores.max(1) as f64;
+        cores * 1e9 / w.median
+    });
+    let wanted: Vec<f64> = plan
+        .thread
+        .pairs
+        .iter()
+        .filter(|p| p.driver == Driver::Threads)
+        .map(|p| THREAD_OVER_PLAIN * p.b.headline())
+        .collect();
+    match (ceiling, wanted.iter().copied().reduce(f64::min)) {
+        (Some(ceiling), Some(least)) => format!(
+            " From threads, a caller that parks on every call costs two context switches, the \
+             same-core wake round trip: {} cores complete at most {} such calls a second, \
+             against the {}–{} ops/s that {THREAD_OVER_PLAIN:.0}× `{THREAD}` would be in these \
+             rows.",
+            results.machine.cores,
+            human_rate(ceiling),
+            human_rate(least),
+            human_rate(wanted.iter().copied().fold(least, f64::max)),
+        ),
+        _ => String::new(),
+    }
 }
 
 /// Target 4: the spinning owner's round trip from one OS thread.
@@ -575,7 +578,9 @@ fn target_spin(c: &Context<'_>, out: &mut String) -> bool {
         spin_cells,
         ..
     } = c;
-    let heading_at = out.len();
+    if spin_cells.is_empty() {
+        return false;
+    }
     let _ = writeln!(
         out,
         "**4. From one OS thread, `{SPIN}`'s round trip is at most {}**: the median latency of \
@@ -584,32 +589,14 @@ fn target_spin(c: &Context<'_>, out: &mut String) -> bool {
          none is.\n",
         human_ns(SPIN_ROUND_TRIP_NS)
     );
-    if spin_cells.is_empty() {
-        out.truncate(heading_at);
-        return false;
-    } else {
-        let mut rows = Vec::new();
-        let mut judged = Vec::new();
-        for r in spin_cells.iter() {
-            let p50s: Vec<f64> = r
-                .repetitions
-                .iter()
-                .filter_map(|rep| rep.latency.get("all").map(|s| s.p50_ns as f64))
-                .collect();
-            let within = p50s.iter().filter(|x| **x <= SPIN_ROUND_TRIP_NS).count();
-            let j = if p50s.is_empty() {
-                Judged::NoInterval
-            } else if within == p50s.len() {
-                Judged::Met
-            } else if within == 0 {
-                Judged::Missed
-            } else {
-                Judged::CannotTell
-            };
-            judged.push(j);
+    let judged: Vec<Judged> = spin_cells.iter().map(|r| spin_judged(r)).collect();
+    let rows: Vec<Vec<String>> = spin_cells
+        .iter()
+        .zip(&judged)
+        .map(|(r, j)| {
             let plain = find(results, &r.workload, THREAD, Driver::Threads, 1)
                 .map_or("·".into(), |p| human_ns(p.summary.p50_ns.median));
-            rows.push(vec![
+            vec![
                 format!("`{}`", r.workload),
                 human_ns(r.summary.p50_ns.median),
                 format!(
@@ -620,96 +607,113 @@ fn target_spin(c: &Context<'_>, out: &mut String) -> bool {
                 human_ns(r.summary.cpu_ns_per_op.median),
                 plain,
                 j.word().into(),
-            ]);
-        }
-        *out += &markdown_table(
-            &[
-                "workload",
-                "p50",
-                "range",
-                "CPU/op",
-                &format!("`{THREAD}` p50"),
-                &format!("≤ {}", human_ns(SPIN_ROUND_TRIP_NS)),
-            ],
-            "lrrrrl",
-            &rows,
-        );
-        let _ = writeln!(
-            out,
-            "\nTarget 4: {}. Spinning trades the wake ({wake_floors}) for a cache line's round \
-             trip between the cores ({}) and a core kept busy: its CPU/op counts both threads.\n",
-            tally(&judged),
-            floor_words(
-                f.cache_line_round_trip_ns.as_ref(),
-                e.and_then(|e| e.cache_line_round_trip_ns.as_ref())
-            )
-        );
-    }
-
+            ]
+        })
+        .collect();
+    *out += &markdown_table(
+        &[
+            "workload",
+            "p50",
+            "range",
+            "CPU/op",
+            &format!("`{THREAD}` p50"),
+            &format!("≤ {}", human_ns(SPIN_ROUND_TRIP_NS)),
+        ],
+        "lrrrrl",
+        &rows,
+    );
+    let _ = writeln!(
+        out,
+        "\nTarget 4: {}. Spinning trades the wake ({wake_floors}) for a cache line's round \
+         trip between the cores ({}) and a core kept busy: its CPU/op counts both threads.\n",
+        tally(&judged),
+        floor_words(
+            f.cache_line_round_trip_ns.as_ref(),
+            e.and_then(|e| e.cache_line_round_trip_ns.as_ref())
+        )
+    );
     true
+}
+
+/// What the spinning owner's repetitions say of target 4: met when every repetition's median
+/// round trip is within it, missed when none is.
+fn spin_judged(r: &Record) -> Judged {
+    let p50s: Vec<f64> = r
+        .repetitions
+        .iter()
+        .filter_map(|rep| rep.latency.get("all").map(|s| s.p50_ns as f64))
+        .collect();
+    let within = p50s.iter().filter(|x| **x <= SPIN_ROUND_TRIP_NS).count();
+    if p50s.is_empty() {
+        Judged::NoInterval
+    } else if within == p50s.len() {
+        Judged::Met
+    } else if within == 0 {
+        Judged::Missed
+    } else {
+        Judged::CannotTell
+    }
 }
 
 /// Each owner form where it comes closest to the best lock, against that lock and the cell's
 /// best concurrent structure.
 fn closest(c: &Context<'_>, out: &mut String) {
     let Context { analysis, plan, .. } = c;
-    if !plan.closest.is_empty() {
-        let _ = writeln!(
-            out,
-            "**Each owner form at its best.** The cell where each owner form comes closest to \
-             the best lock (by their headline figures, picked after the fact from every cell, each pair of which the report's correction counts; \
-             workloads with think time left out, since their timer bounds every strategy alike), \
-             against that lock and the cell's best concurrent structure: the owner form is *faster* \
-             or *slower* when the whole interval lies beyond ±{:.0} %, *the same* when it lies \
-             within, else this run *cannot tell*. {}\n",
-            100.0 * MIN_EFFECT,
-            crate::guide::mark_legend()
-        );
-        let versus = |r: &Record, other: Option<&Record>| -> String {
-            let Some(other) = other else {
-                return "·".into();
-            };
-            let j = analysis.judge(r, other);
-            let i = j.interval;
-            let word = match (i, j.verdict()) {
-                (None, _) => "no interval",
-                (_, Verdict::Faster) => "**faster**",
-                (_, Verdict::Slower) => "**slower**",
-                (_, Verdict::Same) => "**the same**",
-                (_, Verdict::Unresolved) => "cannot tell",
-            };
-            format!(
-                "`{}` {}: {} {word}{}",
-                other.implementation,
-                human_rate(other.headline()),
-                ratio_words(i),
-                crate::guide::mark(&j)
-            )
-        };
-        let rows: Vec<Vec<String>> = plan
-            .closest
-            .iter()
-            .map(|&(r, lock, map)| {
-                vec![
-                    format!("`{}`", r.implementation),
-                    format!("`{}` / {} / {}", r.workload, r.driver.name(), r.clients),
-                    human_rate(r.headline()),
-                    versus(r, Some(lock)),
-                    versus(r, map),
-                ]
-            })
-            .collect();
-        *out += &markdown_table(
-            &[
-                "owner form",
-                "its closest cell",
-                "ops/s",
-                "against the best lock",
-                "against the best concurrent structure",
-            ],
-            "llrll",
-            &rows,
-        );
-        out.push('\n');
+    if plan.closest.is_empty() {
+        return;
     }
+    let _ = writeln!(
+        out,
+        "**Each owner form at its best.** The cell where each owner form comes closest to the \
+         best lock (by their headline figures, picked after the fact from every cell, each pair \
+         of which the report's correction counts; workloads with think time left out, since \
+         their timer bounds every strategy alike), against that lock and the cell's best \
+         concurrent structure: the owner form is *faster* or *slower* when the whole interval \
+         lies beyond ±{:.0} %, *the same* when it lies within, else this run *cannot tell*. \
+         {}\n",
+        100.0 * MIN_EFFECT,
+        crate::guide::mark_legend()
+    );
+    let rows: Vec<Vec<String>> = plan
+        .closest
+        .iter()
+        .map(|&(lock, map)| {
+            vec![
+                format!("`{}`", lock.a.implementation),
+                lock.place(),
+                human_rate(lock.a.headline()),
+                versus(analysis, Some(lock)),
+                versus(analysis, map),
+            ]
+        })
+        .collect();
+    *out += &markdown_table(
+        &[
+            "owner form",
+            "its closest cell",
+            "ops/s",
+            "against the best lock",
+            "against the best concurrent structure",
+        ],
+        "llrll",
+        &rows,
+    );
+    out.push('\n');
+}
+
+/// An owner form against a rival in its closest cell: the rival, its throughput, the ratio and
+/// the verdict; `·` without a rival.
+fn versus(analysis: &Analysis<'_>, pair: Option<Pair<'_>>) -> String {
+    let Some(pair) = pair else {
+        return "·".into();
+    };
+    let c = Cell::judged(analysis, pair);
+    format!(
+        "`{}` {}: {} {}{}",
+        pair.b.implementation,
+        human_rate(pair.b.headline()),
+        ratio_words(c.interval()),
+        verdict_word(c.verdict()),
+        c.mark()
+    )
 }
