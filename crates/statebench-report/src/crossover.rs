@@ -603,26 +603,15 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
     if sweeps.is_empty() {
         return Ok((String::new(), Vec::new()));
     }
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "What an operation does while it holds the state, swept: the same workload with a \
-         calibrated amount of CPU work inside every critical section — under the lock, on the \
-         owner's thread, inside a concurrent map's per-entry section (papaya reruns it when it \
-         loses a race; the atomic counter does it in a compare-and-swap loop). The owner *meets* \
-         a rival from the cost where the ratio best owner / best rival is no more than {:.0} % \
-         slower: its whole interval above {:.2}. The crossing lies between the last cost \
-         resolved slower and that one; ≈ marks where the ratio of the rows' figures, interpolated between them, \
-         reaches {:.2}. {tests} ratios, each one of the report's planned comparisons at its \
-         level ({}); one the correction did not select stands nowhere.\n",
-        100.0 * MIN_EFFECT,
-        1.0 / (1.0 + MIN_EFFECT),
-        1.0 / (1.0 + MIN_EFFECT),
-        crate::guide::level_words(&analysis)
-    );
+    let mut out = intro(&analysis, tests);
     out += &calibration(results);
     let mut files = Vec::new();
     for (i, sweep) in sweeps.iter().enumerate() {
+        let mine: Vec<&Judged<'_>> = judged
+            .iter()
+            .filter(|(s, _)| *s == i)
+            .map(|(_, j)| j)
+            .collect();
         let costs: Vec<String> = sweep.points.iter().map(|w| cost(w.work_ns)).collect();
         let _ = writeln!(
             out,
@@ -631,93 +620,136 @@ pub fn section(results: &Results) -> Result<(String, Vec<(String, String)>), Str
             costs.join(", "),
             sweep.points[0].about.split("; ").next().unwrap_or_default(),
         );
-        let mine: Vec<&Judged<'_>> = judged
-            .iter()
-            .filter(|(s, _)| *s == i)
-            .map(|(_, j)| j)
-            .collect();
-        // The crossings: a row per driver and client count, a column per rival.
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        for j in &mine {
-            let key = [j.line.driver.name().to_owned(), j.line.clients.to_string()];
-            let column = if j.line.rival == Family::Lock { 2 } else { 3 };
-            let row = match rows.iter_mut().find(|r| r[..2] == key) {
-                Some(r) => r,
-                None => {
-                    rows.push(vec![key[0].clone(), key[1].clone(), "·".into(), "·".into()]);
-                    rows.last_mut().expect("just pushed")
-                }
-            };
-            row[column] = j.crossing.words();
-        }
-        out += "Where the best owner meets the best lock and the best concurrent structure:\n\n";
-        out += &crate::table::markdown_table(
-            &[
-                "driver",
-                "clients",
-                "owner meets the best lock",
-                "owner meets the best concurrent structure",
-            ],
-            "lrll",
-            &rows,
-        );
-        // The ratios behind them, cost by cost.
-        out += "\nThe ratios behind them — best owner / best rival (95 % family-wise interval), \
-                and which rows were the best:\n\n";
-        let mut header = vec!["driver", "clients", "against"];
-        header.extend(costs.iter().map(String::as_str));
-        let detail: Vec<Vec<String>> = mine
-            .iter()
-            .map(|j| {
-                let mut row = vec![
-                    j.line.driver.name().to_owned(),
-                    j.line.clients.to_string(),
-                    rival_name(j.line.rival).to_owned(),
-                ];
-                for w in &sweep.points {
-                    let entry = j
-                        .line
-                        .points
-                        .iter()
-                        .zip(&j.intervals)
-                        .find(|(p, _)| p.cost_ns == w.work_ns)
-                        .map_or("·".to_owned(), |(p, i)| {
-                            format!(
-                                "{} `{}`/`{}`",
-                                ratio_words(*i),
-                                p.owner.implementation,
-                                p.rival.implementation
-                            )
-                        });
-                    row.push(entry);
-                }
-                row
-            })
-            .collect();
-        let align = format!("lrl{}", "r".repeat(costs.len()));
-        out += &crate::table::markdown_table(&header, &align, &detail);
-        // A plot per driver and client count: every row's throughput against the cost.
-        let mut cells: Vec<(Driver, usize)> = mine
-            .iter()
-            .map(|j| (j.line.driver, j.line.clients))
-            .collect();
-        cells.dedup();
+        out += &crossings(&mine);
+        out += &ratios_behind(sweep, &costs, &mine);
         out.push('\n');
-        for (driver, clients) in cells {
-            let names: Vec<&str> = sweep.points.iter().map(|w| w.name.as_str()).collect();
-            if let Some(svg) = crate::plots::work_sweep(results, &names, &costs, driver, clients)? {
-                let file = format!("{}-work-{}-{clients}.svg", sweep.name, driver.name());
-                let _ = writeln!(
-                    out,
-                    "![{}: throughput against critical-section work, {} driver, {clients} clients]({file})",
-                    sweep.name,
-                    driver.name()
-                );
-                files.push((file, svg));
-            }
-        }
+        out += &plots(results, sweep, &costs, &mine, &mut files)?;
     }
     Ok((out, files))
+}
+
+/// How to read the section: what is swept, when the owner *meets* a rival, and how many
+/// ratios it tests at which level.
+fn intro(analysis: &Analysis<'_>, tests: usize) -> String {
+    format!(
+        "What an operation does while it holds the state, swept: the same workload with a \
+         calibrated amount of CPU work inside every critical section — under the lock, on the \
+         owner's thread, inside a concurrent map's per-entry section (papaya reruns it when it \
+         loses a race; the atomic counter does it in a compare-and-swap loop). The owner *meets* \
+         a rival from the cost where the ratio best owner / best rival is no more than {:.0} % \
+         slower: its whole interval above {:.2}. The crossing lies between the last cost \
+         resolved slower and that one; ≈ marks where the ratio of the rows' figures, \
+         interpolated between them, reaches {:.2}. {tests} ratios, each one of the report's \
+         planned comparisons at its level ({}); one the correction did not select stands \
+         nowhere.\n\n",
+        100.0 * MIN_EFFECT,
+        1.0 / (1.0 + MIN_EFFECT),
+        1.0 / (1.0 + MIN_EFFECT),
+        crate::guide::level_words(analysis)
+    )
+}
+
+/// A sweep's crossings as a table: a row per driver and client count, a column per rival.
+fn crossings(mine: &[&Judged<'_>]) -> String {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for j in mine {
+        let key = [j.line.driver.name().to_owned(), j.line.clients.to_string()];
+        let column = if j.line.rival == Family::Lock { 2 } else { 3 };
+        let row = match rows.iter_mut().find(|r| r[..2] == key) {
+            Some(r) => r,
+            None => {
+                rows.push(vec![key[0].clone(), key[1].clone(), "·".into(), "·".into()]);
+                rows.last_mut().expect("just pushed")
+            }
+        };
+        row[column] = j.crossing.words();
+    }
+    let mut out = "Where the best owner meets the best lock and the best concurrent structure:\n\n"
+        .to_owned();
+    out += &crate::table::markdown_table(
+        &[
+            "driver",
+            "clients",
+            "owner meets the best lock",
+            "owner meets the best concurrent structure",
+        ],
+        "lrll",
+        &rows,
+    );
+    out
+}
+
+/// The ratios behind a sweep's crossings, cost by cost (its `costs` in words): each line's
+/// interval at every cost, and which rows were the best there.
+fn ratios_behind(sweep: &Sweep<'_>, costs: &[String], mine: &[&Judged<'_>]) -> String {
+    let mut out = "\nThe ratios behind them — best owner / best rival (95 % family-wise \
+                   interval), and which rows were the best:\n\n"
+        .to_owned();
+    let mut header = vec!["driver", "clients", "against"];
+    header.extend(costs.iter().map(String::as_str));
+    let detail: Vec<Vec<String>> = mine
+        .iter()
+        .map(|j| {
+            let mut row = vec![
+                j.line.driver.name().to_owned(),
+                j.line.clients.to_string(),
+                rival_name(j.line.rival).to_owned(),
+            ];
+            for w in &sweep.points {
+                let entry = j
+                    .line
+                    .points
+                    .iter()
+                    .zip(&j.intervals)
+                    .find(|(p, _)| p.cost_ns == w.work_ns)
+                    .map_or("·".to_owned(), |(p, i)| {
+                        format!(
+                            "{} `{}`/`{}`",
+                            ratio_words(*i),
+                            p.owner.implementation,
+                            p.rival.implementation
+                        )
+                    });
+                row.push(entry);
+            }
+            row
+        })
+        .collect();
+    let align = format!("lrl{}", "r".repeat(costs.len()));
+    out += &crate::table::markdown_table(&header, &align, &detail);
+    out
+}
+
+/// A plot per driver and client count of the sweep: every row's throughput against the cost.
+/// The links to them, and each plot (file name, SVG) pushed onto `files`.
+fn plots(
+    results: &Results,
+    sweep: &Sweep<'_>,
+    costs: &[String],
+    mine: &[&Judged<'_>],
+    files: &mut Vec<(String, String)>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    let mut cells: Vec<(Driver, usize)> = mine
+        .iter()
+        .map(|j| (j.line.driver, j.line.clients))
+        .collect();
+    cells.dedup();
+    for (driver, clients) in cells {
+        let names: Vec<&str> = sweep.points.iter().map(|w| w.name.as_str()).collect();
+        if let Some(svg) = crate::plots::work_sweep(results, &names, costs, driver, clients)? {
+            let file = format!("{}-work-{}-{clients}.svg", sweep.name, driver.name());
+            let _ = writeln!(
+                out,
+                "![{}: throughput against critical-section work, {} driver, {clients} \
+                 clients]({file})",
+                sweep.name,
+                driver.name()
+            );
+            files.push((file, svg));
+        }
+    }
+    Ok(out)
 }
 
 /// The decision guide's subsection on the critical-section sweep — the heading, how to read
