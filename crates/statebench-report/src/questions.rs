@@ -6,6 +6,12 @@
 //! verdicts. The renderers here only turn that data into text — [`Answer::grid`] lays the cells
 //! out by workload and client count, [`Tally::words`] counts them — so a new question is a list
 //! of pairs, not another copy of the code that judges and lays them out.
+//!
+//! The library rows' questions ([`crate::picks`]), Go beside Rust and the reference text's
+//! table ([`crate::reference`]) and the owner forms' targets ([`crate::owners`]) all take this
+//! path; a target reads the same cells against its own line rather than the ±10 % one. The
+//! critical-section sweep ([`crate::crossover`]) keeps lines of its own, read one-sided
+//! against a margin cost by cost, and borrows only the ratio's words.
 
 use std::fmt::Write;
 
@@ -20,10 +26,15 @@ use crate::table::{by_headline, markdown_table};
 /// driver's).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Pair<'a> {
+    /// The cell's workload.
     pub(crate) workload: &'a str,
+    /// The cell's driver.
     pub(crate) driver: Driver,
+    /// The cell's client count.
     pub(crate) clients: usize,
+    /// The row measured.
     pub(crate) a: &'a Record,
+    /// The row it is measured against.
     pub(crate) b: &'a Record,
 }
 
@@ -53,6 +64,7 @@ impl<'a> Pair<'a> {
 /// The ratios that answer one question, planned before any is judged.
 #[derive(Debug, Default)]
 pub(crate) struct Question<'a> {
+    /// Its ratios, in the order the section prints them.
     pub(crate) pairs: Vec<Pair<'a>>,
 }
 
@@ -87,7 +99,10 @@ impl<'a> Question<'a> {
 /// One pair as the report judged it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Cell<'a> {
+    /// The ratio and where it is read.
     pub(crate) pair: Pair<'a>,
+    /// Its interval and whether the correction lets it claim anything; the accessors below
+    /// read it as the sections print it.
     pub(crate) judgement: Judgement,
 }
 
@@ -168,7 +183,7 @@ pub struct Tally {
     pub same: usize,
     /// Neither, with an interval.
     pub unresolved: usize,
-    /// No interval: fewer than two repetitions on a side, or a row that did not serve its mix.
+    /// No interval: a row did not serve its mix, was not measured, or has a single sample.
     pub no_interval: usize,
     /// Of the claims (faster, slower, the same), those near their line
     /// ([`crate::guide::Judgement::near_line`]).
@@ -273,7 +288,7 @@ pub(crate) fn ratio_words(i: Option<RatioInterval>) -> String {
 
 /// A table of cells: a row per label (`workload / driver`, in the order first seen), a column
 /// per client count (smallest first), each entry's text where it belongs and `·` elsewhere.
-pub(crate) fn grid(entries: &[(String, usize, String)]) -> String {
+fn grid(entries: &[(String, usize, String)]) -> String {
     let mut counts: Vec<usize> = entries.iter().map(|e| e.1).collect();
     counts.sort_unstable();
     counts.dedup();

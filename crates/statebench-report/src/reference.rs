@@ -124,8 +124,8 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// The reference text's verdicts on a tally of lock / owner cells. (The tally itself is
-/// [`crate::questions`]'s, shared with every section.)
+/// The reference text's verdicts on a tally of lock / owner cells. (The tally itself is the
+/// one every section counts its cells with, in the report's `questions` module.)
 impl Tally {
     /// The verdict on a claim that `a` is better than `b`: it agrees where `a` is faster, and
     /// disagrees where `a` is slower or the same; only as far as the cells that can tell
@@ -203,11 +203,6 @@ fn cell_words(c: &Cell<'_>) -> String {
         _ => " ?",
     };
     format!("{}{word}{}", ratio_words(c.interval()), c.mark())
-}
-
-/// The section's grid of `question`'s cells.
-fn ratio_grid(analysis: &Analysis<'_>, question: &Question<'_>) -> String {
-    question.answer(analysis).grid(cell_words)
 }
 
 /// How to read the section's ratios: the level they are judged at, and the verdicts' words.
@@ -425,7 +420,7 @@ fn cells_behind(analysis: &Analysis<'_>, plan: &Plan<'_>) -> String {
             continue;
         }
         let _ = writeln!(out, "{what}\n");
-        out += &ratio_grid(analysis, question);
+        out += &question.answer(analysis).grid(cell_words);
         out.push('\n');
     }
     out
