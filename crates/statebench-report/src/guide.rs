@@ -72,7 +72,7 @@ pub(crate) fn welch(a: &Record, b: &Record, prior: Option<Prior>) -> Option<Welc
 /// What a comparison tests: `a / b` of their headline rates, or of their p99 latencies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
-    /// The headline rate ([`rates`]): above 1, `a` is faster.
+    /// The headline rate ([`Record::samples`]): above 1, `a` is faster.
     Throughput,
     /// The p99 latency over every kind of operation ([`Record::p99_samples`]): above 1, `a`'s
     /// tail is longer.

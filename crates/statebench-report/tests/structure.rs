@@ -61,3 +61,54 @@ fn no_file_of_the_report_reaches_back_to_itself() {
         }
     }
 }
+
+/// The longest a function of the report's sources may run, in lines: one that plans, judges and
+/// writes a section at once grew to 354 before issue 29 split them.
+const LONGEST: usize = 120;
+
+/// No function outside the sources' test modules runs over [`LONGEST`] lines, counted from its
+/// `fn` line to the brace that closes it (braces inside strings and comments are rare enough in
+/// these files to count as code; a miscount lengthens a function, never hides one).
+#[test]
+fn no_function_of_the_report_runs_over_a_screen_or_two() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut long = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("the sources") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("a source file");
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let lines: Vec<&str> = code.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            let t = t.strip_prefix("pub(crate) ").unwrap_or(t);
+            let t = t.strip_prefix("pub ").unwrap_or(t);
+            if !t.starts_with("fn ") || line.trim_end().ends_with(';') {
+                continue;
+            }
+            let (mut depth, mut opened) = (0i64, false);
+            for (j, l) in lines[i..].iter().enumerate() {
+                for c in l.chars() {
+                    match c {
+                        '{' => (depth, opened) = (depth + 1, true),
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                if opened && depth == 0 {
+                    if j + 1 > LONGEST {
+                        long.push(format!("{}:{} {} lines", path.display(), i + 1, j + 1));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over {LONGEST} lines:\n{}",
+        long.join("\n")
+    );
+}
