@@ -687,8 +687,10 @@ fn answer_and_summary(results: &Results) -> String {
          machine in one run started {}. Throughput is operations per second of all clients \
          together, given as the geometric mean of a row's samples (each pass's geometric mean; \
          each repetition in a run of one pass): the figure rows are ranked by and the one every \
-         comparison tests. Latencies (per operation) and CPU/op (the whole process's CPU time \
-         per operation) are medians over repetitions.{}\n",
+         comparison tests. In the tables, latencies (per operation) and CPU/op (the whole \
+         process's CPU time per operation) are medians over repetitions; the answer's p99s are \
+         taken as throughput is, the geometric mean of a row's samples, the figure its latency \
+         claims test.{}\n",
         results.created,
         crate::guide::view_words(results)
     );
@@ -697,8 +699,8 @@ fn answer_and_summary(results: &Results) -> String {
             the pick — the fastest row that served the mix asked for — and after `=` the rows \
             not shown slower than it (the same within ±10 %, or this run cannot tell); where \
             there are none, the pick's throughput over the best row of another family, with its \
-            interval; and the pick's p99 latency against that of the other family's row the \
-            entry names (the first such row after `=`, else the one named), how many times \
+            interval; and the pick's p99 latency against that of another family's row (the \
+            first such row after `=`, else the best row of another family), how many times \
             lower or higher where the run tells them apart, with its interval (latency claims \
             are corrected among themselves; DETAILS.md's methodology says how). ‡ follows a \
             claim a fresh run of the same size would make again with a chance under 99 %: near \

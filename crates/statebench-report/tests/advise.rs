@@ -872,7 +872,7 @@ fn the_decisions_lead_comes_from_the_canonical_run() {
     let lines = [
         format!(
             "- **Tails:** the answer makes {} latency claims, {} of them at 1 client; in {} \
-             of them the concurrent structure's p99 is the shorter, {}× shorter than the best \
+             of them the concurrent structure's p99 is the lower, {}× lower than the best \
              lock's.",
             tails.len(),
             tails.iter().filter(|t| t.3 == 1).count(),
