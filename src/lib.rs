@@ -20,11 +20,8 @@ pub mod runner;
 /// Terminal tables (re-exported from `statebench-report`).
 pub use statebench_report::{table, terminal};
 
-/// The canonical run: the one committed run that `advise` answers from by default and that the
-/// README and docs/DECISIONS.md quote, by its folder from the repository's root. Three runs of
-/// the main job on a 2-core AMD EPYC VM were made with one binary; this is the first, the
-/// others beside it (`run-2`, `run-3`) repeat it.
-pub const CANONICAL: &str = "results/2026-12-05-epyc-after/run-1";
+/// The canonical run (re-exported from `statebench-report`, where it is named once).
+pub use statebench_report::{CANONICAL, CANONICAL_SET};
 
 /// Where [`CANONICAL`] lies in the checkout this binary was built from.
 pub fn canonical_path() -> std::path::PathBuf {

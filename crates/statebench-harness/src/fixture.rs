@@ -183,8 +183,9 @@ pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
 }
 
 /// A run committed in the repository's `results/` folder, by its folder there
-/// (`"2026-12-01-vm-all"`, `"2026-12-05-epyc-after/run-1"`): for the tests that read a real
-/// run — how the report reads one, what the docs quote from one.
+/// (`"2026-12-01-vm-all"`, `"2026-12-05-epyc-after/run-1"`; a leading `results/` is taken too,
+/// as the canonical run is named): for the tests that read a real run — how the report reads
+/// one, what the docs quote from one.
 ///
 /// # Panics
 ///
@@ -192,7 +193,7 @@ pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
 pub fn committed(folder: &str) -> Results {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../results")
-        .join(folder)
+        .join(folder.strip_prefix("results/").unwrap_or(folder))
         .join("results.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     Results::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -10,6 +10,24 @@
 
 #![deny(missing_docs)]
 
+/// The canonical set's folder from the repository's root, written once (see [`CANONICAL`]).
+macro_rules! canonical_set {
+    () => {
+        "results/2026-12-05-xeon"
+    };
+}
+
+/// The canonical set: three runs of the main job made one after another with one binary on one
+/// machine, `run-1` … `run-3` in this folder (from the repository's root). The README and
+/// docs/DECISIONS.md quote its first run and say how its claims held in the other two; the
+/// tests that check those quotes read it from here, so moving the canonical set is this one
+/// line and the quotes the tests then name.
+pub const CANONICAL_SET: &str = canonical_set!();
+
+/// The canonical run: the one committed run that `advise` answers from by default and that the
+/// README and docs/DECISIONS.md quote — the first run of [`CANONICAL_SET`].
+pub const CANONICAL: &str = concat!(canonical_set!(), "/run-1");
+
 pub mod advise;
 pub mod agreement;
 pub mod compare;
