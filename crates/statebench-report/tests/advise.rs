@@ -781,7 +781,7 @@ fn a_row_whose_repetitions_span_tenfold_is_flagged_in_place() {
     assert!(!calm.contains('⚠'), "{calm}");
 }
 
-/// docs/DECISIONS.md opens with the canonical run's answer in four lines; this recomputes each
+/// docs/DECISIONS.md opens with the canonical run's answer in five lines; this recomputes each
 /// from the run, as `advise` reads it, and fails when the document says otherwise.
 #[test]
 fn the_decisions_lead_comes_from_the_canonical_run() {
@@ -805,7 +805,12 @@ fn the_decisions_lead_comes_from_the_canonical_run() {
     };
     let range = |mut xs: Vec<f64>, show: &dyn Fn(f64) -> String| {
         xs.sort_by(f64::total_cmp);
-        format!("{}–{}", show(xs[0]), show(xs[xs.len() - 1]))
+        let (low, high) = (show(xs[0]), show(xs[xs.len() - 1]));
+        if low == high {
+            low
+        } else {
+            format!("{low}–{high}")
+        }
     };
     let times = |x: f64| format!("{x:.2}");
     let scaling: Vec<String> = run
@@ -838,7 +843,8 @@ fn the_decisions_lead_comes_from_the_canonical_run() {
     let (mut keyed, mut dash) = (0, 0);
     let mut lock_share = Vec::new();
     // 3. The counter from tasks; 4. the owners.
-    let mut atomic_lead = Vec::new();
+    let mut atomic_lead: Vec<(Driver, f64)> = Vec::new();
+    let mut atomic_tied: Vec<Driver> = Vec::new();
     let (mut owner_threads, mut owner_tasks) = (Vec::new(), Vec::new());
     for w in &scaling {
         for d in drivers {
@@ -852,11 +858,15 @@ fn the_decisions_lead_comes_from_the_canonical_run() {
                 }
                 let lock = family_of(&a, "lock");
                 if w == "counter" {
-                    if d == Driver::Tasks
-                        && a.pick.implementation == "atomic"
-                        && let Some(l) = lock.filter(|l| l.verdict == "slower")
-                    {
-                        atomic_lead.push(1.0 / l.ratio.expect("an interval").ratio);
+                    if a.pick.implementation == "atomic" {
+                        match lock {
+                            Some(l) if l.verdict == "slower" => {
+                                atomic_lead.push((d, 1.0 / l.ratio.expect("an interval").ratio))
+                            }
+                            _ => atomic_tied.push(d),
+                        }
+                    } else if a.tied.iter().any(|t| t.row.implementation == "atomic") {
+                        atomic_tied.push(d);
                     }
                     continue;
                 }
@@ -964,10 +974,34 @@ fn the_decisions_lead_comes_from_the_canonical_run() {
             range(lock_share.clone(), &times)
         ),
         format!(
-            "- **A counter from two clients up:** from tokio tasks the atomic makes {}× the best \
-             lock's throughput ({} cells).",
-            range(atomic_lead.clone(), &times),
-            atomic_lead.len()
+            "- **A counter from two clients up:** {}.",
+            [Driver::Tasks, Driver::Threads]
+                .iter()
+                .map(|&d| {
+                    let lead: Vec<f64> = atomic_lead
+                        .iter()
+                        .filter(|x| x.0 == d)
+                        .map(|x| x.1)
+                        .collect();
+                    let tied = atomic_tied.iter().filter(|&&x| x == d).count();
+                    let cells = |n: usize| format!("{n} cell{}", if n == 1 { "" } else { "s" });
+                    let from = match d {
+                        Driver::Threads => "from OS threads",
+                        _ => "from tokio tasks",
+                    };
+                    match (lead.len(), tied) {
+                        (0, t) => format!("{from} the run cannot tell the atomic from the best lock ({})", cells(t)),
+                        (n, 0) => format!("{from} the atomic makes {}× the best lock's throughput ({})", range(lead, &times), cells(n)),
+                        (n, t) => format!(
+                            "{from} the atomic makes {}× the best lock's throughput ({}), and the run cannot tell the two apart in {}",
+                            range(lead, &times),
+                            cells(n),
+                            cells(t)
+                        ),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
         format!(
             "- **An owner task or thread from two clients up** makes {} % of the pick's \
