@@ -901,15 +901,33 @@ fn caveats(
             times_in_hundred(a.repeat_chance)
         ));
     }
+    // Latencies that rest on few samples, for every row the card prints.
+    let shown = std::iter::once(top.implementation.as_str()).chain(
+        tied.iter()
+            .chain(next)
+            .map(|a| a.row.implementation.as_str()),
+    );
+    for name in shown {
+        if let Some(r) = here.iter().find(|r| r.implementation == name) {
+            let notes = crate::table::sample_notes(r);
+            if !notes.is_empty() {
+                out.push(format!(
+                    "`{name}`'s p50 and p99 rest on few samples ({}): read them as rough",
+                    notes.join("; ")
+                ));
+            }
+        }
+    }
     if let Some(v) = &run.viewed
         && v.set_aside > 0
     {
         out.push(format!(
-            "{} of the run's {} trials were set aside, as the report sets them aside: the \
+            "{} of the run's {} trials {} set aside, as the report sets them aside: the \
              hypervisor had placed the VM's two cores far apart while they ran (or moved them), \
              and rows that share data run at another speed there",
             v.set_aside,
-            v.kept + v.set_aside
+            v.kept + v.set_aside,
+            if v.set_aside == 1 { "was" } else { "were" }
         ));
     }
     out

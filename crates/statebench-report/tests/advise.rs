@@ -1029,3 +1029,35 @@ fn the_decisions_lead_comes_from_the_canonical_run() {
             .join("\n")
     );
 }
+
+/// A card says when a row's latencies rest on few samples (fewer than the tables' threshold a
+/// repetition, or kinds never timed), and says nothing when they do not.
+#[test]
+fn a_card_says_when_a_latency_rests_on_few_samples() {
+    let thin = advise(&fixture(), "made-up", &ask("kv", 8)).expect("an answer");
+    assert!(
+        thin.caveats.iter().any(|c| c.starts_with(
+            "`dashmap`'s p50 and p99 rest on few samples (latency from 100 samples a repetition"
+        )),
+        "{:?}",
+        thin.caveats
+    );
+    let mut run = fixture();
+    for r in &mut run.records {
+        for rep in &mut r.repetitions {
+            let kinds: Vec<String> = rep.ops_by_kind.keys().cloned().collect();
+            let mut l = made_up::latency();
+            l.count = 5000;
+            for k in kinds {
+                rep.latency.insert(k, l);
+            }
+            rep.latency.insert("all".into(), l);
+        }
+    }
+    let thick = advise(&run, "made-up", &ask("kv", 8)).expect("an answer");
+    assert!(
+        !thick.caveats.iter().any(|c| c.contains("few samples")),
+        "{:?}",
+        thick.caveats
+    );
+}
