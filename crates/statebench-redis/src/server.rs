@@ -1,0 +1,293 @@
+//! Redis servers started by the project: one `redis-server` child process per [`Server`], on
+//! a loopback port picked free, in a temporary directory of its own, with persistence off (no
+//! RDB snapshots, no append-only file), stopped and cleaned up when the `Server` is dropped —
+//! on success, on error and on a panic that unwinds.
+//!
+//! Where the machine has no `redis-server`, [`binary_or_install`] runs
+//! `scripts/install-redis.sh` (Debian's package, as root), the way the Go rows install Go;
+//! `STATEBENCH_REDIS=off` turns the Redis rows off and installs nothing, and
+//! `STATEBENCH_REDIS_SERVER=/path/to/redis-server` names the binary to use.
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a server may take to answer its first `PING`.
+pub const READY_WITHIN: Duration = Duration::from_secs(10);
+
+/// Why no server could be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// `STATEBENCH_REDIS=off`: the Redis rows are turned off.
+    Off,
+    /// No `redis-server` here, and none could be installed: the reason, in one line.
+    Missing(String),
+    /// A `redis-server` was found but did not start or answer: what it said.
+    Failed(String),
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unavailable::Off => write!(f, "the Redis rows are off (STATEBENCH_REDIS=off)"),
+            Unavailable::Missing(why) => write!(f, "no redis-server: {why}"),
+            Unavailable::Failed(why) => write!(f, "redis-server did not start: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for Unavailable {}
+
+/// The `redis-server` to use, from the environment's values (passed in, so that tests need not
+/// change the process's environment): `redis` is `$STATEBENCH_REDIS` (`off` turns the rows
+/// off), `server` is `$STATEBENCH_REDIS_SERVER`, `path` is `$PATH`. Installs nothing.
+pub fn binary_from(
+    redis: Option<OsString>,
+    server: Option<OsString>,
+    path: Option<OsString>,
+) -> Result<PathBuf, Unavailable> {
+    if redis.as_deref() == Some(std::ffi::OsStr::new("off")) {
+        return Err(Unavailable::Off);
+    }
+    if let Some(server) = server {
+        let server = PathBuf::from(server);
+        return if server.is_file() {
+            Ok(server)
+        } else {
+            Err(Unavailable::Missing(format!(
+                "STATEBENCH_REDIS_SERVER={} is not a file",
+                server.display()
+            )))
+        };
+    }
+    path.and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("redis-server"))
+            .find(|candidate| candidate.is_file())
+    })
+    .ok_or_else(|| {
+        Unavailable::Missing(
+            "none on PATH (run scripts/install-redis.sh, or set STATEBENCH_REDIS_SERVER)".into(),
+        )
+    })
+}
+
+/// The `redis-server` this process's environment names ([`binary_from`]). Installs nothing.
+pub fn binary() -> Result<PathBuf, Unavailable> {
+    binary_from(
+        std::env::var_os("STATEBENCH_REDIS"),
+        std::env::var_os("STATEBENCH_REDIS_SERVER"),
+        std::env::var_os("PATH"),
+    )
+}
+
+/// [`binary`], or, where the machine has none, the one `scripts/install-redis.sh` installs
+/// (Debian's package; needs root and apt-get, and says why in one line when it cannot).
+pub fn binary_or_install() -> Result<PathBuf, Unavailable> {
+    match binary() {
+        Err(Unavailable::Missing(why)) => {
+            let script =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/install-redis.sh");
+            if !script.is_file() {
+                return Err(Unavailable::Missing(why));
+            }
+            eprintln!("statebench: no redis-server; installing one with scripts/install-redis.sh");
+            let out = Command::new(&script)
+                .stdin(Stdio::null())
+                .stderr(Stdio::inherit())
+                .output()
+                .map_err(|e| {
+                    Unavailable::Missing(format!("cannot run {}: {e}", script.display()))
+                })?;
+            let server = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+            if out.status.success() && server.is_file() {
+                Ok(server)
+            } else {
+                Err(Unavailable::Missing(
+                    "scripts/install-redis.sh could not install one (its reason is above)".into(),
+                ))
+            }
+        }
+        other => other,
+    }
+}
+
+/// A running `redis-server`, ours alone: stopped, and its directory removed, on drop.
+#[derive(Debug)]
+pub struct Server {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Server {
+    /// Starts a server from [`binary_or_install`]: on a free loopback port, in a fresh
+    /// temporary directory, with persistence off, and waits until it answers `PING` (at most
+    /// [`READY_WITHIN`]).
+    pub fn start() -> Result<Server, Unavailable> {
+        Server::start_with(&binary_or_install()?)
+    }
+
+    /// [`Server::start`] with the given `redis-server`.
+    pub fn start_with(binary: &Path) -> Result<Server, Unavailable> {
+        // A port picked free can be taken by someone else before the server binds it: try a
+        // few, and report the last failure.
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Server::try_start(binary) {
+                Ok(server) => return Ok(server),
+                Err(why) => last = why,
+            }
+        }
+        Err(Unavailable::Failed(last))
+    }
+
+    fn try_start(binary: &Path) -> Result<Server, String> {
+        let port = free_port().map_err(|e| format!("no free loopback port: {e}"))?;
+        let dir = fresh_dir().map_err(|e| format!("no temporary directory: {e}"))?;
+        let log = dir.join("redis.log");
+        let child = Command::new(binary)
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .args(["--protected-mode", "yes", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(&dir)
+            .arg("--logfile")
+            .arg(&log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let child = match child {
+            Ok(child) => child,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(format!("cannot start {}: {e}", binary.display()));
+            }
+        };
+        // From here the server is ours: dropping it stops it, on every path below.
+        let mut server = Server { child, port, dir };
+        let deadline = Instant::now() + READY_WITHIN;
+        loop {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                let said = std::fs::read_to_string(&log).unwrap_or_default();
+                return Err(format!(
+                    "it exited ({status}) before answering; its log: {}",
+                    said.lines().last().unwrap_or("(empty)")
+                ));
+            }
+            if server.ping().is_ok() {
+                return Ok(server);
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "no answer to PING on port {port} within {READY_WITHIN:?}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The port it listens on, on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its address.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
+    }
+
+    /// Its address as a client's URL, `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The directory it runs in (removed on drop).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Sends one command in Redis's protocol (RESP) over a fresh connection and returns the
+    /// reply's first line, e.g. `+PONG` or `$-1`: enough to check a server without a client
+    /// library.
+    pub fn command(&self, args: &[&str]) -> std::io::Result<String> {
+        let mut stream = TcpStream::connect_timeout(&self.addr(), Duration::from_secs(1))?;
+        stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+        stream.set_write_timeout(Some(Duration::from_secs(2)))?;
+        let mut request = format!("*{}\r\n", args.len());
+        for a in args {
+            request.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+        }
+        stream.write_all(request.as_bytes())?;
+        let first = read_line(&mut stream)?;
+        // A bulk string (`$N`, N ≥ 0) carries its payload on the next line.
+        if first
+            .strip_prefix('$')
+            .and_then(|n| n.parse::<i64>().ok())
+            .is_some_and(|n| n >= 0)
+        {
+            let payload = read_line(&mut stream)?;
+            return Ok(format!("{first} {payload}"));
+        }
+        Ok(first)
+    }
+
+    fn ping(&self) -> std::io::Result<()> {
+        match self.command(&["PING"])?.as_str() {
+            "+PONG" => Ok(()),
+            other => Err(std::io::Error::other(format!("PING answered {other:?}"))),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// One line of a reply, without its `\r\n` (the stream's timeouts bound the wait).
+fn read_line(stream: &mut TcpStream) -> std::io::Result<String> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\r\n") {
+        if stream.read(&mut byte)? == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the server closed the connection mid-reply",
+            ));
+        }
+        line.push(byte[0]);
+    }
+    line.truncate(line.len() - 2);
+    Ok(String::from_utf8_lossy(&line).into_owned())
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
+}
+
+fn fresh_dir() -> std::io::Result<PathBuf> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "statebench-redis-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

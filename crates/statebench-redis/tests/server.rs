@@ -1,0 +1,123 @@
+//! The servers the project starts: they answer, hold their own state apart, leave nothing
+//! behind when dropped, and say why when they cannot be had.
+
+use std::ffi::OsString;
+use std::time::{Duration, Instant};
+
+use statebench_redis::server::{Server, Unavailable, binary_from};
+
+/// Held by every test that starts servers, so that one test's count of server directories is
+/// not another's.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A server, or the test's skip printed when this machine has no redis-server and cannot
+/// install one (CI installs it: `.ci/run` runs scripts/install-redis.sh first).
+fn server() -> Option<Server> {
+    match Server::start() {
+        Ok(server) => Some(server),
+        Err(Unavailable::Off | Unavailable::Missing(_)) => {
+            eprintln!("SKIPPED: no redis-server here (scripts/install-redis.sh installs one)");
+            None
+        }
+        Err(e @ Unavailable::Failed(_)) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn a_server_answers_keeps_state_and_is_gone_when_dropped() {
+    let _one = one_at_a_time();
+    let Some(server) = server() else { return };
+    assert_eq!(server.command(&["PING"]).unwrap(), "+PONG");
+    assert_eq!(server.command(&["SET", "k", "41"]).unwrap(), "+OK");
+    assert_eq!(server.command(&["GET", "k"]).unwrap(), "$2 41");
+    assert_eq!(server.command(&["GET", "missing"]).unwrap(), "$-1");
+    // Persistence off: no snapshots, no append-only file.
+    assert_eq!(server.command(&["CONFIG", "GET", "save"]).unwrap(), "*2");
+    assert_eq!(
+        server.command(&["CONFIG", "GET", "appendonly"]).unwrap(),
+        "*2"
+    );
+    let (addr, dir, pid) = (server.addr(), server.dir().to_path_buf(), server.pid());
+    assert!(dir.is_dir());
+    drop(server);
+    assert!(!dir.exists(), "{} left behind", dir.display());
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "the server process {pid} outlived its Server"
+    );
+    // Nothing listens on its port any more (bounded: a refused connection is immediate).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "{addr} still accepts connections"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn two_servers_hold_their_state_apart() {
+    let _one = one_at_a_time();
+    let (Some(a), Some(b)) = (server(), server()) else {
+        return;
+    };
+    assert_ne!(a.port(), b.port());
+    assert_eq!(a.command(&["SET", "shared", "a"]).unwrap(), "+OK");
+    assert_eq!(b.command(&["GET", "shared"]).unwrap(), "$-1");
+    assert_eq!(a.command(&["DBSIZE"]).unwrap(), ":1");
+    assert_eq!(b.command(&["DBSIZE"]).unwrap(), ":0");
+}
+
+#[test]
+fn the_environment_chooses_the_binary_or_says_why_not() {
+    let some = |s: &str| Some(OsString::from(s));
+    assert_eq!(
+        binary_from(some("off"), some("/bin/sh"), some("/usr/bin")),
+        Err(Unavailable::Off)
+    );
+    assert_eq!(
+        binary_from(None, some("/bin/sh"), None),
+        Ok(std::path::PathBuf::from("/bin/sh"))
+    );
+    let missing = binary_from(None, some("/no/such/redis-server"), None).unwrap_err();
+    assert!(
+        matches!(&missing, Unavailable::Missing(why) if why.contains("/no/such/redis-server")),
+        "{missing}"
+    );
+    let empty = std::env::temp_dir();
+    let none = binary_from(None, None, Some(empty.into_os_string())).unwrap_err();
+    assert!(
+        matches!(&none, Unavailable::Missing(why) if why.contains("install-redis.sh")),
+        "{none}"
+    );
+}
+
+#[test]
+fn a_server_that_cannot_start_says_why() {
+    // `false` exits at once: the start fails with the reason, and leaves no directory behind.
+    let _one = one_at_a_time();
+    let before = leftovers();
+    let err = Server::start_with(std::path::Path::new("/bin/false")).unwrap_err();
+    assert!(
+        matches!(&err, Unavailable::Failed(why) if why.contains("exited")),
+        "{err}"
+    );
+    assert_eq!(leftovers(), before);
+}
+
+/// This process's server directories still in the temporary directory.
+fn leftovers() -> usize {
+    let prefix = format!("statebench-redis-{}-", std::process::id());
+    std::fs::read_dir(std::env::temp_dir())
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+                .count()
+        })
+        .unwrap_or(0)
+}
