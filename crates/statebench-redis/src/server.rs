@@ -1,7 +1,9 @@
-//! Redis servers started by the project: one `redis-server` child process per [`Server`], on
-//! a loopback port picked free, in a temporary directory of its own, with persistence off (no
+//! Redis servers started by the project: one `redis-server` process per [`Server`], on a
+//! loopback port picked free, in a temporary directory of its own, with persistence off (no
 //! RDB snapshots, no append-only file), stopped and cleaned up when the `Server` is dropped —
-//! on success, on error and on a panic that unwinds.
+//! on success, on error, on a panic that unwinds — and when the process that started it dies
+//! any other way, a signal included: a small shell keeps each server and stops it when its
+//! stdin, a pipe from this process, closes.
 //!
 //! Where the machine has no `redis-server`, [`binary_or_install`] runs
 //! `scripts/install-redis.sh` (Debian's package, as root), the way the Go rows install Go;
@@ -12,7 +14,7 @@ use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -116,10 +118,31 @@ pub fn binary_or_install() -> Result<PathBuf, Unavailable> {
     }
 }
 
-/// A running `redis-server`, ours alone: stopped, and its directory removed, on drop.
+/// The shell that keeps a server: it starts `redis-server` (its arguments after the
+/// directory), prints its pid, and stops it — then removes the directory — when its own stdin
+/// reaches its end. That end is a pipe whose only writer is this process, so it comes when the
+/// [`Server`] drops *and* when this process dies any other way, a `SIGKILL` included: a server
+/// never outlives the run that started it. When the server exits on its own, the keeper exits
+/// with its status.
+const KEEPER: &str = r#"dir="$1"; shift
+exec 3<&0
+"$@" </dev/null >/dev/null 2>&1 3<&- &
+pid=$!
+echo "$pid"
+( cat <&3 >/dev/null; kill "$pid" 2>/dev/null ) &
+wait "$pid"
+status=$?
+rm -rf "$dir"
+exit "$status""#;
+
+/// A running `redis-server`, ours alone: stopped, and its directory removed, on drop or when
+/// this process ends, however it ends.
 #[derive(Debug)]
 pub struct Server {
-    child: Child,
+    keeper: Child,
+    /// The keeper's stdin: dropping it stops the server.
+    lifeline: Option<ChildStdin>,
+    pid: u32,
     port: u16,
     dir: PathBuf,
 }
@@ -150,7 +173,12 @@ impl Server {
         let port = free_port().map_err(|e| format!("no free loopback port: {e}"))?;
         let dir = fresh_dir().map_err(|e| format!("no temporary directory: {e}"))?;
         let log = dir.join("redis.log");
-        let child = Command::new(binary)
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(KEEPER)
+            .arg("statebench-redis-keeper")
+            .arg(&dir)
+            .arg(binary)
             .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
             .args(["--save", "", "--appendonly", "no"])
             .args(["--protected-mode", "yes", "--daemonize", "no"])
@@ -158,22 +186,41 @@ impl Server {
             .arg(&dir)
             .arg("--logfile")
             .arg(&log)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn();
-        let child = match child {
+        let mut keeper = match child {
             Ok(child) => child,
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&dir);
-                return Err(format!("cannot start {}: {e}", binary.display()));
+                return Err(format!(
+                    "cannot start a shell to keep {}: {e}",
+                    binary.display()
+                ));
             }
         };
+        let lifeline = keeper.stdin.take();
+        // The keeper prints the server's pid first thing.
+        let mut pid = String::new();
+        if let Some(out) = keeper.stdout.take() {
+            let _ = std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut pid);
+        }
+        let pid = pid.trim().parse().unwrap_or(0);
         // From here the server is ours: dropping it stops it, on every path below.
-        let mut server = Server { child, port, dir };
+        let mut server = Server {
+            keeper,
+            lifeline,
+            pid,
+            port,
+            dir,
+        };
+        if pid == 0 {
+            return Err("its keeper did not say which process it started".into());
+        }
         let deadline = Instant::now() + READY_WITHIN;
         loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
+            if let Ok(Some(status)) = server.keeper.try_wait() {
                 let said = std::fs::read_to_string(&log).unwrap_or_default();
                 return Err(format!(
                     "it exited ({status}) before answering; its log: {}",
@@ -207,9 +254,9 @@ impl Server {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Its process id.
+    /// The server's process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.pid
     }
 
     /// The directory it runs in (removed on drop).
@@ -252,8 +299,19 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Closing the lifeline tells the keeper to stop the server; give it a few seconds.
+        drop(self.lifeline.take());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.keeper.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if matches!(self.keeper.try_wait(), Ok(None)) {
+            let _ = Command::new("kill")
+                .args(["-9", &self.pid.to_string()])
+                .status();
+            let _ = self.keeper.kill();
+        }
+        let _ = self.keeper.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

@@ -121,3 +121,72 @@ fn leftovers() -> usize {
         })
         .unwrap_or(0)
 }
+
+/// Run only as the child of `a_server_dies_with_the_process_that_started_it`: starts a server,
+/// says where it is, and waits to be killed.
+#[test]
+#[ignore = "a helper: run by another test, in a process of its own"]
+fn a_process_holding_a_server() {
+    if std::env::var_os("STATEBENCH_REDIS_HOLDER").is_none() {
+        return;
+    }
+    let Some(server) = server() else { return };
+    println!(
+        "HOLDING {} {} {}",
+        server.pid(),
+        server.port(),
+        server.dir().display()
+    );
+    std::thread::sleep(Duration::from_secs(60));
+}
+
+/// A run killed by a signal takes its servers with it: the keeper sees its lifeline close.
+#[test]
+fn a_server_dies_with_the_process_that_started_it() {
+    use std::io::BufRead;
+    let _one = one_at_a_time();
+    if statebench_redis::server::binary().is_err() {
+        eprintln!("SKIPPED: no redis-server here (scripts/install-redis.sh installs one)");
+        return;
+    }
+    let mut holder = std::process::Command::new(std::env::current_exe().expect("this test"))
+        .args([
+            "--exact",
+            "a_process_holding_a_server",
+            "--include-ignored",
+            "--nocapture",
+        ])
+        .env("STATEBENCH_REDIS_HOLDER", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the holder starts");
+    let out = holder.stdout.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("HOLDING ") {
+                let _ = tx.send(rest.to_owned());
+            }
+        }
+    });
+    let said = rx.recv_timeout(Duration::from_secs(20));
+    holder.kill().expect("SIGKILL the holder");
+    holder.wait().expect("the holder is reaped");
+    reader
+        .join()
+        .expect("the reader ends with the holder's stdout");
+    let said = said.expect("the holder said where its server was");
+    let parts: Vec<&str> = said.split(' ').collect();
+    let (pid, port, dir) = (parts[0], parts[1], parts[2]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists()
+        || std::path::Path::new(dir).exists()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the server {pid} on port {port} (or its directory {dir}) outlived the process killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
