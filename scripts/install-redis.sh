@@ -10,7 +10,7 @@
 # Exit status 1, with the reason on stderr, when neither works.
 set -euo pipefail
 minimum="7"
-version_of() { "$1" --version 2>/dev/null | sed -n 's/.* v=\([0-9.]*\).*/\1/p'; }
+version_of() { { "$1" --version 2>/dev/null || true; } | sed -n 's/.* v=\([0-9.]*\).*/\1/p'; }
 if command -v redis-server >/dev/null 2>&1; then
   have="$(version_of "$(command -v redis-server)")"
   if [[ -n "$have" && "${have%%.*}" -ge "$minimum" ]]; then
@@ -29,9 +29,11 @@ if [[ "$(id -u)" != "0" ]]; then
 fi
 echo "install-redis: installing Debian's redis-server package" >&2
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -q --no-install-recommends redis-server >&2; then
-  apt-get update -q >&2 || true
-  if ! apt-get install -y -q --no-install-recommends redis-server >&2; then
+# Wait for a dpkg lock held by another installer (unattended upgrades on a fresh VM).
+install() { apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends redis-server >&2; }
+if ! install; then
+  apt-get -o DPkg::Lock::Timeout=300 update -q >&2 || true
+  if ! install; then
     echo "install-redis: apt-get could not install redis-server" >&2
     exit 1
   fi

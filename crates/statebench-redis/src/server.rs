@@ -11,7 +11,7 @@
 //! `STATEBENCH_REDIS_SERVER=/path/to/redis-server` names the binary to use.
 
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -122,16 +122,22 @@ pub fn binary_or_install() -> Result<PathBuf, Unavailable> {
 /// directory), prints its pid, and stops it — then removes the directory — when its own stdin
 /// reaches its end. That end is a pipe whose only writer is this process, so it comes when the
 /// [`Server`] drops *and* when this process dies any other way, a `SIGKILL` included: a server
-/// never outlives the run that started it. When the server exits on its own, the keeper exits
-/// with its status.
-const KEEPER: &str = r#"dir="$1"; shift
+/// never outlives the run that started it. The keeper ignores the signals a terminal or a
+/// process group sends (`INT`, `QUIT`, `TERM`) and a closed stdout (`PIPE`), so that it is
+/// always alive to clean up: its pipe tells it when. When the server exits on its own, the
+/// keeper stops its watcher (whose pid could be reused later) and exits with the server's
+/// status.
+const KEEPER: &str = r#"trap '' PIPE INT QUIT TERM
+dir="$1"; shift
 exec 3<&0
 "$@" </dev/null >/dev/null 2>&1 3<&- &
 pid=$!
-echo "$pid"
 ( cat <&3 >/dev/null; kill "$pid" 2>/dev/null ) &
+watcher=$!
+echo "$pid"
 wait "$pid"
 status=$?
+kill "$watcher" 2>/dev/null
 rm -rf "$dir"
 exit "$status""#;
 
@@ -264,9 +270,10 @@ impl Server {
         &self.dir
     }
 
-    /// Sends one command in Redis's protocol (RESP) over a fresh connection and returns the
-    /// reply's first line, e.g. `+PONG` or `$-1`: enough to check a server without a client
-    /// library.
+    /// Sends one command in Redis's protocol (RESP) over a fresh connection and returns its
+    /// reply in words: a status or an integer as sent (`+PONG`, `:1`), a bulk string as its
+    /// payload (`41`) or `(nil)`, an array as `[a, b]`. Enough to check a server without a
+    /// client library; every read is bounded (2 s a read, 5 s a reply).
     pub fn command(&self, args: &[&str]) -> std::io::Result<String> {
         let mut stream = TcpStream::connect_timeout(&self.addr(), Duration::from_secs(1))?;
         stream.set_read_timeout(Some(Duration::from_secs(2)))?;
@@ -276,24 +283,53 @@ impl Server {
             request.push_str(&format!("${}\r\n{a}\r\n", a.len()));
         }
         stream.write_all(request.as_bytes())?;
-        let first = read_line(&mut stream)?;
-        // A bulk string (`$N`, N ≥ 0) carries its payload on the next line.
-        if first
-            .strip_prefix('$')
-            .and_then(|n| n.parse::<i64>().ok())
-            .is_some_and(|n| n >= 0)
-        {
-            let payload = read_line(&mut stream)?;
-            return Ok(format!("{first} {payload}"));
-        }
-        Ok(first)
+        let deadline = Instant::now() + Duration::from_secs(5);
+        reply(&mut std::io::BufReader::new(stream), deadline)
     }
 
+    /// Ready when it answers, and it is ours that answers: a server of another process that
+    /// took the port first would give another `process_id`.
     fn ping(&self) -> std::io::Result<()> {
-        match self.command(&["PING"])?.as_str() {
-            "+PONG" => Ok(()),
-            other => Err(std::io::Error::other(format!("PING answered {other:?}"))),
+        let info = self.command(&["INFO", "server"])?;
+        if info.contains(&format!("process_id:{}\r\n", self.pid)) {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(format!(
+                "port {} is answered, but not by process {}",
+                self.port, self.pid
+            )))
         }
+    }
+}
+
+/// One RESP reply from `input`, in the words [`Server::command`] gives.
+fn reply(input: &mut impl std::io::BufRead, deadline: Instant) -> std::io::Result<String> {
+    let line = read_line(input, deadline)?;
+    let (kind, rest) = line.split_at(line.len().min(1));
+    let count = || {
+        rest.parse::<i64>()
+            .map_err(|_| std::io::Error::other(format!("not a RESP length: {line:?}")))
+    };
+    match kind {
+        "$" => match count()? {
+            n if n < 0 => Ok("(nil)".into()),
+            n => {
+                let mut payload = vec![0u8; n as usize + 2];
+                input.read_exact(&mut payload)?;
+                payload.truncate(n as usize);
+                Ok(String::from_utf8_lossy(&payload).into_owned())
+            }
+        },
+        "*" => match count()? {
+            n if n < 0 => Ok("(nil)".into()),
+            n => {
+                let items = (0..n)
+                    .map(|_| reply(input, deadline))
+                    .collect::<std::io::Result<Vec<_>>>()?;
+                Ok(format!("[{}]", items.join(", ")))
+            }
+        },
+        _ => Ok(line),
     }
 }
 
@@ -306,9 +342,12 @@ impl Drop for Server {
             std::thread::sleep(Duration::from_millis(5));
         }
         if matches!(self.keeper.try_wait(), Ok(None)) {
-            let _ = Command::new("kill")
-                .args(["-9", &self.pid.to_string()])
-                .status();
+            // Never `kill -9 0`: that is the whole process group.
+            if self.pid != 0 {
+                let _ = Command::new("kill")
+                    .args(["-9", &self.pid.to_string()])
+                    .status();
+            }
             let _ = self.keeper.kill();
         }
         let _ = self.keeper.wait();
@@ -316,12 +355,19 @@ impl Drop for Server {
     }
 }
 
-/// One line of a reply, without its `\r\n` (the stream's timeouts bound the wait).
-fn read_line(stream: &mut TcpStream) -> std::io::Result<String> {
+/// One line of a reply, without its `\r\n`: at most 64 KiB, and given up at `deadline`
+/// (each read is bounded by the stream's timeout).
+fn read_line(input: &mut impl std::io::BufRead, deadline: Instant) -> std::io::Result<String> {
     let mut line = Vec::new();
-    let mut byte = [0u8; 1];
     while !line.ends_with(b"\r\n") {
-        if stream.read(&mut byte)? == 0 {
+        if Instant::now() > deadline || line.len() > 64 * 1024 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no whole reply line in time",
+            ));
+        }
+        let mut byte = [0u8; 1];
+        if input.read(&mut byte)? == 0 {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::UnexpectedEof,
                 "the server closed the connection mid-reply",
