@@ -270,8 +270,9 @@ fn the_combining_paragraph_comes_from_the_canonical_run() {
     )]);
 }
 
-/// "Go beside Rust": the report's own counts of Go's owner against tokio's, Go's mutex against
-/// std's, Go's mutex against Go's owner, and the reference text's advice on the richer services, as its section on Go and the
+/// "Go beside Rust" and the timer-bound hazard: the report's own counts of Go's owner against
+/// tokio's, Go's mutex against std's, Go's mutex against Go's owner, the sleeping program's row
+/// and its verdict, and the reference text's advice on the richer services, as its section on Go and the
 /// reference text states them for the canonical run.
 #[test]
 fn the_go_paragraph_comes_from_the_canonical_run() {
@@ -288,7 +289,17 @@ fn the_go_paragraph_comes_from_the_canonical_run() {
             .map_or(rest.len(), |at| from.len() + at);
         rest[..end].to_string()
     };
+    // The verdict the reference table gives the sleeping program, from its row's last cell.
+    let seed_row = &section[section
+        .find("Lock / plain owner on `seed`, Go and Rust: ")
+        .expect("the row of the program as written")..];
+    let verdict = seed_row
+        .split("| **")
+        .nth(1)
+        .and_then(|cell| cell.split("**").next())
+        .expect("the row's verdict in bold");
     quoted(&[
+        format!("The report's reference table reads *{verdict}* there"),
         sentence("Go's owner faster in"),
         sentence("Go's mutex faster in"),
         sentence("Go (`go_mutex` / `go_goroutine`): the lock"),
