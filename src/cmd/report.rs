@@ -104,10 +104,8 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 return usage(format!("cannot create {}: {e}", dir.display()));
             }
-            if !same {
-                if let Err(e) = results.save(&copy) {
-                    return usage(format!("cannot write {}: {e}", copy.display()));
-                }
+            if !same && let Err(e) = results.save(&copy) {
+                return usage(format!("cannot write {}: {e}", copy.display()));
             }
             (results, dir)
         }

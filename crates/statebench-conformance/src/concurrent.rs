@@ -197,7 +197,7 @@ impl Start {
         let mut spins = 0u32;
         while !self.all_in(arrived) {
             spins = spins.wrapping_add(1);
-            if spins % 64 == 0 {
+            if spins.is_multiple_of(64) {
                 thread::yield_now();
                 if Instant::now() > deadline {
                     return false;

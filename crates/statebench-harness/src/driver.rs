@@ -499,19 +499,19 @@ impl<S: Subject> Client<S> {
         }
         // The phase only moves forward, and `complete` counted this operation: so it was
         // inside the window exactly when the window has opened.
-        if self.window_start.is_some() {
-            if let Some(open) = &mut self.open {
-                open.service_time
-                    .record(kind, replied.saturating_duration_since(sent));
-                open.send_lag.record(0, lag);
-                match cause {
-                    Some(Lateness::Sender) => {
-                        open.late += 1;
-                        open.late_by_sender += 1;
-                    }
-                    Some(Lateness::Service) => open.late += 1,
-                    _ => {}
+        if self.window_start.is_some()
+            && let Some(open) = &mut self.open
+        {
+            open.service_time
+                .record(kind, replied.saturating_duration_since(sent));
+            open.send_lag.record(0, lag);
+            match cause {
+                Some(Lateness::Sender) => {
+                    open.late += 1;
+                    open.late_by_sender += 1;
                 }
+                Some(Lateness::Service) => open.late += 1,
+                _ => {}
             }
         }
         true

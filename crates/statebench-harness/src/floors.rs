@@ -353,7 +353,7 @@ fn cache_line_round_trip(rounds: u64, quantile: f64) -> Option<f64> {
                 return false;
             }
             spins = spins.wrapping_add(1);
-            if spins % 4096 == 0 && Instant::now() > deadline {
+            if spins.is_multiple_of(4096) && Instant::now() > deadline {
                 gave_up.store(true, Ordering::Relaxed);
                 return false;
             }

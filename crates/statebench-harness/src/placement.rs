@@ -391,16 +391,16 @@ pub fn stretches(probes: &[(u64, f64)], near_ns: f64) -> Vec<Stretch> {
             }
             _ => ns > FAR * near_ns,
         };
-        if out.is_empty() {
-            if let Some((from, n)) = leading.take() {
-                out.push(Stretch {
-                    far,
-                    from_ms: from,
-                    ms: at - from,
-                    probes: n + 1,
-                });
-                continue;
-            }
+        if out.is_empty()
+            && let Some((from, n)) = leading.take()
+        {
+            out.push(Stretch {
+                far,
+                from_ms: from,
+                ms: at - from,
+                probes: n + 1,
+            });
+            continue;
         }
         match out.last_mut() {
             Some(last) if last.far == far => {

@@ -66,10 +66,10 @@ impl<Op, Tally> RunEnd<'_, Op, Tally> {
             let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
             for back in 1..=client.applied.min(len) {
                 let position = ((end + len - back) % len) as usize;
-                if let Some((key, w)) = write(&client.ops[position]) {
-                    if seen.insert(key) {
-                        last.entry(key).or_default().push(w);
-                    }
+                if let Some((key, w)) = write(&client.ops[position])
+                    && seen.insert(key)
+                {
+                    last.entry(key).or_default().push(w);
                 }
             }
         }

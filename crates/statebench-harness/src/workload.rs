@@ -311,10 +311,10 @@ impl Workload {
         if self.keys == 0 {
             return err("needs at least one key".into());
         }
-        if let KeyDistribution::Zipf { theta } = self.distribution {
-            if !(theta > 0.0 && theta < 1.0) {
-                return err(format!("zipf theta must be in (0, 1), not {theta}"));
-            }
+        if let KeyDistribution::Zipf { theta } = self.distribution
+            && !(theta > 0.0 && theta < 1.0)
+        {
+            return err(format!("zipf theta must be in (0, 1), not {theta}"));
         }
         if self.ttl_ms.0 == 0 || self.ttl_ms.0 > self.ttl_ms.1 {
             return err(format!(

@@ -154,10 +154,10 @@ impl<S: Empty, const LIE: u8> Service<S> for Planted<S, LIE> {
         let now = Instant::now();
         let mut guard = self.state.lock().expect("not poisoned");
         let state = guard.as_mut().ok_or(Error::Stopped)?;
-        if LIE == ANSWERS_EMPTY {
-            if let Some(reply) = S::empty().read(&op, now) {
-                return Ok(reply);
-            }
+        if LIE == ANSWERS_EMPTY
+            && let Some(reply) = S::empty().read(&op, now)
+        {
+            return Ok(reply);
         }
         if let Some(reply) = S::lazy(state, &op, LIE, now) {
             return Ok(reply);

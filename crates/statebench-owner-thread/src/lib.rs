@@ -300,11 +300,11 @@ fn serve<S: StateMachine, const SPIN: bool>(
     let mut next_cleanup = every.map(|every| Instant::now() + every);
     loop {
         // Cleanup is checked before each request, so a saturating load cannot starve it.
-        if let (Some(due), Some(every)) = (next_cleanup, every) {
-            if Instant::now() >= due {
-                state.cleanup(clock.now());
-                next_cleanup = Some(Instant::now() + every);
-            }
+        if let (Some(due), Some(every)) = (next_cleanup, every)
+            && Instant::now() >= due
+        {
+            state.cleanup(clock.now());
+            next_cleanup = Some(Instant::now() + every);
         }
         let polled = spin(owner_spin, || mailbox_rx.try_recv().ok());
         let message = match (polled, next_cleanup) {

@@ -229,10 +229,10 @@ impl<S: StateMachine, const BATCHED: bool> owner::Inbox<S, Tokio<BATCHED>> for I
     // 2026-11-30). The timer is polled first, so cleanup wins when both are ready.
     fn next(&mut self) -> impl Future<Output = Next<Request<S, Tokio<BATCHED>>>> + Send {
         std::future::poll_fn(|cx| {
-            if let Some(cleanup) = &mut self.cleanup {
-                if cleanup.poll_tick(cx).is_ready() {
-                    return Poll::Ready(Next::Cleanup);
-                }
+            if let Some(cleanup) = &mut self.cleanup
+                && cleanup.poll_tick(cx).is_ready()
+            {
+                return Poll::Ready(Next::Cleanup);
             }
             self.rx
                 .poll_recv(cx)

@@ -172,17 +172,17 @@ fn workload_plots(
         let _ = writeln!(out, "![{} throughput against clients]({name})\n", w.name);
         files.push((name, svg));
     }
-    if let Some(clients) = summary_clients(records) {
-        if let Some(svg) = crate::plots::latency(results, &w.name, clients)? {
-            let name = format!("latency-{}.svg", w.name);
-            let _ = writeln!(
-                out,
-                "![{} latency percentiles at {}]({name})\n",
-                w.name,
-                crate::table::clients_words(clients)
-            );
-            files.push((name, svg));
-        }
+    if let Some(clients) = summary_clients(records)
+        && let Some(svg) = crate::plots::latency(results, &w.name, clients)?
+    {
+        let name = format!("latency-{}.svg", w.name);
+        let _ = writeln!(
+            out,
+            "![{} latency percentiles at {}]({name})\n",
+            w.name,
+            crate::table::clients_words(clients)
+        );
+        files.push((name, svg));
     }
     Ok(out)
 }

@@ -75,13 +75,13 @@ impl<'a> Plan<'a> {
             if let (Some(a), Some(b)) = (one(ACTOR), one(PLAIN)) {
                 plan.actor.push(Pair::of(a, b));
             }
-            if driver == Driver::Tasks {
-                if let (Some(a), Some(b)) = (
+            if driver == Driver::Tasks
+                && let (Some(a), Some(b)) = (
                     fastest(results, &ASYNC_LOCKS, workload, driver, clients),
                     fastest(results, &SYNC_LOCKS, workload, driver, clients),
-                ) {
-                    plan.locks.push(Pair::of(a, b));
-                }
+                )
+            {
+                plan.locks.push(Pair::of(a, b));
             }
             if let (Some(a), Some(b)) = (one(STRIPED.0), one(STRIPED.1)) {
                 plan.striped.push(Pair::of(a, b));

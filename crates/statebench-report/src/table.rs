@@ -35,10 +35,10 @@ pub fn sample_notes(record: &Record) -> Vec<String> {
         .map(|r| r.latency.get("all").map_or(0, |l| l.count))
         .collect();
     counts.sort_unstable();
-    if let Some(&median) = counts.get(counts.len() / 2) {
-        if median < FEW_SAMPLES {
-            notes.push(format!("latency from {median} samples a repetition"));
-        }
+    if let Some(&median) = counts.get(counts.len() / 2)
+        && median < FEW_SAMPLES
+    {
+        notes.push(format!("latency from {median} samples a repetition"));
     }
     let untimed: std::collections::BTreeSet<&str> = record
         .repetitions

@@ -40,10 +40,10 @@ fn open_rep_served(
         send_lag: Some(made_up::latency()),
         service_time: rep.latency.clone(),
     });
-    if let Some(o) = rep.open_loop.as_mut() {
-        if let Some(l) = o.service_time.get_mut("all") {
-            l.mean_ns = service_mean_ns;
-        }
+    if let Some(o) = rep.open_loop.as_mut()
+        && let Some(l) = o.service_time.get_mut("all")
+    {
+        l.mean_ns = service_mean_ns;
     }
     rep
 }

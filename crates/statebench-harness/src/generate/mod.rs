@@ -82,16 +82,15 @@ impl OwnWrite {
         // what is left from the end of the previous lap.
         for this_lap in [true, false] {
             for (i, op) in ops.iter().enumerate() {
-                if let Some(k) = key(op) {
-                    if out[i].writer == 0 {
-                        if let Some(&value) = latest.get(&k) {
-                            out[i] = OwnWrite {
-                                writer,
-                                value,
-                                this_lap,
-                            };
-                        }
-                    }
+                if let Some(k) = key(op)
+                    && out[i].writer == 0
+                    && let Some(&value) = latest.get(&k)
+                {
+                    out[i] = OwnWrite {
+                        writer,
+                        value,
+                        this_lap,
+                    };
                 }
                 if let Some((k, value)) = write(op) {
                     latest.insert(k, value);
