@@ -231,6 +231,10 @@ pub enum Error {
     Timeout,
     /// The bounded mailbox is full and the caller asked not to wait.
     Full,
+    /// The process that holds the state (a Redis server) could not be reached, or failed the
+    /// call: the connection broke or was refused, or the server answered with an error. The
+    /// operation may or may not have been applied. Later calls try again.
+    Unreachable,
 }
 
 impl fmt::Display for Error {
@@ -239,6 +243,7 @@ impl fmt::Display for Error {
             Error::Stopped => "the service has stopped",
             Error::Timeout => "the call timed out",
             Error::Full => "the service's mailbox is full",
+            Error::Unreachable => "the process holding the state could not be reached",
         })
     }
 }
@@ -294,11 +299,19 @@ pub enum Family {
     /// A structure built for concurrent access (a sharded map, atomics); no lock around the
     /// whole state.
     Concurrent,
+    /// Another process holds the state (a Redis server, one or a cluster); calls are requests
+    /// over a socket.
+    OutOfProcess,
 }
 
 impl Family {
     /// Every family, in the order the report lists them.
-    pub const ALL: [Family; 3] = [Family::Owner, Family::Lock, Family::Concurrent];
+    pub const ALL: [Family; 4] = [
+        Family::Owner,
+        Family::Lock,
+        Family::Concurrent,
+        Family::OutOfProcess,
+    ];
 
     /// The stable snake_case name, as written in results files.
     pub const fn name(self) -> &'static str {
@@ -306,6 +319,27 @@ impl Family {
             Family::Owner => "owner",
             Family::Lock => "lock",
             Family::Concurrent => "concurrent",
+            Family::OutOfProcess => "out_of_process",
+        }
+    }
+
+    /// What one strategy of the family is called in prose ("a lock", "an owner").
+    pub const fn noun(self) -> &'static str {
+        match self {
+            Family::Owner => "owner",
+            Family::Lock => "lock",
+            Family::Concurrent => "concurrent structure",
+            Family::OutOfProcess => "out-of-process store",
+        }
+    }
+
+    /// [`Family::noun`], plural.
+    pub const fn plural(self) -> &'static str {
+        match self {
+            Family::Owner => "owners",
+            Family::Lock => "locks",
+            Family::Concurrent => "concurrent structures",
+            Family::OutOfProcess => "out-of-process stores",
         }
     }
 

@@ -4,9 +4,31 @@
 //! A Redis server is the stateful goroutine across a socket: one thread serving one request at
 //! a time.
 //!
-//! This first part starts and stops the servers ([`server`]); the strategy that keeps each
-//! service's state in them comes next.
+//! [`server`] starts and stops the servers; [`Redis`] (the `redis` strategy, in [`store`]) keeps
+//! a service's state in a database of the process's shared server ([`shared`]), each
+//! operation one command ([`services`] says which).
 
 #![deny(missing_docs)]
 
 pub mod server;
+pub mod services;
+pub mod store;
+
+pub use services::{RedisCache, RedisCounter, RedisKv, RedisSessions};
+pub use store::{Redis, Stored};
+
+use std::sync::OnceLock;
+
+use server::{Server, Unavailable};
+
+/// The server this process's `redis` services keep their state in, started (and, where the
+/// project may, installed) on first use; each service has a logical database of its own on it.
+/// It lives as long as the process: its keeper stops it when the process ends, however it
+/// ends.
+pub fn shared() -> Result<&'static Server, Unavailable> {
+    static SHARED: OnceLock<Result<Server, Unavailable>> = OnceLock::new();
+    SHARED
+        .get_or_init(Server::start)
+        .as_ref()
+        .map_err(Clone::clone)
+}

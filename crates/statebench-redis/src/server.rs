@@ -18,6 +18,9 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// How many logical databases each server has: one per service running on it at once.
+pub const DATABASES: u32 = 4096;
+
 /// How long a server may take to answer its first `PING`.
 pub const READY_WITHIN: Duration = Duration::from_secs(10);
 
@@ -188,10 +191,16 @@ impl Server {
             .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
             .args(["--save", "", "--appendonly", "no"])
             .args(["--protected-mode", "yes", "--daemonize", "no"])
+            // A logical database per service started on it, so that each counts only its
+            // own keys (`crate::store`).
+            .args(["--databases", &DATABASES.to_string()])
             .arg("--dir")
             .arg(&dir)
             .arg("--logfile")
             .arg(&log)
+            // Scripts compare fixed-width digit strings with Lua's `<`, which collates by
+            // the locale: the C locale's is byte order.
+            .env("LC_ALL", "C")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -996,12 +996,7 @@ fn figures(r: &Row) -> String {
 }
 
 fn family_name(family: &str) -> &'static str {
-    match Family::from_name(family) {
-        Some(Family::Owner) => "owner",
-        Some(Family::Lock) => "lock",
-        Some(Family::Concurrent) => "concurrent structure",
-        None => "strategy",
-    }
+    Family::from_name(family).map_or("strategy", Family::noun)
 }
 
 impl Advice {

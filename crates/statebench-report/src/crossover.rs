@@ -348,6 +348,7 @@ fn rival_name(f: Family) -> &'static str {
         Family::Lock => "best lock",
         Family::Concurrent => "best concurrent structure",
         Family::Owner => "best owner",
+        Family::OutOfProcess => "best out-of-process store",
     }
 }
 

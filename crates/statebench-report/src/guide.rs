@@ -16,7 +16,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use statebench_core::Family;
 use statebench_harness::placement::{FAR, Placement, View, Viewed};
 use statebench_harness::results::{Record, Results};
 use statebench_harness::stats::{
@@ -34,9 +33,7 @@ const NOT_TOLD_APART: &str = "not told apart";
 /// (older files are filled from the registry when loaded); one that does not is named as such.
 fn family(r: &Record) -> (&'static str, &'static str) {
     match r.family() {
-        Some(Family::Owner) => ("owner", "owners"),
-        Some(Family::Lock) => ("lock", "locks"),
-        Some(Family::Concurrent) => ("concurrent structure", "concurrent structures"),
+        Some(f) => (f.noun(), f.plural()),
         None => (
             "strategy of no known family",
             "strategies of no known family",
@@ -620,24 +617,25 @@ impl<'a> Analysis<'a> {
                 }
                 for pair in cells.windows(2) {
                     let ((c1, cell1), (c2, cell2)) = (&pair[0], &pair[1]);
-                    if let Some((l1, before, l2, after)) = crossover(cell1, cell2) {
-                        if claimed(l1, before) && claimed(l2, after) {
-                            let at = format!("`{}` / {}", w.name, driver.name());
-                            // Of the new leader: which of the rows tied at the lead before it
-                            // tops the medians is no claim, and changes from run to run.
-                            let y = &l2.implementation;
-                            let statement = Statement {
-                                what: format!("{at}: `{y}` trails at {c1} clients, leads at {c2}"),
-                                contradicts: format!(
-                                    "{at}: `{y}` leads at {c1} clients, trails at {c2}"
-                                ),
-                                cells: vec![
-                                    (w.name.clone(), driver, *c1),
-                                    (w.name.clone(), driver, *c2),
-                                ],
-                            };
-                            out.push((statement, firm(l1, before) && firm(l2, after)));
-                        }
+                    if let Some((l1, before, l2, after)) = crossover(cell1, cell2)
+                        && claimed(l1, before)
+                        && claimed(l2, after)
+                    {
+                        let at = format!("`{}` / {}", w.name, driver.name());
+                        // Of the new leader: which of the rows tied at the lead before it
+                        // tops the medians is no claim, and changes from run to run.
+                        let y = &l2.implementation;
+                        let statement = Statement {
+                            what: format!("{at}: `{y}` trails at {c1} clients, leads at {c2}"),
+                            contradicts: format!(
+                                "{at}: `{y}` leads at {c1} clients, trails at {c2}"
+                            ),
+                            cells: vec![
+                                (w.name.clone(), driver, *c1),
+                                (w.name.clone(), driver, *c2),
+                            ],
+                        };
+                        out.push((statement, firm(l1, before) && firm(l2, after)));
                     }
                 }
             }
@@ -714,10 +712,10 @@ fn candidates<'a>(planned: &[Key<'a>]) -> Vec<(Key<'a>, Key<'a>)> {
     }
     for a in planned.iter().filter(|k| k.2 == Driver::Goroutines) {
         for (go, rust, driver) in ACROSS_DRIVERS {
-            if a.1 == go {
-                if let Some(b) = planned.iter().find(|b| **b == (a.0, rust, driver, a.3)) {
-                    candidates.push((*a.min(b), *a.max(b)));
-                }
+            if a.1 == go
+                && let Some(b) = planned.iter().find(|b| **b == (a.0, rust, driver, a.3))
+            {
+                candidates.push((*a.min(b), *a.max(b)));
             }
         }
     }

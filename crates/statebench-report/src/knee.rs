@@ -477,7 +477,7 @@ pub fn guide(results: &Results) -> String {
         keys.dedup();
         for (driver, clients) in keys {
             let mut parts = Vec::new();
-            for family in [Family::Owner, Family::Lock, Family::Concurrent] {
+            for family in Family::ALL {
                 // Lines come highest knee first: the first of a family is its best.
                 let Some(best) = lines.iter().find(|l| {
                     l.driver == driver && l.clients == clients && l.family == Some(family)
@@ -536,11 +536,7 @@ pub fn guide(results: &Results) -> String {
 }
 
 fn family_words(family: Family) -> &'static str {
-    match family {
-        Family::Owner => "owners",
-        Family::Lock => "locks",
-        Family::Concurrent => "concurrent structures",
-    }
+    family.plural()
 }
 
 /// The terminal table's rows of an open-loop workload: offered and achieved rates, whether

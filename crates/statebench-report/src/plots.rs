@@ -76,12 +76,7 @@ pub struct Panel {
 }
 
 fn family_words(family: Option<Family>) -> &'static str {
-    match family {
-        Some(Family::Owner) => "owners",
-        Some(Family::Lock) => "locks",
-        Some(Family::Concurrent) => "concurrent structures",
-        None => "of no known family",
-    }
+    family.map_or("of no known family", Family::plural)
 }
 
 /// How a panel or table names a driver's callers, e.g. "called from OS threads".

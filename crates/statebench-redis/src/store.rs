@@ -1,0 +1,705 @@
+//! The `redis` strategy, written once: a handle that keeps one service's state in a logical
+//! database of its own on the shared server ([`crate::shared`]), reaches it with the redis crate
+//! — a pool of blocking connections for blocking calls, one multiplexed connection per tokio
+//! runtime for async calls — and turns each operation into one Redis command ([`Stored`]), so
+//! that each is applied at one instant by the server's single command thread.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, Client, Cmd, Connection, RedisError, Script, Value};
+use statebench_core::{Clock, Error, Family, Service, Settings, StateMachine, Sweeper};
+
+use crate::server::DATABASES;
+
+/// How long a connection may take to open.
+pub const CONNECT_WITHIN: Duration = Duration::from_secs(2);
+/// How long a command may wait for its reply before the call fails with [`Error::Timeout`].
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(5);
+/// How many load commands go in one pipeline when a service starts with a state.
+const LOAD_BATCH: usize = 512;
+
+/// A service whose state can live in a Redis database: how its state is written there, how
+/// each operation becomes one command and its reply becomes the state machine's, and how the
+/// state is read back at shutdown. Every command is applied whole by the server's one command
+/// thread, so each call takes effect at one instant.
+pub trait Stored: StateMachine + Sized {
+    /// What the client keeps besides the stored data (the sessions' lifetime).
+    type Meta: Clone + Send + Sync + 'static;
+
+    /// The scripts its commands run; loaded when a service starts, and again when a server
+    /// that restarted has forgotten them.
+    fn scripts() -> Vec<&'static Script>;
+
+    /// The client-side part of `self`.
+    fn meta(&self) -> Self::Meta;
+
+    /// Commands that write `self` into an empty database.
+    fn load(self, t: &Time) -> Vec<Cmd>;
+
+    /// The one command that applies `op` at `now`.
+    fn request(op: &Self::Op, meta: &Self::Meta, now: Instant, t: &Time) -> Cmd;
+
+    /// The reply to `op` from the command's answer `value`.
+    fn reply(
+        op: Self::Op,
+        value: Value,
+        meta: &Self::Meta,
+        now: Instant,
+        t: &Time,
+    ) -> Result<Self::Reply, String>;
+
+    /// A second command to send when the first failed with `error`, if this is the one case
+    /// where the native command differs from the state machine (the counter at 2⁶³ − 1).
+    fn instead(op: &Self::Op, error: &RedisError) -> Option<Cmd> {
+        let _ = (op, error);
+        None
+    }
+
+    /// The command of one cleanup pass at `now`; `None` if the service never cleans up.
+    fn sweep(now: Instant, t: &Time) -> Option<Cmd> {
+        let _ = (now, t);
+        None
+    }
+
+    /// The state from the database's dump ([`DUMP`]: each key with its string or its hash's
+    /// fields and values).
+    fn from_dump(meta: &Self::Meta, dump: Vec<(String, Value)>, t: &Time) -> Result<Self, String>;
+}
+
+/// Every key of the database with its value: a string's, or a hash's fields and values in
+/// turn. One script, so the dump is one instant's state.
+pub static DUMP: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local out = {}
+for _, k in ipairs(redis.call('KEYS', '*')) do
+  if redis.call('TYPE', k).ok == 'hash' then
+    out[#out + 1] = {k, redis.call('HGETALL', k)}
+  else
+    out[#out + 1] = {k, redis.call('GET', k)}
+  end
+end
+return out
+",
+    )
+});
+
+/// `EVALSHA` of `script` with `keys` and `args`: the script runs by its hash; a server that
+/// does not know it answers `NOSCRIPT`, and the call loads the service's scripts and sends it
+/// again.
+pub fn eval(script: &Script, keys: &[&str], args: &[&str]) -> Cmd {
+    let mut cmd = redis::cmd("EVALSHA");
+    cmd.arg(script.get_hash())
+        .arg(keys.len())
+        .arg(keys)
+        .arg(args);
+    cmd
+}
+
+/// The service clock's instants as Redis stores them: nanoseconds from the instant the
+/// service started, offset by 2⁶³ and written as 20 decimal digits, so that Lua's string `<`
+/// orders them as instants (the server runs in the C locale, where it compares bytes) and
+/// every instant reads back exactly.
+#[derive(Clone, Copy, Debug)]
+pub struct Time {
+    origin: Instant,
+}
+
+/// The width of an encoded instant.
+pub const TIME_DIGITS: usize = 20;
+
+impl Time {
+    /// Instants measured from `origin`.
+    pub fn new(origin: Instant) -> Time {
+        Time { origin }
+    }
+
+    /// `at`, encoded.
+    pub fn encode(&self, at: Instant) -> String {
+        const MIDDLE: i128 = 1 << 63;
+        let nanos = match at.checked_duration_since(self.origin) {
+            Some(after) => after.as_nanos() as i128,
+            None => -((self.origin - at).as_nanos() as i128),
+        };
+        let stored = (nanos + MIDDLE).clamp(0, u64::MAX as i128) as u64;
+        format!("{stored:020}")
+    }
+
+    /// The instant `text` (the first [`TIME_DIGITS`] characters) encodes.
+    pub fn decode(&self, text: &str) -> Result<Instant, String> {
+        const MIDDLE: u64 = 1 << 63;
+        let stored: u64 = text
+            .get(..TIME_DIGITS)
+            .and_then(|digits| digits.parse().ok())
+            .ok_or_else(|| format!("not a stored instant: {text:?}"))?;
+        let at = if stored >= MIDDLE {
+            self.origin
+                .checked_add(Duration::from_nanos(stored - MIDDLE))
+        } else {
+            self.origin
+                .checked_sub(Duration::from_nanos(MIDDLE - stored))
+        };
+        at.ok_or_else(|| format!("a stored instant out of this clock's range: {text:?}"))
+    }
+}
+
+/// The logical databases of the shared server that no running service holds.
+struct Databases {
+    free: Mutex<Vec<u32>>,
+}
+
+static FREE: LazyLock<Databases> = LazyLock::new(|| Databases {
+    // Database 0 is left to whoever connects without choosing one; the last is taken first.
+    free: Mutex::new((1..DATABASES).rev().collect()),
+});
+
+impl Databases {
+    fn take(&self) -> Option<u32> {
+        self.free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop()
+    }
+
+    fn give_back(&self, db: u32) {
+        self.free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(db);
+    }
+}
+
+/// Service `S` kept in a Redis database: the `redis` strategy. A cheap, cloneable handle.
+///
+/// Blocking calls take a connection from the service's pool (opening one when all are in use,
+/// so there are as many as callers at once); async calls must run inside a tokio runtime and
+/// share one multiplexed connection per runtime, opened on the runtime that first calls.
+pub struct Redis<S: Stored> {
+    inner: Arc<Inner<S>>,
+    sweeper: Arc<Option<Sweeper>>,
+}
+
+struct Inner<S: Stored> {
+    client: Client,
+    db: u32,
+    pool: Mutex<Vec<Connection>>,
+    multiplexed: RwLock<Vec<(tokio::runtime::Id, MultiplexedConnection)>>,
+    clock: Clock,
+    time: Time,
+    meta: S::Meta,
+    stopped: AtomicBool,
+    in_flight: AtomicUsize,
+    last_error: Mutex<Option<String>>,
+    _state: PhantomData<fn() -> S>,
+}
+
+impl<S: Stored> Clone for Redis<S> {
+    fn clone(&self) -> Self {
+        Redis {
+            inner: self.inner.clone(),
+            sweeper: self.sweeper.clone(),
+        }
+    }
+}
+
+impl<S: Stored> fmt::Debug for Redis<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redis")
+            .field("service", &S::SERVICE)
+            .field("db", &self.inner.db)
+            .field("stopped", &self.inner.stopped.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A call in progress: counted, so that a shutdown reads the state only after every call it
+/// did not refuse has returned.
+struct Entered<'a>(&'a AtomicUsize);
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Whether `e` says the server no longer knows a script.
+fn no_script(e: &RedisError) -> bool {
+    e.code() == Some("NOSCRIPT")
+}
+
+/// Whether the connection that gave `e` can serve another command: not after an I/O error or
+/// a timeout, when a reply may still be on its way.
+fn reusable(e: &RedisError) -> bool {
+    !(e.is_io_error() || e.is_timeout() || e.is_connection_dropped() || e.is_unrecoverable_error())
+}
+
+impl<S: Stored> Inner<S> {
+    fn enter(&self) -> Result<Entered<'_>, Error> {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let entered = Entered(&self.in_flight);
+        if self.stopped.load(Ordering::SeqCst) {
+            return Err(Error::Stopped);
+        }
+        Ok(entered)
+    }
+
+    /// Records why a call failed and says how.
+    fn failed(&self, what: &str, e: &RedisError) -> Error {
+        *self
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(format!("{what}: {e}"));
+        if e.is_timeout() {
+            Error::Timeout
+        } else {
+            Error::Unreachable
+        }
+    }
+
+    /// Records a reply that does not read as the state machine's and fails the call.
+    fn misread(&self, why: String) -> Error {
+        *self
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(why);
+        Error::Unreachable
+    }
+
+    fn connect(&self) -> Result<Connection, RedisError> {
+        let connection = self.client.get_connection_with_timeout(CONNECT_WITHIN)?;
+        connection.set_read_timeout(Some(ANSWER_WITHIN))?;
+        connection.set_write_timeout(Some(ANSWER_WITHIN))?;
+        Ok(connection)
+    }
+
+    /// Sends `cmd` on a pooled connection (loading the scripts once if the server lost them)
+    /// and returns the connection to the pool unless it broke.
+    fn query(&self, cmd: &Cmd) -> Result<Value, RedisError> {
+        let pooled = self
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut connection = match pooled {
+            Some(c) => c,
+            None => self.connect()?,
+        };
+        let mut got = cmd.query::<Value>(&mut connection);
+        if got.as_ref().is_err_and(no_script) {
+            got = load_scripts::<S>(&mut connection).and_then(|()| cmd.query(&mut connection));
+        }
+        if got.as_ref().map_or_else(reusable, |_| true) {
+            self.pool
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(connection);
+        }
+        got
+    }
+
+    /// This runtime's multiplexed connection, opened on first use.
+    async fn multiplexed(&self) -> Result<MultiplexedConnection, RedisError> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|e| {
+                RedisError::from((
+                    redis::ErrorKind::Client,
+                    "an async call of the redis strategy must run in a tokio runtime",
+                    e.to_string(),
+                ))
+            })?
+            .id();
+        let known = |list: &[(tokio::runtime::Id, MultiplexedConnection)]| {
+            list.iter()
+                .find(|(id, _)| *id == runtime)
+                .map(|(_, c)| c.clone())
+        };
+        if let Some(c) = known(
+            &self
+                .multiplexed
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        ) {
+            return Ok(c);
+        }
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(CONNECT_WITHIN))
+            .set_response_timeout(Some(ANSWER_WITHIN));
+        let opened = self
+            .client
+            .get_multiplexed_async_connection_with_config(&config)
+            .await?;
+        let mut list = self
+            .multiplexed
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Another task of this runtime may have opened one meanwhile: keep the first.
+        if let Some(c) = known(&list) {
+            return Ok(c);
+        }
+        list.push((runtime, opened.clone()));
+        Ok(opened)
+    }
+
+    /// Forgets this runtime's multiplexed connection after it failed, so the next call opens
+    /// a new one (a server that restarted is picked up).
+    fn forget_multiplexed(&self) {
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            let runtime = handle.id();
+            self.multiplexed
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .retain(|(id, _)| *id != runtime);
+        }
+    }
+
+    async fn query_async(&self, cmd: &Cmd) -> Result<Value, RedisError> {
+        let mut connection = self.multiplexed().await?;
+        let mut got = cmd.query_async::<Value>(&mut connection).await;
+        if got.as_ref().is_err_and(no_script) {
+            got = async {
+                for script in S::scripts() {
+                    script.load_async(&mut connection).await?;
+                }
+                cmd.query_async(&mut connection).await
+            }
+            .await;
+        }
+        if got.as_ref().is_err_and(|e| !reusable(e)) {
+            self.forget_multiplexed();
+        }
+        got
+    }
+
+    /// Empties the database and gives it back for another service.
+    fn release(&self) {
+        if let Ok(mut c) = self.connect() {
+            let _ = redis::cmd("FLUSHDB").query::<()>(&mut c);
+        }
+        FREE.give_back(self.db);
+    }
+}
+
+impl<S: Stored> Drop for Inner<S> {
+    fn drop(&mut self) {
+        // A shutdown released the database already.
+        if !self.stopped.load(Ordering::SeqCst) {
+            self.release();
+        }
+    }
+}
+
+/// Loads the service's scripts and [`DUMP`] into the server's script cache.
+fn load_scripts<S: Stored>(connection: &mut Connection) -> Result<(), RedisError> {
+    for script in S::scripts().into_iter().chain([&*DUMP]) {
+        script.load(connection)?;
+    }
+    Ok(())
+}
+
+impl<S: Stored> Redis<S> {
+    /// Why no server can be had for this strategy here, or `None` if one can (starting it, and
+    /// installing `redis-server` first where the project may, on first use).
+    pub fn unavailable() -> Option<String> {
+        crate::shared().err().map(|e| e.to_string())
+    }
+
+    /// What the last failed call of this service said, if one failed.
+    pub fn last_error(&self) -> Option<String> {
+        self.inner
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The logical database it keeps its state in.
+    pub fn database(&self) -> u32 {
+        self.inner.db
+    }
+
+    fn try_start(initial: S, settings: &Settings) -> Result<Redis<S>, String> {
+        let server = crate::shared().map_err(|e| e.to_string())?;
+        let db = FREE
+            .take()
+            .ok_or_else(|| format!("all {DATABASES} databases of the server are in use"))?;
+        let client = match Client::open(format!("{}/{db}", server.url())) {
+            Ok(client) => client,
+            Err(e) => {
+                FREE.give_back(db);
+                return Err(format!("no client for {}: {e}", server.url()));
+            }
+        };
+        let cleanup_every = initial.cleanup_every();
+        let inner = Arc::new(Inner::<S> {
+            client,
+            db,
+            pool: Mutex::new(Vec::new()),
+            multiplexed: RwLock::new(Vec::new()),
+            clock: settings.clock.clone(),
+            time: Time::new(settings.clock.now()),
+            meta: initial.meta(),
+            stopped: AtomicBool::new(false),
+            in_flight: AtomicUsize::new(0),
+            last_error: Mutex::new(None),
+            _state: PhantomData,
+        });
+        // From here, dropping `inner` gives the database back.
+        let mut connection = inner
+            .connect()
+            .map_err(|e| format!("cannot connect to {}: {e}", server.url()))?;
+        redis::cmd("FLUSHDB")
+            .query::<()>(&mut connection)
+            .and_then(|()| load_scripts::<S>(&mut connection))
+            .map_err(|e| format!("cannot prepare database {db}: {e}"))?;
+        let commands = initial.load(&inner.time);
+        for batch in commands.chunks(LOAD_BATCH) {
+            let mut pipe = redis::pipe();
+            for cmd in batch {
+                pipe.add_command(cmd.clone()).ignore();
+            }
+            pipe.query::<()>(&mut connection)
+                .map_err(|e| format!("cannot load the initial state: {e}"))?;
+        }
+        inner
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(connection);
+        let sweeper = cleanup_every.map(|every| {
+            let weak: Weak<Inner<S>> = Arc::downgrade(&inner);
+            Sweeper::spawn(
+                format!("statebench-sweeper-redis-{db}"),
+                every,
+                move || match weak.upgrade() {
+                    Some(inner) => {
+                        let _ = sweep(&inner);
+                        true
+                    }
+                    None => false,
+                },
+            )
+        });
+        Ok(Redis {
+            inner,
+            sweeper: Arc::new(sweeper),
+        })
+    }
+
+    fn sync_call(&self, op: S::Op) -> Result<S::Reply, Error> {
+        let inner = &*self.inner;
+        let _entered = inner.enter()?;
+        let now = inner.clock.now_for::<S>();
+        let cmd = S::request(&op, &inner.meta, now, &inner.time);
+        let value = match inner.query(&cmd) {
+            Ok(value) => value,
+            Err(e) => match S::instead(&op, &e) {
+                Some(instead) => inner.query(&instead),
+                None => Err(e),
+            }
+            .map_err(|e| inner.failed(S::SERVICE, &e))?,
+        };
+        S::reply(op, value, &inner.meta, now, &inner.time).map_err(|why| inner.misread(why))
+    }
+
+    async fn async_call(&self, op: S::Op) -> Result<S::Reply, Error> {
+        let inner = &*self.inner;
+        let _entered = inner.enter()?;
+        let now = inner.clock.now_for::<S>();
+        let cmd = S::request(&op, &inner.meta, now, &inner.time);
+        let value = match inner.query_async(&cmd).await {
+            Ok(value) => value,
+            Err(e) => match S::instead(&op, &e) {
+                Some(instead) => inner.query_async(&instead).await,
+                None => Err(e),
+            }
+            .map_err(|e| inner.failed(S::SERVICE, &e))?,
+        };
+        S::reply(op, value, &inner.meta, now, &inner.time).map_err(|why| inner.misread(why))
+    }
+}
+
+/// One cleanup pass of `inner`'s service at its clock's now.
+fn sweep<S: Stored>(inner: &Inner<S>) -> Result<(), Error> {
+    let now = inner.clock.now_for::<S>();
+    match S::sweep(now, &inner.time) {
+        Some(cmd) => inner
+            .query(&cmd)
+            .map(drop)
+            .map_err(|e| inner.failed("cleanup", &e)),
+        None => Ok(()),
+    }
+}
+
+impl<S: Stored> Service<S> for Redis<S> {
+    const NAME: &'static str = "redis";
+    const FAMILY: Family = Family::OutOfProcess;
+    const ABOUT: &'static str = "a Redis server on loopback, started by statebench, holds the \
+        state (a database per service, persistence off); one command a call; expiry runs on \
+        statebench's clock in Lua scripts, where code using Redis's own TTLs would let the \
+        server expire keys on its wall clock with no cleanup pass";
+    const CROSSES_THREADS: bool = true;
+
+    /// # Panics
+    /// If no Redis server can be had ([`Redis::unavailable`] says why; callers ask it first)
+    /// or the state cannot be written to it.
+    fn start(initial: S, settings: &Settings) -> Self {
+        Redis::try_start(initial, settings)
+            .unwrap_or_else(|why| panic!("statebench: the redis strategy cannot start: {why}"))
+    }
+
+    fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
+        self.sync_call(op)
+    }
+
+    fn call_async(&self, op: S::Op) -> impl Future<Output = Result<S::Reply, Error>> + Send {
+        self.async_call(op)
+    }
+
+    fn cleanup(&self) -> Result<(), Error> {
+        let _entered = self.inner.enter()?;
+        sweep(&self.inner)
+    }
+
+    fn shutdown(&self) -> Result<S, Error> {
+        let inner = &*self.inner;
+        if inner.stopped.swap(true, Ordering::SeqCst) {
+            return Err(Error::Stopped);
+        }
+        // Every call that got past `enter` before the flag was set returns within its
+        // timeouts; wait for them, so the state read back holds every acknowledged call.
+        let deadline = Instant::now() + CONNECT_WITHIN + ANSWER_WITHIN * 2;
+        while inner.in_flight.load(Ordering::SeqCst) != 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        if let Some(sweeper) = &*self.sweeper {
+            sweeper.stop();
+        }
+        let state = inner
+            .query(&eval(&DUMP, &[], &[]))
+            .map_err(|e| inner.failed("shutdown", &e))
+            .and_then(|dump| {
+                dump_entries(dump)
+                    .and_then(|entries| S::from_dump(&inner.meta, entries, &inner.time))
+                    .map_err(|why| inner.misread(why))
+            });
+        inner
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        inner.release();
+        state
+    }
+
+    fn placement(started_in_tokio: bool) -> &'static str {
+        let _ = started_in_tokio;
+        "a redis-server process of its own, over loopback TCP"
+    }
+}
+
+/// The dump's answer as (key, value) pairs.
+fn dump_entries(dump: Value) -> Result<Vec<(String, Value)>, String> {
+    let Value::Array(items) = dump else {
+        return Err(format!("a dump that is not a list: {dump:?}"));
+    };
+    items
+        .into_iter()
+        .map(|item| match item {
+            Value::Array(pair) if pair.len() == 2 => {
+                let mut pair = pair.into_iter();
+                let key =
+                    text(pair.next().unwrap_or(Value::Nil))?.ok_or("a dumped key that is nil")?;
+                Ok((key, pair.next().unwrap_or(Value::Nil)))
+            }
+            other => Err(format!("a dumped entry that is not a pair: {other:?}")),
+        })
+        .collect()
+}
+
+/// A string reply as text; `None` for nil.
+pub fn text(value: Value) -> Result<Option<String>, String> {
+    match value {
+        Value::Nil => Ok(None),
+        Value::BulkString(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| format!("a reply that is not UTF-8: {e}")),
+        Value::SimpleString(s) => Ok(Some(s)),
+        Value::Okay => Ok(Some("OK".into())),
+        Value::Int(n) => Ok(Some(n.to_string())),
+        other => Err(format!("not a string reply: {other:?}")),
+    }
+}
+
+/// An integer reply, or a string holding one.
+pub fn integer(value: Value) -> Result<i64, String> {
+    match value {
+        Value::Int(n) => Ok(n),
+        other => match text(other)? {
+            Some(s) => s.parse().map_err(|_| format!("not an integer: {s:?}")),
+            None => Err("nil where an integer was due".into()),
+        },
+    }
+}
+
+/// A `u64` written as decimal text, or `None` for nil.
+pub fn number(value: Value) -> Result<Option<u64>, String> {
+    text(value)?
+        .map(|s| s.parse().map_err(|_| format!("not a u64: {s:?}")))
+        .transpose()
+}
+
+/// A hash reply (`HGETALL`) as field-value pairs.
+pub fn hash(value: Value) -> Result<Vec<(String, String)>, String> {
+    let pairs: Vec<(Value, Value)> = match value {
+        Value::Map(pairs) => pairs,
+        Value::Array(items) => {
+            if items.len() % 2 != 0 {
+                return Err("a hash reply with an odd number of items".into());
+            }
+            let mut items = items.into_iter();
+            std::iter::from_fn(|| Some((items.next()?, items.next()?))).collect()
+        }
+        other => return Err(format!("not a hash reply: {other:?}")),
+    };
+    pairs
+        .into_iter()
+        .map(|(f, v)| match (text(f)?, text(v)?) {
+            (Some(f), Some(v)) => Ok((f, v)),
+            _ => Err("a nil field or value in a hash".into()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_read_back_exactly_and_order_as_strings() {
+        let origin = Instant::now();
+        let t = Time::new(origin);
+        let mut instants: Vec<Instant> = [0u64, 1, 999, 1_000_000_007, 3_600_000_000_123]
+            .into_iter()
+            .flat_map(|n| {
+                let d = Duration::from_nanos(n);
+                [origin.checked_sub(d), origin.checked_add(d)]
+            })
+            .flatten()
+            .collect();
+        instants.sort();
+        let encoded: Vec<String> = instants.iter().map(|&at| t.encode(at)).collect();
+        for (at, text) in instants.iter().zip(&encoded) {
+            assert_eq!(text.len(), TIME_DIGITS, "{text}");
+            assert_eq!(t.decode(text), Ok(*at));
+        }
+        // Byte order of the encodings is the order of the instants (Lua's `<` in the C locale).
+        assert!(encoded.windows(2).all(|w| w[0] <= w[1]), "{encoded:?}");
+        assert!(t.decode("12345").is_err());
+        assert!(t.decode("x0000000000000000000").is_err());
+    }
+}

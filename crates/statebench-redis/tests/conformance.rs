@@ -1,0 +1,147 @@
+//! The conformance suite, the linearizability check and the counter's conservation law on the
+//! `redis` strategy: the state in a Redis server behaves as the state machines do, with the
+//! manual clock driving the sessions' and the cache's expiry through the scripts.
+//!
+//! Where no `redis-server` can be had the tests say so and pass, unless one is required
+//! (`STATEBENCH_REQUIRE_REDIS`, set by `.ci/run`, which installs it first).
+
+use statebench_conformance::{CallStyle, Model, assert_conforms, cases, check_linearizable};
+use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions};
+use statebench_redis::{Redis, RedisCache, RedisCounter, RedisKv, RedisSessions, Stored};
+
+/// Whether a server can be had; if not, prints the skip (or fails where one is required).
+fn available() -> bool {
+    match Redis::<KvU64>::unavailable() {
+        None => true,
+        Some(why) => {
+            assert!(
+                std::env::var_os("STATEBENCH_REQUIRE_REDIS").is_none(),
+                "a redis-server is required here: {why}"
+            );
+            eprintln!("SKIPPED: {why} (scripts/install-redis.sh installs one)");
+            false
+        }
+    }
+}
+
+fn linearizable<S: Model + Stored>(style: CallStyle) {
+    if !available() {
+        return;
+    }
+    match check_linearizable::<S, Redis<S>>(style, cases(32)) {
+        Ok(done) => println!("{}: {} histories linearizable", S::SERVICE, done.histories),
+        Err(report) => panic!("{report}"),
+    }
+}
+
+macro_rules! suites {
+    ($($service:ident = $impl:ty),+) => {
+        $(
+            mod $service {
+                use super::*;
+
+                #[test]
+                fn blocking() {
+                    if available() {
+                        assert_conforms::<statebench_conformance::model_of!($service), $impl>(
+                            "redis",
+                            CallStyle::Blocking,
+                        );
+                    }
+                }
+
+                #[test]
+                fn async_calls() {
+                    if available() {
+                        assert_conforms::<statebench_conformance::model_of!($service), $impl>(
+                            "redis",
+                            CallStyle::Async,
+                        );
+                    }
+                }
+
+                #[test]
+                fn linearizable_blocking() {
+                    linearizable::<statebench_conformance::model_of!($service)>(
+                        CallStyle::Blocking,
+                    );
+                }
+
+                #[test]
+                fn linearizable_async() {
+                    linearizable::<statebench_conformance::model_of!($service)>(CallStyle::Async);
+                }
+            }
+        )+
+    };
+}
+
+suites!(
+    kv = RedisKv,
+    counter = RedisCounter,
+    sessions = RedisSessions,
+    cache = RedisCache
+);
+
+#[test]
+fn the_counter_keeps_every_increment_under_concurrent_resets() {
+    if available() {
+        statebench_conformance::check_counter_conservation::<RedisCounter>(3, 1000)
+            .unwrap_or_else(|report| panic!("{report}"));
+    }
+}
+
+/// The one place the counter's native `INCR` differs from the state machine: past 2⁶³ − 1.
+#[test]
+fn the_counter_counts_on_past_the_signed_limit_and_wraps_at_the_unsigned_one() {
+    use statebench_core::{CounterOp, CounterReply, Settings};
+    if !available() {
+        return;
+    }
+    for (start, after) in [
+        (i64::MAX as u64 - 1, i64::MAX as u64),
+        (i64::MAX as u64, i64::MAX as u64 + 1),
+        (u64::MAX, 0),
+    ] {
+        let counter = RedisCounter::start(Counter::starting_at(start), &Settings::default());
+        assert_eq!(counter.call(CounterOp::Get), Ok(CounterReply(start)));
+        assert_eq!(counter.call(CounterOp::Increment), Ok(CounterReply(after)));
+        assert_eq!(counter.shutdown().map(|c| c.count()), Ok(after));
+    }
+}
+
+/// Two services on the one server do not see each other's keys: `len` counts its own.
+#[test]
+fn services_on_one_server_keep_apart() {
+    use statebench_core::{CacheOp, CacheReply, KvOp, KvReply, Settings};
+    use std::time::Duration;
+    if !available() {
+        return;
+    }
+    let a = RedisKv::start(
+        KvU64::from_entries([(1, 10), (2, 20)]),
+        &Settings::default(),
+    );
+    let b = RedisKv::start(KvU64::from_entries([(1, 11)]), &Settings::default());
+    let c = RedisCache::start(CacheU64::new(Duration::from_secs(60)), &Settings::default());
+    assert_ne!(a.database(), b.database());
+    assert_eq!(a.call(KvOp::Len), Ok(KvReply::Len(2)));
+    assert_eq!(b.call(KvOp::Len), Ok(KvReply::Len(1)));
+    assert_eq!(b.call(KvOp::Get(1)), Ok(KvReply::Value(Some(11))));
+    let set = CacheOp::Set {
+        key: 1,
+        value: 5,
+        ttl: Duration::from_secs(60),
+    };
+    assert_eq!(c.call(set), Ok(CacheReply::Value(None)));
+    assert_eq!(c.call(CacheOp::Len), Ok(CacheReply::Len(1)));
+    assert_eq!(a.call(KvOp::Get(1)), Ok(KvReply::Value(Some(10))));
+    let a_state = a.shutdown().expect("a stops");
+    assert_eq!(a_state, KvU64::from_entries([(1, 10), (2, 20)]));
+    assert_eq!(b.shutdown().map(|s| s.into_entries().len()), Ok(1));
+    assert_eq!(c.shutdown().map(|s| s.stored().count()), Ok(1));
+    // A shut-down service refuses calls and a second shutdown.
+    assert_eq!(a.call(KvOp::Len), Err(statebench_core::Error::Stopped));
+    assert_eq!(a.shutdown(), Err(statebench_core::Error::Stopped));
+    let _ = (Sessions::default(), CacheU64::default());
+}
