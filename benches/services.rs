@@ -107,6 +107,10 @@ struct Register<'g, 'c> {
 
 impl<S: Subject> Visitor<S> for Register<'_, '_> {
     fn visit<I: Service<S>>(&mut self) {
+        if let Some(why) = I::unavailable() {
+            eprintln!("{} left out: {why}", I::NAME);
+            return;
+        }
         let w = self.workload;
         let fresh = || S::initial(w, Instant::now());
         match self.mode {

@@ -17,6 +17,7 @@ use statebench_owner_ractor::OwnerRactor;
 use statebench_owner_smol::OwnerSmol;
 use statebench_owner_thread::{OwnerThread, OwnerThreadSpin, ShardedThread};
 use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio, OwnerTokioBatch, ShardedTokio};
+use statebench_redis::Redis;
 
 /// Called once per registered implementation `I` of service `S`.
 pub trait Visitor<S: StateMachine> {
@@ -95,12 +96,14 @@ impl Registered for KvU64 {
         // the same strategy written by hand.
         v.visit::<HandwrittenKv>();
         v.visit::<HandwrittenOwnerKv>();
+        v.visit::<Redis<Self>>();
     }
 }
 
 impl Registered for Counter {
     fn own<V: Visitor<Self>>(v: &mut V) {
         v.visit::<AtomicCounter>();
+        v.visit::<Redis<Self>>();
     }
 }
 
@@ -110,6 +113,7 @@ impl Registered for Sessions {
         v.visit::<DashSessions>();
         v.visit::<PapayaSessions>();
         v.visit::<SccSessions>();
+        v.visit::<Redis<Self>>();
     }
 }
 
@@ -120,6 +124,7 @@ impl Registered for CacheU64 {
         v.visit::<PapayaCache<u64, u64>>();
         v.visit::<SccCache<u64, u64>>();
         v.visit::<MokaCache<u64, u64>>();
+        v.visit::<Redis<Self>>();
     }
 }
 
@@ -134,6 +139,8 @@ pub struct Described {
     pub about: &'static str,
     /// [`Service::CROSSES_THREADS`].
     pub crosses_threads: bool,
+    /// [`Service::SPENDS_WORK`].
+    pub spends_work: bool,
 }
 
 impl Described {
@@ -144,6 +151,7 @@ impl Described {
             family: I::FAMILY.name(),
             about: I::ABOUT,
             crosses_threads: I::CROSSES_THREADS,
+            spends_work: I::SPENDS_WORK,
         }
     }
 }
@@ -172,6 +180,31 @@ pub fn describe_old_records(results: &mut Results) {
             r.about = d.about.to_owned();
         }
     }
+}
+
+/// Why `implementation` cannot serve `service` on this machine now
+/// ([`Service::unavailable`]), or `None` if it can (or is not registered).
+pub fn unavailable(service: &str, implementation: &str) -> Option<String> {
+    struct Ask<'a>(&'a str, Option<String>);
+    impl<S: StateMachine> Visitor<S> for Ask<'_> {
+        fn visit<I: Service<S>>(&mut self) {
+            if I::NAME == self.0 {
+                self.1 = I::unavailable();
+            }
+        }
+    }
+    let mut ask = Ask(implementation, None);
+    visit_service(service, &mut ask);
+    ask.1
+}
+
+/// The implementations of `service` this machine can run now, in registry order: those of
+/// [`implementations`] that are not [`unavailable`].
+pub fn runnable(service: &str) -> Vec<&'static str> {
+    implementations(service)
+        .into_iter()
+        .filter(|i| unavailable(service, i).is_none())
+        .collect()
 }
 
 /// Every registered (service, implementation) pair, in registry order.

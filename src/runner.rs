@@ -295,11 +295,15 @@ impl Matrix {
         let selected = |name: &str| {
             self.implementations.is_empty() || self.implementations.iter().any(|n| n == name)
         };
+        let left_out = self.left_out();
         for (i, workload) in self.workloads.iter().enumerate() {
             workload.validate()?;
             let available = registry::implementations(&workload.service);
             for implementation in available {
-                if !selected(implementation) {
+                if !selected(implementation)
+                    || left_out.iter().any(|(name, _)| *name == implementation)
+                    || (workload.work_ns > 0 && !spends_work(&workload.service, implementation))
+                {
                     continue;
                 }
                 for &driver in self.drivers.iter().filter(|d| **d != Driver::Goroutines) {
@@ -362,6 +366,9 @@ impl Matrix {
                     )
                 }));
             }
+            if let Some((_, why)) = left_out.iter().find(|(n, _)| n == name) {
+                return Err(RunError(format!("{name} cannot run here: {why}")));
+            }
             if !cells.iter().any(|c| c.implementation == name) {
                 let serves: Vec<_> = registry::pairs()
                     .into_iter()
@@ -375,6 +382,26 @@ impl Matrix {
             }
         }
         Ok(cells)
+    }
+
+    /// The selected strategies that cannot run on this machine now, each with why
+    /// ([`statebench_core::Service::unavailable`]: the Redis rows without a `redis-server`).
+    /// [`Matrix::plan`] leaves them out; the run says so in one line each.
+    pub fn left_out(&self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> = Vec::new();
+        for workload in &self.workloads {
+            for implementation in registry::implementations(&workload.service) {
+                let selected = self.implementations.is_empty()
+                    || self.implementations.iter().any(|n| n == implementation);
+                if !selected || out.iter().any(|(n, _)| *n == implementation) {
+                    continue;
+                }
+                if let Some(why) = registry::unavailable(&workload.service, implementation) {
+                    out.push((implementation, why));
+                }
+            }
+        }
+        out
     }
 
     /// The order the repetitions run in: round by round (every cell's first repetition
@@ -558,6 +585,13 @@ fn shuffle<T>(items: &mut [T], rng: &mut Rng) {
     }
 }
 
+/// Whether `implementation` spends `service`'s critical-section work where it applies an
+/// operation ([`statebench_core::Service::SPENDS_WORK`]); a strategy that does not is left out
+/// of workloads with `work_ns`.
+fn spends_work(service: &str, implementation: &str) -> bool {
+    registry::describe(service, implementation, Driver::Threads).is_none_or(|d| d.spends_work)
+}
+
 /// Visits the registry for one service and runs one repetition of the planned cell whose
 /// name matches, on a fresh service.
 struct TrialRunner<'a> {
@@ -581,6 +615,7 @@ impl TrialRunner<'_> {
             family: strategy.family.name(),
             about: strategy.about,
             crosses_threads: strategy.family == statebench_core::Family::Owner,
+            spends_work: false,
         };
         let settings = go::settings_for(
             workload,

@@ -13,7 +13,9 @@ use std::time::Instant;
 
 use statebench::registry::{self, Visitor};
 use statebench_conformance::concurrent::cleanup_racing_clients;
-use statebench_conformance::{CallStyle, Linearized, Model, check_linearizable, one_key_race};
+use statebench_conformance::{
+    CallStyle, Linearized, Model, check_linearizable, one_key_race, startable,
+};
 use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions};
 
 /// Taken by every test here for its whole run, so that they run one at a time: the tests race
@@ -94,7 +96,7 @@ impl Linearizability {
 
 impl<S: Model> Visitor<S> for Linearizability {
     fn visit<I: Service<S>>(&mut self) {
-        if skipped(&self.only, I::NAME) {
+        if skipped(&self.only, I::NAME) || !startable::<S, I>() {
             return;
         }
         for style in [CallStyle::Blocking, CallStyle::Async] {
@@ -115,7 +117,7 @@ fn every_kv_store_is_linearizable() {
     let _serial = one_at_a_time();
     let mut check = Linearizability::new(CI_CASES);
     registry::walk::<KvU64, _>(&mut check);
-    check.assert_covers(registry::implementations("kv"));
+    check.assert_covers(registry::runnable("kv"));
 }
 
 #[test]
@@ -123,7 +125,7 @@ fn every_counter_is_linearizable() {
     let _serial = one_at_a_time();
     let mut check = Linearizability::new(CI_CASES);
     registry::walk::<Counter, _>(&mut check);
-    check.assert_covers(registry::implementations("counter"));
+    check.assert_covers(registry::runnable("counter"));
 }
 
 #[test]
@@ -131,7 +133,7 @@ fn every_session_manager_is_linearizable() {
     let _serial = one_at_a_time();
     let mut check = Linearizability::new(CI_CASES);
     registry::walk::<Sessions, _>(&mut check);
-    check.assert_covers(registry::implementations("sessions"));
+    check.assert_covers(registry::runnable("sessions"));
 }
 
 #[test]
@@ -139,7 +141,7 @@ fn every_cache_is_linearizable() {
     let _serial = one_at_a_time();
     let mut check = Linearizability::new(CI_CASES);
     registry::walk::<CacheU64, _>(&mut check);
-    check.assert_covers(registry::implementations("cache"));
+    check.assert_covers(registry::runnable("cache"));
 }
 
 #[test]
@@ -159,6 +161,9 @@ struct CleanupRace {
 
 impl<S: Model> Visitor<S> for CleanupRace {
     fn visit<I: Service<S>>(&mut self) {
+        if !startable::<S, I>() {
+            return;
+        }
         for style in [CallStyle::Blocking, CallStyle::Async] {
             let started = Instant::now();
             match cleanup_racing_clients::<S, I>(style, 8, 3, 150) {
@@ -186,8 +191,8 @@ fn cleanup_racing_clients_keeps_every_reply_right() {
     registry::walk::<CacheU64, _>(&mut race);
     registry::walk::<Sessions, _>(&mut race);
     assert!(race.failures.is_empty(), "{}", race.failures.join("\n\n"));
-    let mut expected = registry::implementations("cache");
-    expected.extend(registry::implementations("sessions"));
+    let mut expected = registry::runnable("cache");
+    expected.extend(registry::runnable("sessions"));
     assert_eq!(race.covered, expected);
 }
 
@@ -202,7 +207,7 @@ struct OneKeyRace {
 
 impl<S: Model> Visitor<S> for OneKeyRace {
     fn visit<I: Service<S>>(&mut self) {
-        if skipped(&self.only, I::NAME) {
+        if skipped(&self.only, I::NAME) || !startable::<S, I>() {
             return;
         }
         for style in [CallStyle::Blocking, CallStyle::Async] {
@@ -263,7 +268,7 @@ fn two_clients_racing_on_one_key_stay_linearizable() {
     if race.only.is_none() {
         let expected: Vec<_> = ["kv", "counter", "sessions", "cache"]
             .into_iter()
-            .flat_map(registry::implementations)
+            .flat_map(registry::runnable)
             .collect();
         assert_eq!(race.covered, expected, "every registered pair is raced");
     }

@@ -96,6 +96,7 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
         tuning: Default::default(),
         work: Vec::new(),
         planned: Vec::new(),
+        left_out: Vec::new(),
     };
     let plan = Plan {
         implementations: args.implementations.clone(),

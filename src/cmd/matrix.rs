@@ -14,7 +14,7 @@ use statebench_harness::Driver;
 use statebench_harness::floors::{Floors, MOVED, Steadiness};
 use statebench_harness::machine::{GoRuntime, Machine};
 use statebench_harness::placement::{FAR, View, view};
-use statebench_harness::results::{PlannedKey, Record, Results, RunSettings};
+use statebench_harness::results::{LeftOut, PlannedKey, Record, Results, RunSettings};
 use statebench_harness::work::{self, WorkCost};
 use statebench_harness::workload::{self, Workload};
 
@@ -427,6 +427,10 @@ pub(crate) fn measure(
         Ok(c) => c,
         Err(e) => return Err(usage(e)),
     };
+    let left_out = matrix.left_out();
+    for (implementation, why) in &left_out {
+        println!("{implementation}: left out of this run: {why}");
+    }
     if let Err(e) = claim_output(out) {
         return Err(usage(e));
     }
@@ -494,6 +498,13 @@ pub(crate) fn measure(
                 implementation: c.implementation.to_owned(),
                 driver: c.driver,
                 clients: c.clients,
+            })
+            .collect(),
+        left_out: left_out
+            .into_iter()
+            .map(|(implementation, why)| LeftOut {
+                implementation: implementation.to_owned(),
+                why,
             })
             .collect(),
     };

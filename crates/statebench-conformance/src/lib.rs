@@ -266,6 +266,27 @@ pub fn check_model_within<S: Model, I: Service<S>>(
         })
 }
 
+/// Set where every strategy must be startable (`.ci/run`, which installs the Redis server
+/// first): then a test fails, instead of leaving out, a strategy that is not.
+pub const REQUIRE_SERVERS: &str = "STATEBENCH_REQUIRE_REDIS";
+
+/// Whether `I` can be started here ([`Service::unavailable`]). If not, prints why the test
+/// leaves it out — or panics where [`REQUIRE_SERVERS`] is set.
+pub fn startable<S: statebench_core::StateMachine, I: Service<S>>() -> bool {
+    match I::unavailable() {
+        None => true,
+        Some(why) => {
+            assert!(
+                std::env::var_os(REQUIRE_SERVERS).is_none(),
+                "{} is required here ({REQUIRE_SERVERS} is set) but cannot start: {why}",
+                I::NAME
+            );
+            eprintln!("SKIPPED {} ({}): {why}", I::NAME, S::SERVICE);
+            false
+        }
+    }
+}
+
 /// [`check_model`] with the default number of cases, panicking with its report: the body of
 /// every generated conformance test.
 pub fn assert_conforms<S: Model, I: Service<S>>(name: &str, style: CallStyle) {
@@ -274,6 +295,9 @@ pub fn assert_conforms<S: Model, I: Service<S>>(name: &str, style: CallStyle) {
         I::NAME,
         "the test module's name must be the strategy's registered name"
     );
+    if !startable::<S, I>() {
+        return;
+    }
     if let Err(report) = check_model::<S, I>(style, cases(256)) {
         panic!("{report}");
     }

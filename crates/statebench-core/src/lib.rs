@@ -379,6 +379,21 @@ pub trait Service<S: StateMachine>: Clone + Send + Sync + 'static {
     /// exactly.
     const CROSSES_THREADS: bool = false;
 
+    /// Whether the strategy spends the state's critical-section work
+    /// ([`StateMachine::work`]) on every operation, where the operation is applied. `false`
+    /// only for a strategy that applies operations in another process, where statebench's
+    /// work cannot run: the runner leaves it out of workloads that put work in the critical
+    /// section.
+    const SPENDS_WORK: bool = true;
+
+    /// Why this strategy cannot be started on this machine now (a server it needs can be
+    /// neither found nor installed), or `None`. Whatever starts strategies from the registry
+    /// asks first and leaves the row out, saying why; [`start`](Service::start) may panic
+    /// where this says the strategy is unavailable.
+    fn unavailable() -> Option<String> {
+        None
+    }
+
     /// Starts serving `initial`, with the clock and mailbox size in `settings`.
     fn start(initial: S, settings: &Settings) -> Self;
 

@@ -175,6 +175,7 @@ pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
         tuning: Default::default(),
         work: Vec::new(),
         planned: Vec::new(),
+        left_out: Vec::new(),
     };
     let mut results = Results::new(Machine::fixture(), Floors::fixture(), settings);
     results.created = "2026-11-29T00:00:00Z".into();

@@ -116,6 +116,20 @@ pub struct RunSettings {
     /// takes the cells that have records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub planned: Vec<PlannedKey>,
+    /// The selected strategies this machine could not run, each with why (the Redis rows
+    /// without a `redis-server`): the run went on without them. Empty in files written before
+    /// runs recorded it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A strategy a run left out, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOut {
+    /// Its name.
+    pub implementation: String,
+    /// Why it could not run, in a line.
+    pub why: String,
 }
 
 /// One cell of a run's plan: an implementation under a driver at a client count on a workload.

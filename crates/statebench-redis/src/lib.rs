@@ -21,6 +21,17 @@ use std::sync::OnceLock;
 
 use server::{Server, Unavailable};
 
+/// Why this process can have no Redis server, or `None` if it can: a `redis-server` is found
+/// (or installed, where the project may) — without starting one, so asking costs no server.
+/// Asked once a process; a server that is found but fails to start is reported when a service
+/// starts.
+pub fn unavailable() -> Option<String> {
+    static ASKED: OnceLock<Option<String>> = OnceLock::new();
+    ASKED
+        .get_or_init(|| server::binary_or_install().err().map(|e| e.to_string()))
+        .clone()
+}
+
 /// The server this process's `redis` services keep their state in, started (and, where the
 /// project may, installed) on first use; each service has a logical database of its own on it.
 /// It lives as long as the process: its keeper stops it when the process ends, however it

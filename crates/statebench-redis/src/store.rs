@@ -192,6 +192,9 @@ struct Inner<S: Stored> {
     clock: Clock,
     time: Time,
     meta: S::Meta,
+    /// The critical-section work the state was given: never spent (the strategy's
+    /// `SPENDS_WORK` is false), handed back with the state.
+    work: statebench_core::Work,
     stopped: AtomicBool,
     in_flight: AtomicUsize,
     last_error: Mutex<Option<String>>,
@@ -402,12 +405,6 @@ fn load_scripts<S: Stored>(connection: &mut Connection) -> Result<(), RedisError
 }
 
 impl<S: Stored> Redis<S> {
-    /// Why no server can be had for this strategy here, or `None` if one can (starting it, and
-    /// installing `redis-server` first where the project may, on first use).
-    pub fn unavailable() -> Option<String> {
-        crate::shared().err().map(|e| e.to_string())
-    }
-
     /// What the last failed call of this service said, if one failed.
     pub fn last_error(&self) -> Option<String> {
         self.inner
@@ -443,6 +440,7 @@ impl<S: Stored> Redis<S> {
             clock: settings.clock.clone(),
             time: Time::new(settings.clock.now()),
             meta: initial.meta(),
+            work: initial.work(),
             stopped: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
             last_error: Mutex::new(None),
@@ -543,9 +541,16 @@ impl<S: Stored> Service<S> for Redis<S> {
         statebench's clock in Lua scripts, where code using Redis's own TTLs would let the \
         server expire keys on its wall clock with no cleanup pass";
     const CROSSES_THREADS: bool = true;
+    const SPENDS_WORK: bool = false;
+
+    /// Why no `redis-server` can be had: none found, none installable, or the rows turned
+    /// off ([`crate::unavailable`]).
+    fn unavailable() -> Option<String> {
+        crate::unavailable()
+    }
 
     /// # Panics
-    /// If no Redis server can be had ([`Redis::unavailable`] says why; callers ask it first)
+    /// If no Redis server can be had ([`Service::unavailable`] says why; callers ask it first)
     /// or the state cannot be written to it.
     fn start(initial: S, settings: &Settings) -> Self {
         Redis::try_start(initial, settings)
@@ -585,6 +590,10 @@ impl<S: Stored> Service<S> for Redis<S> {
             .and_then(|dump| {
                 dump_entries(dump)
                     .and_then(|entries| S::from_dump(&inner.meta, entries, &inner.time))
+                    .map(|mut state| {
+                        state.set_work(inner.work);
+                        state
+                    })
                     .map_err(|why| inner.misread(why))
             });
         inner

@@ -11,21 +11,11 @@ use statebench_redis::{Redis, RedisCache, RedisCounter, RedisKv, RedisSessions, 
 
 /// Whether a server can be had; if not, prints the skip (or fails where one is required).
 fn available() -> bool {
-    match Redis::<KvU64>::unavailable() {
-        None => true,
-        Some(why) => {
-            assert!(
-                std::env::var_os("STATEBENCH_REQUIRE_REDIS").is_none(),
-                "a redis-server is required here: {why}"
-            );
-            eprintln!("SKIPPED: {why} (scripts/install-redis.sh installs one)");
-            false
-        }
-    }
+    statebench_conformance::startable::<KvU64, RedisKv>()
 }
 
 fn linearizable<S: Model + Stored>(style: CallStyle) {
-    if !available() {
+    if !statebench_conformance::startable::<S, Redis<S>>() {
         return;
     }
     match check_linearizable::<S, Redis<S>>(style, cases(32)) {
@@ -40,24 +30,21 @@ macro_rules! suites {
             mod $service {
                 use super::*;
 
+                // `assert_conforms` leaves out a strategy that cannot start, saying why.
                 #[test]
                 fn blocking() {
-                    if available() {
-                        assert_conforms::<statebench_conformance::model_of!($service), $impl>(
-                            "redis",
-                            CallStyle::Blocking,
-                        );
-                    }
+                    assert_conforms::<statebench_conformance::model_of!($service), $impl>(
+                        "redis",
+                        CallStyle::Blocking,
+                    );
                 }
 
                 #[test]
                 fn async_calls() {
-                    if available() {
-                        assert_conforms::<statebench_conformance::model_of!($service), $impl>(
-                            "redis",
-                            CallStyle::Async,
-                        );
-                    }
+                    assert_conforms::<statebench_conformance::model_of!($service), $impl>(
+                        "redis",
+                        CallStyle::Async,
+                    );
                 }
 
                 #[test]

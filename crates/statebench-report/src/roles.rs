@@ -33,6 +33,10 @@ pub const GO_OWNER: &str = "go_goroutine";
 /// Go's `sync.Mutex`.
 pub const GO_MUTEX: &str = "go_mutex";
 
+/// The state in one Redis server, another process: what the report's question "what does
+/// leaving the process cost?" sets beside the best row that keeps the state in the process.
+pub const REDIS: &str = "redis";
+
 /// Strategies that take part in the comparisons only through their family and the cells they
 /// lead: the report's guide, summary and answer weigh them like any row, and no section names
 /// them. Listed so that a strategy registered later is a decision, not an accident.
@@ -52,7 +56,8 @@ pub const GO_BY_FAMILY_ONLY: [&str; 1] = ["go_syncmap"];
 
 /// Every strategy name this module gives a role, each once.
 pub fn named() -> Vec<&'static str> {
-    let mut all: Vec<&'static str> = vec![PLAIN, HANDWRITTEN, THREAD, ACTOR, GO_OWNER, GO_MUTEX];
+    let mut all: Vec<&'static str> =
+        vec![PLAIN, HANDWRITTEN, THREAD, ACTOR, GO_OWNER, GO_MUTEX, REDIS];
     all.extend(THREAD_FORMS);
     all.extend(MAPS);
     all.extend(ASYNC_LOCKS);
