@@ -170,16 +170,24 @@ impl Server {
         // few, and report the last failure.
         let mut last = String::new();
         for _ in 0..3 {
-            match Server::try_start(binary) {
-                Ok(server) => return Ok(server),
-                Err(why) => last = why,
+            match free_port() {
+                Ok(port) => match Server::try_start(binary, port) {
+                    Ok(server) => return Ok(server),
+                    Err(why) => last = why,
+                },
+                Err(e) => last = format!("no free loopback port: {e}"),
             }
         }
         Err(Unavailable::Failed(last))
     }
 
-    fn try_start(binary: &Path) -> Result<Server, String> {
-        let port = free_port().map_err(|e| format!("no free loopback port: {e}"))?;
+    /// A server on `port` (one try): what a test uses to bring a server back where one was
+    /// stopped, as a restarted server would come back.
+    pub fn start_at(port: u16) -> Result<Server, Unavailable> {
+        Server::try_start(&binary_or_install()?, port).map_err(Unavailable::Failed)
+    }
+
+    fn try_start(binary: &Path, port: u16) -> Result<Server, String> {
         let dir = fresh_dir().map_err(|e| format!("no temporary directory: {e}"))?;
         let log = dir.join("redis.log");
         let child = Command::new("sh")

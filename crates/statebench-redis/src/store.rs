@@ -186,6 +186,8 @@ pub struct Redis<S: Stored> {
 
 struct Inner<S: Stored> {
     client: Client,
+    /// The server's address, for error messages.
+    url: String,
     db: u32,
     pool: Mutex<Vec<Connection>>,
     multiplexed: RwLock<Vec<(tokio::runtime::Id, MultiplexedConnection)>>,
@@ -256,7 +258,10 @@ impl<S: Stored> Inner<S> {
         *self
             .last_error
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(format!("{what}: {e}"));
+            .unwrap_or_else(PoisonError::into_inner) = Some(format!(
+            "{what} in database {} of {}: {e}",
+            self.db, self.url
+        ));
         if e.is_timeout() {
             Error::Timeout
         } else {
@@ -419,21 +424,33 @@ impl<S: Stored> Redis<S> {
         self.inner.db
     }
 
+    /// Starts serving `initial` in a database of the server at `url` (`redis://host:port`)
+    /// instead of the process's shared one: what the fault tests use, with a server they may
+    /// stop. The service keeps that address: a server that comes back there is used again.
+    pub fn start_at(url: &str, initial: S, settings: &Settings) -> Result<Redis<S>, String> {
+        Redis::try_start_at(url, initial, settings)
+    }
+
     fn try_start(initial: S, settings: &Settings) -> Result<Redis<S>, String> {
         let server = crate::shared().map_err(|e| e.to_string())?;
+        Redis::try_start_at(&server.url(), initial, settings)
+    }
+
+    fn try_start_at(url: &str, initial: S, settings: &Settings) -> Result<Redis<S>, String> {
         let db = FREE
             .take()
             .ok_or_else(|| format!("all {DATABASES} databases of the server are in use"))?;
-        let client = match Client::open(format!("{}/{db}", server.url())) {
+        let client = match Client::open(format!("{url}/{db}")) {
             Ok(client) => client,
             Err(e) => {
                 FREE.give_back(db);
-                return Err(format!("no client for {}: {e}", server.url()));
+                return Err(format!("no client for {url}: {e}"));
             }
         };
         let cleanup_every = initial.cleanup_every();
         let inner = Arc::new(Inner::<S> {
             client,
+            url: url.to_owned(),
             db,
             pool: Mutex::new(Vec::new()),
             multiplexed: RwLock::new(Vec::new()),
@@ -449,7 +466,7 @@ impl<S: Stored> Redis<S> {
         // From here, dropping `inner` gives the database back.
         let mut connection = inner
             .connect()
-            .map_err(|e| format!("cannot connect to {}: {e}", server.url()))?;
+            .map_err(|e| format!("cannot connect to {url}: {e}"))?;
         redis::cmd("FLUSHDB")
             .query::<()>(&mut connection)
             .and_then(|()| load_scripts::<S>(&mut connection))
