@@ -104,6 +104,13 @@ pub struct Floors {
     /// made before it was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_round_ns: Option<Floor>,
+    /// Round trip of one byte over a loopback TCP connection (Nagle off) between a client
+    /// thread pinned to core 0 and an echo thread pinned to core 1, each blocking in `read`:
+    /// the socket and the two wakes a call to another process on this machine pays with nothing
+    /// else to do — the floor under the Redis rows from one client. Absent from runs made
+    /// before it was measured, and where pinning is refused or there is one core.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp_loopback_ns: Option<Floor>,
 }
 
 impl Floors {
@@ -130,6 +137,9 @@ impl Floors {
             tokio_sleep_1ms_ns: try_floor(|| tokio_sleep_1ms(10))?,
             go_sleep_1ms_ns: None,
             work_round_ns: Floor::try_measure(|| on_core(0, crate::work::round_trial)),
+            tcp_loopback_ns: two_cores
+                .then(|| Floor::try_measure(|| tcp_loopback_round_trip(0, 1, 500)))
+                .flatten(),
         })
     }
 
@@ -153,6 +163,7 @@ impl Floors {
             work_round_ns: Some(Floor::of(vec![
                 1.25, 1.265625, 1.234375, 1.2578125, 1.2421875,
             ])),
+            tcp_loopback_ns: Some(floor(60_000.0)),
         }
     }
 
@@ -202,6 +213,10 @@ impl Floors {
             (
                 "one round of the critical-section work, core 0",
                 self.work_round_ns.as_ref(),
+            ),
+            (
+                "loopback TCP round trip, cores 0 ↔ 1, both blocking",
+                self.tcp_loopback_ns.as_ref(),
             ),
         ]
     }
@@ -455,6 +470,61 @@ impl Drop for Spinner {
     }
 }
 
+/// A client thread pinned to `a` sends one byte over loopback TCP to an echo thread pinned to
+/// `b` and blocks reading the echo, `rounds` times after a short warm-up; nanoseconds per round
+/// trip. `None` if pinning is refused or the socket fails; every read and write is bounded
+/// (2 s), and the echo thread ends when the client's connection closes.
+fn tcp_loopback_round_trip(a: usize, b: usize, rounds: u64) -> Option<f64> {
+    use std::io::{Read, Write};
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
+    const WARM_UP: u64 = 50;
+    let bound = Some(Duration::from_secs(2));
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).ok()?;
+    let addr = listener.local_addr().ok()?;
+    let echo = thread::spawn(move || -> Option<()> {
+        if !crate::os::pin_to_core(b) {
+            return None;
+        }
+        let (mut peer, _) = listener.accept().ok()?;
+        peer.set_nodelay(true).ok()?;
+        peer.set_read_timeout(bound).ok()?;
+        peer.set_write_timeout(bound).ok()?;
+        let mut byte = [0u8; 1];
+        // Until the client closes (a read of 0 bytes) or a read or write fails.
+        while peer.read(&mut byte).ok()? == 1 {
+            peer.write_all(&byte).ok()?;
+        }
+        Some(())
+    });
+    let ns = on_core(a, move || -> Option<f64> {
+        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+        stream.set_nodelay(true).ok()?;
+        stream.set_read_timeout(bound).ok()?;
+        stream.set_write_timeout(bound).ok()?;
+        let mut byte = [7u8; 1];
+        let mut round = |stream: &mut TcpStream| -> Option<()> {
+            stream.write_all(&byte).ok()?;
+            stream.read_exact(&mut byte).ok()
+        };
+        for _ in 0..WARM_UP {
+            round(&mut stream)?;
+        }
+        let start = Instant::now();
+        for _ in 0..rounds {
+            round(&mut stream)?;
+        }
+        Some(start.elapsed().as_nanos() as f64 / rounds as f64)
+    })
+    .flatten();
+    // The client's stream is closed by now (or was never opened): the echo thread ends, at
+    // the latest when its accept or read gives up.
+    if ns.is_none() {
+        let _ = TcpStream::connect_timeout(&addr, Duration::from_millis(100));
+    }
+    let echoed = echo.join().ok().flatten();
+    ns.filter(|_| echoed.is_some())
+}
+
 /// Two threads, pinned to `a` and `b`, hand a token back and forth, each parking until woken;
 /// with `busy`, spinners keep both cores from halting (each wake of a round trip lands on one
 /// of them). Nanoseconds per round trip.
@@ -642,6 +712,7 @@ mod tests {
             assert!(wake_round_trip(0, 1, false, 20).is_some_and(|ns| ns > 0.0));
             assert!(wake_round_trip(0, 1, true, 20).is_some_and(|ns| ns > 0.0));
             assert!(cache_line_round_trip(1000, 0.5).is_some_and(|ns| ns > 0.0));
+            assert!(tcp_loopback_round_trip(0, 1, 20).is_some_and(|ns| ns > 0.0));
         }
         for workers in [Workers::One, Workers::Two] {
             assert!(tokio_round_trip(workers, 200).expect("a runtime starts") > 0.0);
