@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use statebench::runner::{CORE, Matrix, PassPlan, PlannedCell, Suite, Trial};
-use statebench::table::human_ns;
+use statebench::table::{human_ns, human_rate};
 use statebench::terminal::workload_table;
 use statebench_harness::Driver;
 use statebench_harness::floors::{Floors, MOVED, Steadiness};
 use statebench_harness::machine::{GoRuntime, Machine};
 use statebench_harness::placement::{FAR, View, view};
-use statebench_harness::results::{LeftOut, PlannedKey, Record, Results, RunSettings};
+use statebench_harness::results::{Anchor, LeftOut, PlannedKey, Record, Results, RunSettings};
 use statebench_harness::work::{self, WorkCost};
 use statebench_harness::workload::{self, Workload};
 
@@ -223,6 +223,104 @@ fn measure_floors(go: Option<&statebench::go::Go>) -> Result<(Floors, Option<GoR
         runtime = Some(slept);
     }
     Ok((floors, runtime))
+}
+
+/// Trials of each anchor figure.
+const ANCHOR_TRIALS: usize = 3;
+
+/// `redis-benchmark`'s `SET` and `GET` at each client count the `redis` row serves the key-value
+/// store at in this run, on a server of its own, [`ANCHOR_TRIALS`] trials each over the
+/// workloads' 10 000 keys, printed as they come: the outside anchor the report sets the row
+/// beside (`statebench_redis::anchor`). None when no such cell is planned; a line saying why
+/// when the tool cannot run, and the run goes on.
+fn measure_anchors(matrix: &Matrix, cells: &[PlannedCell]) -> Vec<Anchor> {
+    use statebench_redis::{anchor, server};
+    const ROW: &str = "redis";
+    let mut clients: Vec<usize> = cells
+        .iter()
+        .filter(|c| c.implementation == ROW && matrix.workloads[c.workload].service == "kv")
+        .map(|c| c.clients)
+        .collect();
+    clients.sort_unstable();
+    clients.dedup();
+    if clients.is_empty() {
+        return Vec::new();
+    }
+    let keyspace = matrix
+        .workloads
+        .iter()
+        .find(|w| w.service == "kv")
+        .map_or(10_000, |w| w.keys);
+    let tool = server::binary_or_install()
+        .map_err(|e| e.to_string())
+        .and_then(|b| anchor::binary(&b).ok_or_else(|| "no redis-benchmark beside it".into()))
+        .and_then(|tool| {
+            let version = std::process::Command::new(&tool)
+                .arg("--version")
+                .output()
+                .map_err(|e| e.to_string())?;
+            let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
+            let server = server::Server::start().map_err(|e| e.to_string())?;
+            Ok((tool, version, server))
+        });
+    let (tool, version, server) = match tool {
+        Ok(t) => t,
+        Err(why) => {
+            println!("redis-benchmark, the anchor of the redis row, cannot run: {why}");
+            return Vec::new();
+        }
+    };
+    println!("anchors ({version}, a server of its own, median of {ANCHOR_TRIALS} trials):");
+    let mut anchors: Vec<Anchor> = Vec::new();
+    for &c in &clients {
+        // About half a second a trial at this machine's loopback rates.
+        let requests = if c == 1 { 5_000 } else { 40_000 };
+        for trial in 0..ANCHOR_TRIALS {
+            let figures = match anchor::run(&tool, &server, "set,get", c, requests, keyspace) {
+                Ok(f) => f,
+                Err(why) => {
+                    println!("  redis-benchmark at {c} clients, trial {trial}: {why}");
+                    continue;
+                }
+            };
+            for f in figures {
+                let i = match anchors
+                    .iter()
+                    .position(|a| a.test == f.test && a.clients == c)
+                {
+                    Some(i) => i,
+                    None => {
+                        anchors.push(Anchor {
+                            tool: version.clone(),
+                            test: f.test.clone(),
+                            implementation: ROW.into(),
+                            clients: c,
+                            pipeline: 1,
+                            keyspace,
+                            ops_per_sec: Vec::new(),
+                            p50_ns: Vec::new(),
+                        });
+                        anchors.len() - 1
+                    }
+                };
+                anchors[i].ops_per_sec.push(f.rps);
+                anchors[i].p50_ns.push(f.p50_ms * 1e6);
+            }
+        }
+    }
+    for a in &anchors {
+        let mut rates = a.ops_per_sec.clone();
+        rates.sort_by(f64::total_cmp);
+        println!(
+            "  {:<4} {:>3} clients  {:>10} ops/s  ({} – {})",
+            a.test,
+            a.clients,
+            human_rate(rates[rates.len() / 2]),
+            human_rate(rates[0]),
+            human_rate(rates[rates.len() - 1])
+        );
+    }
+    anchors
 }
 
 /// Defaults that differ between `run` (quick) and `report` (the full picture in under five
@@ -463,6 +561,7 @@ pub(crate) fn measure(
         Err(e) => return Err(failure(e)),
     };
     print_floors(&machine, &floors);
+    let anchors = measure_anchors(&matrix, &cells);
     matrix.work = match calibrate_work(&matrix.workloads, &floors) {
         Ok(c) => c,
         Err(e) => return Err(failure(e)),
@@ -509,6 +608,7 @@ pub(crate) fn measure(
             .collect(),
     };
     let mut results = Results::new(machine, floors, settings);
+    results.anchors = anchors;
     let started = Instant::now();
     // Keep what was measured even if a later trial failed: nothing accepted is lost.
     let outcome = if passes == 1 {

@@ -44,6 +44,11 @@ pub struct Results {
     pub floors: Floors,
     /// The floors measured again at its end (`None` if the run failed before it ended).
     pub floors_end: Option<Floors>,
+    /// Outside tools' figures for operations the rows also make, measured at the start of the
+    /// run on this machine: `redis-benchmark` beside the `redis` row. Empty when no row had
+    /// one (and in files written before runs measured them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<Anchor>,
     /// How the run was made.
     pub settings: RunSettings,
     /// One record per cell.
@@ -121,6 +126,27 @@ pub struct RunSettings {
     /// runs recorded it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left_out: Vec<LeftOut>,
+}
+
+/// An outside tool's figure for one operation, taken in the run ([`Results::anchors`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Anchor {
+    /// The tool and its version, as it names itself (`redis-benchmark 7.0.15`).
+    pub tool: String,
+    /// The operation, as the tool names it (`GET`, `SET`).
+    pub test: String,
+    /// The row it anchors (`redis`).
+    pub implementation: String,
+    /// Connections, each with one request in flight.
+    pub clients: usize,
+    /// Requests in flight on each connection (1: no pipelining).
+    pub pipeline: usize,
+    /// Keys drawn from, at random.
+    pub keyspace: u64,
+    /// Operations a second, one per trial.
+    pub ops_per_sec: Vec<f64>,
+    /// The tool's median latency of each trial, in nanoseconds.
+    pub p50_ns: Vec<f64>,
 }
 
 /// A strategy a run left out, and why.
@@ -428,6 +454,7 @@ impl Results {
             machine,
             floors,
             floors_end: None,
+            anchors: Vec::new(),
             settings,
             records: Vec::new(),
             viewed: None,

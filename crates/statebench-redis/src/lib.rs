@@ -10,6 +10,7 @@
 
 #![deny(missing_docs)]
 
+pub mod anchor;
 pub mod server;
 pub mod services;
 pub mod store;

@@ -205,3 +205,22 @@ fn a_server_dies_with_the_process_that_started_it() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// `redis-benchmark`, the anchor, runs against a server of its own and reads as figures.
+#[test]
+fn the_anchor_runs_against_a_server_and_reads_as_figures() {
+    use statebench_redis::anchor;
+    let _one = one_at_a_time();
+    let Some(server) = server() else { return };
+    let binary = statebench_redis::server::binary_or_install().expect("a server started");
+    let tool = anchor::binary(&binary).expect("redis-benchmark ships with redis-server");
+    let figures = anchor::run(&tool, &server, "set,get", 2, 2_000, 100).expect("runs");
+    let tests: Vec<&str> = figures.iter().map(|f| f.test.as_str()).collect();
+    assert_eq!(tests, ["SET", "GET"]);
+    assert!(
+        figures.iter().all(|f| f.rps > 0.0 && f.p50_ms >= 0.0),
+        "{figures:?}"
+    );
+    // The keys it set are there: it ran against this server.
+    assert_ne!(server.command(&["DBSIZE"]).expect("answers"), ":0");
+}

@@ -213,6 +213,121 @@ pub fn timer_cap(results: &Results) -> String {
 
 /// Where the two cores stood through the run, from the probes before and after every trial, and what it
 /// did to the rows measured both ways ([`Placement`]).
+/// The workload the Redis anchor is set beside: the store's mostly-`GET` mix.
+const ANCHORED_WORKLOAD: &str = "kv_read_heavy";
+
+/// How much of its outside anchor's figure a row must make: below it, the harness or its use
+/// of the client hides a cost the tool does not pay (issue 30).
+pub const ANCHOR_SHARE: f64 = 0.8;
+
+/// The outside anchors beside the rows they anchor, and the strategies the run left out.
+fn anchors(results: &Results) -> String {
+    let mut out = String::new();
+    for left in &results.settings.left_out {
+        let _ = writeln!(
+            out,
+            "`{}` was left out of this run: {}.\n",
+            left.implementation, left.why
+        );
+    }
+    let Some(first) = results.anchors.first() else {
+        return out;
+    };
+    let median = |xs: &[f64]| {
+        let mut xs = xs.to_vec();
+        xs.sort_by(f64::total_cmp);
+        xs.get(xs.len() / 2).copied().unwrap_or(0.0)
+    };
+    let spread = |xs: &[f64]| {
+        let low = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = xs.iter().copied().fold(0.0, f64::max);
+        format!(
+            "{} ({} – {})",
+            human_rate(median(xs)),
+            human_rate(low),
+            human_rate(high)
+        )
+    };
+    let _ = writeln!(
+        out,
+        "The outside anchor of the `{row}` row: `{tool}`, Redis's own benchmark, run at the \
+         start on a server of its own — one request in flight on each connection, {keys} keys \
+         drawn at random — each figure the median of {trials} trials (their range). Beside it, \
+         the row's median on `{ANCHORED_WORKLOAD}` (95 % get, 5 % set), the store's workload \
+         nearest a `GET` benchmark. A row held to the anchor must make {share:.0} % of its \
+         `GET` figure: the threads row at every client count; the tasks row at one client only, \
+         since its tasks share one multiplexed connection and keep up to one request a client \
+         in flight on it (pipelining the anchor does not do).\n",
+        row = first.implementation,
+        tool = first.tool,
+        keys = first.keyspace,
+        trials = first.ops_per_sec.len(),
+        share = 100.0 * ANCHOR_SHARE,
+    );
+    let mut clients: Vec<usize> = results.anchors.iter().map(|a| a.clients).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    let rows: Vec<Vec<String>> = clients
+        .iter()
+        .map(|&c| {
+            let anchor = |test: &str| {
+                results
+                    .anchors
+                    .iter()
+                    .find(|a| a.clients == c && a.test == test)
+            };
+            let get = anchor("GET").map(|a| median(&a.ops_per_sec));
+            let mut row = vec![
+                c.to_string(),
+                anchor("GET").map_or("n/a".into(), |a| spread(&a.ops_per_sec)),
+                anchor("SET").map_or("n/a".into(), |a| spread(&a.ops_per_sec)),
+            ];
+            for driver in [Driver::Threads, Driver::Tasks] {
+                let record = results.records.iter().find(|r| {
+                    r.implementation == first.implementation
+                        && r.workload == ANCHORED_WORKLOAD
+                        && r.driver == driver
+                        && r.clients == c
+                });
+                let held = driver == Driver::Threads || c == 1;
+                row.push(record.map_or("not run".into(), |r| {
+                    human_rate(r.summary.ops_per_sec.median)
+                }));
+                row.push(match (record, get) {
+                    (Some(r), Some(get)) if get > 0.0 => {
+                        let share = r.summary.ops_per_sec.median / get;
+                        let mark = if !held {
+                            " (not held to it)"
+                        } else if share < ANCHOR_SHARE {
+                            " **below the bar**"
+                        } else {
+                            ""
+                        };
+                        format!("{:.0} %{mark}", 100.0 * share)
+                    }
+                    _ => "·".into(),
+                });
+            }
+            row
+        })
+        .collect();
+    out += &markdown_table(
+        &[
+            "clients",
+            "`GET`, ops/s",
+            "`SET`, ops/s",
+            "row, threads",
+            "of `GET`",
+            "row, tasks",
+            "of `GET`",
+        ],
+        "rrrrrrr",
+        &rows,
+    );
+    out.push('\n');
+    out
+}
+
 fn placement(results: &Results) -> String {
     let Some(p) = Placement::of(results) else {
         return "The cross-core round trip was not probed before each trial (one core, pinning to \
@@ -478,6 +593,7 @@ pub fn section(results: &Results) -> String {
         },
         None => out += "The floors were not measured at the end (the run stopped early).\n\n",
     }
+    out += &anchors(results);
     out += &placement(results);
     out += "What the floors predict, checked against the cells:\n\n";
     out += &predictions(results);
