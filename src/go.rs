@@ -296,6 +296,7 @@ pub fn repetition(result: &GoResult) -> Repetition {
             ops as f64 * 1e9 / elapsed_ns as f64
         },
         cpu_ns_per_op: per_op(result.cpu_ns as f64),
+        cpu_elsewhere_ns: None,
         timed_one_in: result.timed_one_in,
         timing_share: result.timing_share,
         ops_by_kind: result

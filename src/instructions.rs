@@ -297,6 +297,7 @@ fn record(
             elapsed_ns: 0,
             ops_per_sec: 1e9 / per_op,
             cpu_ns_per_op: 0.0,
+            cpu_elsewhere_ns: None,
             timed_one_in: 0,
             timing_share: 0.0,
             ops_by_kind: Default::default(),

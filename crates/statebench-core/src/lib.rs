@@ -394,6 +394,14 @@ pub trait Service<S: StateMachine>: Clone + Send + Sync + 'static {
         None
     }
 
+    /// The CPU time spent so far, cumulative, by the processes outside this one that serve
+    /// the strategy (a Redis server), or `None` for a strategy that runs in this process alone.
+    /// The driver adds what it grew by over a measured window to the process's own CPU time,
+    /// so that a row's CPU per operation counts the server's work too.
+    fn cpu_elsewhere() -> Option<Duration> {
+        None
+    }
+
     /// Starts serving `initial`, with the clock and mailbox size in `settings`.
     fn start(initial: S, settings: &Settings) -> Self;
 

@@ -165,8 +165,14 @@ pub struct Repetition {
     pub elapsed_ns: u64,
     /// `ops` per second of the window.
     pub ops_per_sec: f64,
-    /// Process CPU time in the window per operation, in nanoseconds.
+    /// CPU time in the window per operation, in nanoseconds: the process's, and that of the
+    /// processes outside it that serve the strategy (`cpu_elsewhere_ns`).
     pub cpu_ns_per_op: f64,
+    /// The CPU time processes outside this one spent serving the strategy in the window (a
+    /// Redis server's), in nanoseconds, already counted in `cpu_ns_per_op`; `None` for a
+    /// strategy that runs in this process alone, and in files written before 2026-12-05.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_elsewhere_ns: Option<u64>,
     /// One operation in this many was timed (the same for every client).
     pub timed_one_in: u32,
     /// The share of the window's CPU time the harness spent timing operations (clock reads
@@ -764,7 +770,10 @@ fn pace(schedules: &[Schedule], bells: &[Arc<tokio::sync::Notify>], control: &Co
 /// The measured window's wall and CPU time, and when it closed.
 struct Window {
     wall: Duration,
+    /// The process's CPU time in the window, and `cpu_elsewhere`.
     cpu: Duration,
+    /// The CPU time of the processes outside this one that serve the strategy, in the window.
+    cpu_elsewhere: Option<Duration>,
     opened: Instant,
     closed: Instant,
     /// Each client thread's CPU time in the window, in nanoseconds (`None`: not measured, or
@@ -833,18 +842,32 @@ const START_WITHIN: Duration = Duration::from_secs(10);
 /// and the repetition records them ([`Repetition::absent_by_role`]).
 pub const COVER_WITHIN: Duration = Duration::from_secs(1);
 
-/// `clocks` are the client threads' CPU clocks, read as the window opens and closes (empty:
-/// not measured); the window opens once all `clients` have begun. With `cover`, it closes after
-/// `duration` once every client has completed an operation in it, or `cover` after it opened.
+/// What the coordinator reads as a window opens and closes, besides the process's CPU time.
+struct Gauges<'a> {
+    /// The client threads' CPU clocks (empty: not measured).
+    clocks: &'a [ClockSlot],
+    /// The client threads whose states are sampled (empty: none).
+    tids: &'a [TidSlot],
+    /// The CPU time of the processes outside this one that serve the strategy
+    /// ([`Service::cpu_elsewhere`]).
+    elsewhere: fn() -> Option<Duration>,
+}
+
+/// The window opens once all `clients` have begun. With `cover`, it closes after `duration`
+/// once every client has completed an operation in it, or `cover` after it opened.
 fn coordinate(
     control: &Control,
     warmup: Duration,
     duration: Duration,
     clients: usize,
     cover: Option<Duration>,
-    clocks: &[ClockSlot],
-    tids: &[TidSlot],
+    gauges: Gauges<'_>,
 ) -> Window {
+    let Gauges {
+        clocks,
+        tids,
+        elsewhere,
+    } = gauges;
     let mut states = vec![[0u64; 2]; tids.len()];
     let sampling = !tids.is_empty();
     let wait = |span: Duration, states: Option<&mut Vec<[u64; 2]>>| {
@@ -888,7 +911,7 @@ fn coordinate(
         thread::sleep(Duration::from_millis(1));
     }
     let at_open = (!clocks.is_empty()).then(|| client_cpu(clocks)).flatten();
-    let (cpu0, t0) = (process_cpu_time(), Instant::now());
+    let (cpu0, t0, elsewhere0) = (process_cpu_time(), Instant::now(), elsewhere());
     // Only from the warm-up: a client that failed has set the phase to stopping, and
     // overwriting it would send the others on measuring a window that counts for nothing
     // (an open-loop task woken by its pacer's last bell would wait for another forever).
@@ -924,7 +947,10 @@ fn coordinate(
     let at_close = at_open.is_some().then(|| client_cpu(clocks)).flatten();
     control.phase.store(STOPPING, Relaxed);
     let closed = Instant::now();
-    let cpu = process_cpu_time().saturating_sub(cpu0);
+    let cpu_elsewhere = elsewhere0
+        .zip(elsewhere())
+        .map(|(open, close)| close.saturating_sub(open));
+    let cpu = process_cpu_time().saturating_sub(cpu0) + cpu_elsewhere.unwrap_or_default();
     let client_cpu_ns = at_open.zip(at_close).map(|(open, close)| {
         close
             .iter()
@@ -935,6 +961,7 @@ fn coordinate(
     Window {
         wall: closed - t0,
         cpu,
+        cpu_elsewhere,
         opened: t0,
         closed,
         client_cpu_ns,
@@ -1108,8 +1135,11 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                     cell.duration,
                     cell.clients,
                     cover,
-                    &clocks,
-                    &tids,
+                    Gauges {
+                        clocks: &clocks,
+                        tids: &tids,
+                        elsewhere: I::cpu_elsewhere,
+                    },
                 );
                 let clients: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
                 (clients, window)
@@ -1158,8 +1188,11 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                     cell.duration,
                     cell.clients,
                     cover,
-                    &[],
-                    &[],
+                    Gauges {
+                        clocks: &[],
+                        tids: &[],
+                        elsewhere: I::cpu_elsewhere,
+                    },
                 )
             });
             let clients = runtime.block_on(async {
@@ -1305,10 +1338,15 @@ fn summarize<S: Subject, I: Service<S>>(
         } else {
             0.0
         },
+        cpu_elsewhere_ns: window
+            .cpu_elsewhere
+            .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
         timed_one_in,
         timing_share: {
             let timed = latency.get("all").map_or(0, |l| l.count) as f64;
-            let cpu = window.cpu.as_nanos() as f64;
+            // Of this process's CPU: the timing runs here, not in a server.
+            let own = window.cpu - window.cpu_elsewhere.unwrap_or_default();
+            let cpu = own.as_nanos() as f64;
             if cpu > 0.0 {
                 timed * timing_cost().as_nanos() as f64 / cpu
             } else {

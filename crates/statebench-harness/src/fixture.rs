@@ -39,6 +39,7 @@ pub fn repetition(ops_per_sec: f64, ops_by_kind: &[(&str, u64)]) -> Repetition {
         elapsed_ns: 1_000_000_000,
         ops_per_sec,
         cpu_ns_per_op: 250.0,
+        cpu_elsewhere_ns: None,
         timed_one_in: 1,
         timing_share: 0.0,
         ops_by_kind: ops_by_kind

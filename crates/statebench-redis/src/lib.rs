@@ -38,9 +38,16 @@ pub fn unavailable() -> Option<String> {
 /// It lives as long as the process: its keeper stops it when the process ends, however it
 /// ends.
 pub fn shared() -> Result<&'static Server, Unavailable> {
-    static SHARED: OnceLock<Result<Server, Unavailable>> = OnceLock::new();
     SHARED
         .get_or_init(Server::start)
         .as_ref()
         .map_err(Clone::clone)
+}
+
+static SHARED: OnceLock<Result<Server, Unavailable>> = OnceLock::new();
+
+/// The CPU time the process's shared server has run so far ([`Server::cpu_time`]); `None` if
+/// it was not started or its statistics cannot be read.
+pub fn shared_cpu_time() -> Option<std::time::Duration> {
+    SHARED.get()?.as_ref().ok()?.cpu_time()
 }

@@ -282,6 +282,18 @@ impl Server {
         self.pid
     }
 
+    /// The CPU time the server's threads have run so far, from the kernel's scheduler
+    /// statistics (`/proc/PID/task/*/schedstat`, nanoseconds); `None` where they cannot be read.
+    pub fn cpu_time(&self) -> Option<Duration> {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", self.pid)).ok()?;
+        let mut ns: u64 = 0;
+        for task in tasks.flatten() {
+            let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+            ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+        Some(Duration::from_nanos(ns))
+    }
+
     /// The directory it runs in (removed on drop).
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -566,6 +566,11 @@ impl<S: Stored> Service<S> for Redis<S> {
         crate::unavailable()
     }
 
+    /// The shared server's CPU time ([`crate::shared_cpu_time`]).
+    fn cpu_elsewhere() -> Option<Duration> {
+        crate::shared_cpu_time()
+    }
+
     /// # Panics
     /// If no Redis server can be had ([`Service::unavailable`] says why; callers ask it first)
     /// or the state cannot be written to it.

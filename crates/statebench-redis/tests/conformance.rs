@@ -132,3 +132,22 @@ fn services_on_one_server_keep_apart() {
     assert_eq!(a.shutdown(), Err(statebench_core::Error::Stopped));
     let _ = (Sessions::default(), CacheU64::default());
 }
+
+/// The server's CPU time, which the driver adds to a row's CPU per operation, grows with the
+/// calls it serves.
+#[test]
+fn the_servers_cpu_time_grows_with_its_calls() {
+    use statebench_core::{KvOp, Settings};
+    if !available() {
+        return;
+    }
+    let kv = RedisKv::start(KvU64::new(), &Settings::default());
+    let before = RedisKv::cpu_elsewhere().expect("the shared server runs, and Linux tells");
+    for k in 0..2_000u64 {
+        kv.call(KvOp::Set(k % 100, k)).expect("answers");
+    }
+    let after = RedisKv::cpu_elsewhere().expect("still");
+    assert!(after > before, "{before:?} → {after:?}");
+    println!("2 000 calls: {:?} of the server's CPU", after - before);
+    kv.shutdown().expect("stops");
+}
