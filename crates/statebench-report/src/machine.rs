@@ -220,6 +220,49 @@ const ANCHORED_WORKLOAD: &str = "kv_read_heavy";
 /// of the client hides a cost the tool does not pay (issue 30).
 pub const ANCHOR_SHARE: f64 = 0.8;
 
+/// How many loopback round trips a one-client call of the out-of-process row may take: more, and
+/// something besides the socket and the two wakes costs it (issue 30).
+pub const LOOPBACK_MULTIPLE: f64 = 1.5;
+
+/// The `redis` row from one OS thread against the loopback floor: its time per operation (the
+/// inverse of its median rate) over the floor's median at the start of the run, held to
+/// [`LOOPBACK_MULTIPLE`]. Empty without both.
+fn against_loopback(results: &Results, row: &str) -> String {
+    let Some(floor) = results.floors.tcp_loopback_ns.as_ref() else {
+        return String::new();
+    };
+    let Some(record) = results.records.iter().find(|r| {
+        r.implementation == row
+            && r.workload == ANCHORED_WORKLOAD
+            && r.driver == Driver::Threads
+            && r.clients == 1
+    }) else {
+        return String::new();
+    };
+    let rate = record.summary.ops_per_sec.median;
+    if rate <= 0.0 || floor.median <= 0.0 {
+        return String::new();
+    }
+    let per_op = 1e9 / rate;
+    let times = per_op / floor.median;
+    format!(
+        "From one OS thread the `{row}` row took {} an operation on `{ANCHORED_WORKLOAD}` (the \
+         inverse of its median rate), {times:.2}× the loopback TCP floor ({}): {}\n\n",
+        human_ns(per_op),
+        human_ns(floor.median),
+        if times <= LOOPBACK_MULTIPLE {
+            format!(
+                "within the {LOOPBACK_MULTIPLE}× a call should take over the socket and its two wakes."
+            )
+        } else {
+            format!(
+                "**above the {LOOPBACK_MULTIPLE}× bar**: something besides the socket and its \
+                 two wakes costs each call."
+            )
+        }
+    )
+}
+
 /// The outside anchors beside the rows they anchor, and the strategies the run left out.
 fn anchors(results: &Results) -> String {
     let mut out = String::new();
@@ -325,6 +368,7 @@ fn anchors(results: &Results) -> String {
         &rows,
     );
     out.push('\n');
+    out += &against_loopback(results, &first.implementation);
     out
 }
 

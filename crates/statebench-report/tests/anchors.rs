@@ -78,6 +78,20 @@ fn the_row_is_set_beside_its_anchor_and_one_under_the_bar_is_marked() {
     assert!(many.contains("| n/a |"), "no SET at 64 clients: {many}");
     assert!(many.contains("| 86 % |"), "{many}");
     assert!(many.contains("214 % (not held to it)"), "{many}");
+    // One OS thread at 13.5 k ops/s: 74.07 µs an operation against the fixture's 60 µs floor.
+    assert!(
+        text.contains(
+            "took 74.07 µs an operation on `kv_read_heavy` (the inverse of its median rate), \
+             1.23× the loopback TCP floor (60.00 µs): within the 1.5×"
+        ),
+        "{text}"
+    );
+    results.floors.tcp_loopback_ns = Some(statebench_harness::floors::Floor::of(vec![40_000.0]));
+    let text = section(&results);
+    assert!(
+        text.contains("1.85× the loopback TCP floor (40.00 µs): **above the 1.5× bar**"),
+        "{text}"
+    );
 }
 
 #[test]
