@@ -246,10 +246,12 @@ fn measure_anchors(matrix: &Matrix, cells: &[PlannedCell]) -> Vec<Anchor> {
     if clients.is_empty() {
         return Vec::new();
     }
+    // The anchored workload's keys (the report sets the row's `kv_read_heavy` beside it).
     let keyspace = matrix
         .workloads
         .iter()
-        .find(|w| w.service == "kv")
+        .find(|w| w.name == "kv_read_heavy")
+        .or_else(|| matrix.workloads.iter().find(|w| w.service == "kv"))
         .map_or(10_000, |w| w.keys);
     let tool = server::binary_or_install()
         .map_err(|e| e.to_string())
@@ -309,15 +311,14 @@ fn measure_anchors(matrix: &Matrix, cells: &[PlannedCell]) -> Vec<Anchor> {
         }
     }
     for a in &anchors {
-        let mut rates = a.ops_per_sec.clone();
-        rates.sort_by(f64::total_cmp);
+        let rates = statebench_harness::results::Spread::of(&a.ops_per_sec);
         println!(
             "  {:<4} {:>3} clients  {:>10} ops/s  ({} – {})",
             a.test,
             a.clients,
-            human_rate(rates[rates.len() / 2]),
-            human_rate(rates[0]),
-            human_rate(rates[rates.len() - 1])
+            human_rate(rates.median),
+            human_rate(rates.min),
+            human_rate(rates.max)
         );
     }
     anchors

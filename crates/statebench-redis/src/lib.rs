@@ -29,8 +29,45 @@ use server::{Server, Unavailable};
 pub fn unavailable() -> Option<String> {
     static ASKED: OnceLock<Option<String>> = OnceLock::new();
     ASKED
-        .get_or_init(|| server::binary_or_install().err().map(|e| e.to_string()))
+        .get_or_init(|| match server::binary_or_install() {
+            Err(e) => Some(e.to_string()),
+            Ok(binary) => too_old(&binary),
+        })
         .clone()
+}
+
+/// The oldest Redis the strategy's commands exist in: `SET … GET` and `GETDEL` came with 6.2;
+/// the project's install script and its tests use 7.
+pub const OLDEST_MAJOR: u32 = 7;
+
+/// Why `binary` will not do, if its version (`redis-server --version`: `… v=7.0.15 …`) is
+/// older than [`OLDEST_MAJOR`] or cannot be read.
+fn too_old(binary: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new(binary)
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("{} --version did not run: {e}", binary.display()));
+    let text = match out {
+        Ok(out) => String::from_utf8_lossy(&out.stdout).into_owned(),
+        Err(why) => return Some(why),
+    };
+    let major = text
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("v="))
+        .and_then(|v| v.split('.').next())
+        .and_then(|m| m.parse::<u32>().ok());
+    match major {
+        Some(m) if m >= OLDEST_MAJOR => None,
+        Some(m) => Some(format!(
+            "{} is Redis {m}; the redis rows need {OLDEST_MAJOR} or newer",
+            binary.display()
+        )),
+        None => Some(format!(
+            "cannot read the version of {}: {:?}",
+            binary.display(),
+            text.trim()
+        )),
+    }
 }
 
 /// The server this process's `redis` services keep their state in, started (and, where the
@@ -50,4 +87,45 @@ static SHARED: OnceLock<Result<Server, Unavailable>> = OnceLock::new();
 /// it was not started or its statistics cannot be read.
 pub fn shared_cpu_time() -> Option<std::time::Duration> {
     SHARED.get()?.as_ref().ok()?.cpu_time()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `redis-server` stand-in that prints `version` as the real one does.
+    fn fake(version: &str) -> std::path::PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let dir =
+            std::env::temp_dir().join(format!("statebench-fake-redis-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let path = dir.join(format!("redis-server-{}", version.replace(['=', ' '], "_")));
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\necho 'Redis server {version} sha=0:0 malloc=libc bits=64'\n"),
+        )
+        .expect("written");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .expect("executable");
+        path
+    }
+
+    #[test]
+    fn a_server_older_than_7_is_refused_with_why() {
+        assert_eq!(too_old(&fake("v=7.0.15")), None);
+        assert_eq!(too_old(&fake("v=8.2.1")), None);
+        let old = too_old(&fake("v=6.0.16")).expect("refused");
+        assert!(
+            old.ends_with("is Redis 6; the redis rows need 7 or newer"),
+            "{old}"
+        );
+        let unreadable = too_old(&fake("version unknown")).expect("refused");
+        assert!(
+            unreadable.starts_with("cannot read the version of"),
+            "{unreadable}"
+        );
+        if let Some(dir) = fake("v=7.0.15").parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }

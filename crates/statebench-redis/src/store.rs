@@ -20,6 +20,9 @@ use crate::server::DATABASES;
 pub const CONNECT_WITHIN: Duration = Duration::from_secs(2);
 /// How long a command may wait for its reply before the call fails with [`Error::Timeout`].
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(5);
+/// How long a shutdown waits for the calls in flight: longer than any one call can take
+/// (a connection, a command and a resend after reloading the scripts, each bounded).
+pub const SHUTDOWN_WITHIN: Duration = Duration::from_secs(60);
 /// How many load commands go in one pipeline when a service starts with a state.
 const LOAD_BATCH: usize = 512;
 
@@ -198,6 +201,11 @@ struct Inner<S: Stored> {
     /// `SPENDS_WORK` is false), handed back with the state.
     work: statebench_core::Work,
     stopped: AtomicBool,
+    /// Whether the database was emptied and given back (once: by a shutdown or the drop).
+    released: AtomicBool,
+    /// The server's `run_id` when the service started: a connection to a server with another
+    /// one reaches a server that restarted and lost this service's state.
+    run_id: std::sync::OnceLock<String>,
     in_flight: AtomicUsize,
     last_error: Mutex<Option<String>>,
     _state: PhantomData<fn() -> S>,
@@ -279,10 +287,43 @@ impl<S: Stored> Inner<S> {
     }
 
     fn connect(&self) -> Result<Connection, RedisError> {
-        let connection = self.client.get_connection_with_timeout(CONNECT_WITHIN)?;
+        let mut connection = self.client.get_connection_with_timeout(CONNECT_WITHIN)?;
         connection.set_read_timeout(Some(ANSWER_WITHIN))?;
         connection.set_write_timeout(Some(ANSWER_WITHIN))?;
+        let info: String = redis::cmd("INFO").arg("server").query(&mut connection)?;
+        self.same_server(&info)?;
         Ok(connection)
+    }
+
+    /// Whether `info` (`INFO server`'s answer) comes from the server this service started on:
+    /// the first answer sets its `run_id`; a server with another one restarted, and with no
+    /// persistence it lost this service's state, so every later call must fail, not answer
+    /// from an empty database.
+    fn same_server(&self, info: &str) -> Result<(), RedisError> {
+        let run_id = info
+            .lines()
+            .find_map(|l| l.strip_prefix("run_id:"))
+            .map(str::trim)
+            .unwrap_or_default();
+        let first = self.run_id.get_or_init(|| run_id.to_owned());
+        if first == run_id {
+            Ok(())
+        } else {
+            Err(RedisError::from((
+                redis::ErrorKind::Client,
+                "the server restarted and lost this service's state",
+                format!("its run_id was {first}, is {run_id}"),
+            )))
+        }
+    }
+
+    /// Drops every pooled connection: after one broke, the others to the same server are as
+    /// likely broken, and each would fail one more call.
+    fn drain_pool(&self) {
+        self.pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// Sends `cmd` on a pooled connection (loading the scripts once if the server lost them)
@@ -306,6 +347,8 @@ impl<S: Stored> Inner<S> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(connection);
+        } else {
+            self.drain_pool();
         }
         got
     }
@@ -337,10 +380,15 @@ impl<S: Stored> Inner<S> {
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(CONNECT_WITHIN))
             .set_response_timeout(Some(ANSWER_WITHIN));
-        let opened = self
+        let mut opened = self
             .client
             .get_multiplexed_async_connection_with_config(&config)
             .await?;
+        let info: String = redis::cmd("INFO")
+            .arg("server")
+            .query_async(&mut opened)
+            .await?;
+        self.same_server(&info)?;
         let mut list = self
             .multiplexed
             .write()
@@ -383,8 +431,12 @@ impl<S: Stored> Inner<S> {
         got
     }
 
-    /// Empties the database and gives it back for another service.
+    /// Empties the database and gives it back for another service, once.
     fn release(&self) {
+        if self.released.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        self.drain_pool();
         if let Ok(mut c) = self.connect() {
             let _ = redis::cmd("FLUSHDB").query::<()>(&mut c);
         }
@@ -394,10 +446,8 @@ impl<S: Stored> Inner<S> {
 
 impl<S: Stored> Drop for Inner<S> {
     fn drop(&mut self) {
-        // A shutdown released the database already.
-        if !self.stopped.load(Ordering::SeqCst) {
-            self.release();
-        }
+        // No call is in flight now: every handle is gone.
+        self.release();
     }
 }
 
@@ -459,6 +509,8 @@ impl<S: Stored> Redis<S> {
             meta: initial.meta(),
             work: initial.work(),
             stopped: AtomicBool::new(false),
+            released: AtomicBool::new(false),
+            run_id: std::sync::OnceLock::new(),
             in_flight: AtomicUsize::new(0),
             last_error: Mutex::new(None),
             _state: PhantomData,
@@ -597,17 +649,44 @@ impl<S: Stored> Service<S> for Redis<S> {
         if inner.stopped.swap(true, Ordering::SeqCst) {
             return Err(Error::Stopped);
         }
-        // Every call that got past `enter` before the flag was set returns within its
-        // timeouts; wait for them, so the state read back holds every acknowledged call.
-        let deadline = Instant::now() + CONNECT_WITHIN + ANSWER_WITHIN * 2;
-        while inner.in_flight.load(Ordering::SeqCst) != 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_micros(50));
-        }
         if let Some(sweeper) = &*self.sweeper {
             sweeper.stop();
         }
+        // Every call that got past `enter` before the flag was set returns within its
+        // timeouts; wait for them, so the state read back holds every acknowledged call. One
+        // still in flight at the bound (an async call whose runtime this thread blocks, say)
+        // fails the shutdown instead: the database is kept, not read early and given away
+        // under it, and is given back when the last handle drops.
+        let deadline = Instant::now() + SHUTDOWN_WITHIN;
+        while inner.in_flight.load(Ordering::SeqCst) != 0 {
+            if Instant::now() >= deadline {
+                *inner
+                    .last_error
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = Some(format!(
+                    "shutdown: calls still in flight after {SHUTDOWN_WITHIN:?}"
+                ));
+                return Err(Error::Timeout);
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        inner
+            .multiplexed
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        // A pooled connection may have broken since its last call: the dump is tried once
+        // more on a fresh one.
+        let dump = eval(&DUMP, &[], &[]);
         let state = inner
-            .query(&eval(&DUMP, &[], &[]))
+            .query(&dump)
+            .or_else(|e| {
+                if reusable(&e) {
+                    Err(e)
+                } else {
+                    inner.query(&dump)
+                }
+            })
             .map_err(|e| inner.failed("shutdown", &e))
             .and_then(|dump| {
                 dump_entries(dump)
@@ -618,11 +697,6 @@ impl<S: Stored> Service<S> for Redis<S> {
                     })
                     .map_err(|why| inner.misread(why))
             });
-        inner
-            .pool
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
         inner.release();
         state
     }

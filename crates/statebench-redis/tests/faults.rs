@@ -1,5 +1,7 @@
 //! Faults of the process that holds the state: a server that stops fails every call at once
-//! with a clear error and a server that comes back at the same address is used again; a server
+//! with a clear error; a server that comes back at the same address has lost the state, and
+//! the services that kept theirs there say so on every call, while a service started there
+//! afterwards works; a server
 //! that stops answering times each call out, and the late reply is never taken for the next
 //! call's. Each test starts a server of its own, so stopping it touches no other test.
 
@@ -39,7 +41,7 @@ fn signal(signal: &str, pid: u32) {
 }
 
 #[test]
-fn a_stopped_server_fails_calls_at_once_and_one_back_at_its_address_is_used_again() {
+fn a_stopped_server_fails_calls_at_once_and_a_restarted_one_fails_those_whose_state_it_lost() {
     let Some(server) = own_server() else { return };
     let port = server.port();
     let settings = Settings::default();
@@ -82,27 +84,43 @@ fn a_stopped_server_fails_calls_at_once_and_one_back_at_its_address_is_used_agai
         "{why}"
     );
 
-    // A server back at the address is reached by the next calls. It starts empty (no
-    // persistence), and without the scripts: the first script call loads them again.
+    // A server back at the address has another run_id and none of the state (no
+    // persistence): the services that kept their state in the old one fail every call, and
+    // their shutdown, rather than answer from an empty database.
     let again = Server::start_at(port).expect("the port is free again");
-    assert_eq!(kv.call(KvOp::Get(1)), Ok(KvReply::Value(None)));
-    assert_eq!(kv.call(KvOp::Set(2, 20)), Ok(KvReply::Value(None)));
+    assert_eq!(kv.call(KvOp::Get(1)), Err(Error::Unreachable));
     assert_eq!(
-        rt.block_on(kv.call_async(KvOp::Get(2))),
-        Ok(KvReply::Value(Some(20)))
+        rt.block_on(kv.call_async(KvOp::Get(1))),
+        Err(Error::Unreachable)
     );
-    let created = sessions.call(SessionsOp::Create(7));
+    assert_eq!(
+        sessions.call(SessionsOp::Create(7)).map(|_| ()),
+        Err(Error::Unreachable)
+    );
+    let why = kv.last_error().expect("kept");
+    println!("a call after the server restarted: {why}");
+    assert!(
+        why.contains("restarted and lost this service's state"),
+        "{why}"
+    );
+    assert_eq!(kv.shutdown().map(|_| ()), Err(Error::Unreachable));
+    assert_eq!(sessions.shutdown().map(|_| ()), Err(Error::Unreachable));
+
+    // A service started there now works, and reloads its scripts if the server forgets them.
+    let fresh =
+        RedisSessions::start_at(&again.url(), Sessions::default(), &settings).expect("starts");
+    assert_eq!(again.command(&["SCRIPT", "FLUSH"]).expect("answers"), "+OK");
+    let created = fresh.call(SessionsOp::Create(7));
     assert!(
         matches!(created, Ok(SessionsReply::Session(Some(ref s))) if s.id == 7),
         "{created:?}"
     );
     assert_eq!(
-        rt.block_on(sessions.call_async(SessionsOp::Touch(7))),
+        rt.block_on(fresh.call_async(SessionsOp::Touch(7))),
         Ok(SessionsReply::Live(true))
     );
-    assert_eq!(kv.shutdown(), Ok(KvU64::from_entries([(2, 20)])));
     assert_eq!(
-        sessions
+        fresh
             .shutdown()
             .map(|s| s.stored().map(|s| s.id).collect::<Vec<_>>()),
         Ok(vec![7])

@@ -276,11 +276,7 @@ fn anchors(results: &Results) -> String {
     let Some(first) = results.anchors.first() else {
         return out;
     };
-    let median = |xs: &[f64]| {
-        let mut xs = xs.to_vec();
-        xs.sort_by(f64::total_cmp);
-        xs.get(xs.len() / 2).copied().unwrap_or(0.0)
-    };
+    let median = |xs: &[f64]| statebench_harness::results::Spread::of(xs).median;
     let spread = |xs: &[f64]| {
         let low = xs.iter().copied().fold(f64::INFINITY, f64::min);
         let high = xs.iter().copied().fold(0.0, f64::max);
@@ -304,7 +300,12 @@ fn anchors(results: &Results) -> String {
         row = first.implementation,
         tool = first.tool,
         keys = first.keyspace,
-        trials = first.ops_per_sec.len(),
+        trials = results
+            .anchors
+            .iter()
+            .map(|a| a.ops_per_sec.len())
+            .max()
+            .unwrap_or(0),
         share = 100.0 * ANCHOR_SHARE,
     );
     let mut clients: Vec<usize> = results.anchors.iter().map(|a| a.clients).collect();
