@@ -40,6 +40,20 @@ fn signal(signal: &str, pid: u32) {
     assert!(status.success(), "kill {signal} {pid}: {status}");
 }
 
+/// A blocking and an async call of `kv` and a blocking call of `sessions` each fail with
+/// `Unreachable`.
+fn all_unreachable(kv: &RedisKv, sessions: &RedisSessions, rt: &tokio::runtime::Runtime) {
+    assert_eq!(kv.call(KvOp::Get(1)), Err(Error::Unreachable));
+    assert_eq!(
+        rt.block_on(kv.call_async(KvOp::Get(1))),
+        Err(Error::Unreachable)
+    );
+    assert_eq!(
+        sessions.call(SessionsOp::Create(7)).map(|_| ()),
+        Err(Error::Unreachable)
+    );
+}
+
 #[test]
 fn a_stopped_server_fails_calls_at_once_and_a_restarted_one_fails_those_whose_state_it_lost() {
     let Some(server) = own_server() else { return };
@@ -60,15 +74,7 @@ fn a_stopped_server_fails_calls_at_once_and_a_restarted_one_fails_those_whose_st
     drop(server);
     let started = Instant::now();
     for _ in 0..3 {
-        assert_eq!(kv.call(KvOp::Get(1)), Err(Error::Unreachable));
-        assert_eq!(
-            rt.block_on(kv.call_async(KvOp::Get(1))),
-            Err(Error::Unreachable)
-        );
-        assert_eq!(
-            sessions.call(SessionsOp::Create(7)).map(|_| ()),
-            Err(Error::Unreachable)
-        );
+        all_unreachable(&kv, &sessions, &rt);
     }
     // Not a timing claim, the bound on a hang: refused connections fail at once, and no call
     // may wait longer than its timeouts.
@@ -88,15 +94,7 @@ fn a_stopped_server_fails_calls_at_once_and_a_restarted_one_fails_those_whose_st
     // persistence): the services that kept their state in the old one fail every call, and
     // their shutdown, rather than answer from an empty database.
     let again = Server::start_at(port).expect("the port is free again");
-    assert_eq!(kv.call(KvOp::Get(1)), Err(Error::Unreachable));
-    assert_eq!(
-        rt.block_on(kv.call_async(KvOp::Get(1))),
-        Err(Error::Unreachable)
-    );
-    assert_eq!(
-        sessions.call(SessionsOp::Create(7)).map(|_| ()),
-        Err(Error::Unreachable)
-    );
+    all_unreachable(&kv, &sessions, &rt);
     let why = kv.last_error().expect("kept");
     println!("a call after the server restarted: {why}");
     assert!(
