@@ -48,10 +48,11 @@ pub type OwnerTokioBatch<S> = Owner<S, Tokio<true>>;
 
 /// One tokio owner task per shard ([`Settings::shards`], one per core by default), each owning
 /// the keys that hash to it ([`statebench_core::sharded`]): for the services whose operations
-/// name keys.
-pub type ShardedTokio<S> = Sharded<S, Tokio>;
+/// name keys. Its shards are `owner_tokio`s of a type of their own ([`Tokio`]'s `SHARD`), so
+/// that no row's code is shared with another's.
+pub type ShardedTokio<S> = Sharded<S, Tokio<false, true>>;
 
-impl ShardNames for Tokio {
+impl ShardNames for Tokio<false, true> {
     const SHARDED_NAME: &'static str = "sharded_tokio";
     const SHARDED_ABOUT: &'static str =
         "one owner_tokio per core, each owning the keys that hash to it";
@@ -63,11 +64,16 @@ impl ShardNames for Tokio {
 pub const BATCH: usize = 256;
 
 /// tokio's channels: a bounded `mpsc` mailbox, `oneshot` replies; `BATCHED` picks the owner's
-/// loop.
+/// loop. `SHARD` changes nothing but the type: the shards of [`ShardedTokio`] are owners of
+/// their own type, so that the plain owner's mailbox, its send and its loop are compiled for
+/// the plain owner alone. Where two rows share such an instance the compiler calls it as a
+/// function rather than inlining it into each, and a generic row would pay for that where a
+/// hand-written one, whose types no other row uses, does not (docs/ARCHITECTURE.md, "The
+/// owner forms: what each part bought").
 #[derive(Debug)]
-pub struct Tokio<const BATCHED: bool = false>;
+pub struct Tokio<const BATCHED: bool = false, const SHARD: bool = false>;
 
-impl<const BATCHED: bool> ReplyChannel for Tokio<BATCHED> {
+impl<const BATCHED: bool, const SHARD: bool> ReplyChannel for Tokio<BATCHED, SHARD> {
     type Sender<T: Send + 'static> = oneshot::Sender<T>;
 
     fn reply<T: Send + 'static>(tx: oneshot::Sender<T>, value: T) {
@@ -85,12 +91,12 @@ pub fn spawn_on<S: StateMachine>(
     Owner::from_parts(start_on(initial, settings, token, runtime), running)
 }
 
-fn start_on<S: StateMachine, const BATCHED: bool>(
+fn start_on<S: StateMachine, const BATCHED: bool, const SHARD: bool>(
     initial: S,
     settings: &Settings,
     running: Running,
     runtime: &Handle,
-) -> MailboxSender<S, BATCHED> {
+) -> MailboxSender<S, BATCHED, SHARD> {
     // A zero-capacity mailbox would make tokio panic; one slot is the smallest honest bound.
     let (tx, rx) = mpsc::channel(settings.mailbox.max(1));
     let clock = settings.clock.clone();
@@ -124,7 +130,7 @@ fn background_runtime() -> &'static Runtime {
     })
 }
 
-impl<const BATCHED: bool> Transport for Tokio<BATCHED> {
+impl<const BATCHED: bool, const SHARD: bool> Transport for Tokio<BATCHED, SHARD> {
     const NAME: &'static str = if BATCHED {
         "owner_tokio_batch"
     } else {
@@ -135,14 +141,14 @@ impl<const BATCHED: bool> Transport for Tokio<BATCHED> {
     } else {
         "a tokio task owns the state; `mpsc` mailbox, a `oneshot` reply per call"
     };
-    type Mailbox<S: StateMachine> = MailboxSender<S, BATCHED>;
+    type Mailbox<S: StateMachine> = MailboxSender<S, BATCHED, SHARD>;
     type Receiver<T: Send + 'static> = oneshot::Receiver<T>;
 
     fn start<S: StateMachine>(
         initial: S,
         settings: &Settings,
         running: Running,
-    ) -> MailboxSender<S, BATCHED> {
+    ) -> MailboxSender<S, BATCHED, SHARD> {
         let runtime =
             Handle::try_current().unwrap_or_else(|_| background_runtime().handle().clone());
         start_on(initial, settings, running, &runtime)
@@ -153,21 +159,21 @@ impl<const BATCHED: bool> Transport for Tokio<BATCHED> {
     }
 
     fn send<S: StateMachine>(
-        tx: &MailboxSender<S, BATCHED>,
+        tx: &MailboxSender<S, BATCHED, SHARD>,
         request: Request<S, Self>,
     ) -> Result<(), Error> {
         tx.blocking_send(request).map_err(|_| Error::Stopped)
     }
 
     async fn send_async<S: StateMachine>(
-        tx: &MailboxSender<S, BATCHED>,
+        tx: &MailboxSender<S, BATCHED, SHARD>,
         request: Request<S, Self>,
     ) -> Result<(), Error> {
         tx.send(request).await.map_err(|_| Error::Stopped)
     }
 
     fn try_send<S: StateMachine>(
-        tx: &MailboxSender<S, BATCHED>,
+        tx: &MailboxSender<S, BATCHED, SHARD>,
         request: Request<S, Self>,
     ) -> Result<(), Error> {
         tx.try_send(request).map_err(|e| match e {
@@ -177,7 +183,7 @@ impl<const BATCHED: bool> Transport for Tokio<BATCHED> {
     }
 
     fn recv<S: StateMachine, T: Send + 'static>(
-        _: &MailboxSender<S, BATCHED>,
+        _: &MailboxSender<S, BATCHED, SHARD>,
         reply_rx: oneshot::Receiver<T>,
     ) -> Result<T, Error> {
         // A dropped reply sender means the owner stopped (shut down or panicked) first.
@@ -188,19 +194,30 @@ impl<const BATCHED: bool> Transport for Tokio<BATCHED> {
         reply_rx.await.map_err(|_| Error::Stopped)
     }
 
-    // The hand-written owner's shape: tokio's send and reply futures awaited in this one.
+    // The hand-written owner's shape — the reply's future awaited in this one — except that
+    // the request is queued with `try_send` while the mailbox has room, and only a full
+    // mailbox waits in tokio's `send` future. That future, moved into and polled inside this
+    // one, cost the generic owner a tenth of its throughput from one task: the compiler
+    // inlines it where one caller uses it (the hand-written owner) and calls it where many do
+    // (every generic owner of the store), and `try_send` is cheap either way. tokio hands
+    // released permits to queued senders first, so a `try_send` never overtakes one waiting
+    // (docs/ARCHITECTURE.md, "The owner forms: what each part bought").
     async fn call_async<S: StateMachine>(
-        tx: &MailboxSender<S, BATCHED>,
+        tx: &MailboxSender<S, BATCHED, SHARD>,
         op: S::Op,
     ) -> Result<S::Reply, Error> {
         let (reply_tx, reply_rx) = oneshot::channel();
-        tx.send(Request::Call { op, reply_tx })
-            .await
-            .map_err(|_| Error::Stopped)?;
+        match tx.try_send(Request::Call { op, reply_tx }) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(request)) => {
+                tx.send(request).await.map_err(|_| Error::Stopped)?
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => return Err(Error::Stopped),
+        }
         reply_rx.await.map_err(|_| Error::Stopped)
     }
 
-    fn queued<S: StateMachine>(tx: &MailboxSender<S, BATCHED>) -> usize {
+    fn queued<S: StateMachine>(tx: &MailboxSender<S, BATCHED, SHARD>) -> usize {
         tx.max_capacity() - tx.capacity()
     }
 
@@ -214,20 +231,23 @@ impl<const BATCHED: bool> Transport for Tokio<BATCHED> {
 }
 
 /// The handles' side of the mailbox.
-pub type MailboxSender<S, const BATCHED: bool = false> = mpsc::Sender<Request<S, Tokio<BATCHED>>>;
+pub type MailboxSender<S, const BATCHED: bool = false, const SHARD: bool = false> =
+    mpsc::Sender<Request<S, Tokio<BATCHED, SHARD>>>;
 
 /// The owner task's side: the mailbox and the cleanup timer.
-struct Inbox<S: StateMachine, const BATCHED: bool> {
-    rx: mpsc::Receiver<Request<S, Tokio<BATCHED>>>,
+struct Inbox<S: StateMachine, const BATCHED: bool, const SHARD: bool> {
+    rx: mpsc::Receiver<Request<S, Tokio<BATCHED, SHARD>>>,
     cleanup: Option<tokio::time::Interval>,
 }
 
-impl<S: StateMachine, const BATCHED: bool> owner::Inbox<S, Tokio<BATCHED>> for Inbox<S, BATCHED> {
+impl<S: StateMachine, const BATCHED: bool, const SHARD: bool> owner::Inbox<S, Tokio<BATCHED, SHARD>>
+    for Inbox<S, BATCHED, SHARD>
+{
     // Polled by hand rather than through `recv()` and `select!`: each of those is a future
     // of its own around the same two polls (a `select!` on a never-ready branch alone cost 51
     // instructions a call, 2 328 against 2 277 an operation on kv_read_heavy from one task,
     // 2026-11-30). The timer is polled first, so cleanup wins when both are ready.
-    fn next(&mut self) -> impl Future<Output = Next<Request<S, Tokio<BATCHED>>>> + Send {
+    fn next(&mut self) -> impl Future<Output = Next<Request<S, Tokio<BATCHED, SHARD>>>> + Send {
         std::future::poll_fn(|cx| {
             if let Some(cleanup) = &mut self.cleanup
                 && cleanup.poll_tick(cx).is_ready()
@@ -244,11 +264,11 @@ impl<S: StateMachine, const BATCHED: bool> owner::Inbox<S, Tokio<BATCHED>> for I
         self.rx.close();
     }
 
-    fn drain(&mut self) -> impl Future<Output = Option<Request<S, Tokio<BATCHED>>>> + Send {
+    fn drain(&mut self) -> impl Future<Output = Option<Request<S, Tokio<BATCHED, SHARD>>>> + Send {
         self.rx.recv()
     }
 
-    fn try_take(&mut self) -> Option<Request<S, Tokio<BATCHED>>> {
+    fn try_take(&mut self) -> Option<Request<S, Tokio<BATCHED, SHARD>>> {
         self.rx.try_recv().ok()
     }
 }
