@@ -599,8 +599,10 @@ struct OverheadArgs {
     /// Measured window of each trial.
     #[arg(long, default_value = "500ms", value_parser = parse_duration)]
     duration: Duration,
-    /// Trial pairs of each comparison, each side first in every other pair. At least 3: the
-    /// verdict is an interval over the pairs (fewer than some 10 rarely resolves it).
+    /// Trial pairs of each comparison, each side first in every other pair (twice as many for
+    /// the lock from two threads and the owner from one task, the noisiest and the nearest its
+    /// line). At least 3: the verdict is an interval over the pairs (fewer than some 10 rarely
+    /// resolves it).
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(3..=50))]
     trials: u32,
 }
