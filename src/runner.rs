@@ -375,6 +375,29 @@ impl Matrix {
                     .filter(|(_, i)| i == name)
                     .map(|(s, _)| s)
                     .collect();
+                // Its services are driven, but only with work per operation, which this row
+                // cannot spend where the work is measured (its state lives in another process).
+                let only_work = self
+                    .workloads
+                    .iter()
+                    .any(|w| serves.contains(&w.service.as_str()))
+                    && self
+                        .workloads
+                        .iter()
+                        .filter(|w| serves.contains(&w.service.as_str()))
+                        .all(|w| w.work_ns > 0 && !spends_work(&w.service, name));
+                if only_work {
+                    let driven: Vec<&str> = serves
+                        .iter()
+                        .copied()
+                        .filter(|s| self.workloads.iter().any(|w| w.service == *s))
+                        .collect();
+                    return Err(RunError(format!(
+                        "implementation {name:?} cannot spend a workload's work per operation \
+                         (work_ns), and every selected workload of {} sets it",
+                        driven.join(", ")
+                    )));
+                }
                 return Err(RunError(format!(
                     "implementation {name:?} serves {}, which no selected workload drives",
                     serves.join(", ")
@@ -402,6 +425,44 @@ impl Matrix {
             }
         }
         out
+    }
+
+    /// The selected strategies that run, but not on the selected workloads that put work in
+    /// the critical section, which they cannot spend (their state lives in another process;
+    /// [`statebench_core::Service::SPENDS_WORK`]), each with where: [`Matrix::plan`] leaves
+    /// those cells out, and the run records it beside [`Matrix::left_out`].
+    pub fn left_out_of_work(&self) -> Vec<(&'static str, String)> {
+        let left_out = self.left_out();
+        let mut out: Vec<(&'static str, Vec<&str>)> = Vec::new();
+        for workload in self.workloads.iter().filter(|w| w.work_ns > 0) {
+            for implementation in registry::implementations(&workload.service) {
+                let selected = self.implementations.is_empty()
+                    || self.implementations.iter().any(|n| n == implementation);
+                if !selected
+                    || left_out.iter().any(|(n, _)| *n == implementation)
+                    || spends_work(&workload.service, implementation)
+                {
+                    continue;
+                }
+                match out.iter_mut().find(|(n, _)| *n == implementation) {
+                    Some((_, workloads)) => workloads.push(&workload.name),
+                    None => out.push((implementation, vec![&workload.name])),
+                }
+            }
+        }
+        out.into_iter()
+            .map(|(implementation, workloads)| {
+                let names: Vec<String> = workloads.iter().map(|w| format!("`{w}`")).collect();
+                (
+                    implementation,
+                    format!(
+                        "in {} only, whose work per operation it cannot spend (its state lives \
+                         in another process)",
+                        names.join(", ")
+                    ),
+                )
+            })
+            .collect()
     }
 
     /// The order the repetitions run in: round by round (every cell's first repetition
@@ -741,5 +802,56 @@ mod tests {
         assert_ne!(trials, matrix(8).schedule(&cells));
         let first_round: Vec<usize> = trials[..cells.len()].iter().map(|t| t.cell).collect();
         assert_ne!(first_round, (0..cells.len()).collect::<Vec<_>>());
+    }
+
+    /// A row that cannot spend work per operation (the Redis rows) is left out of the
+    /// workloads that set it — and only of those — and the run records where; named alone
+    /// with only such workloads, it gets an error that says so.
+    #[test]
+    fn rows_without_work_are_left_out_of_work_workloads_and_say_so() {
+        let plain = find("kv_read_heavy").expect("exists");
+        let worked = statebench_harness::workload::with_work(&plain, 1_000);
+        let mut m = matrix(7);
+        m.workloads = vec![plain.clone(), worked.clone()];
+        m.named = false;
+        let cells = m.plan().expect("a valid matrix");
+        let (unavailable, without_work) = (m.left_out(), m.left_out_of_work());
+        let no_work: Vec<&str> = registry::implementations("kv")
+            .into_iter()
+            .filter(|i| !spends_work("kv", i))
+            .collect();
+        assert!(no_work.contains(&"redis"), "{no_work:?}");
+        for name in &no_work {
+            let ran_on = |w: usize| {
+                cells
+                    .iter()
+                    .any(|c| c.implementation == *name && c.workload == w)
+            };
+            assert!(!ran_on(1), "{name} ran on {}", worked.name);
+            if unavailable.iter().any(|(n, _)| n == name) {
+                assert!(!without_work.iter().any(|(n, _)| n == name));
+                continue;
+            }
+            assert!(ran_on(0), "{name} did not run on {}", plain.name);
+            let (_, why) = without_work
+                .iter()
+                .find(|(n, _)| n == name)
+                .unwrap_or_else(|| panic!("{name} is not recorded: {without_work:?}"));
+            assert!(why.contains(&format!("`{}`", worked.name)), "{why}");
+            assert!(!why.contains(&format!("`{}`", plain.name)), "{why}");
+        }
+        // Every row that spends work runs on both, and is recorded nowhere.
+        assert!(without_work.iter().all(|(n, _)| no_work.contains(n)));
+        let mut alone = matrix(7);
+        alone.workloads = vec![worked];
+        alone.implementations = vec!["redis".into()];
+        let e = alone
+            .plan()
+            .expect_err("redis cannot serve a workload with work")
+            .0;
+        assert!(
+            e.contains("cannot spend a workload's work") || e.contains("cannot run here"),
+            "{e}"
+        );
     }
 }

@@ -526,7 +526,8 @@ pub(crate) fn measure(
         Ok(c) => c,
         Err(e) => return Err(usage(e)),
     };
-    let left_out = matrix.left_out();
+    let mut left_out = matrix.left_out();
+    left_out.extend(matrix.left_out_of_work());
     for (implementation, why) in &left_out {
         println!("{implementation}: left out of this run: {why}");
     }
