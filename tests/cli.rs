@@ -806,8 +806,8 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
         (&["demo", "--duration", "0s"], "more than 0"),
         (&["demo", "--duration", "soon"], "not a duration"),
         (&["overhead", "--duration", "x"], "not a duration"),
-        (&["overhead", "--trials", "0"], "0 is not in 3..=50"),
-        (&["overhead", "--trials", "2"], "2 is not in 3..=50"),
+        (&["overhead", "--trials", "0"], "0 is not in 8..=50"),
+        (&["overhead", "--trials", "7"], "7 is not in 8..=50"),
         (&["overhead", "--trials", "lots"], "'lots'"),
         // suites and compare
         (&["run", "--suite", "nope"], "unknown suite \"nope\""),
