@@ -346,8 +346,8 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
         (Driver::Tasks, 1),
     ] {
         // Two clients share a lock across the two cores, and how fast it passes between them
-        // moves with where the hypervisor has put the cores (its pairs' ratios spread 84-128 %
-        // where one client's spread 95-106 %, 2026-12-06): twice the pairs.
+        // moves with where the hypervisor has put the cores (single pairs read from 46 % to
+        // 252 % in the runs of 2026-12-06): twice the pairs.
         let pairs = if clients == 2 { 2 * trials } else { trials };
         let tax = alternate(
             pairs,

@@ -121,9 +121,10 @@ pub struct RunSettings {
     /// takes the cells that have records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub planned: Vec<PlannedKey>,
-    /// The selected strategies this machine could not run, each with why (the Redis rows
-    /// without a `redis-server`): the run went on without them. Empty in files written before
-    /// runs recorded it.
+    /// The selected strategies the run left out, each with why: wholly, when this machine could
+    /// not run them (the Redis rows without a `redis-server`), or in part, from the workloads
+    /// whose work per operation they cannot spend. The run went on without them. Empty in
+    /// files written before runs recorded it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub left_out: Vec<LeftOut>,
 }

@@ -637,9 +637,9 @@ pub fn signed_rank_critical(n: usize, alpha: f64) -> Option<usize> {
 /// (xᵢ + xⱼ) / 2, i ≤ j — with its two-sided interval at `level` from Wilcoxon's signed-rank
 /// test: the (k + 1)-th smallest and the (k + 1)-th largest Walsh average, k the test's
 /// critical value ([`signed_rank_critical`]). It assumes the values spread symmetrically about
-/// their centre, as a mean's t interval does, but not normally: one wild value moves one
-/// Walsh average in n a long way, and the interval barely, where a t interval widens with its
-/// whole distance. `None` with too few values for `level`, or one not finite.
+/// their centre, as a mean's t interval does, but not normally: one wild value enters n of
+/// the n(n + 1)/2 Walsh averages, all at one end, and the interval, which skips the k most
+/// extreme on each side, barely moves, where a t interval widens with its whole distance. `None` with too few values for `level`, or one not finite.
 pub fn hodges_lehmann(xs: &[f64], level: f64) -> Option<(f64, f64, f64)> {
     if xs.iter().any(|x| !x.is_finite()) {
         return None;
