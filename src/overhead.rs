@@ -8,8 +8,8 @@
 //!   gains from the quieter core) and at 64 (threads, unpinned, as the runner's are).
 //! * **The wrappers' tax.** The generic `Locked<S, L>` around the state machine against
 //!   `mutex_handwritten`, the `Mutex<HashMap<u64, u64>>` a reader would write, both in the
-//!   runner: 1 and 2 OS-thread clients (2: twice the pairs, as the lock's passing between the
-//!   cores is the noisiest), and 1 tokio-task client; and the generic owner task
+//!   runner: 1 and 2 OS-thread clients (each pinned to a core of its own; 2: twice the pairs,
+//!   as the lock's passing between the cores is the noisiest), and 1 tokio-task client; and the generic owner task
 //!   (`owner_tokio`) against `owner_handwritten`, the task, enum and `oneshot` a reader would
 //!   write, from 1 task (twice the pairs: the comparison nearest its line) and from 1 thread
 //!   (the thread and the owners' runtime pinned to one core: a wake across the two cores
@@ -95,6 +95,7 @@ fn runner<I: Service<KvU64>>(
     driver: Driver,
     clients: usize,
     duration: Duration,
+    pin_clients: bool,
 ) -> Result<(f64, f64), String> {
     let cell = Cell {
         workload,
@@ -109,6 +110,7 @@ fn runner<I: Service<KvU64>>(
         seed: SEED,
         tuning: Default::default(),
         work: Default::default(),
+        pin_clients,
     };
     let rep = run_repetition::<KvU64, I>(&cell).map_err(|e| e.0)?;
     Ok((rep.ops_per_sec, rep.timing_share))
@@ -261,7 +263,7 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
             let result = alternate(
                 trials,
                 || {
-                    runner::<MutexStd<KvU64>>(&workload, Driver::Threads, 1, duration).map(
+                    runner::<MutexStd<KvU64>>(&workload, Driver::Threads, 1, duration, false).map(
                         |(ops, s)| {
                             share.push(s);
                             ops
@@ -292,10 +294,12 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
     let many = alternate(
         trials,
         || {
-            runner::<MutexStd<KvU64>>(&workload, Driver::Threads, 64, duration).map(|(ops, s)| {
-                share64.push(s);
-                ops
-            })
+            runner::<MutexStd<KvU64>>(&workload, Driver::Threads, 64, duration, false).map(
+                |(ops, s)| {
+                    share64.push(s);
+                    ops
+                },
+            )
         },
         || bare_loop(&workload, 64, duration),
     )?;
@@ -347,15 +351,28 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
     ] {
         // Two clients share a lock across the two cores, and how fast it passes between them
         // moves with where the hypervisor has put the cores (single pairs read from 46 % to
-        // 252 % in the runs of 2026-12-06): twice the pairs.
+        // 252 % in the runs of 2026-12-06, unpinned): twice the pairs, and each thread client
+        // pinned to a core of its own, so that the scheduler's placing them (both on one core
+        // for a while, or moving) does not decide a window.
         let pairs = if clients == 2 { 2 * trials } else { trials };
+        let pin = driver == Driver::Threads;
         let tax = alternate(
             pairs,
-            || runner::<MutexStd<KvU64>>(&workload, driver, clients, duration).map(|(ops, _)| ops),
-            || runner::<HandwrittenKv>(&workload, driver, clients, duration).map(|(ops, _)| ops),
+            || {
+                runner::<MutexStd<KvU64>>(&workload, driver, clients, duration, pin)
+                    .map(|(ops, _)| ops)
+            },
+            || {
+                runner::<HandwrittenKv>(&workload, driver, clients, duration, pin)
+                    .map(|(ops, _)| ops)
+            },
         )?;
         judge(
-            format!("lock wrapper, {}", clients_of(clients, driver)),
+            format!(
+                "lock wrapper, {}{}",
+                clients_of(clients, driver),
+                if pin { ", a core per client" } else { "" }
+            ),
             tax,
             ("mutex_std", "mutex_handwritten"),
         );
@@ -372,11 +389,11 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
             let tax = alternate(
                 trials,
                 || {
-                    runner::<OwnerTokio<KvU64>>(&workload, Driver::Threads, 1, duration)
+                    runner::<OwnerTokio<KvU64>>(&workload, Driver::Threads, 1, duration, false)
                         .map(|(ops, _)| ops)
                 },
                 || {
-                    runner::<HandwrittenOwnerKv>(&workload, Driver::Threads, 1, duration)
+                    runner::<HandwrittenOwnerKv>(&workload, Driver::Threads, 1, duration, false)
                         .map(|(ops, _)| ops)
                 },
             )?;
@@ -403,8 +420,14 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
     // reached under 90 % in one run of three. Twice the pairs narrow it by a third.
     let tax = alternate(
         2 * trials,
-        || runner::<OwnerTokio<KvU64>>(&workload, Driver::Tasks, 1, duration).map(|(ops, _)| ops),
-        || runner::<HandwrittenOwnerKv>(&workload, Driver::Tasks, 1, duration).map(|(ops, _)| ops),
+        || {
+            runner::<OwnerTokio<KvU64>>(&workload, Driver::Tasks, 1, duration, false)
+                .map(|(ops, _)| ops)
+        },
+        || {
+            runner::<HandwrittenOwnerKv>(&workload, Driver::Tasks, 1, duration, false)
+                .map(|(ops, _)| ops)
+        },
     )?;
     judge(
         format!("owner wrapper, {}", clients_of(1, Driver::Tasks)),
@@ -415,8 +438,14 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
     // the owner's gap is measured.
     let same = alternate(
         trials,
-        || runner::<HandwrittenOwnerKv>(&workload, Driver::Tasks, 1, duration).map(|(ops, _)| ops),
-        || runner::<HandwrittenOwnerKv>(&workload, Driver::Tasks, 1, duration).map(|(ops, _)| ops),
+        || {
+            runner::<HandwrittenOwnerKv>(&workload, Driver::Tasks, 1, duration, false)
+                .map(|(ops, _)| ops)
+        },
+        || {
+            runner::<HandwrittenOwnerKv>(&workload, Driver::Tasks, 1, duration, false)
+                .map(|(ops, _)| ops)
+        },
     )?;
     out += &line(
         &format!("A/A, not judged, {}", clients_of(1, Driver::Tasks)),

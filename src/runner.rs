@@ -736,6 +736,7 @@ impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
             seed: self.matrix.seed,
             tuning: self.matrix.tuning,
             work: self.matrix.work_for(workload),
+            pin_clients: false,
         };
         self.outcome = Some(run_repetition::<S, I>(&spec).map_err(|e| {
             RunError(format!(

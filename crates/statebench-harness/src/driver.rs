@@ -133,6 +133,11 @@ pub struct Cell<'a> {
     /// The workload's `work_ns` as calibrated on this machine ([`crate::work`]): the work the
     /// state spends in each critical section. It must be set exactly when `work_ns` is.
     pub work: statebench_core::Work,
+    /// OS-thread clients only: client `i` pinned to core `i` modulo the cores, so that where
+    /// the scheduler puts the clients does not decide a window (`statebench overhead`'s lock
+    /// from two threads). A client the OS refuses to pin fails the repetition. `false` in the
+    /// runner: its clients go where the scheduler puts them, as a service's threads would.
+    pub pin_clients: bool,
 }
 
 /// The figures of one repetition.
@@ -1096,6 +1101,7 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
             };
             // Whose threads' states are sampled: the first STATE_SAMPLED of each role.
             let sampled = sampled_clients(workload, cell.clients);
+            let cores = thread::available_parallelism().map_or(1, |n| n.get());
             let tids: Vec<TidSlot> = if clocks.is_empty() {
                 Vec::new()
             } else {
@@ -1110,7 +1116,14 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                             (service.clone(), &*control, new_client(plan));
                         let slot = clocks.get(i);
                         let tid = tids.get(i).filter(|_| sampled.get(i) == Some(&true));
+                        let pin = cell.pin_clients.then_some(i % cores);
                         scope.spawn(move || {
+                            if let Some(core) = pin
+                                && !crate::os::pin_to_core(core)
+                            {
+                                control
+                                    .fail(format!("client {i} could not be pinned to core {core}"));
+                            }
                             // Published before the client counts itself begun (Release
                             // there, Acquire in the coordinator), so the window's first
                             // reading sees it.

@@ -21,6 +21,7 @@ fn cell(workload: &statebench_harness::Workload, driver: Driver, clients: usize)
         seed: 42,
         tuning: Default::default(),
         work: Default::default(),
+        pin_clients: false,
     }
 }
 

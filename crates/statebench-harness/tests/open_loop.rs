@@ -23,6 +23,7 @@ fn cell(workload: &Workload, driver: Driver, clients: usize, window_ms: u64) -> 
         seed: 7,
         tuning: Default::default(),
         work: Default::default(),
+        pin_clients: false,
     }
 }
 

@@ -235,6 +235,7 @@ fn run_with<S: Subject + Empty, const LIE: u8>(
         seed: 9,
         tuning: Default::default(),
         work: Default::default(),
+        pin_clients: false,
     };
     run_repetition::<S, Planted<S, LIE>>(&cell)
         .map(drop)

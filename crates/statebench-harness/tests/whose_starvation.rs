@@ -76,6 +76,7 @@ fn record<I: Service<KvU64>>() -> Record {
                 seed: 7 + i,
                 tuning: Default::default(),
                 work: Default::default(),
+                pin_clients: false,
             })
             .expect("runs")
         })
@@ -142,6 +143,7 @@ fn a_window_waits_until_every_client_has_made_an_operation() {
             seed: 7,
             tuning: Default::default(),
             work: Default::default(),
+            pin_clients: false,
         })
         .expect("runs")
     };
@@ -188,6 +190,7 @@ fn the_tasks_driver_records_no_role_cpu() {
         seed: 7,
         tuning: Default::default(),
         work: Default::default(),
+        pin_clients: false,
     })
     .expect("runs");
     assert!(rep.cpu_ns_by_role.is_empty(), "{:?}", rep.cpu_ns_by_role);
