@@ -162,6 +162,12 @@ struct AdviseArgs {
     /// canonical run: the other runs of its set.
     #[arg(long, value_name = "RUN")]
     beside: Vec<PathBuf>,
+    /// The state must be shared with other processes: pick from the rows that keep it in
+    /// another process (`redis`, a Redis server on loopback), and set the best rows of the
+    /// process beside the pick as what keeping it in the process would have made. Without it
+    /// those rows are never picked.
+    #[arg(long, conflicts_with = "table")]
+    across_processes: bool,
     /// `text` (the card) or `json` (the same, as data).
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     format: String,

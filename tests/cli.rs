@@ -1224,6 +1224,16 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
         "--from /nonexistent/run",
     );
     usage_error(&["advise"], "say which state");
+    // The canonical run keeps every row in the process: across processes it has no pick, and
+    // says how to measure one.
+    usage_error(
+        &["advise", "-s", "kv", "--across-processes"],
+        "has no row that keeps the state in another process in this run (measure `redis`",
+    );
+    usage_error(
+        &["advise", "--table", "--across-processes"],
+        "cannot be used with",
+    );
     usage_error(
         &["advise", "-s", "kv", "--clients", "-1"],
         "\"-1\" is not a client count",

@@ -17,6 +17,7 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
         reads: args.reads,
         clients: args.clients.unwrap_or(8),
         driver: args.driver.unwrap_or(Driver::Threads),
+        across_processes: args.across_processes,
     };
     let mut notes = Vec::new();
     let (path, run) = if args.measure {
@@ -138,7 +139,7 @@ fn measure(
         .map_err(|e| failure(format!("cannot find this program to measure with: {e}")))?;
     let mut command = std::process::Command::new(exe);
     command.arg("run");
-    match &args.workload_file {
+    let service = match &args.workload_file {
         Some(file) => {
             let w = Workload::from_file(file)
                 .map_err(|e| usage(format!("--workload-file {}: {}", file.display(), e.0)))?;
@@ -153,6 +154,7 @@ fn measure(
             }
             ask.workload = Some(w.name.clone());
             command.arg("--workload-file").arg(file);
+            w.service
         }
         None => {
             // The canonical run resolves the mix as the card would answer it: the workload
@@ -165,7 +167,13 @@ fn measure(
                     path.display()
                 ))
             })?;
-            let probe = answer(&canonical, statebench::CANONICAL, ask).map_err(usage)?;
+            // Only the mix is read from it: whether the canonical run measured a row of
+            // another process does not matter, as this run will.
+            let mix_only = Ask {
+                across_processes: false,
+                ..ask.clone()
+            };
+            let probe = answer(&canonical, statebench::CANONICAL, &mix_only).map_err(usage)?;
             notes.extend(
                 probe
                     .mapped
@@ -175,8 +183,11 @@ fn measure(
             ask.workload = Some(probe.workload.clone());
             ask.reads = None;
             command.args(["--workload", &probe.workload]);
+            statebench_harness::workload::find(&probe.workload)
+                .map(|w| w.service)
+                .map_err(|e| failure(e.0))?
         }
-    }
+    };
     // A debug build's figures are the compiler's, not the strategies': refuse them here, after
     // the situation was checked, before any measuring.
     if cfg!(debug_assertions) {
@@ -197,6 +208,18 @@ fn measure(
         let stamp = statebench_harness::results::utc_now().replace(':', "");
         std::path::PathBuf::from(format!("target/statebench/advise-{stamp}.json"))
     });
+    if ask.across_processes {
+        // The core set's rows of this service in this process, and the one that keeps the
+        // state in another.
+        let serves = statebench::registry::implementations(&service);
+        for name in statebench::runner::CORE
+            .iter()
+            .chain(&["redis"])
+            .filter(|n| serves.contains(n))
+        {
+            command.args(["--impl", name]);
+        }
+    }
     command
         .args(["--driver", ask.driver.name()])
         .args(["--clients", &listed])
@@ -214,9 +237,14 @@ fn measure(
         .arg(&out)
         .stdout(std::process::Stdio::from(std::io::stderr()));
     eprintln!(
-        "measuring on this machine: {} from {} at {listed} clients (the core set's rows)",
+        "measuring on this machine: {} from {} at {listed} clients (the core set's rows{})",
         ask.workload.as_deref().unwrap_or("?"),
         ask.driver.name(),
+        if ask.across_processes {
+            " and `redis`"
+        } else {
+            ""
+        }
     );
     let status = command
         .status()

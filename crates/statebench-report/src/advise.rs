@@ -32,6 +32,10 @@ pub struct Ask {
     pub clients: usize,
     /// Blocking calls from OS threads, or async calls from tokio tasks.
     pub driver: Driver,
+    /// The state must be shared with other processes: the pick is then the fastest row that
+    /// keeps it in another process (`redis`), and the rows of the process are set beside it as
+    /// what keeping it in the process would have made. Otherwise those rows are never picked.
+    pub across_processes: bool,
 }
 
 impl Ask {
@@ -43,6 +47,7 @@ impl Ask {
             reads: None,
             clients,
             driver,
+            across_processes: false,
         }
     }
 }
@@ -162,6 +167,9 @@ pub struct Advice {
     pub driver: Driver,
     /// Clients of the cell.
     pub clients: usize,
+    /// Whether the state must be shared across processes: the pick then keeps it in another
+    /// process, and [`Advice::next`] holds the rows of the process set beside it.
+    pub across_processes: bool,
     /// How the situation asked for was mapped to the cell, where it is not the same.
     pub mapped: Vec<String>,
     /// The pick: the cell's fastest row that served the mix asked for.
@@ -169,7 +177,8 @@ pub struct Advice {
     /// The rows not shown slower than the pick (the same within ±10 %, or cannot tell).
     pub tied: Vec<Against>,
     /// The best row of each family not among the pick and the rows tied with it, fastest
-    /// first.
+    /// first; across processes, the best row of each family that keeps the state in the
+    /// process.
     pub next: Vec<Against>,
     /// Where a neighbouring cell answers differently: another client count, the other driver,
     /// another mix of the service.
@@ -231,7 +240,7 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
                 continue;
             };
             measured += 1;
-            let lead = analysis.leaders(&records);
+            let lead = analysis.leaders(&pickable(&records, advice.across_processes));
             if lead.first().is_none_or(|l| !l.serves_mix()) {
                 continue;
             }
@@ -398,6 +407,22 @@ fn cell<'a>(run: &'a Results, workload: &str, driver: Driver, clients: usize) ->
         .collect()
 }
 
+/// Whether `r` keeps the state in another process (a record that does not say its family is
+/// one of the process).
+fn out_of_process(r: &Record) -> bool {
+    r.family() == Some(Family::OutOfProcess)
+}
+
+/// The rows of `records` a card may pick from: those that keep the state in another process
+/// when it must be shared `across` processes, else those that keep it in this one.
+fn pickable<'a>(records: &[&'a Record], across: bool) -> Vec<&'a Record> {
+    records
+        .iter()
+        .copied()
+        .filter(|r| out_of_process(r) == across)
+        .collect()
+}
+
 fn names(records: &[&Record]) -> String {
     let names: Vec<String> = records
         .iter()
@@ -431,7 +456,27 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
     let mut mapped = Vec::new();
     let workload = workload_for(run, ask, named, &service, &mut mapped)?;
     let clients = clients_for(run, ask, workload, &mut mapped);
-    let here = cell(run, &workload.name, ask.driver, clients);
+    let whole = cell(run, &workload.name, ask.driver, clients);
+    let here = pickable(&whole, ask.across_processes);
+    if here.is_empty() {
+        return Err(AskError(format!(
+            "`{}` / {} / {clients} clients has no row that keeps the state in {} process in this \
+             run{}",
+            workload.name,
+            ask.driver.name(),
+            if ask.across_processes {
+                "another"
+            } else {
+                "this"
+            },
+            if ask.across_processes {
+                " (measure `redis` with it: `statebench run --impl redis`, or the main job, \
+                 which measures it where `redis-server` can be installed)"
+            } else {
+                ""
+            }
+        )));
+    }
     let lead = analysis.leaders(&here);
     let top = lead[0];
     if !top.serves_mix() {
@@ -446,7 +491,13 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
     let mut next: Vec<Against> = Vec::new();
     // A family among the leaders is answered there.
     let mut seen_families: Vec<&str> = lead.iter().map(|r| r.family.as_str()).collect();
-    for r in by_headline(&here) {
+    // Across processes, what the rows of the process would have made stands beside the pick.
+    let rest = if ask.across_processes {
+        pickable(&whole, false)
+    } else {
+        here.clone()
+    };
+    for r in by_headline(&rest) {
         if lead.iter().any(|l| std::ptr::eq(*l, r)) || !r.serves_mix() {
             continue;
         }
@@ -456,10 +507,21 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
         seen_families.push(&r.family);
         next.push(against(judges, r, top));
     }
-    let changes = changes(analysis, run, workload, ask.driver, clients, top, &service);
-    let caveats = caveats(run, &here, top, &tied, &next);
+    let changes = changes(
+        analysis,
+        run,
+        Place {
+            workload,
+            driver: ask.driver,
+            clients,
+            across: ask.across_processes,
+        },
+        top,
+        &service,
+    );
+    let caveats = caveats(run, &whole, ask.across_processes, top, &tied, &next);
     let reads_percent = reads_of(&service, &top.asked);
-    let summary = summary(top, &tied, &next);
+    let summary = summary(top, &tied, &next, ask.across_processes);
     Ok(Advice {
         asked: asked_words(ask, &service),
         summary,
@@ -475,6 +537,7 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
         reads_percent,
         driver: ask.driver,
         clients,
+        across_processes: ask.across_processes,
         mapped,
         pick: row(top),
         tied,
@@ -683,7 +746,7 @@ fn asked_words(ask: &Ask, service: &str) -> String {
 }
 
 /// The answer in one sentence.
-fn summary(top: &Record, tied: &[Against], next: &[Against]) -> String {
+fn summary(top: &Record, tied: &[Against], next: &[Against], across: bool) -> String {
     let mut out = format!(
         "Use `{}` ({})",
         top.implementation,
@@ -709,6 +772,17 @@ fn summary(top: &Record, tied: &[Against], next: &[Against]) -> String {
         );
     }
     match next.first() {
+        Some(n) if across => {
+            let _ = write!(
+                out,
+                " to share the state across processes. Kept in the process instead, the best \
+                 row, `{}` ({}), makes {} of its throughput.",
+                n.row.implementation,
+                family_name(&n.row.family),
+                ratio_words(n)
+            );
+        }
+        None if across => out += " to share the state across processes.",
         Some(n) => {
             let _ = write!(
                 out,
@@ -728,17 +802,34 @@ fn summary(top: &Record, tied: &[Against], next: &[Against]) -> String {
     out
 }
 
+/// The cell a card answers from, and whether its pick must keep the state in another process.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    workload: &'a Workload,
+    driver: Driver,
+    clients: usize,
+    across: bool,
+}
+
 /// Where a neighbouring cell answers differently from `top`: other client counts of the same
-/// workload and driver, the other driver, the service's other mixes.
+/// workload and driver, the other driver, the service's other mixes — among the rows it may
+/// pick from ([`pickable`]).
 fn changes(
     analysis: &Analysis<'_>,
     run: &Results,
-    workload: &Workload,
-    driver: Driver,
-    clients: usize,
+    place: Place<'_>,
     top: &Record,
     service: &str,
 ) -> Vec<String> {
+    let Place {
+        workload,
+        driver,
+        clients,
+        across,
+    } = place;
+    let cell = |workload: &str, driver: Driver, clients: usize| {
+        pickable(&cell(run, workload, driver, clients), across)
+    };
     let mut out = Vec::new();
     let mut same = Vec::new();
     let mut neighbours: Vec<(String, Vec<&Record>)> = Vec::new();
@@ -753,7 +844,7 @@ fn changes(
     for c in counts {
         neighbours.push((
             format!("at {c} client{}", if c == 1 { "" } else { "s" }),
-            cell(run, &workload.name, driver, c),
+            cell(&workload.name, driver, c),
         ));
     }
     let other = match driver {
@@ -762,7 +853,7 @@ fn changes(
     };
     neighbours.push((
         format!("from {}", other.name()),
-        cell(run, &workload.name, other, clients),
+        cell(&workload.name, other, clients),
     ));
     for w in run
         .settings
@@ -772,7 +863,7 @@ fn changes(
     {
         neighbours.push((
             format!("with `{}` ({:.0} % reads)", w.name, workload_reads(w)),
-            cell(run, &w.name, driver, clients),
+            cell(&w.name, driver, clients),
         ));
     }
     for (label, records) in neighbours {
@@ -838,6 +929,7 @@ fn changes(
 fn caveats(
     run: &Results,
     here: &[&Record],
+    across: bool,
     top: &Record,
     tied: &[Against],
     next: &[Against],
@@ -849,11 +941,29 @@ fn caveats(
         if run.machine.cores == 1 { "" } else { "s" },
         run.machine.cpu_model
     )];
-    out.push(
+    let elsewhere: Vec<&&Record> = here.iter().filter(|r| out_of_process(r)).collect();
+    out.push(if across {
+        "state in another process: a Redis server on this machine's loopback, one call a \
+         round trip over a socket; across a network every call also pays the network's round \
+         trip, which this run does not measure"
+            .into()
+    } else if elsewhere.is_empty() {
         "state in this process only: no lock is held across I/O or an `.await` here, and \
-         state in another process (Redis) is not measured"
-            .into(),
-    );
+         state in another process (Redis) was not measured in this cell"
+            .into()
+    } else {
+        format!(
+            "state in this process only: no lock is held across I/O or an `.await` here; {} \
+             (state in another process) {} measured and left out — ask with \
+             --across-processes when the state must be shared with other processes",
+            names(&elsewhere.into_iter().copied().collect::<Vec<_>>()),
+            if here.iter().filter(|r| out_of_process(r)).count() == 1 {
+                "was"
+            } else {
+                "were"
+            }
+        )
+    });
     if let Some(end) = &run.floors_end
         && let statebench_harness::floors::Steadiness::Moved(moved) =
             end.steadiness_since(&run.floors)
@@ -1035,7 +1145,12 @@ impl Advice {
             ),
             (
                 &self.next,
-                "  the best of each other family, against it:".to_owned(),
+                if self.across_processes {
+                    "  kept in the process instead, the best of each family, against it:"
+                } else {
+                    "  the best of each other family, against it:"
+                }
+                .to_owned(),
             ),
         ] {
             if rows.is_empty() {

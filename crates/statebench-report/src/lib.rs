@@ -1,7 +1,8 @@
 //! Turns a statebench results document into what people read: plain-text tables for the
 //! terminal ([`table`]), SVG plots ([`plots`]) and a markdown report ([`markdown`]) with its
 //! decision guide ([`guide`]), the open loop's knees ([`knee`]), the owner forms' targets ([`owners`]), the library rows' questions
-//! ([`picks`]), Go beside Rust and the reference text's table ([`mod@reference`]) and its
+//! ([`picks`]), Go beside Rust and the reference text's table ([`mod@reference`]), what
+//! leaving the process costs ([`process`]) and its
 //! machine-and-floors
 //! section ([`machine`]), whose every
 //! figure comes from the document, so rendering the same file twice gives the same report;
@@ -40,6 +41,7 @@ pub mod owners;
 pub mod picks;
 pub mod plots;
 pub mod power;
+pub mod process;
 mod questions;
 pub mod reference;
 pub mod roles;

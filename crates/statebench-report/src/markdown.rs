@@ -776,8 +776,8 @@ fn guide_sections(
 }
 
 /// The sections that judge the families in depth, each where the run has its cells: the
-/// owner's best shot, the critical-section crossover, the open loop and Go beside Rust (their
-/// plots drawn into `files`). `results` holds the closed loops of `full`.
+/// owner's best shot, the critical-section crossover, the open loop, Go beside Rust and what
+/// leaving the process costs (their plots drawn into `files`). `results` holds the closed loops of `full`.
 fn judging_sections(
     results: &Results,
     full: &Results,
@@ -805,6 +805,11 @@ fn judging_sections(
     if !reference.is_empty() {
         out += "\n## Go beside Rust, and the reference text's table\n\n";
         out += &reference;
+    }
+    let process = crate::process::section(results);
+    if !process.is_empty() {
+        out += "\n## What does leaving the process cost?\n\n";
+        out += &process;
     }
     Ok(out)
 }

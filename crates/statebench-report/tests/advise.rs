@@ -40,6 +40,7 @@ fn ask(service: &str, clients: usize) -> Ask {
         reads: None,
         clients,
         driver: Driver::Threads,
+        across_processes: false,
     }
 }
 
@@ -85,6 +86,95 @@ fn the_pick_is_the_cells_leader_with_the_best_of_each_other_kind_against_it() {
     let card = advice.card();
     assert!(card.starts_with("For the kv service, 8 clients calling from OS threads:\n  Use `dashmap` (concurrent structure). The next best, `mutex_std` (lock), makes 0.50×"), "{card}");
     assert!(card.contains("2 cores"), "{card}");
+}
+
+/// [`fixture`] with `redis` at 8 and 1 threads on the read-heavy mix: a fiftieth of the map's
+/// throughput at 8, and at 1 as fast as the lock.
+fn with_redis() -> Results {
+    use Driver::Threads;
+    let r = "kv_read_heavy";
+    let mut run = fixture();
+    run.records.extend([
+        steady(r, "redis", Family::OutOfProcess, Threads, 8, 4.0e5),
+        steady(r, "redis", Family::OutOfProcess, Threads, 1, 1.5e7),
+    ]);
+    run
+}
+
+#[test]
+fn a_row_of_another_process_is_picked_only_across_processes() {
+    let run = with_redis();
+    // Not asked: never picked, even where it ties the leader, and the card says it was left
+    // out.
+    let advice = advise(&run, "made-up", &ask("kv", 1)).expect("an answer");
+    assert_eq!(advice.pick.implementation, "mutex_std");
+    assert!(
+        advice
+            .tied
+            .iter()
+            .chain(&advice.next)
+            .all(|a| a.row.implementation != "redis"),
+        "{advice:?}"
+    );
+    assert!(
+        advice.caveats.iter().any(|c| c.contains(
+            "`redis` (state in another process) was measured and left out — ask with \
+             --across-processes"
+        )),
+        "{:?}",
+        advice.caveats
+    );
+    // Asked: redis is the pick, and the rows of the process stand beside it, best of each
+    // family, fastest first, as what keeping the state in the process would make.
+    let mut a = ask("kv", 8);
+    a.across_processes = true;
+    let advice = advise(&run, "made-up", &a).expect("an answer");
+    assert_eq!(advice.pick.implementation, "redis");
+    let next: Vec<(&str, &str)> = advice
+        .next
+        .iter()
+        .map(|a| (a.row.implementation.as_str(), a.verdict.as_str()))
+        .collect();
+    assert_eq!(
+        next,
+        [
+            ("dashmap", "faster"),
+            ("mutex_std", "faster"),
+            ("owner_thread", "faster")
+        ]
+    );
+    let card = advice.card();
+    assert!(
+        card.contains(
+            "Use `redis` (out-of-process store) to share the state across processes. Kept in \
+             the process instead, the best row, `dashmap` (concurrent structure), makes 50"
+        ),
+        "{card}"
+    );
+    assert!(
+        card.contains("kept in the process instead, the best of each family, against it:"),
+        "{card}"
+    );
+    // Where the answer changes is read among the rows of another process: redis is the only
+    // one, so it holds at 1 thread.
+    assert!(
+        advice
+            .changes
+            .iter()
+            .any(|c| c.contains("the answer holds at 1 client")),
+        "{:?}",
+        advice.changes
+    );
+    // A cell without such a row is refused, naming what would answer it.
+    let mut a = ask("kv", 8);
+    a.across_processes = true;
+    a.driver = Driver::Tasks;
+    let e = advise(&run, "made-up", &a).expect_err("no redis from tasks");
+    assert!(
+        e.0.contains("has no row that keeps the state in another process")
+            && e.0.contains("--impl redis"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -545,6 +635,7 @@ fn the_readme_leads_with_the_canonical_answer_and_its_rule_holds() {
                 reads: None,
                 clients,
                 driver: Driver::Threads,
+                across_processes: false,
             };
             advise(&run, "canonical", &a).expect("an answer")
         };
