@@ -254,7 +254,11 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
     );
     // One client: on one core (the runner's threads inherit the pin from this thread, so it
     // is set on a thread of its own and does not leak into the 64-client trials).
-    let core = thread::available_parallelism().map_or(1, |n| n.get()) - 1;
+    // The last core this process may use (under a cpuset they need not be 0..n).
+    let core = statebench_harness::machine::allowed_cores()
+        .last()
+        .copied()
+        .ok_or_else(|| "the OS did not say which cores this process may use".to_owned())?;
     let one = {
         let workload = workload.clone();
         thread::spawn(move || -> Result<_, String> {

@@ -1228,7 +1228,7 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
     // says how to measure one.
     usage_error(
         &["advise", "-s", "kv", "--across-processes"],
-        "has no row that keeps the state in another process in this run (measure `redis`",
+        "has no row that keeps the state in another process in this run (measure one beside",
     );
     usage_error(
         &["advise", "--table", "--across-processes"],

@@ -133,7 +133,8 @@ pub struct Cell<'a> {
     /// The workload's `work_ns` as calibrated on this machine ([`crate::work`]): the work the
     /// state spends in each critical section. It must be set exactly when `work_ns` is.
     pub work: statebench_core::Work,
-    /// OS-thread clients only: client `i` pinned to core `i` modulo the cores, so that where
+    /// OS-thread clients only: client `i` pinned to the `i`-th of the cores this process may
+    /// use (modulo their count), so that where
     /// the scheduler puts the clients does not decide a window (`statebench overhead`'s lock
     /// from two threads). A client the OS refuses to pin fails the repetition. `false` in the
     /// runner: its clients go where the scheduler puts them, as a service's threads would.
@@ -1101,7 +1102,12 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
             };
             // Whose threads' states are sampled: the first STATE_SAMPLED of each role.
             let sampled = sampled_clients(workload, cell.clients);
-            let cores = thread::available_parallelism().map_or(1, |n| n.get());
+            // The CPUs this process may use: under a cpuset they need not be 0..n.
+            let cpus = if cell.pin_clients {
+                crate::os::allowed_cpus()
+            } else {
+                Vec::new()
+            };
             let tids: Vec<TidSlot> = if clocks.is_empty() {
                 Vec::new()
             } else {
@@ -1116,13 +1122,19 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                             (service.clone(), &*control, new_client(plan));
                         let slot = clocks.get(i);
                         let tid = tids.get(i).filter(|_| sampled.get(i) == Some(&true));
-                        let pin = cell.pin_clients.then_some(i % cores);
+                        let pin = cell
+                            .pin_clients
+                            .then(|| cpus.get(i % cpus.len().max(1)).copied());
                         scope.spawn(move || {
-                            if let Some(core) = pin
-                                && !crate::os::pin_to_core(core)
-                            {
-                                control
-                                    .fail(format!("client {i} could not be pinned to core {core}"));
+                            match pin {
+                                Some(Some(core)) if crate::os::pin_to_core(core) => {}
+                                Some(Some(core)) => control
+                                    .fail(format!("client {i} could not be pinned to core {core}")),
+                                Some(None) => control.fail(format!(
+                                    "client {i} could not be pinned: the OS did not say which \
+                                     cores this process may use"
+                                )),
+                                None => {}
                             }
                             // Published before the client counts itself begun (Release
                             // there, Acquire in the coordinator), so the window's first

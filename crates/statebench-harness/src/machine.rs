@@ -189,6 +189,12 @@ pub fn pin_current_thread(core: usize) -> bool {
     crate::os::pin_to_core(core)
 }
 
+/// The cores the calling thread may run on, lowest first: under a cpuset they need not be
+/// `0..n`. Empty if the OS cannot say.
+pub fn allowed_cores() -> Vec<usize> {
+    crate::os::allowed_cpus()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,5 +214,14 @@ mod tests {
         );
         assert!(!m.cpu_model.is_empty());
         assert_eq!(m.topology.smt_siblings.len(), m.cores);
+        // Every test process may run somewhere, and a thread pinned to one of its cores is
+        // allowed that core alone afterwards.
+        let cores = allowed_cores();
+        assert!(!cores.is_empty());
+        let last = *cores.last().expect("a core");
+        let pinned = std::thread::spawn(move || (pin_current_thread(last), allowed_cores()))
+            .join()
+            .expect("the pinned thread");
+        assert_eq!(pinned, (true, vec![last]));
     }
 }

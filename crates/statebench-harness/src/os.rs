@@ -64,6 +64,22 @@ pub fn thread_parked(tid: libc::pid_t) -> Option<bool> {
     }
 }
 
+/// The CPUs the calling thread may run on, lowest first (under a cpuset they need not start
+/// at 0); empty if the OS cannot say.
+pub fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: a cpu_set_t is plain data; sched_getaffinity writes inside it for the calling
+    // thread (pid 0), and CPU_ISSET only reads it at indices below CPU_SETSIZE.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return Vec::new();
+        }
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|&cpu| libc::CPU_ISSET(cpu, &set))
+            .collect()
+    }
+}
+
 /// Pins the calling thread to `core`; `false` if the OS refused (the floor then notes it).
 pub fn pin_to_core(core: usize) -> bool {
     // SAFETY: a cpu_set_t is plain data; CPU_ZERO/CPU_SET only write inside it, and

@@ -98,6 +98,74 @@ impl Service<KvU64> for WrongKey {
     }
 }
 
+/// `mutex_std`, noting the cores each calling thread may run on, beside the thread's name.
+#[derive(Clone)]
+struct WhereCalled(MutexStd<KvU64>);
+
+type Called = std::collections::BTreeSet<(Option<String>, Vec<usize>)>;
+
+static CALLED_ON: std::sync::Mutex<Called> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+impl Service<KvU64> for WhereCalled {
+    const NAME: &'static str = "where_called";
+    const FAMILY: statebench_core::Family = statebench_core::Family::Lock;
+    const ABOUT: &'static str = "mutex_std noting where its callers may run";
+    fn start(initial: KvU64, settings: &Settings) -> Self {
+        WhereCalled(MutexStd::start(initial, settings))
+    }
+    fn call(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        let cores = statebench_harness::machine::allowed_cores();
+        let name = std::thread::current().name().map(str::to_owned);
+        CALLED_ON
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((name, cores));
+        self.0.call(op)
+    }
+    async fn call_async(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
+        self.call(op)
+    }
+    fn cleanup(&self) -> Result<(), Error> {
+        self.0.cleanup()
+    }
+    fn shutdown(&self) -> Result<KvU64, Error> {
+        self.0.shutdown()
+    }
+}
+
+/// `pin_clients` puts OS-thread client i on the i-th core the process may use, alone; without
+/// it the clients may run wherever the process may. (The runner's own calls, from the thread
+/// that runs the repetition, before and after the window, are not the clients'.)
+#[test]
+fn pinned_clients_run_on_a_core_each() {
+    let w = find("kv_read_heavy").expect("exists");
+    let cores = statebench_harness::machine::allowed_cores();
+    let runner = std::thread::current().name().map(str::to_owned);
+    let seen = |pin_clients| -> Vec<Vec<usize>> {
+        CALLED_ON.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let spec = Cell {
+            pin_clients,
+            ..cell(&w, Driver::Threads, 2)
+        };
+        run_repetition::<KvU64, WhereCalled>(&spec).expect("runs");
+        let called = std::mem::take(&mut *CALLED_ON.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut clients: Vec<Vec<usize>> = called
+            .into_iter()
+            .filter(|(name, _)| *name != runner)
+            .map(|(_, cores)| cores)
+            .collect();
+        clients.sort_unstable();
+        clients.dedup();
+        clients
+    };
+    let pinned = seen(true);
+    let expected: std::collections::BTreeSet<Vec<usize>> =
+        (0..2).map(|i| vec![cores[i % cores.len()]]).collect();
+    assert_eq!(pinned, expected.into_iter().collect::<Vec<_>>());
+    assert_eq!(seen(false), [cores]);
+}
+
 #[test]
 fn a_fast_wrong_implementation_fails_the_run() {
     let w = find("kv_read_heavy").expect("exists");

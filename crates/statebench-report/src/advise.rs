@@ -455,27 +455,11 @@ fn answer(run: &Results, judges: &Judges<'_>, source: &str, ask: &Ask) -> Result
     let service = service_of(ask, named)?;
     let mut mapped = Vec::new();
     let workload = workload_for(run, ask, named, &service, &mut mapped)?;
-    let clients = clients_for(run, ask, workload, &mut mapped);
+    let clients = clients_for(run, ask, workload, &mut mapped)?;
     let whole = cell(run, &workload.name, ask.driver, clients);
     let here = pickable(&whole, ask.across_processes);
     if here.is_empty() {
-        return Err(AskError(format!(
-            "`{}` / {} / {clients} clients has no row that keeps the state in {} process in this \
-             run{}",
-            workload.name,
-            ask.driver.name(),
-            if ask.across_processes {
-                "another"
-            } else {
-                "this"
-            },
-            if ask.across_processes {
-                " (measure `redis` with it: `statebench run --impl redis`, or the main job, \
-                 which measures it where `redis-server` can be installed)"
-            } else {
-                ""
-            }
-        )));
+        return Err(no_pick(&workload.name, ask, Some(clients)));
     }
     let lead = analysis.leaders(&here);
     let top = lead[0];
@@ -703,16 +687,28 @@ fn workload_for<'r>(
 }
 
 /// The measured client count nearest the asked one, said in `mapped` when not the one asked.
-fn clients_for(run: &Results, ask: &Ask, workload: &Workload, mapped: &mut Vec<String>) -> usize {
+fn clients_for(
+    run: &Results,
+    ask: &Ask,
+    workload: &Workload,
+    mapped: &mut Vec<String>,
+) -> Result<usize, AskError> {
+    // Among the counts where a row the card may pick was measured.
     let mut counts: Vec<usize> = run
         .records
         .iter()
-        .filter(|r| r.workload == workload.name && r.driver == ask.driver)
+        .filter(|r| {
+            r.workload == workload.name
+                && r.driver == ask.driver
+                && out_of_process(r) == ask.across_processes
+        })
         .map(|r| r.clients)
         .collect();
     counts.sort_unstable();
     counts.dedup();
-    let clients = nearest_count(&counts, ask.clients).expect("a measured workload has a cell");
+    let Some(clients) = nearest_count(&counts, ask.clients) else {
+        return Err(no_pick(&workload.name, ask, None));
+    };
     if clients != ask.clients {
         mapped.push(format!(
             "{} clients were not measured: the nearest count is {clients} (measured: {})",
@@ -724,7 +720,28 @@ fn clients_for(run: &Results, ask: &Ask, workload: &Workload, mapped: &mut Vec<S
                 .join(", ")
         ));
     }
-    clients
+    Ok(clients)
+}
+
+/// The refusal of an ask whose cell (`clients`: `None` for every count) has no row the card
+/// may pick: none of another process across processes, none of this one otherwise.
+fn no_pick(workload: &str, ask: &Ask, clients: Option<usize>) -> AskError {
+    AskError(format!(
+        "`{workload}` / {}{} has no row that keeps the state in {} process in this run{}",
+        ask.driver.name(),
+        clients.map_or(String::new(), |c| format!(" / {c} clients")),
+        if ask.across_processes {
+            "another"
+        } else {
+            "this"
+        },
+        if ask.across_processes {
+            " (measure one beside the core set: `statebench advise --measure \
+             --across-processes …` on this machine, or `statebench run --impl redis …`)"
+        } else {
+            ""
+        }
+    ))
 }
 
 /// What was asked, in words: "the kv service, 8 clients calling from OS threads, 95 % reads".
@@ -776,10 +793,11 @@ fn summary(top: &Record, tied: &[Against], next: &[Against], across: bool) -> St
             let _ = write!(
                 out,
                 " to share the state across processes. Kept in the process instead, the best \
-                 row, `{}` ({}), makes {} of its throughput.",
+                 row, `{}` ({}), makes {} of `{}`'s throughput.",
                 n.row.implementation,
                 family_name(&n.row.family),
-                ratio_words(n)
+                ratio_words(n),
+                top.implementation
             );
         }
         None if across => out += " to share the state across processes.",
@@ -827,9 +845,8 @@ fn changes(
         clients,
         across,
     } = place;
-    let cell = |workload: &str, driver: Driver, clients: usize| {
-        pickable(&cell(run, workload, driver, clients), across)
-    };
+    let cell =
+        |workload: &str, driver: Driver, clients: usize| cell(run, workload, driver, clients);
     let mut out = Vec::new();
     let mut same = Vec::new();
     let mut neighbours: Vec<(String, Vec<&Record>)> = Vec::new();
@@ -866,8 +883,12 @@ fn changes(
             cell(&w.name, driver, clients),
         ));
     }
-    for (label, records) in neighbours {
+    for (label, whole) in neighbours {
+        let records = pickable(&whole, across);
         if records.is_empty() {
+            if across && !whole.is_empty() {
+                out.push(format!("{label}: no row of another process was measured"));
+            }
             continue;
         }
         let lead = analysis.leaders(&records);

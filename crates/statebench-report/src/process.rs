@@ -48,7 +48,7 @@ fn plan(results: &Results) -> Vec<Beside<'_>> {
                         r.workload == w.name
                             && r.driver == driver
                             && r.clients == clients
-                            && r.family().is_some_and(|f| f != Family::OutOfProcess)
+                            && r.family() != Some(Family::OutOfProcess)
                     })
                     .collect();
                 if let Some(inside) = by_headline(&inside).first().copied() {
@@ -63,12 +63,18 @@ fn plan(results: &Results) -> Vec<Beside<'_>> {
 /// The throughput column: the in-process row's rate over `redis`'s, its interval and verdict.
 fn throughput(analysis: &Analysis<'_>, b: &Beside<'_>) -> String {
     if !b.inside.serves_mix() || !b.redis.serves_mix() {
-        let which = if b.redis.serves_mix() {
-            format!("`{}`", b.inside.implementation)
-        } else {
-            format!("`{REDIS}`")
+        let which = match (b.inside.serves_mix(), b.redis.serves_mix()) {
+            (false, false) => format!(
+                "neither `{}` nor `{REDIS}` served the mix asked for",
+                b.inside.implementation
+            ),
+            (false, true) => format!(
+                "`{}` did not serve the mix asked for",
+                b.inside.implementation
+            ),
+            _ => format!("`{REDIS}` did not serve the mix asked for"),
         };
-        return format!("· ({which} did not serve the mix)");
+        return format!("· ({which})");
     }
     let j = analysis.judge(b.inside, b.redis);
     let word = word(&j, ("faster", "slower"));
@@ -89,6 +95,14 @@ fn word(j: &Judgement, above: (&'static str, &'static str)) -> &'static str {
 
 /// The latency column: `redis`'s p99 over the in-process row's, its interval and verdict.
 fn latency(latency: &Analysis<'_>, b: &Beside<'_>) -> String {
+    if !b.inside.serves_mix() || !b.redis.serves_mix() {
+        // As the throughput: a row that served another mix is not compared.
+        return format!(
+            "{} against {}: not compared",
+            human_ns(b.redis.p99_headline()),
+            human_ns(b.inside.p99_headline())
+        );
+    }
     let j = latency.judge(b.redis, b.inside);
     let word = word(&j, ("higher", "lower"));
     format!(

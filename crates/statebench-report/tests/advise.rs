@@ -165,6 +165,15 @@ fn a_row_of_another_process_is_picked_only_across_processes() {
         "{:?}",
         advice.changes
     );
+    // A neighbouring cell without one says so.
+    assert!(
+        advice
+            .changes
+            .iter()
+            .any(|c| c == "from tasks: no row of another process was measured"),
+        "{:?}",
+        advice.changes
+    );
     // A cell without such a row is refused, naming what would answer it.
     let mut a = ask("kv", 8);
     a.across_processes = true;
