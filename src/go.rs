@@ -400,7 +400,7 @@ fn toolchain_or_install() -> Result<PathBuf, String> {
 }
 
 /// Runs `command` to its end, at most `limit`, and returns its exit status, stdout and stderr.
-fn run_bounded(
+pub(crate) fn run_bounded(
     mut command: Command,
     input: &[u8],
     limit: Duration,
@@ -414,7 +414,7 @@ fn run_bounded(
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(input)
-            .map_err(|e| format!("cannot write to the Go contender: {e}"))?;
+            .map_err(|e| format!("cannot write to {command:?}: {e}"))?;
     }
     // Read the pipes on threads, so a chatty child never blocks on a full pipe.
     let mut stdout = child.stdout.take().expect("piped");

@@ -79,8 +79,8 @@ enum Command {
     /// Check that the harness does not distort what it measures: the runner against a bare
     /// loop on the same `mutex_std` store (1 and 64 clients), and the generic lock and owner
     /// wrappers against a hand-written `Mutex<HashMap>` and owner task, from threads and tasks.
-    /// Exits 1 unless every wrapper is shown (its interval over the trial pairs) to make at
-    /// least 90 % of its hand-written reference: below it, or cannot tell.
+    /// Exits 1 unless every wrapper is shown (its interval over several fresh processes) to
+    /// make at least 90 % of its hand-written reference: below it, or cannot tell.
     #[command(hide = true)]
     Overhead(OverheadArgs),
 }
@@ -605,14 +605,22 @@ struct DemoArgs {
 #[derive(Debug, clap::Args)]
 struct OverheadArgs {
     /// Measured window of each trial.
-    #[arg(long, default_value = "500ms", value_parser = parse_duration)]
+    #[arg(long, default_value = "300ms", value_parser = parse_duration)]
     duration: Duration,
-    /// Trial pairs of each comparison, each side first in every other pair (twice as many for
-    /// the lock from two threads and the owner from one task, the noisiest and the nearest its
-    /// line). At least 8: the verdict is a signed-rank interval over the pairs at 99 %, which
-    /// fewer cannot reach (and fewer than some 12 rarely resolves it).
-    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(8..=50))]
+    /// Trial pairs of each comparison in each process, each side first in every other pair
+    /// (twice as many for the lock from two threads and the owner from one task, the noisiest
+    /// and the nearest its line).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=50))]
     trials: u32,
+    /// Fresh processes, one after another, each measuring every comparison: the samples of the
+    /// verdict (processes differ by more than one process's pairs do). At least 3; some 10
+    /// resolve a wrapper within 5 % of its line on these 2-core VMs (about 40 s a process).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(3..=30))]
+    processes: u32,
+    /// Measure in this process alone and print its trials as JSON (what each of the processes
+    /// runs).
+    #[arg(long, hide = true)]
+    one_process: bool,
 }
 
 /// Parses `500ms`, `2s`, `1.5s`, `250us`, `1m`.

@@ -1,5 +1,5 @@
 //! Does the harness distort what it measures? Two questions, each answered by alternating
-//! trials in one process:
+//! trials in each of several fresh processes (the processes are the samples, below):
 //!
 //! * **The runner's share.** Its cheapest subject is `mutex_std` on `kv_read_heavy`: a lock and
 //!   a hash-map lookup, tens of nanoseconds. The runner (reply checks, counters, sampled clock
@@ -15,20 +15,33 @@
 //!   (the thread and the owners' runtime pinned to one core: a wake across the two cores
 //!   moves by tens of microseconds as the hypervisor places them, which no wrapper causes).
 //!   A generic wrapper must be shown to make at least
-//!   [`WRAPPER_FLOOR`] of its hand-written reference's throughput: the per-pair ratios'
-//!   Hodges–Lehmann estimate, with Wilcoxon's signed-rank interval over the pairs (on their
-//!   logarithms, so that one pair a disturbance threw far off cannot carry the interval across
-//!   the line; the five wrapper comparisons holding together at 95 %, Bonferroni). An interval wholly under
-//!   the floor says the harness takes a side; one that reaches across it cannot show that it
-//!   does not. Either way `statebench overhead` exits 1: the check fails closed, as the
-//!   floors' does. An A/A line (a row against itself, not judged) shows the resolution.
+//!   [`WRAPPER_FLOOR`] of its hand-written reference's throughput.
+//!
+//! **The process is the unit.** Within one process the pairs agree closely, yet processes
+//! differ: the owner from one task read 87.6 % of the hand-written one in one process, every
+//! one of its 30 pairs under 99 %, and 97-103 % in others of the same build the same hour
+//! (`results/2026-12-06-epyc-overhead/`). What a process fixes for its lifetime (where its
+//! heap, stacks and hash maps' seeds land, which thread the scheduler pairs with which) is
+//! invisible to an interval over its own pairs, so [`in_processes`] runs the comparisons in
+//! several fresh processes and [`judge`] takes each process's estimate (the Hodges–Lehmann
+//! centre of its pairs' ratios, on their logarithms, so that one pair a disturbance threw far
+//! off does not move it) as one sample: the geometric mean over the processes, with a t
+//! interval whose ends are each a one-sided bound at 1 - 0.05 / 5, so that the five wrapper
+//! verdicts hold together at 95 % (Bonferroni). An interval wholly under the floor says the
+//! harness takes a side; one that reaches across it cannot show that it does not. Either way
+//! `statebench overhead` exits 1: the check fails closed, as the floors' does. Each line also
+//! gives the spread between processes beside that within one, and an A/A line (a row
+//! against itself within each process, not judged) shows the resolution of one process.
 
+use std::fmt::Write as _;
 use std::hint::black_box;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
 use statebench_core::{KvU64, Service, Settings};
 use statebench_harness::generate::{Subject, plans};
 use statebench_harness::results::Spread;
@@ -142,42 +155,40 @@ fn owner_runtime_on(core: usize) -> bool {
     found > 0
 }
 
-/// How many wrapper comparisons `overhead` judges: their intervals hold together.
+/// How many wrapper comparisons `overhead` judges: their verdicts hold together.
 const JUDGED: usize = 5;
 
-/// Trials of `a` against `b` in pairs: each side's spread, the per-pair ratios' spread, and
-/// the centre of those ratios with its interval (`None` with too few pairs).
-#[derive(Debug)]
-struct Pairs {
-    a: Spread,
-    b: Spread,
-    ratio: Spread,
-    /// (Hodges–Lehmann estimate, low, high) of the per-pair ratios ([`ratio_interval`]).
-    interval: Option<(f64, f64, f64)>,
+/// Each end of a judged interval is a one-sided bound at this level, so that a wrapper's
+/// verdict (shown at or above the floor, shown below it, or neither) errs with at most
+/// 0.05 / [`JUDGED`] and the five together with at most 5 % (Bonferroni): the printed
+/// interval is a two-sided one at 1 - 0.10 / [`JUDGED`].
+const BOUND: f64 = 1.0 - 0.05 / JUDGED as f64;
+
+/// One comparison's trials in one process: `a` against `b` in alternating pairs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trials {
+    /// What is compared, as the report names it (with how its threads were placed).
+    pub what: String,
+    /// The two sides' names.
+    pub names: [String; 2],
+    /// Whether its verdict counts: a generic wrapper against its hand-written reference.
+    pub judged: bool,
+    /// `a`'s throughput in each pair, operations per second.
+    pub a: Vec<f64>,
+    /// `b`'s, pair by pair.
+    pub b: Vec<f64>,
+    /// Timing's share of the runner's CPU time in each of its trials (the runner's lines).
+    #[serde(default)]
+    pub timing_share: Vec<f64>,
 }
 
-/// The centre of `ratios` and its two-sided interval at `level`, on their logarithms: the
-/// Hodges–Lehmann estimate with Wilcoxon's signed-rank interval
-/// ([`statebench_harness::stats::hodges_lehmann`]). The pairs are the samples (each pair's
-/// ratio already cancels the drift between pairs); a rank statistic, because now and then the
-/// host disturbs one trial and its pair's ratio lands far from the rest (69 % among pairs of
-/// 95-107 %, 2026-12-06), which would drag a mean's t interval across the line by itself.
-/// `None` with too few pairs for `level`, or a rate that is not positive.
-fn ratio_interval(ratios: &[f64], level: f64) -> Option<(f64, f64, f64)> {
-    if ratios.iter().any(|r| !(r.is_finite() && *r > 0.0)) {
-        return None;
-    }
-    let logs: Vec<f64> = ratios.iter().map(|r| r.ln()).collect();
-    let (centre, low, high) = statebench_harness::stats::hodges_lehmann(&logs, level)?;
-    Some((centre.exp(), low.exp(), high.exp()))
-}
-
-/// `a` against `b` in alternating pairs.
+/// `a` against `b` in `trials` alternating pairs: each side's throughputs, pair by pair.
 fn alternate(
     trials: u32,
     mut a: impl FnMut() -> Result<f64, String>,
     mut b: impl FnMut() -> Result<f64, String>,
-) -> Result<Pairs, String> {
+) -> Result<(Vec<f64>, Vec<f64>), String> {
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     // Each goes first in every other pair, so neither gains from the order (a warm cache, a
     // runtime's threads already awake, the host's regime drifting within a pair).
@@ -190,68 +201,30 @@ fn alternate(
             xs.push(a()?);
         }
     }
-    // Each pair ran back to back, so its ratio cancels the machine's slow drifts.
-    let ratios: Vec<f64> = xs.iter().zip(&ys).map(|(x, y)| x / y).collect();
-    Ok(Pairs {
-        a: Spread::of(&xs),
-        b: Spread::of(&ys),
-        ratio: Spread::of(&ratios),
-        interval: ratio_interval(&ratios, 1.0 - 0.05 / JUDGED as f64),
-    })
+    Ok((xs, ys))
 }
 
-/// A comparison's line; `judged` adds the ratios' estimate and its interval (the runner's lines
-/// against the bare loop are not judged, and print no interval at the judged level).
-fn line(what: &str, pairs: &Pairs, names: (&str, &str), judged: bool) -> String {
-    let Pairs { a, b, ratio, .. } = pairs;
-    let interval = pairs
-        .interval
-        .filter(|_| judged)
-        .map_or(String::new(), |(g, low, high)| {
-            format!(
-                "; Hodges-Lehmann {:.1} % ({:.1} % signed-rank CI {:.1}-{:.1})",
-                100.0 * g,
-                100.0 * (1.0 - 0.05 / JUDGED as f64),
-                100.0 * low,
-                100.0 * high
-            )
-        });
-    format!(
-        "  {what}: {} median {:.2} M ops/s, {} median {:.2} M ops/s; {} / {} per trial pair: \
-         median {:.1} % (min {:.1}, max {:.1}){interval}\n",
-        names.0,
-        a.median / 1e6,
-        names.1,
-        b.median / 1e6,
-        names.0,
-        names.1,
-        100.0 * ratio.median,
-        100.0 * ratio.min,
-        100.0 * ratio.max
-    )
+fn trials_of(
+    what: String,
+    names: (&str, &str),
+    judged: bool,
+    (a, b): (Vec<f64>, Vec<f64>),
+) -> Trials {
+    Trials {
+        what,
+        names: [names.0.to_owned(), names.1.to_owned()],
+        judged,
+        a,
+        b,
+        timing_share: Vec::new(),
+    }
 }
 
-/// What `statebench overhead` found: its report, each wrapper comparison shown under
-/// [`WRAPPER_FLOOR`], and each that cannot be shown at or above it.
-#[derive(Debug)]
-pub struct Overhead {
-    /// The report, a line per comparison.
-    pub report: String,
-    /// The comparisons whose whole interval lies under the floor, each as `what: figures`.
-    pub below: Vec<String>,
-    /// The comparisons whose interval reaches across the floor (or that have none).
-    pub unresolved: Vec<String>,
-}
-
-/// Runs every comparison with `trials` alternating pairs of `duration` windows, and reports.
-pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
+/// Every comparison, measured in this process with `trials` alternating pairs of `duration`
+/// windows (twice the pairs for the lock from two threads and the owner from one task).
+pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
     let workload = find("kv_read_heavy").map_err(|e| e.0)?;
-    let mut out = format!(
-        "kv_read_heavy, {trials} alternating trial pairs of {:.1} s each ({} for the lock from \
-         two threads and the owner from one task):\n",
-        duration.as_secs_f64(),
-        2 * trials
-    );
+    let mut out = Vec::new();
     // One client: on one core (the runner's threads inherit the pin from this thread, so it
     // is set on a thread of its own and does not leak into the 64-client trials).
     // The last core this process may use (under a cpuset they need not be 0..n).
@@ -264,7 +237,7 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
         thread::spawn(move || -> Result<_, String> {
             let pinned = statebench_harness::machine::pin_current_thread(core);
             let mut share = Vec::new();
-            let result = alternate(
+            let pairs = alternate(
                 trials,
                 || {
                     runner::<MutexStd<KvU64>>(&workload, Driver::Threads, 1, duration, false).map(
@@ -276,13 +249,13 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
                 },
                 || bare_loop(&workload, 1, duration),
             )?;
-            Ok((pinned, result, Spread::of(&share)))
+            Ok((pinned, pairs, share))
         })
         .join()
         .map_err(|_| "the one-client trials panicked".to_owned())??
     };
-    out += &line(
-        &format!(
+    let mut first = trials_of(
+        format!(
             "1 client{}",
             if one.0 {
                 format!(", pinned to core {core}")
@@ -290,10 +263,12 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
                 ", unpinned".into()
             }
         ),
-        &one.1,
         ("runner", "bare loop"),
         false,
+        one.1,
     );
+    first.timing_share = one.2;
+    out.push(first);
     let mut share64 = Vec::new();
     let many = alternate(
         trials,
@@ -307,40 +282,9 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
         },
         || bare_loop(&workload, 64, duration),
     )?;
-    out += &line("64 clients", &many, ("runner", "bare loop"), false);
-    let _ = std::fmt::Write::write_fmt(
-        &mut out,
-        format_args!(
-            "  timing's share of the runner's CPU time (median): {:.2} % at 1 client, {:.2} % at 64\n",
-            100.0 * one.2.median,
-            100.0 * Spread::of(&share64).median
-        ),
-    );
-    let (mut below, mut unresolved) = (Vec::new(), Vec::new());
-    let mut judge = |what: String, tax: Pairs, names: (&str, &str)| {
-        out += &line(&what, &tax, names, true);
-        match tax.interval {
-            Some((g, low, high)) if high < WRAPPER_FLOOR => below.push(format!(
-                "{what}: {:.1} % (interval {:.1}-{:.1} %, wholly under {:.0} %)",
-                100.0 * g,
-                100.0 * low,
-                100.0 * high,
-                100.0 * WRAPPER_FLOOR
-            )),
-            Some((_, low, _)) if low >= WRAPPER_FLOOR => {}
-            Some((g, low, high)) => unresolved.push(format!(
-                "{what}: {:.1} % (interval {:.1}-{:.1} %, across {:.0} %)",
-                100.0 * g,
-                100.0 * low,
-                100.0 * high,
-                100.0 * WRAPPER_FLOOR
-            )),
-            None => unresolved.push(format!(
-                "{what}: too few pairs for an interval at {:.1} %",
-                100.0 * (1.0 - 0.05 / JUDGED as f64)
-            )),
-        }
-    };
+    let mut many = trials_of("64 clients".into(), ("runner", "bare loop"), false, many);
+    many.timing_share = share64;
+    out.push(many);
     let clients_of = |clients: usize, driver: Driver| {
         format!(
             "{clients} client{} ({})",
@@ -371,15 +315,16 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
                     .map(|(ops, _)| ops)
             },
         )?;
-        judge(
+        out.push(trials_of(
             format!(
                 "lock wrapper, {}{}",
                 clients_of(clients, driver),
                 if pin { ", a core per client" } else { "" }
             ),
-            tax,
             ("mutex_std", "mutex_handwritten"),
-        );
+            true,
+            tax,
+        ));
     }
     // From a thread, each call wakes the owner's runtime and the reply wakes the caller. A
     // wake across the two cores takes 1-40 us as the hypervisor places them, and moves between
@@ -406,7 +351,7 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
         .join()
         .map_err(|_| "the owner's one-thread trials panicked".to_owned())??
     };
-    judge(
+    out.push(trials_of(
         format!(
             "owner wrapper, {}{}",
             clients_of(1, Driver::Threads),
@@ -416,12 +361,12 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
                 ", unpinned".into()
             }
         ),
-        owner_threads.1,
         ("owner_tokio", "owner_handwritten"),
-    );
-    // The comparison nearest its line: the generic owner makes some 92-95 % of the
-    // hand-written one from a task (2026-12-06), and fifteen pairs' interval, some ±2.5 %,
-    // reached under 90 % in one run of three. Twice the pairs narrow it by a third.
+        true,
+        owner_threads.1,
+    ));
+    // The comparison nearest its line (the generic owner makes some 92-100 % of the
+    // hand-written one from a task): twice the pairs.
     let tax = alternate(
         2 * trials,
         || {
@@ -433,13 +378,14 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
                 .map(|(ops, _)| ops)
         },
     )?;
-    judge(
+    out.push(trials_of(
         format!("owner wrapper, {}", clients_of(1, Driver::Tasks)),
-        tax,
         ("owner_tokio", "owner_handwritten"),
-    );
-    // The method's own resolution, not judged: the same row against itself, from tasks, where
-    // the owner's gap is measured.
+        true,
+        tax,
+    ));
+    // The method's resolution within one process, not judged: the same row against itself,
+    // from tasks, where the owner's gap is measured.
     let same = alternate(
         trials,
         || {
@@ -451,28 +397,243 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
                 .map(|(ops, _)| ops)
         },
     )?;
-    out += &line(
-        &format!("A/A, not judged, {}", clients_of(1, Driver::Tasks)),
-        &same,
+    out.push(trials_of(
+        format!("A/A, not judged, {}", clients_of(1, Driver::Tasks)),
         ("owner_handwritten (A)", "owner_handwritten (B)"),
-        true,
+        false,
+        same,
+    ));
+    Ok(out)
+}
+
+/// Runs [`measure`] in `processes` fresh processes of `exe` (this program's hidden
+/// `overhead --one-process`), one after another; `progress` hears of each as it starts.
+pub fn in_processes(
+    exe: &Path,
+    duration: Duration,
+    trials: u32,
+    processes: u32,
+    mut progress: impl FnMut(u32),
+) -> Result<Vec<Vec<Trials>>, String> {
+    // Some 10 comparisons' worth of pairs, each two windows after a warm-up; four times that
+    // and a minute before a process is taken for hung.
+    let expected = 2 * 10 * trials * (duration + WARMUP + Duration::from_millis(50));
+    let limit = 4 * expected + Duration::from_secs(60);
+    let mut all = Vec::new();
+    for process in 1..=processes {
+        progress(process);
+        let mut command = std::process::Command::new(exe);
+        command
+            .arg("overhead")
+            .arg("--one-process")
+            .arg("--duration")
+            .arg(format!("{}us", duration.as_micros()))
+            .arg("--trials")
+            .arg(trials.to_string());
+        let (ok, out, err) = crate::go::run_bounded(command, b"", limit)?;
+        if !ok {
+            return Err(format!(
+                "process {process} of {processes} failed: {}",
+                err.trim()
+            ));
+        }
+        let measured: Vec<Trials> = serde_json::from_str(&out).map_err(|e| {
+            format!("process {process} of {processes} wrote what cannot be read: {e}")
+        })?;
+        all.push(measured);
+    }
+    Ok(all)
+}
+
+/// One comparison over the processes: each process's estimate, and the processes as the
+/// samples.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Combined {
+    /// Each process's estimate of the ratio a / b: the Hodges–Lehmann centre of its pairs'
+    /// ratios, on their logarithms (a rank statistic, so that one pair the host disturbed
+    /// does not move a process's estimate by itself).
+    pub estimates: Vec<f64>,
+    /// The estimates' geometric mean.
+    pub centre: f64,
+    /// The t interval of the estimates' logarithms, each end a one-sided bound at [`BOUND`],
+    /// back in ratios (`None` with fewer than two processes).
+    pub interval: Option<(f64, f64)>,
+    /// How far apart the processes read: the standard deviation of their estimates'
+    /// logarithms (≈ a relative spread).
+    pub between: f64,
+    /// How closely one process reads: the median over the processes of its pairs' standard
+    /// error, on the logarithms.
+    pub within: f64,
+}
+
+fn mean_sd(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (mean, var.sqrt())
+}
+
+/// Combines one comparison's trials, one [`Trials`] per process.
+pub fn combine(processes: &[&Trials]) -> Result<Combined, String> {
+    let (mut logs, mut errors) = (Vec::new(), Vec::new());
+    for (k, t) in processes.iter().enumerate() {
+        let ratios: Vec<f64> = t.a.iter().zip(&t.b).map(|(a, b)| (a / b).ln()).collect();
+        if ratios.is_empty() || ratios.iter().any(|r| !r.is_finite()) || t.a.len() != t.b.len() {
+            return Err(format!(
+                "process {} measured no rate to compare for {}",
+                k + 1,
+                t.what
+            ));
+        }
+        // Level 0: only the centre is wanted, which every count of pairs has.
+        let (centre, _, _) = statebench_harness::stats::hodges_lehmann(&ratios, 0.0)
+            .ok_or_else(|| format!("process {} has no estimate for {}", k + 1, t.what))?;
+        logs.push(centre);
+        errors.push(mean_sd(&ratios).1 / (ratios.len() as f64).sqrt());
+    }
+    let (mean, between) = mean_sd(&logs);
+    let n = logs.len();
+    let interval = (n >= 2).then(|| {
+        let half = statebench_harness::stats::t_quantile(BOUND, (n - 1) as f64) * between
+            / (n as f64).sqrt();
+        ((mean - half).exp(), (mean + half).exp())
+    });
+    Ok(Combined {
+        estimates: logs.iter().map(|l| l.exp()).collect(),
+        centre: mean.exp(),
+        interval,
+        between,
+        within: Spread::of(&errors).median,
+    })
+}
+
+/// What `statebench overhead` found: its report, each wrapper comparison shown under
+/// [`WRAPPER_FLOOR`], and each that cannot be shown at or above it.
+#[derive(Debug)]
+pub struct Overhead {
+    /// The report, a line per comparison.
+    pub report: String,
+    /// The comparisons whose whole interval lies under the floor, each as `what: figures`.
+    pub below: Vec<String>,
+    /// The comparisons whose interval reaches across the floor (or that have none).
+    pub unresolved: Vec<String>,
+}
+
+/// Judges the trials of several processes (as [`in_processes`] returns them), each process
+/// one sample: `duration` and `trials` as they were measured with, for the report's header.
+pub fn judge(
+    processes: &[Vec<Trials>],
+    duration: Duration,
+    trials: u32,
+) -> Result<Overhead, String> {
+    let first = processes
+        .first()
+        .ok_or_else(|| "no process measured anything".to_owned())?;
+    for (k, other) in processes.iter().enumerate().skip(1) {
+        let names = |p: &[Trials]| p.iter().map(|t| t.what.clone()).collect::<Vec<_>>();
+        if names(other) != names(first) {
+            return Err(format!(
+                "process {} measured {:?} where process 1 measured {:?}: the processes must be \
+                 set up alike",
+                k + 1,
+                names(other),
+                names(first)
+            ));
+        }
+    }
+    let n = processes.len();
+    let two_sided = 100.0 * (1.0 - 2.0 * (1.0 - BOUND));
+    let mut out = format!(
+        "kv_read_heavy, {n} processes, each {trials} alternating trial pairs of {} ms ({} for \
+         the lock from two threads and the owner from one task). A process's estimate is the \
+         Hodges-Lehmann centre of its pairs' ratios; the processes are the samples: geometric \
+         mean and {two_sided:.0} % t interval (each end a {:.0} % bound, so that the {JUDGED} \
+         wrapper verdicts hold together at 95 %).\n",
+        duration.as_millis(),
+        2 * trials,
+        100.0 * BOUND,
     );
-    let _ = std::fmt::Write::write_fmt(
-        &mut out,
-        format_args!(
-            "every generic wrapper must be shown to make {:.0} % of its hand-written reference \
-             (the whole signed-rank interval of the pairs' ratio at or above it): {}\n",
-            100.0 * WRAPPER_FLOOR,
-            if below.is_empty() && unresolved.is_empty() {
-                "all are".to_owned()
-            } else {
-                format!(
-                    "{} shown below, {} cannot be told",
-                    below.len(),
-                    unresolved.len()
-                )
-            }
-        ),
+    let (mut below, mut unresolved) = (Vec::new(), Vec::new());
+    for (i, shown) in first.iter().enumerate() {
+        let all: Vec<&Trials> = processes.iter().map(|p| &p[i]).collect();
+        let c = combine(&all)?;
+        let pooled = |side: usize| {
+            let xs: Vec<f64> = all
+                .iter()
+                .flat_map(|t| if side == 0 { t.a.clone() } else { t.b.clone() })
+                .collect();
+            Spread::of(&xs).median / 1e6
+        };
+        let [a, b] = &shown.names;
+        let estimates: Vec<String> = c
+            .estimates
+            .iter()
+            .map(|e| format!("{:.1}", 100.0 * e))
+            .collect();
+        let interval = c.interval.map_or("no interval".to_owned(), |(low, high)| {
+            format!("{two_sided:.0} % CI {:.1}-{:.1}", 100.0 * low, 100.0 * high)
+        });
+        let _ = writeln!(
+            out,
+            "  {}: {a} / {b} {:.1} % ({interval}); by process {} %; spread between processes \
+             {:.1} %, within one {:.1} %; medians {a} {:.2} M ops/s, {b} {:.2} M ops/s",
+            shown.what,
+            100.0 * c.centre,
+            estimates.join(" "),
+            100.0 * c.between,
+            100.0 * c.within,
+            pooled(0),
+            pooled(1),
+        );
+        if !shown.judged {
+            continue;
+        }
+        match c.interval {
+            Some((_, high)) if high < WRAPPER_FLOOR => below.push(format!(
+                "{}: {:.1} % ({interval}, wholly under {:.0} %)",
+                shown.what,
+                100.0 * c.centre,
+                100.0 * WRAPPER_FLOOR
+            )),
+            Some((low, _)) if low >= WRAPPER_FLOOR => {}
+            Some(_) => unresolved.push(format!(
+                "{}: {:.1} % ({interval}, across {:.0} %)",
+                shown.what,
+                100.0 * c.centre,
+                100.0 * WRAPPER_FLOOR
+            )),
+            None => unresolved.push(format!("{}: one process gives no interval", shown.what)),
+        }
+    }
+    let shares = |i: usize| {
+        let xs: Vec<f64> = processes
+            .iter()
+            .flat_map(|p| p[i].timing_share.clone())
+            .collect();
+        100.0 * Spread::of(&xs).median
+    };
+    if first.len() >= 2 {
+        let _ = writeln!(
+            out,
+            "  timing's share of the runner's CPU time (median): {:.2} % at 1 client, {:.2} % at 64",
+            shares(0),
+            shares(1)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "every generic wrapper must be shown to make {:.0} % of its hand-written reference (the \
+         whole interval over the processes at or above it): {}",
+        100.0 * WRAPPER_FLOOR,
+        if below.is_empty() && unresolved.is_empty() {
+            "all are".to_owned()
+        } else {
+            format!(
+                "{} shown below, {} cannot be told",
+                below.len(),
+                unresolved.len()
+            )
+        }
     );
     Ok(Overhead {
         report: out,
@@ -483,27 +644,101 @@ pub fn compare(duration: Duration, trials: u32) -> Result<Overhead, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::ratio_interval;
+    use super::*;
 
-    /// The statistic on the ratios' logarithms, back in ratios (the signed-rank critical value
-    /// for eight pairs at 99 % is 0: the interval runs from the smallest Walsh average of the
-    /// logarithms to the largest, the ratios' smallest and largest here).
+    /// A process's trials of one comparison whose every pair reads `ratio`.
+    fn process(what: &str, judged: bool, ratios: &[f64]) -> Trials {
+        Trials {
+            what: what.into(),
+            names: ["a".into(), "b".into()],
+            judged,
+            a: ratios.iter().map(|r| r * 1e6).collect(),
+            b: vec![1e6; ratios.len()],
+            timing_share: Vec::new(),
+        }
+    }
+
+    /// Three processes reading 95, 100 and 105 %: the geometric mean and the t interval of
+    /// the logarithms, its ends one-sided 99 % bounds, against values computed apart (in
+    /// Python, with t(0.99; 2) = 0.98 / sqrt(2 x 0.99 x 0.01) = 6.964557, the closed form of
+    /// Student's t with two degrees of freedom).
     #[test]
-    fn the_interval_of_the_pairs_is_the_signed_ranks_on_their_logarithms() {
-        let ratios = [1.0, 1.1, 0.9, 1.05, 0.95, 1.0, 1.02, 0.98];
-        let (centre, low, high) = ratio_interval(&ratios, 0.99).expect("eight pairs");
+    fn the_processes_are_the_samples() {
+        let ps = [
+            process("x", true, &[0.95, 0.95]),
+            process("x", true, &[1.0, 1.0]),
+            process("x", true, &[1.05, 1.05]),
+        ];
+        let c = combine(&ps.iter().collect::<Vec<_>>()).expect("three processes");
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+        assert!(close(c.centre, 0.999_165_971), "{c:?}");
+        let (low, high) = c.interval.expect("three processes");
         assert!(
-            (low - 0.9).abs() < 1e-12 && (high - 1.1).abs() < 1e-12,
-            "{low} {high}"
+            close(low, 0.817_035_624) && close(high, 1.221_896_094),
+            "{c:?}"
         );
-        assert!((0.99..1.01).contains(&centre), "{centre}");
-        assert_eq!(
-            ratio_interval(&ratios[..4], 0.99),
-            None,
-            "four pairs cannot reach 99 %"
+        assert!(close(c.between, 0.050_046_946), "{c:?}");
+        assert!(close(c.within, 0.0), "each process's pairs agree: {c:?}");
+        // A process's estimate is the centre of its pairs, which one wild pair does not move.
+        let wild = process("x", true, &[1.0, 1.0, 1.0, 1.0, 0.3]);
+        let one = combine(&[&wild]).expect("one process");
+        assert!(close(one.estimates[0], 1.0), "{one:?}");
+        assert_eq!(one.interval, None, "one process gives no interval");
+    }
+
+    fn verdict(readings: &[f64]) -> Overhead {
+        let processes: Vec<Vec<Trials>> = readings
+            .iter()
+            .map(|r| {
+                vec![
+                    process("runner", false, &[0.5, 0.5]),
+                    process("wrapper", true, &[*r, *r]),
+                ]
+            })
+            .collect();
+        judge(&processes, Duration::from_millis(300), 2).expect("alike")
+    }
+
+    /// Shown at or above the floor, shown under it, or neither — by the processes' interval,
+    /// never by one process: the unjudged line under the floor counts for nothing.
+    #[test]
+    fn the_verdict_is_the_interval_over_the_processes() {
+        let pass = verdict(&[0.97, 0.99, 1.0, 0.98, 1.01]);
+        assert!(
+            pass.below.is_empty() && pass.unresolved.is_empty(),
+            "{pass:?}"
         );
-        let mut zero = ratios;
-        zero[3] = 0.0;
-        assert_eq!(ratio_interval(&zero, 0.99), None, "a zero rate has none");
+        assert!(pass.report.contains("all are"), "{}", pass.report);
+        let under = verdict(&[0.84, 0.86, 0.85, 0.85, 0.87]);
+        assert_eq!(under.below.len(), 1, "{under:?}");
+        assert!(under.below[0].starts_with("wrapper: 85.4 %"), "{under:?}");
+        // Four processes well above the floor and one far under it: their interval reaches
+        // across the floor, though the centre is above it.
+        let torn = verdict(&[1.0, 1.0, 0.99, 1.01, 0.80]);
+        assert_eq!(torn.unresolved.len(), 1, "{torn:?}");
+        assert!(torn.below.is_empty(), "{torn:?}");
+        assert!(
+            torn.report
+                .contains("by process 100.0 100.0 99.0 101.0 80.0 %"),
+            "{}",
+            torn.report
+        );
+    }
+
+    #[test]
+    fn processes_set_up_differently_are_refused() {
+        let a = vec![process("1 client, pinned to core 1", false, &[1.0])];
+        let b = vec![process("1 client, unpinned", false, &[1.0])];
+        let e = judge(&[a.clone(), b], Duration::from_millis(300), 1).expect_err("unlike");
+        assert!(
+            e.contains("process 2 measured") && e.contains("set up alike"),
+            "{e}"
+        );
+        let e = judge(&[], Duration::from_millis(300), 1).expect_err("none");
+        assert!(e.contains("no process"), "{e}");
+        let mut zero = a[0].clone();
+        zero.a = vec![0.0];
+        let e = judge(&[a, vec![zero]], Duration::from_millis(300), 1).expect_err("a zero rate");
+        assert!(e.contains("process 2 measured no rate"), "{e}");
     }
 }

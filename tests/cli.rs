@@ -529,6 +529,78 @@ fn demo_prints_read_and_write_ops_for_every_strategy_and_driver() {
     usage_error(&["demo", "--duration=-1s"], "not a duration");
 }
 
+/// `overhead` end to end, made small: three fresh processes, each measuring every comparison
+/// and handing its trials to the parent, which judges them with the processes as the samples.
+/// Windows this short decide nothing, so the verdict may go either way: exit 0 with every
+/// wrapper shown at or above its line, or 1 naming the ones that are not.
+#[test]
+fn overhead_measures_in_fresh_processes_and_judges_over_them() {
+    let out = statebench(&[
+        "overhead",
+        "--processes",
+        "3",
+        "--trials",
+        "2",
+        "--duration",
+        "5ms",
+    ]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        stdout.starts_with("kv_read_heavy, 3 processes, each 2 alternating trial pairs of 5 ms"),
+        "{stdout}\n{stderr}"
+    );
+    for process in 1..=3 {
+        assert!(
+            stderr.contains(&format!("overhead: process {process} of 3")),
+            "{stderr}"
+        );
+    }
+    let judged = [
+        "lock wrapper, 1 client (threads)",
+        "lock wrapper, 2 clients (threads)",
+        "lock wrapper, 1 client (tasks)",
+        "owner wrapper, 1 client (threads)",
+        "owner wrapper, 1 client (tasks)",
+    ];
+    for what in judged
+        .iter()
+        .chain(&["1 client, ", "64 clients", "A/A, not judged"])
+    {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(what))
+            .unwrap_or_else(|| panic!("no line for {what}:\n{stdout}"));
+        let by = line
+            .split("by process ")
+            .nth(1)
+            .expect("each process's estimate");
+        let estimates: Vec<f64> = by
+            .split(" %")
+            .next()
+            .unwrap_or_default()
+            .split(' ')
+            .map(|e| e.parse().expect("a percentage"))
+            .collect();
+        assert_eq!(estimates.len(), 3, "{line}");
+        assert!(estimates.iter().all(|e| *e > 0.0), "{line}");
+    }
+    match out.status.code() {
+        Some(0) => assert!(stdout.contains(": all are"), "{stdout}"),
+        Some(1) => {
+            let named = judged.iter().filter(|w| stderr.contains(*w)).count();
+            assert!(
+                named >= 1,
+                "exit 1 names the wrappers it cannot clear:\n{stderr}"
+            );
+            assert!(!stdout.contains(": all are"), "{stdout}");
+        }
+        other => panic!("exit {other:?}:\n{stdout}\n{stderr}"),
+    }
+}
+
 #[test]
 fn without_go_the_go_rows_are_skipped_with_a_reason_and_a_named_one_refused() {
     let dir = std::env::temp_dir().join(format!("statebench-nogo-{}", std::process::id()));
@@ -806,9 +878,11 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
         (&["demo", "--duration", "0s"], "more than 0"),
         (&["demo", "--duration", "soon"], "not a duration"),
         (&["overhead", "--duration", "x"], "not a duration"),
-        (&["overhead", "--trials", "0"], "0 is not in 8..=50"),
-        (&["overhead", "--trials", "7"], "7 is not in 8..=50"),
+        (&["overhead", "--trials", "0"], "0 is not in 2..=50"),
+        (&["overhead", "--trials", "1"], "1 is not in 2..=50"),
         (&["overhead", "--trials", "lots"], "'lots'"),
+        (&["overhead", "--processes", "2"], "2 is not in 3..=30"),
+        (&["overhead", "--processes", "31"], "31 is not in 3..=30"),
         // suites and compare
         (&["run", "--suite", "nope"], "unknown suite \"nope\""),
         (
