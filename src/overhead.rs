@@ -455,7 +455,7 @@ pub struct Combined {
     pub estimates: Vec<f64>,
     /// The estimates' geometric mean.
     pub centre: f64,
-    /// The t interval of the estimates' logarithms, each end a one-sided bound at [`BOUND`],
+    /// The t interval of the estimates' logarithms, each end a one-sided bound at 99 %,
     /// back in ratios (`None` with fewer than two processes).
     pub interval: Option<(f64, f64)>,
     /// How far apart the processes read: the standard deviation of their estimates'
