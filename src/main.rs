@@ -163,11 +163,12 @@ struct AdviseArgs {
     #[arg(long, value_name = "RUN")]
     beside: Vec<PathBuf>,
     /// The state must be shared with other processes: pick from the rows that keep it in
-    /// another process (`redis`, a Redis server on loopback), and set the best rows of the
-    /// process beside the pick as what keeping it in the process would have made. Without it
-    /// those rows are never picked. With --measure, `redis-server` is installed where it is
-    /// missing (scripts/install-redis.sh, as the main job installs Go; STATEBENCH_REDIS=off
-    /// turns the row off).
+    /// another process (`redis`, a Redis server on loopback; `redis_cluster`, a cluster of
+    /// three, for the keyed services), and set the best rows of the process beside the pick as
+    /// what keeping it in the process would have made. Without it those rows are never picked.
+    /// With --measure, `redis-server` is installed where it is missing
+    /// (scripts/install-redis.sh, as the main job installs Go; STATEBENCH_REDIS=off turns the
+    /// rows off).
     #[arg(long, conflicts_with = "table")]
     across_processes: bool,
     /// `text` (the card) or `json` (the same, as data).

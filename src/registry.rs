@@ -17,7 +17,7 @@ use statebench_owner_ractor::OwnerRactor;
 use statebench_owner_smol::OwnerSmol;
 use statebench_owner_thread::{OwnerThread, OwnerThreadSpin, ShardedThread};
 use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio, OwnerTokioBatch, ShardedTokio};
-use statebench_redis::Redis;
+use statebench_redis::{Redis, RedisCluster};
 
 /// Called once per registered implementation `I` of service `S`.
 pub trait Visitor<S: StateMachine> {
@@ -97,6 +97,7 @@ impl Registered for KvU64 {
         v.visit::<HandwrittenKv>();
         v.visit::<HandwrittenOwnerKv>();
         v.visit::<Redis<Self>>();
+        v.visit::<RedisCluster<Self>>();
     }
 }
 
@@ -114,6 +115,7 @@ impl Registered for Sessions {
         v.visit::<PapayaSessions>();
         v.visit::<SccSessions>();
         v.visit::<Redis<Self>>();
+        v.visit::<RedisCluster<Self>>();
     }
 }
 
@@ -125,6 +127,7 @@ impl Registered for CacheU64 {
         v.visit::<SccCache<u64, u64>>();
         v.visit::<MokaCache<u64, u64>>();
         v.visit::<Redis<Self>>();
+        v.visit::<RedisCluster<Self>>();
     }
 }
 

@@ -209,12 +209,12 @@ fn measure(
         std::path::PathBuf::from(format!("target/statebench/advise-{stamp}.json"))
     });
     if ask.across_processes {
-        // The core set's rows of this service in this process, and the one that keeps the
-        // state in another.
+        // The core set's rows of this service in this process, and those that keep the state
+        // in others (one server, a cluster of three) where they serve it.
         let serves = statebench::registry::implementations(&service);
         for name in statebench::runner::CORE
             .iter()
-            .chain(&["redis"])
+            .chain(&["redis", "redis_cluster"])
             .filter(|n| serves.contains(n))
         {
             command.args(["--impl", name]);

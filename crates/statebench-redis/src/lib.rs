@@ -4,19 +4,21 @@
 //! A Redis server is the stateful goroutine across a socket: one thread serving one request at
 //! a time.
 //!
-//! [`server`] starts and stops the servers; [`Redis`] (the `redis` strategy, in [`store`]) keeps
+//! [`server`] starts and stops the servers, [`cluster`] a three-master Redis Cluster of them;
+//! [`Redis`] (the `redis` strategy, in [`store`]; `redis_cluster` is [`RedisCluster`]) keeps
 //! a service's state in a database of the process's shared server ([`shared`]), each
 //! operation one command ([`services`] says which).
 
 #![deny(missing_docs)]
 
 pub mod anchor;
+pub mod cluster;
 pub mod server;
 pub mod services;
 pub mod store;
 
 pub use services::{RedisCache, RedisCounter, RedisKv, RedisSessions};
-pub use store::{Redis, Stored};
+pub use store::{Clustered, Deployment, Keys, Redis, RedisCluster, Single, Stored};
 
 use std::sync::OnceLock;
 
@@ -87,6 +89,24 @@ static SHARED: OnceLock<Result<Server, Unavailable>> = OnceLock::new();
 /// it was not started or its statistics cannot be read.
 pub fn shared_cpu_time() -> Option<std::time::Duration> {
     SHARED.get()?.as_ref().ok()?.cpu_time()
+}
+
+/// The cluster this process's `redis_cluster` services keep their state in, started on first
+/// use (three more `redis-server` processes, [`cluster::Cluster`]); each service has a key
+/// prefix of its own on it. It lives as long as the process, as [`shared`]'s server does.
+pub fn shared_cluster() -> Result<&'static cluster::Cluster, Unavailable> {
+    SHARED_CLUSTER
+        .get_or_init(cluster::Cluster::start)
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+static SHARED_CLUSTER: OnceLock<Result<cluster::Cluster, Unavailable>> = OnceLock::new();
+
+/// The CPU time the process's shared cluster's nodes have run so far, all three; `None` if it
+/// was not started or their statistics cannot be read.
+pub fn cluster_cpu_time() -> Option<std::time::Duration> {
+    SHARED_CLUSTER.get()?.as_ref().ok()?.cpu_time()
 }
 
 #[cfg(test)]

@@ -153,6 +153,8 @@ pub struct Server {
     lifeline: Option<ChildStdin>,
     pid: u32,
     port: u16,
+    /// The cluster bus's port, for a node of a cluster ([`Server::start_node`]).
+    bus: Option<u16>,
     dir: PathBuf,
 }
 
@@ -170,8 +172,8 @@ impl Server {
         // few, and report the last failure.
         let mut last = String::new();
         for _ in 0..3 {
-            match free_port() {
-                Ok(port) => match Server::try_start(binary, port) {
+            match free_ports(1) {
+                Ok(ports) => match Server::try_start(binary, ports[0], None) {
                     Ok(server) => return Ok(server),
                     Err(why) => last = why,
                 },
@@ -181,15 +183,47 @@ impl Server {
         Err(Unavailable::Failed(last))
     }
 
+    /// A node of a Redis Cluster, not yet joined to any ([`crate::cluster`]): as
+    /// [`Server::start_with`], with cluster mode on, its node table in its own directory, and
+    /// its cluster bus on a second loopback port picked free (not the port + 10000 Redis would
+    /// choose, which may be taken or past 65535).
+    pub fn start_node(binary: &Path) -> Result<Server, Unavailable> {
+        let mut last = String::new();
+        for _ in 0..3 {
+            match free_ports(2) {
+                Ok(ports) => match Server::try_start(binary, ports[0], Some(ports[1])) {
+                    Ok(server) => return Ok(server),
+                    Err(why) => last = why,
+                },
+                Err(e) => last = format!("no free loopback ports: {e}"),
+            }
+        }
+        Err(Unavailable::Failed(last))
+    }
+
     /// A server on `port` (one try): what a test uses to bring a server back where one was
     /// stopped, as a restarted server would come back.
     pub fn start_at(port: u16) -> Result<Server, Unavailable> {
-        Server::try_start(&binary_or_install()?, port).map_err(Unavailable::Failed)
+        Server::try_start(&binary_or_install()?, port, None).map_err(Unavailable::Failed)
     }
 
-    fn try_start(binary: &Path, port: u16) -> Result<Server, String> {
+    fn try_start(binary: &Path, port: u16, bus: Option<u16>) -> Result<Server, String> {
         let dir = fresh_dir().map_err(|e| format!("no temporary directory: {e}"))?;
         let log = dir.join("redis.log");
+        let cluster: Vec<String> = match bus {
+            None => Vec::new(),
+            Some(bus) => vec![
+                "--cluster-enabled".into(),
+                "yes".into(),
+                "--cluster-port".into(),
+                bus.to_string(),
+                // In `--dir`, removed with it.
+                "--cluster-config-file".into(),
+                "nodes.conf".into(),
+                "--cluster-node-timeout".into(),
+                "5000".into(),
+            ],
+        };
         let child = Command::new("sh")
             .arg("-c")
             .arg(KEEPER)
@@ -206,6 +240,7 @@ impl Server {
             .arg(&dir)
             .arg("--logfile")
             .arg(&log)
+            .args(&cluster)
             // Scripts compare fixed-width digit strings with Lua's `<`, which collates by
             // the locale: the C locale's is byte order.
             .env("LC_ALL", "C")
@@ -236,6 +271,7 @@ impl Server {
             lifeline,
             pid,
             port,
+            bus,
             dir,
         };
         if pid == 0 {
@@ -265,6 +301,11 @@ impl Server {
     /// The port it listens on, on 127.0.0.1.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of its cluster bus, on 127.0.0.1, if it is a cluster's node.
+    pub fn bus_port(&self) -> Option<u16> {
+        self.bus
     }
 
     /// Its address.
@@ -408,10 +449,15 @@ fn read_line(input: &mut impl std::io::BufRead, deadline: Instant) -> std::io::R
     Ok(String::from_utf8_lossy(&line).into_owned())
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-        .local_addr()?
-        .port())
+/// `n` distinct loopback ports free a moment ago (each listener held until all are picked).
+fn free_ports(n: usize) -> std::io::Result<Vec<u16>> {
+    let listeners = (0..n)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    listeners
+        .iter()
+        .map(|l| Ok(l.local_addr()?.port()))
+        .collect()
 }
 
 fn fresh_dir() -> std::io::Result<PathBuf> {

@@ -14,6 +14,10 @@
 //!   `SET … GET` and `GETDEL` return the entry as it was, and the client decides whether it
 //!   was live; `len` and cleanup are scripts over the database's keys.
 //!
+//! Every key is named through the service's [`Keys`]: as it is on a server where the service
+//! has a database of its own, after a prefix of its own on a cluster, whose one database all
+//! services share; the scripts that walk the keys take the pattern of the service's own.
+//!
 //! Expiry runs on statebench's clock: every script that decides liveness takes `now` from the
 //! caller, so the conformance suite's manual clock drives it as it drives every other
 //! strategy. Nothing is given a Redis TTL.
@@ -27,7 +31,9 @@ use statebench_core::{
     KvU64, Session, SessionData, Sessions, SessionsOp, SessionsReply, is_live,
 };
 
-use crate::store::{Redis, Stored, TIME_DIGITS, Time, eval, hash, integer, number, text};
+use crate::store::{
+    COUNT_KEYS, Keys, Redis, Stored, TIME_DIGITS, Time, eval, hash, integer, number, text,
+};
 
 /// The key-value store in Redis.
 pub type RedisKv = Redis<KvU64>;
@@ -51,22 +57,24 @@ impl Stored for KvU64 {
 
     fn meta(&self) {}
 
-    fn load(self, _t: &Time) -> Vec<Cmd> {
+    fn load(self, _t: &Time, keys: &Keys) -> Vec<Cmd> {
         self.into_entries()
             .into_iter()
             .map(|(k, v)| {
                 let mut c = cmd("SET");
-                c.arg(k).arg(v);
+                c.arg(keys.key(k)).arg(v);
                 c
             })
             .collect()
     }
 
-    fn request(op: &KvOp<u64, u64>, _meta: &(), _now: Instant, _t: &Time) -> Cmd {
+    fn request(op: &KvOp<u64, u64>, _meta: &(), _now: Instant, _t: &Time, keys: &Keys) -> Cmd {
         match op {
-            KvOp::Get(k) => cmd("GET").arg(k).clone(),
-            KvOp::Set(k, v) => cmd("SET").arg(k).arg(v).arg("GET").clone(),
-            KvOp::Delete(k) => cmd("GETDEL").arg(k).clone(),
+            KvOp::Get(k) => cmd("GET").arg(keys.key(k)).clone(),
+            KvOp::Set(k, v) => cmd("SET").arg(keys.key(k)).arg(v).arg("GET").clone(),
+            KvOp::Delete(k) => cmd("GETDEL").arg(keys.key(k)).clone(),
+            // The database holds this service's keys alone, unless it is shared.
+            KvOp::Len if keys.shared() => eval(&COUNT_KEYS, &[], &[&keys.pattern()]),
             KvOp::Len => cmd("DBSIZE"),
         }
     }
@@ -122,22 +130,27 @@ impl Stored for Counter {
 
     fn meta(&self) {}
 
-    fn load(self, _t: &Time) -> Vec<Cmd> {
-        vec![cmd("SET").arg(COUNT).arg(self.count() as i64).clone()]
+    fn load(self, _t: &Time, keys: &Keys) -> Vec<Cmd> {
+        vec![
+            cmd("SET")
+                .arg(keys.key(COUNT))
+                .arg(self.count() as i64)
+                .clone(),
+        ]
     }
 
-    fn request(op: &CounterOp, _meta: &(), _now: Instant, _t: &Time) -> Cmd {
+    fn request(op: &CounterOp, _meta: &(), _now: Instant, _t: &Time, keys: &Keys) -> Cmd {
         match op {
-            CounterOp::Increment => cmd("INCR").arg(COUNT).clone(),
-            CounterOp::Get => cmd("GET").arg(COUNT).clone(),
-            CounterOp::Reset => cmd("SET").arg(COUNT).arg(0).arg("GET").clone(),
+            CounterOp::Increment => cmd("INCR").arg(keys.key(COUNT)).clone(),
+            CounterOp::Get => cmd("GET").arg(keys.key(COUNT)).clone(),
+            CounterOp::Reset => cmd("SET").arg(keys.key(COUNT)).arg(0).arg("GET").clone(),
         }
     }
 
-    fn instead(op: &CounterOp, error: &RedisError) -> Option<Cmd> {
+    fn instead(op: &CounterOp, error: &RedisError, keys: &Keys) -> Option<Cmd> {
         let overflow = error.to_string().contains("overflow");
         (*op == CounterOp::Increment && overflow)
-            .then(|| eval(&INCREMENT_PAST_SIGNED, &[COUNT], &[]))
+            .then(|| eval(&INCREMENT_PAST_SIGNED, &[&keys.key(COUNT)], &[]))
     }
 
     fn reply(
@@ -222,12 +235,12 @@ return e
     )
 });
 
-/// Drops every session expired at `ARGV[1]`; returns how many.
+/// Drops every session of the pattern `ARGV[2]` expired at `ARGV[1]`; returns how many.
 static SESSION_CLEANUP: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local n = 0
-for _, k in ipairs(redis.call('KEYS', '*')) do
+for _, k in ipairs(redis.call('KEYS', ARGV[2])) do
   local e = redis.call('HGET', k, 'e')
   if not (e and ARGV[1] < e) then
     redis.call('DEL', k)
@@ -281,11 +294,11 @@ impl Stored for Sessions {
         (self.lifetime(), self.cleanup_interval())
     }
 
-    fn load(self, t: &Time) -> Vec<Cmd> {
+    fn load(self, t: &Time, keys: &Keys) -> Vec<Cmd> {
         self.into_stored()
             .map(|s| {
                 let mut c = cmd("HSET");
-                c.arg(s.id).arg("e").arg(t.encode(s.expires_at));
+                c.arg(keys.key(s.id)).arg("e").arg(t.encode(s.expires_at));
                 for (k, v) in &s.data {
                     c.arg(data_field(k)).arg(v);
                 }
@@ -294,26 +307,32 @@ impl Stored for Sessions {
             .collect()
     }
 
-    fn request(op: &SessionsOp, meta: &(Duration, Duration), now: Instant, t: &Time) -> Cmd {
+    fn request(
+        op: &SessionsOp,
+        meta: &(Duration, Duration),
+        now: Instant,
+        t: &Time,
+        keys: &Keys,
+    ) -> Cmd {
         let (lifetime, _) = *meta;
         match op {
             SessionsOp::Create(id) => eval(
                 &SESSION_CREATE,
-                &[&id.to_string()],
+                &[&keys.key(id)],
                 &[&t.encode(now + lifetime)],
             ),
-            SessionsOp::Get(id) => cmd("HGETALL").arg(id).clone(),
+            SessionsOp::Get(id) => cmd("HGETALL").arg(keys.key(id)).clone(),
             SessionsOp::SetData { id, key, value } => eval(
                 &SESSION_SET_DATA,
-                &[&id.to_string()],
+                &[&keys.key(id)],
                 &[&t.encode(now), &data_field(key), value],
             ),
             SessionsOp::Touch(id) => eval(
                 &SESSION_TOUCH,
-                &[&id.to_string()],
+                &[&keys.key(id)],
                 &[&t.encode(now), &t.encode(now + lifetime)],
             ),
-            SessionsOp::Delete(id) => eval(&SESSION_DELETE, &[&id.to_string()], &[]),
+            SessionsOp::Delete(id) => eval(&SESSION_DELETE, &[&keys.key(id)], &[]),
         }
     }
 
@@ -342,8 +361,12 @@ impl Stored for Sessions {
         })
     }
 
-    fn sweep(now: Instant, t: &Time) -> Option<Cmd> {
-        Some(eval(&SESSION_CLEANUP, &[], &[&t.encode(now)]))
+    fn sweep(now: Instant, t: &Time, keys: &Keys) -> Option<Cmd> {
+        Some(eval(
+            &SESSION_CLEANUP,
+            &[],
+            &[&t.encode(now), &keys.pattern()],
+        ))
     }
 
     fn from_dump(
@@ -387,12 +410,12 @@ fn live_value(value: Value, now: Instant, t: &Time) -> Result<Option<u64>, Strin
     })
 }
 
-/// Counts the entries live at `ARGV[1]`.
+/// Counts the entries of the pattern `ARGV[2]` live at `ARGV[1]`.
 static CACHE_LEN: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local n = 0
-for _, k in ipairs(redis.call('KEYS', '*')) do
+for _, k in ipairs(redis.call('KEYS', ARGV[2])) do
   if ARGV[1] < string.sub(redis.call('GET', k), 1, 20) then
     n = n + 1
   end
@@ -402,12 +425,12 @@ return n
     )
 });
 
-/// Drops every entry expired at `ARGV[1]`; returns how many.
+/// Drops every entry of the pattern `ARGV[2]` expired at `ARGV[1]`; returns how many.
 static CACHE_CLEANUP: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local n = 0
-for _, k in ipairs(redis.call('KEYS', '*')) do
+for _, k in ipairs(redis.call('KEYS', ARGV[2])) do
   if not (ARGV[1] < string.sub(redis.call('GET', k), 1, 20)) then
     redis.call('DEL', k)
     n = n + 1
@@ -430,27 +453,33 @@ impl Stored for CacheU64 {
         self.cleanup_interval()
     }
 
-    fn load(self, t: &Time) -> Vec<Cmd> {
+    fn load(self, t: &Time, keys: &Keys) -> Vec<Cmd> {
         self.into_stored()
             .map(|(k, e)| {
                 cmd("SET")
-                    .arg(k)
+                    .arg(keys.key(k))
                     .arg(cache_entry(e.value, e.expires_at, t))
                     .clone()
             })
             .collect()
     }
 
-    fn request(op: &CacheOp<u64, u64>, _meta: &Duration, now: Instant, t: &Time) -> Cmd {
+    fn request(
+        op: &CacheOp<u64, u64>,
+        _meta: &Duration,
+        now: Instant,
+        t: &Time,
+        keys: &Keys,
+    ) -> Cmd {
         match op {
-            CacheOp::Get(k) => cmd("GET").arg(k).clone(),
+            CacheOp::Get(k) => cmd("GET").arg(keys.key(k)).clone(),
             CacheOp::Set { key, value, ttl } => cmd("SET")
-                .arg(key)
+                .arg(keys.key(key))
                 .arg(cache_entry(*value, now + *ttl, t))
                 .arg("GET")
                 .clone(),
-            CacheOp::Delete(k) => cmd("GETDEL").arg(k).clone(),
-            CacheOp::Len => eval(&CACHE_LEN, &[], &[&t.encode(now)]),
+            CacheOp::Delete(k) => cmd("GETDEL").arg(keys.key(k)).clone(),
+            CacheOp::Len => eval(&CACHE_LEN, &[], &[&t.encode(now), &keys.pattern()]),
         }
     }
 
@@ -469,8 +498,12 @@ impl Stored for CacheU64 {
         })
     }
 
-    fn sweep(now: Instant, t: &Time) -> Option<Cmd> {
-        Some(eval(&CACHE_CLEANUP, &[], &[&t.encode(now)]))
+    fn sweep(now: Instant, t: &Time, keys: &Keys) -> Option<Cmd> {
+        Some(eval(
+            &CACHE_CLEANUP,
+            &[],
+            &[&t.encode(now), &keys.pattern()],
+        ))
     }
 
     fn from_dump(meta: &Duration, dump: Vec<(String, Value)>, t: &Time) -> Result<Self, String> {

@@ -1,8 +1,12 @@
-//! The `redis` strategy, written once: a handle that keeps one service's state in a logical
-//! database of its own on the shared server ([`crate::shared`]), reaches it with the redis crate
-//! — a pool of blocking connections for blocking calls, one multiplexed connection per tokio
-//! runtime for async calls — and turns each operation into one Redis command ([`Stored`]), so
-//! that each is applied at one instant by the server's single command thread.
+//! The `redis` and `redis_cluster` strategies, written once: a handle that keeps one service's
+//! state in a logical database of its own on the shared server ([`crate::shared`]), or under a
+//! key prefix of its own on the shared three-master cluster ([`crate::shared_cluster`]),
+//! reaches it with the redis crate — a pool of blocking connections for blocking calls, one
+//! multiplexed connection per tokio runtime for async calls; the cluster client's kinds of
+//! both, which send each key's command to its slot's master — and turns each operation into
+//! one Redis command ([`Stored`]), so that each is applied at one instant by one server's
+//! single command thread. An operation on the whole state runs on every master of a cluster
+//! and adds up their answers ([`Deployment::SPREAD`]).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -11,6 +15,9 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError, RwLock, Weak};
 use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
+use redis::cluster::{ClusterClient, ClusterConnection};
+use redis::cluster_async::ClusterConnection as AsyncClusterConnection;
+use redis::cluster_routing::{AggregateOp, MultipleNodeRoutingInfo, ResponsePolicy, RoutingInfo};
 use redis::{AsyncConnectionConfig, Client, Cmd, Connection, RedisError, Script, Value};
 use statebench_core::{Clock, Error, Family, Service, Settings, StateMachine, Sweeper};
 
@@ -41,11 +48,11 @@ pub trait Stored: StateMachine + Sized {
     /// The client-side part of `self`.
     fn meta(&self) -> Self::Meta;
 
-    /// Commands that write `self` into an empty database.
-    fn load(self, t: &Time) -> Vec<Cmd>;
+    /// Commands that write `self` into an empty database, its keys named by `keys`.
+    fn load(self, t: &Time, keys: &Keys) -> Vec<Cmd>;
 
-    /// The one command that applies `op` at `now`.
-    fn request(op: &Self::Op, meta: &Self::Meta, now: Instant, t: &Time) -> Cmd;
+    /// The one command that applies `op` at `now`, its keys named by `keys`.
+    fn request(op: &Self::Op, meta: &Self::Meta, now: Instant, t: &Time, keys: &Keys) -> Cmd;
 
     /// The reply to `op` from the command's answer `value`.
     fn reply(
@@ -58,29 +65,30 @@ pub trait Stored: StateMachine + Sized {
 
     /// A second command to send when the first failed with `error`, if this is the one case
     /// where the native command differs from the state machine (the counter at 2⁶³ − 1).
-    fn instead(op: &Self::Op, error: &RedisError) -> Option<Cmd> {
-        let _ = (op, error);
+    fn instead(op: &Self::Op, error: &RedisError, keys: &Keys) -> Option<Cmd> {
+        let _ = (op, error, keys);
         None
     }
 
     /// The command of one cleanup pass at `now`; `None` if the service never cleans up.
-    fn sweep(now: Instant, t: &Time) -> Option<Cmd> {
-        let _ = (now, t);
+    fn sweep(now: Instant, t: &Time, keys: &Keys) -> Option<Cmd> {
+        let _ = (now, t, keys);
         None
     }
 
-    /// The state from the database's dump ([`DUMP`]: each key with its string or its hash's
-    /// fields and values).
+    /// The state from the database's dump ([`DUMP`]: each of the service's keys, without its
+    /// prefix, with its string or its hash's fields and values).
     fn from_dump(meta: &Self::Meta, dump: Vec<(String, Value)>, t: &Time) -> Result<Self, String>;
 }
 
-/// Every key of the database with its value: a string's, or a hash's fields and values in
-/// turn. One script, so the dump is one instant's state.
+/// Every key matching the pattern `ARGV[1]` with its value: a string's, or a hash's fields and
+/// values in turn. One script, so the dump is one instant's state (of one node, in a cluster:
+/// a shutdown dumps after its calls have ended).
 pub static DUMP: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local out = {}
-for _, k in ipairs(redis.call('KEYS', '*')) do
+for _, k in ipairs(redis.call('KEYS', ARGV[1])) do
   if redis.call('TYPE', k).ok == 'hash' then
     out[#out + 1] = {k, redis.call('HGETALL', k)}
   else
@@ -91,6 +99,72 @@ return out
 ",
     )
 });
+
+/// How many keys match the pattern `ARGV[1]`: a service's `len` where it shares its database.
+pub static COUNT_KEYS: LazyLock<Script> =
+    LazyLock::new(|| Script::new("return #redis.call('KEYS', ARGV[1])"));
+
+/// Deletes every key matching the pattern `ARGV[1]`; returns how many.
+pub static DELETE_KEYS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local n = 0
+for _, k in ipairs(redis.call('KEYS', ARGV[1])) do
+  redis.call('DEL', k)
+  n = n + 1
+end
+return n
+",
+    )
+});
+
+/// How one service names its keys: a prefix of its own before each where services share one
+/// database (a cluster has only database 0), none where each has a database of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    /// Keys as they are: the service has its database to itself.
+    pub fn own_database() -> Keys {
+        Keys {
+            prefix: String::new(),
+        }
+    }
+
+    /// Keys after `prefix`, which must hold none of the characters a glob pattern or a hash
+    /// tag gives meaning to (`*?[]\{}`): the keys still spread over a cluster's slots.
+    pub fn prefixed(prefix: &str) -> Keys {
+        assert!(
+            !prefix.contains(['*', '?', '[', ']', '\\', '{', '}']),
+            "a key prefix with a pattern or hash-tag character: {prefix:?}"
+        );
+        Keys {
+            prefix: prefix.to_owned(),
+        }
+    }
+
+    /// Whether other services' keys share the database.
+    pub fn shared(&self) -> bool {
+        !self.prefix.is_empty()
+    }
+
+    /// The stored name of key `k`.
+    pub fn key(&self, k: impl std::fmt::Display) -> String {
+        format!("{}{k}", self.prefix)
+    }
+
+    /// The pattern (`KEYS`) that matches this service's keys and no other's.
+    pub fn pattern(&self) -> String {
+        format!("{}*", self.prefix)
+    }
+
+    /// A stored name without the prefix; `None` if it is not this service's.
+    pub fn strip<'a>(&self, stored: &'a str) -> Option<&'a str> {
+        stored.strip_prefix(self.prefix.as_str())
+    }
+}
 
 /// `EVALSHA` of `script` with `keys` and `args`: the script runs by its hash; a server that
 /// does not know it answers `NOSCRIPT`, and the call loads the service's scripts and sends it
@@ -151,6 +225,192 @@ impl Time {
     }
 }
 
+/// Where a Redis strategy's state lives and how its services reach it: [`Single`] (the `redis`
+/// row) or [`Clustered`] (the `redis_cluster` row).
+pub trait Deployment: Send + Sync + 'static {
+    /// The strategy's name in the registry.
+    const NAME: &'static str;
+    /// The strategy's one-line description.
+    const ABOUT: &'static str;
+    /// Where the work runs, as a record says.
+    const PLACEMENT: &'static str;
+    /// Whether a service's keys spread over several servers, so that an operation on the whole
+    /// state (`len`) asks each in turn and is not linearizable.
+    const SPREAD: bool;
+    /// Why this process can have no servers for it, if it cannot.
+    fn unavailable() -> Option<String>;
+    /// The CPU time its servers have run so far.
+    fn cpu_elsewhere() -> Option<Duration>;
+    /// The addresses of this process's shared servers for it (started on first use).
+    fn urls() -> Result<Vec<String>, String>;
+}
+
+/// One Redis server, a logical database per service: the `redis` row.
+#[derive(Debug)]
+pub struct Single;
+
+/// A three-master Redis Cluster, one database, a key prefix per service: the
+/// `redis_cluster` row.
+#[derive(Debug)]
+pub struct Clustered;
+
+impl Deployment for Single {
+    const NAME: &'static str = "redis";
+    const ABOUT: &'static str = "a Redis server on loopback, started by statebench, holds the \
+        state (a database per service, persistence off); one command a call; expiry runs on \
+        statebench's clock in Lua scripts, where code using Redis's own TTLs would let the \
+        server expire keys on its wall clock with no cleanup pass";
+    const PLACEMENT: &'static str = "a redis-server process of its own, over loopback TCP";
+    const SPREAD: bool = false;
+
+    fn unavailable() -> Option<String> {
+        crate::unavailable()
+    }
+
+    fn cpu_elsewhere() -> Option<Duration> {
+        crate::shared_cpu_time()
+    }
+
+    fn urls() -> Result<Vec<String>, String> {
+        Ok(vec![crate::shared().map_err(|e| e.to_string())?.url()])
+    }
+}
+
+impl Deployment for Clustered {
+    const NAME: &'static str = "redis_cluster";
+    const ABOUT: &'static str = "a Redis Cluster of three masters on loopback (no replicas, \
+        persistence off), started by statebench, holds the state, each key on the master of its \
+        hash slot, reached by redis-rs's cluster client; one command a call; `len` and cleanup \
+        ask every master in turn and add up (not linearizable, as the sharded owners' `len`); \
+        expiry on statebench's clock in Lua scripts, as for `redis`";
+    const PLACEMENT: &'static str =
+        "three redis-server processes of a cluster, over loopback TCP, each key on its slot's";
+    const SPREAD: bool = true;
+
+    fn unavailable() -> Option<String> {
+        crate::unavailable()
+    }
+
+    fn cpu_elsewhere() -> Option<Duration> {
+        crate::cluster_cpu_time()
+    }
+
+    fn urls() -> Result<Vec<String>, String> {
+        Ok(crate::shared_cluster().map_err(|e| e.to_string())?.urls())
+    }
+}
+
+/// Service `S` kept in Redis as deployment `D` has it: the `redis` strategy ([`Single`], the
+/// default) or `redis_cluster` ([`Clustered`]). A cheap, cloneable handle.
+///
+/// Blocking calls take a connection from the service's pool (opening one when all are in use,
+/// so there are as many as callers at once); async calls must run inside a tokio runtime and
+/// share one multiplexed connection per runtime, opened on the runtime that first calls.
+pub struct Redis<S: Stored, D: Deployment = Single> {
+    inner: Arc<Inner<S>>,
+    sweeper: Arc<Option<Sweeper>>,
+    _deployment: PhantomData<fn() -> D>,
+}
+
+/// Service `S` kept in a three-master Redis Cluster: the `redis_cluster` strategy.
+pub type RedisCluster<S> = Redis<S, Clustered>;
+
+/// How a service reaches its servers.
+enum Reach {
+    /// One server, and the logical database the service holds on it.
+    Server { client: Client, db: u32 },
+    /// A cluster; the service's keys carry its prefix ([`Keys`]).
+    Cluster { client: Box<ClusterClient> },
+}
+
+/// A blocking connection.
+enum Conn {
+    Server(Connection),
+    Cluster(Box<ClusterConnection>),
+}
+
+/// An async connection, shared by the tasks of one runtime (each kind multiplexes).
+#[derive(Clone)]
+enum AsyncConn {
+    Server(MultiplexedConnection),
+    Cluster(AsyncClusterConnection),
+}
+
+/// Where a cluster must send `cmd`, if not to its key's node: a script run with no keys
+/// works on every master's share of the keys ([`DUMP`] gathers their lists; the others count,
+/// and the counts add up).
+fn fan_out(cmd: &Cmd) -> Option<RoutingInfo> {
+    let mut args = cmd.args_iter();
+    let is = |arg: Option<redis::Arg<&[u8]>>, want: &[u8]| matches!(arg, Some(redis::Arg::Simple(a)) if a.eq_ignore_ascii_case(want));
+    if !is(args.next(), b"EVALSHA") {
+        return None;
+    }
+    let hash = args.next();
+    if !is(args.next(), b"0") {
+        return None;
+    }
+    let policy = if is(hash, DUMP.get_hash().as_bytes()) {
+        ResponsePolicy::CombineArrays
+    } else {
+        ResponsePolicy::Aggregate(AggregateOp::Sum)
+    };
+    Some(RoutingInfo::MultiNode((
+        MultipleNodeRoutingInfo::AllMasters,
+        Some(policy),
+    )))
+}
+
+impl Conn {
+    fn query(&mut self, cmd: &Cmd) -> Result<Value, RedisError> {
+        match self {
+            Conn::Server(c) => cmd.query(c),
+            Conn::Cluster(c) => match fan_out(cmd) {
+                Some(route) => c.route_command(cmd, route),
+                None => cmd.query(&mut **c),
+            },
+        }
+    }
+
+    fn load_scripts<S: Stored>(&mut self) -> Result<(), RedisError> {
+        for script in S::scripts().into_iter().chain(shared_scripts()) {
+            match self {
+                Conn::Server(c) => script.load(c)?,
+                // `SCRIPT LOAD` goes to every node.
+                Conn::Cluster(c) => script.load(&mut **c)?,
+            };
+        }
+        Ok(())
+    }
+}
+
+impl AsyncConn {
+    async fn query(&mut self, cmd: &Cmd) -> Result<Value, RedisError> {
+        match self {
+            AsyncConn::Server(c) => cmd.query_async(c).await,
+            AsyncConn::Cluster(c) => match fan_out(cmd) {
+                Some(route) => c.route_command(cmd.clone(), route).await,
+                None => cmd.query_async(c).await,
+            },
+        }
+    }
+
+    async fn load_scripts<S: Stored>(&mut self) -> Result<(), RedisError> {
+        for script in S::scripts().into_iter().chain(shared_scripts()) {
+            match self {
+                AsyncConn::Server(c) => script.load_async(c).await?,
+                AsyncConn::Cluster(c) => script.load_async(c).await?,
+            };
+        }
+        Ok(())
+    }
+}
+
+/// The scripts every service's database needs besides its own: the dump, and the count and
+/// the deletion of a prefix's keys.
+fn shared_scripts() -> [&'static Script; 3] {
+    [&*DUMP, &*COUNT_KEYS, &*DELETE_KEYS]
+}
+
 /// The logical databases of the shared server that no running service holds.
 struct Databases {
     free: Mutex<Vec<u32>>,
@@ -177,23 +437,16 @@ impl Databases {
     }
 }
 
-/// Service `S` kept in a Redis database: the `redis` strategy. A cheap, cloneable handle.
-///
-/// Blocking calls take a connection from the service's pool (opening one when all are in use,
-/// so there are as many as callers at once); async calls must run inside a tokio runtime and
-/// share one multiplexed connection per runtime, opened on the runtime that first calls.
-pub struct Redis<S: Stored> {
-    inner: Arc<Inner<S>>,
-    sweeper: Arc<Option<Sweeper>>,
-}
+/// The next key prefix a service on a cluster takes: one per service this process starts.
+static NEXT_PREFIX: AtomicUsize = AtomicUsize::new(0);
 
 struct Inner<S: Stored> {
-    client: Client,
-    /// The server's address, for error messages.
+    reach: Reach,
+    /// The (first) server's address, for error messages.
     url: String,
-    db: u32,
-    pool: Mutex<Vec<Connection>>,
-    multiplexed: RwLock<Vec<(tokio::runtime::Id, MultiplexedConnection)>>,
+    keys: Keys,
+    pool: Mutex<Vec<Conn>>,
+    multiplexed: RwLock<Vec<(tokio::runtime::Id, AsyncConn)>>,
     clock: Clock,
     time: Time,
     meta: S::Meta,
@@ -201,7 +454,8 @@ struct Inner<S: Stored> {
     /// `SPENDS_WORK` is false), handed back with the state.
     work: statebench_core::Work,
     stopped: AtomicBool,
-    /// Whether the database was emptied and given back (once: by a shutdown or the drop).
+    /// Whether the service's keys were deleted (and its database given back), once: by a
+    /// shutdown or the drop.
     released: AtomicBool,
     /// The server's `run_id` when the service started: a connection to a server with another
     /// one reaches a server that restarted and lost this service's state.
@@ -211,20 +465,22 @@ struct Inner<S: Stored> {
     _state: PhantomData<fn() -> S>,
 }
 
-impl<S: Stored> Clone for Redis<S> {
+impl<S: Stored, D: Deployment> Clone for Redis<S, D> {
     fn clone(&self) -> Self {
         Redis {
             inner: self.inner.clone(),
             sweeper: self.sweeper.clone(),
+            _deployment: PhantomData,
         }
     }
 }
 
-impl<S: Stored> fmt::Debug for Redis<S> {
+impl<S: Stored, D: Deployment> fmt::Debug for Redis<S, D> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Redis")
+            .field("deployment", &D::NAME)
             .field("service", &S::SERVICE)
-            .field("db", &self.inner.db)
+            .field("at", &self.inner.place())
             .field("stopped", &self.inner.stopped.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
@@ -261,15 +517,27 @@ impl<S: Stored> Inner<S> {
         Ok(entered)
     }
 
+    /// Where the service's state is, in words.
+    fn place(&self) -> String {
+        match &self.reach {
+            Reach::Server { db, .. } => format!("database {db} of {}", self.url),
+            Reach::Cluster { .. } => {
+                format!(
+                    "keys {} of the cluster at {}",
+                    self.keys.pattern(),
+                    self.url
+                )
+            }
+        }
+    }
+
     /// Records why a call failed and says how.
     fn failed(&self, what: &str, e: &RedisError) -> Error {
         *self
             .last_error
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(format!(
-            "{what} in database {} of {}: {e}",
-            self.db, self.url
-        ));
+            .unwrap_or_else(PoisonError::into_inner) =
+            Some(format!("{what} in {}: {e}", self.place()));
         if e.is_timeout() {
             Error::Timeout
         } else {
@@ -286,13 +554,19 @@ impl<S: Stored> Inner<S> {
         Error::Unreachable
     }
 
-    fn connect(&self) -> Result<Connection, RedisError> {
-        let mut connection = self.client.get_connection_with_timeout(CONNECT_WITHIN)?;
-        connection.set_read_timeout(Some(ANSWER_WITHIN))?;
-        connection.set_write_timeout(Some(ANSWER_WITHIN))?;
-        let info: String = redis::cmd("INFO").arg("server").query(&mut connection)?;
-        self.same_server(&info)?;
-        Ok(connection)
+    fn connect(&self) -> Result<Conn, RedisError> {
+        match &self.reach {
+            Reach::Server { client, .. } => {
+                let mut connection = client.get_connection_with_timeout(CONNECT_WITHIN)?;
+                connection.set_read_timeout(Some(ANSWER_WITHIN))?;
+                connection.set_write_timeout(Some(ANSWER_WITHIN))?;
+                let info: String = redis::cmd("INFO").arg("server").query(&mut connection)?;
+                self.same_server(&info)?;
+                Ok(Conn::Server(connection))
+            }
+            // Its timeouts are the client's (`try_start_at`).
+            Reach::Cluster { client } => Ok(Conn::Cluster(Box::new(client.get_connection()?))),
+        }
     }
 
     /// Whether `info` (`INFO server`'s answer) comes from the server this service started on:
@@ -338,9 +612,11 @@ impl<S: Stored> Inner<S> {
             Some(c) => c,
             None => self.connect()?,
         };
-        let mut got = cmd.query::<Value>(&mut connection);
+        let mut got = connection.query(cmd);
         if got.as_ref().is_err_and(no_script) {
-            got = load_scripts::<S>(&mut connection).and_then(|()| cmd.query(&mut connection));
+            got = connection
+                .load_scripts::<S>()
+                .and_then(|()| connection.query(cmd));
         }
         if got.as_ref().map_or_else(reusable, |_| true) {
             self.pool
@@ -354,7 +630,7 @@ impl<S: Stored> Inner<S> {
     }
 
     /// This runtime's multiplexed connection, opened on first use.
-    async fn multiplexed(&self) -> Result<MultiplexedConnection, RedisError> {
+    async fn multiplexed(&self) -> Result<AsyncConn, RedisError> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| {
                 RedisError::from((
@@ -364,7 +640,7 @@ impl<S: Stored> Inner<S> {
                 ))
             })?
             .id();
-        let known = |list: &[(tokio::runtime::Id, MultiplexedConnection)]| {
+        let known = |list: &[(tokio::runtime::Id, AsyncConn)]| {
             list.iter()
                 .find(|(id, _)| *id == runtime)
                 .map(|(_, c)| c.clone())
@@ -377,18 +653,23 @@ impl<S: Stored> Inner<S> {
         ) {
             return Ok(c);
         }
-        let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(CONNECT_WITHIN))
-            .set_response_timeout(Some(ANSWER_WITHIN));
-        let mut opened = self
-            .client
-            .get_multiplexed_async_connection_with_config(&config)
-            .await?;
-        let info: String = redis::cmd("INFO")
-            .arg("server")
-            .query_async(&mut opened)
-            .await?;
-        self.same_server(&info)?;
+        let opened = match &self.reach {
+            Reach::Server { client, .. } => {
+                let config = AsyncConnectionConfig::new()
+                    .set_connection_timeout(Some(CONNECT_WITHIN))
+                    .set_response_timeout(Some(ANSWER_WITHIN));
+                let mut opened = client
+                    .get_multiplexed_async_connection_with_config(&config)
+                    .await?;
+                let info: String = redis::cmd("INFO")
+                    .arg("server")
+                    .query_async(&mut opened)
+                    .await?;
+                self.same_server(&info)?;
+                AsyncConn::Server(opened)
+            }
+            Reach::Cluster { client } => AsyncConn::Cluster(client.get_async_connection().await?),
+        };
         let mut list = self
             .multiplexed
             .write()
@@ -415,15 +696,12 @@ impl<S: Stored> Inner<S> {
 
     async fn query_async(&self, cmd: &Cmd) -> Result<Value, RedisError> {
         let mut connection = self.multiplexed().await?;
-        let mut got = cmd.query_async::<Value>(&mut connection).await;
+        let mut got = connection.query(cmd).await;
         if got.as_ref().is_err_and(no_script) {
-            got = async {
-                for script in S::scripts() {
-                    script.load_async(&mut connection).await?;
-                }
-                cmd.query_async(&mut connection).await
-            }
-            .await;
+            got = match connection.load_scripts::<S>().await {
+                Ok(()) => connection.query(cmd).await,
+                Err(e) => Err(e),
+            };
         }
         if got.as_ref().is_err_and(|e| !reusable(e)) {
             self.forget_multiplexed();
@@ -431,16 +709,23 @@ impl<S: Stored> Inner<S> {
         got
     }
 
-    /// Empties the database and gives it back for another service, once.
+    /// Deletes the service's keys (empties its database and gives it back), once.
     fn release(&self) {
         if self.released.swap(true, Ordering::SeqCst) {
             return;
         }
         self.drain_pool();
-        if let Ok(mut c) = self.connect() {
-            let _ = redis::cmd("FLUSHDB").query::<()>(&mut c);
+        match &self.reach {
+            Reach::Server { db, .. } => {
+                if let Ok(mut c) = self.connect() {
+                    let _ = c.query(&redis::cmd("FLUSHDB"));
+                }
+                FREE.give_back(*db);
+            }
+            Reach::Cluster { .. } => {
+                let _ = self.query(&eval(&DELETE_KEYS, &[], &[&self.keys.pattern()]));
+            }
         }
-        FREE.give_back(self.db);
     }
 }
 
@@ -451,15 +736,7 @@ impl<S: Stored> Drop for Inner<S> {
     }
 }
 
-/// Loads the service's scripts and [`DUMP`] into the server's script cache.
-fn load_scripts<S: Stored>(connection: &mut Connection) -> Result<(), RedisError> {
-    for script in S::scripts().into_iter().chain([&*DUMP]) {
-        script.load(connection)?;
-    }
-    Ok(())
-}
-
-impl<S: Stored> Redis<S> {
+impl<S: Stored, D: Deployment> Redis<S, D> {
     /// What the last failed call of this service said, if one failed.
     pub fn last_error(&self) -> Option<String> {
         self.inner
@@ -469,39 +746,73 @@ impl<S: Stored> Redis<S> {
             .clone()
     }
 
-    /// The logical database it keeps its state in.
-    pub fn database(&self) -> u32 {
-        self.inner.db
+    /// Where it keeps its state, in words: its logical database and server, or its keys'
+    /// prefix and the cluster.
+    pub fn place(&self) -> String {
+        self.inner.place()
     }
 
-    /// Starts serving `initial` in a database of the server at `url` (`redis://host:port`)
-    /// instead of the process's shared one: what the fault tests use, with a server they may
-    /// stop. The service keeps that address: a server that comes back there is used again.
-    pub fn start_at(url: &str, initial: S, settings: &Settings) -> Result<Redis<S>, String> {
-        Redis::try_start_at(url, initial, settings)
+    /// The logical database it keeps its state in, on a server of its own kind ([`Single`]);
+    /// `None` on a cluster, which has only database 0.
+    pub fn database(&self) -> Option<u32> {
+        match self.inner.reach {
+            Reach::Server { db, .. } => Some(db),
+            Reach::Cluster { .. } => None,
+        }
     }
 
-    fn try_start(initial: S, settings: &Settings) -> Result<Redis<S>, String> {
-        let server = crate::shared().map_err(|e| e.to_string())?;
-        Redis::try_start_at(&server.url(), initial, settings)
+    /// Starts serving `initial` at the servers `urls` (`redis://host:port`; one for
+    /// [`Single`], any of the cluster's nodes for [`Clustered`]) instead of the process's shared
+    /// ones: what the fault tests use, with servers they may stop. The service keeps those
+    /// addresses: a server that comes back there is used again.
+    pub fn start_at(
+        urls: &[String],
+        initial: S,
+        settings: &Settings,
+    ) -> Result<Redis<S, D>, String> {
+        Redis::try_start_at(urls, initial, settings)
     }
 
-    fn try_start_at(url: &str, initial: S, settings: &Settings) -> Result<Redis<S>, String> {
-        let db = FREE
-            .take()
-            .ok_or_else(|| format!("all {DATABASES} databases of the server are in use"))?;
-        let client = match Client::open(format!("{url}/{db}")) {
-            Ok(client) => client,
-            Err(e) => {
-                FREE.give_back(db);
-                return Err(format!("no client for {url}: {e}"));
+    fn try_start(initial: S, settings: &Settings) -> Result<Redis<S, D>, String> {
+        Redis::try_start_at(&D::urls()?, initial, settings)
+    }
+
+    fn try_start_at(
+        urls: &[String],
+        initial: S,
+        settings: &Settings,
+    ) -> Result<Redis<S, D>, String> {
+        let url = urls.first().ok_or("no server to start on")?.clone();
+        let (reach, keys) = if D::SPREAD {
+            let client = ClusterClient::builder(urls.iter().map(String::as_str))
+                .connection_timeout(CONNECT_WITHIN)
+                .response_timeout(ANSWER_WITHIN)
+                .build()
+                .map_err(|e| format!("no cluster client for {urls:?}: {e}"))?;
+            let prefix = format!("s{}:", NEXT_PREFIX.fetch_add(1, Ordering::Relaxed));
+            (
+                Reach::Cluster {
+                    client: Box::new(client),
+                },
+                Keys::prefixed(&prefix),
+            )
+        } else {
+            let db = FREE
+                .take()
+                .ok_or_else(|| format!("all {DATABASES} databases of the server are in use"))?;
+            match Client::open(format!("{url}/{db}")) {
+                Ok(client) => (Reach::Server { client, db }, Keys::own_database()),
+                Err(e) => {
+                    FREE.give_back(db);
+                    return Err(format!("no client for {url}: {e}"));
+                }
             }
         };
         let cleanup_every = initial.cleanup_every();
         let inner = Arc::new(Inner::<S> {
-            client,
-            url: url.to_owned(),
-            db,
+            reach,
+            url: url.clone(),
+            keys,
             pool: Mutex::new(Vec::new()),
             multiplexed: RwLock::new(Vec::new()),
             clock: settings.clock.clone(),
@@ -515,22 +826,37 @@ impl<S: Stored> Redis<S> {
             last_error: Mutex::new(None),
             _state: PhantomData,
         });
-        // From here, dropping `inner` gives the database back.
+        // From here, dropping `inner` deletes the service's keys (gives its database back).
         let mut connection = inner
             .connect()
             .map_err(|e| format!("cannot connect to {url}: {e}"))?;
-        redis::cmd("FLUSHDB")
-            .query::<()>(&mut connection)
-            .and_then(|()| load_scripts::<S>(&mut connection))
-            .map_err(|e| format!("cannot prepare database {db}: {e}"))?;
-        let commands = initial.load(&inner.time);
+        let empty = match &inner.reach {
+            Reach::Server { .. } => redis::cmd("FLUSHDB"),
+            Reach::Cluster { .. } => eval(&DELETE_KEYS, &[], &[&inner.keys.pattern()]),
+        };
+        connection
+            .load_scripts::<S>()
+            .and_then(|()| connection.query(&empty).map(drop))
+            .map_err(|e| format!("cannot prepare {}: {e}", inner.place()))?;
+        let commands = initial.load(&inner.time, &inner.keys);
         for batch in commands.chunks(LOAD_BATCH) {
-            let mut pipe = redis::pipe();
-            for cmd in batch {
-                pipe.add_command(cmd.clone()).ignore();
-            }
-            pipe.query::<()>(&mut connection)
-                .map_err(|e| format!("cannot load the initial state: {e}"))?;
+            let loaded = match &mut connection {
+                Conn::Server(c) => {
+                    let mut pipe = redis::pipe();
+                    for cmd in batch {
+                        pipe.add_command(cmd.clone()).ignore();
+                    }
+                    pipe.query::<()>(c)
+                }
+                Conn::Cluster(c) => {
+                    let mut pipe = redis::cluster::cluster_pipe();
+                    for cmd in batch {
+                        pipe.add_command(cmd.clone()).ignore();
+                    }
+                    pipe.query::<()>(c)
+                }
+            };
+            loaded.map_err(|e| format!("cannot load the initial state: {e}"))?;
         }
         inner
             .pool
@@ -540,7 +866,7 @@ impl<S: Stored> Redis<S> {
         let sweeper = cleanup_every.map(|every| {
             let weak: Weak<Inner<S>> = Arc::downgrade(&inner);
             Sweeper::spawn(
-                format!("statebench-sweeper-redis-{db}"),
+                format!("statebench-sweeper-{}-{}", D::NAME, inner.keys.pattern()),
                 every,
                 move || match weak.upgrade() {
                     Some(inner) => {
@@ -554,6 +880,7 @@ impl<S: Stored> Redis<S> {
         Ok(Redis {
             inner,
             sweeper: Arc::new(sweeper),
+            _deployment: PhantomData,
         })
     }
 
@@ -561,10 +888,10 @@ impl<S: Stored> Redis<S> {
         let inner = &*self.inner;
         let _entered = inner.enter()?;
         let now = inner.clock.now_for::<S>();
-        let cmd = S::request(&op, &inner.meta, now, &inner.time);
+        let cmd = S::request(&op, &inner.meta, now, &inner.time, &inner.keys);
         let value = match inner.query(&cmd) {
             Ok(value) => value,
-            Err(e) => match S::instead(&op, &e) {
+            Err(e) => match S::instead(&op, &e, &inner.keys) {
                 Some(instead) => inner.query(&instead),
                 None => Err(e),
             }
@@ -577,10 +904,10 @@ impl<S: Stored> Redis<S> {
         let inner = &*self.inner;
         let _entered = inner.enter()?;
         let now = inner.clock.now_for::<S>();
-        let cmd = S::request(&op, &inner.meta, now, &inner.time);
+        let cmd = S::request(&op, &inner.meta, now, &inner.time, &inner.keys);
         let value = match inner.query_async(&cmd).await {
             Ok(value) => value,
-            Err(e) => match S::instead(&op, &e) {
+            Err(e) => match S::instead(&op, &e, &inner.keys) {
                 Some(instead) => inner.query_async(&instead).await,
                 None => Err(e),
             }
@@ -593,7 +920,7 @@ impl<S: Stored> Redis<S> {
 /// One cleanup pass of `inner`'s service at its clock's now.
 fn sweep<S: Stored>(inner: &Inner<S>) -> Result<(), Error> {
     let now = inner.clock.now_for::<S>();
-    match S::sweep(now, &inner.time) {
+    match S::sweep(now, &inner.time, &inner.keys) {
         Some(cmd) => inner
             .query(&cmd)
             .map(drop)
@@ -602,33 +929,31 @@ fn sweep<S: Stored>(inner: &Inner<S>) -> Result<(), Error> {
     }
 }
 
-impl<S: Stored> Service<S> for Redis<S> {
-    const NAME: &'static str = "redis";
+impl<S: Stored, D: Deployment> Service<S> for Redis<S, D> {
+    const NAME: &'static str = D::NAME;
     const FAMILY: Family = Family::OutOfProcess;
-    const ABOUT: &'static str = "a Redis server on loopback, started by statebench, holds the \
-        state (a database per service, persistence off); one command a call; expiry runs on \
-        statebench's clock in Lua scripts, where code using Redis's own TTLs would let the \
-        server expire keys on its wall clock with no cleanup pass";
+    const ABOUT: &'static str = D::ABOUT;
     const CROSSES_THREADS: bool = true;
     const SPENDS_WORK: bool = false;
 
     /// Why no `redis-server` can be had: none found, none installable, or the rows turned
     /// off ([`crate::unavailable`]).
     fn unavailable() -> Option<String> {
-        crate::unavailable()
+        D::unavailable()
     }
 
-    /// The shared server's CPU time ([`crate::shared_cpu_time`]).
+    /// The servers' CPU time ([`crate::shared_cpu_time`], [`crate::cluster_cpu_time`]).
     fn cpu_elsewhere() -> Option<Duration> {
-        crate::shared_cpu_time()
+        D::cpu_elsewhere()
     }
 
     /// # Panics
     /// If no Redis server can be had ([`Service::unavailable`] says why; callers ask it first)
     /// or the state cannot be written to it.
     fn start(initial: S, settings: &Settings) -> Self {
-        Redis::try_start(initial, settings)
-            .unwrap_or_else(|why| panic!("statebench: the redis strategy cannot start: {why}"))
+        Redis::try_start(initial, settings).unwrap_or_else(|why| {
+            panic!("statebench: the {} strategy cannot start: {why}", D::NAME)
+        })
     }
 
     fn call(&self, op: S::Op) -> Result<S::Reply, Error> {
@@ -644,6 +969,12 @@ impl<S: Stored> Service<S> for Redis<S> {
         sweep(&self.inner)
     }
 
+    /// Every operation on one key; on a cluster, not one on the whole state, which asks each
+    /// master in turn.
+    fn linearizable(op: &S::Op) -> bool {
+        !D::SPREAD || S::key(op).is_some()
+    }
+
     fn shutdown(&self) -> Result<S, Error> {
         let inner = &*self.inner;
         if inner.stopped.swap(true, Ordering::SeqCst) {
@@ -655,8 +986,8 @@ impl<S: Stored> Service<S> for Redis<S> {
         // Every call that got past `enter` before the flag was set returns within its
         // timeouts; wait for them, so the state read back holds every acknowledged call. One
         // still in flight at the bound (an async call whose runtime this thread blocks, say)
-        // fails the shutdown instead: the database is kept, not read early and given away
-        // under it, and is given back when the last handle drops.
+        // fails the shutdown instead: the state is kept, not read early and deleted under
+        // it, and is deleted when the last handle drops.
         let deadline = Instant::now() + SHUTDOWN_WITHIN;
         while inner.in_flight.load(Ordering::SeqCst) != 0 {
             if Instant::now() >= deadline {
@@ -677,7 +1008,7 @@ impl<S: Stored> Service<S> for Redis<S> {
             .clear();
         // A pooled connection may have broken since its last call: the dump is tried once
         // more on a fresh one.
-        let dump = eval(&DUMP, &[], &[]);
+        let dump = eval(&DUMP, &[], &[&inner.keys.pattern()]);
         let state = inner
             .query(&dump)
             .or_else(|e| {
@@ -689,7 +1020,7 @@ impl<S: Stored> Service<S> for Redis<S> {
             })
             .map_err(|e| inner.failed("shutdown", &e))
             .and_then(|dump| {
-                dump_entries(dump)
+                dump_entries(dump, &inner.keys)
                     .and_then(|entries| S::from_dump(&inner.meta, entries, &inner.time))
                     .map(|mut state| {
                         state.set_work(inner.work);
@@ -703,12 +1034,12 @@ impl<S: Stored> Service<S> for Redis<S> {
 
     fn placement(started_in_tokio: bool) -> &'static str {
         let _ = started_in_tokio;
-        "a redis-server process of its own, over loopback TCP"
+        D::PLACEMENT
     }
 }
 
-/// The dump's answer as (key, value) pairs.
-fn dump_entries(dump: Value) -> Result<Vec<(String, Value)>, String> {
+/// The dump's answer as (key, value) pairs, each key without the service's prefix.
+fn dump_entries(dump: Value, keys: &Keys) -> Result<Vec<(String, Value)>, String> {
     let Value::Array(items) = dump else {
         return Err(format!("a dump that is not a list: {dump:?}"));
     };
@@ -719,6 +1050,10 @@ fn dump_entries(dump: Value) -> Result<Vec<(String, Value)>, String> {
                 let mut pair = pair.into_iter();
                 let key =
                     text(pair.next().unwrap_or(Value::Nil))?.ok_or("a dumped key that is nil")?;
+                let key = keys
+                    .strip(&key)
+                    .ok_or_else(|| format!("a dumped key of another service: {key:?}"))?
+                    .to_owned();
                 Ok((key, pair.next().unwrap_or(Value::Nil)))
             }
             other => Err(format!("a dumped entry that is not a pair: {other:?}")),

@@ -7,34 +7,41 @@
 
 use statebench_conformance::{CallStyle, Model, assert_conforms, cases, check_linearizable};
 use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions};
-use statebench_redis::{Redis, RedisCache, RedisCounter, RedisKv, RedisSessions, Stored};
+use statebench_redis::{RedisCache, RedisCluster, RedisCounter, RedisKv, RedisSessions, Stored};
 
 /// Whether a server can be had; if not, prints the skip (or fails where one is required).
 fn available() -> bool {
     statebench_conformance::startable::<KvU64, RedisKv>()
 }
 
-fn linearizable<S: Model + Stored>(style: CallStyle) {
-    if !statebench_conformance::startable::<S, Redis<S>>() {
+/// The linearizability check on `I` (on a cluster, of every operation on one key: `len` asks
+/// each master in turn and is left out, as `Service::linearizable` says).
+fn linearizable<S: Model + Stored, I: Service<S>>(style: CallStyle) {
+    if !statebench_conformance::startable::<S, I>() {
         return;
     }
-    match check_linearizable::<S, Redis<S>>(style, cases(32)) {
-        Ok(done) => println!("{}: {} histories linearizable", S::SERVICE, done.histories),
+    match check_linearizable::<S, I>(style, cases(32)) {
+        Ok(done) => println!(
+            "{} on {}: {} histories linearizable",
+            S::SERVICE,
+            I::NAME,
+            done.histories
+        ),
         Err(report) => panic!("{report}"),
     }
 }
 
 macro_rules! suites {
-    ($($service:ident = $impl:ty),+) => {
+    ($($module:ident: $service:ident = $impl:ty),+) => {
         $(
-            mod $service {
+            mod $module {
                 use super::*;
 
                 // `assert_conforms` leaves out a strategy that cannot start, saying why.
                 #[test]
                 fn blocking() {
                     assert_conforms::<statebench_conformance::model_of!($service), $impl>(
-                        "redis",
+                        <$impl as Service<statebench_conformance::model_of!($service)>>::NAME,
                         CallStyle::Blocking,
                     );
                 }
@@ -42,21 +49,23 @@ macro_rules! suites {
                 #[test]
                 fn async_calls() {
                     assert_conforms::<statebench_conformance::model_of!($service), $impl>(
-                        "redis",
+                        <$impl as Service<statebench_conformance::model_of!($service)>>::NAME,
                         CallStyle::Async,
                     );
                 }
 
                 #[test]
                 fn linearizable_blocking() {
-                    linearizable::<statebench_conformance::model_of!($service)>(
+                    linearizable::<statebench_conformance::model_of!($service), $impl>(
                         CallStyle::Blocking,
                     );
                 }
 
                 #[test]
                 fn linearizable_async() {
-                    linearizable::<statebench_conformance::model_of!($service)>(CallStyle::Async);
+                    linearizable::<statebench_conformance::model_of!($service), $impl>(
+                        CallStyle::Async,
+                    );
                 }
             }
         )+
@@ -64,10 +73,13 @@ macro_rules! suites {
 }
 
 suites!(
-    kv = RedisKv,
-    counter = RedisCounter,
-    sessions = RedisSessions,
-    cache = RedisCache
+    kv: kv = RedisKv,
+    counter: counter = RedisCounter,
+    sessions: sessions = RedisSessions,
+    cache: cache = RedisCache,
+    cluster_kv: kv = RedisCluster<KvU64>,
+    cluster_sessions: sessions = RedisCluster<Sessions>,
+    cluster_cache: cache = RedisCluster<CacheU64>
 );
 
 #[test]
@@ -112,6 +124,7 @@ fn services_on_one_server_keep_apart() {
     let b = RedisKv::start(KvU64::from_entries([(1, 11)]), &Settings::default());
     let c = RedisCache::start(CacheU64::new(Duration::from_secs(60)), &Settings::default());
     assert_ne!(a.database(), b.database());
+    assert!(a.database().is_some());
     assert_eq!(a.call(KvOp::Len), Ok(KvReply::Len(2)));
     assert_eq!(b.call(KvOp::Len), Ok(KvReply::Len(1)));
     assert_eq!(b.call(KvOp::Get(1)), Ok(KvReply::Value(Some(11))));
@@ -150,4 +163,39 @@ fn the_servers_cpu_time_grows_with_its_calls() {
     assert!(after > before, "{before:?} → {after:?}");
     println!("2 000 calls: {:?} of the server's CPU", after - before);
     kv.shutdown().expect("stops");
+}
+
+/// Services on the one cluster keep apart by their keys' prefixes, a service's keys spread
+/// over all three masters, and `len` adds up each master's count of the service's own.
+#[test]
+fn services_on_one_cluster_keep_apart_and_spread_over_the_masters() {
+    use statebench_core::{KvOp, KvReply, Settings};
+    if !statebench_conformance::startable::<KvU64, RedisCluster<KvU64>>() {
+        return;
+    }
+    let entries: Vec<(u64, u64)> = (0..60).map(|k| (k, 10 * k)).collect();
+    let a =
+        RedisCluster::<KvU64>::start(KvU64::from_entries(entries.clone()), &Settings::default());
+    let b = RedisCluster::<KvU64>::start(KvU64::from_entries([(1, 11)]), &Settings::default());
+    assert_eq!(a.database(), None, "a cluster has only database 0");
+    assert_ne!(a.place(), b.place());
+    assert_eq!(a.call(KvOp::Len), Ok(KvReply::Len(60)));
+    assert_eq!(b.call(KvOp::Len), Ok(KvReply::Len(1)));
+    assert_eq!(b.call(KvOp::Get(1)), Ok(KvReply::Value(Some(11))));
+    assert_eq!(a.call(KvOp::Get(1)), Ok(KvReply::Value(Some(10))));
+    // Sixty keys over three even slot ranges: each master holds some (the chance that one
+    // holds none is some 3 × (2/3)⁶⁰, about 10⁻¹⁰).
+    let cluster = statebench_redis::shared_cluster().expect("a started it");
+    for node in cluster.nodes() {
+        let keys = node.command(&["DBSIZE"]).expect("a node answers");
+        assert_ne!(
+            keys,
+            ":0",
+            "the master on port {} holds no key",
+            node.port()
+        );
+    }
+    assert_eq!(a.shutdown(), Ok(KvU64::from_entries(entries)));
+    assert_eq!(b.shutdown(), Ok(KvU64::from_entries([(1, 11)])));
+    assert_eq!(a.call(KvOp::Len), Err(statebench_core::Error::Stopped));
 }

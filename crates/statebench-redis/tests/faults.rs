@@ -59,10 +59,10 @@ fn a_stopped_server_fails_calls_at_once_and_a_restarted_one_fails_those_whose_st
     let Some(server) = own_server() else { return };
     let port = server.port();
     let settings = Settings::default();
-    let kv = RedisKv::start_at(&server.url(), KvU64::from_entries([(1, 10)]), &settings)
+    let kv = RedisKv::start_at(&[server.url()], KvU64::from_entries([(1, 10)]), &settings)
         .expect("starts");
     let sessions =
-        RedisSessions::start_at(&server.url(), Sessions::default(), &settings).expect("starts");
+        RedisSessions::start_at(&[server.url()], Sessions::default(), &settings).expect("starts");
     let rt = runtime();
     assert_eq!(kv.call(KvOp::Get(1)), Ok(KvReply::Value(Some(10))));
     assert_eq!(
@@ -85,7 +85,7 @@ fn a_stopped_server_fails_calls_at_once_and_a_restarted_one_fails_those_whose_st
     assert!(
         why.starts_with(&format!(
             "kv in database {} of redis://127.0.0.1:{port}: ",
-            kv.database()
+            kv.database().expect("a server's database")
         )),
         "{why}"
     );
@@ -106,7 +106,7 @@ fn a_stopped_server_fails_calls_at_once_and_a_restarted_one_fails_those_whose_st
 
     // A service started there now works, and reloads its scripts if the server forgets them.
     let fresh =
-        RedisSessions::start_at(&again.url(), Sessions::default(), &settings).expect("starts");
+        RedisSessions::start_at(&[again.url()], Sessions::default(), &settings).expect("starts");
     assert_eq!(again.command(&["SCRIPT", "FLUSH"]).expect("answers"), "+OK");
     let created = fresh.call(SessionsOp::Create(7));
     assert!(
@@ -130,7 +130,7 @@ fn a_stopped_server_fails_calls_at_once_and_a_restarted_one_fails_those_whose_st
 fn a_server_that_stops_answering_times_calls_out_and_no_late_reply_is_taken_for_another() {
     let Some(server) = own_server() else { return };
     let kv = RedisKv::start_at(
-        &server.url(),
+        &[server.url()],
         KvU64::from_entries([(1, 10)]),
         &Settings::default(),
     )

@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 use std::time::{Duration, Instant};
 
+use statebench_redis::cluster::{Cluster, MASTERS, slots_of};
 use statebench_redis::server::{Server, Unavailable, binary_from};
 
 /// Held by every test that starts servers, so that one test's count of server directories is
@@ -72,6 +73,70 @@ fn a_server_answers_keeps_state_and_is_gone_when_dropped() {
             "{addr} still accepts connections"
         );
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Three masters that know each other and split the slots: a key is served by the node its
+/// slot is on and redirected (`MOVED`) by the others, and every node and its directory are gone
+/// when the cluster drops.
+#[test]
+fn a_cluster_splits_the_slots_over_three_masters_and_is_gone_when_dropped() {
+    let _one = one_at_a_time();
+    let cluster = match Cluster::start() {
+        Ok(cluster) => cluster,
+        Err(e @ (Unavailable::Off | Unavailable::Missing(_))) => {
+            assert!(
+                std::env::var_os("STATEBENCH_REQUIRE_REDIS").is_none(),
+                "a redis-server is required here: {e}"
+            );
+            eprintln!("SKIPPED: {e} (scripts/install-redis.sh installs one)");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let nodes = cluster.nodes();
+    assert_eq!(nodes.len(), MASTERS);
+    assert_eq!(slots_of(0), (0, 5460));
+    assert_eq!(slots_of(MASTERS - 1), (10922, 16383));
+    for node in nodes {
+        let info = node.command(&["CLUSTER", "INFO"]).unwrap();
+        assert!(info.contains("cluster_state:ok\r\n"), "{info}");
+        assert!(info.contains("cluster_known_nodes:3\r\n"), "{info}");
+        assert!(node.bus_port().is_some_and(|bus| bus != node.port()));
+    }
+    // Redis's own slot of each key, and the node that holds it by our split.
+    for key in ["a", "foo", "session:17", "42"] {
+        let slot: u32 = nodes[0]
+            .command(&["CLUSTER", "KEYSLOT", key])
+            .unwrap()
+            .trim_start_matches(':')
+            .parse()
+            .unwrap();
+        let home = (0..MASTERS)
+            .find(|i| (slots_of(*i).0..=slots_of(*i).1).contains(&slot))
+            .unwrap();
+        for (i, node) in nodes.iter().enumerate() {
+            let said = node.command(&["SET", key, "1"]).unwrap();
+            if i == home {
+                assert_eq!(said, "+OK", "{key} on its own node");
+            } else {
+                let moved = format!("-MOVED {slot} 127.0.0.1:{}", nodes[home].port());
+                assert_eq!(said, moved, "{key} on node {i}");
+            }
+        }
+    }
+    assert!(cluster.cpu_time().is_some());
+    let gone: Vec<_> = nodes
+        .iter()
+        .map(|n| (n.pid(), n.dir().to_path_buf()))
+        .collect();
+    drop(cluster);
+    for (pid, dir) in gone {
+        assert!(!dir.exists(), "{} left behind", dir.display());
+        assert!(
+            !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            "node {pid} outlived its cluster"
+        );
     }
 }
 

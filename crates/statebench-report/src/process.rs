@@ -1,18 +1,19 @@
-//! What does leaving the process cost? Where a run measured [`REDIS`] — the state in a Redis
-//! server on loopback, another process, reached over a socket — each cell it ran in sets the
-//! fastest row that keeps the state in the process (by the headline rate every table ranks by,
-//! among the rows that served the mix asked for) beside it:
+//! What does leaving the process cost? Where a run measured a row of [`OUT_OF_PROCESS`] —
+//! `redis`, the state in one Redis server on loopback, or `redis_cluster`, in a three-master
+//! Redis Cluster: other processes, reached over sockets — each cell it ran in sets the fastest
+//! row that keeps the state in the process (by the headline rate every table ranks by, among
+//! the rows that served the mix asked for) beside it:
 //!
-//! * **throughput**, the in-process row's over `redis`'s: one of the report's planned
+//! * **throughput**, the in-process row's over the other's: one of the report's planned
 //!   comparisons, judged at the report's one level like every ratio ([`Analysis::new`]);
-//! * **p99 latency**, `redis`'s over the in-process row's: one of the latency claims, corrected
-//!   among themselves ([`Analysis::latency`]);
+//! * **p99 latency**, the other's over the in-process row's: one of the latency claims,
+//!   corrected among themselves ([`Analysis::latency`]);
 //! * **CPU per operation** of both, medians over the repetitions, not judged: the whole
-//!   process's CPU time per operation, and for `redis` the server process's too (its
+//!   process's CPU time per operation, and for the other the servers' too (its
 //!   `cpu_elsewhere`), so that the socket's cost on both ends is counted.
 //!
-//! The best row is chosen after the run, as the summary's leader is; its comparison with
-//! `redis` is planned whichever row it is, as every pair within a cell is.
+//! The best row is chosen after the run, as the summary's leader is; its comparison with each
+//! out-of-process row is planned whichever row it is, as every pair within a cell is.
 
 use std::fmt::Write;
 
@@ -23,24 +24,30 @@ use statebench_harness::stats::Verdict;
 
 use crate::guide::{Analysis, Judgement, mark, mark_legend};
 use crate::questions::{client_counts, find, ratio_words, verdict_of};
-use crate::roles::REDIS;
+use crate::roles::OUT_OF_PROCESS;
 use crate::table::{by_headline, human_ns, markdown_table};
 
-/// One cell's two rows: the fastest that keeps the state in the process, and `redis`.
+/// One cell's two rows: the fastest that keeps the state in the process, and one that keeps
+/// it in another process.
 struct Beside<'a> {
     inside: &'a Record,
     redis: &'a Record,
 }
 
-/// Every cell with a `redis` row and a row of the process beside it, workload by workload.
+/// Every cell with an out-of-process row and a row of the process beside it, workload by
+/// workload, a line for each out-of-process row.
 fn plan(results: &Results) -> Vec<Beside<'_>> {
     let mut out = Vec::new();
     for w in &results.settings.workloads {
         for driver in Driver::ALL {
             for clients in client_counts(results, &w.name, driver) {
-                let Some(redis) = find(results, &w.name, REDIS, driver, clients) else {
+                let outside: Vec<&Record> = OUT_OF_PROCESS
+                    .iter()
+                    .filter_map(|row| find(results, &w.name, row, driver, clients))
+                    .collect();
+                if outside.is_empty() {
                     continue;
-                };
+                }
                 let inside: Vec<&Record> = results
                     .records
                     .iter()
@@ -52,7 +59,7 @@ fn plan(results: &Results) -> Vec<Beside<'_>> {
                     })
                     .collect();
                 if let Some(inside) = by_headline(&inside).first().copied() {
-                    out.push(Beside { inside, redis });
+                    out.extend(outside.into_iter().map(|redis| Beside { inside, redis }));
                 }
             }
         }
@@ -60,19 +67,22 @@ fn plan(results: &Results) -> Vec<Beside<'_>> {
     out
 }
 
-/// The throughput column: the in-process row's rate over `redis`'s, its interval and verdict.
+/// The throughput column: the in-process row's rate over the other's, its interval and verdict.
 fn throughput(analysis: &Analysis<'_>, b: &Beside<'_>) -> String {
     if !b.inside.serves_mix() || !b.redis.serves_mix() {
         let which = match (b.inside.serves_mix(), b.redis.serves_mix()) {
             (false, false) => format!(
-                "neither `{}` nor `{REDIS}` served the mix asked for",
-                b.inside.implementation
+                "neither `{}` nor `{}` served the mix asked for",
+                b.inside.implementation, b.redis.implementation
             ),
             (false, true) => format!(
                 "`{}` did not serve the mix asked for",
                 b.inside.implementation
             ),
-            _ => format!("`{REDIS}` did not serve the mix asked for"),
+            _ => format!(
+                "`{}` did not serve the mix asked for",
+                b.redis.implementation
+            ),
         };
         return format!("· ({which})");
     }
@@ -93,7 +103,7 @@ fn word(j: &Judgement, above: (&'static str, &'static str)) -> &'static str {
     }
 }
 
-/// The latency column: `redis`'s p99 over the in-process row's, its interval and verdict.
+/// The latency column: the other row's p99 over the in-process row's, its interval and verdict.
 fn latency(latency: &Analysis<'_>, b: &Beside<'_>) -> String {
     if !b.inside.serves_mix() || !b.redis.serves_mix() {
         // As the throughput: a row that served another mix is not compared.
@@ -114,10 +124,11 @@ fn latency(latency: &Analysis<'_>, b: &Beside<'_>) -> String {
     )
 }
 
-/// How many cells the in-process row was shown faster in, of those judged.
-fn tally(analysis: &Analysis<'_>, cells: &[Beside<'_>]) -> (usize, usize, usize) {
+/// For the out-of-process row `row`: how many cells the in-process row was shown faster in,
+/// slower in, and judged in.
+fn tally(analysis: &Analysis<'_>, cells: &[Beside<'_>], row: &str) -> (usize, usize, usize) {
     let (mut faster, mut slower, mut judged) = (0, 0, 0);
-    for b in cells {
+    for b in cells.iter().filter(|b| b.redis.implementation == row) {
         if !b.inside.serves_mix() || !b.redis.serves_mix() {
             continue;
         }
@@ -131,7 +142,8 @@ fn tally(analysis: &Analysis<'_>, cells: &[Beside<'_>]) -> (usize, usize, usize)
     (faster, slower, judged)
 }
 
-/// The section as markdown (empty when the run has no `redis` row beside one of the process).
+/// The section as markdown (empty when the run has no out-of-process row beside one of the
+/// process).
 pub fn section(results: &Results) -> String {
     let cells = plan(results);
     if cells.is_empty() {
@@ -140,16 +152,17 @@ pub fn section(results: &Results) -> String {
     let analysis = Analysis::new(results);
     let p99 = Analysis::latency(results);
     let mut out = format!(
-        "Moving state out of the process — into a Redis server on this machine's loopback, \
-         reached over a socket — is what services do when more than one process must share \
-         it. `{REDIS}` is that row (its strategy description says how it is served); here, in \
-         every cell it ran in, it is set beside the fastest row that keeps the state in the \
-         process. *Throughput* is the in-process row's over `{REDIS}`'s and *p99* `{REDIS}`'s \
-         over the in-process row's, each with its interval at the report's level ({}; latency \
-         claims corrected among themselves): *faster*/*higher* when the whole interval lies \
-         above 1.10, *slower*/*lower* below 0.91, *the same* within, otherwise *cannot tell*. \
-         *CPU/op* is the median CPU time per operation, `{REDIS}`'s counting the server \
-         process's as well as the clients'. {}\n\n",
+        "Moving state out of the process — into Redis on this machine's loopback, reached over \
+         a socket — is what services do when more than one process must share it. `redis` \
+         keeps it in one server and `redis_cluster` in a cluster of three (their strategy \
+         descriptions say how each is served); here, in every cell one ran in, each is set \
+         beside the fastest row that keeps the state in the process. *Throughput* is the \
+         in-process row's over the other's and *p99* the other's over the in-process row's, \
+         each with its interval at the report's level ({}; latency claims corrected among \
+         themselves): *faster*/*higher* when the whole interval lies above 1.10, \
+         *slower*/*lower* below 0.91, *the same* within, otherwise *cannot tell*. *CPU/op* is \
+         the median CPU time per operation, the out-of-process row's counting its servers' as \
+         well as the clients'. {}\n\n",
         crate::guide::level_words(&analysis),
         mark_legend()
     );
@@ -163,6 +176,7 @@ pub fn section(results: &Results) -> String {
                     b.inside.driver.name(),
                     b.inside.clients
                 ),
+                format!("`{}`", b.redis.implementation),
                 format!("`{}`", b.inside.implementation),
                 throughput(&analysis, b),
                 latency(&p99, b),
@@ -177,19 +191,24 @@ pub fn section(results: &Results) -> String {
     out += &markdown_table(
         &[
             "cell (workload / driver / clients)",
+            "out of the process",
             "best in the process",
-            "throughput, in the process / redis",
-            "p99: redis against in the process",
-            "CPU/op, in the process against redis",
+            "throughput, in the process / out",
+            "p99: out against in the process",
+            "CPU/op, in the process against out",
         ],
-        "lllll",
+        "llllll",
         &rows,
     );
-    let (faster, slower, judged) = tally(&analysis, &cells);
-    let _ = writeln!(
-        out,
-        "\nKeeping the state in the process was shown faster in {faster} of the {judged} cells \
-         where both rows served the mix, and slower in {slower}."
-    );
+    for row in OUT_OF_PROCESS {
+        let (faster, slower, judged) = tally(&analysis, &cells, row);
+        if cells.iter().any(|b| b.redis.implementation == row) {
+            let _ = writeln!(
+                out,
+                "\nKeeping the state in the process was shown faster than `{row}` in {faster} \
+                 of the {judged} cells where both rows served the mix, and slower in {slower}."
+            );
+        }
+    }
     out
 }

@@ -37,6 +37,13 @@ pub const GO_MUTEX: &str = "go_mutex";
 /// leaving the process cost?" sets beside the best row that keeps the state in the process.
 pub const REDIS: &str = "redis";
 
+/// The state in a three-master Redis Cluster: set beside the best row of the process as
+/// [`REDIS`] is.
+pub const REDIS_CLUSTER: &str = "redis_cluster";
+
+/// The rows that keep the state in another process, in the order the report sets them out.
+pub const OUT_OF_PROCESS: [&str; 2] = [REDIS, REDIS_CLUSTER];
+
 /// Strategies that take part in the comparisons only through their family and the cells they
 /// lead: the report's guide, summary and answer weigh them like any row, and no section names
 /// them. Listed so that a strategy registered later is a decision, not an accident.
@@ -56,8 +63,8 @@ pub const GO_BY_FAMILY_ONLY: [&str; 1] = ["go_syncmap"];
 
 /// Every strategy name this module gives a role, each once.
 pub fn named() -> Vec<&'static str> {
-    let mut all: Vec<&'static str> =
-        vec![PLAIN, HANDWRITTEN, THREAD, ACTOR, GO_OWNER, GO_MUTEX, REDIS];
+    let mut all: Vec<&'static str> = vec![PLAIN, HANDWRITTEN, THREAD, ACTOR, GO_OWNER, GO_MUTEX];
+    all.extend(OUT_OF_PROCESS);
     all.extend(THREAD_FORMS);
     all.extend(MAPS);
     all.extend(ASYNC_LOCKS);
