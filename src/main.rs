@@ -605,8 +605,8 @@ struct DemoArgs {
 
 #[derive(Debug, clap::Args)]
 struct OverheadArgs {
-    /// Measured window of each trial.
-    #[arg(long, default_value = "300ms", value_parser = parse_duration)]
+    /// Measured window of each trial (at least 1ms; kept to the microsecond).
+    #[arg(long, default_value = "300ms", value_parser = parse_window)]
     duration: Duration,
     /// Trial pairs of each comparison in each process, each side first in every other pair
     /// (twice as many for the lock from two threads and the owner from one task, the noisiest
@@ -614,14 +614,26 @@ struct OverheadArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=50))]
     trials: u32,
     /// Fresh processes, one after another, each measuring every comparison: the samples of the
-    /// verdict (processes differ by more than one process's pairs do). At least 3; some 10
-    /// resolve a wrapper within 5 % of its line on these 2-core VMs (about 40 s a process).
+    /// verdict (processes differ by more than one process's pairs do). At least 3; 10 took
+    /// some 33 s each on a 2-core VM (results/2026-12-06-epyc-processes), where they resolved
+    /// every wrapper, the nearest within 2.1 % of its line.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(3..=30))]
     processes: u32,
     /// Measure in this process alone and print its trials as JSON (what each of the processes
     /// runs).
     #[arg(long, hide = true)]
     one_process: bool,
+}
+
+/// An `overhead` window: a duration of at least a millisecond, so that it holds operations.
+fn parse_window(text: &str) -> Result<Duration, String> {
+    let window = parse_duration(text)?;
+    if window < Duration::from_millis(1) {
+        return Err(format!(
+            "{text:?} is under 1ms: a window must be long enough to hold operations"
+        ));
+    }
+    Ok(window)
 }
 
 /// Parses `500ms`, `2s`, `1.5s`, `250us`, `1m`.

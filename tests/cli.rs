@@ -806,6 +806,7 @@ fn every_entry_point_refuses_bad_input_in_one_line() {
         (&["demo", "--duration", "0s"], "more than 0"),
         (&["demo", "--duration", "soon"], "not a duration"),
         (&["overhead", "--duration", "x"], "not a duration"),
+        (&["overhead", "--duration", "500us"], "under 1ms"),
         (&["overhead", "--trials", "0"], "0 is not in 2..=50"),
         (&["overhead", "--trials", "1"], "1 is not in 2..=50"),
         (&["overhead", "--trials", "lots"], "'lots'"),

@@ -281,8 +281,9 @@ impl Deployment for Clustered {
     const ABOUT: &'static str = "a Redis Cluster of three masters on loopback (no replicas, \
         persistence off), started by statebench, holds the state, each key on the master of its \
         hash slot, reached by redis-rs's cluster client; one command a call; `len` and cleanup \
-        ask every master in turn and add up (not linearizable, as the sharded owners' `len`); \
-        expiry on statebench's clock in Lua scripts, as for `redis`";
+        run a script on every master, each walking its keys, and add up the answers (not \
+        linearizable, as the sharded owners' `len`); expiry on statebench's clock in Lua \
+        scripts, as for `redis`";
     const PLACEMENT: &'static str =
         "three redis-server processes of a cluster, over loopback TCP, each key on its slot's";
     const SPREAD: bool = true;
@@ -752,6 +753,11 @@ impl<S: Stored, D: Deployment> Redis<S, D> {
         self.inner.place()
     }
 
+    /// How it names its keys (on a cluster, the prefix they share).
+    pub fn keys(&self) -> &Keys {
+        &self.inner.keys
+    }
+
     /// The logical database it keeps its state in, on a server of its own kind ([`Single`]);
     /// `None` on a cluster, which has only database 0.
     pub fn database(&self) -> Option<u32> {
@@ -784,12 +790,22 @@ impl<S: Stored, D: Deployment> Redis<S, D> {
     ) -> Result<Redis<S, D>, String> {
         let url = urls.first().ok_or("no server to start on")?.clone();
         let (reach, keys) = if D::SPREAD {
+            // No retries: the slot map never changes under a service (no MOVED or ASK comes),
+            // and a retry after a timeout would send a write twice (`SET … GET` would answer
+            // its own value) and stretch one call's bound sixteenfold.
             let client = ClusterClient::builder(urls.iter().map(String::as_str))
                 .connection_timeout(CONNECT_WITHIN)
                 .response_timeout(ANSWER_WITHIN)
+                .retries(0)
                 .build()
                 .map_err(|e| format!("no cluster client for {urls:?}: {e}"))?;
-            let prefix = format!("s{}:", NEXT_PREFIX.fetch_add(1, Ordering::Relaxed));
+            // The process's id too: services of two processes may share a cluster
+            // (`start_at`), and one's start deletes what matches its prefix.
+            let prefix = format!(
+                "s{}.{}:",
+                std::process::id(),
+                NEXT_PREFIX.fetch_add(1, Ordering::Relaxed)
+            );
             (
                 Reach::Cluster {
                     client: Box::new(client),

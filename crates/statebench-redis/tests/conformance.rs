@@ -183,18 +183,24 @@ fn services_on_one_cluster_keep_apart_and_spread_over_the_masters() {
     assert_eq!(b.call(KvOp::Len), Ok(KvReply::Len(1)));
     assert_eq!(b.call(KvOp::Get(1)), Ok(KvReply::Value(Some(11))));
     assert_eq!(a.call(KvOp::Get(1)), Ok(KvReply::Value(Some(10))));
-    // Sixty keys over three even slot ranges: each master holds some (the chance that one
-    // holds none is some 3 × (2/3)⁶⁰, about 10⁻¹⁰).
+    // Sixty keys over three even slot ranges: each master holds some of a's (the chance that
+    // one holds none is some 3 × (2/3)⁶⁰, about 10⁻¹⁰), and they add up to a's sixty.
     let cluster = statebench_redis::shared_cluster().expect("a started it");
+    let mut total = 0;
     for node in cluster.nodes() {
-        let keys = node.command(&["DBSIZE"]).expect("a node answers");
-        assert_ne!(
-            keys,
-            ":0",
-            "the master on port {} holds no key",
+        let count = "return #redis.call('KEYS', ARGV[1])";
+        let keys = node
+            .command(&["EVAL", count, "0", &a.keys().pattern()])
+            .expect("a node answers");
+        let keys: usize = keys.trim_start_matches(':').parse().expect("a count");
+        assert!(
+            keys > 0,
+            "the master on port {} holds none of a's keys",
             node.port()
         );
+        total += keys;
     }
+    assert_eq!(total, 60);
     assert_eq!(a.shutdown(), Ok(KvU64::from_entries(entries)));
     assert_eq!(b.shutdown(), Ok(KvU64::from_entries([(1, 11)])));
     assert_eq!(a.call(KvOp::Len), Err(statebench_core::Error::Stopped));

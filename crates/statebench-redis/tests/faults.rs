@@ -163,3 +163,90 @@ fn a_server_that_stops_answering_times_calls_out_and_no_late_reply_is_taken_for_
     }
     assert_eq!(kv.shutdown(), Ok(KvU64::from_entries([(1, 10)])));
 }
+
+/// A cluster's master that stops answering times out the calls for its keys once each, within
+/// the call's bound (the cluster client retries nothing: a retry after a timeout would send a
+/// write twice, and sixteen of them would hold a call for over a minute), or fails them at
+/// once when the cluster has declared itself down; when it answers again, the calls go on.
+#[test]
+fn a_cluster_master_that_stops_answering_times_its_keys_calls_out_once() {
+    use statebench_redis::RedisCluster;
+    use statebench_redis::cluster::{Cluster, MASTERS, slots_of};
+    if !statebench_conformance::startable::<KvU64, RedisCluster<KvU64>>() {
+        return;
+    }
+    let cluster = Cluster::start().expect("a redis-server is installed, so a cluster starts");
+    let kv = RedisCluster::<KvU64>::start_at(
+        &cluster.urls(),
+        KvU64::from_entries((0..30).map(|k| (k, k))),
+        &Settings::default(),
+    )
+    .expect("starts");
+    // A key the first master holds.
+    let first = &cluster.nodes()[0];
+    let slot_of = |k: u64| -> u32 {
+        first
+            .command(&["CLUSTER", "KEYSLOT", &kv.keys().key(k)])
+            .expect("answers")
+            .trim_start_matches(':')
+            .parse()
+            .expect("a slot")
+    };
+    let key = (0..30)
+        .find(|k| slot_of(*k) <= slots_of(0).1)
+        .expect("one of thirty keys on the first of three masters");
+    assert_eq!(MASTERS, 3);
+    let rt = runtime();
+
+    signal("-STOP", first.pid());
+    let started = Instant::now();
+    let blocking = kv.call(KvOp::Set(key, 100));
+    let blocking_took = started.elapsed();
+    let not_blocking = rt.block_on(kv.call_async(KvOp::Set(key, 101)));
+    let both_took = started.elapsed();
+    signal("-CONT", first.pid());
+    println!(
+        "blocking {blocking:?} in {blocking_took:?}, async {not_blocking:?} by {both_took:?}: {:?}",
+        kv.last_error()
+    );
+    assert_eq!(blocking, Err(Error::Timeout));
+    // By the second call the other masters may have declared the frozen one failed (the
+    // nodes' timeout is 5 s, as long as a call's): the cluster then says it is down, at once.
+    assert!(
+        matches!(not_blocking, Err(Error::Timeout | Error::Unreachable)),
+        "{not_blocking:?}"
+    );
+    let bound = ANSWER_WITHIN * 2 + CONNECT_WITHIN;
+    assert!(blocking_took < bound, "{blocking_took:?}");
+    assert!(both_took < 2 * bound, "{both_took:?}");
+
+    // Back: the nodes take a moment to see the cluster up again (bounded); until then a call
+    // they refuse fails at once, as above.
+    let deadline = Instant::now() + std::time::Duration::from_secs(30);
+    while !cluster.nodes().iter().all(|n| {
+        n.command(&["CLUSTER", "INFO"])
+            .is_ok_and(|i| i.contains("cluster_state:ok\r\n"))
+    }) {
+        assert!(
+            Instant::now() < deadline,
+            "the cluster did not come back up"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let value = loop {
+        match kv.call(KvOp::Get(key)) {
+            Ok(KvReply::Value(v)) => break v,
+            other => {
+                assert!(Instant::now() < deadline, "still failing: {other:?}");
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+    };
+    // A timed-out write may have been applied when the master woke, or not (its caller was
+    // told `Timeout`, not that it failed); nothing else was written.
+    assert!(
+        [Some(key), Some(100), Some(101)].contains(&value),
+        "{value:?}"
+    );
+    assert_eq!(kv.shutdown().map(|s| s.into_entries().len()), Ok(30));
+}
