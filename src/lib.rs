@@ -21,9 +21,14 @@ pub mod runner;
 pub use statebench_report::{table, terminal};
 
 /// The canonical run (re-exported from `statebench-report`, where it is named once).
-pub use statebench_report::{CANONICAL, CANONICAL_SET};
+pub use statebench_report::{CANONICAL, CANONICAL_SET, PROCESS_RUN, PROCESS_SET};
 
 /// Where [`CANONICAL`] lies in the checkout this binary was built from.
 pub fn canonical_path() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(CANONICAL)
+}
+
+/// Where [`PROCESS_RUN`] lies in the checkout this binary was built from.
+pub fn process_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PROCESS_RUN)
 }

@@ -154,7 +154,8 @@ struct AdviseArgs {
     #[arg(long, short = 'd', value_parser = parse_rust_driver)]
     driver: Option<Driver>,
     /// Answer from this run (a results file, or a report folder holding results.json) instead
-    /// of the committed canonical run.
+    /// of the committed one: the canonical run, or with --across-processes the first run of
+    /// the set that measured the rows of another process (the canonical run has none).
     #[arg(long, value_name = "RESULTS")]
     from: Option<PathBuf>,
     /// Another run of the same matrix, from this machine or another (repeatable): the card
@@ -166,7 +167,8 @@ struct AdviseArgs {
     /// another process (`redis`, a Redis server on loopback; `redis_cluster`, a cluster of
     /// three, for the keyed services), and set the best rows of the process beside the pick as
     /// what keeping it in the process would have made. Without it those rows are never picked.
-    /// With --measure, `redis-server` is installed where it is missing
+    /// Answers from the committed set that measured them (the card names its run), unless
+    /// --from or --measure says otherwise. With --measure, `redis-server` is installed where it is missing
     /// (scripts/install-redis.sh, as the main job installs Go; STATEBENCH_REDIS=off turns the
     /// rows off).
     #[arg(long, conflicts_with = "table")]

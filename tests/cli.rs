@@ -1227,10 +1227,48 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
         "--from /nonexistent/run",
     );
     usage_error(&["advise"], "say which state");
+    // Across processes, the answer comes from the committed set that measured the rows of
+    // another process, held against its other runs, and picks one of them.
+    let out = statebench(&[
+        "advise",
+        "-s",
+        "kv",
+        "--across-processes",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(
+        json["source"]
+            .as_str()
+            .is_some_and(|s| s.contains(statebench::PROCESS_RUN)),
+        "{json}"
+    );
+    assert_eq!(
+        json["held"].as_array().map(|h| h.is_empty()),
+        Some(false),
+        "{json}"
+    );
+    assert!(
+        ["redis", "redis_cluster"].contains(&json["pick"]["implementation"].as_str().unwrap_or("")),
+        "{json}"
+    );
     // The canonical run keeps every row in the process: across processes it has no pick, and
     // says how to measure one.
     usage_error(
-        &["advise", "-s", "kv", "--across-processes"],
+        &[
+            "advise",
+            "-s",
+            "kv",
+            "--across-processes",
+            "--from",
+            &statebench::canonical_path().display().to_string(),
+        ],
         "has no row that keeps the state in another process in this run (measure one beside",
     );
     usage_error(

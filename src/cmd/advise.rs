@@ -20,6 +20,13 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
         across_processes: args.across_processes,
     };
     let mut notes = Vec::new();
+    // The committed set answered from: the canonical one, or, across processes, the set that
+    // measured the rows of another process (the canonical run has none).
+    let committed = if args.across_processes {
+        statebench::process_path()
+    } else {
+        statebench::canonical_path()
+    };
     let (path, run) = if args.measure {
         match measure(&args, &mut ask, &mut notes) {
             Ok(measured) => measured,
@@ -31,8 +38,15 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
                 Ok(run) => (path.clone(), run),
                 Err(e) => return usage(format!("--from {}: {e}", path.display())),
             },
-            None => match canonical() {
-                Ok(run) => (std::path::PathBuf::from(statebench::CANONICAL), run),
+            None => match committed_run(&committed) {
+                Ok(run) => (
+                    std::path::PathBuf::from(if args.across_processes {
+                        statebench::PROCESS_RUN
+                    } else {
+                        statebench::CANONICAL
+                    }),
+                    run,
+                ),
                 Err(code) => return code,
             },
         }
@@ -65,16 +79,15 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
             "no --driver given: OS threads making blocking calls assumed".to_owned(),
         );
     }
-    // The runs to hold the answer against: those named, or the canonical run's set.
+    // The runs to hold the answer against: those named, or the committed run's set.
     let beside: Vec<std::path::PathBuf> = if args.beside.is_empty() && args.measure {
-        // The canonical set, where this checkout has it.
-        let canonical = statebench::canonical_path();
-        std::iter::once(canonical.clone())
-            .chain(siblings(&canonical))
+        // The committed set, where this checkout has it.
+        std::iter::once(committed.clone())
+            .chain(siblings(&committed))
             .filter(|p| p.join("results.json").is_file())
             .collect()
     } else if args.beside.is_empty() && args.from.is_none() {
-        siblings(&statebench::canonical_path())
+        siblings(&committed)
     } else {
         args.beside.clone()
     };
@@ -105,12 +118,11 @@ pub(crate) fn advise(args: AdviseArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The committed canonical run, or the failure that names why it cannot be read.
-fn canonical() -> Result<Results, ExitCode> {
-    let path = statebench::canonical_path();
-    load_run(&path).map_err(|e| {
+/// The committed run at `path`, or the failure that names why it cannot be read.
+fn committed_run(path: &std::path::Path) -> Result<Results, ExitCode> {
+    load_run(path).map_err(|e| {
         failure(format!(
-            "the canonical run is not where this binary was built ({}: {e}); name a run with \
+            "the committed run is not where this binary was built ({}: {e}); name a run with \
              --from",
             path.display()
         ))

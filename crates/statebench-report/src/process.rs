@@ -27,16 +27,34 @@ use crate::questions::{client_counts, find, ratio_words, verdict_of};
 use crate::roles::OUT_OF_PROCESS;
 use crate::table::{by_headline, human_ns, markdown_table};
 
-/// One cell's two rows: the fastest that keeps the state in the process, and one that keeps
-/// it in another process.
-struct Beside<'a> {
-    inside: &'a Record,
-    redis: &'a Record,
+/// One cell's out-of-process row set beside the fastest row that keeps the state in the
+/// process, judged as the section reads them.
+#[derive(Debug)]
+pub struct Cost<'a> {
+    /// The cell's fastest row of the process (by headline, among the rows that served the mix
+    /// asked for, when any did).
+    pub inside: &'a Record,
+    /// The row that keeps the state in another process.
+    pub outside: &'a Record,
+    /// The in-process row's throughput over the other's, at the report's level; `None` where
+    /// either row served another mix than the one asked for (not compared).
+    pub throughput: Option<Judgement>,
+    /// The other row's p99 over the in-process row's, a latency claim; `None` likewise.
+    pub p99: Option<Judgement>,
 }
 
 /// Every cell with an out-of-process row and a row of the process beside it, workload by
-/// workload, a line for each out-of-process row.
-fn plan(results: &Results) -> Vec<Beside<'_>> {
+/// workload, one [`Cost`] for each out-of-process row, each pair judged once.
+pub fn costs(results: &Results) -> Vec<Cost<'_>> {
+    judged(
+        results,
+        &Analysis::new(results),
+        &Analysis::latency(results),
+    )
+}
+
+/// [`costs`], judged by analyses already made.
+fn judged<'a>(results: &'a Results, analysis: &Analysis<'_>, p99: &Analysis<'_>) -> Vec<Cost<'a>> {
     let mut out = Vec::new();
     for w in &results.settings.workloads {
         for driver in Driver::ALL {
@@ -59,7 +77,15 @@ fn plan(results: &Results) -> Vec<Beside<'_>> {
                     })
                     .collect();
                 if let Some(inside) = by_headline(&inside).first().copied() {
-                    out.extend(outside.into_iter().map(|redis| Beside { inside, redis }));
+                    out.extend(outside.into_iter().map(|outside| {
+                        let both = inside.serves_mix() && outside.serves_mix();
+                        Cost {
+                            inside,
+                            outside,
+                            throughput: both.then(|| analysis.judge(inside, outside)),
+                            p99: both.then(|| p99.judge(outside, inside)),
+                        }
+                    }));
                 }
             }
         }
@@ -68,27 +94,26 @@ fn plan(results: &Results) -> Vec<Beside<'_>> {
 }
 
 /// The throughput column: the in-process row's rate over the other's, its interval and verdict.
-fn throughput(analysis: &Analysis<'_>, b: &Beside<'_>) -> String {
-    if !b.inside.serves_mix() || !b.redis.serves_mix() {
-        let which = match (b.inside.serves_mix(), b.redis.serves_mix()) {
+fn throughput(c: &Cost<'_>) -> String {
+    let Some(j) = &c.throughput else {
+        let which = match (c.inside.serves_mix(), c.outside.serves_mix()) {
             (false, false) => format!(
                 "neither `{}` nor `{}` served the mix asked for",
-                b.inside.implementation, b.redis.implementation
+                c.inside.implementation, c.outside.implementation
             ),
             (false, true) => format!(
                 "`{}` did not serve the mix asked for",
-                b.inside.implementation
+                c.inside.implementation
             ),
             _ => format!(
                 "`{}` did not serve the mix asked for",
-                b.redis.implementation
+                c.outside.implementation
             ),
         };
         return format!("· ({which})");
-    }
-    let j = analysis.judge(b.inside, b.redis);
-    let word = word(&j, ("faster", "slower"));
-    format!("{} {word}{}", ratio_words(j.interval), mark(&j))
+    };
+    let word = word(j, ("faster", "slower"));
+    format!("{} {word}{}", ratio_words(j.interval), mark(j))
 }
 
 /// A judgement's verdict in words: `above.0` / `above.1` for a ratio wholly above / below its
@@ -104,36 +129,33 @@ fn word(j: &Judgement, above: (&'static str, &'static str)) -> &'static str {
 }
 
 /// The latency column: the other row's p99 over the in-process row's, its interval and verdict.
-fn latency(latency: &Analysis<'_>, b: &Beside<'_>) -> String {
-    if !b.inside.serves_mix() || !b.redis.serves_mix() {
+fn latency(c: &Cost<'_>) -> String {
+    let figures = format!(
+        "{} against {}",
+        human_ns(c.outside.p99_headline()),
+        human_ns(c.inside.p99_headline())
+    );
+    match &c.p99 {
         // As the throughput: a row that served another mix is not compared.
-        return format!(
-            "{} against {}: not compared",
-            human_ns(b.redis.p99_headline()),
-            human_ns(b.inside.p99_headline())
-        );
+        None => format!("{figures}: not compared"),
+        Some(j) => {
+            let word = word(j, ("higher", "lower"));
+            format!("{figures}: {} {word}{}", ratio_words(j.interval), mark(j))
+        }
     }
-    let j = latency.judge(b.redis, b.inside);
-    let word = word(&j, ("higher", "lower"));
-    format!(
-        "{} against {}: {} {word}{}",
-        human_ns(b.redis.p99_headline()),
-        human_ns(b.inside.p99_headline()),
-        ratio_words(j.interval),
-        mark(&j)
-    )
 }
 
-/// For the out-of-process row `row`: how many cells the in-process row was shown faster in,
-/// slower in, and judged in.
-fn tally(analysis: &Analysis<'_>, cells: &[Beside<'_>], row: &str) -> (usize, usize, usize) {
+/// For the out-of-process row `row`: in how many cells keeping the state in the process was
+/// shown faster, shown slower, and judged (both rows served the mix asked for).
+pub fn tally(costs: &[Cost<'_>], row: &str) -> (usize, usize, usize) {
     let (mut faster, mut slower, mut judged) = (0, 0, 0);
-    for b in cells.iter().filter(|b| b.redis.implementation == row) {
-        if !b.inside.serves_mix() || !b.redis.serves_mix() {
-            continue;
-        }
+    for j in costs
+        .iter()
+        .filter(|c| c.outside.implementation == row)
+        .filter_map(|c| c.throughput.as_ref())
+    {
         judged += 1;
-        match verdict_of(&analysis.judge(b.inside, b.redis)) {
+        match verdict_of(j) {
             Some(Verdict::Faster) => faster += 1,
             Some(Verdict::Slower) => slower += 1,
             _ => {}
@@ -145,12 +167,18 @@ fn tally(analysis: &Analysis<'_>, cells: &[Beside<'_>], row: &str) -> (usize, us
 /// The section as markdown (empty when the run has no out-of-process row beside one of the
 /// process).
 pub fn section(results: &Results) -> String {
-    let cells = plan(results);
-    if cells.is_empty() {
+    if !results
+        .records
+        .iter()
+        .any(|r| r.family() == Some(Family::OutOfProcess))
+    {
         return String::new();
     }
     let analysis = Analysis::new(results);
-    let p99 = Analysis::latency(results);
+    let cells = judged(results, &analysis, &Analysis::latency(results));
+    if cells.is_empty() {
+        return String::new();
+    }
     let mut out = format!(
         "Moving state out of the process — into Redis on this machine's loopback, reached over \
          a socket — is what services do when more than one process must share it. `redis` \
@@ -168,22 +196,22 @@ pub fn section(results: &Results) -> String {
     );
     let rows: Vec<Vec<String>> = cells
         .iter()
-        .map(|b| {
+        .map(|c| {
             vec![
                 format!(
                     "`{}` / {} / {}",
-                    b.inside.workload,
-                    b.inside.driver.name(),
-                    b.inside.clients
+                    c.inside.workload,
+                    c.inside.driver.name(),
+                    c.inside.clients
                 ),
-                format!("`{}`", b.redis.implementation),
-                format!("`{}`", b.inside.implementation),
-                throughput(&analysis, b),
-                latency(&p99, b),
+                format!("`{}`", c.outside.implementation),
+                format!("`{}`", c.inside.implementation),
+                throughput(c),
+                latency(c),
                 format!(
                     "{} against {}",
-                    human_ns(b.inside.summary.cpu_ns_per_op.median),
-                    human_ns(b.redis.summary.cpu_ns_per_op.median)
+                    human_ns(c.inside.summary.cpu_ns_per_op.median),
+                    human_ns(c.outside.summary.cpu_ns_per_op.median)
                 ),
             ]
         })
@@ -201,8 +229,8 @@ pub fn section(results: &Results) -> String {
         &rows,
     );
     for row in OUT_OF_PROCESS {
-        let (faster, slower, judged) = tally(&analysis, &cells, row);
-        if cells.iter().any(|b| b.redis.implementation == row) {
+        let (faster, slower, judged) = tally(&cells, row);
+        if cells.iter().any(|c| c.outside.implementation == row) {
             let _ = writeln!(
                 out,
                 "\nKeeping the state in the process was shown faster than `{row}` in {faster} \

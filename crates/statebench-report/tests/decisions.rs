@@ -7,7 +7,10 @@ use statebench_harness::Driver;
 use statebench_harness::fixture as made_up;
 use statebench_harness::placement::{self, View};
 use statebench_harness::results::{Record, Results};
-use statebench_report::CANONICAL;
+use statebench_harness::stats::Verdict;
+use statebench_report::guide::Analysis;
+use statebench_report::process;
+use statebench_report::{CANONICAL, PROCESS_SET};
 
 /// The canonical run's near trials, as the report reads them.
 fn canonical() -> Results {
@@ -334,5 +337,280 @@ fn the_floors_quoted_come_from_the_canonical_run() {
             time(f.go_sleep_1ms_ns.as_ref().expect("Go in the run").median)
         ),
         moved,
+    ]);
+}
+
+/// The set that measured the rows of another process (`PROCESS_SET`), run by run, as the
+/// report reads each; the first is the run `advise --across-processes` answers from.
+fn process_runs() -> Vec<Results> {
+    (1..=3)
+        .map(|n| {
+            placement::view(
+                &made_up::committed(&format!("{PROCESS_SET}/run-{n}")),
+                View::Near,
+            )
+        })
+        .collect()
+}
+
+/// A ratio in words: no decimals from 10 up, one below.
+fn times(x: f64) -> String {
+    if x >= 10.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+fn scales(run: &Results, workload: &str) -> bool {
+    run.settings
+        .workloads
+        .iter()
+        .any(|w| w.name == workload && w.scales)
+}
+
+/// The throughput ratios of the process's best row over `row` from `driver` in the mixes
+/// that scale, as the report's section judges them.
+fn cost_range(run: &Results, row: &str, driver: Driver) -> String {
+    let ratios: Vec<f64> = process::costs(run)
+        .iter()
+        .filter(|c| c.outside.implementation == row && c.outside.driver == driver)
+        .filter(|c| scales(run, &c.outside.workload))
+        .filter_map(|c| c.throughput.as_ref()?.interval.map(|i| i.ratio))
+        .collect();
+    range(ratios, times)
+}
+
+/// "When state leaves the process": what keeping the state in the process made of the two
+/// out-of-process rows' throughput, and how often it was shown faster, run by run.
+#[test]
+fn the_leaving_paragraph_comes_from_the_process_set() {
+    let runs = process_runs();
+    let run = &runs[0];
+    let shown = |row: &str| {
+        let per_run: Vec<String> = runs
+            .iter()
+            .map(|r| {
+                let (faster, _, judged) = process::tally(&process::costs(r), row);
+                format!("{faster} of {judged}")
+            })
+            .collect();
+        format!("{}, {} and {}", per_run[0], per_run[1], per_run[2])
+    };
+    quoted(&[
+        format!(
+            "In the mixes that scale, the fastest row of the process made {}× the throughput of \
+             `redis` from OS threads and {}× from tokio tasks, and {}× and {}× that of \
+             `redis_cluster`.",
+            cost_range(run, "redis", Driver::Threads),
+            cost_range(run, "redis", Driver::Tasks),
+            cost_range(run, "redis_cluster", Driver::Threads),
+            cost_range(run, "redis_cluster", Driver::Tasks),
+        ),
+        format!(
+            "Counting every cell, the reference program's too, keeping the state in the process \
+             was shown faster than `redis` in {} cells of the set's three runs, and faster than \
+             `redis_cluster` in {}, where both rows served the mix.",
+            shown("redis"),
+            shown("redis_cluster")
+        ),
+    ]);
+}
+
+/// The redis row's figures per cell of the mixes that scale at `clients` from `driver`.
+fn redis_rows<'a>(run: &'a Results, row: &str, driver: Driver, clients: usize) -> Vec<&'a Record> {
+    run.records
+        .iter()
+        .filter(|r| {
+            r.implementation == row
+                && r.driver == driver
+                && r.clients == clients
+                && scales(run, &r.workload)
+        })
+        .collect()
+}
+
+/// The median over repetitions of the CPU time the servers spent per operation.
+fn server_cpu(r: &Record) -> f64 {
+    let mut xs: Vec<f64> = r
+        .repetitions
+        .iter()
+        .filter(|rep| rep.ops > 0)
+        .filter_map(|rep| Some(rep.cpu_elsewhere_ns? as f64 / rep.ops as f64))
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+/// Where the cost comes from: a call's time against the loopback floor, its CPU, the
+/// pipelining of the tasks' shared connection, and the reference program's sleeping clients.
+#[test]
+fn the_cost_paragraph_comes_from_the_process_set() {
+    let runs = process_runs();
+    let run = &runs[0];
+    let floor = run
+        .floors
+        .tcp_loopback_ns
+        .as_ref()
+        .expect("the loopback floor")
+        .median;
+    let one = redis_rows(run, "redis", Driver::Threads, 1);
+    let p50: Vec<f64> = one.iter().map(|r| r.summary.p50_ns.median).collect();
+    let eight = redis_rows(run, "redis", Driver::Threads, 8);
+    let cpu: Vec<f64> = eight
+        .iter()
+        .map(|r| r.summary.cpu_ns_per_op.median)
+        .collect();
+    let server: Vec<f64> = eight.iter().map(|r| server_cpu(r)).collect();
+    let inside: Vec<f64> = process::costs(run)
+        .iter()
+        .filter(|c| {
+            c.outside.implementation == "redis"
+                && c.outside.driver == Driver::Threads
+                && c.outside.clients == 8
+                && scales(run, &c.outside.workload)
+        })
+        .map(|c| c.inside.summary.cpu_ns_per_op.median)
+        .collect();
+    // 64 tasks against 64 threads, workload by workload.
+    let pipelined: Vec<f64> = redis_rows(run, "redis", Driver::Tasks, 64)
+        .iter()
+        .map(|t| t.headline() / record(run, &t.workload, Driver::Threads, 64, "redis").headline())
+        .collect();
+    let at64: Vec<f64> = process::costs(run)
+        .iter()
+        .filter(|c| {
+            c.outside.implementation == "redis"
+                && c.outside.driver == Driver::Tasks
+                && c.outside.clients == 64
+        })
+        .filter_map(|c| c.throughput.as_ref()?.interval.map(|i| i.ratio))
+        .collect();
+    // The reference program: 110 clients sleeping 1 ms after every call.
+    let seed = |driver: Driver| {
+        let costs = process::costs(run);
+        let c = costs
+            .iter()
+            .find(|c| {
+                c.outside.implementation == "redis"
+                    && c.outside.workload == "seed"
+                    && c.outside.driver == driver
+            })
+            .expect("redis in seed");
+        let busy = c.outside.headline() * c.outside.summary.cpu_ns_per_op.median / 1e9;
+        (
+            times(
+                c.throughput
+                    .as_ref()
+                    .and_then(|j| j.interval)
+                    .expect("judged")
+                    .ratio,
+            ),
+            time(c.outside.summary.p50_ns.median),
+            time(c.outside.summary.cpu_ns_per_op.median),
+            format!("{busy:.1}"),
+        )
+    };
+    let (threads, threads_p50, threads_cpu, threads_busy) = seed(Driver::Threads);
+    let (tasks, tasks_p50, _, _) = seed(Driver::Tasks);
+    quoted(&[
+        format!(
+            "From one OS thread a `redis` call took {} at the median, against a loopback TCP \
+             round trip of {} measured at the start of the run.",
+            range(p50, time),
+            time(floor)
+        ),
+        format!(
+            "From 8 OS threads an operation on `redis` cost {} of CPU time, {} of it the \
+             server's, against {} for the fastest row of the process.",
+            range(cpu, time),
+            range(server, time),
+            range(inside, time)
+        ),
+        format!(
+            "From 64 tokio tasks, which share one multiplexed connection and so keep up to 64 \
+             requests in flight on it, `redis` made {}× what it made from 64 OS threads with a \
+             connection each, and the fastest row of the process made {}× its throughput.",
+            range(pipelined, times),
+            range(at64, times)
+        ),
+        format!(
+            "In the reference program (`seed`: 110 clients, each sleeping 1 ms after every \
+             call), the fastest row of the process made {threads}× the throughput of `redis` \
+             from OS threads and {tasks}× from tokio tasks. A client's round there is its sleep \
+             and its call, and a `redis` call took {threads_p50} at the median from threads \
+             and {tasks_p50} from tasks; from threads, at {threads_cpu} of CPU time a call, \
+             the clients and the server kept {threads_busy} of the machine's 2 cores busy."
+        ),
+    ]);
+}
+
+/// `redis_cluster` against `redis`, and the anchor the `redis` row is held to.
+#[test]
+fn the_cluster_and_anchor_paragraph_comes_from_the_process_set() {
+    let runs = process_runs();
+    let run = &runs[0];
+    let analysis = Analysis::new(run);
+    let (mut ratios, mut faster, mut slower, mut judged) = (Vec::new(), 0, 0, 0);
+    let mut tails = Vec::new();
+    for cluster in run
+        .records
+        .iter()
+        .filter(|r| r.implementation == "redis_cluster" && scales(run, &r.workload))
+    {
+        let single = record(
+            run,
+            &cluster.workload,
+            cluster.driver,
+            cluster.clients,
+            "redis",
+        );
+        ratios.push(cluster.headline() / single.headline());
+        if cluster.clients == 64 {
+            tails.push(cluster.p99_headline() / single.p99_headline());
+        }
+        if cluster.serves_mix() && single.serves_mix() {
+            judged += 1;
+            match analysis.judge(cluster, single).verdict() {
+                Verdict::Faster => faster += 1,
+                Verdict::Slower => slower += 1,
+                _ => {}
+            }
+        }
+    }
+    // The anchor: each run's `redis` row from threads at each client count over
+    // redis-benchmark's GET figure there (the median of its trials).
+    let share = |r: &Results, driver: Driver, clients: usize| {
+        let anchor = r
+            .anchors
+            .iter()
+            .find(|a| a.test == "GET" && a.clients == clients)
+            .expect("the GET anchor");
+        let mut xs = anchor.ops_per_sec.clone();
+        xs.sort_by(f64::total_cmp);
+        let row = record(r, "kv_read_heavy", driver, clients, "redis");
+        100.0 * row.summary.ops_per_sec.median / xs[xs.len() / 2]
+    };
+    let threads: Vec<f64> = runs
+        .iter()
+        .flat_map(|r| [1, 2, 8, 64].map(|c| share(r, Driver::Threads, c)))
+        .collect();
+    let task: Vec<f64> = runs.iter().map(|r| share(r, Driver::Tasks, 1)).collect();
+    let percent = |x: f64| format!("{x:.0} %");
+    quoted(&[
+        format!(
+            "`redis_cluster`, three servers on the same two cores, made {}× the throughput of \
+             `redis` in the mixes that scale: shown faster in {faster} and slower in {slower} of \
+             the {judged} cells; at 64 clients its p99 was {}× that of `redis`.",
+            range(ratios, times),
+            range(tails, times)
+        ),
+        format!(
+            "In the set's three runs the `redis` row from OS threads made {} of \
+             `redis-benchmark`'s `GET` figure at 1, 2, 8 and 64 clients, and from one tokio \
+             task {}.",
+            range(threads, percent),
+            range(task, percent)
+        ),
     ]);
 }
