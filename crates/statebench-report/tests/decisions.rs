@@ -39,7 +39,7 @@ fn quoted(sentences: &[String]) {
         .collect();
     assert!(
         missing.is_empty(),
-        "docs/DECISIONS.md lacks what the canonical run says:\n{}",
+        "docs/DECISIONS.md lacks what the committed runs say:\n{}",
         missing
             .iter()
             .map(|s| s.as_str())
@@ -579,7 +579,12 @@ fn the_cluster_and_anchor_paragraph_comes_from_the_process_set() {
         }
     }
     // The anchor: each run's `redis` row from threads at each client count over
-    // redis-benchmark's GET figure there (the median of its trials).
+    // redis-benchmark's GET figure there (the median of its trials), and the row from one
+    // thread against the loopback floor, over all its trials, as each report's machine
+    // section reads them.
+    let whole: Vec<Results> = (1..=3)
+        .map(|n| made_up::committed(&format!("{PROCESS_SET}/run-{n}")))
+        .collect();
     let share = |r: &Results, driver: Driver, clients: usize| {
         let anchor = r
             .anchors
@@ -591,12 +596,25 @@ fn the_cluster_and_anchor_paragraph_comes_from_the_process_set() {
         let row = record(r, "kv_read_heavy", driver, clients, "redis");
         100.0 * row.summary.ops_per_sec.median / xs[xs.len() / 2]
     };
-    let threads: Vec<f64> = runs
+    let threads: Vec<f64> = whole
         .iter()
         .flat_map(|r| [1, 2, 8, 64].map(|c| share(r, Driver::Threads, c)))
         .collect();
-    let task: Vec<f64> = runs.iter().map(|r| share(r, Driver::Tasks, 1)).collect();
+    let task: Vec<f64> = whole.iter().map(|r| share(r, Driver::Tasks, 1)).collect();
     let percent = |x: f64| format!("{x:.0} %");
+    // An operation from one thread (the inverse of the median rate) over the loopback floor.
+    let floors: Vec<f64> = whole
+        .iter()
+        .map(|r| {
+            let row = record(r, "kv_read_heavy", Driver::Threads, 1, "redis");
+            let floor = r
+                .floors
+                .tcp_loopback_ns
+                .as_ref()
+                .expect("the loopback floor");
+            1e9 / row.summary.ops_per_sec.median / floor.median
+        })
+        .collect();
     quoted(&[
         format!(
             "`redis_cluster`, three servers on the same two cores, made {}× the throughput of \
@@ -608,9 +626,74 @@ fn the_cluster_and_anchor_paragraph_comes_from_the_process_set() {
         format!(
             "In the set's three runs the `redis` row from OS threads made {} of \
              `redis-benchmark`'s `GET` figure at 1, 2, 8 and 64 clients, and from one tokio \
-             task {}.",
+             task {}; from one OS thread an operation took {}× the loopback floor.",
             range(threads, percent),
-            range(task, percent)
+            range(task, percent),
+            range(floors, |x| format!("{x:.2}"))
         ),
     ]);
+}
+
+/// The placement check committed beside the set (`placement.txt`): the two Redis rows from
+/// one thread, unpinned and with the whole run on core 0, as `statebench run` printed them.
+/// One block of the placement check: whether the run was pinned to core 0, and the rates of
+/// `redis` and `redis_cluster`.
+type Block = (bool, f64, f64);
+
+/// The placement check's blocks, in the order run.
+fn placement_blocks() -> Vec<Block> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(PROCESS_SET)
+        .join("placement.txt");
+    let text = std::fs::read_to_string(&path).expect("placement.txt");
+    let rate = |line: &str| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let scale = match fields[3] {
+            "k" => 1e3,
+            "M" => 1e6,
+            other => panic!("a rate's unit: {other:?} in {line:?}"),
+        };
+        fields[2].parse::<f64>().expect("a rate") * scale
+    };
+    let mut out = Vec::new();
+    for block in text.split("\n## ").skip(1) {
+        let pinned = block.contains("taskset -c 0");
+        let row = |name: &str| {
+            rate(
+                block
+                    .lines()
+                    .find(|l| l.split_whitespace().next() == Some(name))
+                    .unwrap_or_else(|| panic!("{name} in {block}")),
+            )
+        };
+        out.push((pinned, row("redis"), row("redis_cluster")));
+    }
+    out
+}
+
+/// "Where the servers sit": the placement check's figures.
+#[test]
+fn the_placement_sentence_comes_from_the_placement_check() {
+    let blocks = placement_blocks();
+    assert_eq!(blocks.len(), 4, "two rounds of two placements");
+    let (pinned, unpinned): (Vec<&Block>, Vec<&Block>) = blocks.iter().partition(|b| b.0);
+    let faster: Vec<f64> = pinned
+        .iter()
+        .zip(&unpinned)
+        .map(|(p, u)| p.1 / u.1)
+        .collect();
+    let cluster = |blocks: &[&Block]| {
+        range(blocks.iter().map(|b| b.2 / b.1).collect(), |x| {
+            format!("{x:.2}")
+        })
+    };
+    quoted(&[format!(
+        "With the whole run on one core, `redis` made {}× the calls a second it made unpinned \
+         (each round's pair), and `redis_cluster` made {}× what `redis` made there, against \
+         {}× unpinned.",
+        range(faster, times),
+        cluster(&pinned),
+        cluster(&unpinned)
+    )]);
 }
