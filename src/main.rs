@@ -44,8 +44,8 @@ enum Command {
     /// The answer for one situation: describe the state (--service, or --workload), how many
     /// clients call it, the share of reads and who calls, and get the strategy to use, the
     /// runners-up with their ratios and intervals, latency and CPU per operation, where the
-    /// answer changes, and what it does not cover. From the committed canonical run unless
-    /// --from names another.
+    /// answer changes, and what it does not cover. From the committed canonical run (with
+    /// --across-processes, the committed set that measured Redis) unless --from names another.
     Advise(AdviseArgs),
     /// Did a change make anything slower or faster? Per record, the ratio NEW/BASE of the
     /// throughputs with its confidence interval and a verdict: slower, faster, unchanged, or
@@ -159,8 +159,8 @@ struct AdviseArgs {
     #[arg(long, value_name = "RESULTS")]
     from: Option<PathBuf>,
     /// Another run of the same matrix, from this machine or another (repeatable): the card
-    /// then says, machine by machine, in how many runs the answer held. Default, with the
-    /// canonical run: the other runs of its set.
+    /// then says, machine by machine, in how many runs the answer held. Default, with a
+    /// committed run: the other runs of its set.
     #[arg(long, value_name = "RUN")]
     beside: Vec<PathBuf>,
     /// The state must be shared with other processes: pick from the rows that keep it in
@@ -185,8 +185,9 @@ struct AdviseArgs {
     /// one: the core set's rows of the service, from --driver, at --clients and at 1, 8 and 64
     /// clients, three passes of three 50 ms windows each — under a minute on 2 cores.
     /// The mix is --workload, the measured mix nearest --reads, or --workload-file. The
-    /// canonical run is set beside it (unless --beside names others), so the card says whether
-    /// this machine gives the answer the committed run gave.
+    /// committed set (the canonical one, or with --across-processes the one that measured
+    /// Redis) is set beside it unless --beside names others, so the card says whether this
+    /// machine gives the answer the committed runs gave.
     #[arg(long, conflicts_with_all = ["from", "table"])]
     measure: bool,
     /// With --measure: a workload of your own, from a `.toml` or `.json` file (docs/WORKLOADS.md;

@@ -1,4 +1,5 @@
-//! `advise`: the answer for one situation, from the canonical run or the one named.
+//! `advise`: the answer for one situation, from a committed run (the canonical one, or across
+//! processes the first of the set that measured Redis), a run measured here, or the one named.
 
 use std::process::ExitCode;
 

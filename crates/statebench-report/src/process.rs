@@ -27,8 +27,8 @@ use crate::questions::{client_counts, find, ratio_words, verdict_of};
 use crate::roles::OUT_OF_PROCESS;
 use crate::table::{by_headline, human_ns, markdown_table};
 
-/// One cell's out-of-process row set beside the fastest row that keeps the state in the
-/// process, judged as the section reads them.
+/// One cell's out-of-process row, set beside the fastest row that keeps the state in the
+/// process, the two judged as the section reads them.
 #[derive(Debug)]
 pub struct Cost<'a> {
     /// The cell's fastest row of the process (by headline, among the rows that served the mix

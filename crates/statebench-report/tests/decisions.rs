@@ -371,14 +371,33 @@ fn scales(run: &Results, workload: &str) -> bool {
 
 /// The throughput ratios of the process's best row over `row` from `driver` in the mixes
 /// that scale, as the report's section judges them.
-fn cost_range(run: &Results, row: &str, driver: Driver) -> String {
-    let ratios: Vec<f64> = process::costs(run)
+/// Every such cell must have been judged: a sentence over "the mixes that scale" may not
+/// quietly leave one out.
+fn cost_range(run: &Results, costs: &[process::Cost<'_>], row: &str, driver: Driver) -> String {
+    let ratios: Vec<f64> = costs
         .iter()
         .filter(|c| c.outside.implementation == row && c.outside.driver == driver)
         .filter(|c| scales(run, &c.outside.workload))
-        .filter_map(|c| c.throughput.as_ref()?.interval.map(|i| i.ratio))
+        .map(judged_ratio)
         .collect();
     range(ratios, times)
+}
+
+/// The throughput ratio of a cost the section judged, or a failure naming its cell.
+fn judged_ratio(c: &process::Cost<'_>) -> f64 {
+    c.throughput
+        .as_ref()
+        .and_then(|j| j.interval)
+        .unwrap_or_else(|| {
+            panic!(
+                "`{}` in {} / {} / {} was not judged",
+                c.outside.implementation,
+                c.outside.workload,
+                c.outside.driver.name(),
+                c.outside.clients
+            )
+        })
+        .ratio
 }
 
 /// "When state leaves the process": what keeping the state in the process made of the two
@@ -387,11 +406,12 @@ fn cost_range(run: &Results, row: &str, driver: Driver) -> String {
 fn the_leaving_paragraph_comes_from_the_process_set() {
     let runs = process_runs();
     let run = &runs[0];
+    let costs: Vec<Vec<process::Cost<'_>>> = runs.iter().map(process::costs).collect();
     let shown = |row: &str| {
-        let per_run: Vec<String> = runs
+        let per_run: Vec<String> = costs
             .iter()
-            .map(|r| {
-                let (faster, _, judged) = process::tally(&process::costs(r), row);
+            .map(|c| {
+                let (faster, _, judged) = process::tally(c, row);
                 format!("{faster} of {judged}")
             })
             .collect();
@@ -402,10 +422,10 @@ fn the_leaving_paragraph_comes_from_the_process_set() {
             "In the mixes that scale, the fastest row of the process made {}× the throughput of \
              `redis` from OS threads and {}× from tokio tasks, and {}× and {}× that of \
              `redis_cluster`.",
-            cost_range(run, "redis", Driver::Threads),
-            cost_range(run, "redis", Driver::Tasks),
-            cost_range(run, "redis_cluster", Driver::Threads),
-            cost_range(run, "redis_cluster", Driver::Tasks),
+            cost_range(run, &costs[0], "redis", Driver::Threads),
+            cost_range(run, &costs[0], "redis", Driver::Tasks),
+            cost_range(run, &costs[0], "redis_cluster", Driver::Threads),
+            cost_range(run, &costs[0], "redis_cluster", Driver::Tasks),
         ),
         format!(
             "Counting every cell, the reference program's too, keeping the state in the process \
@@ -462,7 +482,8 @@ fn the_cost_paragraph_comes_from_the_process_set() {
         .map(|r| r.summary.cpu_ns_per_op.median)
         .collect();
     let server: Vec<f64> = eight.iter().map(|r| server_cpu(r)).collect();
-    let inside: Vec<f64> = process::costs(run)
+    let costs = process::costs(run);
+    let inside: Vec<f64> = costs
         .iter()
         .filter(|c| {
             c.outside.implementation == "redis"
@@ -477,18 +498,18 @@ fn the_cost_paragraph_comes_from_the_process_set() {
         .iter()
         .map(|t| t.headline() / record(run, &t.workload, Driver::Threads, 64, "redis").headline())
         .collect();
-    let at64: Vec<f64> = process::costs(run)
+    let at64: Vec<f64> = costs
         .iter()
         .filter(|c| {
             c.outside.implementation == "redis"
                 && c.outside.driver == Driver::Tasks
                 && c.outside.clients == 64
+                && scales(run, &c.outside.workload)
         })
-        .filter_map(|c| c.throughput.as_ref()?.interval.map(|i| i.ratio))
+        .map(judged_ratio)
         .collect();
     // The reference program: 110 clients sleeping 1 ms after every call.
     let seed = |driver: Driver| {
-        let costs = process::costs(run);
         let c = costs
             .iter()
             .find(|c| {
@@ -499,13 +520,7 @@ fn the_cost_paragraph_comes_from_the_process_set() {
             .expect("redis in seed");
         let busy = c.outside.headline() * c.outside.summary.cpu_ns_per_op.median / 1e9;
         (
-            times(
-                c.throughput
-                    .as_ref()
-                    .and_then(|j| j.interval)
-                    .expect("judged")
-                    .ratio,
-            ),
+            times(judged_ratio(c)),
             time(c.outside.summary.p50_ns.median),
             time(c.outside.summary.cpu_ns_per_op.median),
             format!("{busy:.1}"),
@@ -551,7 +566,7 @@ fn the_cluster_and_anchor_paragraph_comes_from_the_process_set() {
     let runs = process_runs();
     let run = &runs[0];
     let analysis = Analysis::new(run);
-    let (mut ratios, mut faster, mut slower, mut judged) = (Vec::new(), 0, 0, 0);
+    let (mut ratios, mut faster, mut slower, mut judged) = (Vec::new(), Vec::new(), 0, 0);
     let mut tails = Vec::new();
     for cluster in run
         .records
@@ -565,17 +580,24 @@ fn the_cluster_and_anchor_paragraph_comes_from_the_process_set() {
             cluster.clients,
             "redis",
         );
+        // Only cells where both served the mix asked for are compared, as the report does.
+        if !(cluster.serves_mix() && single.serves_mix()) {
+            continue;
+        }
+        judged += 1;
         ratios.push(cluster.headline() / single.headline());
         if cluster.clients == 64 {
             tails.push(cluster.p99_headline() / single.p99_headline());
         }
-        if cluster.serves_mix() && single.serves_mix() {
-            judged += 1;
-            match analysis.judge(cluster, single).verdict() {
-                Verdict::Faster => faster += 1,
-                Verdict::Slower => slower += 1,
-                _ => {}
-            }
+        match analysis.judge(cluster, single).verdict() {
+            Verdict::Faster => faster.push(format!(
+                "`{}` / {} / {}",
+                cluster.workload,
+                cluster.driver.name(),
+                cluster.clients
+            )),
+            Verdict::Slower => slower += 1,
+            _ => {}
         }
     }
     // The anchor: each run's `redis` row from threads at each client count over
@@ -618,10 +640,13 @@ fn the_cluster_and_anchor_paragraph_comes_from_the_process_set() {
     quoted(&[
         format!(
             "`redis_cluster`, three servers on the same two cores, made {}× the throughput of \
-             `redis` in the mixes that scale: shown faster in {faster} and slower in {slower} of \
-             the {judged} cells; at 64 clients its p99 was {}× that of `redis`.",
-            range(ratios, times),
-            range(tails, times)
+             `redis` in the mixes that scale: shown faster in {} of the {judged} cells where both \
+             served the mix ({}) and slower in {slower}; at 64 clients its p99 was {}× that of \
+             `redis`.",
+            range(ratios, |x| format!("{x:.2}")),
+            faster.len(),
+            faster.join(", "),
+            range(tails, |x| format!("{x:.2}"))
         ),
         format!(
             "In the set's three runs the `redis` row from OS threads made {} of \
@@ -677,6 +702,11 @@ fn placement_blocks() -> Vec<Block> {
 fn the_placement_sentence_comes_from_the_placement_check() {
     let blocks = placement_blocks();
     assert_eq!(blocks.len(), 4, "two rounds of two placements");
+    assert_eq!(
+        blocks.iter().map(|b| b.0).collect::<Vec<_>>(),
+        [false, true, false, true],
+        "each round unpinned, then pinned"
+    );
     let (pinned, unpinned): (Vec<&Block>, Vec<&Block>) = blocks.iter().partition(|b| b.0);
     let faster: Vec<f64> = pinned
         .iter()
