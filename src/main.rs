@@ -31,8 +31,9 @@ enum Command {
     Run(RunArgs),
     /// Run the default matrix (or render --from a results file) and write a folder with the
     /// results, REPORT.md (the answer per mix, client count and caller, a summary, the decision
-    /// guide, the machine and its floors) and DETAILS.md (every workload's tables and plots,
-    /// the methodology).
+    /// guide, the machine and its floors), DETAILS.md (every workload's tables and plots,
+    /// the methodology) and report.html (the run in one page to open in a browser: a cell's
+    /// advise card, its rows in a sortable table, plots with a toggle per row, the report).
     Report(ReportArgs),
     /// The reference program (100 readers, 10 writers, 5 keys, 1 ms sleep, 1 s) for every
     /// strategy, printing readOps and writeOps like the original; then without the sleep.
@@ -580,7 +581,7 @@ struct ReportArgs {
     /// Render this results file instead of running (the matrix options are then ignored).
     #[arg(long, value_name = "FILE")]
     from: Option<PathBuf>,
-    /// The folder for results.json and REPORT.md (default: results/<date>-<host>/, with -2,
+    /// The folder for results.json, REPORT.md and report.html (default: results/<date>-<host>/, with -2,
     /// -3, … appended if that exists; with --from, the folder of that file). A folder holding
     /// another run's results is never replaced: the command refuses with status 2.
     #[arg(long, short = 'o', value_name = "DIR")]

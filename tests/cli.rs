@@ -343,10 +343,12 @@ fn a_small_run_writes_a_results_file_that_reads_back() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(String::from_utf8_lossy(&out.stdout).contains("report: "));
-        std::fs::read_to_string(report_dir.join("REPORT.md")).expect("REPORT.md written")
+        let page = std::fs::read_to_string(report_dir.join("report.html")).expect("a page");
+        std::fs::read_to_string(report_dir.join("REPORT.md")).expect("REPORT.md written") + &page
     };
     let first = render();
     assert!(first.contains("## Summary"), "{first}");
+    assert!(first.contains("id=\"data\">{"), "the page holds its data");
     let details =
         std::fs::read_to_string(report_dir.join("DETAILS.md")).expect("DETAILS.md written");
     assert!(details.contains("### `counter`"), "{details}");

@@ -1,5 +1,5 @@
 //! `report`: measure (or load) a run and write its folder — results.json, REPORT.md, DETAILS.md,
-//! plots.
+//! plots, report.html.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -144,6 +144,10 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
     if let Err(e) = std::fs::write(&details, &rendered.details) {
         return failure(format!("cannot write {}: {e}", details.display()));
     }
+    let page = dir.join(statebench_report::page::PAGE);
+    if let Err(e) = std::fs::write(&page, &rendered.page) {
+        return failure(format!("cannot write {}: {e}", page.display()));
+    }
     let path = dir.join("REPORT.md");
     if let Err(e) = std::fs::write(&path, &rendered.markdown) {
         return failure(format!("cannot write {}: {e}", path.display()));
@@ -157,6 +161,7 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
     );
     println!();
     println!("report: {}", path.display());
+    println!("page:   {}", page.display());
     ExitCode::SUCCESS
 }
 

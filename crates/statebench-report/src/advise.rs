@@ -195,6 +195,11 @@ pub struct Advice {
 /// cell, and in how many each row on the card gets the same verdict against it. Runs that did
 /// not measure the pick in that cell are counted apart, never as disagreeing.
 pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
+    held_each(std::slice::from_mut(advice), this, others);
+}
+
+/// [`held`] for each of `advices`, every run read and analysed once for them all.
+pub fn held_each(advices: &mut [Advice], this: &Results, others: &[&Results]) {
     if others.is_empty() {
         return;
     }
@@ -202,8 +207,16 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
         .chain(others.iter().copied())
         .map(|r| placement::view(r, View::Near))
         .collect();
+    let judges: Vec<Judges<'_>> = runs.iter().map(Judges::of).collect();
+    for advice in advices {
+        held_one(advice, this, &runs, &judges);
+    }
+}
+
+/// [`held`] of one card, `runs` (this one first) each read by its `judges`.
+fn held_one(advice: &mut Advice, this: &Results, runs: &[Results], judges: &[Judges<'_>]) {
     let mut machines: Vec<&str> = Vec::new();
-    for r in &runs {
+    for r in runs {
         if !machines.contains(&r.machine.cpu_model.as_str()) {
             machines.push(&r.machine.cpu_model);
         }
@@ -222,15 +235,15 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
         .collect();
     let mut out = Vec::new();
     for machine in machines {
-        let here: Vec<&Results> = runs
+        let here: Vec<(&Results, &Judges<'_>)> = runs
             .iter()
-            .filter(|r| r.machine.cpu_model == machine)
+            .zip(judges)
+            .filter(|(r, _)| r.machine.cpu_model == machine)
             .collect();
         let mut leads = 0;
         let mut measured = 0;
         let mut same: Vec<(usize, usize)> = vec![(0, 0); rows.len()];
-        for run in &here {
-            let judges = Judges::of(run);
+        for &(run, judges) in &here {
             let analysis = &judges.throughput;
             let records = cell(run, &advice.workload, advice.driver, advice.clients);
             let Some(pick) = records
@@ -252,7 +265,7 @@ pub fn held(advice: &mut Advice, this: &Results, others: &[&Results]) {
             }
             for (k, (name, verdict, p99)) in rows.iter().enumerate() {
                 if let Some(r) = records.iter().find(|r| &r.implementation == name) {
-                    let a = against(&judges, r, pick);
+                    let a = against(judges, r, pick);
                     same[k].0 += usize::from(a.verdict == *verdict);
                     same[k].1 += usize::from(a.p99.verdict == *p99);
                 }
@@ -311,12 +324,12 @@ fn reads_of(service: &str, asked: &std::collections::BTreeMap<String, f64>) -> f
 }
 
 /// The read share of `workload` at its default clients (per cent).
-fn workload_reads(w: &Workload) -> f64 {
+pub(crate) fn workload_reads(w: &Workload) -> f64 {
     w.asked_shares(w.default_clients())
         .map_or(f64::NAN, |asked| reads_of(&w.service, &asked))
 }
 
-fn row(r: &Record) -> Row {
+pub(crate) fn row(r: &Record) -> Row {
     Row {
         implementation: r.implementation.clone(),
         family: r.family.clone(),
@@ -445,6 +458,21 @@ fn names(records: &[&Record]) -> String {
 pub fn advise(run: &Results, source: &str, ask: &Ask) -> Result<Advice, AskError> {
     let run = placement::view(run, View::Near);
     answer(&run, &Judges::of(&run), source, ask)
+}
+
+/// [`advise`] for each of `asks` (a key and an ask), in `run`'s trials that `view` keeps, the
+/// run analysed once for them all: what the report's page holds for every cell.
+pub fn advise_each(
+    run: &Results,
+    view: View,
+    source: &str,
+    asks: &[(String, Ask)],
+) -> Vec<(String, Result<Advice, AskError>)> {
+    let run = placement::view(run, view);
+    let judges = Judges::of(&run);
+    asks.iter()
+        .map(|(key, ask)| (key.clone(), answer(&run, &judges, source, ask)))
+        .collect()
 }
 
 /// [`advise`] in `run`'s near view, read by `analysis`: made once for many asks.

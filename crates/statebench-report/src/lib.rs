@@ -56,6 +56,7 @@ pub mod knee;
 pub mod machine;
 pub mod markdown;
 pub mod owners;
+pub mod page;
 pub mod picks;
 pub mod plots;
 pub mod power;

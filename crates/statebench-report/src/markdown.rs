@@ -618,6 +618,8 @@ pub struct Rendered {
     pub details: String,
     /// The plots: file name and SVG text.
     pub files: Vec<(String, String)>,
+    /// The page ([`crate::page::PAGE`]): the run to explore in a browser, with the report.
+    pub page: String,
 }
 
 /// The whole report (`REPORT.md` only; see [`render`] for its details and plots too).
@@ -670,10 +672,12 @@ pub fn render_view(results: &Results, beside: &[Results], view: View) -> Result<
          [{DETAILS}]({DETAILS})."
     );
     let details = details_file(results, full, &mut files)?;
+    let page = crate::page::page(whole, view, beside, &out, &details)?;
     Ok(Rendered {
         markdown: out,
         details,
         files,
+        page,
     })
 }
 
