@@ -296,8 +296,8 @@ pub fn page(
          <script>\n{SCRIPT}</script>\n</body>\n</html>\n",
         created = escape(&run.created),
         machine = escape(&data.machine),
-        report = markdown_html(report),
-        methodology = markdown_html(methodology),
+        report = markdown_html(report, "r"),
+        methodology = markdown_html(methodology, "m"),
     );
     Ok(out)
 }
@@ -320,21 +320,23 @@ a copied link opens the same view.</p>
 <h3>The answer for this cell</h3>
 <div id="card" aria-live="polite"></div>
 <h3>Every row in this cell</h3>
+<p id="rows-caption" class="caption"></p>
 <div class="table-wrap" tabindex="0" role="region" aria-labelledby="rows-caption">
-<table id="rows"><caption id="rows-caption"></caption><thead></thead><tbody></tbody></table>
+<table id="rows" aria-labelledby="rows-caption"><thead></thead><tbody></tbody></table>
 </div>
-<p class="legend">Throughput: the geometric mean of the row's samples, which ranks rows and which
+<p class="legend"><strong>(pick)</strong> marks the card's answer: the cell's fastest row that
+served the mix asked for. Throughput: the geometric mean of the row's samples, which ranks rows and which
 every comparison tests; its interval is that mean's 95 % interval over the samples (a row's
 own spread, not a comparison: comparisons are the card's). p50, p99.9 and CPU/op (the whole
 process's CPU time per operation) are medians over repetitions; p99 is the geometric mean of
 the samples' p99, the figure the card's latency claims test. <em>Mix served</em>: whether the
 row served every operation kind at least half its asked share (a row that did not is ranked by
 the rate it served the asked mix at and never leads). The first column shows or hides a row in
-the plots.</p>
+the plots. On a narrow screen the table scrolls sideways.</p>
 <h3>Plots</h3>
+<p id="readout" aria-live="polite">Point at a mark, or move to a series with the Tab key, for its values.</p>
 <figure id="plot-throughput"></figure>
 <figure id="plot-latency"></figure>
-<p id="readout" aria-live="polite">Point at a marker, or focus one with the Tab key, for its value.</p>
 </section>
 "#;
 
@@ -356,9 +358,12 @@ pub fn escape(text: &str) -> String {
 /// The subset of Markdown the reports are written in, as HTML: headings, paragraphs, nested
 /// bullet lists, tables, fenced code, and inline code, bold, italics and links. Images are
 /// left out (the page draws its own plots; the SVG files stay beside REPORT.md). Each cited
-/// cell (`` `workload` / driver / N clients ``) becomes a link that selects it.
-pub fn markdown_html(md: &str) -> String {
+/// cell (`` `workload` / driver / N clients ``) becomes a link that selects it. Headings get
+/// ids `prefix-slug`, made unique, so that two documents on one page never share one and none
+/// is one of the page's own.
+pub fn markdown_html(md: &str, prefix: &str) -> String {
     let mut out = String::new();
+    let mut ids: BTreeSet<String> = BTreeSet::new();
     let lines: Vec<&str> = md.lines().collect();
     let mut i = 0;
     let mut para: Vec<&str> = Vec::new();
@@ -392,7 +397,19 @@ pub fn markdown_html(md: &str) -> String {
             let text = line[level..].trim();
             // The report's own levels sit one below the page's title.
             let h = (level + 1).min(6);
-            let _ = writeln!(out, "<h{h} id=\"{}\">{}</h{h}>", slug(text), inline(text));
+            let base = format!("{prefix}-{}", slug(text));
+            let id = (1..)
+                .map(|n| {
+                    if n == 1 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{n}")
+                    }
+                })
+                .find(|id| !ids.contains(id))
+                .unwrap_or(base);
+            ids.insert(id.clone());
+            let _ = writeln!(out, "<h{h} id=\"{id}\">{}</h{h}>", inline(text));
             i += 1;
         } else if trimmed.starts_with("![") {
             flush(&mut para, &mut out);
@@ -525,8 +542,22 @@ fn table_html(lines: &[&str]) -> String {
 }
 
 /// Inline Markdown: code spans, `**bold**`, `*italics*` and `[links](target)`, the rest
-/// escaped; then each cited cell made a link.
+/// escaped; then each cited cell outside a link made a link.
 fn inline(text: &str) -> String {
+    let html = spans(text);
+    let mut out = String::new();
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find("<a ") {
+        out += &link_cells(&rest[..at]);
+        let end = rest[at..].find("</a>").map_or(rest.len(), |e| at + e + 4);
+        out += &rest[at..end];
+        rest = &rest[end..];
+    }
+    out + &link_cells(rest)
+}
+
+/// [`inline`]'s spans, before cells are linked.
+fn spans(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while !rest.is_empty() {
@@ -538,7 +569,7 @@ fn inline(text: &str) -> String {
         } else if let Some(after) = rest.strip_prefix("**")
             && let Some(end) = after.find("**")
         {
-            let _ = write!(out, "<strong>{}</strong>", inline(&after[..end]));
+            let _ = write!(out, "<strong>{}</strong>", spans(&after[..end]));
             rest = &after[end + 2..];
         } else if let Some(after) = rest.strip_prefix('[')
             && let Some(close) = after.find("](")
@@ -549,7 +580,7 @@ fn inline(text: &str) -> String {
                 out,
                 "<a href=\"{}\">{}</a>",
                 escape(target),
-                inline(&after[..close])
+                spans(&after[..close])
             );
             rest = &after[close + 3 + end..];
         } else if let Some(after) = rest.strip_prefix('*')
@@ -557,7 +588,7 @@ fn inline(text: &str) -> String {
             && let Some(end) = after.find('*')
             && end > 0
         {
-            let _ = write!(out, "<em>{}</em>", inline(&after[..end]));
+            let _ = write!(out, "<em>{}</em>", spans(&after[..end]));
             rest = &after[end + 1..];
         } else {
             let ch = rest.chars().next().unwrap_or(' ');
@@ -565,7 +596,7 @@ fn inline(text: &str) -> String {
             rest = &rest[ch.len_utf8()..];
         }
     }
-    link_cells(&out)
+    out
 }
 
 /// Each `<code>workload</code> / driver / N client(s)` in `html` wrapped in a link selecting
@@ -631,6 +662,14 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<code>dashmap</code> 1.2 M"), "{html}");
+        // Inside bold, one link; inside a link, none of its own.
+        let bold =
+            inline("**On `kv` / threads / 8 clients** and [`kv` / threads / 8 clients](x.md)");
+        assert_eq!(bold.matches("<a class=\"cell\"").count(), 1, "{bold}");
+        assert!(
+            bold.contains("<a href=\"x.md\"><code>kv</code> / threads / 8 clients</a>"),
+            "{bold}"
+        );
         // Not a cell: no driver, or no count.
         let plain = inline("`kv` / nobody / 8 clients and `kv` / threads / many");
         assert!(!plain.contains("<a"), "{plain}");
@@ -639,9 +678,11 @@ mod tests {
     #[test]
     fn markdown_blocks_and_escaping() {
         let html = markdown_html(
-            "# Title\n\nA <b> & \"c\".\n\n- one\n  - inner\n- two\n  continued\n\n| a | b |\n|---|---:|\n| `x` | 1 |\n\n![plot](p.svg)\n",
+            "# Title\n\nA <b> & \"c\".\n\n- one\n  - inner\n- two\n  continued\n\n| a | b |\n|---|---:|\n| `x` | 1 |\n\n![plot](p.svg)\n\n## Title\n",
+            "r",
         );
-        assert!(html.contains("<h2 id=\"title\">Title</h2>"), "{html}");
+        assert!(html.contains("<h2 id=\"r-title\">Title</h2>"), "{html}");
+        assert!(html.contains("<h3 id=\"r-title-2\">Title</h3>"), "{html}");
         assert!(
             html.contains("<p>A &lt;b&gt; &amp; &quot;c&quot;.</p>"),
             "{html}"
