@@ -1,5 +1,5 @@
 //! The `statebench` command line: `list`, `run`, `report`, `demo`, `agreement`, `compare`,
-//! `instructions`. This file is its surface — the commands, their options and how option
+//! `history`, `instructions`. This file is its surface — the commands, their options and how option
 //! values are parsed — and the dispatch; each command's work is in a module of `cmd/`.
 
 mod cmd;
@@ -53,6 +53,14 @@ enum Command {
     /// inconclusive. Exits 1 if a record got slower beyond the threshold, 2 on a usage error.
     /// scripts/ci-regress.sh builds two revisions, runs them interleaved and calls this.
     Compare(CompareArgs),
+    /// A results history: `history add RUN` files a run (a results file or a report folder)
+    /// under its time and commit; `history` then reads every series — one per record, over the
+    /// runs that measured alike — and reports its persistent shifts (change points) with their
+    /// size, interval and the commits they lie between, and whether the newest run is a
+    /// suspect. Exits 1 when the newest run confirms a new regression beyond --threshold, 2 on
+    /// a usage error.
+    #[command(args_conflicts_with_subcommands = true)]
+    History(HistoryArgs),
     /// Watch where the machine's two cores stand from each other: the cross-core cache-line
     /// round trip the runner probes before and after every trial, probed every --every for --for and
     /// printed as a timeline (`.` near, `#` far, `?` disturbed), then how long each placement lasted. A
@@ -298,6 +306,43 @@ struct CompareArgs {
     /// alone.
     #[arg(long, default_value = "near", value_parser = parse_view)]
     placement: View,
+}
+
+#[derive(Debug, clap::Args)]
+struct HistoryArgs {
+    #[command(subcommand)]
+    add: Option<HistoryCommand>,
+    /// The history folder: one results file per run, named by its time and commit.
+    #[arg(long, default_value = "target/statebench/history", value_name = "DIR")]
+    history: PathBuf,
+    /// The smallest shift reported, either way (a change must also be significant).
+    #[arg(long, default_value = "2%", value_parser = parse_percent)]
+    threshold: f64,
+    /// The significance level of a change (Student's t on the runs either side of it).
+    #[arg(long, default_value_t = 0.001, value_parser = parse_alpha)]
+    alpha: f64,
+    /// How many runs one window of the search spans (windows slide by half of it).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(4..=10_000))]
+    window: u32,
+    /// Output: `table` (terminal), `markdown` (a CI summary) or `json`.
+    #[arg(long, default_value = "table", value_parser = ["table", "markdown", "json"])]
+    format: String,
+    /// Also write an SVG trend of every record with a change into this folder.
+    #[arg(long, value_name = "DIR")]
+    svg: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum HistoryCommand {
+    /// File a run into the history: a results file, or a report folder holding results.json.
+    Add {
+        /// The run to file.
+        #[arg(value_name = "RUN")]
+        run: PathBuf,
+        /// The history folder (created if missing).
+        #[arg(long, default_value = "target/statebench/history", value_name = "DIR")]
+        history: PathBuf,
+    },
 }
 
 /// Parses `5%`, `5` (percent) or `0.05`... as a share: `5%` and `5` are 0.05; a bare number
@@ -802,6 +847,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Compare(args) => cmd::compare::compare(args),
+        Command::History(args) => cmd::history::history(args),
         Command::Power(args) => cmd::compare::power(args),
         Command::Instructions(args) => cmd::instructions::instructions(args),
         Command::Pass(args) => cmd::matrix::pass(args),

@@ -5,6 +5,7 @@
 pub(crate) mod advise;
 pub(crate) mod compare;
 pub(crate) mod demo;
+pub(crate) mod history;
 pub(crate) mod instructions;
 pub(crate) mod list;
 pub(crate) mod matrix;

@@ -52,6 +52,7 @@ pub mod agreement;
 pub mod compare;
 pub mod crossover;
 pub mod guide;
+pub mod history;
 pub mod knee;
 pub mod machine;
 pub mod markdown;

@@ -502,3 +502,102 @@ pub fn load_sweep(
     };
     draw(results, &axes, &series).map(Some)
 }
+
+/// A record's trend over a history: its figure per run (marks joined by a line), the geometric
+/// mean of each segment between change points (a dashed level), and each change point (a
+/// vertical line before its first run). `labels` names each run (its short commit).
+pub fn trend(
+    title: &str,
+    y_desc: &str,
+    values: &[f64],
+    labels: &[String],
+    cuts: &[usize],
+) -> Result<String, String> {
+    let positive: Vec<f64> = values.iter().copied().filter(|v| *v > 0.0).collect();
+    if positive.is_empty() {
+        return Err(format!("{title}: no figure above 0 to draw"));
+    }
+    let y_range = bounds(positive.iter().copied());
+    let n = values.len();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, PANEL + TITLE)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 16))
+            .margin(10)
+            .x_label_area_size(50)
+            .y_label_area_size(84)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), (y_range.0..y_range.1).log_scale())
+            .map_err(|e| e.to_string())?;
+        let every = n.div_ceil(12).max(1);
+        let x_labels = |x: &f64| {
+            let i = x.round();
+            if (x - i).abs() < 0.01 && i >= 0.0 && (i as usize).is_multiple_of(every) {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
+        chart
+            .configure_mesh()
+            .x_desc("run (commit), oldest first")
+            .y_desc(y_desc)
+            .x_labels(n.min(60))
+            .x_label_formatter(&x_labels)
+            .y_label_formatter(&|y| crate::table::human_rate(*y))
+            .label_style(("sans-serif", 11))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let colour = PALETTE[0];
+        let points: Vec<(f64, f64)> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0.0)
+            .map(|(i, v)| (i as f64, *v))
+            .collect();
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                ShapeStyle::from(&colour).stroke_width(1),
+            ))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(points.iter().map(|p| Circle::new(*p, 3, colour.filled())))
+            .map_err(|e| e.to_string())?;
+        let mut bounds_at = vec![0];
+        bounds_at.extend(cuts.iter().copied().filter(|c| *c > 0 && *c < n));
+        bounds_at.push(n);
+        let level = PALETTE[1];
+        for w in bounds_at.windows(2) {
+            let seg: Vec<f64> = values[w[0]..w[1]]
+                .iter()
+                .copied()
+                .filter(|v| *v > 0.0)
+                .collect();
+            if seg.is_empty() {
+                continue;
+            }
+            let mean = (seg.iter().map(|v| v.ln()).sum::<f64>() / seg.len() as f64).exp();
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(w[0] as f64 - 0.4, mean), (w[1] as f64 - 0.6, mean)],
+                    8,
+                    4,
+                    ShapeStyle::from(&level).stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+        for &c in cuts {
+            let x = c as f64 - 0.5;
+            chart
+                .draw_series(LineSeries::new(
+                    [(x, y_range.0), (x, y_range.1)],
+                    ShapeStyle::from(&BLACK).stroke_width(1),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,280 @@
+//! `statebench history`: runs filed into a history folder, their series read for persistent
+//! shifts. The series here are planted — made-up nights whose figures wander ±1.5 % about a
+//! level, with a step where the test puts one — so that what the command must find is known.
+//! `tests/fixtures/history/` holds one such series, written by
+//! `the_committed_fixture_is_the_planted_series`, which `.ci/run` reads with the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use statebench_core::Family;
+use statebench_harness::Driver;
+use statebench_harness::fixture as made_up;
+use statebench_harness::results::Results;
+
+fn statebench(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_statebench"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// A deterministic wander in ±`spread`, night by night.
+fn wander(night: usize, spread: f64) -> f64 {
+    let mut s = (night as u64)
+        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        .wrapping_add(17);
+    s ^= s >> 29;
+    s = s.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    s ^= s >> 32;
+    let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+    1.0 + spread * (2.0 * u - 1.0)
+}
+
+/// Night `n` of a series: `mutex_std` at 10 M ops/s, slowed by `step` from night `from` on,
+/// and `dashmap` at 20 M, steady; commit `c{n:02}`.
+fn night(n: usize, from: usize, step: f64) -> Results {
+    let slow = if n >= from { 1.0 - step } else { 1.0 };
+    let records = vec![
+        made_up::steady(
+            "kv_read_heavy",
+            "mutex_std",
+            Family::Lock,
+            Driver::Threads,
+            1,
+            10e6 * slow * wander(n, 0.015),
+        ),
+        made_up::steady(
+            "kv_read_heavy",
+            "dashmap",
+            Family::Concurrent,
+            Driver::Threads,
+            1,
+            20e6 * wander(n + 1000, 0.015),
+        ),
+    ];
+    let mut run = made_up::results(&["kv_read_heavy"], records);
+    run.created = format!("2026-11-{:02}T03:00:00Z", n + 1);
+    run.machine.commit = format!("c{n:02}{}", "0".repeat(38));
+    run
+}
+
+/// A temp folder of its own, empty.
+fn temp(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("statebench-history-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    dir
+}
+
+/// Files `nights` into a fresh history through `history add`, as a nightly job would.
+fn filed(name: &str, nights: &[Results]) -> PathBuf {
+    let dir = temp(name);
+    let history = dir.join("history");
+    for (k, run) in nights.iter().enumerate() {
+        let path = dir.join(format!("run-{k}.json"));
+        run.save(&path).expect("a run written");
+        let out = statebench(&[
+            "history",
+            "add",
+            path.to_str().expect("utf-8"),
+            "--history",
+            history.to_str().expect("utf-8"),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    history
+}
+
+fn show(history: &Path, format: &str) -> std::process::Output {
+    statebench(&[
+        "history",
+        "--history",
+        history.to_str().expect("utf-8"),
+        "--format",
+        format,
+    ])
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
+}
+
+#[test]
+fn a_step_that_stays_is_reported_once_with_its_commits_and_size() {
+    let nights: Vec<Results> = (0..14).map(|n| night(n, 8, 0.10)).collect();
+    let history = filed("step", &nights);
+    let out = show(&history, "json");
+    // Confirmed nights ago: reported, but not what fails tonight's job.
+    assert!(out.status.success(), "{}", text(&out));
+    let h = json(&out);
+    let changes = h["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{h:#}");
+    let c = &changes[0];
+    assert_eq!(
+        c["record"],
+        "kv_read_heavy / mutex_std / threads / 1 client"
+    );
+    assert_eq!(c["before_commit"], "c07000000000");
+    assert_eq!(c["after_commit"], "c08000000000");
+    assert_eq!(c["direction"], "slower");
+    assert_eq!(c["new"], false);
+    let (low, high) = (c["low"].as_f64().unwrap(), c["high"].as_f64().unwrap());
+    assert!(low < 0.9 && 0.9 < high && high < 0.95, "{c}");
+    assert_eq!(h["regressions"], 0);
+    assert_eq!(h["groups"].as_array().map(Vec::len), Some(1));
+    // The table and the Markdown say the same.
+    let table = text(&show(&history, "table"));
+    assert!(table.contains("c07000000000..c08000000000"), "{table}");
+    assert!(
+        table.contains("0 regressions confirmed by the newest run"),
+        "{table}"
+    );
+    let markdown = text(&show(&history, "markdown"));
+    assert!(
+        markdown.contains("| `kv_read_heavy / mutex_std / threads / 1 client` |"),
+        "{markdown}"
+    );
+    let _ = std::fs::remove_dir_all(history.parent().expect("its temp dir"));
+}
+
+#[test]
+fn the_night_a_regression_is_confirmed_fails_the_job_and_one_night_is_only_a_suspect() {
+    // Two nights after the step: confirmed tonight, so the job fails.
+    let nights: Vec<Results> = (0..14).map(|n| night(n, 12, 0.10)).collect();
+    let history = filed("confirmed", &nights);
+    let out = show(&history, "json");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let h = json(&out);
+    assert_eq!(h["regressions"], 1, "{h:#}");
+    assert_eq!(h["changes"][0]["new"], true);
+    assert_eq!(h["changes"][0]["after_commit"], "c12000000000");
+    // One night after it: no change yet, the night a suspect.
+    let history = filed("suspect", &nights[..13]);
+    let out = show(&history, "json");
+    assert!(out.status.success(), "{}", text(&out));
+    let h = json(&out);
+    assert_eq!(h["changes"].as_array().map(Vec::len), Some(0), "{h:#}");
+    let suspects = h["suspects"].as_array().expect("suspects");
+    assert_eq!(suspects.len(), 1, "{h:#}");
+    assert_eq!(suspects[0]["after_commit"], "c12000000000");
+    // A series that only wanders has neither.
+    let flat: Vec<Results> = (0..14).map(|n| night(n, 99, 0.0)).collect();
+    let history = filed("flat", &flat);
+    let h = json(&show(&history, "json"));
+    assert_eq!(h["changes"].as_array().map(Vec::len), Some(0), "{h:#}");
+    assert_eq!(h["suspects"].as_array().map(Vec::len), Some(0), "{h:#}");
+    for name in ["confirmed", "suspect", "flat"] {
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir().join(format!("statebench-history-{name}-{}", std::process::id())),
+        );
+    }
+}
+
+#[test]
+fn runs_measured_differently_are_kept_apart_and_nothing_filed_is_lost() {
+    let mut nights: Vec<Results> = (0..6).map(|n| night(n, 99, 0.0)).collect();
+    let mut other = night(6, 99, 0.0);
+    other.settings.warmup_ms = 500;
+    nights.push(other);
+    let history = filed("apart", &nights);
+    let h = json(&show(&history, "json"));
+    let groups = h["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 2, "{h:#}");
+    assert_eq!(
+        (groups[0]["runs"].clone(), groups[1]["runs"].clone()),
+        (6.into(), 1.into())
+    );
+    // Filing the same run again is a no-op; another run under its name is refused.
+    let dir = history.parent().expect("its temp dir").to_path_buf();
+    let again = statebench(&[
+        "history",
+        "add",
+        dir.join("run-0.json").to_str().expect("utf-8"),
+        "--history",
+        history.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        again.status.success() && text(&again).contains("already holds this run"),
+        "{}",
+        text(&again)
+    );
+    let mut clash = night(0, 99, 0.0);
+    clash.settings.seed = 99;
+    let clash_path = dir.join("clash.json");
+    clash.save(&clash_path).expect("written");
+    let refused = statebench(&[
+        "history",
+        "add",
+        clash_path.to_str().expect("utf-8"),
+        "--history",
+        history.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("already holds another run"),
+        "{}",
+        text(&refused)
+    );
+    // Bad input: a missing run, an empty history, a bad option value.
+    let missing = statebench(&[
+        "history",
+        "add",
+        "/nonexistent/run.json",
+        "--history",
+        history.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    let empty = temp("empty");
+    let none = show(&empty, "table");
+    assert_eq!(none.status.code(), Some(2), "{}", text(&none));
+    assert!(text(&none).contains("holds no run"), "{}", text(&none));
+    let bad = statebench(&[
+        "history",
+        "--history",
+        history.to_str().expect("utf-8"),
+        "--threshold",
+        "150%",
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&empty);
+}
+
+/// The series `.ci/run` reads: fourteen nights, `mutex_std` 10 % slower from night 8 on.
+/// Rewrites the committed files when `STATEBENCH_WRITE_FIXTURE=1`; otherwise checks them.
+#[test]
+fn the_committed_fixture_is_the_planted_series() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/history");
+    let nights: Vec<Results> = (0..14).map(|n| night(n, 8, 0.10)).collect();
+    if std::env::var("STATEBENCH_WRITE_FIXTURE").as_deref() == Ok("1") {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("the fixture folder");
+        for (n, run) in nights.iter().enumerate() {
+            run.save(&dir.join(format!("night-{n:02}.json")))
+                .expect("written");
+        }
+    }
+    for (n, run) in nights.iter().enumerate() {
+        let path = dir.join(format!("night-{n:02}.json"));
+        let held = Results::load(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (STATEBENCH_WRITE_FIXTURE=1 cargo test --test history writes it)",
+                path.display()
+            )
+        });
+        // Compared as both read back from their text (a figure that is not a number never
+        // equals itself, and reading a figure back may move its last digit).
+        let made = Results::from_json(&run.to_json()).expect("a run reads back");
+        assert!(
+            held.to_json() == made.to_json(),
+            "{} is not night {n} of the planted series",
+            path.display()
+        );
+    }
+}
