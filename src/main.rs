@@ -343,6 +343,42 @@ enum HistoryCommand {
         #[arg(long, default_value = "target/statebench/history", value_name = "DIR")]
         history: PathBuf,
     },
+    /// How often the nightly alarm is right on this machine: series drawn from real runs of
+    /// one build (--noise, a folder of runs) and, from night --at on, from runs of a build with
+    /// a planted slowdown (--planted NAME=DIR, repeatable); per record, the false alarms per
+    /// series-night and how many planted steps were found within --within nights.
+    Power {
+        /// A folder of runs of one build, measured alike: the nights' noise.
+        #[arg(long, value_name = "DIR")]
+        noise: PathBuf,
+        /// A named folder of runs of a build with a planted slowdown, e.g. `10%=target/p10`.
+        #[arg(long, value_name = "NAME=DIR")]
+        planted: Vec<String>,
+        /// Nights in each drawn series.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(4..=1000))]
+        nights: u32,
+        /// The first night of the planted step (0-based).
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(2..=999))]
+        at: u32,
+        /// A step counts as found when the alarm rang within this many of its nights.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(2..=100))]
+        within: u32,
+        /// Series drawn per record and pool.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        trials: u32,
+        /// Seed of the draws.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// As `history --threshold`.
+        #[arg(long, default_value = "2%", value_parser = parse_percent)]
+        threshold: f64,
+        /// As `history --alpha`.
+        #[arg(long, default_value_t = 0.001, value_parser = parse_alpha)]
+        alpha: f64,
+        /// Output: `table` or `json`.
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+    },
 }
 
 /// Parses `5%`, `5` (percent) or `0.05`... as a share: `5%` and `5` are 0.05; a bare number

@@ -278,3 +278,72 @@ fn the_committed_fixture_is_the_planted_series() {
         );
     }
 }
+
+#[test]
+fn power_draws_series_from_real_pools_and_finds_the_planted_step() {
+    let dir = temp("power");
+    let (noise, slow) = (dir.join("noise"), dir.join("slow"));
+    for (folder, from) in [(&noise, 99), (&slow, 0)] {
+        std::fs::create_dir_all(folder).expect("a folder");
+        for n in 0..10 {
+            night(n, from, 0.10)
+                .save(&folder.join(format!("run-{n}.json")))
+                .expect("written");
+        }
+    }
+    let planted = format!("10%={}", slow.display());
+    let args = [
+        "history",
+        "power",
+        "--noise",
+        noise.to_str().expect("utf-8"),
+        "--planted",
+        &planted,
+        "--nights",
+        "16",
+        "--at",
+        "8",
+        "--trials",
+        "20",
+        "--format",
+        "json",
+    ];
+    let out = statebench(&args);
+    assert!(out.status.success(), "{}", text(&out));
+    let doc = json(&out);
+    let records = doc["records"].as_array().expect("records");
+    let slowed = records
+        .iter()
+        .find(|r| r["record"] == "kv_read_heavy / mutex_std / threads / 1")
+        .expect("mutex_std's record");
+    assert_eq!(slowed["steps"][0]["found_in_time"], 20, "{slowed}");
+    assert_eq!(slowed["quiet_nights"], 20 * 16);
+    assert!(
+        slowed["false_alarms"].as_u64().expect("a count") <= 2,
+        "{slowed}"
+    );
+    // dashmap was not slowed in the planted runs: its "step" is none, and is not found.
+    let steady = records
+        .iter()
+        .find(|r| r["record"] == "kv_read_heavy / dashmap / threads / 1")
+        .expect("dashmap's record");
+    assert!(
+        steady["steps"][0]["found_in_time"]
+            .as_u64()
+            .expect("a count")
+            <= 2,
+        "{steady}"
+    );
+    // The same seed, the same figures; a bad plant is a usage error.
+    assert_eq!(json(&statebench(&args)), doc);
+    let bad = statebench(&[
+        "history",
+        "power",
+        "--noise",
+        noise.to_str().expect("utf-8"),
+        "--planted",
+        "no-equals",
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    let _ = std::fs::remove_dir_all(&dir);
+}

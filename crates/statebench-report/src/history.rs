@@ -340,6 +340,32 @@ mod tests {
     }
 
     #[test]
+    fn power_counts_false_alarms_on_noise_and_finds_a_planted_step() {
+        let noise = noisy(40, 100.0, 0.01, 9);
+        let slow = noisy(40, 90.0, 0.01, 10);
+        let options = Options::default();
+        let p = power(&noise, &[("10 %".into(), slow)], 16, 8, 3, 20, 1, &options);
+        assert_eq!(p.quiet_nights, 20 * 16);
+        assert!(p.false_alarms <= 1, "{p:?}");
+        let (_, trials, found, delays) = &p.steps[0];
+        assert_eq!((*trials, *found), (20, 20), "{p:?}");
+        // Two nights after the step is the soonest a change can be confirmed.
+        assert!(delays.iter().all(|d| *d >= 2), "{delays:?}");
+        // The same seed draws the same series.
+        let again = power(
+            &noise,
+            &[("10 %".into(), noisy(40, 90.0, 0.01, 10))],
+            16,
+            8,
+            3,
+            20,
+            1,
+            &options,
+        );
+        assert_eq!(p, again);
+    }
+
+    #[test]
     fn a_new_last_run_is_a_suspect_judged_against_the_spread_before_it() {
         let mut x = noisy(15, 100.0, 0.01, 8);
         x.push(80.0);
@@ -359,6 +385,95 @@ mod tests {
             "{found:?}"
         );
     }
+}
+
+/// Whether the newest figure of `x` confirms a regression: a change toward lower figures found
+/// in `x` and not in `x` without its newest run (the night a nightly job fails).
+pub fn alarm(x: &[f64], options: &Options) -> bool {
+    if x.len() < 2 {
+        return false;
+    }
+    let before: Vec<usize> = changes(&x[..x.len() - 1], options)
+        .iter()
+        .map(|c| c.index)
+        .collect();
+    changes(x, options)
+        .iter()
+        .any(|c| c.ratio < 1.0 && !before.contains(&c.index))
+}
+
+/// How often the nightly alarm ([`alarm`]) rings when it should not and when it should, on
+/// series drawn from real runs: each night's figure drawn (with replacement, by a seeded
+/// generator) from `noise` — one record's figures in runs of one build — and, from night
+/// `at` on, from a pool of runs of a build with a planted slowdown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Power {
+    /// Nights judged on series without a step (every night of the noise-only series), and the
+    /// nights that rang.
+    pub quiet_nights: usize,
+    /// See `quiet_nights`.
+    pub false_alarms: usize,
+    /// Per planted pool (its name): series run, series whose step was found within `within`
+    /// nights of the step (the step's own night the first), and the delay of each find: how
+    /// many of the step's nights the job had run when it rang (two at the soonest).
+    pub steps: Vec<(String, usize, usize, Vec<usize>)>,
+}
+
+/// [`Power`] of the nightly alarm for `trials` series of `nights` nights each, the step (when
+/// planted) from night `at` (0-based), found in time when within `within` of its nights.
+#[allow(clippy::too_many_arguments)]
+pub fn power(
+    noise: &[f64],
+    planted: &[(String, Vec<f64>)],
+    nights: usize,
+    at: usize,
+    within: usize,
+    trials: usize,
+    seed: u64,
+    options: &Options,
+) -> Power {
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut draw = |pool: &[f64]| {
+        // xorshift64*: a fixed, seedable sequence; the index by multiply-shift.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        let r = state.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        pool[((u128::from(r) * pool.len() as u128) >> 64) as usize]
+    };
+    let mut out = Power {
+        quiet_nights: 0,
+        false_alarms: 0,
+        steps: Vec::new(),
+    };
+    if noise.is_empty() {
+        return out;
+    }
+    for _ in 0..trials {
+        let series: Vec<f64> = (0..nights).map(|_| draw(noise)).collect();
+        for night in 1..=nights {
+            out.quiet_nights += 1;
+            out.false_alarms += usize::from(alarm(&series[..night], options));
+        }
+    }
+    for (name, pool) in planted {
+        let (mut found, mut delays) = (0, Vec::new());
+        for _ in 0..trials {
+            let series: Vec<f64> = (0..nights)
+                .map(|n| if n < at { draw(noise) } else { draw(pool) })
+                .collect();
+            let first = (at + 1..=nights).find(|&night| alarm(&series[..night], options));
+            if let Some(night) = first {
+                let delay = night - at;
+                if delay <= within {
+                    found += 1;
+                }
+                delays.push(delay);
+            }
+        }
+        out.steps.push((name.clone(), trials, found, delays));
+    }
+    out
 }
 
 /// A history's runs read as series: the runs that measured alike are one group (one tier of

@@ -38,6 +38,9 @@
   const DEFAULT_SORT = { s: "ops", dir: "desc" };
   const state = { w: "", d: "", c: 0, f: "all", s: "ops", dir: "desc", hide: new Set() };
   let shownCard = null;
+  // Opened at a place on the page (`#report`), the address keeps that place until the reader
+  // chooses something.
+  let keepPlace = location.hash.length > 1 && !new URLSearchParams(location.hash.slice(1)).has("w");
 
   const esc = (s) => String(s).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
   // Inline code spans of a card's text, as the terminal shows them between backticks.
@@ -341,7 +344,7 @@
     const names = series();
     throughputPlot(names);
     latencyPlot(names);
-    writeHash();
+    if (keepPlace) keepPlace = false; else writeHash();
   }
 
   function select(change) {

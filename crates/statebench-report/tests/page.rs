@@ -20,19 +20,25 @@ fn data(page: &str) -> serde_json::Value {
     serde_json::from_str(&page[start..end].replace("<\\/", "</")).expect("JSON")
 }
 
-fn canonical_page() -> (Results, String) {
-    let run = made_up::committed(CANONICAL);
-    let beside: Vec<Results> = ["run-2", "run-3"]
-        .iter()
-        .map(|r| made_up::committed(&format!("{CANONICAL_SET}/{r}")))
-        .collect();
-    let page = render_beside(&run, &beside).expect("renders").page;
-    (run, page)
+/// The canonical run and its page as this code renders it, made once for the tests that read
+/// them (a debug build takes seconds to).
+fn canonical_page() -> &'static (Results, String) {
+    static PAGE: std::sync::OnceLock<(Results, String)> = std::sync::OnceLock::new();
+    PAGE.get_or_init(|| {
+        let run = made_up::committed(CANONICAL);
+        let beside: Vec<Results> = ["run-2", "run-3"]
+            .iter()
+            .map(|r| made_up::committed(&format!("{CANONICAL_SET}/{r}")))
+            .collect();
+        let page = render_beside(&run, &beside).expect("renders").page;
+        (run, page)
+    })
 }
 
 #[test]
 fn the_committed_canonical_page_is_what_this_code_makes_of_its_run() {
     let (_, page) = canonical_page();
+    let page = page.clone();
     let path = root().join(CANONICAL).join(statebench_report::page::PAGE);
     let committed =
         std::fs::read_to_string(&path).expect("the canonical run's folder holds its page");
@@ -55,12 +61,13 @@ fn the_committed_canonical_page_is_what_this_code_makes_of_its_run() {
 #[test]
 fn the_page_loads_nothing_and_answers_every_cell_it_shows() {
     let (run, page) = canonical_page();
+    let page = page.as_str();
     // One file: no element fetches anything, and the policy forbids it should one appear.
     assert!(page.contains("Content-Security-Policy\" content=\"default-src 'none';"));
     for tag in ["<link", "<img", "<iframe", "<script src", " src=\""] {
         assert!(!page.contains(tag), "the page has {tag}");
     }
-    let data = data(&page);
+    let data = data(page);
     let rows = data["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), run.records.len(), "a row per record");
     // Every cell a row sits in has a card: the advice (its pick the cell's first row, which
