@@ -65,11 +65,7 @@ type Pool = (String, &'static str, Vec<f64>);
 fn pools(runs: &[Results]) -> Vec<Pool> {
     let mut out: Vec<Pool> = Vec::new();
     for run in runs {
-        let tier = if run.settings.metric.as_deref() == Some("instructions") {
-            "instructions"
-        } else {
-            "wall clock"
-        };
+        let tier = series::tier(run);
         for r in &run.records {
             let name = format!(
                 "{} / {} / {} / {}",

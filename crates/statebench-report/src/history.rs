@@ -402,6 +402,22 @@ pub fn alarm(x: &[f64], options: &Options) -> bool {
         .any(|c| c.ratio < 1.0 && !before.contains(&c.index))
 }
 
+/// [`alarm`] of every night of `x` (night `k` judges `x[..k + 1]`), each night's change points
+/// found once and carried to the next.
+fn alarms(x: &[f64], options: &Options) -> Vec<bool> {
+    let mut before: Vec<usize> = Vec::new();
+    (1..=x.len())
+        .map(|night| {
+            let now = changes(&x[..night], options);
+            let rang = now
+                .iter()
+                .any(|c| c.ratio < 1.0 && !before.contains(&c.index));
+            before = now.iter().map(|c| c.index).collect();
+            rang
+        })
+        .collect()
+}
+
 /// How often the nightly alarm ([`alarm`]) rings when it should not and when it should, on
 /// series drawn from real runs: each night's figure drawn (with replacement, by a seeded
 /// generator) from `noise` — one record's figures in runs of one build — and, from night
@@ -451,10 +467,9 @@ pub fn power(
     }
     for _ in 0..trials {
         let series: Vec<f64> = (0..nights).map(|_| draw(noise)).collect();
-        for night in 1..=nights {
-            out.quiet_nights += 1;
-            out.false_alarms += usize::from(alarm(&series[..night], options));
-        }
+        let rang = alarms(&series, options);
+        out.quiet_nights += rang.len();
+        out.false_alarms += rang.iter().filter(|r| **r).count();
     }
     for (name, pool) in planted {
         let (mut found, mut delays) = (0, Vec::new());
@@ -462,7 +477,8 @@ pub fn power(
             let series: Vec<f64> = (0..nights)
                 .map(|n| if n < at { draw(noise) } else { draw(pool) })
                 .collect();
-            let first = (at + 1..=nights).find(|&night| alarm(&series[..night], options));
+            let rang = alarms(&series, options);
+            let first = (at + 1..=nights).find(|&night| rang[night - 1]);
             if let Some(night) = first {
                 let delay = night - at;
                 if delay <= within {
@@ -598,7 +614,8 @@ pub mod series {
             .collect()
     }
 
-    fn tier(r: &Results) -> &'static str {
+    /// A run's tier: `instructions` (the deterministic one) or `wall clock`.
+    pub fn tier(r: &Results) -> &'static str {
         if r.settings.metric.as_deref() == Some("instructions") {
             "instructions"
         } else {
