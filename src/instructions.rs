@@ -44,16 +44,21 @@ pub fn workloads() -> Vec<Workload> {
         .collect()
 }
 
-/// Whether a call to `implementation` hands work to another thread ([`Service::CROSSES_THREADS`]:
-/// the owners, but not flat combining, whose caller does the work itself): its count
-/// then depends on when that thread runs. Measured (docs/CI.md): two counts of the same build,
+/// Whether the tier counts `implementation` called by `driver` exactly, and so by default:
+/// every call stays on the caller's thread — the locks and concurrent structures from either
+/// driver, and from tasks the owners whose task joins the caller's runtime
+/// ([`Service::RUNS_ON_CALLERS_RUNTIME`]: tokio's owners and ractor's actor), since the tier's
+/// tasks run on a current-thread runtime ([`run_counted`]). Called from a thread, or on
+/// another executor's threads (async-std, smol) or an OS thread of its own, an owner's count
+/// depends on when that thread runs ([`Service::CROSSES_THREADS`]): two counts of one build,
 /// one beside a compilation and one on a quiet machine, differed by 5–28 % for three owner
-/// pairs, so the tier leaves the owners out unless they are named with `--impl`.
-pub fn crosses_threads(implementation: &str) -> bool {
+/// pairs, and Valgrind's fair scheduling (`--fair-sched=yes`) did not make them repeat
+/// (docs/CI.md). The tier leaves such pairs out unless they are named with `--impl`.
+pub fn counted_exactly(implementation: &str, driver: Driver) -> bool {
     statebench_core::SERVICES
         .iter()
-        .filter_map(|s| registry::describe(s.name, implementation, Driver::Threads))
-        .any(|d| d.crosses_threads)
+        .filter_map(|s| registry::describe(s.name, implementation, driver))
+        .all(|d| !d.crosses_threads || (driver == Driver::Tasks && d.runs_on_callers_runtime))
 }
 
 /// Operations counted: the difference of these two counts is what one pair costs.
@@ -201,13 +206,13 @@ pub fn count(
     let mut pairs: Vec<Pair> = Vec::new();
     for w in workloads() {
         for implementation in registry::implementations(&w.service) {
-            let chosen = if plan.implementations.is_empty() {
-                !crosses_threads(implementation)
-            } else {
-                plan.implementations.iter().any(|i| i == implementation)
-            };
-            if chosen {
-                for &driver in &plan.drivers {
+            for &driver in &plan.drivers {
+                let chosen = if plan.implementations.is_empty() {
+                    counted_exactly(implementation, driver)
+                } else {
+                    plan.implementations.iter().any(|i| i == implementation)
+                };
+                if chosen {
                     pairs.push((w.clone(), implementation, driver));
                 }
             }
@@ -346,6 +351,36 @@ mod tests {
         assert_eq!(parse_refs(stderr), Some(1_234_567));
         assert_eq!(parse_refs("==42== I refs: 12\n"), Some(12));
         assert_eq!(parse_refs("no count here\n"), None);
+    }
+
+    #[test]
+    fn counts_by_default_what_stays_on_the_callers_thread() {
+        for (implementation, threads, tasks) in [
+            ("mutex_std", true, true),
+            ("dashmap", true, true),
+            ("combining", true, true),
+            ("owner_tokio", false, true),
+            ("owner_tokio_batch", false, true),
+            ("sharded_tokio", false, true),
+            ("owner_handwritten", false, true),
+            ("owner_ractor", false, true),
+            ("owner_thread", false, false),
+            ("owner_thread_spin", false, false),
+            ("sharded_thread", false, false),
+            ("owner_async_std", false, false),
+            ("owner_smol", false, false),
+        ] {
+            assert_eq!(
+                counted_exactly(implementation, Driver::Threads),
+                threads,
+                "{implementation} from threads"
+            );
+            assert_eq!(
+                counted_exactly(implementation, Driver::Tasks),
+                tasks,
+                "{implementation} from tasks"
+            );
+        }
     }
 
     #[test]

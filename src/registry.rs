@@ -142,6 +142,8 @@ pub struct Described {
     pub about: &'static str,
     /// [`Service::CROSSES_THREADS`].
     pub crosses_threads: bool,
+    /// [`Service::RUNS_ON_CALLERS_RUNTIME`].
+    pub runs_on_callers_runtime: bool,
     /// [`Service::SPENDS_WORK`].
     pub spends_work: bool,
 }
@@ -154,6 +156,7 @@ impl Described {
             family: I::FAMILY.name(),
             about: I::ABOUT,
             crosses_threads: I::CROSSES_THREADS,
+            runs_on_callers_runtime: I::RUNS_ON_CALLERS_RUNTIME,
             spends_work: I::SPENDS_WORK,
         }
     }

@@ -690,6 +690,7 @@ impl TrialRunner<'_> {
             family: strategy.family.name(),
             about: strategy.about,
             crosses_threads: strategy.family == statebench_core::Family::Owner,
+            runs_on_callers_runtime: false,
             spends_work: false,
         };
         let settings = go::settings_for(

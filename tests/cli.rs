@@ -1332,3 +1332,27 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
         );
     }
 }
+
+/// A default build cannot plant a slowdown: asking it to, by either variable, is a usage error
+/// naming the variable, never a run measured as if nothing were asked.
+#[test]
+fn a_default_build_refuses_a_planted_slowdown() {
+    let out_file =
+        std::env::temp_dir().join(format!("statebench-plant-{}.json", std::process::id()));
+    for variable in ["STATEBENCH_PLANT_SPINS", "STATEBENCH_PLANT_IN"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_statebench"))
+            .args(["run", "--suite", "smoke", "--duration", "5ms", "-o"])
+            .arg(&out_file)
+            .env("STATEBENCH_GO", "off")
+            .env(variable, "owners")
+            .output()
+            .expect("the statebench binary runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{variable}: {err}");
+        assert!(
+            err.contains(variable) && err.contains("--features calibrate"),
+            "{err}"
+        );
+    }
+    let _ = std::fs::remove_file(&out_file);
+}

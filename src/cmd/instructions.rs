@@ -56,13 +56,14 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
     );
     if args.implementations.is_empty() {
         println!(
-            "owners are left out: their calls cross threads, so their counts depend on timing \
-             (name them with --impl to count them anyway)"
+            "owners are counted from tasks where their task joins the caller's runtime (tokio's, \
+             ractor); the other owner pairs are left out: their calls cross threads, so their \
+             counts depend on timing (name them with --impl to count them anyway)"
         );
     } else if args
         .implementations
         .iter()
-        .any(|i| tier::crosses_threads(i))
+        .any(|i| drivers.iter().any(|d| !tier::counted_exactly(i, *d)))
     {
         println!(
             "warning: an owner's count depends on when its thread runs; compare may call it \

@@ -78,23 +78,23 @@ fn claim_output(path: &Path) -> Result<(), String> {
 /// The slowdown planted on purpose in this process, in words (`calibrate` builds only).
 #[cfg(feature = "calibrate")]
 fn planted_slowdown() -> Result<Option<String>, String> {
-    use statebench_locked::calibrate::{VARIABLE, spins};
-    let n = spins()?;
-    Ok((n > 0).then(|| {
-        format!("mutex_std slowed on purpose: {n} spins inside its lock per operation ({VARIABLE})")
-    }))
+    use statebench_core::calibrate::{SITE, VARIABLE, planted};
+    let (n, site) = planted()?;
+    Ok((n > 0).then(|| format!("{} ({VARIABLE}, {SITE}={})", site.describe(n), site.name())))
 }
 
 /// Without the `calibrate` feature nothing can be planted; asking for it is an error, not a
 /// silent no-op.
 #[cfg(not(feature = "calibrate"))]
 fn planted_slowdown() -> Result<Option<String>, String> {
-    match std::env::var_os("STATEBENCH_PLANT_SPINS") {
-        Some(_) => Err(
-            "STATEBENCH_PLANT_SPINS is set, but this build cannot plant a slowdown: \
-                        build with --features calibrate (docs/CI.md)"
-                .into(),
-        ),
+    match ["STATEBENCH_PLANT_SPINS", "STATEBENCH_PLANT_IN"]
+        .into_iter()
+        .find(|v| std::env::var_os(v).is_some())
+    {
+        Some(v) => Err(format!(
+            "{v} is set, but this build cannot plant a slowdown: \
+             build with --features calibrate (docs/CI.md)"
+        )),
         None => Ok(None),
     }
 }

@@ -16,6 +16,8 @@
 #![deny(missing_docs)]
 
 mod cache;
+#[cfg(feature = "calibrate")]
+pub mod calibrate;
 mod clock;
 mod counter;
 pub mod ext;
@@ -378,6 +380,13 @@ pub trait Service<S: StateMachine>: Clone + Send + Sync + 'static {
     /// locks, the concurrent structures, flat combining), which the instruction tier can count
     /// exactly.
     const CROSSES_THREADS: bool = false;
+
+    /// Whether a strategy that crosses threads, started from inside a tokio runtime, runs its
+    /// owner as a task of that runtime (tokio's owners, ractor's actor): a caller on a
+    /// current-thread runtime then hands its work to a task of its own thread, and what a call
+    /// costs no longer depends on when another thread runs. The instruction tier counts such
+    /// pairs from tasks exactly (docs/CI.md).
+    const RUNS_ON_CALLERS_RUNTIME: bool = false;
 
     /// Whether the strategy spends the state's critical-section work
     /// ([`StateMachine::work`]) on every operation, where the operation is applied. `false`

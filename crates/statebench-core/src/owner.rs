@@ -57,6 +57,8 @@ impl<S: StateMachine, C: ReplyChannel> Request<S, C> {
     pub fn serve(self, state: &mut S, clock: &Clock) -> Option<C::Sender<S>> {
         match self {
             Request::Call { op, reply_tx } => {
+                #[cfg(feature = "calibrate")]
+                crate::calibrate::delay(crate::calibrate::Site::Owners);
                 C::reply(reply_tx, state.apply(op, clock.now_for::<S>()))
             }
             Request::Cleanup { done_tx } => {
@@ -108,6 +110,10 @@ pub trait Transport: ReplyChannel + Sized {
 
     /// What the owner is, in one line ([`Service::ABOUT`]).
     const ABOUT: &'static str;
+
+    /// [`Service::RUNS_ON_CALLERS_RUNTIME`]: the owner's task joins the tokio runtime it is
+    /// started from.
+    const RUNS_ON_CALLERS_RUNTIME: bool = false;
 
     /// What a handle holds to reach the owner: the mailbox's sending half and whatever a send
     /// needs besides (a runtime to block on, an admission gate).
@@ -232,6 +238,7 @@ impl<S: StateMachine, T: Transport> Service<S> for Owner<S, T> {
     const FAMILY: Family = Family::Owner;
     const ABOUT: &'static str = T::ABOUT;
     const CROSSES_THREADS: bool = true;
+    const RUNS_ON_CALLERS_RUNTIME: bool = T::RUNS_ON_CALLERS_RUNTIME;
 
     fn start(initial: S, settings: &Settings) -> Self {
         let (token, running) = running();

@@ -127,6 +127,7 @@ impl<S: Shardable, P: Part<S>> Service<S> for Split<S, P> {
     const FAMILY: Family = P::FAMILY;
     const ABOUT: &'static str = P::SPLIT_ABOUT;
     const CROSSES_THREADS: bool = P::CROSSES_THREADS;
+    const RUNS_ON_CALLERS_RUNTIME: bool = P::RUNS_ON_CALLERS_RUNTIME;
 
     fn start(initial: S, settings: &Settings) -> Self {
         let n = match settings.shards {

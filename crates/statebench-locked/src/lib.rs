@@ -26,8 +26,6 @@
 
 #![deny(missing_docs)]
 
-#[cfg(feature = "calibrate")]
-pub mod calibrate;
 mod combining;
 mod handwritten;
 mod striped;
@@ -100,7 +98,7 @@ impl<S: Send + 'static> StateLock<S> for StdMutex<S> {
     fn write<R>(&self, f: impl FnOnce(&mut Option<S>) -> R) -> Result<R, Error> {
         let mut guard = self.0.lock().map_err(|_| Error::Stopped)?;
         #[cfg(feature = "calibrate")]
-        calibrate::delay();
+        statebench_core::calibrate::delay(statebench_core::calibrate::Site::MutexStd);
         Ok(f(&mut guard))
     }
 }

@@ -273,6 +273,7 @@ impl<S: StateMachine> Service<S> for OwnerRactor<S> {
     const ABOUT: &'static str =
         "a ractor actor owns the state; each call is ractor's `call` (an `RpcReplyPort` per call)";
     const CROSSES_THREADS: bool = true;
+    const RUNS_ON_CALLERS_RUNTIME: bool = true;
 
     fn start(initial: S, settings: &Settings) -> Self {
         let owner = Owner(std::marker::PhantomData);

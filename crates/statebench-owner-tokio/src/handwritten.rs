@@ -97,6 +97,7 @@ impl Service<KvU64> for HandwrittenOwnerKv {
     const NAME: &'static str = "owner_handwritten";
     const FAMILY: Family = Family::Owner;
     const CROSSES_THREADS: bool = true;
+    const RUNS_ON_CALLERS_RUNTIME: bool = true;
     const ABOUT: &'static str =
         "a hand-written tokio task owning a `HashMap`: what the generic owner costs";
 

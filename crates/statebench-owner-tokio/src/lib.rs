@@ -141,6 +141,7 @@ impl<const BATCHED: bool, const SHARD: bool> Transport for Tokio<BATCHED, SHARD>
     } else {
         "a tokio task owns the state; `mpsc` mailbox, a `oneshot` reply per call"
     };
+    const RUNS_ON_CALLERS_RUNTIME: bool = true;
     type Mailbox<S: StateMachine> = MailboxSender<S, BATCHED, SHARD>;
     type Receiver<T: Send + 'static> = oneshot::Receiver<T>;
 
