@@ -105,6 +105,35 @@ fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(out)))
 }
 
+/// A CI whose runners changed machine: the nights on the other CPU run 10 % slower, a step of
+/// hardware. They start series of their own, and no change is reported.
+#[test]
+fn runs_on_another_machine_are_series_of_their_own() {
+    let nights: Vec<Results> = (0..14)
+        .map(|n| {
+            let mut run = night(n, 8, 0.10);
+            if n >= 8 {
+                run.machine.cpu_model = "Another CPU".into();
+            }
+            run
+        })
+        .collect();
+    let history = filed("machines", &nights);
+    let out = show(&history, "json");
+    assert!(out.status.success(), "{}", text(&out));
+    let h = json(&out);
+    assert_eq!(h["changes"].as_array().map(Vec::len), Some(0), "{h:#}");
+    let groups = h["groups"].as_array().expect("groups");
+    assert_eq!(groups.len(), 2, "{h:#}");
+    assert!(
+        groups[1]["machine"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Another CPU")),
+        "{h:#}"
+    );
+    assert!(text(&show(&history, "table")).contains("tier on Another CPU"));
+}
+
 #[test]
 fn a_step_that_stays_is_reported_once_with_its_commits_and_size() {
     let nights: Vec<Results> = (0..14).map(|n| night(n, 8, 0.10)).collect();
@@ -154,6 +183,48 @@ fn the_night_a_regression_is_confirmed_fails_the_job_and_one_night_is_only_a_sus
     assert_eq!(h["regressions"], 1, "{h:#}");
     assert_eq!(h["changes"][0]["new"], true);
     assert_eq!(h["changes"][0]["after_commit"], "c12000000000");
+    // The step is of the wall-clock tier: a job that gates on the instruction tier reports it
+    // and passes; one that gates on the wall clock fails.
+    let gated = |tier: &str| {
+        statebench(&[
+            "history",
+            "--history",
+            history.to_str().expect("utf-8"),
+            "--fail-on",
+            tier,
+        ])
+    };
+    let passed = gated("instructions");
+    assert!(passed.status.success(), "{}", text(&passed));
+    assert!(
+        text(&passed).contains("c11000000000..c12000000000"),
+        "{}",
+        text(&passed)
+    );
+    assert_eq!(gated("wall").status.code(), Some(1));
+    // The page holds the summary and the changed record's trend, and loads nothing.
+    let page = history.with_file_name("history.html");
+    let out = statebench(&[
+        "history",
+        "--history",
+        history.to_str().expect("utf-8"),
+        "--html",
+        page.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let html = std::fs::read_to_string(&page).expect("the page written");
+    assert!(html.contains("c11000000000..c12000000000"), "{html}");
+    assert!(
+        html.contains("<figure id=\"trend-wall-clock-kv-read-heavy"),
+        "{html}"
+    );
+    assert!(html.contains("<svg") && !html.contains("<?xml"), "{html}");
+    assert!(html.contains("default-src 'none'") && !html.contains("<script"));
+    assert_eq!(
+        gated("all").status.code(),
+        Some(2),
+        "an unknown tier is a usage error"
+    );
     // One night after it: no change yet, the night a suspect.
     let history = filed("suspect", &nights[..13]);
     let out = show(&history, "json");
@@ -279,6 +350,17 @@ fn the_committed_fixture_is_the_planted_series() {
     }
 }
 
+/// The step a record measured in `history power`'s JSON: its first planted pool's.
+fn steady_step(doc: &serde_json::Value, record: &str) -> f64 {
+    doc["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .find(|r| r["record"] == record)
+        .and_then(|r| r["steps"][0]["step"].as_f64())
+        .expect("the record's step")
+}
+
 #[test]
 fn power_draws_series_from_real_pools_and_finds_the_planted_step() {
     let dir = temp("power");
@@ -317,12 +399,30 @@ fn power_draws_series_from_real_pools_and_finds_the_planted_step() {
         .find(|r| r["record"] == "kv_read_heavy / mutex_std / threads / 1")
         .expect("mutex_std's record");
     assert_eq!(slowed["steps"][0]["found_in_time"], 20, "{slowed}");
+    // The step is the one its record measured: 10 % slower, counted in the 10 % class (or
+    // the one below, should the last digit fall short).
+    let step = slowed["steps"][0]["step"].as_f64().expect("a step");
+    assert!((step - 0.10).abs() < 1e-9, "{slowed}");
+    let class = slowed["steps"][0]["class"].as_str().expect("a class");
+    assert!(class == "10–20 %" || class == "5–10 %", "{slowed}");
+    let counted = doc["by_class"]
+        .as_array()
+        .expect("classes")
+        .iter()
+        .find(|c| c["name"] == class)
+        .expect("the step's class");
+    assert!(
+        counted["found_in_time"].as_u64().expect("a count") >= 20,
+        "{counted}"
+    );
+    assert_eq!(doc["by_plant"][0]["name"], "10%");
     assert_eq!(slowed["quiet_nights"], 20 * 16);
     assert!(
         slowed["false_alarms"].as_u64().expect("a count") <= 2,
         "{slowed}"
     );
     // dashmap was not slowed in the planted runs: its "step" is none, and is not found.
+    assert!(steady_step(&doc, "kv_read_heavy / dashmap / threads / 1").abs() < 0.02);
     let steady = records
         .iter()
         .find(|r| r["record"] == "kv_read_heavy / dashmap / threads / 1")
@@ -346,4 +446,107 @@ fn power_draws_series_from_real_pools_and_finds_the_planted_step() {
     ]);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Where the power figures docs/CI.md quotes were written (`scripts/history-power.sh`).
+const POWER: &str = "results/history-power/2026-12-06-epyc";
+
+/// The summary lines `history power` prints under its table, made again from its JSON.
+fn power_summary(doc: &serde_json::Value) -> Vec<String> {
+    let count = |v: &serde_json::Value| v.as_u64().expect("a count");
+    let share = |t: &serde_json::Value| {
+        100.0 * count(&t["found_in_time"]) as f64 / count(&t["trials"]).max(1) as f64
+    };
+    let delay = |t: &serde_json::Value| {
+        t["median_delay"]
+            .as_u64()
+            .map_or(String::new(), |d| format!(", median delay {d} nights"))
+    };
+    let within = count(&doc["within"]);
+    let mut lines = vec![
+        format!(
+            "{} series of {} nights a record and pool (step from night {}), alpha {}, \
+             threshold {:.1} %, on {} ({} noise runs):",
+            count(&doc["trials"]),
+            count(&doc["nights"]),
+            count(&doc["at"]) + 1,
+            doc["alpha"].as_f64().expect("alpha"),
+            100.0 * doc["threshold"].as_f64().expect("a threshold"),
+            doc["machine"]["cpu_model"].as_str().expect("a CPU"),
+            count(&doc["noise_runs"]),
+        ),
+        format!(
+            "false alarms: {} in {} series-nights ({:.2} per 100)",
+            count(&doc["false_alarms"]),
+            count(&doc["quiet_nights"]),
+            doc["false_alarms_per_100"].as_f64().expect("a rate")
+        ),
+    ];
+    for t in doc["by_plant"].as_array().expect("plants") {
+        lines.push(format!(
+            "planted {}: found within {within} nights in {} of {} series ({:.1} %){}",
+            t["name"].as_str().expect("a name"),
+            count(&t["found_in_time"]),
+            count(&t["trials"]),
+            share(t),
+            delay(t)
+        ));
+    }
+    for t in doc["by_class"].as_array().expect("classes") {
+        lines.push(format!(
+            "steps measured {}: {} step{}, found within {within} nights in {} of {} series ({:.1} %){}",
+            t["name"].as_str().expect("a name"),
+            count(&t["steps"]),
+            if count(&t["steps"]) == 1 { "" } else { "s" },
+            count(&t["found_in_time"]),
+            count(&t["trials"]),
+            share(t),
+            delay(t)
+        ));
+    }
+    lines
+}
+
+/// Runs of whitespace as one space, so that a quote wrapped in the docs still matches.
+fn folded(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// docs/CI.md's figures of how often the alarm is right are the committed output's: each
+/// committed table's summary is what its JSON says, and the docs quote every line of it.
+#[test]
+fn the_power_figures_in_the_docs_are_the_committed_outputs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = folded(&std::fs::read_to_string(root.join("docs/CI.md")).expect("docs/CI.md"));
+    assert!(docs.contains(POWER), "docs/CI.md does not name {POWER}");
+    for (tier, part) in [
+        ("wall", "false-alarms"),
+        ("wall", "detection"),
+        ("instructions", "false-alarms"),
+        ("instructions", "detection"),
+        ("owners", "detection"),
+    ] {
+        let name = root.join(POWER).join(format!("{tier}-{part}"));
+        let read = |ext: &str| {
+            let path = name.with_extension(ext);
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        };
+        let table = read("table");
+        let doc: serde_json::Value = serde_json::from_str(&read("json")).expect("JSON");
+        let lines = power_summary(&doc);
+        assert!(
+            lines.len() > 1 || part == "false-alarms",
+            "{tier}-{part}: no step tallied"
+        );
+        for line in lines {
+            assert!(
+                table.contains(&format!("{line}\n")),
+                "{tier}-{part}.table does not say what its JSON says: {line}"
+            );
+            assert!(
+                docs.contains(&folded(&line)),
+                "docs/CI.md does not quote {tier}-{part}: {line}"
+            );
+        }
+    }
 }

@@ -83,6 +83,63 @@ fn pools(runs: &[Results]) -> Vec<Pool> {
     out
 }
 
+/// The classes a planted step is counted in by the slowdown its record measured (the pools'
+/// geometric means): the issue's targets are stated for 5, 10 and 20 % steps.
+const CLASSES: [(&str, f64); 4] = [
+    ("under 5 %", f64::NEG_INFINITY),
+    ("5–10 %", 0.05),
+    ("10–20 %", 0.10),
+    ("20 % and more", 0.20),
+];
+
+/// The class of a measured slowdown (a share: 0.05 is 5 % slower).
+fn class(step: f64) -> usize {
+    CLASSES
+        .iter()
+        .rposition(|(_, from)| step >= *from)
+        .unwrap_or(0)
+}
+
+fn geometric_mean(xs: &[f64]) -> f64 {
+    (xs.iter().map(|x| x.ln()).sum::<f64>() / xs.len() as f64).exp()
+}
+
+/// One planted pool's tally, over records or over a class of steps.
+#[derive(Default)]
+struct Tally {
+    trials: usize,
+    found: usize,
+    steps: usize,
+    delays: Vec<usize>,
+}
+
+impl Tally {
+    fn add(&mut self, trials: usize, found: usize, delays: &[usize]) {
+        self.trials += trials;
+        self.found += found;
+        self.steps += 1;
+        self.delays.extend_from_slice(delays);
+    }
+
+    /// The median night of the step on which the alarm rang, of the series where it did.
+    fn median_delay(&self) -> Option<usize> {
+        let mut d = self.delays.clone();
+        d.sort_unstable();
+        d.get(d.len() / 2).copied()
+    }
+
+    fn share(&self) -> f64 {
+        100.0 * self.found as f64 / self.trials.max(1) as f64
+    }
+
+    fn json(&self, name: &str) -> serde_json::Value {
+        serde_json::json!({
+            "name": name, "steps": self.steps, "trials": self.trials,
+            "found_in_time": self.found, "median_delay": self.median_delay(),
+        })
+    }
+}
+
 fn power(
     noise: &Path,
     planted: &[String],
@@ -115,6 +172,13 @@ fn power(
         if let Some(what) = first.settings.measurement_differs(&run.settings) {
             return usage(format!("the runs did not all measure alike: {what}"));
         }
+        if series::machine(run) != series::machine(first) {
+            return usage(format!(
+                "the runs did not all run on one machine: {} and {}",
+                series::machine(first),
+                series::machine(run)
+            ));
+        }
     }
     let planted_pools: Vec<(String, Vec<Pool>)> = named
         .iter()
@@ -123,21 +187,33 @@ fn power(
     let mut rows = Vec::new();
     let mut json = Vec::new();
     let (mut quiet, mut false_alarms) = (0, 0);
-    let mut totals: Vec<(String, usize, usize)> =
-        named.iter().map(|(n, _)| (n.clone(), 0, 0)).collect();
+    let mut by_plant: Vec<(String, Tally)> = named
+        .iter()
+        .map(|(n, _)| (n.clone(), Tally::default()))
+        .collect();
+    let mut by_class: Vec<Tally> = CLASSES.iter().map(|_| Tally::default()).collect();
     for (name, tier, noise_pool) in pools(&noise_runs) {
-        let steps: Vec<(String, Vec<f64>)> = planted_pools
+        // A pool's step is what its record measured: the planted build's geometric mean over
+        // the noise build's, as a slowdown (the figures are rates: higher is better).
+        let steps: Vec<(String, f64, Vec<f64>)> = planted_pools
             .iter()
             .filter_map(|(pname, pools)| {
                 pools
                     .iter()
                     .find(|(n, t, _)| *n == name && *t == tier)
-                    .map(|(_, _, xs)| (pname.clone(), xs.clone()))
+                    .map(|(_, _, xs)| {
+                        let step = 1.0 - geometric_mean(xs) / geometric_mean(&noise_pool);
+                        (pname.clone(), step, xs.clone())
+                    })
             })
+            .collect();
+        let drawn: Vec<(String, Vec<f64>)> = steps
+            .iter()
+            .map(|(n, _, xs)| (n.clone(), xs.clone()))
             .collect();
         let p = statebench_report::history::power(
             &noise_pool,
-            &steps,
+            &drawn,
             plan.nights,
             plan.at,
             plan.within,
@@ -153,31 +229,49 @@ fn power(
             noise_pool.len().to_string(),
             format!("{} / {}", p.false_alarms, p.quiet_nights),
         ];
-        for (pname, trials, found, delays) in &p.steps {
-            if let Some(t) = totals.iter_mut().find(|t| &t.0 == pname) {
-                t.1 += trials;
-                t.2 += found;
+        let mut step_json = Vec::new();
+        for ((pname, trials, found, delays), (_, step, xs)) in p.steps.iter().zip(&steps) {
+            if let Some((_, t)) = by_plant.iter_mut().find(|(n, _)| n == pname) {
+                t.add(*trials, *found, delays);
             }
-            let mut d = delays.clone();
-            d.sort_unstable();
+            by_class[class(*step)].add(*trials, *found, delays);
+            let mut one = Tally::default();
+            one.add(*trials, *found, delays);
             row.push(format!(
-                "{pname}: {found}/{trials}, median delay {}",
-                d.get(d.len() / 2).map_or("-".into(), ToString::to_string)
+                "{pname} ({:+.1} %): {found}/{trials}, median delay {}",
+                -100.0 * step,
+                one.median_delay().map_or("-".into(), |d| d.to_string())
             ));
+            step_json.push(serde_json::json!({
+                "name": pname, "runs": xs.len(), "step": step, "class": CLASSES[class(*step)].0,
+                "trials": trials, "found_in_time": found, "delays": delays,
+            }));
         }
         json.push(serde_json::json!({
             "record": name, "tier": tier, "noise_runs": noise_pool.len(),
             "quiet_nights": p.quiet_nights, "false_alarms": p.false_alarms,
-            "steps": p.steps.iter().map(|(n, t, f, d)| serde_json::json!({
-                "name": n, "trials": t, "found_in_time": f, "delays": d
-            })).collect::<Vec<_>>(),
+            "steps": step_json,
         }));
         rows.push(row);
     }
+    let per_100 = 100.0 * false_alarms as f64 / quiet.max(1) as f64;
+    let classes: Vec<(&str, &Tally)> = CLASSES
+        .iter()
+        .zip(&by_class)
+        .filter(|(_, t)| t.steps > 0)
+        .map(|((name, _), t)| (*name, t))
+        .collect();
     if format == "json" {
         let doc = serde_json::json!({
+            "machine": first.machine, "noise": noise.display().to_string(),
+            "noise_runs": noise_runs.len(),
+            "planted": named.iter().map(|(n, r)| serde_json::json!({"name": n, "runs": r.len()}))
+                .collect::<Vec<_>>(),
             "nights": plan.nights, "at": plan.at, "within": plan.within, "trials": plan.trials,
             "seed": plan.seed, "threshold": options.min_magnitude, "alpha": options.max_p,
+            "quiet_nights": quiet, "false_alarms": false_alarms, "false_alarms_per_100": per_100,
+            "by_plant": by_plant.iter().map(|(n, t)| t.json(n)).collect::<Vec<_>>(),
+            "by_class": classes.iter().map(|(n, t)| t.json(n)).collect::<Vec<_>>(),
             "records": json,
         });
         match serde_json::to_string_pretty(&doc) {
@@ -188,7 +282,10 @@ fn power(
     }
     let width = rows.iter().map(Vec::len).max().unwrap_or(4);
     let mut header = vec!["record", "tier", "noise runs", "false alarms / nights"];
-    header.extend(std::iter::repeat_n("planted: found in time", width - 4));
+    header.extend(std::iter::repeat_n(
+        "planted (its step): found in time",
+        width - 4,
+    ));
     let rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|mut r| {
@@ -199,22 +296,42 @@ fn power(
     print!("{}", statebench_report::table::render(&header, &rows));
     println!(
         "
-{} series of {} nights a record and pool (step from night {}), alpha {}, threshold {:.1} %:",
+{} series of {} nights a record and pool (step from night {}), alpha {}, threshold {:.1} %, \
+on {} ({} noise runs):",
         plan.trials,
         plan.nights,
         plan.at + 1,
         options.max_p,
-        100.0 * options.min_magnitude
+        100.0 * options.min_magnitude,
+        first.machine.cpu_model,
+        noise_runs.len(),
     );
-    println!(
-        "  false alarms: {false_alarms} in {quiet} series-nights ({:.2} per 100)",
-        100.0 * false_alarms as f64 / quiet.max(1) as f64
-    );
-    for (name, trials, found) in totals {
+    println!("  false alarms: {false_alarms} in {quiet} series-nights ({per_100:.2} per 100)");
+    let delay = |t: &Tally| {
+        t.median_delay()
+            .map_or(String::new(), |d| format!(", median delay {d} nights"))
+    };
+    for (name, t) in &by_plant {
         println!(
-            "  {name}: found within {} nights in {found} of {trials} series ({:.1} %)",
+            "  planted {name}: found within {} nights in {} of {} series ({:.1} %){}",
             plan.within,
-            100.0 * found as f64 / trials.max(1) as f64
+            t.found,
+            t.trials,
+            t.share(),
+            delay(t)
+        );
+    }
+    for (name, t) in &classes {
+        println!(
+            "  steps measured {name}: {} step{}, found within {} nights in {} of {} series \
+({:.1} %){}",
+            t.steps,
+            if t.steps == 1 { "" } else { "s" },
+            plan.within,
+            t.found,
+            t.trials,
+            t.share(),
+            delay(t)
         );
     }
     ExitCode::SUCCESS
@@ -316,6 +433,15 @@ fn show(args: &HistoryArgs) -> ExitCode {
             Err(e) => return failure(e),
         }
     }
+    if let Some(file) = &args.html {
+        let page = match series::render_page(&history) {
+            Ok(p) => p,
+            Err(e) => return failure(e),
+        };
+        if let Err(e) = std::fs::write(file, page) {
+            return failure(format!("cannot write {}: {e}", file.display()));
+        }
+    }
     match args.format.as_str() {
         "json" => match serde_json::to_string_pretty(&history) {
             Ok(t) => println!("{t}"),
@@ -324,7 +450,18 @@ fn show(args: &HistoryArgs) -> ExitCode {
         "markdown" => print!("{}", series::render_markdown(&history)),
         _ => print!("{}", series::render_table(&history)),
     }
-    if history.regressions > 0 {
+    // A confirmed regression is a change the newest run makes found, slower.
+    let gating = history
+        .changes
+        .iter()
+        .filter(|c| c.new && c.direction == "slower")
+        .filter(|c| match args.fail_on.as_str() {
+            "instructions" => c.tier == "instructions",
+            "wall" => c.tier != "instructions",
+            _ => true,
+        })
+        .count();
+    if gating > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

@@ -506,6 +506,8 @@ pub mod series {
     pub struct Group {
         /// The tier: `wall clock` or `instructions`.
         pub tier: String,
+        /// The machine its runs ran on ([`machine`]).
+        pub machine: String,
         /// The command the group's first run was made with.
         pub settings: String,
         /// How many runs, the first and last run's times.
@@ -614,6 +616,37 @@ pub mod series {
             .collect()
     }
 
+    /// The history as one page a browser opens with nothing beside it: the summary
+    /// [`render_markdown`] writes, then every changed record's trend ([`trends`]) drawn inline.
+    /// It loads nothing and runs no script (its content security policy forbids both), so a CI
+    /// can publish it as an artifact.
+    pub fn render_page(h: &History) -> Result<String, String> {
+        let mut out = format!(
+            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+             style-src 'unsafe-inline'\">\n\
+             <meta name=\"color-scheme\" content=\"light dark\">\n\
+             <title>statebench history</title>\n<style>\n{}</style>\n</head>\n<body>\n<main>\n",
+            crate::page::STYLE
+        );
+        out += &crate::page::markdown_html(&render_markdown(h), "history");
+        let trends = trends(h)?;
+        if !trends.is_empty() {
+            out += "<h2 id=\"history-trends\">Trends of the changed records</h2>\n";
+        }
+        for (name, svg) in trends {
+            // The plot's own XML declaration has no place inside an HTML page.
+            let body = svg.find("<svg").map_or(svg.as_str(), |at| &svg[at..]);
+            out += &format!(
+                "<figure id=\"{}\">\n{body}\n</figure>\n",
+                name.trim_end_matches(".svg")
+            );
+        }
+        out += "</main>\n</body>\n</html>\n";
+        Ok(out)
+    }
+
     /// A run's tier: `instructions` (the deterministic one) or `wall clock`.
     pub fn tier(r: &Results) -> &'static str {
         if r.settings.metric.as_deref() == Some("instructions") {
@@ -638,13 +671,22 @@ pub mod series {
         commit.chars().take(12).collect()
     }
 
+    /// The machine a group's runs ran on: its CPU model and cores.
+    pub fn machine(run: &Results) -> String {
+        format!("{}, {} cores", run.machine.cpu_model, run.machine.cores)
+    }
+
     /// The groups of `runs` (sorted oldest first by the caller): a run joins the first group
-    /// whose first run it measured alike with, of the same tier.
+    /// whose first run it measured alike with, of the same tier, on the same machine. A CI's
+    /// runners are not always one kind of machine (this project's sessions have landed on
+    /// hosts whose floors differ several-fold): a run on another CPU would be a step of
+    /// hardware, not of code, so it starts a series of its own.
     pub fn groups(runs: &[Results]) -> Vec<Vec<&Results>> {
         let mut out: Vec<Vec<&Results>> = Vec::new();
         for run in runs {
             match out.iter_mut().find(|g| {
                 tier(g[0]) == tier(run)
+                    && machine(g[0]) == machine(run)
                     && g[0].settings.measurement_differs(&run.settings).is_none()
             }) {
                 Some(g) => g.push(run),
@@ -677,6 +719,7 @@ pub mod series {
             }
             history.groups.push(Group {
                 tier: tier(group[0]).to_owned(),
+                machine: machine(group[0]),
                 settings: group[0].settings.command.join(" "),
                 runs: group.len(),
                 first: group[0].created.clone(),
@@ -759,8 +802,8 @@ pub mod series {
         let mut out = String::new();
         for g in &h.groups {
             out += &format!(
-                "{} tier: {} runs ({} … {}), {} series; {}\n",
-                g.tier, g.runs, g.first, g.last, g.series, g.settings
+                "{} tier on {}: {} runs ({} … {}), {} series; {}\n",
+                g.tier, g.machine, g.runs, g.first, g.last, g.series, g.settings
             );
         }
         out += &format!(
@@ -829,8 +872,8 @@ pub mod series {
         let mut out = String::from("## statebench history\n\n");
         for g in &h.groups {
             out += &format!(
-                "- {} tier: {} runs ({} … {}), {} series\n",
-                g.tier, g.runs, g.first, g.last, g.series
+                "- {} tier on {}: {} runs ({} … {}), {} series\n",
+                g.tier, g.machine, g.runs, g.first, g.last, g.series
             );
         }
         out += &format!(

@@ -26,7 +26,8 @@ pub const PAGE: &str = "report.html";
 pub const ROW_LEVEL: f64 = 0.95;
 
 const SCRIPT: &str = include_str!("page.js");
-const STYLE: &str = include_str!("page.css");
+/// The page's styles; the history page (`statebench history --html`) wears them too.
+pub(crate) const STYLE: &str = include_str!("page.css");
 
 /// One workload, as the selectors name it.
 #[derive(Serialize)]
