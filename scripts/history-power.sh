@@ -32,8 +32,9 @@
 # Other options (--nights, --at, --within, --trials, --seed, --threshold, --alpha) go to
 # `statebench history power`.
 #
-# A run already in its pool is not run again, so an interrupted collection resumes. The
-# figures are the machine's: run on a quiet machine, never beside a build.
+# A run already in its pool is not run again, so an interrupted collection resumes: keep one
+# binary for a whole collection (a pool of two builds would measure the builds' difference).
+# The figures are the machine's: run on a quiet machine, never beside a build.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -49,7 +50,7 @@ while (( $# > 0 )); do
       v=${1#--}; declare "${v//-/_}=$2"; shift 2 ;;
     --nights|--at|--within|--trials|--seed|--threshold|--alpha)
       (( $# >= 2 )) || usage "$1 needs a value"; pass+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,37p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) usage "unknown option $1" ;;
   esac
 done
@@ -118,9 +119,9 @@ for tier in wall instructions; do
   planted=()
   for s in $plants; do planted+=(--planted "$(spins "$s")=$dir/$tier/plant-$s"); done
   for format in table json; do
-    "$bin" history power --noise "$dir/$tier/noise" "${pass[@]}" --format "$format" \
+    "$bin" history power --noise "$dir/$tier/noise" ${pass[@]+"${pass[@]}"} --format "$format" \
       > "$out/$tier-false-alarms.$format"
-    "$bin" history power --noise "$dir/$tier/narrow" "${planted[@]}" "${pass[@]}" \
+    "$bin" history power --noise "$dir/$tier/narrow" ${planted[@]+"${planted[@]}"} ${pass[@]+"${pass[@]}"} \
       --format "$format" > "$out/$tier-detection.$format"
   done
   cat "$out/$tier-false-alarms.table" "$out/$tier-detection.table"
@@ -130,7 +131,7 @@ for s in $owner_plants; do
   planted+=(--planted "$(spins "$s")=$dir/instructions/owners-plant-$s")
 done
 for format in table json; do
-  "$bin" history power --noise "$dir/instructions/owners" "${planted[@]}" "${pass[@]}" \
+  "$bin" history power --noise "$dir/instructions/owners" ${planted[@]+"${planted[@]}"} ${pass[@]+"${pass[@]}"} \
     --format "$format" > "$out/owners-detection.$format"
 done
 cat "$out/owners-detection.table"

@@ -57,8 +57,8 @@ enum Command {
     /// under its time and commit; `history` then reads every series — one per record, over the
     /// runs that measured alike — and reports its persistent shifts (change points) with their
     /// size, interval and the commits they lie between, and whether the newest run is a
-    /// suspect. Exits 1 when the newest run confirms a new regression beyond --threshold, 2 on
-    /// a usage error.
+    /// suspect. Exits 1 when the newest run confirms a new regression beyond --threshold (of
+    /// the tier --fail-on names), 2 on a usage error, 3 when --svg or --html cannot be written.
     #[command(args_conflicts_with_subcommands = true)]
     History(HistoryArgs),
     /// Watch where the machine's two cores stand from each other: the cross-core cache-line

@@ -1336,6 +1336,7 @@ fn advise_answers_from_the_canonical_run_and_refuses_what_it_cannot_answer() {
 /// A default build cannot plant a slowdown: asking it to, by either variable, is a usage error
 /// naming the variable, never a run measured as if nothing were asked.
 #[test]
+#[cfg(not(feature = "calibrate"))]
 fn a_default_build_refuses_a_planted_slowdown() {
     let out_file =
         std::env::temp_dir().join(format!("statebench-plant-{}.json", std::process::id()));

@@ -74,9 +74,15 @@ fn pools(runs: &[Results]) -> Vec<Pool> {
                 r.driver.name(),
                 r.clients
             );
+            // A figure that is not a positive number (a record that served nothing it was
+            // asked for) has no logarithm: it is left out of the pool.
+            let x = r.headline();
+            if !(x.is_finite() && x > 0.0) {
+                continue;
+            }
             match out.iter_mut().find(|(n, t, _)| *n == name && *t == tier) {
-                Some((_, _, xs)) => xs.push(r.headline()),
-                None => out.push((name, tier, vec![r.headline()])),
+                Some((_, _, xs)) => xs.push(x),
+                None => out.push((name, tier, vec![x])),
             }
         }
     }
@@ -105,8 +111,8 @@ fn geometric_mean(xs: &[f64]) -> f64 {
 }
 
 /// One planted pool's tally, over records or over a class of steps.
-#[derive(Default)]
 struct Tally {
+    within: usize,
     trials: usize,
     found: usize,
     steps: usize,
@@ -114,6 +120,16 @@ struct Tally {
 }
 
 impl Tally {
+    fn new(within: usize) -> Tally {
+        Tally {
+            within,
+            trials: 0,
+            found: 0,
+            steps: 0,
+            delays: Vec::new(),
+        }
+    }
+
     fn add(&mut self, trials: usize, found: usize, delays: &[usize]) {
         self.trials += trials;
         self.found += found;
@@ -121,11 +137,17 @@ impl Tally {
         self.delays.extend_from_slice(delays);
     }
 
-    /// The median night of the step on which the alarm rang, of the series where it did.
+    /// The median night of the step on which the alarm rang, of the series where it did in
+    /// time (the lower median).
     fn median_delay(&self) -> Option<usize> {
-        let mut d = self.delays.clone();
+        let mut d: Vec<usize> = self
+            .delays
+            .iter()
+            .copied()
+            .filter(|d| *d <= self.within)
+            .collect();
         d.sort_unstable();
-        d.get(d.len() / 2).copied()
+        d.get(d.len().saturating_sub(1) / 2).copied()
     }
 
     fn share(&self) -> f64 {
@@ -159,6 +181,9 @@ fn power(
                 "--planted {p:?}: write NAME=DIR, e.g. 10%=target/p10"
             ));
         };
+        if named.iter().any(|(n, _)| n == name) {
+            return usage(format!("--planted {name:?} is named twice"));
+        }
         match runs(Path::new(dir)) {
             Ok(r) if !r.is_empty() => named.push((name.to_owned(), r)),
             Ok(_) => return usage(format!("--planted {p}: no run in {dir}")),
@@ -184,15 +209,28 @@ fn power(
         .iter()
         .map(|(name, runs)| (name.clone(), pools(runs)))
         .collect();
+    let noise_pools = pools(&noise_runs);
+    for (name, planted) in &planted_pools {
+        let shared = planted
+            .iter()
+            .any(|(n, t, _)| noise_pools.iter().any(|(m, u, _)| n == m && t == u));
+        if !shared {
+            return usage(format!(
+                "--planted {name:?}: its runs share no record with --noise {}",
+                noise.display()
+            ));
+        }
+    }
+    let series_count = noise_pools.len();
     let mut rows = Vec::new();
     let mut json = Vec::new();
     let (mut quiet, mut false_alarms) = (0, 0);
     let mut by_plant: Vec<(String, Tally)> = named
         .iter()
-        .map(|(n, _)| (n.clone(), Tally::default()))
+        .map(|(n, _)| (n.clone(), Tally::new(plan.within)))
         .collect();
-    let mut by_class: Vec<Tally> = CLASSES.iter().map(|_| Tally::default()).collect();
-    for (name, tier, noise_pool) in pools(&noise_runs) {
+    let mut by_class: Vec<Tally> = CLASSES.iter().map(|_| Tally::new(plan.within)).collect();
+    for (name, tier, noise_pool) in noise_pools {
         // A pool's step is what its record measured: the planted build's geometric mean over
         // the noise build's, as a slowdown (the figures are rates: higher is better).
         let steps: Vec<(String, f64, Vec<f64>)> = planted_pools
@@ -235,7 +273,7 @@ fn power(
                 t.add(*trials, *found, delays);
             }
             by_class[class(*step)].add(*trials, *found, delays);
-            let mut one = Tally::default();
+            let mut one = Tally::new(plan.within);
             one.add(*trials, *found, delays);
             row.push(format!(
                 "{pname} ({:+.1} %): {found}/{trials}, median delay {}",
@@ -255,6 +293,8 @@ fn power(
         rows.push(row);
     }
     let per_100 = 100.0 * false_alarms as f64 / quiet.max(1) as f64;
+    // Over every series at once, as a nightly job over them all sees it.
+    let per_night = false_alarms as f64 / (plan.trials * plan.nights).max(1) as f64;
     let classes: Vec<(&str, &Tally)> = CLASSES
         .iter()
         .zip(&by_class)
@@ -270,6 +310,7 @@ fn power(
             "nights": plan.nights, "at": plan.at, "within": plan.within, "trials": plan.trials,
             "seed": plan.seed, "threshold": options.min_magnitude, "alpha": options.max_p,
             "quiet_nights": quiet, "false_alarms": false_alarms, "false_alarms_per_100": per_100,
+            "series": series_count, "false_alarms_per_night": per_night,
             "by_plant": by_plant.iter().map(|(n, t)| t.json(n)).collect::<Vec<_>>(),
             "by_class": classes.iter().map(|(n, t)| t.json(n)).collect::<Vec<_>>(),
             "records": json,
@@ -307,6 +348,7 @@ on {} ({} noise runs):",
         noise_runs.len(),
     );
     println!("  false alarms: {false_alarms} in {quiet} series-nights ({per_100:.2} per 100)");
+    println!("  over all {series_count} series at once: {per_night:.3} false alarms a night");
     let delay = |t: &Tally| {
         t.median_delay()
             .map_or(String::new(), |d| format!(", median delay {d} nights"))
@@ -397,6 +439,28 @@ fn runs(history: &Path) -> Result<Vec<Results>, String> {
     Ok(runs)
 }
 
+/// Writes the trends (`--svg DIR`) and the page (`--html FILE`) that `args` asks for.
+fn artifacts(history: &series::History, args: &HistoryArgs) -> Result<(), String> {
+    if let Some(dir) = &args.svg {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for (name, svg) in series::trends(history)? {
+            let path = dir.join(name);
+            std::fs::write(&path, svg)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+    }
+    if let Some(file) = &args.html {
+        let page = series::render_page(history)?;
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(file, page).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    }
+    Ok(())
+}
+
 fn show(args: &HistoryArgs) -> ExitCode {
     let runs = match runs(&args.history) {
         Ok(r) => r,
@@ -417,31 +481,6 @@ fn show(args: &HistoryArgs) -> ExitCode {
         ..Options::default()
     };
     let history = series::read(&runs, &options);
-    if let Some(dir) = &args.svg {
-        match series::trends(&history) {
-            Ok(files) => {
-                if let Err(e) = std::fs::create_dir_all(dir) {
-                    return failure(format!("cannot create {}: {e}", dir.display()));
-                }
-                for (name, svg) in files {
-                    let path = dir.join(name);
-                    if let Err(e) = std::fs::write(&path, svg) {
-                        return failure(format!("cannot write {}: {e}", path.display()));
-                    }
-                }
-            }
-            Err(e) => return failure(e),
-        }
-    }
-    if let Some(file) = &args.html {
-        let page = match series::render_page(&history) {
-            Ok(p) => p,
-            Err(e) => return failure(e),
-        };
-        if let Err(e) = std::fs::write(file, page) {
-            return failure(format!("cannot write {}: {e}", file.display()));
-        }
-    }
     match args.format.as_str() {
         "json" => match serde_json::to_string_pretty(&history) {
             Ok(t) => println!("{t}"),
@@ -449,6 +488,12 @@ fn show(args: &HistoryArgs) -> ExitCode {
         },
         "markdown" => print!("{}", series::render_markdown(&history)),
         _ => print!("{}", series::render_table(&history)),
+    }
+    // The drawings after the summary, and a failure to write them is not exit 1, which a
+    // nightly job reads as a confirmed regression.
+    if let Err(e) = artifacts(&history, args) {
+        eprintln!("statebench: {e}");
+        return ExitCode::from(3);
     }
     // A confirmed regression is a change the newest run makes found, slower.
     let gating = history

@@ -478,7 +478,9 @@ pub fn power(
                 .map(|n| if n < at { draw(noise) } else { draw(pool) })
                 .collect();
             let rang = alarms(&series, options);
-            let first = (at + 1..=nights).find(|&night| rang[night - 1]);
+            // The step cannot be confirmed on its own first night (a change needs two runs
+            // after it): an alarm then is a false one, and is not counted as a find.
+            let first = (at + 2..=nights).find(|&night| rang[night - 1]);
             if let Some(night) = first {
                 let delay = night - at;
                 if delay <= within {
@@ -525,6 +527,8 @@ pub mod series {
     pub struct Found {
         /// The group's tier.
         pub tier: String,
+        /// The group's machine ([`machine`]).
+        pub machine: String,
         /// The record: `workload / implementation / driver / N clients`.
         pub record: String,
         /// The last run before the shift: its commit and time.
@@ -577,6 +581,8 @@ pub mod series {
     pub struct Trend {
         /// The group's tier.
         pub tier: String,
+        /// The group's machine ([`machine`]).
+        pub machine: String,
         /// The record.
         pub record: String,
         /// Its figure per run, oldest first.
@@ -593,10 +599,21 @@ pub mod series {
     ///
     /// A plot could not be drawn.
     pub fn trends(h: &History) -> Result<Vec<(String, String)>, String> {
+        let mut seen: Vec<&str> = h.groups.iter().map(|g| g.machine.as_str()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let machines = seen.len();
         h.trends
             .iter()
             .map(|t| {
-                let name: String = format!("{} {}", t.tier, t.record)
+                // The machine joins the name when the history holds more than one, so that
+                // one record's trends on two machines are two files.
+                let on = if machines > 1 {
+                    format!(" {}", t.machine)
+                } else {
+                    String::new()
+                };
+                let name: String = format!("{}{on} {}", t.tier, t.record)
                     .chars()
                     .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
                     .collect::<String>()
@@ -609,7 +626,7 @@ pub mod series {
                 } else {
                     "ops/s (log scale)"
                 };
-                let title = format!("{} ({} tier)", t.record, t.tier);
+                let title = format!("{} ({} tier{on})", t.record, t.tier);
                 crate::plots::trend(&title, y, &t.values, &t.commits, &t.changes)
                     .map(|svg| (format!("trend-{name}.svg"), svg))
             })
@@ -636,10 +653,8 @@ pub mod series {
             out += "<h2 id=\"history-trends\">Trends of the changed records</h2>\n";
         }
         for (name, svg) in trends {
-            // The plot's own XML declaration has no place inside an HTML page.
-            let body = svg.find("<svg").map_or(svg.as_str(), |at| &svg[at..]);
             out += &format!(
-                "<figure id=\"{}\">\n{body}\n</figure>\n",
+                "<figure id=\"{}\">\n{svg}\n</figure>\n",
                 name.trim_end_matches(".svg")
             );
         }
@@ -698,7 +713,16 @@ pub mod series {
 
     /// Reads every series of `runs` (oldest first); `options.min_magnitude` is the threshold.
     pub fn read(runs: &[Results], options: &Options) -> History {
-        let newest_time = runs.last().map(|r| r.created.clone());
+        // Tonight's runs: the newest, and any run of its commit (a nightly job files each
+        // tier's run of one commit, one after the other), so that every tier's newest run is
+        // judged as the newest, not only the tier filed last.
+        let latest = runs.last();
+        let tonight = |run: &Results| {
+            latest.is_some_and(|n| {
+                n.created == run.created
+                    || (n.machine.commit == run.machine.commit && n.machine.commit != "unknown")
+            })
+        };
         let mut history = History {
             groups: Vec::new(),
             changes: Vec::new(),
@@ -726,7 +750,8 @@ pub mod series {
                 last: group[group.len() - 1].created.clone(),
                 series: keys.len(),
             });
-            let holds_newest = group.last().map(|r| &r.created) == newest_time.as_ref();
+            let holds_newest = group.last().is_some_and(|r| tonight(r));
+            let group_last = group.last().map(|r| r.created.clone());
             for key in keys {
                 // The series: the runs that measured this record, with their figure.
                 let points: Vec<(&Results, f64)> = group
@@ -741,7 +766,7 @@ pub mod series {
                 let x: Vec<f64> = points.iter().map(|p| p.1).collect();
                 let found = changes(&x, options);
                 let measured_newest =
-                    holds_newest && points.last().map(|p| &p.0.created) == newest_time.as_ref();
+                    holds_newest && points.last().map(|p| &p.0.created) == group_last.as_ref();
                 let before_newest: Vec<usize> = if measured_newest {
                     changes(&x[..x.len() - 1], options)
                         .iter()
@@ -752,6 +777,7 @@ pub mod series {
                 };
                 let place = |c: &Change, new: bool| Found {
                     tier: tier(group[0]).to_owned(),
+                    machine: machine(group[0]),
                     record: record_name(key),
                     before_commit: short(&points[c.index - 1].0.machine.commit),
                     before_time: points[c.index - 1].0.created.clone(),
@@ -768,6 +794,7 @@ pub mod series {
                 if !found.is_empty() {
                     history.trends.push(Trend {
                         tier: tier(group[0]).to_owned(),
+                        machine: machine(group[0]),
                         record: record_name(key),
                         values: x.clone(),
                         commits: points.iter().map(|p| short(&p.0.machine.commit)).collect(),
