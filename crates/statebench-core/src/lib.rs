@@ -450,7 +450,7 @@ pub trait Service<S: StateMachine>: Clone + Send + Sync + 'static {
 
 /// A service reached through a bounded mailbox (the owner strategies): it can refuse to queue,
 /// bound the caller's wait, and tell how deep its queue is.
-pub trait Mailbox<S: StateMachine>: Service<S> {
+pub trait OwnerService<S: StateMachine>: Service<S> {
     /// Like [`Service::call`], but fails with [`Error::Full`] instead of waiting for room in the
     /// mailbox. Once queued, it waits for the reply.
     fn try_call(&self, op: S::Op) -> Result<S::Reply, Error>;

@@ -1,5 +1,5 @@
 //! The owner strategies, written once: the mailbox protocol ([`Request`]), the handle
-//! ([`Owner`], with its `Service` and `Mailbox` impls) and an async owner's loop ([`serve`]).
+//! ([`Owner`], with its `Service` and `OwnerService` impls) and an async owner's loop ([`serve`]).
 //! An owner crate supplies only its channels and where its loop runs (a [`Transport`], and an
 //! [`Inbox`] for an async loop): owner-tokio, owner-async-std, owner-smol and owner-thread
 //! are each that and their documentation.
@@ -8,7 +8,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
-use crate::{Clock, Error, Family, Mailbox, Service, Settings, StateMachine};
+use crate::{Clock, Error, Family, OwnerService, Service, Settings, StateMachine};
 
 /// A family of one-shot reply senders (tokio `oneshot`, a flume or async-channel of one slot…).
 pub trait ReplyChannel: 'static {
@@ -73,7 +73,7 @@ impl<S: StateMachine, C: ReplyChannel> Request<S, C> {
 
 /// Held by an owner's loop for as long as it runs — moved into its task's future or its
 /// thread's closure, so it drops exactly when the owner ends — and watched by the handles
-/// ([`Mailbox::owner_running`]).
+/// ([`OwnerService::owner_running`]).
 #[derive(Debug)]
 pub struct Running {
     _token: std::sync::Arc<()>,
@@ -98,11 +98,11 @@ impl RunningWatch {
 }
 
 /// What an owner crate supplies: its channels and its loop. The handle [`Owner`] — its
-/// `Clone`, `Debug`, [`Service`] and [`Mailbox`] impls, every request's round trip — is
+/// `Clone`, `Debug`, [`Service`] and [`OwnerService`] impls, every request's round trip — is
 /// written once over it, as `Locked<S, L>` is written once over its locks.
 ///
 /// A transport is a type with no values (`struct Tokio;`): it names a family of channels
-/// ([`ReplyChannel`] for the replies, [`Transport::Mailbox`] for the handle's side of the
+/// ([`ReplyChannel`] for the replies, [`Transport::Outbox`] for the handle's side of the
 /// mailbox) and starts the owner's loop.
 pub trait Transport: ReplyChannel + Sized {
     /// The strategy's stable snake_case name ([`Service::NAME`]).
@@ -117,18 +117,15 @@ pub trait Transport: ReplyChannel + Sized {
 
     /// What a handle holds to reach the owner: the mailbox's sending half and whatever a send
     /// needs besides (a runtime to block on, an admission gate).
-    type Mailbox<S: StateMachine>: Clone + Send + Sync + 'static;
+    type Outbox<S: StateMachine>: Clone + Send + Sync + 'static;
 
     /// The receiving half of a reply channel.
     type Receiver<T: Send + 'static>: Send + 'static;
 
     /// Starts the owner of `initial` (its task or thread), which holds `running` for as long
     /// as its loop runs, and returns the handles' side of its mailbox.
-    fn start<S: StateMachine>(
-        initial: S,
-        settings: &Settings,
-        running: Running,
-    ) -> Self::Mailbox<S>;
+    fn start<S: StateMachine>(initial: S, settings: &Settings, running: Running)
+    -> Self::Outbox<S>;
 
     /// A fresh one-shot reply channel.
     fn reply_channel<T: Send + 'static>() -> (Self::Sender<T>, Self::Receiver<T>);
@@ -136,26 +133,26 @@ pub trait Transport: ReplyChannel + Sized {
     /// Queues `request`, blocking while the mailbox is full; [`Error::Stopped`] once the owner
     /// accepts nothing more.
     fn send<S: StateMachine>(
-        mailbox: &Self::Mailbox<S>,
+        mailbox: &Self::Outbox<S>,
         request: Request<S, Self>,
     ) -> Result<(), Error>;
 
     /// Queues `request` from async code, waiting while the mailbox is full.
     fn send_async<S: StateMachine>(
-        mailbox: &Self::Mailbox<S>,
+        mailbox: &Self::Outbox<S>,
         request: Request<S, Self>,
     ) -> impl Future<Output = Result<(), Error>> + Send;
 
     /// Queues `request` only if there is room now: [`Error::Full`] otherwise.
     fn try_send<S: StateMachine>(
-        mailbox: &Self::Mailbox<S>,
+        mailbox: &Self::Outbox<S>,
         request: Request<S, Self>,
     ) -> Result<(), Error>;
 
     /// Waits, blocking, for the reply to a request sent to `mailbox`; [`Error::Stopped`] if
     /// the owner dropped its sender (it stopped or panicked before replying).
     fn recv<S: StateMachine, T: Send + 'static>(
-        mailbox: &Self::Mailbox<S>,
+        mailbox: &Self::Outbox<S>,
         reply_rx: Self::Receiver<T>,
     ) -> Result<T, Error>;
 
@@ -170,7 +167,7 @@ pub trait Transport: ReplyChannel + Sized {
     /// and [`recv_async`](Transport::recv_async) futures around them (tokio does: each layer
     /// of future moves the request once more and is polled once more per call).
     fn call_async<S: StateMachine>(
-        mailbox: &Self::Mailbox<S>,
+        mailbox: &Self::Outbox<S>,
         op: S::Op,
     ) -> impl Future<Output = Result<S::Reply, Error>> + Send {
         async move {
@@ -181,7 +178,7 @@ pub trait Transport: ReplyChannel + Sized {
     }
 
     /// How many requests wait in the mailbox.
-    fn queued<S: StateMachine>(mailbox: &Self::Mailbox<S>) -> usize;
+    fn queued<S: StateMachine>(mailbox: &Self::Outbox<S>) -> usize;
 
     /// Where the owner runs, in words for labels ([`Service::placement`]).
     fn placement(started_in_tokio: bool) -> &'static str;
@@ -192,14 +189,14 @@ pub trait Transport: ReplyChannel + Sized {
 /// reply; the owner crate's documentation says where its owner runs and which call forms
 /// must not be used where (a blocking call inside an async runtime, say).
 pub struct Owner<S: StateMachine, T: Transport> {
-    mailbox: T::Mailbox<S>,
+    mailbox: T::Outbox<S>,
     running: RunningWatch,
 }
 
 impl<S: StateMachine, T: Transport> Owner<S, T> {
     /// A handle from its parts, for a transport that starts its owner another way than
     /// [`Transport::start`] (on a runtime the caller names, say).
-    pub fn from_parts(mailbox: T::Mailbox<S>, running: RunningWatch) -> Self {
+    pub fn from_parts(mailbox: T::Outbox<S>, running: RunningWatch) -> Self {
         Owner { mailbox, running }
     }
 
@@ -270,7 +267,7 @@ impl<S: StateMachine, T: Transport> Service<S> for Owner<S, T> {
     }
 }
 
-impl<S: StateMachine, T: Transport> Mailbox<S> for Owner<S, T> {
+impl<S: StateMachine, T: Transport> OwnerService<S> for Owner<S, T> {
     fn try_call(&self, op: S::Op) -> Result<S::Reply, Error> {
         let (reply_tx, reply_rx) = T::reply_channel();
         T::try_send(&self.mailbox, Request::Call { op, reply_tx })?;

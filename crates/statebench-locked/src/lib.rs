@@ -34,7 +34,7 @@ mod tokio_locks;
 pub use combining::Combining;
 pub use handwritten::HandwrittenKv;
 pub use striped::Striped;
-pub use tokio_locks::{TokioMutex, TokioRwLock};
+pub use tokio_locks::{MutexTokioLock, RwLockTokioLock};
 
 use std::fmt;
 use std::future::Future;
@@ -83,15 +83,15 @@ pub trait StateLock<S>: Send + Sync + 'static {
 
 /// `std::sync::Mutex`.
 #[derive(Debug)]
-pub struct StdMutex<S>(std::sync::Mutex<Option<S>>);
+pub struct MutexStdLock<S>(std::sync::Mutex<Option<S>>);
 
-impl<S: Send + 'static> StateLock<S> for StdMutex<S> {
+impl<S: Send + 'static> StateLock<S> for MutexStdLock<S> {
     const NAME: &'static str = "mutex_std";
     const ABOUT: &'static str = "`std::sync::Mutex` around the whole state";
     const SHARED_READS: bool = false;
 
     fn new(state: S) -> Self {
-        StdMutex(std::sync::Mutex::new(Some(state)))
+        MutexStdLock(std::sync::Mutex::new(Some(state)))
     }
 
     #[inline(always)]
@@ -107,19 +107,19 @@ impl<S: Send + 'static> StateLock<S> for StdMutex<S> {
 /// only when a writer panics; a flag makes a panicking reader stop the service too, so that a
 /// panic anywhere in the state machine means the same for every strategy.
 #[derive(Debug)]
-pub struct StdRwLock<S> {
+pub struct RwLockStdLock<S> {
     lock: std::sync::RwLock<Option<S>>,
     reader_panicked: AtomicBool,
 }
 
-impl<S: Send + Sync + 'static> StateLock<S> for StdRwLock<S> {
+impl<S: Send + Sync + 'static> StateLock<S> for RwLockStdLock<S> {
     const NAME: &'static str = "rwlock_std";
     const ABOUT: &'static str =
         "`std::sync::RwLock` around the whole state; read-only operations share it";
     const SHARED_READS: bool = true;
 
     fn new(state: S) -> Self {
-        StdRwLock {
+        RwLockStdLock {
             lock: std::sync::RwLock::new(Some(state)),
             reader_panicked: AtomicBool::new(false),
         }
@@ -147,7 +147,7 @@ impl<S: Send + Sync + 'static> StateLock<S> for StdRwLock<S> {
 
 /// `parking_lot::Mutex`, with a flag standing in for the poisoning it does not have.
 #[derive(Debug)]
-pub struct ParkingLotMutex<S> {
+pub struct MutexParkingLotLock<S> {
     lock: parking_lot::Mutex<Option<S>>,
     poisoned: AtomicBool,
 }
@@ -163,13 +163,13 @@ impl Drop for PoisonOnPanic<'_> {
     }
 }
 
-impl<S: Send + 'static> StateLock<S> for ParkingLotMutex<S> {
+impl<S: Send + 'static> StateLock<S> for MutexParkingLotLock<S> {
     const NAME: &'static str = "mutex_parking_lot";
     const ABOUT: &'static str = "`parking_lot::Mutex` around the whole state";
     const SHARED_READS: bool = false;
 
     fn new(state: S) -> Self {
-        ParkingLotMutex {
+        MutexParkingLotLock {
             lock: parking_lot::Mutex::new(Some(state)),
             poisoned: AtomicBool::new(false),
         }
@@ -206,15 +206,15 @@ struct Shared<S, L> {
 }
 
 /// `std::sync::Mutex` around any state machine (`mutex_std`).
-pub type MutexStd<S> = Locked<S, StdMutex<S>>;
+pub type MutexStd<S> = Locked<S, MutexStdLock<S>>;
 /// `std::sync::RwLock` around any state machine (`rwlock_std`).
-pub type RwLockStd<S> = Locked<S, StdRwLock<S>>;
+pub type RwLockStd<S> = Locked<S, RwLockStdLock<S>>;
 /// `parking_lot::Mutex` around any state machine (`mutex_parking_lot`).
-pub type MutexParkingLot<S> = Locked<S, ParkingLotMutex<S>>;
+pub type MutexParkingLot<S> = Locked<S, MutexParkingLotLock<S>>;
 /// `tokio::sync::Mutex` around any state machine (`mutex_tokio`).
-pub type MutexTokio<S> = Locked<S, TokioMutex<S>>;
+pub type MutexTokio<S> = Locked<S, MutexTokioLock<S>>;
 /// `tokio::sync::RwLock` around any state machine (`rwlock_tokio`).
-pub type RwLockTokio<S> = Locked<S, TokioRwLock<S>>;
+pub type RwLockTokio<S> = Locked<S, RwLockTokioLock<S>>;
 
 impl<S: StateMachine, L: StateLock<S>> Clone for Locked<S, L> {
     fn clone(&self) -> Self {

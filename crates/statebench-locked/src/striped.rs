@@ -4,7 +4,7 @@
 //! per core, rounded up to a power of two (8 on 2 cores), so that `striped` and `dashmap`
 //! differ in the map inside a stripe, not in how many stripes there are.
 //!
-//! **A panic in a stripe** stops that stripe, as [`ParkingLotMutex`]'s flag stops a whole
+//! **A panic in a stripe** stops that stripe, as [`MutexParkingLotLock`]'s flag stops a whole
 //! `mutex_parking_lot`: every later call on its keys, and every operation on the whole state
 //! (`Len`), gets [`Error::Stopped`](statebench_core::Error::Stopped), and so does the shutdown,
 //! the state being no longer whole. The other stripes keep serving their keys: their parts
@@ -14,12 +14,12 @@
 use statebench_core::Settings;
 use statebench_core::sharded::{Part, Shardable, Split};
 
-use crate::{Locked, ParkingLotMutex};
+use crate::{Locked, MutexParkingLotLock};
 
 /// N `parking_lot` mutexes, an entry's by its key's hash (`striped`).
-pub type Striped<S> = Split<S, Locked<S, ParkingLotMutex<S>>>;
+pub type Striped<S> = Split<S, Locked<S, MutexParkingLotLock<S>>>;
 
-impl<S: Shardable> Part<S> for Locked<S, ParkingLotMutex<S>> {
+impl<S: Shardable> Part<S> for Locked<S, MutexParkingLotLock<S>> {
     const SPLIT_NAME: &'static str = "striped";
     const SPLIT_ABOUT: &'static str =
         "N `parking_lot` mutexes, each over the keys that hash to it (8 on 2 cores, as `DashMap`)";

@@ -10,7 +10,7 @@
 //!   thread; tokio panics if they are made inside an async context, so — as with
 //!   `owner_tokio`'s blocking calls — make them from OS threads only.
 //! * Neither lock poisons: a flag set by a panic inside the critical section stops the service,
-//!   as [`crate::ParkingLotMutex`]'s does.
+//!   as [`crate::MutexParkingLotLock`]'s does.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -41,19 +41,19 @@ fn apply<S: StateMachine>(
 
 /// `tokio::sync::Mutex` (`mutex_tokio`).
 #[derive(Debug)]
-pub struct TokioMutex<S> {
+pub struct MutexTokioLock<S> {
     lock: tokio::sync::Mutex<Option<S>>,
     poisoned: AtomicBool,
 }
 
-impl<S: Send + 'static> StateLock<S> for TokioMutex<S> {
+impl<S: Send + 'static> StateLock<S> for MutexTokioLock<S> {
     const NAME: &'static str = "mutex_tokio";
     const ABOUT: &'static str =
         "`tokio::sync::Mutex` around the whole state; async callers await it";
     const SHARED_READS: bool = false;
 
     fn new(state: S) -> Self {
-        TokioMutex {
+        MutexTokioLock {
             lock: tokio::sync::Mutex::new(Some(state)),
             poisoned: AtomicBool::new(false),
         }
@@ -79,19 +79,19 @@ impl<S: Send + 'static> StateLock<S> for TokioMutex<S> {
 /// `tokio::sync::RwLock` (`rwlock_tokio`): read-only operations share it. Unlike std's, it is
 /// fair: a waiting writer holds back the readers that come after it, so writers do not starve.
 #[derive(Debug)]
-pub struct TokioRwLock<S> {
+pub struct RwLockTokioLock<S> {
     lock: tokio::sync::RwLock<Option<S>>,
     poisoned: AtomicBool,
 }
 
-impl<S: Send + Sync + 'static> StateLock<S> for TokioRwLock<S> {
+impl<S: Send + Sync + 'static> StateLock<S> for RwLockTokioLock<S> {
     const NAME: &'static str = "rwlock_tokio";
     const ABOUT: &'static str = "`tokio::sync::RwLock` around the whole state; read-only \
                                  operations share it, async callers await it";
     const SHARED_READS: bool = true;
 
     fn new(state: S) -> Self {
-        TokioRwLock {
+        RwLockTokioLock {
             lock: tokio::sync::RwLock::new(Some(state)),
             poisoned: AtomicBool::new(false),
         }

@@ -15,6 +15,7 @@
 
 #![deny(missing_docs)]
 
+use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
@@ -43,7 +44,7 @@ pub type OwnerThread<S> = Owner<S, Thread>;
 /// [`Settings::caller_spin`] (async callers await as before: spinning would stall their
 /// executor). Both budgets are settings; the runner's CPU time per operation shows what the
 /// spinning costs.
-pub type OwnerThreadSpin<S> = Owner<S, Thread<true>>;
+pub type OwnerThreadSpin<S> = Owner<S, Thread<Spin>>;
 
 /// One owner thread per shard ([`Settings::shards`], one per core by default), each owning the
 /// keys that hash to it ([`statebench_core::sharded`]): for the services whose operations name
@@ -56,12 +57,62 @@ impl ShardNames for Thread {
         "one owner_thread per core, each owning the keys that hash to it";
 }
 
-/// flume channels, an owner thread of its own; `SPIN` makes the owner and its blocking callers
-/// poll before they park.
-#[derive(Debug)]
-pub struct Thread<const SPIN: bool = false>;
+/// flume channels, an owner thread of its own; `W` says how the owner and its blocking callers
+/// wait: [`Park`] at once, or [`Spin`] first. A type with no values.
+pub struct Thread<W: Wait = Park>(PhantomData<fn() -> W>);
 
-impl<const SPIN: bool> ReplyChannel for Thread<SPIN> {
+impl<W: Wait> std::fmt::Debug for Thread<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Thread<{}>", W::NAME)
+    }
+}
+
+/// How an owner thread and its blocking callers wait for work and replies: the one thing
+/// `owner_thread` and `owner_thread_spin` do differently.
+pub trait Wait: 'static {
+    /// The row's name.
+    const NAME: &'static str;
+    /// What the row is, in one line.
+    const ABOUT: &'static str;
+    /// Where the owner runs, as the report says it.
+    const PLACEMENT: &'static str;
+
+    /// How long the owner polls its empty mailbox, and a blocking caller its reply, before
+    /// each parks.
+    fn budgets(settings: &Settings) -> (Duration, Duration);
+}
+
+/// Park at once: the owner sleeps on its empty mailbox, a caller on its reply.
+#[derive(Debug)]
+pub struct Park;
+
+impl Wait for Park {
+    const NAME: &'static str = "owner_thread";
+    const ABOUT: &'static str =
+        "an OS thread owns the state; flume mailbox, a one-slot flume reply per call";
+    const PLACEMENT: &'static str = "an owner OS thread of its own";
+
+    fn budgets(_: &Settings) -> (Duration, Duration) {
+        (Duration::ZERO, Duration::ZERO)
+    }
+}
+
+/// Poll first ([`Settings::owner_spin`], [`Settings::caller_spin`]), then park.
+#[derive(Debug)]
+pub struct Spin;
+
+impl Wait for Spin {
+    const NAME: &'static str = "owner_thread_spin";
+    const ABOUT: &'static str =
+        "owner_thread whose owner and callers poll before they park (ffwd-style delegation)";
+    const PLACEMENT: &'static str = "an owner OS thread of its own, polling before it parks";
+
+    fn budgets(settings: &Settings) -> (Duration, Duration) {
+        (settings.owner_spin, settings.caller_spin)
+    }
+}
+
+impl<W: Wait> ReplyChannel for Thread<W> {
     type Sender<T: Send + 'static> = flume::Sender<T>;
 
     fn reply<T: Send + 'static>(tx: flume::Sender<T>, value: T) {
@@ -70,20 +121,20 @@ impl<const SPIN: bool> ReplyChannel for Thread<SPIN> {
     }
 }
 
-type Message<S, const SPIN: bool> = Request<S, Thread<SPIN>>;
+type Message<S, W> = Request<S, Thread<W>>;
 
 /// The handles' side of the mailbox: the sending half, the admission gate, and how long a
 /// blocking caller polls for its reply before it parks (zero: it parks at once).
 #[derive(Debug)]
-pub struct Sender<S: StateMachine, const SPIN: bool = false> {
-    tx: flume::Sender<Message<S, SPIN>>,
+pub struct Outbox<S: StateMachine, W: Wait = Park> {
+    tx: flume::Sender<Message<S, W>>,
     admission: Arc<Admission>,
     caller_spin: Duration,
 }
 
-impl<S: StateMachine, const SPIN: bool> Clone for Sender<S, SPIN> {
+impl<S: StateMachine, W: Wait> Clone for Outbox<S, W> {
     fn clone(&self) -> Self {
-        Sender {
+        Outbox {
             tx: self.tx.clone(),
             admission: self.admission.clone(),
             caller_spin: self.caller_spin,
@@ -161,42 +212,26 @@ impl Admission {
     }
 }
 
-impl<const SPIN: bool> Transport for Thread<SPIN> {
-    const NAME: &'static str = if SPIN {
-        "owner_thread_spin"
-    } else {
-        "owner_thread"
-    };
-    const ABOUT: &'static str = if SPIN {
-        "owner_thread whose owner and callers poll before they park (ffwd-style delegation)"
-    } else {
-        "an OS thread owns the state; flume mailbox, a one-slot flume reply per call"
-    };
-    type Mailbox<S: StateMachine> = Sender<S, SPIN>;
+impl<W: Wait> Transport for Thread<W> {
+    const NAME: &'static str = W::NAME;
+    const ABOUT: &'static str = W::ABOUT;
+    type Outbox<S: StateMachine> = Outbox<S, W>;
     type Receiver<T: Send + 'static> = flume::Receiver<T>;
 
     /// Starts the owner thread.
     ///
     /// # Panics
     /// If the OS cannot start a thread, like `std::thread::spawn`.
-    fn start<S: StateMachine>(
-        initial: S,
-        settings: &Settings,
-        running: Running,
-    ) -> Sender<S, SPIN> {
+    fn start<S: StateMachine>(initial: S, settings: &Settings, running: Running) -> Outbox<S, W> {
         let (tx, rx) = flume::bounded(settings.mailbox.max(1));
         let admission = Arc::new(Admission::default());
         let (clock, owner_admission) = (settings.clock.clone(), admission.clone());
-        let (owner_spin, caller_spin) = if SPIN {
-            (settings.owner_spin, settings.caller_spin)
-        } else {
-            (Duration::ZERO, Duration::ZERO)
-        };
+        let (owner_spin, caller_spin) = W::budgets(settings);
         thread::Builder::new()
             .name(format!("statebench-owner-{}", S::SERVICE))
             .spawn(move || run(initial, rx, clock, owner_admission, owner_spin, running))
             .unwrap_or_else(|e| panic!("statebench: the OS refused an owner thread: {e}"));
-        Sender {
+        Outbox {
             tx,
             admission,
             caller_spin,
@@ -207,17 +242,14 @@ impl<const SPIN: bool> Transport for Thread<SPIN> {
         flume::bounded(1)
     }
 
-    fn send<S: StateMachine>(
-        mailbox: &Sender<S, SPIN>,
-        request: Message<S, SPIN>,
-    ) -> Result<(), Error> {
+    fn send<S: StateMachine>(mailbox: &Outbox<S, W>, request: Message<S, W>) -> Result<(), Error> {
         let _admitted = mailbox.admission.enter()?;
         mailbox.tx.send(request).map_err(|_| Error::Stopped)
     }
 
     async fn send_async<S: StateMachine>(
-        mailbox: &Sender<S, SPIN>,
-        request: Message<S, SPIN>,
+        mailbox: &Outbox<S, W>,
+        request: Message<S, W>,
     ) -> Result<(), Error> {
         let _admitted = mailbox.admission.enter()?;
         mailbox
@@ -228,8 +260,8 @@ impl<const SPIN: bool> Transport for Thread<SPIN> {
     }
 
     fn try_send<S: StateMachine>(
-        mailbox: &Sender<S, SPIN>,
-        request: Message<S, SPIN>,
+        mailbox: &Outbox<S, W>,
+        request: Message<S, W>,
     ) -> Result<(), Error> {
         let _admitted = mailbox.admission.enter()?;
         mailbox.tx.try_send(request).map_err(|e| match e {
@@ -239,7 +271,7 @@ impl<const SPIN: bool> Transport for Thread<SPIN> {
     }
 
     fn recv<S: StateMachine, T: Send + 'static>(
-        mailbox: &Sender<S, SPIN>,
+        mailbox: &Outbox<S, W>,
         reply_rx: flume::Receiver<T>,
     ) -> Result<T, Error> {
         if let Some(reply) = spin(mailbox.caller_spin, || reply_rx.try_recv().ok()) {
@@ -253,16 +285,12 @@ impl<const SPIN: bool> Transport for Thread<SPIN> {
         reply_rx.recv_async().await.map_err(|_| Error::Stopped)
     }
 
-    fn queued<S: StateMachine>(mailbox: &Sender<S, SPIN>) -> usize {
+    fn queued<S: StateMachine>(mailbox: &Outbox<S, W>) -> usize {
         mailbox.tx.len()
     }
 
     fn placement(_: bool) -> &'static str {
-        if SPIN {
-            "an owner OS thread of its own, polling before it parks"
-        } else {
-            "an owner OS thread of its own"
-        }
+        W::PLACEMENT
     }
 }
 
@@ -271,9 +299,9 @@ impl<const SPIN: bool> Transport for Thread<SPIN> {
 /// queued or being sent, so every waiting caller gets `Stopped` (flume keeps queued messages,
 /// with their reply senders, while any sender lives: without the drain those callers would wait
 /// forever — the fault tests caught exactly that). `_running` drops as the thread ends.
-fn run<S: StateMachine, const SPIN: bool>(
+fn run<S: StateMachine, W: Wait>(
     state: S,
-    mailbox_rx: flume::Receiver<Message<S, SPIN>>,
+    mailbox_rx: flume::Receiver<Message<S, W>>,
     clock: Clock,
     admission: Arc<Admission>,
     owner_spin: Duration,
@@ -289,9 +317,9 @@ fn run<S: StateMachine, const SPIN: bool>(
 /// Applies requests one at a time until shut down or until every handle is dropped, and runs
 /// the state's periodic cleanup when it falls due; polls an empty mailbox for `owner_spin`
 /// before it parks (a due cleanup waits for the polling to end: at most `owner_spin` late).
-fn serve<S: StateMachine, const SPIN: bool>(
+fn serve<S: StateMachine, W: Wait>(
     mut state: S,
-    mailbox_rx: &flume::Receiver<Message<S, SPIN>>,
+    mailbox_rx: &flume::Receiver<Message<S, W>>,
     clock: &Clock,
     admission: &Admission,
     owner_spin: Duration,
@@ -326,7 +354,7 @@ fn serve<S: StateMachine, const SPIN: bool>(
             admission.close_and_drain(mailbox_rx, |message| {
                 let _ = message.serve(&mut state, clock);
             });
-            Thread::<SPIN>::reply(state_tx, state);
+            Thread::<W>::reply(state_tx, state);
             return;
         }
     }

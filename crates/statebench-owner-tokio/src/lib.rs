@@ -21,6 +21,7 @@ mod handwritten;
 pub use handwritten::HandwrittenOwnerKv;
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 use std::task::Poll;
 
@@ -44,15 +45,15 @@ pub type OwnerTokio<S> = Owner<S, Tokio>;
 /// [`OwnerTokio`] whose task, with each request it waits for, takes up to [`BATCH`] requests
 /// already queued and applies them in one pass ([`owner::serve_batched`]): the same channels,
 /// handle and calls, a different loop.
-pub type OwnerTokioBatch<S> = Owner<S, Tokio<true>>;
+pub type OwnerTokioBatch<S> = Owner<S, Tokio<Batched>>;
 
 /// One tokio owner task per shard ([`Settings::shards`], one per core by default), each owning
 /// the keys that hash to it ([`statebench_core::sharded`]): for the services whose operations
-/// name keys. Its shards are `owner_tokio`s of a type of their own ([`Tokio`]'s `SHARD`), so
-/// that no row's code is shared with another's.
-pub type ShardedTokio<S> = Sharded<S, Tokio<false, true>>;
+/// name keys. Its shards are `owner_tokio`s of a type of their own ([`Shard`]), so that no
+/// row's code is shared with another's.
+pub type ShardedTokio<S> = Sharded<S, Tokio<Shard>>;
 
-impl ShardNames for Tokio<false, true> {
+impl ShardNames for Tokio<Shard> {
     const SHARDED_NAME: &'static str = "sharded_tokio";
     const SHARDED_ABOUT: &'static str =
         "one owner_tokio per core, each owning the keys that hash to it";
@@ -63,17 +64,75 @@ impl ShardNames for Tokio<false, true> {
 /// nanoseconds each that is tens of microseconds, against cleanup intervals of milliseconds.
 pub const BATCH: usize = 256;
 
-/// tokio's channels: a bounded `mpsc` mailbox, `oneshot` replies; `BATCHED` picks the owner's
-/// loop. `SHARD` changes nothing but the type: the shards of [`ShardedTokio`] are owners of
-/// their own type, so that the plain owner's mailbox, its send and its loop are compiled for
-/// the plain owner alone. Where two rows share such an instance the compiler calls it as a
-/// function rather than inlining it into each, and a generic row would pay for that where a
-/// hand-written one, whose types no other row uses, does not (docs/ARCHITECTURE.md, "The
-/// owner forms: what each part bought").
-#[derive(Debug)]
-pub struct Tokio<const BATCHED: bool = false, const SHARD: bool = false>;
+/// tokio's channels: a bounded `mpsc` mailbox, `oneshot` replies; the form `F` ([`Plain`],
+/// [`Batched`], [`Shard`]) names the row and picks the owner's loop. A type with no values.
+///
+/// [`Shard`] serves as [`Plain`] does and differs only in being a type of its own: the shards
+/// of [`ShardedTokio`] are owners of their own type, so that the plain owner's mailbox, its
+/// send and its loop are compiled for the plain owner alone. Where two rows share such an
+/// instance the compiler calls it as a function rather than inlining it into each, and a
+/// generic row would pay for that where a hand-written one, whose types no other row uses,
+/// does not (docs/ARCHITECTURE.md, "The owner forms: what each part bought").
+pub struct Tokio<F: Form = Plain>(PhantomData<fn() -> F>);
 
-impl<const BATCHED: bool, const SHARD: bool> ReplyChannel for Tokio<BATCHED, SHARD> {
+impl<F: Form> std::fmt::Debug for Tokio<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tokio<{}>", F::NAME)
+    }
+}
+
+/// Which owner a [`Tokio`] transport serves: its row and its loop.
+pub trait Form: Send + Sync + 'static {
+    /// The row's name.
+    const NAME: &'static str;
+    /// What the row is, in one line.
+    const ABOUT: &'static str;
+    /// The loop the owner task runs.
+    const LOOP: Loop;
+}
+
+/// The owner task's loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loop {
+    /// One request per wait ([`owner::serve`]).
+    OneAtATime,
+    /// With each request waited for, up to [`BATCH`] already queued ([`owner::serve_batched`]).
+    Batched,
+}
+
+/// `owner_tokio`: one request per wait.
+#[derive(Debug)]
+pub struct Plain;
+
+impl Form for Plain {
+    const NAME: &'static str = "owner_tokio";
+    const ABOUT: &'static str =
+        "a tokio task owns the state; `mpsc` mailbox, a `oneshot` reply per call";
+    const LOOP: Loop = Loop::OneAtATime;
+}
+
+/// `owner_tokio_batch`: everything queued, up to [`BATCH`], between two waits.
+#[derive(Debug)]
+pub struct Batched;
+
+impl Form for Batched {
+    const NAME: &'static str = "owner_tokio_batch";
+    const ABOUT: &'static str =
+        "owner_tokio whose task applies everything queued (up to 256) between two waits";
+    const LOOP: Loop = Loop::Batched;
+}
+
+/// A shard of `sharded_tokio`: [`Plain`]'s loop in a type of its own.
+#[derive(Debug)]
+pub struct Shard;
+
+impl Form for Shard {
+    const NAME: &'static str = "owner_tokio";
+    const ABOUT: &'static str = Plain::ABOUT;
+    const LOOP: Loop = Loop::OneAtATime;
+}
+
+impl<F: Form> ReplyChannel for Tokio<F> {
     type Sender<T: Send + 'static> = oneshot::Sender<T>;
 
     fn reply<T: Send + 'static>(tx: oneshot::Sender<T>, value: T) {
@@ -91,12 +150,12 @@ pub fn spawn_on<S: StateMachine>(
     Owner::from_parts(start_on(initial, settings, token, runtime), running)
 }
 
-fn start_on<S: StateMachine, const BATCHED: bool, const SHARD: bool>(
+fn start_on<S: StateMachine, F: Form>(
     initial: S,
     settings: &Settings,
     running: Running,
     runtime: &Handle,
-) -> MailboxSender<S, BATCHED, SHARD> {
+) -> Outbox<S, F> {
     // A zero-capacity mailbox would make tokio panic; one slot is the smallest honest bound.
     let (tx, rx) = mpsc::channel(settings.mailbox.max(1));
     let clock = settings.clock.clone();
@@ -109,10 +168,9 @@ fn start_on<S: StateMachine, const BATCHED: bool, const SHARD: bool>(
             interval
         });
         let inbox = &mut Inbox { rx, cleanup };
-        if BATCHED {
-            owner::serve_batched(initial, &clock, inbox, BATCH).await;
-        } else {
-            owner::serve(initial, &clock, inbox).await;
+        match F::LOOP {
+            Loop::Batched => owner::serve_batched(initial, &clock, inbox, BATCH).await,
+            Loop::OneAtATime => owner::serve(initial, &clock, inbox).await,
         }
     });
     tx
@@ -130,26 +188,14 @@ fn background_runtime() -> &'static Runtime {
     })
 }
 
-impl<const BATCHED: bool, const SHARD: bool> Transport for Tokio<BATCHED, SHARD> {
-    const NAME: &'static str = if BATCHED {
-        "owner_tokio_batch"
-    } else {
-        "owner_tokio"
-    };
-    const ABOUT: &'static str = if BATCHED {
-        "owner_tokio whose task applies everything queued (up to 256) between two waits"
-    } else {
-        "a tokio task owns the state; `mpsc` mailbox, a `oneshot` reply per call"
-    };
+impl<F: Form> Transport for Tokio<F> {
+    const NAME: &'static str = F::NAME;
+    const ABOUT: &'static str = F::ABOUT;
     const RUNS_ON_CALLERS_RUNTIME: bool = true;
-    type Mailbox<S: StateMachine> = MailboxSender<S, BATCHED, SHARD>;
+    type Outbox<S: StateMachine> = Outbox<S, F>;
     type Receiver<T: Send + 'static> = oneshot::Receiver<T>;
 
-    fn start<S: StateMachine>(
-        initial: S,
-        settings: &Settings,
-        running: Running,
-    ) -> MailboxSender<S, BATCHED, SHARD> {
+    fn start<S: StateMachine>(initial: S, settings: &Settings, running: Running) -> Outbox<S, F> {
         let runtime =
             Handle::try_current().unwrap_or_else(|_| background_runtime().handle().clone());
         start_on(initial, settings, running, &runtime)
@@ -159,22 +205,19 @@ impl<const BATCHED: bool, const SHARD: bool> Transport for Tokio<BATCHED, SHARD>
         oneshot::channel()
     }
 
-    fn send<S: StateMachine>(
-        tx: &MailboxSender<S, BATCHED, SHARD>,
-        request: Request<S, Self>,
-    ) -> Result<(), Error> {
+    fn send<S: StateMachine>(tx: &Outbox<S, F>, request: Request<S, Self>) -> Result<(), Error> {
         tx.blocking_send(request).map_err(|_| Error::Stopped)
     }
 
     async fn send_async<S: StateMachine>(
-        tx: &MailboxSender<S, BATCHED, SHARD>,
+        tx: &Outbox<S, F>,
         request: Request<S, Self>,
     ) -> Result<(), Error> {
         tx.send(request).await.map_err(|_| Error::Stopped)
     }
 
     fn try_send<S: StateMachine>(
-        tx: &MailboxSender<S, BATCHED, SHARD>,
+        tx: &Outbox<S, F>,
         request: Request<S, Self>,
     ) -> Result<(), Error> {
         tx.try_send(request).map_err(|e| match e {
@@ -184,7 +227,7 @@ impl<const BATCHED: bool, const SHARD: bool> Transport for Tokio<BATCHED, SHARD>
     }
 
     fn recv<S: StateMachine, T: Send + 'static>(
-        _: &MailboxSender<S, BATCHED, SHARD>,
+        _: &Outbox<S, F>,
         reply_rx: oneshot::Receiver<T>,
     ) -> Result<T, Error> {
         // A dropped reply sender means the owner stopped (shut down or panicked) first.
@@ -205,10 +248,7 @@ impl<const BATCHED: bool, const SHARD: bool> Transport for Tokio<BATCHED, SHARD>
     // is which was not separated. tokio hands released permits to queued senders first, so a
     // `try_send` never overtakes one waiting (docs/ARCHITECTURE.md, "The owner forms: what
     // each part bought").
-    async fn call_async<S: StateMachine>(
-        tx: &MailboxSender<S, BATCHED, SHARD>,
-        op: S::Op,
-    ) -> Result<S::Reply, Error> {
+    async fn call_async<S: StateMachine>(tx: &Outbox<S, F>, op: S::Op) -> Result<S::Reply, Error> {
         let (reply_tx, reply_rx) = oneshot::channel();
         match tx.try_send(Request::Call { op, reply_tx }) {
             Ok(()) => {}
@@ -220,7 +260,7 @@ impl<const BATCHED: bool, const SHARD: bool> Transport for Tokio<BATCHED, SHARD>
         reply_rx.await.map_err(|_| Error::Stopped)
     }
 
-    fn queued<S: StateMachine>(tx: &MailboxSender<S, BATCHED, SHARD>) -> usize {
+    fn queued<S: StateMachine>(tx: &Outbox<S, F>) -> usize {
         tx.max_capacity() - tx.capacity()
     }
 
@@ -234,23 +274,20 @@ impl<const BATCHED: bool, const SHARD: bool> Transport for Tokio<BATCHED, SHARD>
 }
 
 /// The handles' side of the mailbox.
-pub type MailboxSender<S, const BATCHED: bool = false, const SHARD: bool = false> =
-    mpsc::Sender<Request<S, Tokio<BATCHED, SHARD>>>;
+pub type Outbox<S, F = Plain> = mpsc::Sender<Request<S, Tokio<F>>>;
 
-/// The owner task's side: the mailbox and the cleanup timer.
-struct Inbox<S: StateMachine, const BATCHED: bool, const SHARD: bool> {
-    rx: mpsc::Receiver<Request<S, Tokio<BATCHED, SHARD>>>,
+/// The owner task's side: the receiving half of the mailbox and the cleanup timer.
+struct Inbox<S: StateMachine, F: Form> {
+    rx: mpsc::Receiver<Request<S, Tokio<F>>>,
     cleanup: Option<tokio::time::Interval>,
 }
 
-impl<S: StateMachine, const BATCHED: bool, const SHARD: bool> owner::Inbox<S, Tokio<BATCHED, SHARD>>
-    for Inbox<S, BATCHED, SHARD>
-{
+impl<S: StateMachine, F: Form> owner::Inbox<S, Tokio<F>> for Inbox<S, F> {
     // Polled by hand rather than through `recv()` and `select!`: each of those is a future
     // of its own around the same two polls (a `select!` on a never-ready branch alone cost 51
     // instructions a call, 2 328 against 2 277 an operation on kv_read_heavy from one task,
     // 2026-11-30). The timer is polled first, so cleanup wins when both are ready.
-    fn next(&mut self) -> impl Future<Output = Next<Request<S, Tokio<BATCHED, SHARD>>>> + Send {
+    fn next(&mut self) -> impl Future<Output = Next<Request<S, Tokio<F>>>> + Send {
         std::future::poll_fn(|cx| {
             if let Some(cleanup) = &mut self.cleanup
                 && cleanup.poll_tick(cx).is_ready()
@@ -267,11 +304,11 @@ impl<S: StateMachine, const BATCHED: bool, const SHARD: bool> owner::Inbox<S, To
         self.rx.close();
     }
 
-    fn drain(&mut self) -> impl Future<Output = Option<Request<S, Tokio<BATCHED, SHARD>>>> + Send {
+    fn drain(&mut self) -> impl Future<Output = Option<Request<S, Tokio<F>>>> + Send {
         self.rx.recv()
     }
 
-    fn try_take(&mut self) -> Option<Request<S, Tokio<BATCHED, SHARD>>> {
+    fn try_take(&mut self) -> Option<Request<S, Tokio<F>>> {
         self.rx.try_recv().ok()
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
-use statebench_core::{Error, Mailbox, Settings};
+use statebench_core::{Error, OwnerService, Settings};
 
 use super::probe::{Gate, Probe, ProbeEvent, ProbeOp, ProbeReply, expect_event};
 use super::{log_of, wait_queued};
@@ -18,7 +18,7 @@ struct BlockedOwner<I> {
     events_rx: Receiver<ProbeEvent>,
 }
 
-fn blocked_owner<I: Mailbox<Probe>>(mailbox: usize) -> BlockedOwner<I> {
+fn blocked_owner<I: OwnerService<Probe>>(mailbox: usize) -> BlockedOwner<I> {
     let (probe, events_rx) = Probe::new(None);
     let settings = Settings {
         mailbox,
@@ -44,7 +44,7 @@ fn blocked_owner<I: Mailbox<Probe>>(mailbox: usize) -> BlockedOwner<I> {
 
 /// Async callers dropped while they wait — queued behind a busy owner, or queued and then
 /// cancelled at once — never wedge it: their replies are dropped and it goes on serving.
-pub fn cancelled_async_callers_do_not_wedge_the_owner<I: Mailbox<Probe>>() {
+pub fn cancelled_async_callers_do_not_wedge_the_owner<I: OwnerService<Probe>>() {
     let BlockedOwner {
         service,
         gate,
@@ -92,7 +92,7 @@ pub fn cancelled_async_callers_do_not_wedge_the_owner<I: Mailbox<Probe>>() {
 }
 
 /// A caller that times out gets `Timeout`, and the owner goes on serving.
-pub fn timed_out_caller_does_not_wedge_the_owner<I: Mailbox<Probe>>() {
+pub fn timed_out_caller_does_not_wedge_the_owner<I: OwnerService<Probe>>() {
     let BlockedOwner {
         service,
         gate,
@@ -120,7 +120,7 @@ pub fn timed_out_caller_does_not_wedge_the_owner<I: Mailbox<Probe>>() {
 }
 
 /// With the mailbox full, `try_call` reports `Full` at once; once it drains, it succeeds.
-pub fn full_mailbox_refuses_try_call<I: Mailbox<Probe>>() {
+pub fn full_mailbox_refuses_try_call<I: OwnerService<Probe>>() {
     const CAPACITY: usize = 2;
     let BlockedOwner {
         service,
@@ -149,7 +149,7 @@ pub fn full_mailbox_refuses_try_call<I: Mailbox<Probe>>() {
 
 /// An owner that panics while requests are queued: the panicking call and every one queued
 /// behind it get `Stopped`, and so does every later call, in every form — nobody hangs.
-pub fn panicking_owner_stops_its_callers<I: Mailbox<Probe>>() {
+pub fn panicking_owner_stops_its_callers<I: OwnerService<Probe>>() {
     let BlockedOwner {
         service,
         gate,
@@ -200,7 +200,7 @@ pub fn panicking_owner_stops_its_callers<I: Mailbox<Probe>>() {
 
 /// Shutdown while requests wait behind a busy owner: the ones accepted before it are applied
 /// and acknowledged, and are in the final state.
-pub fn shutdown_applies_what_was_queued<I: Mailbox<Probe>>() {
+pub fn shutdown_applies_what_was_queued<I: OwnerService<Probe>>() {
     let BlockedOwner {
         service,
         gate,
@@ -234,7 +234,7 @@ pub fn shutdown_applies_what_was_queued<I: Mailbox<Probe>>() {
 /// shutdown, so the requests already in the mailbox behind it were accepted, and are applied
 /// and acknowledged before the final state is sent (the drain of a shutdown's tail; the test
 /// above queues its calls before the shutdown, where the plain loop serves them).
-pub fn shutdown_applies_what_was_queued_behind_it<I: Mailbox<Probe>>() {
+pub fn shutdown_applies_what_was_queued_behind_it<I: OwnerService<Probe>>() {
     let BlockedOwner {
         service,
         gate,

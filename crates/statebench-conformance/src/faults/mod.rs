@@ -23,12 +23,12 @@ pub use storm::*;
 use std::thread;
 use std::time::Instant;
 
-use statebench_core::{Error, Mailbox, Service, StateMachine};
+use statebench_core::{Error, OwnerService, Service, StateMachine};
 
 use crate::wait::{PATIENCE, bounded, eventually};
 
 /// Waits (at most [`PATIENCE`]) until `n` requests wait in the mailbox.
-fn wait_queued<S: StateMachine, M: Mailbox<S>>(service: &M, n: usize) {
+fn wait_queued<S: StateMachine, M: OwnerService<S>>(service: &M, n: usize) {
     assert!(
         eventually(|| service.queued() >= n),
         "{n} requests never queued"

@@ -8,7 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use statebench_core::rng::Rng;
-use statebench_core::{Error, Family, Mailbox, Service, Settings};
+use statebench_core::{Error, Family, OwnerService, Service, Settings};
 
 use super::probe::{Probe, ProbeOp, ProbeReply, Token};
 use super::{log_of, shutdown_of, wait_for_writers};
@@ -174,7 +174,10 @@ pub fn random_cancellations_leak_nothing<I: Service<Probe>>(
 /// (and some did not), and some that timed out were applied anyway — their caller gave up
 /// while the owner held the request, the case where a reply is left with nobody to take it.
 /// Returns how many calls timed out, and how many of those were applied.
-pub fn random_timeouts_leak_nothing<I: Mailbox<Probe>>(calls: u64, seed: u64) -> (usize, usize) {
+pub fn random_timeouts_leak_nothing<I: OwnerService<Probe>>(
+    calls: u64,
+    seed: u64,
+) -> (usize, usize) {
     let (probe, _events_rx) = Probe::new(None);
     let service = I::start(probe, &Settings::default());
     let token = Token::default();
@@ -234,7 +237,7 @@ pub struct Overload {
 /// per client. The bound bites: each timed caller abandons a request every 20 µs or so, while
 /// the owner takes one every 50 µs, so an unbounded mailbox would pass it within a
 /// millisecond. Every acknowledged call was applied, and nothing else but abandoned ones.
-pub fn overload_keeps_memory_bounded<I: Mailbox<Probe>>(
+pub fn overload_keeps_memory_bounded<I: OwnerService<Probe>>(
     clients: usize,
     duration: Duration,
 ) -> Overload {
@@ -327,10 +330,10 @@ pub fn overload_keeps_memory_bounded<I: Mailbox<Probe>>(
 /// writers: every acknowledged write is in its final state, and every owner's task or thread
 /// ends at once — while the writers still hold their handles — so nothing of it stays behind.
 /// `count_owners`, if given, counts the owners' tasks or threads independently of
-/// [`Mailbox::owner_running`] (a runtime's task count, the process's threads): it must read
+/// [`OwnerService::owner_running`] (a runtime's task count, the process's threads): it must read
 /// `services` while they serve and fall to zero after. Returns the writes acknowledged and the
 /// writers stopped.
-pub fn shutdown_under_load_leaves_no_owner<I: Mailbox<Probe>>(
+pub fn shutdown_under_load_leaves_no_owner<I: OwnerService<Probe>>(
     start: impl Fn() -> I,
     services: usize,
     count_owners: Option<&dyn Fn() -> usize>,
