@@ -1,9 +1,12 @@
 //! Walks the registry and checks every registered pair for linearizability under real
 //! concurrency — 2 to 4 OS threads with blocking calls, and 2 to 4 tokio tasks with async
-//! calls — against the sequential state machine: drawn scenarios (one test per service),
-//! cleanup racing the clients, and two clients racing back to back on one key. The tests run
-//! one at a time (each needs both cores); each prints what it checked per pair (histories,
-//! calls, overlapping calls, time).
+//! calls — against the sequential state machine: drawn scenarios (one test per service, in
+//! `every_implementation_is_linearizable`), cleanup racing the clients (every service with a
+//! periodic cleanup), and two clients racing back to back on one key (every service). The
+//! tests are generated from the one list of services (`statebench_core::for_each_service!`),
+//! so a new service is checked here without a line written for it. They run one at a time
+//! (each needs both cores); each prints what it checked per pair (histories, calls,
+//! overlapping calls, time).
 //!
 //! `STATEBENCH_LIN_CASES` sets the histories per (pair, call style); the `soak` test, ignored
 //! by default, runs 2000 of them.
@@ -16,7 +19,7 @@ use statebench_conformance::concurrent::cleanup_racing_clients;
 use statebench_conformance::{
     CallStyle, Linearized, Model, check_linearizable, one_key_race, startable,
 };
-use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions};
+use statebench_core::{SERVICES, Service};
 
 /// Taken by every test here for its whole run, so that they run one at a time: the tests race
 /// clients on both cores, and two tests at once would leave each half a core and few calls
@@ -112,36 +115,26 @@ impl<S: Model> Visitor<S> for Linearizability {
 
 const CI_CASES: u32 = 128;
 
-#[test]
-fn every_kv_store_is_linearizable() {
-    let _serial = one_at_a_time();
-    let mut check = Linearizability::new(CI_CASES);
-    registry::walk::<KvU64, _>(&mut check);
-    check.assert_covers(registry::runnable("kv"));
+/// One test per service: `every_implementation_is_linearizable::kv` and so on.
+macro_rules! linearizability_tests {
+    ($($name:ident = $service:ty),+) => {
+        mod every_implementation_is_linearizable {
+            $(
+                #[test]
+                fn $name() {
+                    super::every_implementation_of::<$service>();
+                }
+            )+
+        }
+    };
 }
+statebench_core::for_each_service!(linearizability_tests);
 
-#[test]
-fn every_counter_is_linearizable() {
+fn every_implementation_of<S: Model + registry::Registered>() {
     let _serial = one_at_a_time();
     let mut check = Linearizability::new(CI_CASES);
-    registry::walk::<Counter, _>(&mut check);
-    check.assert_covers(registry::runnable("counter"));
-}
-
-#[test]
-fn every_session_manager_is_linearizable() {
-    let _serial = one_at_a_time();
-    let mut check = Linearizability::new(CI_CASES);
-    registry::walk::<Sessions, _>(&mut check);
-    check.assert_covers(registry::runnable("sessions"));
-}
-
-#[test]
-fn every_cache_is_linearizable() {
-    let _serial = one_at_a_time();
-    let mut check = Linearizability::new(CI_CASES);
-    registry::walk::<CacheU64, _>(&mut check);
-    check.assert_covers(registry::runnable("cache"));
+    registry::walk::<S, _>(&mut check);
+    check.assert_covers(registry::runnable(S::SERVICE));
 }
 
 #[test]
@@ -156,11 +149,19 @@ fn soak() {
 /// Runs [`cleanup_racing_clients`] on every implementation it visits.
 struct CleanupRace {
     covered: Vec<&'static str>,
+    /// The services whose racing state has a periodic cleanup: the ones raced.
+    services: Vec<&'static str>,
     failures: Vec<String>,
 }
 
 impl<S: Model> Visitor<S> for CleanupRace {
     fn visit<I: Service<S>>(&mut self) {
+        if S::racing().cleanup_every().is_none() {
+            return;
+        }
+        if self.services.last() != Some(&S::SERVICE) {
+            self.services.push(S::SERVICE);
+        }
         if !startable::<S, I>() {
             return;
         }
@@ -186,14 +187,26 @@ fn cleanup_racing_clients_keeps_every_reply_right() {
     let _serial = one_at_a_time();
     let mut race = CleanupRace {
         covered: Vec::new(),
+        services: Vec::new(),
         failures: Vec::new(),
     };
-    registry::walk::<CacheU64, _>(&mut race);
-    registry::walk::<Sessions, _>(&mut race);
+    registry::all(&mut race);
     assert!(race.failures.is_empty(), "{}", race.failures.join("\n\n"));
-    let mut expected = registry::runnable("cache");
-    expected.extend(registry::runnable("sessions"));
-    assert_eq!(race.covered, expected);
+    // The sessions and the cache clean up periodically; a list that lost them raced nothing.
+    assert!(
+        race.services.contains(&"sessions") && race.services.contains(&"cache"),
+        "the services with a periodic cleanup were not found: {:?}",
+        race.services
+    );
+    let expected: Vec<_> = race
+        .services
+        .iter()
+        .flat_map(|service| registry::runnable(service))
+        .collect();
+    assert_eq!(
+        race.covered, expected,
+        "every pair of those services is raced"
+    );
 }
 
 /// Runs [`one_key_race`] on every implementation it visits (`STATEBENCH_LIN_ONLY` applies).
@@ -260,15 +273,12 @@ fn two_clients_racing_on_one_key_stay_linearizable() {
         covered: Vec::new(),
         failures: Vec::new(),
     };
-    registry::walk::<KvU64, _>(&mut race);
-    registry::walk::<Counter, _>(&mut race);
-    registry::walk::<Sessions, _>(&mut race);
-    registry::walk::<CacheU64, _>(&mut race);
+    registry::all(&mut race);
     assert!(race.failures.is_empty(), "{}", race.failures.join("\n\n"));
     if race.only.is_none() {
-        let expected: Vec<_> = ["kv", "counter", "sessions", "cache"]
-            .into_iter()
-            .flat_map(registry::runnable)
+        let expected: Vec<_> = SERVICES
+            .iter()
+            .flat_map(|service| registry::runnable(service.name))
             .collect();
         assert_eq!(race.covered, expected, "every registered pair is raced");
     }
