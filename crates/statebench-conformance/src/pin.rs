@@ -12,6 +12,7 @@ pub(crate) fn cores() -> usize {
 /// over the cores instead of left where the scheduler put them (two spinning clients left on
 /// one core of an idle VM take turns for milliseconds, and race not at all). `false` if the
 /// OS refused; the clients then race wherever they are.
+#[cfg(target_os = "linux")]
 pub(crate) fn spread_over_cores(client: usize) -> bool {
     let core = client % cores();
     // SAFETY: a cpu_set_t is plain data; CPU_ZERO/CPU_SET only write inside it, and
@@ -22,4 +23,11 @@ pub(crate) fn spread_over_cores(client: usize) -> bool {
         libc::CPU_SET(core, &mut set);
         libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
     }
+}
+
+/// Elsewhere no pinning is attempted (affinity is Linux's call here): the clients race wherever
+/// the scheduler puts them, as they do where Linux refuses.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn spread_over_cores(_client: usize) -> bool {
+    false
 }

@@ -10,6 +10,16 @@
 
 #![deny(missing_docs)]
 
+// The harness measures through Linux's interfaces — per-thread CPU clocks, CPU affinity,
+// SCHED_IDLE, timer slack, thread states in /proc — and has been run on Linux alone. Say so
+// at once rather than through a page of missing-libc-item errors.
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "statebench's harness runs on Linux only: it measures through per-thread CPU clocks, CPU \
+     affinity, SCHED_IDLE, timer slack and /proc (README, \"Platforms\"); the strategy crates \
+     (statebench-core, -locked, -concurrent, -owner-*) build anywhere"
+);
+
 /// An error that is a message naming the problem, shown to the user as it is (the harness's
 /// errors end on the command line, one line each).
 macro_rules! message_error {
