@@ -9,8 +9,7 @@
 //! * `<workload>/threads`, `<workload>/tasks` — 2, 8 and 64 clients sharing the work of an
 //!   iteration, timed from a common start to the last finish (`iter_custom`).
 //!
-//! `cargo bench` runs them all (about a quarter of an hour at ten strategies, 2026-11-30; the
-//! registry has 26 since 2026-12-01, not re-timed: expect well over an hour);
+//! `cargo bench` runs them all (every registered strategy: expect more than an hour on 2 cores);
 //! `cargo bench -- kv_read_heavy/` picks a group, `cargo bench -- papaya` one strategy's
 //! benches, and `cargo test --benches` runs each once as a smoke check.
 

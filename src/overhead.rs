@@ -18,9 +18,8 @@
 //!   [`WRAPPER_FLOOR`] of its hand-written reference's throughput.
 //!
 //! **The process is the unit.** Within one process the pairs agree closely, yet processes
-//! differ: the owner from one task read 87.6 % of the hand-written one in one process, every
-//! one of its 30 pairs under 99 %, and 88.8 % and 97.9 % in two others of the same build that
-//! hour, 97.2 % and 98.7 % ninety minutes later (`results/2026-12-06-epyc-overhead/`). What a process fixes for its lifetime (where its
+//! of the same build differ by more than the pairs within one do (the committed runs in
+//! `results/2026-12-06-epyc-overhead/` show it). What a process fixes for its lifetime (where its
 //! heap, stacks and hash maps' seeds land, which thread the scheduler pairs with which) is
 //! invisible to an interval over its own pairs, so [`in_processes`] runs the comparisons in
 //! several fresh processes and [`judge`] takes each process's estimate (the Hodges–Lehmann
@@ -298,8 +297,8 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
         (Driver::Tasks, 1),
     ] {
         // Two clients share a lock across the two cores, and how fast it passes between them
-        // moves with where the hypervisor has put the cores (single pairs read from 46 % to
-        // 252 % in the runs of 2026-12-06, unpinned): twice the pairs, and each thread client
+        // moves with where the hypervisor has put the cores (single unpinned pairs read from
+        // half to more than twice the reference): twice the pairs, and each thread client
         // pinned to a core of its own, so that the scheduler's placing them (both on one core
         // for a while, or moving) does not decide a window.
         let pairs = if clients == 2 { 2 * trials } else { trials };
@@ -327,8 +326,9 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
         ));
     }
     // From a thread, each call wakes the owner's runtime and the reply wakes the caller. A
-    // wake across the two cores takes 1-40 us as the hypervisor places them, and moves between
-    // those within a pair (one pair read 8 %, another 259 %, 2026-12-06), so the pairs run on
+    // wake across the two cores costs one to tens of microseconds as the hypervisor places
+    // them, and moves between those within a pair (pairs of one process read from a tenth to
+    // more than twice the reference), so the pairs run on
     // one core: the caller pinned, and the owners' background runtime started from it, its
     // threads inheriting the pin — checked, not assumed.
     let owner_threads = {

@@ -122,8 +122,8 @@ pub const CORE: &[&str] = &[
     // The plain owners, the founding question's subject, on tasks and on an OS thread.
     "owner_tokio",
     "owner_thread",
-    // Flat combining: the owner's idea (delegation) on a lock, and a lock since 2026-12-05
-    // (docs/ARCHITECTURE.md); it came closest to the locks of every owner form before.
+    // Flat combining: the owner's idea (delegation) on a lock, and itself a lock
+    // (docs/ARCHITECTURE.md); of the owner forms it came closest to the locks.
     "combining",
     // The locks a reader picks first.
     "mutex_std",

@@ -225,15 +225,14 @@ impl<S: Model> Visitor<S> for OneKeyRace {
         }
         for style in [CallStyle::Blocking, CallStyle::Async] {
             let started = Instant::now();
-            // Two pinned clients calling back to back overlap most of the time (43 % and more
-            // per pair on the VM this test was written on), but on a host whose cores wake
-            // slowly (an AMD EPYC VM, 2026-12-04: 14-22 µs) a round of fast blocking calls can end
-            // before the other client's core is back: `striped` and `scc` overlapped 12 % of
-            // their calls three times running. Under a tenth, the race this test exists for
-            // was not run (some 400 racing calls is a race; none is not), and saying
-            // "linearizable" would mislead. A host that took a core away for the whole race
-            // (0 of 4 012 calls overlapped once, in a test run six times slower than usual)
-            // gets two more tries; a history that is not linearizable fails at once.
+            // Two pinned clients calling back to back overlap for much of the time, but on a
+            // host whose cores wake slowly a round of fast blocking calls can end before the
+            // other client's core is back, and the fastest rows overlap only a little over a
+            // tenth of their calls. Under a tenth, the race this test exists for was not run
+            // (a few hundred racing calls is a race; none is not), and saying "linearizable"
+            // would mislead. A host that took a core away for the whole race (none of the
+            // calls overlapped) gets two more tries; a history that is not linearizable fails
+            // at once.
             let raced = |done: &statebench_conformance::Linearized| {
                 self.cores <= 1 || done.checked.overlapping * 10 >= done.checked.calls
             };

@@ -161,8 +161,8 @@ impl<S: Model> Client<S> {
 const YIELDING_PAUSE: Duration = Duration::from_micros(1);
 
 /// Where a round's clients meet and leave together. A barrier wakes its waiters one by one,
-/// and a wake-up reaches a thread on the other core tens of microseconds later (about 50 µs on
-/// this project's VM): longer than a whole round of lock calls lasts, so the clients of a
+/// and a wake-up reaches a thread on the other core tens of microseconds later on this
+/// project's VMs (the floors' `wake` figures): longer than a whole round of lock calls lasts, so the clients of a
 /// fast strategy would take turns instead of racing. After the round's barrier, each client
 /// also counts itself in here and spins until every client has, so they start at once.
 struct Start {

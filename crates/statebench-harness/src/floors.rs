@@ -3,9 +3,10 @@
 //! kept busy — in several trials, at the start of a run and again at its end.
 //!
 //! Why the placement matters: on a virtual machine an idle virtual CPU halts, and waking a
-//! thread on it goes through the hypervisor. On the 2-core Intel VMs of this project that costs
-//! 25–30 µs each way, against about 1 µs when the other core is busy and a few µs for a switch on
-//! one core — a 20–30× spread that an unpinned measurement lands anywhere in. An OS-thread owner
+//! thread on it goes through the hypervisor. On the 2-core VMs of this project that has cost
+//! tens of microseconds each way, against about a microsecond when the other core is busy and a
+//! few for a switch on one core — a spread of an order of magnitude that an unpinned
+//! measurement lands anywhere in (each run's report has its own figures). An OS-thread owner
 //! called from one thread pays exactly this wake, so the report quotes all three placements.
 //!
 //! Why start and end: a shared machine can change under a run (a neighbour arrives, the host
@@ -335,8 +336,8 @@ const PROBE_ROUNDS: u64 = 1_000;
 /// cores 0 and 1 (the floor `cache_line_round_trip_ns` with fewer rounds, and its fastest batch
 /// rather than its median: a far placement slows every batch, while other processes' threads
 /// only ever add time, to some batches or, on a machine busy enough, to most): the runner takes one
-/// before and after every trial, because a virtual machine's two cores do not stay put: on the AMD EPYC
-/// host of 2026-12-05 the round trip jumped several-fold for seconds at a time, and the rows
+/// before and after every trial, because a virtual machine's two cores do not stay put: on an AMD EPYC
+/// host the round trip has jumped several-fold for seconds at a time, and the rows
 /// whose clients share a cache line changed speed with it ([`crate::placement`]). `None` on one core,
 /// or when pinning was refused.
 pub fn probe_round_trip() -> Option<f64> {
@@ -351,11 +352,11 @@ pub fn probe_round_trip() -> Option<f64> {
 const BATCH: u64 = 50;
 
 /// Two threads pinned to cores 0 and 1 bounce a counter, each spinning until its turn; the
-/// round trip is the `quantile` of the per-round times of batches of [`BATCH`] rounds. (The
-/// mean over all rounds, used until 2026-12-05, took a preemption of either thread into the
-/// figure: 1 000 rounds take some 75 µs, so one time slice lost to another process multiplied
-/// it, and a loaded machine's trials looked as if they had run with the cores far apart. A far
-/// placement slows every round, so every batch still sees it.)
+/// round trip is the `quantile` of the per-round times of batches of [`BATCH`] rounds. (A mean
+/// over all rounds took a preemption of either thread into the figure: a trial is far shorter
+/// than a time slice, so one slice lost to another process multiplied it, and a loaded
+/// machine's trials looked as if they had run with the cores far apart. A far placement slows
+/// every round, so every batch still sees it.)
 fn cache_line_round_trip(rounds: u64, quantile: f64) -> Option<f64> {
     let turn = Arc::new(AtomicU64::new(0));
     let gave_up = Arc::new(AtomicBool::new(false));

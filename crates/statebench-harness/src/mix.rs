@@ -120,9 +120,8 @@ pub enum Whose {
 }
 
 /// One role's share of the clients, and of their CPU time in each window that recorded it
-/// (the threads driver on workloads of two groups or more). On `seed_nosleep` / threads / 110
-/// (2-core Intel Xeon VM, 2026-12-04) `dashmap`'s writers were held back and `papaya`'s ran
-/// (docs/METHODOLOGY.md, "The mix that was asked for").
+/// (the threads driver on workloads of two groups or more): it tells whose clients were held
+/// back when a row did not serve the mix (docs/METHODOLOGY.md, "The mix that was asked for").
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoleCpu {
     /// The role (client group).

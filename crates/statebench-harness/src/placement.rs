@@ -2,8 +2,8 @@
 //! runner takes before and after every trial ([`crate::floors::probe_round_trip`]).
 //!
 //! Why: the floors are measured at a run's start and end only, and a virtual machine's cores
-//! can move between them. On the 2-core AMD EPYC VM of 2026-12-05 the cross-core cache-line
-//! round trip jumped several-fold for seconds at a time — as when the hypervisor puts the two
+//! can move between them. On a 2-core AMD EPYC VM the cross-core cache-line round trip has
+//! jumped several-fold for seconds at a time — as when the hypervisor puts the two
 //! vCPUs on distant parts of the chip — while the start and end floors could both see the near
 //! placement. The rows whose clients share cache lines changed speed with it, each by its own
 //! factor, so a comparison's ratio depends on the placement, and a run's answer on how much of
@@ -22,11 +22,11 @@ pub const FAR: f64 = 2.0;
 
 /// The quantile of a run's probes taken for its near round trip (with the floors, the lowest
 /// of them: [`Placement::near_ns`]). Not the 10th: the AMD EPYC host has a third placement,
-/// at about 30 ns (the two vCPUs on one core's two hyperthreads, it seems), in 0.4–0.7 % of the
-/// probes of the three main-job runs of 2026-12-05 (`results/2026-12-05-epyc-near`), and a
-/// short run's 10th percentile is its second-fastest probe: two of nine probes there, and
-/// the common near placement (55–80 ns) read as far. The quarter is the near placement
-/// whenever under three quarters of a run ran far (21–40 % in every run so far).
+/// well under the common near one (the two vCPUs on one core's two hyperthreads, it seems), in
+/// a fraction of a percent of the probes (`results/2026-12-05-epyc-near`), and a short run's
+/// 10th percentile is its second-fastest probe: a few such probes, and the common near
+/// placement reads as far. The quarter is the near placement whenever under three quarters of
+/// a run ran far (docs/METHODOLOGY.md, "Where the cores stood", has how much ran far).
 pub const NEAR_QUANTILE: f64 = 0.25;
 
 /// A floor median sets the near round trip only when the probes' quarter is more than this many
@@ -38,8 +38,7 @@ pub const FLOOR_BELOW: f64 = 4.0;
 /// process held one of the two cores through most of its rounds, so that each waited for a time
 /// slice (as when two processes pin threads to cores 0 and 1 at once, which tests running side
 /// by side do). Such a trial counts as neither near nor far, as if it had not been probed. The
-/// far placement's trials of the three committed main-job runs of 2026-12-05 probed at most
-/// 7.2–7.3× their near round trip (`results/2026-12-05-epyc-near`).
+/// far placement's own trials stay well under this bound (`results/2026-12-05-epyc-near`).
 pub const DISTURBED: f64 = 20.0;
 
 /// How a run's probes fell.
@@ -193,9 +192,8 @@ pub enum Stood {
 /// Which of a run's trials a reading takes: those run with the cores near (the default), those
 /// run with them far, or all. The rows that share data between their clients change speed with
 /// the placement, each by its own factor, so a comparison over a mix of the two measures the
-/// mix: how much of a run was far varied from 22 to 40 % in three runs of one hour, and one of three
-/// passes could run most of its trials far while the others ran none
-/// (`results/2026-12-05-epyc-placement`). Within one placement, the runs measure the same
+/// mix: how much of a run was far varies from run to run, and one pass can run most of its
+/// trials far while the others run none (`results/2026-12-05-epyc-placement`). Within one placement, the runs measure the same
 /// machine. Near is the default because it is the cores' own arrangement (two neighbours
 /// sharing a cache); far is the hypervisor's, and a run may have too few far trials to compare.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

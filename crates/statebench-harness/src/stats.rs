@@ -51,8 +51,8 @@ pub const MIN_EFFECT: f64 = 0.10;
 /// A claim is *firm* when a fresh run of the same size would make it again with at least this
 /// chance ([`Welch::p_repeat`]); the report marks the others as near their line. 99 % is the
 /// share of claims the project asks every run to repeat (docs/METHODOLOGY.md): a claim the
-/// report calls firm is predicted to meet that bar on its own. At 95 % the firm claims of the
-/// committed AMD EPYC runs repeated 98.4 %, at 99 % 99.2 % (docs/ARCHITECTURE.md).
+/// report calls firm is predicted to meet that bar on its own; docs/ARCHITECTURE.md has how
+/// often the firm claims of committed runs repeated at this level and at 95 %.
 pub const FIRM: f64 = 0.99;
 
 /// Welch's comparison of two samples on the log scale.

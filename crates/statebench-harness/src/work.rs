@@ -12,10 +12,10 @@
 //!
 //! **Why the fastest trial, not the median.** The chain is pure arithmetic on one core: what
 //! disturbs a trial (a neighbour on the host, an interrupt, the other vCPU's work) only ever
-//! adds time, so the fastest trial is the work's own cost and the others are it plus noise. On
-//! the 2-core VM of 2026-12-01 one calibration's trials of 10 µs read 12.7, 10.2, 11.2, 17.1 and
-//! 10.3 µs: the median said +11.6 %, the fastest +1.9 %. The floors' start/end comparison, on
-//! every trial, is what catches a machine that really slowed.
+//! adds time, so the fastest trial is the work's own cost and the others are it plus noise: a
+//! median over trials of which one or two were disturbed reads the disturbance as the cost.
+//! The floors' start/end comparison, on every trial, is what catches a machine that really
+//! slowed.
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -72,11 +72,11 @@ pub trait StateLock<S>: Send + Sync + 'static {
         Self: Sized,
     {
         // Its own future type per lock: an async path added to `Locked` itself made every
-        // blocking lock's future larger, 12-37 instructions an operation more from one task
-        // (the instruction tier, 2026-12-01). The call inlined into it, as `mutex_handwritten`'s
-        // is into its own and as a reader would write it: forcing it out of line in both was
-        // a fix for stalled store forwarding (2026-12-03) that the word-wide `Error` made moot
-        // (`statebench overhead` runs of 2026-12-05 in docs/ARCHITECTURE.md).
+        // blocking lock's future larger, which the instruction tier counted on every lock
+        // called from a task. The call inlined into it, as `mutex_handwritten`'s is into its
+        // own and as a reader would write it: forcing it out of line in both was a fix for
+        // stalled store forwarding that the word-wide `Error` made moot (docs/ARCHITECTURE.md
+        // has the `statebench overhead` runs).
         async move { locked.call(op) }
     }
 }

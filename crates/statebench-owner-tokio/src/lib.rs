@@ -240,9 +240,9 @@ impl<F: Form> Transport for Tokio<F> {
 
     // The hand-written owner's shape — the reply's future awaited in this one — except that
     // the request is queued with `try_send` while the mailbox has room, and only a full
-    // mailbox waits in tokio's `send` future. With that future the generic owner made some
-    // 85 % of the hand-written one from one task: the compiler inlines it where one row uses
-    // the type and calls it where several do. `try_send` is a plain function, and cheaper in
+    // mailbox waits in tokio's `send` future. With that future the generic owner fell short
+    // of the hand-written one from one task: the compiler inlines it where one row uses the
+    // type and calls it where several do. `try_send` is a plain function, and cheaper in
     // itself too: it skips the cooperative budget's charge that `send`'s permit takes (the
     // reply's await still takes one, so a caller still yields in time). How much of the gain
     // is which was not separated. tokio hands released permits to queued senders first, so a
@@ -284,9 +284,9 @@ struct Inbox<S: StateMachine, F: Form> {
 
 impl<S: StateMachine, F: Form> owner::Inbox<S, Tokio<F>> for Inbox<S, F> {
     // Polled by hand rather than through `recv()` and `select!`: each of those is a future
-    // of its own around the same two polls (a `select!` on a never-ready branch alone cost 51
-    // instructions a call, 2 328 against 2 277 an operation on kv_read_heavy from one task,
-    // 2026-11-30). The timer is polled first, so cleanup wins when both are ready.
+    // of its own around the same two polls, and a `select!` costs instructions on every call
+    // even when its other branch is never ready (the instruction tier shows it). The timer
+    // is polled first, so cleanup wins when both are ready.
     fn next(&mut self) -> impl Future<Output = Next<Request<S, Tokio<F>>>> + Send {
         std::future::poll_fn(|cx| {
             if let Some(cleanup) = &mut self.cleanup

@@ -5,10 +5,9 @@
 //! of the harness or of how it uses the client, not a property of Redis.
 //!
 //! Like the rows, neither the server nor `redis-benchmark` is pinned: both run where the
-//! scheduler puts them, and where that is moves the figure several-fold on a 2-core VM (one
-//! connection's `SET` took 7 µs a request when client and server shared a core, 50 µs when
-//! they did not, a second apart, 2026-12-05). So each figure is the median of several trials,
-//! all recorded.
+//! scheduler puts them, and where that is moves the figure several-fold on a 2-core VM (client
+//! and server sharing a core, or not, from one second to the next). So each figure is the
+//! median of several trials, all recorded.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -101,9 +101,9 @@ fn welch_of(metric: Metric, a: &Record, b: &Record, prior: Option<Prior>) -> Opt
 
 /// The prior each row's variance is moderated towards, per workload ([`Prior::fit`]): fitted
 /// to the variances of the logs of the samples of every row of that workload that served its
-/// mix. Per workload because the noise is the workload's: on the AMD EPYC runs of 2026-12-04
-/// a row of the sleeping reference workload varies by 2.3–4.1 % and one of `sessions` by
-/// 10.6–27.4 %, and one prior for both took every "the same" claim from the quiet workload.
+/// mix. Per workload because the noise is the workload's: a row of the sleeping reference
+/// workload varies by a few percent and one of `sessions` by ten or more, and one prior for
+/// both took every "the same" claim from the quiet workload.
 /// Workloads with too few rows to fit are absent: their rows keep their own variance.
 pub fn priors(results: &Results) -> BTreeMap<String, Prior> {
     priors_of(Metric::Throughput, results)
