@@ -1,6 +1,8 @@
 //! Made-up results, for the tests of code that reads them (the results format, the report,
 //! `compare`): plausible figures, never a measurement. Written once, so a field added to the
-//! format is filled in one place and every such test keeps compiling.
+//! format is filled in one place and every such test keeps compiling. Built only for tests:
+//! this crate's own, and those of crates that enable the `fixture` feature as a
+//! dev-dependency (the report's); the library the binary uses has none of it.
 
 use std::collections::BTreeMap;
 

@@ -39,7 +39,7 @@ macro_rules! message_error {
 }
 
 pub mod driver;
-#[doc(hidden)]
+#[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
 pub mod floors;
 pub mod generate;
