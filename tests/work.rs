@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use statebench::registry::{self, Visitor};
 use statebench_core::{Service, Settings, Work};
+use statebench_harness::floors::round_trial;
 use statebench_harness::generate::{Subject, plans};
-use statebench_harness::work::{round_trial, work_for};
+use statebench_harness::work::work_for;
 use statebench_harness::workload::representative;
 
 const OPS: u32 = 40;

@@ -137,7 +137,7 @@ impl Floors {
             thread_sleep_1ms_ns: Floor::measure(|| thread_sleep_1ms(10)),
             tokio_sleep_1ms_ns: try_floor(|| tokio_sleep_1ms(10))?,
             go_sleep_1ms_ns: None,
-            work_round_ns: Floor::try_measure(|| on_core(0, crate::work::round_trial)),
+            work_round_ns: Floor::try_measure(|| on_core(0, round_trial)),
             tcp_loopback_ns: two_cores
                 .then(|| Floor::try_measure(|| tcp_loopback_round_trip(0, 1, 500)))
                 .flatten(),
@@ -699,6 +699,20 @@ fn tokio_sleep_1ms(n: u32) -> Result<f64, String> {
         }
         start.elapsed().as_nanos() as f64 / f64::from(n)
     }))
+}
+
+/// Rounds timed in one trial of the round floor: long enough (some hundreds of microseconds)
+/// that the clock's own cost is lost in it, short enough not to span a scheduler tick often.
+pub const ROUNDS_PER_TRIAL: u32 = 200_000;
+
+/// One trial of the round floor: nanoseconds per round of the chain, over
+/// [`ROUNDS_PER_TRIAL`] rounds.
+pub fn round_trial() -> f64 {
+    let work = statebench_core::Work::rounds(ROUNDS_PER_TRIAL);
+    work.spend(); // warm: the code and the frequency
+    let started = Instant::now();
+    work.spend();
+    started.elapsed().as_nanos() as f64 / f64::from(ROUNDS_PER_TRIAL)
 }
 
 #[cfg(test)]

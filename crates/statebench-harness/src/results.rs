@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use statebench_core::Family;
 
+pub use crate::driver::Tuning;
 use crate::driver::{Driver, Repetition};
 use crate::floors::Floors;
 use crate::machine::Machine;
@@ -57,7 +58,7 @@ pub struct Results {
     /// ([`crate::placement::view`]): which, and what the whole run was. Never written: a
     /// results file holds every trial, and a view is made from it again.
     #[serde(skip)]
-    pub viewed: Option<crate::placement::Viewed>,
+    pub viewed: Option<crate::placement::record::Viewed>,
 }
 
 /// The settings of a run: enough to make it again.
@@ -188,58 +189,6 @@ pub fn pass_seed(seed: u64, pass: u32) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The knobs of the strategies that have them, as a run set them: how many owners a sharded
-/// owner runs, and how long a spinning owner thread and its blocking callers poll before they
-/// park ([`statebench_core::Settings`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tuning {
-    /// Owners per sharded owner; 0: one per core.
-    pub shards: usize,
-    /// How long a spinning owner polls its empty mailbox before it parks, in microseconds.
-    pub owner_spin_us: u64,
-    /// How long a spinning owner's blocking caller polls for its reply, in microseconds.
-    pub caller_spin_us: u64,
-}
-
-impl Default for Tuning {
-    fn default() -> Self {
-        let d = statebench_core::Settings::default();
-        Tuning {
-            shards: d.shards,
-            owner_spin_us: u64::try_from(d.owner_spin.as_micros()).unwrap_or(u64::MAX),
-            caller_spin_us: u64::try_from(d.caller_spin.as_micros()).unwrap_or(u64::MAX),
-        }
-    }
-}
-
-impl Tuning {
-    /// The settings a strategy starts with under this tuning (the system clock, the default
-    /// mailbox).
-    pub fn settings(&self) -> statebench_core::Settings {
-        statebench_core::Settings {
-            shards: self.shards,
-            owner_spin: std::time::Duration::from_micros(self.owner_spin_us),
-            caller_spin: std::time::Duration::from_micros(self.caller_spin_us),
-            ..statebench_core::Settings::default()
-        }
-    }
-
-    /// In words, for a report: `sharded owners: one per core; spinning owner thread: polls
-    /// 100 µs, its blocking callers 20 µs`.
-    pub fn describe(&self) -> String {
-        let shards = match self.shards {
-            0 => "one per core".to_owned(),
-            1 => "1 shard".to_owned(),
-            n => format!("{n} shards"),
-        };
-        format!(
-            "sharded owners: {shards}; spinning owner thread: polls {} µs before it parks, its \
-             blocking callers {} µs",
-            self.owner_spin_us, self.caller_spin_us
-        )
-    }
-}
-
 impl RunSettings {
     /// How `other` measures differently from `self`, in words (`None`: the same way): the
     /// warm-up, the window, the seed, the sampling interval, or the definition of a workload
@@ -352,7 +301,7 @@ pub struct Record {
     /// In a view of one placement ([`crate::placement::view`]), what the view left out of this
     /// record; never written.
     #[serde(skip)]
-    pub set_aside: Option<crate::placement::SetAside>,
+    pub set_aside: Option<crate::placement::record::SetAside>,
 }
 
 impl Record {
@@ -566,7 +515,7 @@ impl Results {
             Some(into) => {
                 // What the views of two runs set aside, together (a run read whole set none
                 // aside, and ran in its own passes).
-                let whole = |r: &Record| crate::placement::SetAside {
+                let whole = |r: &Record| crate::placement::record::SetAside {
                     trials: 0,
                     passes: r.passes(),
                 };
@@ -575,7 +524,7 @@ impl Results {
                         into.set_aside.unwrap_or_else(|| whole(into)),
                         record.set_aside.unwrap_or_else(|| whole(&record)),
                     );
-                    into.set_aside = Some(crate::placement::SetAside {
+                    into.set_aside = Some(crate::placement::record::SetAside {
                         trials: a.trials + b.trials,
                         passes: a.passes + b.passes,
                     });

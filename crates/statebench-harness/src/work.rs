@@ -29,26 +29,12 @@ use crate::floors::{Floor, TRIALS};
 /// smallest effect worth naming.
 pub const TOLERANCE: f64 = 0.10;
 
-/// Rounds timed in one trial of the round floor: long enough (some hundreds of microseconds)
-/// that the clock's own cost is lost in it, short enough not to span a scheduler tick often.
-pub const ROUNDS_PER_TRIAL: u32 = 200_000;
-
 /// Time spent per trial of a calibrated cost: the work is repeated until it fills this.
 const TRIAL_BUDGET_NS: u64 = 2_000_000;
 
 /// The largest cost a workload may ask for: one second of work inside a critical section is
 /// no longer a service.
 pub const MAX_WORK_NS: u64 = 1_000_000_000;
-
-/// One trial of the round floor: nanoseconds per round of the chain, over
-/// [`ROUNDS_PER_TRIAL`] rounds.
-pub fn round_trial() -> f64 {
-    let work = Work::rounds(ROUNDS_PER_TRIAL);
-    work.spend(); // warm: the code and the frequency
-    let started = Instant::now();
-    work.spend();
-    started.elapsed().as_nanos() as f64 / f64::from(ROUNDS_PER_TRIAL)
-}
 
 /// The work that costs `target_ns` when one round costs `round_ns`: at least one round for
 /// any cost above zero, none for zero.
