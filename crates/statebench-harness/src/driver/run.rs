@@ -16,7 +16,7 @@ use super::client::{Client, run_async, run_blocking, run_open_async, run_open_bl
 use super::control::{Control, MEASURING, STOPPING, WARMING_UP};
 use super::record::{OpenLoop, Repetition};
 use super::schedule::{Schedule, pace};
-use crate::generate::{Rng, Subject, plans};
+use crate::generate::{PlanOf, Rng, Subject, plans};
 use crate::measure::{Latencies, LatencySummary, process_cpu_time};
 use crate::verify::{ClientEnd, RunEnd};
 use crate::workload::Workload;
@@ -316,12 +316,9 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     }
     let plans = plans::<S>(workload, cell.clients, cell.seed)?;
     let kinds = S::KINDS.len();
-    let think = workload.think();
     let open = workload.open_loop();
-    // An open loop's window is its schedule's: it closes on time.
-    let cover = cell.cover.filter(|_| !open);
     // A think time or an open loop reads the clock at every operation anyway.
-    let sample_every = if think.is_zero() && !open {
+    let sample_every = if workload.think().is_zero() && !open {
         cell.sample_every
     } else {
         1
@@ -338,93 +335,25 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     // so a backlog built there is still owed in the window.
     let schedules = Schedule::for_clients(Instant::now(), plans.len(), workload.rate_per_s.max(1));
     let mut next_schedule = schedules.iter().copied();
-    let mut new_client = |plan| {
+    let new_client = |plan| {
         let client = Client::<S>::new(plan, kinds, sample_every, client_seeds.next_u64());
         match next_schedule.next() {
             Some(schedule) if open => client.open(schedule),
             _ => client,
         }
     };
+    let clients = Clients {
+        cell,
+        plans,
+        new_client,
+        control: &control,
+    };
 
-    let (service, clients, window, runtime) = match cell.driver {
+    let (service, ran, runtime) = match cell.driver {
         Driver::Threads => {
             let service = I::start(initial, &settings);
-            // Which role's clients had the CPU, where roles compete.
-            let clocks: Vec<ClockSlot> = if workload.groups.len() > 1 {
-                (0..plans.len()).map(|_| ClockSlot::new(NO_CLOCK)).collect()
-            } else {
-                Vec::new()
-            };
-            // Whose threads' states are sampled: the first STATE_SAMPLED of each role.
-            let sampled = sampled_clients(workload, cell.clients);
-            // The CPUs this process may use: under a cpuset they need not be 0..n.
-            let cpus = if cell.pin_clients {
-                crate::os::allowed_cpus()
-            } else {
-                Vec::new()
-            };
-            let tids: Vec<TidSlot> = if clocks.is_empty() {
-                Vec::new()
-            } else {
-                (0..plans.len()).map(|_| TidSlot::new(0)).collect()
-            };
-            let (clients, window) = thread::scope(|scope| {
-                let handles: Vec<_> = plans
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, plan)| {
-                        let (service, control, client) =
-                            (service.clone(), &*control, new_client(plan));
-                        let slot = clocks.get(i);
-                        let tid = tids.get(i).filter(|_| sampled.get(i) == Some(&true));
-                        let pin = cell
-                            .pin_clients
-                            .then(|| cpus.get(i % cpus.len().max(1)).copied());
-                        scope.spawn(move || {
-                            match pin {
-                                Some(Some(core)) if crate::os::pin_to_core(core) => {}
-                                Some(Some(core)) => control
-                                    .fail(format!("client {i} could not be pinned to core {core}")),
-                                Some(None) => control.fail(format!(
-                                    "client {i} could not be pinned: the OS did not say which \
-                                     cores this process may use"
-                                )),
-                                None => {}
-                            }
-                            // Published before the client counts itself begun (Release
-                            // there, Acquire in the coordinator), so the window's first
-                            // reading sees it.
-                            if let (Some(slot), Some(clock)) = (slot, crate::os::thread_cpu_clock())
-                            {
-                                slot.store(i64::from(clock), Relaxed);
-                            }
-                            if let Some(tid) = tid {
-                                tid.store(crate::os::thread_id(), Relaxed);
-                            }
-                            if open {
-                                run_open_blocking(service, client, control)
-                            } else {
-                                run_blocking(service, client, control, think)
-                            }
-                        })
-                    })
-                    .collect();
-                let window = coordinate(
-                    &control,
-                    cell.warmup,
-                    cell.duration,
-                    cell.clients,
-                    cover,
-                    Gauges {
-                        clocks: &clocks,
-                        tids: &tids,
-                        elsewhere: I::cpu_elsewhere,
-                    },
-                );
-                let clients: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
-                (clients, window)
-            });
-            (service, clients, window, None)
+            let ran = clients.on_threads(&service);
+            (service, ran, None)
         }
         Driver::Goroutines => return Err(not_rust(I::NAME)),
         Driver::Tasks => {
@@ -435,73 +364,211 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
                 .map_err(|e| RunError(format!("cannot start the tokio runtime: {e}")))?;
             // Started inside the runtime, so an owner task lives beside its clients.
             let service = runtime.block_on(async { I::start(initial, &settings) });
-            let bells: Vec<_> = (0..plans.len())
-                .map(|_| Arc::new(tokio::sync::Notify::new()))
-                .collect();
-            let handles: Vec<_> = plans
-                .into_iter()
-                .zip(&bells)
-                .map(|(plan, bell)| {
-                    let (service, client, control) =
-                        (service.clone(), new_client(plan), control.clone());
-                    if open {
-                        runtime.spawn(run_open_async(service, client, control, bell.clone()))
-                    } else {
-                        runtime.spawn(run_async(service, client, control, think))
-                    }
-                })
-                .collect();
-            let window = thread::scope(|scope| {
-                let pacer = open.then(|| {
-                    let (schedules, bells, control) = (&schedules, &bells, &*control);
-                    thread::Builder::new()
-                        .name("statebench-pacer".into())
-                        .spawn_scoped(scope, move || pace(schedules, bells, control))
-                });
-                if let Some(Err(e)) = &pacer {
-                    control.fail(format!("cannot start the open loop's pacer thread: {e}"));
-                    bells.iter().for_each(|b| b.notify_one());
-                }
-                coordinate(
-                    &control,
-                    cell.warmup,
-                    cell.duration,
-                    cell.clients,
-                    cover,
-                    Gauges {
-                        clocks: &[],
-                        tids: &[],
-                        elsewhere: I::cpu_elsewhere,
-                    },
-                )
-            });
-            let clients = runtime.block_on(async {
-                let mut clients = Vec::with_capacity(handles.len());
-                for handle in handles {
-                    clients.push(handle.await.ok());
-                }
-                clients
-            });
-            (service, clients, window, Some(runtime))
+            let ran = clients.on_tasks(&service, &runtime, &schedules);
+            (service, ran, Some(runtime))
         }
     };
-
-    let by_role = cpu_by_role(workload, cell.clients, window.client_cpu_ns.as_deref());
-    let parked_by_role = states_by_role(workload, cell.clients, &window.client_states);
-    let outcome = summarize::<S, I>(clients, &window, &control).and_then(
-        |(mut repetition, clients, tally)| {
-            repetition.cpu_ns_by_role = by_role;
-            repetition.parked_by_role = parked_by_role;
-            repetition.absent_by_role = absent_by_role(workload, &clients);
-            verify_run::<S, I>(&service, repetition, &clients, &tally, cell, started)
-        },
-    );
+    let outcome = ended::<S, I>(&service, ran, &control, cell, started);
     // Shut down whatever happened, so a failed check leaves nothing running. Blocking calls
     // from this thread, outside the runtime's context: allowed for every owner.
     let _ = service.shutdown();
     drop(service);
     drop(runtime);
     outcome
+}
+
+/// What the clients left when they stopped (each `None` if it panicked) and the window.
+type Ran<S> = (Vec<Option<Client<S>>>, Window);
+
+/// A repetition's clients, about to start: their plans, how each is made, and the phase they
+/// follow.
+struct Clients<'c, S: Subject, F> {
+    cell: &'c Cell<'c>,
+    plans: Vec<PlanOf<S>>,
+    new_client: F,
+    control: &'c Arc<Control>,
+}
+
+impl<'c, S: Subject, F: FnMut(PlanOf<S>) -> Client<S>> Clients<'c, S, F> {
+    /// The window's close: an open loop's is its schedule's, so it closes on time.
+    fn cover(&self) -> Option<Duration> {
+        self.cell.cover.filter(|_| !self.cell.workload.open_loop())
+    }
+
+    /// One OS thread per client, blocking calls; pinned if the cell says so, with their CPU
+    /// clocks and thread states read where roles compete.
+    fn on_threads<I: Service<S>>(self, service: &I) -> Ran<S> {
+        let cover = self.cover();
+        let Clients {
+            cell,
+            plans,
+            mut new_client,
+            control,
+        } = self;
+        let (workload, open, think) = (
+            cell.workload,
+            cell.workload.open_loop(),
+            cell.workload.think(),
+        );
+        // Which role's clients had the CPU, where roles compete.
+        let clocks: Vec<ClockSlot> = if workload.groups.len() > 1 {
+            (0..plans.len()).map(|_| ClockSlot::new(NO_CLOCK)).collect()
+        } else {
+            Vec::new()
+        };
+        // Whose threads' states are sampled: the first STATE_SAMPLED of each role.
+        let sampled = sampled_clients(workload, cell.clients);
+        // The CPUs this process may use: under a cpuset they need not be 0..n.
+        let cpus = if cell.pin_clients {
+            crate::os::allowed_cpus()
+        } else {
+            Vec::new()
+        };
+        let tids: Vec<TidSlot> = if clocks.is_empty() {
+            Vec::new()
+        } else {
+            (0..plans.len()).map(|_| TidSlot::new(0)).collect()
+        };
+        thread::scope(|scope| {
+            let handles: Vec<_> = plans
+                .into_iter()
+                .enumerate()
+                .map(|(i, plan)| {
+                    let (service, control, client) =
+                        (service.clone(), &**control, new_client(plan));
+                    let slot = clocks.get(i);
+                    let tid = tids.get(i).filter(|_| sampled.get(i) == Some(&true));
+                    let pin = cell
+                        .pin_clients
+                        .then(|| cpus.get(i % cpus.len().max(1)).copied());
+                    scope.spawn(move || {
+                        match pin {
+                            Some(Some(core)) if crate::os::pin_to_core(core) => {}
+                            Some(Some(core)) => control
+                                .fail(format!("client {i} could not be pinned to core {core}")),
+                            Some(None) => control.fail(format!(
+                                "client {i} could not be pinned: the OS did not say which \
+                                 cores this process may use"
+                            )),
+                            None => {}
+                        }
+                        // Published before the client counts itself begun (Release there,
+                        // Acquire in the coordinator), so the window's first reading sees it.
+                        if let (Some(slot), Some(clock)) = (slot, crate::os::thread_cpu_clock()) {
+                            slot.store(i64::from(clock), Relaxed);
+                        }
+                        if let Some(tid) = tid {
+                            tid.store(crate::os::thread_id(), Relaxed);
+                        }
+                        if open {
+                            run_open_blocking(service, client, control)
+                        } else {
+                            run_blocking(service, client, control, think)
+                        }
+                    })
+                })
+                .collect();
+            let window = coordinate(
+                control,
+                cell.warmup,
+                cell.duration,
+                cell.clients,
+                cover,
+                Gauges {
+                    clocks: &clocks,
+                    tids: &tids,
+                    elsewhere: I::cpu_elsewhere,
+                },
+            );
+            let clients: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
+            (clients, window)
+        })
+    }
+
+    /// One tokio task per client on `runtime`, async calls; an open loop's are woken by a
+    /// pacer thread on `schedules`.
+    fn on_tasks<I: Service<S>>(
+        self,
+        service: &I,
+        runtime: &tokio::runtime::Runtime,
+        schedules: &[Schedule],
+    ) -> Ran<S> {
+        let cover = self.cover();
+        let Clients {
+            cell,
+            plans,
+            mut new_client,
+            control,
+        } = self;
+        let (open, think) = (cell.workload.open_loop(), cell.workload.think());
+        let bells: Vec<_> = (0..plans.len())
+            .map(|_| Arc::new(tokio::sync::Notify::new()))
+            .collect();
+        let handles: Vec<_> = plans
+            .into_iter()
+            .zip(&bells)
+            .map(|(plan, bell)| {
+                let (service, client, control) =
+                    (service.clone(), new_client(plan), control.clone());
+                if open {
+                    runtime.spawn(run_open_async(service, client, control, bell.clone()))
+                } else {
+                    runtime.spawn(run_async(service, client, control, think))
+                }
+            })
+            .collect();
+        let window = thread::scope(|scope| {
+            let pacer = open.then(|| {
+                let (bells, control) = (&bells, &**control);
+                thread::Builder::new()
+                    .name("statebench-pacer".into())
+                    .spawn_scoped(scope, move || pace(schedules, bells, control))
+            });
+            if let Some(Err(e)) = &pacer {
+                control.fail(format!("cannot start the open loop's pacer thread: {e}"));
+                bells.iter().for_each(|b| b.notify_one());
+            }
+            coordinate(
+                control,
+                cell.warmup,
+                cell.duration,
+                cell.clients,
+                cover,
+                Gauges {
+                    clocks: &[],
+                    tids: &[],
+                    elsewhere: I::cpu_elsewhere,
+                },
+            )
+        });
+        let clients = runtime.block_on(async {
+            let mut clients = Vec::with_capacity(handles.len());
+            for handle in handles {
+                clients.push(handle.await.ok());
+            }
+            clients
+        });
+        (clients, window)
+    }
+}
+
+/// The repetition's figures from what its clients left, and the end-of-run checks on them.
+fn ended<S: Subject, I: Service<S>>(
+    service: &I,
+    (clients, window): Ran<S>,
+    control: &Control,
+    cell: &Cell<'_>,
+    started: Instant,
+) -> Result<Repetition, RunError> {
+    let workload = cell.workload;
+    let by_role = cpu_by_role(workload, cell.clients, window.client_cpu_ns.as_deref());
+    let parked_by_role = states_by_role(workload, cell.clients, &window.client_states);
+    summarize::<S, I>(clients, &window, control).and_then(|(mut repetition, clients, tally)| {
+        repetition.cpu_ns_by_role = by_role;
+        repetition.parked_by_role = parked_by_role;
+        repetition.absent_by_role = absent_by_role(workload, &clients);
+        verify_run::<S, I>(service, repetition, &clients, &tally, cell, started)
+    })
 }
 
 /// The end-of-run checks ([`crate::verify`]), then the final state's figures.
