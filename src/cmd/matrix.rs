@@ -373,6 +373,104 @@ pub(crate) fn measure(
     if let Some(p) = &planted {
         println!("CALIBRATION BUILD — {p}");
     }
+    let (mut matrix, passes, implementations) = planned(args, defaults)?;
+    let cells = match matrix.plan() {
+        Ok(c) => c,
+        Err(e) => return Err(usage(e)),
+    };
+    let mut left_out = matrix.left_out();
+    left_out.extend(matrix.left_out_of_work());
+    for (implementation, why) in &left_out {
+        println!("{implementation}: left out of this run: {why}");
+    }
+    if let Err(e) = claim_output(out) {
+        return Err(usage(e));
+    }
+    let estimate: Duration = cells
+        .iter()
+        .map(|c| {
+            (matrix.warmup + matrix.duration_for(&matrix.workloads[c.workload]))
+                * matrix.repeat
+                * passes
+        })
+        .sum();
+    println!(
+        "{} cells x {} repetition(s){}, about {:.0} s of measuring (more where a window waits \
+         for every client); measuring the floors first.",
+        cells.len(),
+        matrix.repeat,
+        if passes > 1 {
+            format!(" in each of {passes} passes, each a fresh process")
+        } else {
+            String::new()
+        },
+        estimate.as_secs_f64()
+    );
+    let mut machine = Machine::detect();
+    let floors = match measure_floors(matrix.go.as_ref()) {
+        Ok((f, go)) => {
+            machine.go = go;
+            f
+        }
+        Err(e) => return Err(failure(e)),
+    };
+    print_floors(&machine, &floors);
+    let anchors = measure_anchors(&matrix, &cells);
+    matrix.work = match calibrate_work(&matrix.workloads, &floors) {
+        Ok(c) => c,
+        Err(e) => return Err(failure(e)),
+    };
+    println!();
+
+    let settings = run_settings(
+        args,
+        &matrix,
+        &cells,
+        passes,
+        implementations,
+        planted,
+        left_out,
+    );
+    let mut results = Results::new(machine, floors, settings);
+    results.anchors = anchors;
+    let started = Instant::now();
+    // Keep what was measured even if a later trial failed: nothing accepted is lost.
+    let outcome = if passes == 1 {
+        let (records, outcome) = run_pass(&matrix, &cells, None);
+        results.records = records;
+        outcome
+    } else {
+        run_passes(&matrix, passes, out, &mut results, started)
+    };
+    end_floors(&matrix, &mut results);
+    print_tables(&matrix, &results);
+    if let Err(e) = results.save(out) {
+        return Err(failure(format!("cannot write {}: {e}", out.display())));
+    }
+    println!(
+        "{} records in {:.0} s; results: {}",
+        results.records.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    match outcome {
+        Ok(_) => Ok(results),
+        Err(e) => Err(failure(format!("the run failed: {e}"))),
+    }
+}
+
+/// The workloads, drivers and client counts `args` select (a suite's own, when one is named),
+/// and whether a workload that does not scale takes the client counts too.
+struct Selected {
+    suite: Option<&'static Suite>,
+    workloads: Vec<Workload>,
+    drivers: Vec<Driver>,
+    clients: Vec<usize>,
+    force_clients: bool,
+}
+
+/// What `args` select, checked: every name known, every file read, the sweeps derived.
+fn selected(args: &MatrixArgs, defaults: &Defaults) -> Result<Selected, ExitCode> {
     let suite = match args.suite.as_deref().map(Suite::named).transpose() {
         Ok(s) => s,
         Err(e) => return Err(usage(e)),
@@ -453,6 +551,25 @@ pub(crate) fn measure(
         clients.dedup();
         force_clients = true;
     }
+    Ok(Selected {
+        suite,
+        workloads,
+        drivers,
+        clients,
+        force_clients,
+    })
+}
+
+/// The matrix `args` describe — the core set unless named, Go's rows where Go is found, the
+/// way another run measured with `--like` — with its passes and the implementations it names.
+fn planned(args: &MatrixArgs, defaults: &Defaults) -> Result<(Matrix, u32, Vec<String>), ExitCode> {
+    let Selected {
+        suite,
+        workloads,
+        drivers,
+        clients,
+        force_clients,
+    } = selected(args, defaults)?;
     // Without names, a suite or --all: the core set.
     let core = args.implementations.is_empty() && suite.is_none() && !args.all;
     let implementations: Vec<String> = if core {
@@ -488,7 +605,7 @@ pub(crate) fn measure(
     let passes = like
         .as_ref()
         .map_or(args.passes.unwrap_or(defaults.passes), |s| s.passes);
-    let mut matrix = Matrix {
+    let matrix = Matrix {
         workloads,
         implementations: implementations.clone(),
         named: !core,
@@ -522,55 +639,20 @@ pub(crate) fn measure(
         work: Vec::new(),
         go,
     };
-    let cells = match matrix.plan() {
-        Ok(c) => c,
-        Err(e) => return Err(usage(e)),
-    };
-    let mut left_out = matrix.left_out();
-    left_out.extend(matrix.left_out_of_work());
-    for (implementation, why) in &left_out {
-        println!("{implementation}: left out of this run: {why}");
-    }
-    if let Err(e) = claim_output(out) {
-        return Err(usage(e));
-    }
-    let estimate: Duration = cells
-        .iter()
-        .map(|c| {
-            (matrix.warmup + matrix.duration_for(&matrix.workloads[c.workload]))
-                * matrix.repeat
-                * passes
-        })
-        .sum();
-    println!(
-        "{} cells x {} repetition(s){}, about {:.0} s of measuring (more where a window waits \
-         for every client); measuring the floors first.",
-        cells.len(),
-        matrix.repeat,
-        if passes > 1 {
-            format!(" in each of {passes} passes, each a fresh process")
-        } else {
-            String::new()
-        },
-        estimate.as_secs_f64()
-    );
-    let mut machine = Machine::detect();
-    let floors = match measure_floors(matrix.go.as_ref()) {
-        Ok((f, go)) => {
-            machine.go = go;
-            f
-        }
-        Err(e) => return Err(failure(e)),
-    };
-    print_floors(&machine, &floors);
-    let anchors = measure_anchors(&matrix, &cells);
-    matrix.work = match calibrate_work(&matrix.workloads, &floors) {
-        Ok(c) => c,
-        Err(e) => return Err(failure(e)),
-    };
-    println!();
+    Ok((matrix, passes, implementations))
+}
 
-    let settings = RunSettings {
+/// How the run is made, as its results record it.
+fn run_settings(
+    args: &MatrixArgs,
+    matrix: &Matrix,
+    cells: &[PlannedCell],
+    passes: u32,
+    implementations: Vec<String>,
+    planted: Option<String>,
+    left_out: Vec<(&'static str, String)>,
+) -> RunSettings {
+    RunSettings {
         command: std::env::args().collect(),
         warmup_ms: u64::try_from(matrix.warmup.as_millis()).unwrap_or(u64::MAX),
         duration_ms: matrix
@@ -587,7 +669,7 @@ pub(crate) fn measure(
         drivers: matrix.drivers.clone(),
         clients: args.clients.clone(),
         workloads: matrix.workloads.clone(),
-        suite: suite.map(|s| s.name.to_owned()),
+        suite: matrix.suite.map(|s| s.name.to_owned()),
         planted,
         metric: None,
         tuning: matrix.tuning,
@@ -608,19 +690,12 @@ pub(crate) fn measure(
                 why,
             })
             .collect(),
-    };
-    let mut results = Results::new(machine, floors, settings);
-    results.anchors = anchors;
-    let started = Instant::now();
-    // Keep what was measured even if a later trial failed: nothing accepted is lost.
-    let outcome = if passes == 1 {
-        let (records, outcome) = run_pass(&matrix, &cells, None);
-        results.records = records;
-        outcome
-    } else {
-        run_passes(&matrix, passes, out, &mut results, started)
-    };
-    // The floors again: a machine that changed under the run shows here.
+    }
+}
+
+/// The floors again at the end: a machine that changed under the run shows here, as a warning
+/// and in the results.
+fn end_floors(matrix: &Matrix, results: &mut Results) {
     match measure_floors(matrix.go.as_ref()) {
         Ok((end, _)) => {
             match end.steadiness_since(&results.floors) {
@@ -648,8 +723,12 @@ pub(crate) fn measure(
         }
         Err(e) => eprintln!("statebench: warning: the floors at the end failed: {e}"),
     }
-    // The tables, as the report reads the run: its near trials (the file keeps every trial).
-    let shown = view(&results, View::Near);
+}
+
+/// A table per workload, as the report reads the run: its near trials (the file keeps every
+/// trial), saying how many were set aside.
+fn print_tables(matrix: &Matrix, results: &Results) {
+    let shown = view(results, View::Near);
     if let Some(v) = shown.viewed.as_ref().filter(|v| v.set_aside > 0) {
         println!(
             "{} of {} trials ran with the machine's two cores far apart (a cross-core round trip \
@@ -679,19 +758,6 @@ pub(crate) fn measure(
             println!("== {} — {}", w.name, w.about);
             print!("{}", workload_table(&records, w));
         }
-    }
-    if let Err(e) = results.save(out) {
-        return Err(failure(format!("cannot write {}: {e}", out.display())));
-    }
-    println!(
-        "{} records in {:.0} s; results: {}",
-        results.records.len(),
-        started.elapsed().as_secs_f64(),
-        out.display()
-    );
-    match outcome {
-        Ok(_) => Ok(results),
-        Err(e) => Err(failure(format!("the run failed: {e}"))),
     }
 }
 
