@@ -162,6 +162,8 @@ impl Tally {
     }
 }
 
+/// `history power`: how often the alarm is right on pooled runs of one build (`noise`) and of
+/// builds with a slowdown planted (`planted`, NAME=DIR each); see docs/CI.md.
 fn power(
     noise: &Path,
     planted: &[String],
@@ -169,129 +171,20 @@ fn power(
     options: &Options,
     format: &str,
 ) -> ExitCode {
-    let noise_runs = match runs(noise) {
-        Ok(r) if !r.is_empty() => r,
-        Ok(_) => return usage(format!("--noise {}: no run in it", noise.display())),
-        Err(e) => return usage(format!("--noise {e}")),
+    let pools = match power_pools(noise, planted) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let mut named = Vec::new();
-    for p in planted {
-        let Some((name, dir)) = p.split_once('=') else {
-            return usage(format!(
-                "--planted {p:?}: write NAME=DIR, e.g. 10%=target/p10"
-            ));
-        };
-        if named.iter().any(|(n, _)| n == name) {
-            return usage(format!("--planted {name:?} is named twice"));
-        }
-        match runs(Path::new(dir)) {
-            Ok(r) if !r.is_empty() => named.push((name.to_owned(), r)),
-            Ok(_) => return usage(format!("--planted {p}: no run in {dir}")),
-            Err(e) => return usage(format!("--planted {e}")),
-        }
-    }
-    // Every run must have measured as the first did: a pool of another setting would plant a
-    // step of settings, not of code.
-    let first = &noise_runs[0];
-    for run in noise_runs.iter().chain(named.iter().flat_map(|(_, r)| r)) {
-        if let Some(what) = first.settings.measurement_differs(&run.settings) {
-            return usage(format!("the runs did not all measure alike: {what}"));
-        }
-        if series::machine(run) != series::machine(first) {
-            return usage(format!(
-                "the runs did not all run on one machine: {} and {}",
-                series::machine(first),
-                series::machine(run)
-            ));
-        }
-    }
-    let planted_pools: Vec<(String, Vec<Pool>)> = named
-        .iter()
-        .map(|(name, runs)| (name.clone(), pools(runs)))
-        .collect();
-    let noise_pools = pools(&noise_runs);
-    for (name, planted) in &planted_pools {
-        let shared = planted
-            .iter()
-            .any(|(n, t, _)| noise_pools.iter().any(|(m, u, _)| n == m && t == u));
-        if !shared {
-            return usage(format!(
-                "--planted {name:?}: its runs share no record with --noise {}",
-                noise.display()
-            ));
-        }
-    }
-    let series_count = noise_pools.len();
-    let mut rows = Vec::new();
-    let mut json = Vec::new();
-    let (mut quiet, mut false_alarms) = (0, 0);
-    let mut by_plant: Vec<(String, Tally)> = named
-        .iter()
-        .map(|(n, _)| (n.clone(), Tally::new(plan.within)))
-        .collect();
-    let mut by_class: Vec<Tally> = CLASSES.iter().map(|_| Tally::new(plan.within)).collect();
-    for (name, tier, noise_pool) in noise_pools {
-        // A pool's step is what its record measured: the planted build's geometric mean over
-        // the noise build's, as a slowdown (the figures are rates: higher is better).
-        let steps: Vec<(String, f64, Vec<f64>)> = planted_pools
-            .iter()
-            .filter_map(|(pname, pools)| {
-                pools
-                    .iter()
-                    .find(|(n, t, _)| *n == name && *t == tier)
-                    .map(|(_, _, xs)| {
-                        let step = 1.0 - geometric_mean(xs) / geometric_mean(&noise_pool);
-                        (pname.clone(), step, xs.clone())
-                    })
-            })
-            .collect();
-        let drawn: Vec<(String, Vec<f64>)> = steps
-            .iter()
-            .map(|(n, _, xs)| (n.clone(), xs.clone()))
-            .collect();
-        let p = statebench_report::history::power(
-            &noise_pool,
-            &drawn,
-            plan.nights,
-            plan.at,
-            plan.within,
-            plan.trials,
-            plan.seed,
-            options,
-        );
-        quiet += p.quiet_nights;
-        false_alarms += p.false_alarms;
-        let mut row = vec![
-            name.clone(),
-            tier.to_owned(),
-            noise_pool.len().to_string(),
-            format!("{} / {}", p.false_alarms, p.quiet_nights),
-        ];
-        let mut step_json = Vec::new();
-        for ((pname, trials, found, delays), (_, step, xs)) in p.steps.iter().zip(&steps) {
-            if let Some((_, t)) = by_plant.iter_mut().find(|(n, _)| n == pname) {
-                t.add(*trials, *found, delays);
-            }
-            by_class[class(*step)].add(*trials, *found, delays);
-            let mut one = Tally::new(plan.within);
-            one.add(*trials, *found, delays);
-            row.push(format!(
-                "{pname} ({:+.1} %): {found}/{trials}, median delay {}",
-                -100.0 * step,
-                one.median_delay().map_or("-".into(), |d| d.to_string())
-            ));
-            step_json.push(serde_json::json!({
-                "name": pname, "runs": xs.len(), "step": step, "class": CLASSES[class(*step)].0,
-                "trials": trials, "found_in_time": found, "delays": delays,
-            }));
-        }
-        json.push(serde_json::json!({
-            "record": name, "tier": tier, "noise_runs": noise_pool.len(),
-            "quiet_nights": p.quiet_nights, "false_alarms": p.false_alarms,
-            "steps": step_json,
-        }));
-        rows.push(row);
-    }
+    let Measured {
+        series_count,
+        rows,
+        json,
+        quiet,
+        false_alarms,
+        by_plant,
+        by_class,
+    } = measured(&pools, plan, options);
+    let (first, noise_runs, named) = (&pools.noise_runs[0], &pools.noise_runs, &pools.named);
     let per_100 = 100.0 * false_alarms as f64 / quiet.max(1) as f64;
     // Over every series at once, as a nightly job over them all sees it.
     let per_night = false_alarms as f64 / (plan.trials * plan.nights).max(1) as f64;
@@ -377,6 +270,177 @@ on {} ({} noise runs):",
         );
     }
     ExitCode::SUCCESS
+}
+
+/// The runs `history power` reads, checked to have measured alike on one machine, and pooled
+/// by record and tier.
+struct Pools {
+    noise_runs: Vec<Results>,
+    named: Vec<(String, Vec<Results>)>,
+    noise_pools: Vec<Pool>,
+    planted_pools: Vec<(String, Vec<Pool>)>,
+}
+
+fn power_pools(noise: &Path, planted: &[String]) -> Result<Pools, ExitCode> {
+    let noise_runs = match runs(noise) {
+        Ok(r) if !r.is_empty() => r,
+        Ok(_) => return Err(usage(format!("--noise {}: no run in it", noise.display()))),
+        Err(e) => return Err(usage(format!("--noise {e}"))),
+    };
+    let mut named = Vec::new();
+    for p in planted {
+        let Some((name, dir)) = p.split_once('=') else {
+            return Err(usage(format!(
+                "--planted {p:?}: write NAME=DIR, e.g. 10%=target/p10"
+            )));
+        };
+        if named.iter().any(|(n, _)| n == name) {
+            return Err(usage(format!("--planted {name:?} is named twice")));
+        }
+        match runs(Path::new(dir)) {
+            Ok(r) if !r.is_empty() => named.push((name.to_owned(), r)),
+            Ok(_) => return Err(usage(format!("--planted {p}: no run in {dir}"))),
+            Err(e) => return Err(usage(format!("--planted {e}"))),
+        }
+    }
+    // Every run must have measured as the first did: a pool of another setting would plant a
+    // step of settings, not of code.
+    let first = &noise_runs[0];
+    for run in noise_runs.iter().chain(named.iter().flat_map(|(_, r)| r)) {
+        if let Some(what) = first.settings.measurement_differs(&run.settings) {
+            return Err(usage(format!("the runs did not all measure alike: {what}")));
+        }
+        if series::machine(run) != series::machine(first) {
+            return Err(usage(format!(
+                "the runs did not all run on one machine: {} and {}",
+                series::machine(first),
+                series::machine(run)
+            )));
+        }
+    }
+    let planted_pools: Vec<(String, Vec<Pool>)> = named
+        .iter()
+        .map(|(name, runs)| (name.clone(), pools(runs)))
+        .collect();
+    let noise_pools = pools(&noise_runs);
+    for (name, planted) in &planted_pools {
+        let shared = planted
+            .iter()
+            .any(|(n, t, _)| noise_pools.iter().any(|(m, u, _)| n == m && t == u));
+        if !shared {
+            return Err(usage(format!(
+                "--planted {name:?}: its runs share no record with --noise {}",
+                noise.display()
+            )));
+        }
+    }
+    Ok(Pools {
+        noise_runs,
+        named,
+        noise_pools,
+        planted_pools,
+    })
+}
+
+/// What the simulated nights found, record by record and summed.
+struct Measured {
+    series_count: usize,
+    rows: Vec<Vec<String>>,
+    json: Vec<serde_json::Value>,
+    quiet: usize,
+    false_alarms: usize,
+    by_plant: Vec<(String, Tally)>,
+    by_class: Vec<Tally>,
+}
+
+fn measured(pools: &Pools, plan: &Plan, options: &Options) -> Measured {
+    let Pools {
+        named,
+        noise_pools,
+        planted_pools,
+        ..
+    } = pools;
+    let series_count = noise_pools.len();
+    let mut rows = Vec::new();
+    let mut json = Vec::new();
+    let (mut quiet, mut false_alarms) = (0, 0);
+    let mut by_plant: Vec<(String, Tally)> = named
+        .iter()
+        .map(|(n, _)| (n.clone(), Tally::new(plan.within)))
+        .collect();
+    let mut by_class: Vec<Tally> = CLASSES.iter().map(|_| Tally::new(plan.within)).collect();
+    for (name, tier, noise_pool) in noise_pools {
+        let (name, tier) = (name.clone(), *tier);
+        // A pool's step is what its record measured: the planted build's geometric mean over
+        // the noise build's, as a slowdown (the figures are rates: higher is better).
+        let steps: Vec<(String, f64, Vec<f64>)> = planted_pools
+            .iter()
+            .filter_map(|(pname, pools)| {
+                pools
+                    .iter()
+                    .find(|(n, t, _)| *n == name && *t == tier)
+                    .map(|(_, _, xs)| {
+                        let step = 1.0 - geometric_mean(xs) / geometric_mean(noise_pool);
+                        (pname.clone(), step, xs.clone())
+                    })
+            })
+            .collect();
+        let drawn: Vec<(String, Vec<f64>)> = steps
+            .iter()
+            .map(|(n, _, xs)| (n.clone(), xs.clone()))
+            .collect();
+        let p = statebench_report::history::power(
+            noise_pool,
+            &drawn,
+            plan.nights,
+            plan.at,
+            plan.within,
+            plan.trials,
+            plan.seed,
+            options,
+        );
+        quiet += p.quiet_nights;
+        false_alarms += p.false_alarms;
+        let mut row = vec![
+            name.clone(),
+            tier.to_owned(),
+            noise_pool.len().to_string(),
+            format!("{} / {}", p.false_alarms, p.quiet_nights),
+        ];
+        let mut step_json = Vec::new();
+        for ((pname, trials, found, delays), (_, step, xs)) in p.steps.iter().zip(&steps) {
+            if let Some((_, t)) = by_plant.iter_mut().find(|(n, _)| n == pname) {
+                t.add(*trials, *found, delays);
+            }
+            by_class[class(*step)].add(*trials, *found, delays);
+            let mut one = Tally::new(plan.within);
+            one.add(*trials, *found, delays);
+            row.push(format!(
+                "{pname} ({:+.1} %): {found}/{trials}, median delay {}",
+                -100.0 * step,
+                one.median_delay().map_or("-".into(), |d| d.to_string())
+            ));
+            step_json.push(serde_json::json!({
+                "name": pname, "runs": xs.len(), "step": step, "class": CLASSES[class(*step)].0,
+                "trials": trials, "found_in_time": found, "delays": delays,
+            }));
+        }
+        json.push(serde_json::json!({
+            "record": name, "tier": tier, "noise_runs": noise_pool.len(),
+            "quiet_nights": p.quiet_nights, "false_alarms": p.false_alarms,
+            "steps": step_json,
+        }));
+        rows.push(row);
+    }
+    Measured {
+        series_count,
+        rows,
+        json,
+        quiet,
+        false_alarms,
+        by_plant,
+        by_class,
+    }
 }
 
 /// The file a run is kept under: its start time (without the colons a file system may
