@@ -152,55 +152,7 @@ fn measure(
         .map_err(|e| failure(format!("cannot find this program to measure with: {e}")))?;
     let mut command = std::process::Command::new(exe);
     command.arg("run");
-    let service = match &args.workload_file {
-        Some(file) => {
-            let w = Workload::from_file(file)
-                .map_err(|e| usage(format!("--workload-file {}: {}", file.display(), e.0)))?;
-            if let Some(s) = &ask.service
-                && s.trim().to_ascii_lowercase() != w.service
-            {
-                return Err(usage(format!(
-                    "--workload-file {} drives the {} service, not {s}",
-                    file.display(),
-                    w.service
-                )));
-            }
-            ask.workload = Some(w.name.clone());
-            command.arg("--workload-file").arg(file);
-            w.service
-        }
-        None => {
-            // The canonical run resolves the mix as the card would answer it: the workload
-            // named, or the service's measured mix nearest --reads.
-            let path = statebench::canonical_path();
-            let canonical = load_run(&path).map_err(|e| {
-                failure(format!(
-                    "the canonical run, which names the mixes, is not where this binary was \
-                     built ({}: {e}); give the mix with --workload-file",
-                    path.display()
-                ))
-            })?;
-            // Only the mix is read from it: whether the canonical run measured a row of
-            // another process does not matter, as this run will.
-            let mix_only = Ask {
-                across_processes: false,
-                ..ask.clone()
-            };
-            let probe = answer(&canonical, statebench::CANONICAL, &mix_only).map_err(usage)?;
-            notes.extend(
-                probe
-                    .mapped
-                    .into_iter()
-                    .filter(|m| !m.contains("clients were not measured")),
-            );
-            ask.workload = Some(probe.workload.clone());
-            ask.reads = None;
-            command.args(["--workload", &probe.workload]);
-            statebench_harness::workload::find(&probe.workload)
-                .map(|w| w.service)
-                .map_err(|e| failure(e.0))?
-        }
-    };
+    let service = mix_of(args, ask, notes, &mut command)?;
     // A debug build's figures are the compiler's, not the strategies': refuse them here, after
     // the situation was checked, before any measuring.
     if cfg!(debug_assertions) {
@@ -278,6 +230,67 @@ fn measure(
         out.display()
     ));
     Ok((out, run))
+}
+
+/// The mix to measure, given to `command`: the workload file's, or — read from the canonical
+/// run as the card would answer — the workload named, or the service's measured mix nearest
+/// `--reads`. Returns the service; `ask` then names the workload.
+fn mix_of(
+    args: &AdviseArgs,
+    ask: &mut Ask,
+    notes: &mut Vec<String>,
+    command: &mut std::process::Command,
+) -> Result<String, ExitCode> {
+    let service = match &args.workload_file {
+        Some(file) => {
+            let w = Workload::from_file(file)
+                .map_err(|e| usage(format!("--workload-file {}: {}", file.display(), e.0)))?;
+            if let Some(s) = &ask.service
+                && s.trim().to_ascii_lowercase() != w.service
+            {
+                return Err(usage(format!(
+                    "--workload-file {} drives the {} service, not {s}",
+                    file.display(),
+                    w.service
+                )));
+            }
+            ask.workload = Some(w.name.clone());
+            command.arg("--workload-file").arg(file);
+            w.service
+        }
+        None => {
+            // The canonical run resolves the mix as the card would answer it: the workload
+            // named, or the service's measured mix nearest --reads.
+            let path = statebench::canonical_path();
+            let canonical = load_run(&path).map_err(|e| {
+                failure(format!(
+                    "the canonical run, which names the mixes, is not where this binary was \
+                     built ({}: {e}); give the mix with --workload-file",
+                    path.display()
+                ))
+            })?;
+            // Only the mix is read from it: whether the canonical run measured a row of
+            // another process does not matter, as this run will.
+            let mix_only = Ask {
+                across_processes: false,
+                ..ask.clone()
+            };
+            let probe = answer(&canonical, statebench::CANONICAL, &mix_only).map_err(usage)?;
+            notes.extend(
+                probe
+                    .mapped
+                    .into_iter()
+                    .filter(|m| !m.contains("clients were not measured")),
+            );
+            ask.workload = Some(probe.workload.clone());
+            ask.reads = None;
+            command.args(["--workload", &probe.workload]);
+            statebench_harness::workload::find(&probe.workload)
+                .map(|w| w.service)
+                .map_err(|e| failure(e.0))?
+        }
+    };
+    Ok(service)
 }
 
 /// The other runs of the set `run` belongs to: the `run-*` folders beside it, by name.

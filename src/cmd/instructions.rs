@@ -78,27 +78,7 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
         Ok(f) => f,
         Err(e) => return failure(e),
     };
-    let settings = RunSettings {
-        command: std::env::args().collect(),
-        warmup_ms: 0,
-        duration_ms: None,
-        cover_ms: None,
-        repeat: args.repeat,
-        passes: 1,
-        sample_every: None,
-        seed: args.seed,
-        implementations: args.implementations.clone(),
-        drivers: drivers.clone(),
-        clients: vec![1],
-        workloads: tier::workloads(),
-        suite: None,
-        planted,
-        metric: Some("instructions".into()),
-        tuning: Default::default(),
-        work: Vec::new(),
-        planned: Vec::new(),
-        left_out: Vec::new(),
-    };
+    let settings = run_settings(&args, &drivers, planted);
     let plan = Plan {
         implementations: args.implementations.clone(),
         drivers,
@@ -116,6 +96,51 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
     };
     let mut results = Results::new(machine, floors, settings);
     results.records = records;
+    print_counts(&results);
+    if let Err(e) = results.save(&out) {
+        return failure(format!("cannot write {}: {e}", out.display()));
+    }
+    println!(
+        "{} records in {:.0} s; results: {}",
+        results.records.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    ExitCode::SUCCESS
+}
+
+/// How the count is made, as its results record it.
+fn run_settings(
+    args: &InstructionsArgs,
+    drivers: &[Driver],
+    planted: Option<String>,
+) -> RunSettings {
+    use statebench::instructions as tier;
+    RunSettings {
+        command: std::env::args().collect(),
+        warmup_ms: 0,
+        duration_ms: None,
+        cover_ms: None,
+        repeat: args.repeat,
+        passes: 1,
+        sample_every: None,
+        seed: args.seed,
+        implementations: args.implementations.clone(),
+        drivers: drivers.to_vec(),
+        clients: vec![1],
+        workloads: tier::workloads(),
+        suite: None,
+        planted,
+        metric: Some("instructions".into()),
+        tuning: Default::default(),
+        work: Vec::new(),
+        planned: Vec::new(),
+        left_out: Vec::new(),
+    }
+}
+
+/// Every pair's instructions per operation: the median of its counts and their range.
+fn print_counts(results: &Results) {
     let rows: Vec<Vec<String>> = results
         .records
         .iter()
@@ -148,14 +173,4 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
             &rows
         )
     );
-    if let Err(e) = results.save(&out) {
-        return failure(format!("cannot write {}: {e}", out.display()));
-    }
-    println!(
-        "{} records in {:.0} s; results: {}",
-        results.records.len(),
-        started.elapsed().as_secs_f64(),
-        out.display()
-    );
-    ExitCode::SUCCESS
 }

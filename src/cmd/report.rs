@@ -5,110 +5,25 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use statebench_harness::placement::{View, view};
+use statebench_harness::results::Results;
 
 use super::matrix::{REPORT_DEFAULTS, measure};
 use super::{check_placement, load, load_run};
 use crate::{ReportArgs, failure, usage};
 
 pub(crate) fn report(args: ReportArgs) -> ExitCode {
-    // Read before a run is measured, so that a wrong path costs no measuring.
-    let mut beside = Vec::new();
-    for path in &args.beside {
-        match load_run(path) {
-            Ok(r) if r.settings.metric.is_some() => {
-                return usage(format!(
-                    "--beside: {} holds instruction counts, not a run of the matrix",
-                    path.display()
-                ));
-            }
-            Ok(r) => beside.push(r),
-            Err(e) => return usage(format!("--beside: {e}")),
-        }
-    }
-    // A run set beside itself, or twice, would count as another run that repeats every claim.
-    for (i, (path, other)) in args.beside.iter().zip(&beside).enumerate() {
-        if beside[..i].contains(other) {
-            return usage(format!("--beside: {} is given twice", path.display()));
-        }
-    }
-    // Another reading is of a run already made, in a folder of its own: the run's folder holds
-    // the report of its near trials, as a fresh run's does.
-    if args.placement != View::Near {
-        let placement = args.placement.name();
-        let Some(from) = &args.from else {
-            return usage(format!(
-                "--placement {placement} reads a run already made: measure with report, then \
-                 report --from DIR/results.json --placement {placement} --out OTHER_DIR"
-            ));
-        };
-        let own = from.parent().filter(|p| !p.as_os_str().is_empty());
-        let same_dir = |out: &Path| {
-            let canon = |p: &Path| std::fs::canonicalize(p).ok();
-            canon(out).is_some() && canon(out) == own.map_or(canon(Path::new(".")), canon)
-        };
-        match &args.out {
-            Some(out) if !same_dir(out) => {}
-            _ => {
-                return usage(format!(
-                    "--placement {placement}: name a folder of its own with --out (the run's \
-                     folder holds the report of its near trials)"
-                ));
-            }
-        }
+    let beside = match runs_beside(&args) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    if let Err(code) = check_own_folder(&args) {
+        return code;
     }
     let (results, dir) = match &args.from {
-        Some(from) => {
-            let results = match load(from) {
-                Ok(r) => r,
-                Err(e) => return usage(e),
-            };
-            if let Some(path) = args
-                .beside
-                .iter()
-                .zip(&beside)
-                .find_map(|(p, b)| (*b == results).then_some(p))
-            {
-                return usage(format!(
-                    "--beside: {} is the run being reported",
-                    path.display()
-                ));
-            }
-            let named = std::iter::once((from.as_path(), &results))
-                .chain(args.beside.iter().map(PathBuf::as_path).zip(&beside));
-            if let Err(e) = check_placement(named, args.placement) {
-                return usage(e);
-            }
-            if let Some(metric) = &results.settings.metric {
-                return usage(format!(
-                    "{} holds {metric} counts (statebench instructions), not a run of the \
-                     matrix: compare two of them with statebench compare",
-                    from.display()
-                ));
-            }
-            let dir = args.out.clone().unwrap_or_else(|| {
-                from.parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-            });
-            // Re-rendering a folder from its own results is fine (the report is a function of
-            // them); rendering other results over it would replace a run without a word.
-            let copy = dir.join("results.json");
-            let same = std::fs::canonicalize(&copy).ok() == std::fs::canonicalize(from).ok();
-            let holds_these = same || load(&copy).is_ok_and(|held| held == results);
-            if !holds_these && copy.exists() {
-                return usage(format!(
-                    "{} already holds the results of another run; choose another --out",
-                    dir.display()
-                ));
-            }
-            if let Err(e) = std::fs::create_dir_all(&dir) {
-                return usage(format!("cannot create {}: {e}", dir.display()));
-            }
-            if !same && let Err(e) = results.save(&copy) {
-                return usage(format!("cannot write {}: {e}", copy.display()));
-            }
-            (results, dir)
-        }
+        Some(from) => match reread(&args, from, &beside) {
+            Ok(done) => done,
+            Err(code) => return code,
+        },
         None => {
             let dir = match &args.out {
                 // A folder named on the command line is never replaced: the committed report
@@ -163,6 +78,124 @@ pub(crate) fn report(args: ReportArgs) -> ExitCode {
     println!("report: {}", path.display());
     println!("page:   {}", page.display());
     ExitCode::SUCCESS
+}
+
+/// The runs `--beside` names, read before a run is measured so that a wrong path costs no
+/// measuring: each a run of the matrix, none twice.
+fn runs_beside(args: &ReportArgs) -> Result<Vec<Results>, ExitCode> {
+    // Read before a run is measured, so that a wrong path costs no measuring.
+    let mut beside = Vec::new();
+    for path in &args.beside {
+        match load_run(path) {
+            Ok(r) if r.settings.metric.is_some() => {
+                return Err(usage(format!(
+                    "--beside: {} holds instruction counts, not a run of the matrix",
+                    path.display()
+                )));
+            }
+            Ok(r) => beside.push(r),
+            Err(e) => return Err(usage(format!("--beside: {e}"))),
+        }
+    }
+    // A run set beside itself, or twice, would count as another run that repeats every claim.
+    for (i, (path, other)) in args.beside.iter().zip(&beside).enumerate() {
+        if beside[..i].contains(other) {
+            return Err(usage(format!(
+                "--beside: {} is given twice",
+                path.display()
+            )));
+        }
+    }
+    Ok(beside)
+}
+
+/// Another reading than the near trials is of a run already made, in a folder of its own.
+fn check_own_folder(args: &ReportArgs) -> Result<(), ExitCode> {
+    // Another reading is of a run already made, in a folder of its own: the run's folder holds
+    // the report of its near trials, as a fresh run's does.
+    if args.placement != View::Near {
+        let placement = args.placement.name();
+        let Some(from) = &args.from else {
+            return Err(usage(format!(
+                "--placement {placement} reads a run already made: measure with report, then \
+                 report --from DIR/results.json --placement {placement} --out OTHER_DIR"
+            )));
+        };
+        let own = from.parent().filter(|p| !p.as_os_str().is_empty());
+        let same_dir = |out: &Path| {
+            let canon = |p: &Path| std::fs::canonicalize(p).ok();
+            canon(out).is_some() && canon(out) == own.map_or(canon(Path::new(".")), canon)
+        };
+        match &args.out {
+            Some(out) if !same_dir(out) => {}
+            _ => {
+                return Err(usage(format!(
+                    "--placement {placement}: name a folder of its own with --out (the run's \
+                     folder holds the report of its near trials)"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--from`: the run read back, checked, and its folder (the run's own, or `--out`, which
+/// then takes a copy of the results).
+fn reread(
+    args: &ReportArgs,
+    from: &Path,
+    beside: &[Results],
+) -> Result<(Results, PathBuf), ExitCode> {
+    let results = match load(from) {
+        Ok(r) => r,
+        Err(e) => return Err(usage(e)),
+    };
+    if let Some(path) = args
+        .beside
+        .iter()
+        .zip(beside)
+        .find_map(|(p, b)| (*b == results).then_some(p))
+    {
+        return Err(usage(format!(
+            "--beside: {} is the run being reported",
+            path.display()
+        )));
+    }
+    let named = std::iter::once((from, &results))
+        .chain(args.beside.iter().map(PathBuf::as_path).zip(beside));
+    if let Err(e) = check_placement(named, args.placement) {
+        return Err(usage(e));
+    }
+    if let Some(metric) = &results.settings.metric {
+        return Err(usage(format!(
+            "{} holds {metric} counts (statebench instructions), not a run of the \
+             matrix: compare two of them with statebench compare",
+            from.display()
+        )));
+    }
+    let dir = args.out.clone().unwrap_or_else(|| {
+        from.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    });
+    // Re-rendering a folder from its own results is fine (the report is a function of
+    // them); rendering other results over it would replace a run without a word.
+    let copy = dir.join("results.json");
+    let same = std::fs::canonicalize(&copy).ok() == std::fs::canonicalize(from).ok();
+    let holds_these = same || load(&copy).is_ok_and(|held| held == results);
+    if !holds_these && copy.exists() {
+        return Err(usage(format!(
+            "{} already holds the results of another run; choose another --out",
+            dir.display()
+        )));
+    }
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        return Err(usage(format!("cannot create {}: {e}", dir.display())));
+    }
+    if !same && let Err(e) = results.save(&copy) {
+        return Err(usage(format!("cannot write {}: {e}", copy.display())));
+    }
+    Ok((results, dir))
 }
 
 /// `results/<date>-<host>/`, or `results/<date>-<host>-2/`, `-3/`, … : the first that does
