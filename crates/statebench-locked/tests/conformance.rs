@@ -21,10 +21,12 @@ statebench_conformance::conformance_tests!(striped = Striped; kv, sessions, cach
 
 mod lifecycle {
     use super::*;
-    statebench_conformance::lifecycle_tests!(mutex_std = MutexStd, locks);
-    statebench_conformance::lifecycle_tests!(rwlock_std = RwLockStd, locks);
-    statebench_conformance::lifecycle_tests!(mutex_parking_lot = MutexParkingLot, locks);
-    statebench_conformance::lifecycle_tests!(mutex_tokio = MutexTokio, locks);
-    statebench_conformance::lifecycle_tests!(rwlock_tokio = RwLockTokio, locks);
-    statebench_conformance::lifecycle_tests!(combining = Combining, locks);
+    statebench_conformance::lifecycle_tests!(
+        mutex_std = MutexStd, locks;
+        rwlock_std = RwLockStd, locks;
+        mutex_parking_lot = MutexParkingLot, locks;
+        mutex_tokio = MutexTokio, locks;
+        rwlock_tokio = RwLockTokio, locks;
+        combining = Combining, locks
+    );
 }
