@@ -111,9 +111,9 @@ fn admitted<S: Model, I: Service<S>>(scenario: &Scenario<S::Op>) -> Vec<Vec<Vec<
         .collect()
 }
 
-/// Runs one client's rounds, meeting the others at `meet` before and after each round.
-/// `call` makes one call; the client keeps meeting the others after a failure, so that nobody
-/// waits for it forever.
+/// One client of a scenario: its recorded calls and its first failure. Its rounds
+/// ([`Client::round`]) run between meetings with the others, which it keeps attending after a
+/// failure, so that nobody waits for it forever.
 struct Client<S: Model> {
     id: usize,
     calls: Vec<Call<S>>,
@@ -154,6 +154,104 @@ impl<S: Model> Client<S> {
 
     fn finish(self) -> Result<Vec<Call<S>>, String> {
         self.failure.map_or(Ok(self.calls), Err)
+    }
+
+    /// Makes one round's steps in call style `C`, stopping at the first failure: the one
+    /// step dispatch of both call styles.
+    async fn round<I: Service<S>, C: Style<S, I>>(
+        &mut self,
+        service: &I,
+        steps: Vec<Step<S::Op>>,
+        now: Instant,
+    ) {
+        for step in steps {
+            if self.failure.is_some() {
+                break;
+            }
+            match step {
+                Step::Call(op) => {
+                    let invoked = Instant::now();
+                    let got = C::call(service, op.clone()).await;
+                    self.record(op, now, invoked, got);
+                }
+                Step::Cleanup => {
+                    if let Err(e) = C::cleanup(service).await {
+                        self.fail(e);
+                    }
+                }
+                Step::Pause(pause) => C::pause(pause).await,
+                Step::Advance(_) => {}
+            }
+        }
+    }
+}
+
+/// How a client makes a step: what blocking and async clients do differently.
+trait Style<S: Model, I: Service<S>> {
+    fn call(service: &I, op: S::Op) -> impl Future<Output = Result<S::Reply, Error>> + Send;
+    fn cleanup(service: &I) -> impl Future<Output = Result<(), String>> + Send;
+    fn pause(pause: Duration) -> impl Future<Output = ()> + Send;
+}
+
+/// Blocking calls from an OS thread: every step is done when its future is first polled.
+struct Blocking;
+
+impl<S: Model, I: Service<S>> Style<S, I> for Blocking {
+    async fn call(service: &I, op: S::Op) -> Result<S::Reply, Error> {
+        service.call(op)
+    }
+
+    async fn cleanup(service: &I) -> Result<(), String> {
+        service
+            .cleanup()
+            .map_err(|e| format!("cleanup failed: {e}"))
+    }
+
+    async fn pause(pause: Duration) {
+        spin(pause);
+    }
+}
+
+/// Async calls from a tokio task.
+struct Async;
+
+impl<S: Model, I: Service<S>> Style<S, I> for Async {
+    async fn call(service: &I, op: S::Op) -> Result<S::Reply, Error> {
+        service.call_async(op).await
+    }
+
+    async fn cleanup(service: &I) -> Result<(), String> {
+        // `cleanup` blocks (a tokio lock's blocking path even refuses to run inside a
+        // runtime): off the runtime's thread, like any blocking call.
+        let service = service.clone();
+        match tokio::task::spawn_blocking(move || service.cleanup()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("cleanup failed: {e}")),
+            Err(e) => Err(format!("cleanup panicked: {e}")),
+        }
+    }
+
+    async fn pause(pause: Duration) {
+        // A long pause yields too, so that tasks sharing a worker interleave. A short one
+        // only spins: a trip through the scheduler takes microseconds, and would pull racing
+        // calls apart.
+        spin(pause);
+        if pause >= YIELDING_PAUSE {
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+/// Runs a future whose every await is ready when first polled (a [`Blocking`] client's round)
+/// on this thread, to its end.
+fn at_once<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::hint::spin_loop();
     }
 }
 
@@ -285,25 +383,7 @@ fn run_threads<S: Model, I: Service<S>>(
                         client.fail(format!("the others did not start round {round}"));
                     }
                     let now = manual.now();
-                    for step in steps {
-                        if client.failure.is_some() {
-                            break;
-                        }
-                        match step {
-                            Step::Call(op) => {
-                                let invoked = Instant::now();
-                                let got = service.call(op.clone());
-                                client.record(op, now, invoked, got);
-                            }
-                            Step::Cleanup => {
-                                if let Err(e) = service.cleanup() {
-                                    client.fail(format!("cleanup failed: {e}"));
-                                }
-                            }
-                            Step::Pause(pause) => spin(pause),
-                            Step::Advance(_) => {}
-                        }
-                    }
+                    at_once(client.round::<I, Blocking>(&service, steps, now));
                     meet.wait();
                 }
                 client.finish()
@@ -343,38 +423,7 @@ async fn task_client<S: Model, I: Service<S>>(
             client.fail(format!("the others did not start round {round}"));
         }
         let now = manual.now();
-        for step in steps {
-            if client.failure.is_some() {
-                break;
-            }
-            match step {
-                Step::Call(op) => {
-                    let invoked = Instant::now();
-                    let got = service.call_async(op.clone()).await;
-                    client.record(op, now, invoked, got);
-                }
-                Step::Cleanup => {
-                    // `cleanup` blocks (a tokio lock's blocking path even refuses to run
-                    // inside a runtime): off the runtime's thread, like any blocking call.
-                    let service = service.clone();
-                    match tokio::task::spawn_blocking(move || service.cleanup()).await {
-                        Ok(Ok(())) => {}
-                        Ok(Err(e)) => client.fail(format!("cleanup failed: {e}")),
-                        Err(e) => client.fail(format!("cleanup panicked: {e}")),
-                    }
-                }
-                Step::Pause(pause) => {
-                    // A long pause yields too, so that tasks sharing a worker interleave. A
-                    // short one only spins: a trip through the scheduler takes microseconds,
-                    // and would pull racing calls apart.
-                    spin(pause);
-                    if pause >= YIELDING_PAUSE {
-                        tokio::task::yield_now().await;
-                    }
-                }
-                Step::Advance(_) => {}
-            }
-        }
+        client.round::<I, Async>(&service, steps, now).await;
         meet.wait().await;
     }
     client.finish()
