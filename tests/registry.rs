@@ -197,3 +197,18 @@ fn every_strategy_has_a_role_and_every_role_names_a_strategy() {
         "strategies without a role: {roleless:?}"
     );
 }
+
+/// The README's count of what `report --all` measures is the registry's: a strategy added or
+/// removed changes the sentence, or this fails.
+#[test]
+fn the_readme_counts_the_registered_strategies() {
+    let registered: BTreeSet<&str> = registry::pairs().into_iter().map(|(_, i)| i).collect();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("the README");
+    let said = format!("measures all {} Rust strategies and", registered.len());
+    assert!(
+        readme.replace('\n', " ").contains(&said),
+        "README.md should say `{said}` (the registry has {} strategies)",
+        registered.len()
+    );
+}
