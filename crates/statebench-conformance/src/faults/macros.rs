@@ -8,7 +8,7 @@
 /// After a strategy, `locks` adds the lock-only test (a panic inside the critical section
 /// stops the service); `owner` holds the cancellation storm to an owner's promise: its calls
 /// wait for a reply, so some drops must land mid-call, and some of those after the owner took
-/// the request. Owners with a bounded mailbox take [`owner_fault_tests!`] instead, which
+/// the request. Owners with a bounded mailbox take [`owner_fault_tests!`](crate::owner_fault_tests) instead, which
 /// includes these. The tests compile only under `cargo test`, so the names need not resolve
 /// here; a kind it does not know is refused at compile time all the same:
 ///
@@ -34,7 +34,7 @@ macro_rules! lifecycle_tests {
     };
 }
 
-/// One strategy's lifecycle module ([`lifecycle_tests!`]); not for use on its own.
+/// One strategy's lifecycle module ([`lifecycle_tests!`](crate::lifecycle_tests)); not for use on its own.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __lifecycle_module {
