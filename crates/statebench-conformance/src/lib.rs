@@ -370,16 +370,32 @@ pub fn check_counter_conservation<I: Service<statebench_core::Counter>>(
 /// ```text
 /// statebench_conformance::conformance_tests!(dashmap; kv = DashKv<u64, u64>, cache = DashCache<u64, u64>);
 /// ```
-/// The name must be the registered one (`Service::NAME`); the generated tests check it.
+/// The name must be the registered one (`Service::NAME`); the generated tests check it. The
+/// tests compile only under `cargo test`, so the strategy need not resolve here; a service
+/// that does not exist is refused at compile time all the same:
+///
+/// ```
+/// statebench_conformance::conformance_tests!(mutex_std = MutexStd; kv, cache);
+/// ```
+///
+/// ```compile_fail
+/// statebench_conformance::conformance_tests!(mutex_std = MutexStd; kv, cahce);
+/// ```
 #[macro_export]
 macro_rules! conformance_tests {
     ($name:ident = $strategy:ident; all) => {
         $crate::__core::for_each_service!($crate::__conformance_all; $name = $strategy);
     };
     ($name:ident = $strategy:ident; $($service:ident),+ $(,)?) => {
-        $crate::conformance_tests!($name; $($service = $strategy<$crate::model_of!($service)>),+);
+        $crate::conformance_tests!(
+            @typed $name; $($service: $crate::model_of!($service) = $strategy<$crate::model_of!($service)>),+
+        );
     };
     ($name:ident; $($service:ident = $impl:ty),+ $(,)?) => {
+        $crate::conformance_tests!(@typed $name; $($service: $crate::model_of!($service) = $impl),+);
+    };
+    // Every form lands here, with each service's model type spelt out: the tests themselves.
+    (@typed $name:ident; $($service:ident: $model:ty = $impl:ty),+) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -387,16 +403,19 @@ macro_rules! conformance_tests {
                 mod $service {
                     #[allow(unused_imports)]
                     use super::*;
+                    // The model named outside the tests, so that an unknown service is an
+                    // error in every build, not only under `cargo test`.
+                    const _: fn($model) = |_| {};
                     #[test]
                     fn blocking() {
-                        $crate::assert_conforms::<$crate::model_of!($service), $impl>(
+                        $crate::assert_conforms::<$model, $impl>(
                             stringify!($name),
                             $crate::CallStyle::Blocking,
                         );
                     }
                     #[test]
                     fn async_calls() {
-                        $crate::assert_conforms::<$crate::model_of!($service), $impl>(
+                        $crate::assert_conforms::<$model, $impl>(
                             stringify!($name),
                             $crate::CallStyle::Async,
                         );
@@ -405,14 +424,21 @@ macro_rules! conformance_tests {
             )+
         }
     };
+    ($($anything:tt)*) => {
+        compile_error!(
+            "conformance_tests!: write `name = Strategy; all`, `name = Strategy; kv, cache` (some \
+             services) or `name; kv = TypeForKv, cache = TypeForCache` (a type per service)"
+        );
+    };
 }
 
-/// [`conformance_tests!`]'s `all`, called back with the list of services.
+/// [`conformance_tests!`]'s `all`, called back with the list of services and their types, which
+/// it hands straight to the tests (three macros from the call to a test, not five).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __conformance_all {
     ($name:ident = $strategy:ident; $($service:ident = $model:ty),+) => {
-        $crate::conformance_tests!($name = $strategy; $($service),+);
+        $crate::conformance_tests!(@typed $name; $($service: $model = $strategy<$model>),+);
     };
 }
 
@@ -431,6 +457,13 @@ macro_rules! model_of {
     };
     (cache) => {
         $crate::__core::CacheU64
+    };
+    ($other:ident) => {
+        compile_error!(concat!(
+            "`",
+            stringify!($other),
+            "` is not a service: the services are those of statebench_core::for_each_service!"
+        ))
     };
 }
 
