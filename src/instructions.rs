@@ -27,7 +27,7 @@ use statebench_harness::driver::run_counted;
 use statebench_harness::generate::Subject;
 use statebench_harness::results::{Record, Summary};
 use statebench_harness::workload::representative;
-use statebench_harness::{Driver, Repetition, RunError, Workload};
+use statebench_harness::{Repetition, RunError, RustDriver, Workload};
 
 use crate::registry::{self, Visitor};
 
@@ -54,11 +54,11 @@ pub fn workloads() -> Vec<Workload> {
 /// one beside a compilation and one on a quiet machine, differed by 5–28 % for three owner
 /// pairs, and Valgrind's fair scheduling (`--fair-sched=yes`) did not make them repeat
 /// (docs/CI.md). The tier leaves such pairs out unless they are named with `--impl`.
-pub fn counted_exactly(implementation: &str, driver: Driver) -> bool {
+pub fn counted_exactly(implementation: &str, driver: RustDriver) -> bool {
     statebench_core::SERVICES
         .iter()
         .filter_map(|s| registry::describe(s.name, implementation, driver))
-        .all(|d| !d.crosses_threads || (driver == Driver::Tasks && d.runs_on_callers_runtime))
+        .all(|d| !d.crosses_threads || (driver == RustDriver::Tasks && d.runs_on_callers_runtime))
 }
 
 /// Operations counted: the difference of these two counts is what one pair costs.
@@ -67,7 +67,7 @@ pub const OPS: (u64, u64) = (2_000, 32_000);
 struct Counted<'a> {
     workload: &'a Workload,
     implementation: &'a str,
-    driver: Driver,
+    driver: RustDriver,
     ops: u64,
     seed: u64,
     outcome: Option<Result<(), RunError>>,
@@ -91,7 +91,7 @@ impl<S: Subject + StateMachine> Visitor<S> for Counted<'_> {
 pub fn run_in_process(
     workload: &str,
     implementation: &str,
-    driver: Driver,
+    driver: RustDriver,
     ops: u64,
     seed: u64,
 ) -> Result<(), RunError> {
@@ -135,7 +135,7 @@ fn instructions(
     exe: &Path,
     workload: &str,
     implementation: &str,
-    driver: Driver,
+    driver: RustDriver,
     ops: u64,
     seed: u64,
 ) -> Result<u64, String> {
@@ -184,7 +184,7 @@ pub struct Plan {
     /// Implementations (empty: all).
     pub implementations: Vec<String>,
     /// Drivers.
-    pub drivers: Vec<Driver>,
+    pub drivers: Vec<RustDriver>,
     /// Counts per pair: each a pair of processes.
     pub repeat: u32,
     /// Seed of the plans.
@@ -192,7 +192,7 @@ pub struct Plan {
 }
 
 /// One pair to count: its workload, implementation and driver.
-type Pair = (Workload, &'static str, Driver);
+type Pair = (Workload, &'static str, RustDriver);
 
 /// Counts every pair of `plan` with `exe` (this binary), two Valgrind processes at a time (one
 /// per core; a count does not depend on what runs beside it), calling `progress` as each pair
@@ -278,7 +278,7 @@ pub fn count(
 fn record(
     w: &Workload,
     implementation: &str,
-    driver: Driver,
+    driver: RustDriver,
     taken: &[(u64, u64)],
 ) -> Result<Record, String> {
     let (n1, n2) = OPS;
@@ -319,7 +319,7 @@ fn record(
     let described = registry::describe(&w.service, implementation, driver).unwrap_or_default();
     // The counted loop calls from one task on a current-thread runtime (`run_counted`).
     let placement = described.placement.replace(
-        Driver::Tasks.callers(),
+        RustDriver::Tasks.callers(),
         "one tokio task on a current-thread runtime making async calls",
     );
     Ok(Record {
@@ -328,7 +328,7 @@ fn record(
         implementation: implementation.to_owned(),
         family: described.family.to_owned(),
         about: described.about.to_owned(),
-        driver,
+        driver: driver.into(),
         clients: 1,
         placement,
         duration_ms: 0,
@@ -371,12 +371,12 @@ mod tests {
             ("owner_smol", false, false),
         ] {
             assert_eq!(
-                counted_exactly(implementation, Driver::Threads),
+                counted_exactly(implementation, RustDriver::Threads),
                 threads,
                 "{implementation} from threads"
             );
             assert_eq!(
-                counted_exactly(implementation, Driver::Tasks),
+                counted_exactly(implementation, RustDriver::Tasks),
                 tasks,
                 "{implementation} from tasks"
             );
@@ -388,14 +388,14 @@ mod tests {
         for w in workloads() {
             assert_eq!(w.cleanup_every_ms, 3_600_000);
             for implementation in registry::implementations(&w.service) {
-                for driver in Driver::ALL {
+                for driver in RustDriver::ALL {
                     run_in_process(&w.name, implementation, driver, 300, 7).unwrap_or_else(|e| {
                         panic!("{implementation} on {} ({driver:?}): {e}", w.name)
                     });
                 }
             }
         }
-        let err = run_in_process("kv_read_heavy", "atomic", Driver::Threads, 10, 7)
+        let err = run_in_process("kv_read_heavy", "atomic", RustDriver::Threads, 10, 7)
             .expect_err("atomic serves the counter only");
         assert!(err.0.contains("does not serve kv"), "{}", err.0);
     }

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use statebench_harness::Driver;
 use statebench_harness::placement::View;
 use statebench_harness::results::Tuning;
 use statebench_harness::stats::{Correction, Variance};
+use statebench_harness::{Driver, RustDriver};
 
 /// Where should shared state live? Owner tasks, locks and concurrent maps, measured side by side.
 #[derive(Debug, Parser)]
@@ -236,8 +236,8 @@ struct CountArgs {
     workload: String,
     #[arg(long = "impl", short = 'i')]
     implementation: String,
-    #[arg(long = "driver", short = 'd', value_parser = parse_driver)]
-    driver: Driver,
+    #[arg(long = "driver", short = 'd', value_parser = parse_counted_driver)]
+    driver: RustDriver,
     #[arg(long)]
     ops: u64,
     #[arg(long, default_value_t = 0x5EED, value_parser = parse_seed)]
@@ -800,6 +800,13 @@ fn parse_seed(text: &str) -> Result<u64, String> {
 
 fn parse_driver(text: &str) -> Result<Driver, String> {
     Driver::parse(text).map_err(|e| e.0)
+}
+
+/// A driver the instruction tier's counting process runs: threads or tasks.
+fn parse_counted_driver(text: &str) -> Result<RustDriver, String> {
+    parse_driver(text)?.rust().ok_or_else(|| {
+        "the instruction tier counts the Rust strategies, called by threads or tasks".to_owned()
+    })
 }
 
 /// A driver of Rust callers: `advise` answers for those only.

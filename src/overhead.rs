@@ -45,7 +45,7 @@ use statebench_core::{KvU64, Service, Settings};
 use statebench_harness::generate::{Subject, plans};
 use statebench_harness::results::Spread;
 use statebench_harness::workload::find;
-use statebench_harness::{Cell, Driver, Workload, run_repetition};
+use statebench_harness::{Cell, RustDriver, Workload, run_repetition};
 use statebench_locked::{HandwrittenKv, MutexStd};
 use statebench_owner_tokio::{HandwrittenOwnerKv, OwnerTokio};
 
@@ -104,7 +104,7 @@ fn bare_loop(workload: &Workload, clients: usize, duration: Duration) -> Result<
 
 fn runner<I: Service<KvU64>>(
     workload: &Workload,
-    driver: Driver,
+    driver: RustDriver,
     clients: usize,
     duration: Duration,
     pin_clients: bool,
@@ -239,12 +239,11 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
             let pairs = alternate(
                 trials,
                 || {
-                    runner::<MutexStd<KvU64>>(&workload, Driver::Threads, 1, duration, false).map(
-                        |(ops, s)| {
+                    runner::<MutexStd<KvU64>>(&workload, RustDriver::Threads, 1, duration, false)
+                        .map(|(ops, s)| {
                             share.push(s);
                             ops
-                        },
-                    )
+                        })
                 },
                 || bare_loop(&workload, 1, duration),
             )?;
@@ -272,7 +271,7 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
     let many = alternate(
         trials,
         || {
-            runner::<MutexStd<KvU64>>(&workload, Driver::Threads, 64, duration, false).map(
+            runner::<MutexStd<KvU64>>(&workload, RustDriver::Threads, 64, duration, false).map(
                 |(ops, s)| {
                     share64.push(s);
                     ops
@@ -284,7 +283,7 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
     let mut many = trials_of("64 clients".into(), ("runner", "bare loop"), false, many);
     many.timing_share = share64;
     out.push(many);
-    let clients_of = |clients: usize, driver: Driver| {
+    let clients_of = |clients: usize, driver: RustDriver| {
         format!(
             "{clients} client{} ({})",
             if clients == 1 { "" } else { "s" },
@@ -292,9 +291,9 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
         )
     };
     for (driver, clients) in [
-        (Driver::Threads, 1),
-        (Driver::Threads, 2),
-        (Driver::Tasks, 1),
+        (RustDriver::Threads, 1),
+        (RustDriver::Threads, 2),
+        (RustDriver::Tasks, 1),
     ] {
         // Two clients share a lock across the two cores, and how fast it passes between them
         // moves with where the hypervisor has put the cores (single unpinned pairs read from
@@ -302,7 +301,7 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
         // pinned to a core of its own, so that the scheduler's placing them (both on one core
         // for a while, or moving) does not decide a window.
         let pairs = if clients == 2 { 2 * trials } else { trials };
-        let pin = driver == Driver::Threads;
+        let pin = driver == RustDriver::Threads;
         let tax = alternate(
             pairs,
             || {
@@ -338,11 +337,11 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
             let tax = alternate(
                 trials,
                 || {
-                    runner::<OwnerTokio<KvU64>>(&workload, Driver::Threads, 1, duration, false)
+                    runner::<OwnerTokio<KvU64>>(&workload, RustDriver::Threads, 1, duration, false)
                         .map(|(ops, _)| ops)
                 },
                 || {
-                    runner::<HandwrittenOwnerKv>(&workload, Driver::Threads, 1, duration, false)
+                    runner::<HandwrittenOwnerKv>(&workload, RustDriver::Threads, 1, duration, false)
                         .map(|(ops, _)| ops)
                 },
             )?;
@@ -354,7 +353,7 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
     out.push(trials_of(
         format!(
             "owner wrapper, {}{}",
-            clients_of(1, Driver::Threads),
+            clients_of(1, RustDriver::Threads),
             if owner_threads.0 {
                 format!(", pinned with the owner's runtime to core {core}")
             } else {
@@ -370,16 +369,16 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
     let tax = alternate(
         2 * trials,
         || {
-            runner::<OwnerTokio<KvU64>>(&workload, Driver::Tasks, 1, duration, false)
+            runner::<OwnerTokio<KvU64>>(&workload, RustDriver::Tasks, 1, duration, false)
                 .map(|(ops, _)| ops)
         },
         || {
-            runner::<HandwrittenOwnerKv>(&workload, Driver::Tasks, 1, duration, false)
+            runner::<HandwrittenOwnerKv>(&workload, RustDriver::Tasks, 1, duration, false)
                 .map(|(ops, _)| ops)
         },
     )?;
     out.push(trials_of(
-        format!("owner wrapper, {}", clients_of(1, Driver::Tasks)),
+        format!("owner wrapper, {}", clients_of(1, RustDriver::Tasks)),
         ("owner_tokio", "owner_handwritten"),
         true,
         tax,
@@ -389,16 +388,16 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
     let same = alternate(
         trials,
         || {
-            runner::<HandwrittenOwnerKv>(&workload, Driver::Tasks, 1, duration, false)
+            runner::<HandwrittenOwnerKv>(&workload, RustDriver::Tasks, 1, duration, false)
                 .map(|(ops, _)| ops)
         },
         || {
-            runner::<HandwrittenOwnerKv>(&workload, Driver::Tasks, 1, duration, false)
+            runner::<HandwrittenOwnerKv>(&workload, RustDriver::Tasks, 1, duration, false)
                 .map(|(ops, _)| ops)
         },
     )?;
     out.push(trials_of(
-        format!("A/A, not judged, {}", clients_of(1, Driver::Tasks)),
+        format!("A/A, not judged, {}", clients_of(1, RustDriver::Tasks)),
         ("owner_handwritten (A)", "owner_handwritten (B)"),
         false,
         same,

@@ -6,7 +6,7 @@ use statebench_concurrent::{
 };
 use statebench_core::sharded::Shardable;
 use statebench_core::{CacheU64, Counter, KvU64, Service, Sessions, StateMachine};
-use statebench_harness::Driver;
+use statebench_harness::RustDriver;
 use statebench_harness::results::Results;
 use statebench_locked::{
     Combining, HandwrittenKv, MutexParkingLot, MutexStd, MutexTokio, RwLockStd, RwLockTokio,
@@ -134,7 +134,7 @@ impl Registered for CacheU64 {
 /// What a record says of its strategy, read from the strategy's type.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Described {
-    /// Where the work runs, with the callers ([`Driver::placement`]).
+    /// Where the work runs, with the callers ([`RustDriver::placement`]).
     pub placement: String,
     /// [`Service::FAMILY`]'s name.
     pub family: &'static str,
@@ -150,7 +150,7 @@ pub struct Described {
 
 impl Described {
     /// Strategy `I` serving `S`, called by `driver`'s callers.
-    pub fn of<S: StateMachine, I: Service<S>>(driver: Driver) -> Described {
+    pub fn of<S: StateMachine, I: Service<S>>(driver: RustDriver) -> Described {
         Described {
             placement: driver.placement::<S, I>(),
             family: I::FAMILY.name(),
@@ -163,8 +163,8 @@ impl Described {
 }
 
 /// The description of `implementation` serving `service` under `driver`, if it is registered.
-pub fn describe(service: &str, implementation: &str, driver: Driver) -> Option<Described> {
-    struct Find<'a>(&'a str, Driver, Option<Described>);
+pub fn describe(service: &str, implementation: &str, driver: RustDriver) -> Option<Described> {
+    struct Find<'a>(&'a str, RustDriver, Option<Described>);
     impl<S: StateMachine> Visitor<S> for Find<'_> {
         fn visit<I: Service<S>>(&mut self) {
             if I::NAME == self.0 {
@@ -181,7 +181,12 @@ pub fn describe(service: &str, implementation: &str, driver: Driver) -> Option<D
 /// them, from the registry (a record of a strategy no longer registered keeps them empty).
 pub fn describe_old_records(results: &mut Results) {
     for r in results.records.iter_mut().filter(|r| r.family.is_empty()) {
-        if let Some(d) = describe(&r.service, &r.implementation, r.driver) {
+        // Go's rows are not in the registry: they carry their description from the Go side.
+        if let Some(d) = r
+            .driver
+            .rust()
+            .and_then(|d| describe(&r.service, &r.implementation, d))
+        {
             r.family = d.family.to_owned();
             r.about = d.about.to_owned();
         }

@@ -10,7 +10,9 @@ use statebench_harness::driver::interval_for;
 use statebench_harness::generate::{Rng, Subject};
 use statebench_harness::results::{Record, Summary, Tuning, pass_seed};
 use statebench_harness::work::WorkCost;
-use statebench_harness::{Cell, Driver, Repetition, RunError, Workload, run_repetition};
+use statebench_harness::{
+    Cell, Driver, Repetition, RunError, RustDriver, Workload, run_repetition,
+};
 
 use crate::go::{self, Go};
 use crate::registry::{self, Described, Visitor};
@@ -540,12 +542,13 @@ impl Matrix {
                 sample_every,
                 outcome: None,
                 described: Described::default(),
+                driver: cell.driver.rust(),
             };
             let workload = &self.workloads[cell.workload];
-            if cell.driver == Driver::Goroutines {
-                runner.run_go();
-            } else {
-                registry::visit_service(&workload.service, &mut runner);
+            match runner.driver {
+                Some(_) => registry::visit_service(&workload.service, &mut runner),
+                // Go's rows run here, through the Go contender: the harness runs Rust's.
+                None => runner.run_go(),
             }
             let outcome = runner.outcome.unwrap_or_else(|| {
                 Err(RunError(format!(
@@ -664,7 +667,7 @@ fn shuffle<T>(items: &mut [T], rng: &mut Rng) {
 /// operation ([`statebench_core::Service::SPENDS_WORK`]); a strategy that does not is left out
 /// of workloads with `work_ns`.
 fn spends_work(service: &str, implementation: &str) -> bool {
-    registry::describe(service, implementation, Driver::Threads).is_none_or(|d| d.spends_work)
+    registry::describe(service, implementation, RustDriver::Threads).is_none_or(|d| d.spends_work)
 }
 
 /// Visits the registry for one service and runs one repetition of the planned cell whose
@@ -675,6 +678,8 @@ struct TrialRunner<'a> {
     sample_every: u32,
     outcome: Option<Result<Repetition, RunError>>,
     described: Described,
+    /// The harness's driver of a Rust row; `None` for Go's.
+    driver: Option<RustDriver>,
 }
 
 impl TrialRunner<'_> {
@@ -721,14 +726,15 @@ impl TrialRunner<'_> {
 
 impl<S: Subject + StateMachine> Visitor<S> for TrialRunner<'_> {
     fn visit<I: Service<S>>(&mut self) {
+        let Some(driver) = self.driver else { return };
         if I::NAME != self.cell.implementation || self.outcome.is_some() {
             return;
         }
         let workload = &self.matrix.workloads[self.cell.workload];
-        self.described = Described::of::<S, I>(self.cell.driver);
+        self.described = Described::of::<S, I>(driver);
         let spec = Cell {
             workload,
-            driver: self.cell.driver,
+            driver,
             clients: self.cell.clients,
             warmup: self.matrix.warmup,
             duration: self.matrix.duration_for(workload),
@@ -765,7 +771,7 @@ mod tests {
             ],
             implementations: Vec::new(),
             named: true,
-            drivers: Driver::ALL.to_vec(),
+            drivers: Driver::RUST.to_vec(),
             clients: vec![1, 8],
             force_clients: false,
             warmup: Duration::ZERO,

@@ -150,7 +150,7 @@ fn every_refiled_strategy_declares_the_family_it_is_read_in() {
             .collect();
         assert!(!services.is_empty(), "{name} is not registered");
         for service in services {
-            let d = registry::describe(service, name, statebench_harness::driver::Driver::Threads)
+            let d = registry::describe(service, name, statebench_harness::RustDriver::Threads)
                 .expect("registered");
             assert_eq!(d.family, family.name(), "{service}/{name}");
         }

@@ -28,7 +28,7 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
     // Go's own programs beside the Rust strategies, when Go is there.
     let go = statebench::go::Go::find();
     let go_sleep = go.as_ref().ok().map(|go| go.sleep_floor());
-    let mut drivers = Driver::ALL.to_vec();
+    let mut drivers = Driver::RUST.to_vec();
     if go.is_ok() {
         drivers.push(Driver::Goroutines);
     }

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use statebench_harness::Driver;
 use statebench_harness::floors::Floors;
 use statebench_harness::machine::Machine;
 use statebench_harness::results::{Results, RunSettings};
+use statebench_harness::{Driver, RustDriver};
 
 use super::{check_implementations, claim_output, planted_slowdown};
 use crate::{InstructionsArgs, failure, usage};
@@ -45,9 +45,9 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
         return usage(e);
     }
     let drivers = if args.drivers.is_empty() {
-        Driver::ALL.to_vec()
+        RustDriver::ALL.to_vec()
     } else {
-        args.drivers.clone()
+        args.drivers.iter().filter_map(|d| d.rust()).collect()
     };
     println!(
         "counting instructions per operation under {valgrind}: {} and {} operations a process, \
@@ -112,7 +112,7 @@ pub(crate) fn instructions(args: InstructionsArgs) -> ExitCode {
 /// How the count is made, as its results record it.
 fn run_settings(
     args: &InstructionsArgs,
-    drivers: &[Driver],
+    drivers: &[RustDriver],
     planted: Option<String>,
 ) -> RunSettings {
     use statebench::instructions as tier;
@@ -126,7 +126,7 @@ fn run_settings(
         sample_every: None,
         seed: args.seed,
         implementations: args.implementations.clone(),
-        drivers: drivers.to_vec(),
+        drivers: drivers.iter().map(|&d| d.into()).collect(),
         clients: vec![1],
         workloads: tier::workloads(),
         suite: None,

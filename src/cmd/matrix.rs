@@ -484,7 +484,7 @@ fn selected(args: &MatrixArgs, defaults: &Defaults) -> Result<Selected, ExitCode
     }
     // Go's rows join by default, where Go is there.
     let mut drivers = if args.drivers.is_empty() {
-        let mut all = Driver::ALL.to_vec();
+        let mut all = Driver::RUST.to_vec();
         all.push(Driver::Goroutines);
         all
     } else {

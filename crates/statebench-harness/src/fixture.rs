@@ -166,7 +166,7 @@ pub fn results(workloads: &[&str], records: Vec<Record>) -> Results {
         sample_every: None,
         seed: 7,
         implementations: vec![],
-        drivers: Driver::ALL.to_vec(),
+        drivers: Driver::RUST.to_vec(),
         clients: vec![],
         workloads: workloads
             .iter()

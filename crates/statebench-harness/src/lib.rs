@@ -55,6 +55,6 @@ pub mod verify;
 pub mod work;
 pub mod workload;
 
-pub use driver::{Cell, Driver, OpenLoop, Repetition, RunError, run_repetition};
+pub use driver::{Cell, Driver, OpenLoop, Repetition, RunError, RustDriver, run_repetition};
 pub use generate::Subject;
 pub use workload::{Workload, WorkloadError};

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use statebench_core::{Counter, Error, KvOp, KvReply, KvU64, Service, Settings};
 use statebench_harness::workload::find;
-use statebench_harness::{Cell, Driver, run_repetition};
+use statebench_harness::{Cell, RustDriver, run_repetition};
 use statebench_locked::MutexStd;
 use statebench_owner_tokio::OwnerTokio;
 
-fn cell(workload: &statebench_harness::Workload, driver: Driver, clients: usize) -> Cell<'_> {
+fn cell(workload: &statebench_harness::Workload, driver: RustDriver, clients: usize) -> Cell<'_> {
     Cell {
         workload,
         driver,
@@ -28,7 +28,7 @@ fn cell(workload: &statebench_harness::Workload, driver: Driver, clients: usize)
 #[test]
 fn both_drivers_measure_every_operation_kind() {
     let w = find("kv_write_heavy").expect("exists");
-    for driver in Driver::ALL {
+    for driver in RustDriver::ALL {
         let rep = run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, driver, 2)).expect("runs");
         assert!(rep.ops > 0 && rep.ops_per_sec > 0.0, "{rep:?}");
         let by_kind: u64 = rep.ops_by_kind.values().sum();
@@ -47,8 +47,8 @@ fn both_drivers_measure_every_operation_kind() {
 #[test]
 fn the_counter_run_checks_conservation_on_an_owner() {
     let w = find("counter").expect("exists");
-    let rep =
-        run_repetition::<Counter, OwnerTokio<Counter>>(&cell(&w, Driver::Tasks, 3)).expect("runs");
+    let rep = run_repetition::<Counter, OwnerTokio<Counter>>(&cell(&w, RustDriver::Tasks, 3))
+        .expect("runs");
     assert!(rep.ops_by_kind.contains_key("reset"));
 }
 
@@ -56,7 +56,7 @@ fn the_counter_run_checks_conservation_on_an_owner() {
 fn seed_runs_its_readers_and_writers_with_the_think_time() {
     let w = find("seed").expect("exists");
     let rep =
-        run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, Driver::Threads, 11)).expect("runs");
+        run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, RustDriver::Threads, 11)).expect("runs");
     let (reads, writes) = (rep.ops_by_kind["get"], rep.ops_by_kind["set"]);
     // 10 readers and 1 writer, each at most one op per 1 ms sleep over the window as it was
     // measured (about 100 ms; it closes when its thread wakes, later on a loaded machine).
@@ -146,7 +146,7 @@ fn pinned_clients_run_on_a_core_each() {
         CALLED_ON.lock().unwrap_or_else(|p| p.into_inner()).clear();
         let spec = Cell {
             pin_clients,
-            ..cell(&w, Driver::Threads, 2)
+            ..cell(&w, RustDriver::Threads, 2)
         };
         run_repetition::<KvU64, WhereCalled>(&spec).expect("runs");
         let called = std::mem::take(&mut *CALLED_ON.lock().unwrap_or_else(|p| p.into_inner()));
@@ -169,7 +169,7 @@ fn pinned_clients_run_on_a_core_each() {
 #[test]
 fn a_fast_wrong_implementation_fails_the_run() {
     let w = find("kv_read_heavy").expect("exists");
-    for driver in Driver::ALL {
+    for driver in RustDriver::ALL {
         let err = run_repetition::<KvU64, WrongKey>(&cell(&w, driver, 2)).expect_err("must fail");
         assert!(
             err.0.contains("wrong_key") && err.0.contains("never written for key"),
@@ -185,7 +185,7 @@ fn sessions_and_cache_serve_their_steady_state_whatever_the_throughput() {
     use statebench_core::{CacheU64, Sessions};
     fn live<S: statebench_harness::Subject, I: Service<S>>(name: &str) -> (f64, f64) {
         let w = find(name).expect("exists");
-        let rep = run_repetition::<S, I>(&cell(&w, Driver::Threads, 1)).expect("runs");
+        let rep = run_repetition::<S, I>(&cell(&w, RustDriver::Threads, 1)).expect("runs");
         let expected = w.live_share() * w.keys as f64;
         let live = rep.live_size.expect("recorded") as f64;
         (live / expected, rep.hit_rate.expect("recorded"))

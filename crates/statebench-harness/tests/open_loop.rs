@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use statebench_core::{Error, KvOp, KvReply, KvU64, Service, Settings};
 use statebench_harness::workload::{find, with_rate};
-use statebench_harness::{Cell, Driver, Repetition, Workload, run_repetition};
+use statebench_harness::{Cell, Repetition, RustDriver, Workload, run_repetition};
 use statebench_locked::MutexStd;
 
-fn cell(workload: &Workload, driver: Driver, clients: usize, window_ms: u64) -> Cell<'_> {
+fn cell(workload: &Workload, driver: RustDriver, clients: usize, window_ms: u64) -> Cell<'_> {
     Cell {
         workload,
         driver,
@@ -64,14 +64,14 @@ fn ms(ns: u64) -> f64 {
 
 fn open_run(rate: u64, window_ms: u64) -> Repetition {
     let w = with_rate(&find("kv_write_heavy").expect("exists"), rate);
-    run_repetition::<KvU64, Slow>(&cell(&w, Driver::Threads, 2, window_ms)).expect("runs")
+    run_repetition::<KvU64, Slow>(&cell(&w, RustDriver::Threads, 2, window_ms)).expect("runs")
 }
 
 #[test]
 fn a_backlog_shows_in_the_corrected_latency_and_grows_where_a_closed_loop_hides_it() {
     let plain = find("kv_write_heavy").expect("exists");
     let closed =
-        run_repetition::<KvU64, Slow>(&cell(&plain, Driver::Threads, 2, 100)).expect("runs");
+        run_repetition::<KvU64, Slow>(&cell(&plain, RustDriver::Threads, 2, 100)).expect("runs");
     assert!(closed.open_loop.is_none());
     let closed_p50 = closed.latency["all"].p50_ns;
     // Two clients queue for one server: each call waits for at most the other's.
@@ -136,7 +136,7 @@ fn a_backlog_shows_in_the_corrected_latency_and_grows_where_a_closed_loop_hides_
 #[test]
 fn a_fast_service_keeps_the_schedule_on_both_drivers() {
     let w = with_rate(&find("kv_write_heavy").expect("exists"), 2000);
-    for driver in Driver::ALL {
+    for driver in RustDriver::ALL {
         // A client descheduled for tens of milliseconds by another process owes its sends at
         // the close, however fast the service: the schedule must be kept in one of three
         // windows. A driver that sent at the wrong rate or skipped sends fails all three.
@@ -173,7 +173,7 @@ fn a_fast_service_keeps_the_schedule_on_both_drivers() {
 fn a_slow_schedule_still_stops_when_the_window_closes() {
     // One send due every 2 s per client: the clients are asleep when the window closes.
     let w = with_rate(&find("kv_read_heavy").expect("exists"), 1);
-    for driver in Driver::ALL {
+    for driver in RustDriver::ALL {
         let start = Instant::now();
         let rep =
             run_repetition::<KvU64, MutexStd<KvU64>>(&cell(&w, driver, 2, 100)).expect("runs");
@@ -217,7 +217,7 @@ fn a_client_that_fails_in_the_warm_up_ends_the_run_without_a_window() {
     // A failure sets the phase to stopping; the window must not set it back to measuring (an
     // open-loop task woken by its pacer's last bell would wait for another forever).
     let w = with_rate(&find("kv_write_heavy").expect("exists"), 2000);
-    for driver in Driver::ALL {
+    for driver in RustDriver::ALL {
         let (tx, rx) = std::sync::mpsc::channel();
         let w = w.clone();
         let runner = std::thread::spawn(move || {

@@ -16,7 +16,7 @@ use statebench_core::{
 };
 use statebench_harness::generate::Subject;
 use statebench_harness::workload::find;
-use statebench_harness::{Cell, Driver, run_repetition};
+use statebench_harness::{Cell, RustDriver, run_repetition};
 
 /// The honest wrapper: one state behind a mutex.
 const HONEST: u8 = 0;
@@ -226,7 +226,7 @@ fn run_with<S: Subject + Empty, const LIE: u8>(
     let w = find(workload).map_err(|e| e.0)?;
     let cell = Cell {
         workload: &w,
-        driver: Driver::Threads,
+        driver: RustDriver::Threads,
         clients,
         warmup: Duration::from_millis(10),
         duration: Duration::from_millis(40),

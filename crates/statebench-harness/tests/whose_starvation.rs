@@ -15,7 +15,7 @@ use statebench_core::{Error, KvOp, KvReply, KvU64, Service, Settings};
 use statebench_harness::mix::cpu_by_role;
 use statebench_harness::results::Record;
 use statebench_harness::workload::find;
-use statebench_harness::{Cell, Driver, Repetition, fixture, run_repetition};
+use statebench_harness::{Cell, Driver, Repetition, RustDriver, fixture, run_repetition};
 use statebench_locked::MutexStd;
 
 /// How long each set sleeps before it is applied (`SLEEPS`): longer than the window, so that
@@ -67,7 +67,7 @@ fn record<I: Service<KvU64>>() -> Record {
         .map(|i| {
             run_repetition::<KvU64, I>(&Cell {
                 workload: &w,
-                driver: Driver::Threads,
+                driver: RustDriver::Threads,
                 clients: 11,
                 warmup: Duration::from_millis(20),
                 duration: Duration::from_millis(150),
@@ -134,7 +134,7 @@ fn a_window_waits_until_every_client_has_made_an_operation() {
     let run = |cover| {
         run_repetition::<KvU64, CostlySet<true>>(&Cell {
             workload: &w,
-            driver: Driver::Threads,
+            driver: RustDriver::Threads,
             clients: 11,
             warmup: Duration::from_millis(20),
             duration: Duration::from_millis(50),
@@ -181,7 +181,7 @@ fn the_tasks_driver_records_no_role_cpu() {
     let w = find("seed_nosleep").expect("exists");
     let rep = run_repetition::<KvU64, MutexStd<KvU64>>(&Cell {
         workload: &w,
-        driver: Driver::Tasks,
+        driver: RustDriver::Tasks,
         clients: 11,
         warmup: Duration::from_millis(5),
         duration: Duration::from_millis(20),

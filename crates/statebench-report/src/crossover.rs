@@ -266,7 +266,7 @@ impl Crossing {
 /// owner family and the rival both ran.
 fn lines<'a>(results: &'a Results, sweep: &Sweep<'_>) -> Vec<Line<'a>> {
     let mut out = Vec::new();
-    for driver in Driver::ALL {
+    for driver in Driver::RUST {
         let mut counts: Vec<usize> = results
             .records
             .iter()

@@ -567,7 +567,7 @@ impl<'a> Analysis<'a> {
         let firm = |a: &Record, b: &Record| self.compare(a, b).firm;
         let mut out = Vec::new();
         for w in &self.results.settings.workloads {
-            for driver in Driver::ALL {
+            for driver in Driver::RUST {
                 let cells = self.cells(w, driver);
                 if let Some(cell) = summary_cell(&cells) {
                     let sorted = by_headline(cell);

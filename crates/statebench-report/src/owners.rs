@@ -132,7 +132,7 @@ impl<'a> Plan<'a> {
         let mut generic = Question::default();
         let mut thread = Question::default();
         for w in &results.settings.workloads {
-            for driver in Driver::ALL {
+            for driver in Driver::RUST {
                 for c in client_counts(results, &w.name, driver) {
                     if let (Some(a), Some(b)) = (
                         find(results, &w.name, PLAIN, driver, c),

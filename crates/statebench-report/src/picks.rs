@@ -37,7 +37,7 @@ pub use crate::roles::{ACTOR, ASYNC_LOCKS, MAPS, STRIPED, SYNC_LOCKS};
 fn cells(results: &Results) -> Vec<(&str, Driver, usize)> {
     let mut out = Vec::new();
     for w in &results.settings.workloads {
-        for driver in Driver::ALL {
+        for driver in Driver::RUST {
             for c in client_counts(results, &w.name, driver) {
                 out.push((w.name.as_str(), driver, c));
             }
@@ -92,7 +92,7 @@ impl<'a> Plan<'a> {
 
     /// Every ratio, and the actor's pooled one per driver with two cells or more.
     fn tests(&self) -> usize {
-        let pooled = Driver::ALL
+        let pooled = Driver::RUST
             .into_iter()
             .filter(|d| from(&self.actor, *d) >= 2)
             .count();
@@ -212,7 +212,7 @@ fn actor_price(analysis: &Analysis<'_>, question: &Question<'_>) -> Option<Strin
          `call`) / `{PLAIN}` (an `mpsc` mailbox and a `oneshot` reply), per cell.\n\n"
     );
     out += &ratio_question(&question.answer(analysis), &format!("`{ACTOR}`"));
-    for driver in Driver::ALL {
+    for driver in Driver::RUST {
         let cells = from(question, driver);
         let pooled = analysis.pooled(Pooled {
             a: ACTOR,

@@ -57,7 +57,7 @@ pub fn costs(results: &Results) -> Vec<Cost<'_>> {
 fn judged<'a>(results: &'a Results, analysis: &Analysis<'_>, p99: &Analysis<'_>) -> Vec<Cost<'a>> {
     let mut out = Vec::new();
     for w in &results.settings.workloads {
-        for driver in Driver::ALL {
+        for driver in Driver::RUST {
             for clients in client_counts(results, &w.name, driver) {
                 let outside: Vec<&Record> = OUT_OF_PROCESS
                     .iter()

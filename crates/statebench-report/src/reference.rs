@@ -93,7 +93,7 @@ impl<'a> Plan<'a> {
                         plan.go_simple.push(p);
                     }
                 }
-                for driver in Driver::ALL {
+                for driver in Driver::RUST {
                     let (Some(a), Some(b)) = (
                         fastest(results, &SYNC_LOCKS, workload, driver, clients),
                         fastest(results, &PLAIN_OWNERS, workload, driver, clients),

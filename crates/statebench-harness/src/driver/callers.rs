@@ -5,7 +5,11 @@ use statebench_core::Service;
 
 use crate::workload::WorkloadError;
 
-/// How clients call the service.
+/// Who called the service, as a run records it: the drivers a run may select (`--drivers`).
+///
+/// Go's goroutines are one of them because a run records Go's rows beside the Rust ones; the
+/// `statebench` binary runs those rows (`src/go.rs`), never the harness. The harness runs a
+/// Rust strategy with a [`RustDriver`], which has no goroutines to refuse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Driver {
@@ -14,13 +18,13 @@ pub enum Driver {
     /// Tokio tasks on a multi-thread runtime (one worker per core), async calls.
     Tasks,
     /// Go's goroutines calling Go's own implementations (the Go contenders of `scripts/go/`,
-    /// run by the `statebench` binary as a child process): never a Rust strategy's driver.
+    /// run by the `statebench` binary as a child process).
     Goroutines,
 }
 
 impl Driver {
-    /// The two drivers of the Rust strategies.
-    pub const ALL: [Driver; 2] = [Driver::Threads, Driver::Tasks];
+    /// The drivers of the Rust strategies, in the order the report shows them.
+    pub const RUST: [Driver; 2] = [Driver::Threads, Driver::Tasks];
 
     /// The stable name (`threads`, `tasks`, `goroutines`).
     pub fn name(self) -> &'static str {
@@ -41,13 +45,13 @@ impl Driver {
         }
     }
 
-    /// Where `I`'s work runs when this driver calls it.
-    pub fn placement<S: statebench_core::StateMachine, I: Service<S>>(self) -> String {
-        format!(
-            "{}; callers: {}",
-            I::placement(self == Driver::Tasks),
-            self.callers()
-        )
+    /// The harness's driver for this one, if a Rust strategy runs under it (not goroutines).
+    pub fn rust(self) -> Option<RustDriver> {
+        match self {
+            Driver::Threads => Some(RustDriver::Threads),
+            Driver::Tasks => Some(RustDriver::Tasks),
+            Driver::Goroutines => None,
+        }
     }
 
     /// Parses a driver name.
@@ -63,6 +67,48 @@ impl Driver {
     }
 }
 
+/// How the harness's clients call a Rust strategy: the [`Driver`]s the harness runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RustDriver {
+    /// OS threads, blocking calls.
+    Threads,
+    /// Tokio tasks on a multi-thread runtime (one worker per core), async calls.
+    Tasks,
+}
+
+impl RustDriver {
+    /// Both, threads first.
+    pub const ALL: [RustDriver; 2] = [RustDriver::Threads, RustDriver::Tasks];
+
+    /// The stable name (`threads`, `tasks`).
+    pub fn name(self) -> &'static str {
+        Driver::from(self).name()
+    }
+
+    /// Who calls, in words ([`Driver::callers`]).
+    pub fn callers(self) -> &'static str {
+        Driver::from(self).callers()
+    }
+
+    /// Where `I`'s work runs when this driver calls it.
+    pub fn placement<S: statebench_core::StateMachine, I: Service<S>>(self) -> String {
+        format!(
+            "{}; callers: {}",
+            I::placement(self == RustDriver::Tasks),
+            self.callers()
+        )
+    }
+}
+
+impl From<RustDriver> for Driver {
+    fn from(driver: RustDriver) -> Driver {
+        match driver {
+            RustDriver::Threads => Driver::Threads,
+            RustDriver::Tasks => Driver::Tasks,
+        }
+    }
+}
+
 message_error!(
     /// Why a run failed: a wrong reply, a failed call, a client that panicked, a bad setting.
     RunError
@@ -72,11 +118,4 @@ impl From<WorkloadError> for RunError {
     fn from(e: WorkloadError) -> Self {
         RunError(e.0)
     }
-}
-
-/// The refusal of a Rust strategy asked to run under the Go driver.
-pub(super) fn not_rust(name: &str) -> RunError {
-    RunError(format!(
-        "{name} is a Rust strategy: the goroutines driver runs Go's own implementations only"
-    ))
 }

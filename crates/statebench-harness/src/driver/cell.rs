@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::callers::Driver;
+use super::callers::RustDriver;
 use crate::generate::PLAN_LEN;
 use crate::measure::Latencies;
 use crate::workload::Workload;
@@ -14,8 +14,8 @@ use crate::workload::Workload;
 pub struct Cell<'a> {
     /// The workload.
     pub workload: &'a Workload,
-    /// The driver.
-    pub driver: Driver,
+    /// Who calls: the harness runs Rust strategies only (Go's rows are run by the binary).
+    pub driver: RustDriver,
     /// How many clients.
     pub clients: usize,
     /// Time the clients run before the measured window opens.

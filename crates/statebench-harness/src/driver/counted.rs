@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use statebench_core::{Service, Settings};
 
-use super::callers::{Driver, RunError, not_rust};
+use super::callers::{RunError, RustDriver};
 use super::client::call_failed;
 use crate::generate::{Subject, plans};
 use crate::workload::Workload;
@@ -15,13 +15,10 @@ use crate::workload::Workload;
 /// the difference between two counts of operations is the cost of the operations alone.
 pub fn run_counted<S: Subject, I: Service<S>>(
     workload: &Workload,
-    driver: Driver,
+    driver: RustDriver,
     ops: u64,
     seed: u64,
 ) -> Result<(), RunError> {
-    if driver == Driver::Goroutines {
-        return Err(not_rust(I::NAME));
-    }
     if workload.work_ns > 0 {
         return Err(RunError(format!(
             "workload {} has critical-section work: the instruction tier counts bare operations",
@@ -56,7 +53,7 @@ pub fn run_counted<S: Subject, I: Service<S>>(
             .map_err(|e| RunError(format!("{}: shutdown failed: {e}", I::NAME)))
     };
     match driver {
-        Driver::Threads => {
+        RustDriver::Threads => {
             let service = I::start(initial, &settings);
             let run = (0..ops).try_for_each(|i| {
                 let reply = service.call(plan.ops[(i % len) as usize].clone());
@@ -64,8 +61,7 @@ pub fn run_counted<S: Subject, I: Service<S>>(
             });
             run.and(shut(service))
         }
-        Driver::Goroutines => Err(not_rust(I::NAME)),
-        Driver::Tasks => {
+        RustDriver::Tasks => {
             // One thread: the count is then the async call's, not that of a multi-thread
             // runtime's workers parking, waking and stealing, which depends on the load (an
             // A/A of one build moved these records by up to 5 %, the threads' by 0.3 %).

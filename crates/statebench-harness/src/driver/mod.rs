@@ -26,7 +26,7 @@ mod record;
 mod run;
 mod schedule;
 
-pub use callers::{Driver, RunError};
+pub use callers::{Driver, RunError, RustDriver};
 pub use cell::{Cell, TIMING_BUDGET, Tuning, interval_for, timing_cost};
 pub use counted::run_counted;
 pub use record::{OpenLoop, Repetition};

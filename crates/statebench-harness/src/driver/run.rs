@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use statebench_core::Service;
 
-use super::callers::{Driver, RunError, not_rust};
+use super::callers::{RunError, RustDriver};
 use super::cell::{Cell, timing_cost};
 use super::client::{Client, run_async, run_blocking, run_open_async, run_open_blocking};
 use super::control::{Control, MEASURING, STOPPING, WARMING_UP};
@@ -301,9 +301,6 @@ pub(super) fn absent_by_role<S: Subject>(
 
 /// Runs one repetition of `cell` on a fresh `I`.
 pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repetition, RunError> {
-    if cell.driver == Driver::Goroutines {
-        return Err(not_rust(I::NAME));
-    }
     let workload = cell.workload;
     if (workload.work_ns > 0) == cell.work.is_none() {
         return Err(RunError(format!(
@@ -350,13 +347,12 @@ pub fn run_repetition<S: Subject, I: Service<S>>(cell: &Cell<'_>) -> Result<Repe
     };
 
     let (service, ran, runtime) = match cell.driver {
-        Driver::Threads => {
+        RustDriver::Threads => {
             let service = I::start(initial, &settings);
             let ran = clients.on_threads(&service);
             (service, ran, None)
         }
-        Driver::Goroutines => return Err(not_rust(I::NAME)),
-        Driver::Tasks => {
+        RustDriver::Tasks => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .thread_name("statebench-client")
