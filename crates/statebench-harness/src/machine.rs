@@ -25,7 +25,9 @@ pub struct Machine {
     /// The git commit of the source (with `-dirty` if it had uncommitted changes), or
     /// `unknown` outside a checkout.
     pub commit: String,
-    /// `release` or `debug`.
+    /// The cargo profile that built statebench: `release`, `quick`, `debug` (the `dev`
+    /// profile's folder), or any other the workspace defines. Results written before
+    /// 2026-12-06 say `release` for every optimised build, `quick`'s included.
     pub profile: String,
     /// How the cores are laid out and shared.
     pub topology: Topology,
@@ -141,12 +143,7 @@ impl Machine {
             kernel: read("/proc/sys/kernel/osrelease").unwrap_or_else(|| "unknown".into()),
             rustc: env!("STATEBENCH_RUSTC_VERSION").to_owned(),
             commit,
-            profile: if cfg!(debug_assertions) {
-                "debug"
-            } else {
-                "release"
-            }
-            .into(),
+            profile: env!("STATEBENCH_PROFILE").to_owned(),
             topology: Topology::detect(),
             go: None,
         }
@@ -204,14 +201,11 @@ mod tests {
         let m = Machine::detect();
         assert!(m.cores >= 1);
         assert!(m.rustc.starts_with("rustc "), "{}", m.rustc);
-        assert_eq!(
-            m.profile,
-            if cfg!(debug_assertions) {
-                "debug"
-            } else {
-                "release"
-            }
-        );
+        // This test's binary sits in `<target>/<profile>/deps/`: the profile it was built with.
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let folder = exe.parent().and_then(|deps| deps.parent());
+        let name = folder.and_then(|p| p.file_name()).and_then(|n| n.to_str());
+        assert_eq!(Some(m.profile.as_str()), name, "{}", exe.display());
         assert!(!m.cpu_model.is_empty());
         assert_eq!(m.topology.smt_siblings.len(), m.cores);
         // Every test process may run somewhere, and a thread pinned to one of its cores is
