@@ -28,10 +28,12 @@
 #   --warmup D          warm-up before each window [10ms]
 #   --threshold P       the smallest change called a change [5%]
 #   --alpha A           the chance that any interval misses [0.05]
-#   --profile NAME      cargo profile of both builds [quick]: release without fat LTO, which
-#                       builds in less than half the time (111 s against 259 s for the
-#                       workspace's crates, 2026-11-30) and keeps the script within 10 minutes;
-#                       `release` measures the binary the report measures
+#   --profile NAME      cargo profile of both builds [wall: quick, instructions: release].
+#                       quick is release without fat LTO, which builds in less than half the
+#                       time and keeps the wall tier within 10 minutes (docs/CI.md); `release`
+#                       is the binary the report measures, and the instruction tier's default
+#                       because a quick build's counts move when code only moves between
+#                       modules (its 16 codegen units group functions by module)
 #   --out DIR           where worktrees, builds, runs and verdicts go [target/ab]
 #   --plant N           calibration only: build HEAD with the `calibrate` feature and run the
 #                       NEW side with STATEBENCH_PLANT_SPINS=N (a slowdown planted in mutex_std;
@@ -55,7 +57,7 @@ usage() {
 }
 
 tier=wall suite=ci rounds=6 repeat="" duration=20ms warmup=10ms threshold="" alpha=0.05
-profile=quick
+profile=""
 out="" baseline="" plant="" revs=() impls=()
 while (( $# > 0 )); do
   case "$1" in
@@ -65,14 +67,14 @@ while (( $# > 0 )); do
       shift 2
       ;;
     --impl) (( $# >= 2 )) || usage "--impl needs a value"; impls+=(--impl "$2"); shift 2 ;;
-    -h|--help) sed -n '2,43p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^# anything else/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage "unknown option $1" ;;
     *) revs+=("$1"); shift ;;
   esac
 done
 case "$tier" in
-  wall) repeat=${repeat:-6} threshold=${threshold:-5%} ;;
-  instructions) repeat=${repeat:-3} threshold=${threshold:-1%} ;;
+  wall) repeat=${repeat:-6} threshold=${threshold:-5%} profile=${profile:-quick} ;;
+  instructions) repeat=${repeat:-3} threshold=${threshold:-1%} profile=${profile:-release} ;;
   *) usage "--tier must be wall or instructions, not $tier" ;;
 esac
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || usage "--rounds must be a whole number from 1"

@@ -531,3 +531,47 @@ fn a_cell_a_view_empties_on_one_side_is_named_not_called_one_sided() {
         far.differences
     );
 }
+
+/// docs/CI.md's "Which build it counts": the committed instruction counts before and after
+/// issue 33's module moves, compared at 1 % as `ci-regress.sh --tier instructions` compares.
+#[test]
+fn the_ci_doc_s_build_figures_come_from_the_committed_counts() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let folder = root.join("results/2026-12-06-epyc-layout");
+    let read =
+        |name: &str| Results::load(&folder.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let verdicts = |build: &str| {
+        let (base, new) = (
+            read(&format!("{build}-base.json")),
+            read(&format!("{build}-new.json")),
+        );
+        assert_eq!(
+            base.machine.commit,
+            "8cfe5480dd39197bfcd4e73a79fca9c4a7d0e314"
+        );
+        let options = Options {
+            threshold: 0.01,
+            ..Options::default()
+        };
+        let c = Comparison::of(vec![base], vec![new], options, false).expect("comparable");
+        let count = |change| c.rows.iter().filter(|r| r.change == change).count();
+        (count(Change::Slower), count(Change::Faster))
+    };
+    let (quick, release) = (verdicts("quick"), verdicts("release"));
+    // What the figures say: the quick builds disagree where the code did not change.
+    assert!(
+        quick.0 + quick.1 > 0 && release == (0, 0),
+        "{quick:?} {release:?}"
+    );
+    let doc = std::fs::read_to_string(root.join("docs/CI.md")).expect("docs/CI.md");
+    let line = format!(
+        "1 %, the quick builds' A/B called {} record{} slower and {} faster, the release builds' {} \
+         and {}",
+        quick.0,
+        if quick.0 == 1 { "" } else { "s" },
+        quick.1,
+        release.0,
+        release.1
+    );
+    assert!(doc.contains(&line), "docs/CI.md lacks {line:?}");
+}
