@@ -23,7 +23,12 @@
 macro_rules! lifecycle_tests {
     ($($name:ident = $strategy:ident $(, $kind:ident)?);+ $(;)?) => {
         $(
-            $crate::__lifecycle_module!($name = $strategy $(, $kind)?);
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                use $crate::faults::{self, Probe};
+                $crate::__lifecycle_kind!($name = $strategy $(, $kind)?);
+            }
         )+
     };
     ($($anything:tt)*) => {
@@ -34,40 +39,26 @@ macro_rules! lifecycle_tests {
     };
 }
 
-/// One strategy's lifecycle module ([`lifecycle_tests!`](crate::lifecycle_tests)); not for use on its own.
+/// One strategy's lifecycle tests by its kind ([`lifecycle_tests!`](crate::lifecycle_tests)),
+/// in the module made for it; not for use on its own.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __lifecycle_module {
+macro_rules! __lifecycle_kind {
     ($name:ident = $strategy:ident) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            use $crate::faults::{self, Probe};
-            $crate::__lifecycle_fns!($strategy, false);
-        }
+        $crate::__lifecycle_fns!($strategy, false);
     };
     ($name:ident = $strategy:ident, owner) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            use $crate::faults::{self, Probe};
-            $crate::__lifecycle_fns!($strategy, true);
-        }
+        $crate::__lifecycle_fns!($strategy, true);
     };
     ($name:ident = $strategy:ident, locks) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            use $crate::faults::{self, Probe};
-            $crate::__lifecycle_fns!($strategy, false);
-            #[test]
-            fn panic_in_apply_stops_the_service() {
-                let injected = faults::panic_in_apply_stops_a_lock::<$strategy<Probe>>();
-                println!(
-                    "{}: {injected} panics injected, every later call Stopped",
-                    <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME
-                );
-            }
+        $crate::__lifecycle_fns!($strategy, false);
+        #[test]
+        fn panic_in_apply_stops_the_service() {
+            let injected = faults::panic_in_apply_stops_a_lock::<$strategy<Probe>>();
+            println!(
+                "{}: {injected} panics injected, every later call Stopped",
+                <$strategy<Probe> as $crate::__core::Service<Probe>>::NAME
+            );
         }
     };
     ($name:ident = $strategy:ident, $other:ident) => {
