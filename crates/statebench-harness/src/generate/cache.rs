@@ -4,9 +4,10 @@ use std::time::{Duration, Instant};
 
 use statebench_core::{CacheOp, CacheReply, CacheU64, Service, StateMachine};
 
-use super::{
-    Lookups, OwnWrite, Rng, Subject, explain_tagged, tag_ok, tagged_value, verify_final_store,
-};
+use statebench_core::rng::Rng;
+
+use super::subject::{Lookups, Subject, verify_final_store};
+use super::tagged::{OwnWrite, explain_tagged, tag_ok, tagged_value};
 use crate::verify::{self, RunEnd};
 use crate::workload::Workload;
 

@@ -4,7 +4,9 @@ use std::time::Instant;
 
 use statebench_core::{Counter, CounterOp, CounterReply, Service};
 
-use super::{Rng, Subject};
+use statebench_core::rng::Rng;
+
+use super::subject::Subject;
 use crate::verify::RunEnd;
 use crate::workload::Workload;
 

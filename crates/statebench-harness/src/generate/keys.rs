@@ -1,6 +1,7 @@
 //! Keys drawn uniformly or by YCSB's Zipfian.
 
-use super::Rng;
+use statebench_core::rng::Rng;
+
 use crate::workload::KeyDistribution;
 
 /// Draws keys in `0..n`.

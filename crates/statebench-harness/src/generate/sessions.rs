@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use statebench_core::{Service, Sessions, SessionsOp, SessionsReply, StateMachine};
 
-use super::{Lookups, Rng, Subject};
+use statebench_core::rng::Rng;
+
+use super::subject::{Lookups, Subject};
 use crate::verify::{self, RunEnd};
 use crate::workload::Workload;
 
