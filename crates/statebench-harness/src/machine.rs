@@ -151,8 +151,9 @@ impl Machine {
 }
 
 impl Machine {
-    /// A made-up machine, for tests of code that reads results.
-    #[doc(hidden)]
+    /// A made-up machine, for tests of code that reads results (built only for tests, as
+    /// [`crate::fixture`] is).
+    #[cfg(any(test, feature = "fixture"))]
     pub fn fixture() -> Machine {
         Machine {
             hostname: "fixture".into(),

@@ -151,8 +151,8 @@ impl Floors {
     }
 
     /// Made-up floors of plausible size (each five trials within ±2 %), for tests of code
-    /// that reads results: not a measurement.
-    #[doc(hidden)]
+    /// that reads results: not a measurement. Built only for tests, as [`crate::fixture`] is.
+    #[cfg(any(test, feature = "fixture"))]
     pub fn fixture() -> Floors {
         let floor = |ns: f64| Floor::of(vec![ns, ns * 1.02, ns * 0.98, ns * 1.01, ns * 0.99]);
         Floors {
