@@ -709,9 +709,9 @@ struct OverheadArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=50))]
     trials: u32,
     /// Fresh processes, one after another, each measuring every comparison: the samples of the
-    /// verdict (processes differ by more than one process's pairs do). At least 3; 10 took
-    /// some 33 s each on a 2-core VM (results/2026-12-06-epyc-processes), where they resolved
-    /// every wrapper, the nearest within 2.1 % of its line.
+    /// verdict (processes differ by more than one process's pairs do). At least 3; the
+    /// default resolved every wrapper on a 2-core VM (results/2026-12-06-epyc-processes has
+    /// the runs and how long they took).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(3..=30))]
     processes: u32,
     /// Measure in this process alone and print its trials as JSON (what each of the processes

@@ -133,26 +133,26 @@ pub trait Transport: ReplyChannel + Sized {
     /// Queues `request`, blocking while the mailbox is full; [`Error::Stopped`] once the owner
     /// accepts nothing more.
     fn send<S: StateMachine>(
-        mailbox: &Self::Outbox<S>,
+        outbox: &Self::Outbox<S>,
         request: Request<S, Self>,
     ) -> Result<(), Error>;
 
     /// Queues `request` from async code, waiting while the mailbox is full.
     fn send_async<S: StateMachine>(
-        mailbox: &Self::Outbox<S>,
+        outbox: &Self::Outbox<S>,
         request: Request<S, Self>,
     ) -> impl Future<Output = Result<(), Error>> + Send;
 
     /// Queues `request` only if there is room now: [`Error::Full`] otherwise.
     fn try_send<S: StateMachine>(
-        mailbox: &Self::Outbox<S>,
+        outbox: &Self::Outbox<S>,
         request: Request<S, Self>,
     ) -> Result<(), Error>;
 
-    /// Waits, blocking, for the reply to a request sent to `mailbox`; [`Error::Stopped`] if
+    /// Waits, blocking, for the reply to a request sent to `outbox`; [`Error::Stopped`] if
     /// the owner dropped its sender (it stopped or panicked before replying).
     fn recv<S: StateMachine, T: Send + 'static>(
-        mailbox: &Self::Outbox<S>,
+        outbox: &Self::Outbox<S>,
         reply_rx: Self::Receiver<T>,
     ) -> Result<T, Error>;
 
@@ -167,18 +167,18 @@ pub trait Transport: ReplyChannel + Sized {
     /// and [`recv_async`](Transport::recv_async) futures around them (tokio does: each layer
     /// of future moves the request once more and is polled once more per call).
     fn call_async<S: StateMachine>(
-        mailbox: &Self::Outbox<S>,
+        outbox: &Self::Outbox<S>,
         op: S::Op,
     ) -> impl Future<Output = Result<S::Reply, Error>> + Send {
         async move {
             let (reply_tx, reply_rx) = Self::reply_channel();
-            Self::send_async(mailbox, Request::Call { op, reply_tx }).await?;
+            Self::send_async(outbox, Request::Call { op, reply_tx }).await?;
             Self::recv_async(reply_rx).await
         }
     }
 
     /// How many requests wait in the mailbox.
-    fn queued<S: StateMachine>(mailbox: &Self::Outbox<S>) -> usize;
+    fn queued<S: StateMachine>(outbox: &Self::Outbox<S>) -> usize;
 
     /// Where the owner runs, in words for labels ([`Service::placement`]).
     fn placement(started_in_tokio: bool) -> &'static str;
@@ -189,15 +189,15 @@ pub trait Transport: ReplyChannel + Sized {
 /// reply; the owner crate's documentation says where its owner runs and which call forms
 /// must not be used where (a blocking call inside an async runtime, say).
 pub struct Owner<S: StateMachine, T: Transport> {
-    mailbox: T::Outbox<S>,
+    outbox: T::Outbox<S>,
     running: RunningWatch,
 }
 
 impl<S: StateMachine, T: Transport> Owner<S, T> {
     /// A handle from its parts, for a transport that starts its owner another way than
     /// [`Transport::start`] (on a runtime the caller names, say).
-    pub fn from_parts(mailbox: T::Outbox<S>, running: RunningWatch) -> Self {
-        Owner { mailbox, running }
+    pub fn from_parts(outbox: T::Outbox<S>, running: RunningWatch) -> Self {
+        Owner { outbox, running }
     }
 
     /// Sends the request `make` builds around a fresh reply sender, and waits for the reply.
@@ -206,15 +206,15 @@ impl<S: StateMachine, T: Transport> Owner<S, T> {
         make: impl FnOnce(T::Sender<R>) -> Request<S, T>,
     ) -> Result<R, Error> {
         let (reply_tx, reply_rx) = T::reply_channel();
-        T::send(&self.mailbox, make(reply_tx))?;
-        T::recv(&self.mailbox, reply_rx)
+        T::send(&self.outbox, make(reply_tx))?;
+        T::recv(&self.outbox, reply_rx)
     }
 }
 
 impl<S: StateMachine, T: Transport> Clone for Owner<S, T> {
     fn clone(&self) -> Self {
         Owner {
-            mailbox: self.mailbox.clone(),
+            outbox: self.outbox.clone(),
             running: self.running.clone(),
         }
     }
@@ -225,7 +225,7 @@ impl<S: StateMachine, T: Transport> std::fmt::Debug for Owner<S, T> {
         f.debug_struct("Owner")
             .field("strategy", &T::NAME)
             .field("service", &S::SERVICE)
-            .field("queued", &T::queued(&self.mailbox))
+            .field("queued", &T::queued(&self.outbox))
             .finish()
     }
 }
@@ -240,7 +240,7 @@ impl<S: StateMachine, T: Transport> Service<S> for Owner<S, T> {
     fn start(initial: S, settings: &Settings) -> Self {
         let (token, running) = running();
         Owner {
-            mailbox: T::start(initial, settings, token),
+            outbox: T::start(initial, settings, token),
             running,
         }
     }
@@ -251,7 +251,7 @@ impl<S: StateMachine, T: Transport> Service<S> for Owner<S, T> {
 
     // Not an `async fn`: the transport's future is the call's, with no layer around it.
     fn call_async(&self, op: S::Op) -> impl Future<Output = Result<S::Reply, Error>> + Send {
-        T::call_async(&self.mailbox, op)
+        T::call_async(&self.outbox, op)
     }
 
     fn cleanup(&self) -> Result<(), Error> {
@@ -270,8 +270,8 @@ impl<S: StateMachine, T: Transport> Service<S> for Owner<S, T> {
 impl<S: StateMachine, T: Transport> OwnerService<S> for Owner<S, T> {
     fn try_call(&self, op: S::Op) -> Result<S::Reply, Error> {
         let (reply_tx, reply_rx) = T::reply_channel();
-        T::try_send(&self.mailbox, Request::Call { op, reply_tx })?;
-        T::recv(&self.mailbox, reply_rx)
+        T::try_send(&self.outbox, Request::Call { op, reply_tx })?;
+        T::recv(&self.outbox, reply_rx)
     }
 
     fn call_timeout(&self, op: S::Op, timeout: Duration) -> Result<S::Reply, Error> {
@@ -281,7 +281,7 @@ impl<S: StateMachine, T: Transport> OwnerService<S> for Owner<S, T> {
     }
 
     fn queued(&self) -> usize {
-        T::queued(&self.mailbox)
+        T::queued(&self.outbox)
     }
 
     fn owner_running(&self) -> bool {

@@ -18,34 +18,58 @@ use statebench_harness::workload::find;
 use statebench_harness::{Cell, Driver, Repetition, RustDriver, fixture, run_repetition};
 use statebench_locked::MutexStd;
 
-/// How long each set sleeps before it is applied (`SLEEPS`): longer than the window, so that
+/// How long each set sleeps before it is applied ([`Sleep`]): longer than the window, so that
 /// its thread is off the CPU nearly all of it, as a writer parked behind a lock is.
 const SET_SLEEP: Duration = Duration::from_millis(400);
-/// How long each set spins before it is applied (`!SLEEPS`).
+/// How long each set spins before it is applied ([`Spin`]).
 const SET_SPIN: Duration = Duration::from_micros(500);
 
-#[derive(Clone)]
-struct CostlySet<const SLEEPS: bool>(PapayaKv<u64, u64>);
+/// What a set does before it is applied.
+trait Stall: Send + Sync + 'static {
+    fn stall();
+}
 
-impl<const SLEEPS: bool> Service<KvU64> for CostlySet<SLEEPS> {
+/// Sleep [`SET_SLEEP`]: off the CPU.
+struct Sleep;
+
+impl Stall for Sleep {
+    fn stall() {
+        std::thread::sleep(SET_SLEEP);
+    }
+}
+
+/// Spin [`SET_SPIN`]: on the CPU.
+struct Spin;
+
+impl Stall for Spin {
+    fn stall() {
+        let until = Instant::now() + SET_SPIN;
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+struct CostlySet<W: Stall>(PapayaKv<u64, u64>, std::marker::PhantomData<W>);
+
+impl<W: Stall> Clone for CostlySet<W> {
+    fn clone(&self) -> Self {
+        CostlySet(self.0.clone(), std::marker::PhantomData)
+    }
+}
+
+impl<W: Stall> Service<KvU64> for CostlySet<W> {
     const NAME: &'static str = "costly_set";
     const FAMILY: statebench_core::Family = statebench_core::Family::Concurrent;
     const ABOUT: &'static str = "papaya whose sets sleep or spin first";
     fn start(initial: KvU64, settings: &Settings) -> Self {
-        CostlySet(PapayaKv::start(initial, settings))
+        CostlySet(PapayaKv::start(initial, settings), std::marker::PhantomData)
     }
     fn call(&self, op: KvOp<u64, u64>) -> Result<KvReply<u64>, Error> {
         // The clients' sets only (the reference workload's 5 keys), not the end-of-run
         // probe's, which writes keys outside them.
         if matches!(op, KvOp::Set(k, _) if k < 5) {
-            if SLEEPS {
-                std::thread::sleep(SET_SLEEP);
-            } else {
-                let until = Instant::now() + SET_SPIN;
-                while Instant::now() < until {
-                    std::hint::spin_loop();
-                }
-            }
+            W::stall();
         }
         self.0.call(op)
     }
@@ -109,10 +133,10 @@ fn writers(r: &Record) -> statebench_harness::mix::RoleCpu {
 #[test]
 fn writers_that_sleep_in_their_sets_were_held_back_and_writers_that_spin_ran() {
     use statebench_harness::mix::Whose;
-    let slept = writers(&record::<CostlySet<true>>());
+    let slept = writers(&record::<CostlySet<Sleep>>());
     assert_eq!(slept.windows.len(), 3, "{slept:?}");
     assert_eq!(slept.verdict(), Some(Whose::HeldBack), "{slept:?}");
-    let spun = writers(&record::<CostlySet<false>>());
+    let spun = writers(&record::<CostlySet<Spin>>());
     assert_eq!(spun.verdict(), Some(Whose::Ran), "{spun:?}");
     assert!(
         slept.median_ratio() < spun.median_ratio() / 4.0,
@@ -132,7 +156,7 @@ fn a_window_waits_until_every_client_has_made_an_operation() {
     // them; one that waits stays open until the first completes, within its bound.
     let w = find("seed_nosleep").expect("exists");
     let run = |cover| {
-        run_repetition::<KvU64, CostlySet<true>>(&Cell {
+        run_repetition::<KvU64, CostlySet<Sleep>>(&Cell {
             workload: &w,
             driver: RustDriver::Threads,
             clients: 11,

@@ -196,14 +196,14 @@ impl Admission {
     /// admitted sender is left. A sender blocked on a full mailbox is unblocked by the
     /// draining; the wait backs off to a millisecond, so a sender that is never resumed (a
     /// leaked, unpolled future) costs an idle thread rather than a spinning one.
-    fn close_and_drain<M>(&self, mailbox_rx: &flume::Receiver<M>, mut each: impl FnMut(M)) {
+    fn close_and_drain<M>(&self, inbox: &flume::Receiver<M>, mut each: impl FnMut(M)) {
         self.closed.store(true, SeqCst);
         let mut pause = Duration::from_micros(1);
         loop {
-            mailbox_rx.try_iter().for_each(&mut each);
+            inbox.try_iter().for_each(&mut each);
             if self.sending.load(SeqCst) == 0 {
                 // Everyone admitted has finished sending: what they sent is queued now.
-                mailbox_rx.try_iter().for_each(&mut each);
+                inbox.try_iter().for_each(&mut each);
                 return;
             }
             thread::sleep(pause);
@@ -242,17 +242,17 @@ impl<W: Wait> Transport for Thread<W> {
         flume::bounded(1)
     }
 
-    fn send<S: StateMachine>(mailbox: &Outbox<S, W>, request: Message<S, W>) -> Result<(), Error> {
-        let _admitted = mailbox.admission.enter()?;
-        mailbox.tx.send(request).map_err(|_| Error::Stopped)
+    fn send<S: StateMachine>(outbox: &Outbox<S, W>, request: Message<S, W>) -> Result<(), Error> {
+        let _admitted = outbox.admission.enter()?;
+        outbox.tx.send(request).map_err(|_| Error::Stopped)
     }
 
     async fn send_async<S: StateMachine>(
-        mailbox: &Outbox<S, W>,
+        outbox: &Outbox<S, W>,
         request: Message<S, W>,
     ) -> Result<(), Error> {
-        let _admitted = mailbox.admission.enter()?;
-        mailbox
+        let _admitted = outbox.admission.enter()?;
+        outbox
             .tx
             .send_async(request)
             .await
@@ -260,21 +260,21 @@ impl<W: Wait> Transport for Thread<W> {
     }
 
     fn try_send<S: StateMachine>(
-        mailbox: &Outbox<S, W>,
+        outbox: &Outbox<S, W>,
         request: Message<S, W>,
     ) -> Result<(), Error> {
-        let _admitted = mailbox.admission.enter()?;
-        mailbox.tx.try_send(request).map_err(|e| match e {
+        let _admitted = outbox.admission.enter()?;
+        outbox.tx.try_send(request).map_err(|e| match e {
             flume::TrySendError::Full(_) => Error::Full,
             flume::TrySendError::Disconnected(_) => Error::Stopped,
         })
     }
 
     fn recv<S: StateMachine, T: Send + 'static>(
-        mailbox: &Outbox<S, W>,
+        outbox: &Outbox<S, W>,
         reply_rx: flume::Receiver<T>,
     ) -> Result<T, Error> {
-        if let Some(reply) = spin(mailbox.caller_spin, || reply_rx.try_recv().ok()) {
+        if let Some(reply) = spin(outbox.caller_spin, || reply_rx.try_recv().ok()) {
             return Ok(reply);
         }
         // Disconnected: the owner stopped (shut down or panicked) before replying.
@@ -285,8 +285,8 @@ impl<W: Wait> Transport for Thread<W> {
         reply_rx.recv_async().await.map_err(|_| Error::Stopped)
     }
 
-    fn queued<S: StateMachine>(mailbox: &Outbox<S, W>) -> usize {
-        mailbox.tx.len()
+    fn queued<S: StateMachine>(outbox: &Outbox<S, W>) -> usize {
+        outbox.tx.len()
     }
 
     fn placement(_: bool) -> &'static str {
@@ -301,7 +301,7 @@ impl<W: Wait> Transport for Thread<W> {
 /// forever — the fault tests caught exactly that). `_running` drops as the thread ends.
 fn run<S: StateMachine, W: Wait>(
     state: S,
-    mailbox_rx: flume::Receiver<Message<S, W>>,
+    inbox: flume::Receiver<Message<S, W>>,
     clock: Clock,
     admission: Arc<Admission>,
     owner_spin: Duration,
@@ -309,9 +309,9 @@ fn run<S: StateMachine, W: Wait>(
 ) {
     // `serve` owns the state, so a panic drops it while unwinding, as an owner's death should.
     let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-        serve(state, &mailbox_rx, &clock, &admission, owner_spin)
+        serve(state, &inbox, &clock, &admission, owner_spin)
     }));
-    admission.close_and_drain(&mailbox_rx, drop);
+    admission.close_and_drain(&inbox, drop);
 }
 
 /// Applies requests one at a time until shut down or until every handle is dropped, and runs
@@ -319,7 +319,7 @@ fn run<S: StateMachine, W: Wait>(
 /// before it parks (a due cleanup waits for the polling to end: at most `owner_spin` late).
 fn serve<S: StateMachine, W: Wait>(
     mut state: S,
-    mailbox_rx: &flume::Receiver<Message<S, W>>,
+    inbox: &flume::Receiver<Message<S, W>>,
     clock: &Clock,
     admission: &Admission,
     owner_spin: Duration,
@@ -334,15 +334,15 @@ fn serve<S: StateMachine, W: Wait>(
             state.cleanup(clock.now());
             next_cleanup = Some(Instant::now() + every);
         }
-        let polled = spin(owner_spin, || mailbox_rx.try_recv().ok());
+        let polled = spin(owner_spin, || inbox.try_recv().ok());
         let message = match (polled, next_cleanup) {
             (Some(message), _) => message,
-            (None, Some(due)) => match mailbox_rx.recv_deadline(due) {
+            (None, Some(due)) => match inbox.recv_deadline(due) {
                 Ok(message) => message,
                 Err(flume::RecvTimeoutError::Timeout) => continue,
                 Err(flume::RecvTimeoutError::Disconnected) => return,
             },
-            (None, None) => match mailbox_rx.recv() {
+            (None, None) => match inbox.recv() {
                 Ok(message) => message,
                 // Every handle is gone: nobody can ask for anything again.
                 Err(flume::RecvError::Disconnected) => return,
@@ -351,7 +351,7 @@ fn serve<S: StateMachine, W: Wait>(
         if let Some(state_tx) = message.serve(&mut state, clock) {
             // Stop admitting, then apply everything admitted before the close; a second
             // shutdown among them gets no state (its sender drops): Stopped.
-            admission.close_and_drain(mailbox_rx, |message| {
+            admission.close_and_drain(inbox, |message| {
                 let _ = message.serve(&mut state, clock);
             });
             Thread::<W>::reply(state_tx, state);

@@ -108,8 +108,9 @@ impl std::fmt::Display for Cancellations {
 /// The faults must have happened: calls were dropped unstarted, and the counts say how many
 /// were dropped mid-call and applied anyway (the drop landed between the owner taking the
 /// request and the caller taking the reply). An owner with a mailbox must show both
-/// (`lifecycle_tests!(…, owner)` asserts it); a lock's call may finish in its first poll, and
-/// then the report says that there was nowhere to cancel it, never a silent pass.
+/// (`owner_fault_tests!` asserts it, or `lifecycle_tests!(…, owner)` for an owner without a
+/// bounded mailbox); a lock's call may finish in its first poll, and then the report says that
+/// there was nowhere to cancel it, never a silent pass.
 pub fn random_cancellations_leak_nothing<I: Service<Probe>>(
     calls: u64,
     seed: u64,
@@ -162,7 +163,7 @@ pub fn random_cancellations_leak_nothing<I: Service<Probe>>(
     if I::FAMILY == Family::Owner && mid_call == 0 {
         // An owner that answered every call in its first poll (a combining lock, whose caller
         // may serve itself, can): then there was nowhere to cancel, and the report says so.
-        // Owners with a mailbox are held to more by `lifecycle_tests!(…, owner)`.
+        // Owners with a mailbox are held to more by `owner_fault_tests!` (or `lifecycle_tests!(…, owner)`).
         assert_eq!(applied_unacknowledged, 0, "seed {seed}: {storm}");
     }
     storm

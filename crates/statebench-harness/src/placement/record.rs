@@ -4,9 +4,9 @@
 use crate::driver::Repetition;
 
 /// A trial ran with the cores *far* apart when its probe took more than this many times the
-/// run's near round trip ([`Placement::near_ns`]). The AMD host's two placements differ about
-/// six-fold (medians of 74 and 444 ns in the committed watch), so twice the near one falls
-/// well between them.
+/// run's near round trip ([`Placement::near_ns`]). The AMD host's two placements differ
+/// several-fold (the committed watch, docs/METHODOLOGY.md "Where the cores stood"), so twice
+/// the near one falls well between them.
 pub const FAR: f64 = 2.0;
 
 /// The quantile of a run's probes taken for its near round trip (with the floors, the lowest
