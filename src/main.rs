@@ -879,8 +879,8 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::matrix::run(args),
         Command::Report(args) => cmd::report::report(args),
         Command::Demo(args) => cmd::demo::demo(args),
-        Command::Overhead(args) => cmd::demo::overhead(args),
-        Command::Agreement(args) => cmd::compare::agreement(args),
+        Command::Overhead(args) => cmd::overhead::overhead(args),
+        Command::Agreement(args) => cmd::agreement::agreement(args),
         Command::Advise(args) => cmd::advise::advise(args),
         Command::Placement(args) => {
             if let Err(e) = cmd::placement::check(args.span, args.every) {
@@ -901,7 +901,7 @@ fn main() -> ExitCode {
         }
         Command::Compare(args) => cmd::compare::compare(args),
         Command::History(args) => cmd::history::history(args),
-        Command::Power(args) => cmd::compare::power(args),
+        Command::Power(args) => cmd::power::power(args),
         Command::Instructions(args) => cmd::instructions::instructions(args),
         Command::Pass(args) => cmd::matrix::pass(args),
         Command::Count(args) => {

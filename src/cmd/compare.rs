@@ -1,5 +1,4 @@
-//! `compare` (two sides of runs, a verdict per record), `power` (a tally of many comparisons)
-//! and `agreement` (how far several runs of one command agree).
+//! `compare`: two sides of runs, a verdict per record.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,34 +6,8 @@ use std::process::ExitCode;
 use statebench_harness::placement::check;
 use statebench_harness::results::Results;
 
-use super::{check_placement, load, load_run};
-use crate::{AgreementArgs, CompareArgs, PowerArgs, usage};
-
-pub(crate) fn agreement(args: AgreementArgs) -> ExitCode {
-    let mut runs = Vec::new();
-    for path in &args.runs {
-        match load_run(path) {
-            Ok(r) => runs.push(r),
-            Err(e) => return usage(e),
-        }
-    }
-    let named = args.runs.iter().map(PathBuf::as_path).zip(&runs);
-    if let Err(e) = check_placement(named, args.placement) {
-        return usage(e);
-    }
-    match statebench_report::agreement::Agreement::judged(
-        &runs,
-        args.correction,
-        args.variance,
-        args.placement,
-    ) {
-        Ok(a) => {
-            print!("{}", a.render(args.details));
-            ExitCode::SUCCESS
-        }
-        Err(e) => usage(e),
-    }
-}
+use super::load;
+use crate::{CompareArgs, usage};
 
 /// The runs of one side of a comparison: a results file, a report folder holding
 /// results.json, or a folder of results files (every `*.json` in it, by name).
@@ -99,23 +72,4 @@ pub(crate) fn compare(args: CompareArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-pub(crate) fn power(args: PowerArgs) -> ExitCode {
-    use statebench_report::compare::Comparison;
-    let mut comparisons = Vec::new();
-    for path in &args.comparisons {
-        let read = std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| Comparison::from_json(&text));
-        match read {
-            Ok(c) => comparisons.push(c),
-            Err(e) => return usage(format!("{}: {e}", path.display())),
-        }
-    }
-    print!(
-        "{}",
-        statebench_report::power::Power::of(&comparisons).render()
-    );
-    ExitCode::SUCCESS
 }

@@ -1,5 +1,4 @@
-//! `demo` (the reference program, printed like the original) and `overhead` (what the harness
-//! costs over a bare loop).
+//! `demo`: the reference program, printed like the original.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,7 +9,7 @@ use statebench_harness::Driver;
 use statebench_harness::floors::Floors;
 use statebench_harness::workload;
 
-use crate::{DemoArgs, OverheadArgs, failure};
+use crate::{DemoArgs, failure};
 
 pub(crate) fn demo(args: DemoArgs) -> ExitCode {
     let base = match workload::find("seed") {
@@ -125,75 +124,4 @@ pub(crate) fn demo(args: DemoArgs) -> ExitCode {
         None => {}
     }
     ExitCode::SUCCESS
-}
-
-pub(crate) fn overhead(args: OverheadArgs) -> ExitCode {
-    use statebench::overhead;
-    if args.one_process {
-        return match overhead::measure(args.duration, args.trials)
-            .and_then(|t| serde_json::to_string(&t).map_err(|e| e.to_string()))
-        {
-            Ok(json) => {
-                println!("{json}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => failure(e),
-        };
-    }
-    let exe = match std::env::current_exe() {
-        Ok(exe) => exe,
-        Err(e) => {
-            return failure(format!(
-                "cannot find this program to start its processes: {e}"
-            ));
-        }
-    };
-    let started = std::time::Instant::now();
-    let measured = overhead::in_processes(
-        &exe,
-        args.duration,
-        args.trials,
-        args.processes,
-        |process| {
-            let elapsed = started.elapsed().as_secs();
-            let left = if process > 1 {
-                let each = elapsed / u64::from(process - 1);
-                format!(
-                    ", about {} s left",
-                    each * u64::from(args.processes - process + 1)
-                )
-            } else {
-                String::new()
-            };
-            eprintln!(
-                "overhead: process {process} of {} ({elapsed} s so far{left})",
-                args.processes
-            );
-        },
-    );
-    match measured.and_then(|m| overhead::judge(&m, args.duration, args.trials)) {
-        Ok(found) => {
-            println!("{}", found.report);
-            // Not a usage error: the harness itself would tilt the comparison, or cannot be
-            // shown not to (the check fails closed).
-            if !found.below.is_empty() {
-                eprintln!(
-                    "statebench: the harness takes a side: {}",
-                    found.below.join("; ")
-                );
-            }
-            if !found.unresolved.is_empty() {
-                eprintln!(
-                    "statebench: this run cannot show that the harness takes no side: {}",
-                    found.unresolved.join("; ")
-                );
-            }
-            if found.below.is_empty() && found.unresolved.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
-        Err(e) => failure(e),
-    }
 }

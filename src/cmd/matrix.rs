@@ -1,5 +1,6 @@
-//! Measuring a matrix of cells (`run`, and `report` when it measures): defaults, progress,
-//! the floors at both ends, a table per workload, the results file.
+//! Measuring a matrix of cells (`run`, `report` when it measures, and `pass`, one pass of a run
+//! in its own process): defaults, progress, the floors at both ends, a table per workload, the
+//! results file.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

@@ -3,13 +3,16 @@
 //! the slowdown a calibration build plants.
 
 pub(crate) mod advise;
+pub(crate) mod agreement;
 pub(crate) mod compare;
 pub(crate) mod demo;
 pub(crate) mod history;
 pub(crate) mod instructions;
 pub(crate) mod list;
 pub(crate) mod matrix;
+pub(crate) mod overhead;
 pub(crate) mod placement;
+pub(crate) mod power;
 pub(crate) mod report;
 
 use std::path::Path;
