@@ -220,17 +220,41 @@ fn trials_of(
 }
 
 /// Every comparison, measured in this process with `trials` alternating pairs of `duration`
-/// windows (twice the pairs for the lock from two threads and the owner from one task).
+/// windows (twice the pairs for the lock from two threads and the owner from one task), in
+/// this order: the runner against a bare loop, the lock wrapper, the owner wrapper.
 pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
     let workload = find("kv_read_heavy").map_err(|e| e.0)?;
-    let mut out = Vec::new();
-    // One client: on one core (the runner's threads inherit the pin from this thread, so it
-    // is set on a thread of its own and does not leak into the 64-client trials).
-    // The last core this process may use (under a cpuset they need not be 0..n).
+    // The last core this process may use (under a cpuset they need not be 0..n): the
+    // one-client trials run pinned to it.
     let core = statebench_harness::machine::allowed_cores()
         .last()
         .copied()
         .ok_or_else(|| "the OS did not say which cores this process may use".to_owned())?;
+    let mut out = runner_against_bare_loop(&workload, core, duration, trials)?;
+    out.extend(lock_wrapper(&workload, duration, trials)?);
+    out.extend(owner_wrapper(&workload, core, duration, trials)?);
+    Ok(out)
+}
+
+/// `clients` clients of `driver`, in words.
+fn clients_of(clients: usize, driver: RustDriver) -> String {
+    format!(
+        "{clients} client{} ({})",
+        if clients == 1 { "" } else { "s" },
+        driver.name()
+    )
+}
+
+/// The runner against a bare loop, at one client (pinned to `core`) and at 64.
+fn runner_against_bare_loop(
+    workload: &Workload,
+    core: usize,
+    duration: Duration,
+    trials: u32,
+) -> Result<Vec<Trials>, String> {
+    let mut out = Vec::new();
+    // One client: on one core (the runner's threads inherit the pin from this thread, so it
+    // is set on a thread of its own and does not leak into the 64-client trials).
     let one = {
         let workload = workload.clone();
         thread::spawn(move || -> Result<_, String> {
@@ -271,25 +295,29 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
     let many = alternate(
         trials,
         || {
-            runner::<MutexStd<KvU64>>(&workload, RustDriver::Threads, 64, duration, false).map(
+            runner::<MutexStd<KvU64>>(workload, RustDriver::Threads, 64, duration, false).map(
                 |(ops, s)| {
                     share64.push(s);
                     ops
                 },
             )
         },
-        || bare_loop(&workload, 64, duration),
+        || bare_loop(workload, 64, duration),
     )?;
     let mut many = trials_of("64 clients".into(), ("runner", "bare loop"), false, many);
     many.timing_share = share64;
     out.push(many);
-    let clients_of = |clients: usize, driver: RustDriver| {
-        format!(
-            "{clients} client{} ({})",
-            if clients == 1 { "" } else { "s" },
-            driver.name()
-        )
-    };
+    Ok(out)
+}
+
+/// The lock wrapper (`mutex_std` against the hand-written lock) from one and two threads and
+/// one task.
+fn lock_wrapper(
+    workload: &Workload,
+    duration: Duration,
+    trials: u32,
+) -> Result<Vec<Trials>, String> {
+    let mut out = Vec::new();
     for (driver, clients) in [
         (RustDriver::Threads, 1),
         (RustDriver::Threads, 2),
@@ -305,11 +333,11 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
         let tax = alternate(
             pairs,
             || {
-                runner::<MutexStd<KvU64>>(&workload, driver, clients, duration, pin)
+                runner::<MutexStd<KvU64>>(workload, driver, clients, duration, pin)
                     .map(|(ops, _)| ops)
             },
             || {
-                runner::<HandwrittenKv>(&workload, driver, clients, duration, pin)
+                runner::<HandwrittenKv>(workload, driver, clients, duration, pin)
                     .map(|(ops, _)| ops)
             },
         )?;
@@ -324,6 +352,19 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
             tax,
         ));
     }
+    Ok(out)
+}
+
+/// The owner wrapper (`owner_tokio` against the hand-written owner) from a thread (pinned to
+/// `core` with the owner's runtime) and from a task, then the A/A that shows the method's
+/// resolution.
+fn owner_wrapper(
+    workload: &Workload,
+    core: usize,
+    duration: Duration,
+    trials: u32,
+) -> Result<Vec<Trials>, String> {
+    let mut out = Vec::new();
     // From a thread, each call wakes the owner's runtime and the reply wakes the caller. A
     // wake across the two cores costs one to tens of microseconds as the hypervisor places
     // them, and moves between those within a pair (pairs of one process read from a tenth to
@@ -364,16 +405,16 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
         true,
         owner_threads.1,
     ));
-    // The comparison nearest its line (the generic owner makes some 92-100 % of the
-    // hand-written one from a task): twice the pairs.
+    // The comparison nearest its line (the generic owner from a task: docs/ARCHITECTURE.md
+    // and results/2026-12-06-epyc-processes have the runs): twice the pairs.
     let tax = alternate(
         2 * trials,
         || {
-            runner::<OwnerTokio<KvU64>>(&workload, RustDriver::Tasks, 1, duration, false)
+            runner::<OwnerTokio<KvU64>>(workload, RustDriver::Tasks, 1, duration, false)
                 .map(|(ops, _)| ops)
         },
         || {
-            runner::<HandwrittenOwnerKv>(&workload, RustDriver::Tasks, 1, duration, false)
+            runner::<HandwrittenOwnerKv>(workload, RustDriver::Tasks, 1, duration, false)
                 .map(|(ops, _)| ops)
         },
     )?;
@@ -388,11 +429,11 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
     let same = alternate(
         trials,
         || {
-            runner::<HandwrittenOwnerKv>(&workload, RustDriver::Tasks, 1, duration, false)
+            runner::<HandwrittenOwnerKv>(workload, RustDriver::Tasks, 1, duration, false)
                 .map(|(ops, _)| ops)
         },
         || {
-            runner::<HandwrittenOwnerKv>(&workload, RustDriver::Tasks, 1, duration, false)
+            runner::<HandwrittenOwnerKv>(workload, RustDriver::Tasks, 1, duration, false)
                 .map(|(ops, _)| ops)
         },
     )?;
@@ -403,6 +444,35 @@ pub fn measure(duration: Duration, trials: u32) -> Result<Vec<Trials>, String> {
         same,
     ));
     Ok(out)
+}
+
+/// The first process's comparisons, once every process is shown to have measured the same
+/// ones, with the [`JUDGED`] verdicts the correction is made for.
+fn alike(processes: &[Vec<Trials>]) -> Result<&[Trials], String> {
+    let first = processes
+        .first()
+        .ok_or_else(|| "no process measured anything".to_owned())?;
+    for (k, other) in processes.iter().enumerate().skip(1) {
+        let names = |p: &[Trials]| p.iter().map(|t| t.what.clone()).collect::<Vec<_>>();
+        if names(other) != names(first) {
+            return Err(format!(
+                "process {} measured {:?} where process 1 measured {:?}: the processes must be \
+                 set up alike",
+                k + 1,
+                names(other),
+                names(first)
+            ));
+        }
+    }
+    // The correction is made for JUDGED verdicts: a change in their number must change it.
+    let judged = first.iter().filter(|t| t.judged).count();
+    if judged != JUDGED {
+        return Err(format!(
+            "the processes measured {judged} judged comparisons; the verdicts are corrected for \
+             {JUDGED}"
+        ));
+    }
+    Ok(first)
 }
 
 /// Runs [`measure`] in `processes` fresh processes of `exe` (this program's hidden
@@ -531,29 +601,7 @@ pub fn judge(
     duration: Duration,
     trials: u32,
 ) -> Result<Overhead, String> {
-    let first = processes
-        .first()
-        .ok_or_else(|| "no process measured anything".to_owned())?;
-    for (k, other) in processes.iter().enumerate().skip(1) {
-        let names = |p: &[Trials]| p.iter().map(|t| t.what.clone()).collect::<Vec<_>>();
-        if names(other) != names(first) {
-            return Err(format!(
-                "process {} measured {:?} where process 1 measured {:?}: the processes must be \
-                 set up alike",
-                k + 1,
-                names(other),
-                names(first)
-            ));
-        }
-    }
-    // The correction is made for JUDGED verdicts: a change in their number must change it.
-    let judged = first.iter().filter(|t| t.judged).count();
-    if judged != JUDGED {
-        return Err(format!(
-            "the processes measured {judged} judged comparisons; the verdicts are corrected for \
-             {JUDGED}"
-        ));
-    }
+    let first = alike(processes)?;
     let n = processes.len();
     let two_sided = 100.0 * (1.0 - 2.0 * (1.0 - BOUND));
     let mut out = format!(
