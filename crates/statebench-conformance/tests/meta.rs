@@ -515,3 +515,32 @@ fn linearizability_accepts_a_correct_implementation() {
         assert!(counter.checked.overlapping > 0, "no call ever overlapped");
     }
 }
+
+/// Every planted bug of `scripts/mutants.sh` still applies to the code. The script measures
+/// what the suites catch and fails on a patch that no longer applies, but it is not part of
+/// CI (a quarter of an hour): a move or a rename that leaves a plant behind fails here instead.
+#[test]
+fn every_planted_bug_still_applies_to_the_code() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut patches: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("scripts/mutants"))
+        .expect("scripts/mutants")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "patch"))
+        .collect();
+    patches.sort();
+    assert!(patches.len() >= 20, "{patches:?}");
+    for patch in &patches {
+        let out = std::process::Command::new("git")
+            .args(["apply", "--check"])
+            .arg(patch)
+            .current_dir(&root)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "{} no longer applies (rewrite it against the code): {}",
+            patch.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
