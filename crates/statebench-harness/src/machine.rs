@@ -26,8 +26,8 @@ pub struct Machine {
     /// `unknown` outside a checkout.
     pub commit: String,
     /// The cargo profile that built statebench: `release`, `quick`, `debug` (the `dev`
-    /// profile's folder), or any other the workspace defines. Results written before
-    /// 2026-12-06 say `release` for every optimised build, `quick`'s included.
+    /// profile's folder), or any other the workspace defines. Builds before the commit that
+    /// added this (08d75ff) said `release` for every optimised build, `quick`'s included.
     pub profile: String,
     /// How the cores are laid out and shared.
     pub topology: Topology,

@@ -74,22 +74,25 @@ impl<E: Executor> Transport for AsyncChannel<E> {
         async_channel::bounded(1)
     }
 
-    fn send<S: StateMachine>(tx: &Self::Outbox<S>, request: Request<S, Self>) -> Result<(), Error> {
-        tx.send_blocking(request).map_err(|_| Error::Stopped)
+    fn send<S: StateMachine>(
+        outbox: &Self::Outbox<S>,
+        request: Request<S, Self>,
+    ) -> Result<(), Error> {
+        outbox.send_blocking(request).map_err(|_| Error::Stopped)
     }
 
     async fn send_async<S: StateMachine>(
-        tx: &Self::Outbox<S>,
+        outbox: &Self::Outbox<S>,
         request: Request<S, Self>,
     ) -> Result<(), Error> {
-        tx.send(request).await.map_err(|_| Error::Stopped)
+        outbox.send(request).await.map_err(|_| Error::Stopped)
     }
 
     fn try_send<S: StateMachine>(
-        tx: &Self::Outbox<S>,
+        outbox: &Self::Outbox<S>,
         request: Request<S, Self>,
     ) -> Result<(), Error> {
-        tx.try_send(request).map_err(|e| match e {
+        outbox.try_send(request).map_err(|e| match e {
             TrySendError::Full(_) => Error::Full,
             TrySendError::Closed(_) => Error::Stopped,
         })
@@ -107,8 +110,8 @@ impl<E: Executor> Transport for AsyncChannel<E> {
         rx.recv().await.map_err(|_| Error::Stopped)
     }
 
-    fn queued<S: StateMachine>(tx: &Self::Outbox<S>) -> usize {
-        tx.len()
+    fn queued<S: StateMachine>(outbox: &Self::Outbox<S>) -> usize {
+        outbox.len()
     }
 
     fn placement(_: bool) -> &'static str {

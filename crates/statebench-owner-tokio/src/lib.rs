@@ -205,22 +205,25 @@ impl<F: Form> Transport for Tokio<F> {
         oneshot::channel()
     }
 
-    fn send<S: StateMachine>(tx: &Outbox<S, F>, request: Request<S, Self>) -> Result<(), Error> {
-        tx.blocking_send(request).map_err(|_| Error::Stopped)
+    fn send<S: StateMachine>(
+        outbox: &Outbox<S, F>,
+        request: Request<S, Self>,
+    ) -> Result<(), Error> {
+        outbox.blocking_send(request).map_err(|_| Error::Stopped)
     }
 
     async fn send_async<S: StateMachine>(
-        tx: &Outbox<S, F>,
+        outbox: &Outbox<S, F>,
         request: Request<S, Self>,
     ) -> Result<(), Error> {
-        tx.send(request).await.map_err(|_| Error::Stopped)
+        outbox.send(request).await.map_err(|_| Error::Stopped)
     }
 
     fn try_send<S: StateMachine>(
-        tx: &Outbox<S, F>,
+        outbox: &Outbox<S, F>,
         request: Request<S, Self>,
     ) -> Result<(), Error> {
-        tx.try_send(request).map_err(|e| match e {
+        outbox.try_send(request).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => Error::Full,
             mpsc::error::TrySendError::Closed(_) => Error::Stopped,
         })
@@ -248,20 +251,23 @@ impl<F: Form> Transport for Tokio<F> {
     // is which was not separated. tokio hands released permits to queued senders first, so a
     // `try_send` never overtakes one waiting (docs/ARCHITECTURE.md, "The owner forms: what
     // each part bought").
-    async fn call_async<S: StateMachine>(tx: &Outbox<S, F>, op: S::Op) -> Result<S::Reply, Error> {
+    async fn call_async<S: StateMachine>(
+        outbox: &Outbox<S, F>,
+        op: S::Op,
+    ) -> Result<S::Reply, Error> {
         let (reply_tx, reply_rx) = oneshot::channel();
-        match tx.try_send(Request::Call { op, reply_tx }) {
+        match outbox.try_send(Request::Call { op, reply_tx }) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(request)) => {
-                tx.send(request).await.map_err(|_| Error::Stopped)?
+                outbox.send(request).await.map_err(|_| Error::Stopped)?
             }
             Err(mpsc::error::TrySendError::Closed(_)) => return Err(Error::Stopped),
         }
         reply_rx.await.map_err(|_| Error::Stopped)
     }
 
-    fn queued<S: StateMachine>(tx: &Outbox<S, F>) -> usize {
-        tx.max_capacity() - tx.capacity()
+    fn queued<S: StateMachine>(outbox: &Outbox<S, F>) -> usize {
+        outbox.max_capacity() - outbox.capacity()
     }
 
     fn placement(started_in_tokio: bool) -> &'static str {
